@@ -1,0 +1,87 @@
+/**
+ * The partner configuration (`hub.config.json`): schema, `${ENV}` substitution and routing.
+ * Pure: the file is read by the caller.
+ */
+import { z } from 'zod';
+import { ConfigError } from './errors';
+
+export const RetrySettings = z.strictObject({
+  maxAttempts: z.number().int().min(1).max(50).default(8),
+  initialDelayMs: z.number().int().min(1).default(2000),
+  maxDelayMs: z.number().int().min(1).default(300000),
+});
+
+export const Thresholds = z.strictObject({
+  ticketWithinMinutes: z.number().positive().default(240),
+  partnerUpdateWithinMinutes: z.number().positive().default(1440),
+});
+
+export const PartnerProfile = z.looseObject({
+  id: z.string().regex(/^[a-z0-9-]+$/, 'use only a-z, 0-9 and -').min(1).max(40),
+  name: z.string().min(1).max(120),
+  platforms: z.array(z.string().min(1).max(64)),
+  connector: z.string().min(1),
+  baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }),
+  credentials: z.record(z.string(), z.string()).default({}),
+  webhookSecret: z.string().min(1).optional(),
+  retry: RetrySettings.prefault({}),
+  pollIntervalSeconds: z.number().int().min(5).default(300),
+  thresholds: Thresholds.prefault({}),
+  /** Local runtime only: start this connector's sandbox on the port of `baseUrl`. */
+  sandbox: z.boolean().default(false),
+});
+export type PartnerProfile = z.infer<typeof PartnerProfile>;
+
+export const HubConfig = z.strictObject({
+  partners: z.array(PartnerProfile).min(1, 'list at least one partner'),
+}).superRefine((cfg, ctx) => {
+  const ids = new Map<string, number>();
+  const platforms = new Map<string, string>();
+  cfg.partners.forEach((p, i) => {
+    if (ids.has(p.id)) ctx.addIssue({ code: 'custom', path: ['partners', i, 'id'], message: `partner id "${p.id}" is used twice` });
+    ids.set(p.id, i);
+    p.platforms.forEach((platform, j) => {
+      const owner = platforms.get(platform);
+      if (owner !== undefined && owner !== p.id) {
+        ctx.addIssue({ code: 'custom', path: ['partners', i, 'platforms', j], message: `platform "${platform}" is already served by partner "${owner}"` });
+      }
+      platforms.set(platform, p.id);
+    });
+  });
+});
+export type HubConfig = z.infer<typeof HubConfig>;
+
+/** Replaces every `${NAME}` in every string by `env[NAME]`; a missing variable is an error naming it. */
+export function substituteEnv(value: unknown, env: Record<string, string | undefined>, path = ''): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
+      const v = env[name];
+      if (v === undefined) throw new ConfigError(`${path || 'config'}: environment variable ${name} is not set`);
+      return v;
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, env, `${path}[${i}]`));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteEnv(v, env, path ? `${path}.${k}` : k)]));
+  }
+  return value;
+}
+
+/** Validates a parsed config file; the error message names each failing field. */
+export function parseHubConfig(raw: unknown, env: Record<string, string | undefined>): HubConfig {
+  const r = HubConfig.safeParse(substituteEnv(raw, env));
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`);
+    throw new ConfigError(`invalid hub configuration:\n  ${lines.join('\n  ')}`);
+  }
+  return r.data;
+}
+
+const formatPath = (path: PropertyKey[]) =>
+  path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('') || '(root)';
+
+/** Routing: which partner serves a request. An explicit partnerId wins over the platform. */
+export function routePartner(cfg: HubConfig, req: { platform?: string | undefined; partnerId?: string | undefined }): PartnerProfile | undefined {
+  if (req.partnerId !== undefined) return cfg.partners.find((p) => p.id === req.partnerId);
+  return cfg.partners.find((p) => req.platform !== undefined && p.platforms.includes(req.platform));
+}

@@ -1,0 +1,158 @@
+/**
+ * The escalation: one partner incident opened on behalf of one customer case.
+ * Pure domain model and state machine; no I/O.
+ */
+
+export const STATUSES = [
+  'requested', 'open', 'in_progress', 'awaiting_info', 'resolved', 'closed', 'referred', 'cancelled',
+] as const;
+export type EscalationStatus = (typeof STATUSES)[number];
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** Statuses a partner can report (after the connector has normalised its own vocabulary). */
+export const PARTNER_STATUSES = ['open', 'in_progress', 'awaiting_info', 'resolved', 'closed'] as const;
+export type PartnerStatus = (typeof PARTNER_STATUSES)[number];
+
+export interface PartnerTicket { id: string; number: string; url?: string }
+export interface Referral { reason: string; instructions: string }
+
+export interface Escalation {
+  escalationId: string;
+  caseId: string;
+  customerId: string;
+  partnerId: string;
+  partnerName: string;
+  platform: string | null;
+  status: EscalationStatus;
+  severity: Severity;
+  summary: string;
+  product: Record<string, string> | null;
+  partnerTicket: PartnerTicket | null;
+  referral: Referral | null;
+  createdAt: string;
+  updatedAt: string;
+  createdBy: string;
+  /** When the partner ticket was recorded. */
+  openedAt: string | null;
+  /** The partner's own time of the last update applied, and its status rank (tie-break). */
+  partnerUpdatedAt: string | null;
+  partnerUpdateRank: number;
+  /** Opening attempts made so far, and when the next may start. */
+  attempts: number;
+  nextAttemptAt: string | null;
+  /** An opening attempt holds this lease while it talks to the partner. */
+  leaseUntil: string | null;
+  /** When the sweep last re-drove this escalation. */
+  redrivenAt: string | null;
+  lastError: string | null;
+  /** Optimistic-locking version, incremented by every write. */
+  version: number;
+}
+
+/** Statuses in which the hub still has work to do or watch. */
+export const OPEN_STATUSES: ReadonlySet<EscalationStatus> = new Set(['requested', 'open', 'in_progress', 'awaiting_info', 'resolved']);
+export const isTerminal = (s: EscalationStatus): boolean => s === 'closed' || s === 'referred' || s === 'cancelled';
+
+/** Rank used to break ties between partner updates carrying the same partner time. */
+const RANK: Record<PartnerStatus, number> = { open: 1, in_progress: 2, awaiting_info: 3, resolved: 4, closed: 5 };
+
+export interface PartnerUpdate {
+  status: PartnerStatus;
+  /** The partner's own status string, kept for the timeline. */
+  partnerStatus: string;
+  /** The partner's own time of the update (ISO). */
+  updatedAt: string;
+}
+
+export type UpdateDecision =
+  | { apply: true; status: EscalationStatus; reason: 'applied' }
+  | { apply: false; reason: 'stale' | 'terminal' | 'not_open_yet' };
+
+/**
+ * Decides whether a partner update changes the escalation.
+ *
+ * Rules: an update is applied only when it is newer (by the partner's own update time, ties broken by
+ * status rank) than the last one applied, so updates arriving in any order converge on the newest one;
+ * a newer update may reopen a `resolved` or `closed` escalation; hub-side terminal states (`referred`,
+ * `cancelled`) never change; an escalation still `requested` has no ticket to update.
+ */
+export function decidePartnerUpdate(
+  esc: Pick<Escalation, 'status' | 'partnerUpdatedAt' | 'partnerUpdateRank'>,
+  update: PartnerUpdate,
+): UpdateDecision {
+  if (esc.status === 'referred' || esc.status === 'cancelled') return { apply: false, reason: 'terminal' };
+  if (esc.status === 'requested') return { apply: false, reason: 'not_open_yet' };
+  if (esc.partnerUpdatedAt !== null) {
+    const last = Date.parse(esc.partnerUpdatedAt);
+    const next = Date.parse(update.updatedAt);
+    if (next < last || (next === last && RANK[update.status] <= esc.partnerUpdateRank)) {
+      return { apply: false, reason: 'stale' };
+    }
+  }
+  return { apply: true, status: update.status, reason: 'applied' };
+}
+
+export const rankOf = (s: PartnerStatus): number => RANK[s];
+
+/** How long an escalation may sit past its next expected step before the sweep drives it again. */
+export const REDRIVE_GRACE_MS = 15_000;
+
+/**
+ * When the open-work index should next look at this escalation, or `null` when it needs no watching.
+ * A `requested` escalation is due once its next attempt, any lease and any earlier re-drive have passed,
+ * plus a grace period: so a lost message or a crashed worker delays work but never loses it.
+ */
+export function dueAt(e: Pick<Escalation, 'status' | 'createdAt' | 'nextAttemptAt' | 'leaseUntil' | 'redrivenAt'>, graceMs = REDRIVE_GRACE_MS): string | null {
+  if (e.status !== 'requested') return null;
+  const times = [e.createdAt, e.nextAttemptAt, e.leaseUntil, e.redrivenAt].filter((t): t is string => t !== null).map(Date.parse);
+  return new Date(Math.max(...times) + graceMs).toISOString();
+}
+
+/** Hub-side transitions an engineer may ask for. */
+export function canCancel(status: EscalationStatus): boolean {
+  return !isTerminal(status);
+}
+
+/** What an engineer wrote when flagging the case: kept apart from the escalation item, which is rewritten on every change. */
+export interface CaseDetails {
+  findings: string;
+  customerContact: Record<string, string> | null;
+}
+
+/** The fields of an escalation that the engineer API shows. */
+export function engineerView(e: Escalation) {
+  return {
+    escalationId: e.escalationId,
+    caseId: e.caseId,
+    customerId: e.customerId,
+    partnerId: e.partnerId,
+    partnerName: e.partnerName,
+    platform: e.platform,
+    status: e.status,
+    severity: e.severity,
+    summary: e.summary,
+    product: e.product,
+    partnerTicket: e.partnerTicket,
+    referral: e.referral,
+    attempts: e.attempts,
+    lastError: e.lastError,
+    createdAt: e.createdAt,
+    updatedAt: e.updatedAt,
+  };
+}
+
+/** The fields a customer may see: no findings, no timeline, no engineer names. */
+export function customerIncidentView(e: Escalation) {
+  return {
+    partnerId: e.partnerId,
+    partnerName: e.partnerName,
+    ticketNumber: e.partnerTicket?.number ?? null,
+    ticketUrl: e.partnerTicket?.url ?? null,
+    status: e.status,
+    openedAt: e.openedAt,
+    updatedAt: e.updatedAt,
+    referral: e.referral,
+  };
+}

@@ -1,0 +1,35 @@
+/**
+ * Domain events on the bus. Each is a versioned contract: source, detail-type, version and schema.
+ * Events carry ids, never findings or customer contact data.
+ */
+import { z } from 'zod';
+import { STATUSES } from './escalation';
+
+export const EVENT_SOURCE = 'partner-escalation-hub';
+
+const base = { version: z.literal(1), escalationId: z.string(), partnerId: z.string(), caseId: z.string() };
+
+export const EscalationRequested = z.object({ ...base });
+export const PartnerIncidentOpened = z.object({ ...base, ticketNumber: z.string(), pendingComments: z.number().int().min(0) });
+export const PartnerStatusChanged = z.object({ ...base, from: z.enum(STATUSES), to: z.enum(STATUSES), partnerStatus: z.string() });
+export const EscalationReferred = z.object({ ...base, reason: z.string() });
+export const CommentAdded = z.object({ ...base });
+export const EscalationCancelled = z.object({ ...base });
+
+export const EVENT_SCHEMAS = {
+  EscalationRequested,
+  PartnerIncidentOpened,
+  PartnerStatusChanged,
+  EscalationReferred,
+  CommentAdded,
+  EscalationCancelled,
+} as const;
+
+export type EventType = keyof typeof EVENT_SCHEMAS;
+export type HubEvent = {
+  [K in EventType]: { source: typeof EVENT_SOURCE; detailType: K; detail: z.infer<(typeof EVENT_SCHEMAS)[K]> }
+}[EventType];
+
+export function hubEvent<K extends EventType>(detailType: K, detail: z.infer<(typeof EVENT_SCHEMAS)[K]>): HubEvent {
+  return { source: EVENT_SOURCE, detailType, detail: EVENT_SCHEMAS[detailType].parse(detail) } as HubEvent;
+}

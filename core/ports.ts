@@ -1,0 +1,123 @@
+/**
+ * Ports: what the use cases need from the outside world. Adapters live in `functions/adapters`
+ * (AWS) and `local/` (embedded); tests pass dynalite-backed adapters or in-memory fakes.
+ */
+import type { CaseDetails, Escalation, PartnerStatus } from './escalation';
+import type { HubEvent } from './events';
+
+export interface TimelineEntry {
+  at: string;
+  type: string;
+  actor: string;
+  detail: Record<string, unknown>;
+}
+
+export interface PendingComment { key: string; body: string; at: string }
+
+export interface EscalationStore {
+  /**
+   * Records a new escalation unless one already exists for (caseId, partnerId).
+   * Idempotent under concurrency: exactly one caller gets `created: true`.
+   */
+  createEscalation(draft: Escalation, details: CaseDetails, first: TimelineEntry): Promise<{ created: boolean; escalation: Escalation }>;
+  /** Strongly consistent read; `undefined` when unknown. */
+  getEscalation(escalationId: string): Promise<Escalation | undefined>;
+  getTimeline(escalationId: string): Promise<TimelineEntry[]>;
+  /** The findings and contact, kept apart from the escalation item so status writes stay small. */
+  getCaseDetails(escalation: Pick<Escalation, 'caseId' | 'partnerId'>): Promise<CaseDetails | undefined>;
+  listByCase(caseId: string): Promise<Escalation[]>;
+  listByCustomerCase(customerId: string, caseId: string): Promise<Escalation[]>;
+  /** Writes `next` if the stored version is still `next.version - 1`; else throws VersionConflictError. */
+  saveEscalation(next: Escalation): Promise<void>;
+  /** Appends to the timeline; with a `dedupeKey`, a second append of the same key is ignored (returns false). */
+  appendTimeline(escalationId: string, entry: TimelineEntry, dedupeKey?: string, pendingComment?: boolean): Promise<boolean>;
+  listPendingComments(escalationId: string): Promise<PendingComment[]>;
+  markCommentForwarded(escalationId: string, key: string, at: string): Promise<void>;
+  /** partner ticket → escalation, for webhook look-ups. */
+  putTicketLink(partnerId: string, ticketId: string, escalationId: string): Promise<void>;
+  findByTicket(partnerId: string, ticketId: string): Promise<string | undefined>;
+  /** Webhook delivery guard: `true` the first time a delivery id is seen (within its TTL). */
+  markDeliverySeen(partnerId: string, deliveryId: string, update: unknown, now: Date, ttlSeconds: number): Promise<boolean>;
+  /** Forgets a delivery that could not be enqueued, so the partner's retry is accepted. */
+  forgetDelivery(partnerId: string, deliveryId: string): Promise<void>;
+  /** Marks a stored delivery applied (removes it from the open-work index). */
+  markDeliveryApplied(partnerId: string, deliveryId: string): Promise<void>;
+  /** Re-schedules a delivery whose ticket is not known yet. */
+  deferDelivery(partnerId: string, deliveryId: string, dueAt: Date): Promise<void>;
+  /** Open work due at or before `now`, from the sparse open-work index. */
+  listDue(now: Date, limit: number): Promise<DueItem[]>;
+}
+
+export type DueItem =
+  | { kind: 'escalation'; escalationId: string; dueAt: string }
+  | { kind: 'delivery'; partnerId: string; deliveryId: string; update: unknown; dueAt: string };
+
+export interface EventBus {
+  /** Publishes all events or throws (never silently drops one). */
+  publish(events: HubEvent[]): Promise<void>;
+}
+
+export interface QueueMessage { queue: string; body: unknown; delayMs?: number }
+export interface WorkQueue {
+  send(message: QueueMessage): Promise<void>;
+}
+
+export interface Clock { now(): Date }
+export const systemClock: Clock = { now: () => new Date() };
+
+export interface PartnerIncident {
+  id: string;
+  number: string;
+  url?: string;
+  /** `null` when the partner's status has no mapping (recorded, never applied). */
+  status: PartnerStatus | null;
+  partnerStatus: string;
+  updatedAt: string;
+}
+
+export interface OpenIncidentInput {
+  externalRef: string;
+  title: string;
+  description: string;
+  severity: string;
+  caseId: string;
+  customerId: string;
+}
+
+export interface RawWebhook {
+  headers: Record<string, string | undefined>;
+  /** The body exactly as received. */
+  body: string;
+  query: Record<string, string | undefined>;
+}
+
+export type WebhookVerdict =
+  | { kind: 'ok'; deliveryId: string }
+  | { kind: 'rejected'; reason: string }
+  | { kind: 'challenge'; status: number; contentType: string; body: string };
+
+export interface InboundUpdate {
+  ticketId: string;
+  ticketNumber?: string;
+  status: PartnerStatus | null;
+  partnerStatus: string;
+  updatedAt: string;
+  comment?: string;
+}
+
+/** A protocol adapter for one partner's ticketing system. */
+export interface TicketingConnector {
+  openIncident(input: OpenIncidentInput): Promise<PartnerIncident>;
+  /** Looks an incident up by the hub's reference: a crash between create and save must not duplicate. */
+  findByExternalRef(externalRef: string): Promise<PartnerIncident | undefined>;
+  getIncident(ticketId: string): Promise<PartnerIncident>;
+  addComment(ticketId: string, body: string): Promise<void>;
+  verifyWebhook(req: RawWebhook, now: Date): WebhookVerdict;
+  /** Throws ValidationError for a body that does not follow the partner's format. */
+  parseWebhook(req: RawWebhook): InboundUpdate[];
+}
+
+export interface ConnectorRegistry {
+  /** The ticketing connector of a configured partner; `undefined` for an unknown partner id. */
+  ticketing(partnerId: string): TicketingConnector | undefined;
+}

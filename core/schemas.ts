@@ -1,0 +1,46 @@
+/** zod schemas for every request body and query of the HTTP contract (../shared/API.md). */
+import { z } from 'zod';
+import { SEVERITIES } from './escalation';
+import { ValidationError, type ErrorDetail } from './errors';
+
+const idChars = /^[A-Za-z0-9._:-]+$/;
+const externalId = (what: string) =>
+  z.string().min(1).max(64).regex(idChars, `${what} may use only letters, digits and . _ : -`);
+
+const freeText = (max: number) => z.record(z.string().max(64), z.string().max(max));
+
+export const CreateEscalationRequest = z.strictObject({
+  caseId: externalId('caseId'),
+  customerId: externalId('customerId'),
+  platform: z.string().min(1).max(64).optional(),
+  partnerId: z.string().min(1).max(64).optional(),
+  severity: z.enum(SEVERITIES),
+  summary: z.string().trim().min(1).max(200),
+  findings: z.string().min(1).max(20000),
+  product: freeText(200).optional(),
+  customerContact: freeText(320).optional(),
+}).refine((v) => v.platform !== undefined || v.partnerId !== undefined, {
+  message: 'give platform or partnerId', path: ['platform'],
+});
+export type CreateEscalationRequest = z.infer<typeof CreateEscalationRequest>;
+
+export const AddCommentRequest = z.strictObject({ body: z.string().trim().min(1).max(10000) });
+export const CancelRequest = z.strictObject({ reason: z.string().trim().min(1).max(2000) });
+export const ListEscalationsQuery = z.object({ caseId: externalId('caseId') });
+export const EscalationIdParam = z.string().min(1).max(80).regex(/^[A-Za-z0-9_-]+$/);
+export const CaseIdParam = externalId('caseId');
+
+/** Turns zod issues into the contract's `details` (path as dotted string). */
+export function toDetails(error: z.ZodError): ErrorDetail[] {
+  return error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(body)', message: i.message }));
+}
+
+/** Parses or throws a ValidationError that names every failing field. */
+export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what = 'request'): T {
+  const r = schema.safeParse(value);
+  if (!r.success) {
+    const details = toDetails(r.error);
+    throw new ValidationError(`The ${what} is not valid: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
+  }
+  return r.data;
+}

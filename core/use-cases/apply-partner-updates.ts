@@ -1,0 +1,63 @@
+import type { HubDeps } from '../deps';
+import { decidePartnerUpdate, rankOf } from '../escalation';
+import { hubEvent } from '../events';
+import type { InboundUpdate } from '../ports';
+import type { InboundMessage } from './ingest-webhook';
+import { mutateEscalation } from './mutate-escalation';
+
+/** How long to wait before trying again a delivery whose ticket the hub has not recorded yet. */
+export const UNKNOWN_TICKET_RETRY_MS = 5_000;
+
+/**
+ * Applies one delivery's partner updates (the status sync use case).
+ * Steps, for each update: find the escalation by partner ticket (one strongly consistent read); decide
+ * with the state machine (older updates never move the state back); write conditionally; record every
+ * update in the timeline, applied or not, once per delivery. An update for a ticket not recorded yet keeps
+ * the delivery due, so it is applied once the ticket is known. Returns what happened to each update.
+ */
+export async function applyPartnerUpdates(deps: HubDeps, msg: InboundMessage): Promise<string[]> {
+  const outcomes: string[] = [];
+  let waiting = false;
+  for (const [i, update] of msg.updates.entries()) {
+    const escalationId = await deps.store.findByTicket(msg.partnerId, update.ticketId);
+    if (!escalationId) {
+      waiting = true;
+      outcomes.push('ticket_unknown');
+      continue;
+    }
+    outcomes.push(await applyOne(deps, msg, escalationId, update, `${msg.deliveryId}#${i}`));
+  }
+  const now = deps.clock.now();
+  if (waiting) await deps.store.deferDelivery(msg.partnerId, msg.deliveryId, new Date(now.getTime() + UNKNOWN_TICKET_RETRY_MS));
+  else await deps.store.markDeliveryApplied(msg.partnerId, msg.deliveryId);
+  return outcomes;
+}
+
+async function applyOne(deps: HubDeps, msg: InboundMessage, escalationId: string, update: InboundUpdate, dedupeKey: string): Promise<string> {
+  const now = deps.clock.now();
+  let reason = 'unmapped_status';
+  const status = update.status;
+  const r = status === null ? undefined : await mutateEscalation(deps.store, escalationId, (e) => {
+    const d = decidePartnerUpdate(e, { status, partnerStatus: update.partnerStatus, updatedAt: update.updatedAt });
+    reason = d.reason;
+    if (!d.apply) return undefined;
+    return { ...e, status: d.status, partnerUpdatedAt: update.updatedAt, partnerUpdateRank: rankOf(status) };
+  }, now);
+  const applied = r?.changed === true;
+  await deps.store.appendTimeline(escalationId, {
+    at: now.toISOString(), type: 'partner_update', actor: `partner:${msg.partnerId}`,
+    detail: { partnerStatus: update.partnerStatus, status, partnerUpdatedAt: update.updatedAt, applied, reason, deliveryId: msg.deliveryId },
+  }, dedupeKey);
+  if (update.comment) {
+    await deps.store.appendTimeline(escalationId, {
+      at: now.toISOString(), type: 'partner_comment', actor: `partner:${msg.partnerId}`, detail: { body: update.comment },
+    }, `${dedupeKey}#comment`);
+  }
+  if (r?.changed && r.before.status !== r.after.status) {
+    const e = r.after;
+    await deps.bus.publish([hubEvent('PartnerStatusChanged', {
+      version: 1, escalationId, partnerId: e.partnerId, caseId: e.caseId, from: r.before.status, to: e.status, partnerStatus: update.partnerStatus,
+    })]);
+  }
+  return applied ? 'applied' : reason;
+}

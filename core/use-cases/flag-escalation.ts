@@ -1,0 +1,67 @@
+import { routePartner } from '../config';
+import type { HubDeps } from '../deps';
+import type { Escalation } from '../escalation';
+import { NoRouteError } from '../errors';
+import { hubEvent } from '../events';
+import type { CreateEscalationRequest } from '../schemas';
+
+/**
+ * Flags a case as partner-related.
+ * Steps: route to a partner (explicit partnerId wins over platform); record the escalation through the
+ * case→escalation uniqueness item (idempotent under concurrent requests); announce `EscalationRequested`
+ * for a new one. If the announcement fails, the open-work index lets the sweep drive it later.
+ */
+export async function flagEscalation(
+  deps: Pick<HubDeps, 'config' | 'store' | 'bus' | 'clock' | 'newId' | 'log'>,
+  input: CreateEscalationRequest,
+  actor: string,
+): Promise<{ created: boolean; escalation: Escalation }> {
+  const partner = routePartner(deps.config, input);
+  if (!partner) {
+    throw new NoRouteError(input.partnerId !== undefined
+      ? `No configured partner has id "${input.partnerId}".`
+      : `No configured partner serves platform "${input.platform}".`);
+  }
+  const now = deps.clock.now().toISOString();
+  const draft: Escalation = {
+    escalationId: deps.newId(),
+    caseId: input.caseId,
+    customerId: input.customerId,
+    partnerId: partner.id,
+    partnerName: partner.name,
+    platform: input.platform ?? null,
+    status: 'requested',
+    severity: input.severity,
+    summary: input.summary,
+    product: input.product ?? null,
+    partnerTicket: null,
+    referral: null,
+    createdAt: now,
+    updatedAt: now,
+    createdBy: actor,
+    openedAt: null,
+    partnerUpdatedAt: null,
+    partnerUpdateRank: 0,
+    attempts: 0,
+    nextAttemptAt: null,
+    leaseUntil: null,
+    redrivenAt: null,
+    lastError: null,
+    version: 1,
+  };
+  const details = { findings: input.findings, customerContact: input.customerContact ?? null };
+  const result = await deps.store.createEscalation(draft, details, {
+    at: now, type: 'escalation_requested', actor, detail: { partnerId: partner.id, severity: input.severity },
+  });
+  if (result.created) {
+    const e = result.escalation;
+    deps.log.info('escalation requested', { escalationId: e.escalationId, caseId: e.caseId, partnerId: e.partnerId, findingsLength: input.findings.length });
+    try {
+      await deps.bus.publish([hubEvent('EscalationRequested', { version: 1, escalationId: e.escalationId, partnerId: e.partnerId, caseId: e.caseId })]);
+    } catch (err) {
+      // accepted all the same: the escalation is stored and due in the open-work index
+      deps.log.error('could not publish EscalationRequested; the sweep will drive it', { escalationId: e.escalationId, error: String(err) });
+    }
+  }
+  return result;
+}

@@ -1,0 +1,41 @@
+import { partnerById, QUEUES, type HubDeps } from '../deps';
+import { InvalidSignatureError, NotFoundError } from '../errors';
+import type { InboundUpdate, RawWebhook } from '../ports';
+
+/** How long a delivery id is remembered (partners retry for hours, not weeks). */
+export const DELIVERY_TTL_SECONDS = 7 * 24 * 3600;
+
+export interface InboundMessage { partnerId: string; deliveryId: string; updates: InboundUpdate[] }
+
+export type IngestResult =
+  | { kind: 'accepted' | 'duplicate'; deliveryId: string }
+  | { kind: 'challenge'; status: number; contentType: string; body: string };
+
+/**
+ * Takes a partner webhook in.
+ * Steps: find the partner; let its connector verify the signature over the raw bytes (or answer a
+ * handshake); parse the updates; remember the delivery id with the updates (a delivery seen before is
+ * acknowledged, not applied twice); enqueue for status sync and answer at once. If the enqueue fails the
+ * delivery is forgotten again so that the partner's retry is taken; if the process dies after answering,
+ * the stored delivery is due in the open-work index and the sweep enqueues it again.
+ */
+export async function ingestWebhook(deps: HubDeps, partnerId: string, raw: RawWebhook): Promise<IngestResult> {
+  const partner = partnerById(deps.config, partnerId);
+  const connector = deps.connectors.ticketing(partnerId);
+  if (!partner || !connector) throw new NotFoundError(`No partner "${partnerId}" is configured.`);
+  const now = deps.clock.now();
+  const verdict = connector.verifyWebhook(raw, now);
+  if (verdict.kind === 'rejected') throw new InvalidSignatureError(`Webhook signature rejected: ${verdict.reason}`);
+  if (verdict.kind === 'challenge') return verdict;
+  const updates = connector.parseWebhook(raw);
+  const message: InboundMessage = { partnerId, deliveryId: verdict.deliveryId, updates };
+  const fresh = await deps.store.markDeliverySeen(partnerId, verdict.deliveryId, updates, now, DELIVERY_TTL_SECONDS);
+  if (!fresh) return { kind: 'duplicate', deliveryId: verdict.deliveryId };
+  try {
+    await deps.queue.send({ queue: QUEUES.inbound, body: message });
+  } catch (err) {
+    await deps.store.forgetDelivery(partnerId, verdict.deliveryId).catch(() => undefined);
+    throw err;
+  }
+  return { kind: 'accepted', deliveryId: verdict.deliveryId };
+}

@@ -1,0 +1,130 @@
+import { backoffDelayMs } from '../backoff';
+import { partnerById, QUEUES, type HubDeps } from '../deps';
+import { decidePartnerUpdate, rankOf, type Escalation } from '../escalation';
+import { PartnerCallError } from '../errors';
+import { hubEvent } from '../events';
+import type { PartnerIncident } from '../ports';
+import { mutateEscalation } from './mutate-escalation';
+
+/** How long one opening attempt may hold an escalation (it makes at most a find and a create). */
+export const ATTEMPT_LEASE_MS = 30_000;
+
+/** The reference the partner keeps for an escalation: stable across every attempt. */
+export const externalRefOf = (escalationId: string) => `hub:${escalationId}`;
+
+export type OpenOutcome = 'opened' | 'retry_scheduled' | 'referred' | 'skipped';
+
+/**
+ * Opens the partner incident for one escalation (the partner worker's use case).
+ * Steps:
+ * 1. Read the escalation; skip it unless it is `requested`, not leased by another attempt and due.
+ * 2. Take the attempt lease with a conditional write (this also counts the attempt).
+ * 3. After any earlier attempt, find the incident by `externalRef` before creating one, so an attempt
+ *    whose answer was lost (timeout, crash before the save) never yields a second incident.
+ * 4. Success: link the ticket, record it (status `open`, or the partner's newer status), tell the bus.
+ * 5. Transient failure: schedule the next attempt with backoff and jitter (never sooner than Retry-After),
+ *    or refer the customer after the last attempt. Any other 4xx: refer at once.
+ */
+export async function openPartnerIncident(deps: HubDeps, escalationId: string): Promise<OpenOutcome> {
+  const now = deps.clock.now();
+  const claimed = await mutateEscalation(deps.store, escalationId, (e) => {
+    if (e.status !== 'requested') return undefined;
+    if (e.leaseUntil !== null && Date.parse(e.leaseUntil) > now.getTime()) return undefined;
+    if (e.nextAttemptAt !== null && Date.parse(e.nextAttemptAt) > now.getTime() + 100) return undefined;
+    return { ...e, attempts: e.attempts + 1, leaseUntil: new Date(now.getTime() + ATTEMPT_LEASE_MS).toISOString() };
+  }, now);
+  if (!claimed?.changed) return 'skipped';
+  const esc = claimed.after;
+  const partner = partnerById(deps.config, esc.partnerId);
+  const connector = deps.connectors.ticketing(esc.partnerId);
+  if (!partner || !connector) {
+    return refer(deps, esc, `Partner "${esc.partnerId}" is no longer configured.`);
+  }
+  const keys = { escalationId, caseId: esc.caseId, partnerId: esc.partnerId };
+  let incident: PartnerIncident | undefined;
+  try {
+    const ref = externalRefOf(escalationId);
+    if (esc.attempts > 1) incident = await connector.findByExternalRef(ref);
+    if (!incident) {
+      const findings = (await deps.store.getCaseDetails(esc))?.findings ?? '';
+      incident = await connector.openIncident({
+        externalRef: ref,
+        title: `[${esc.severity}] ${esc.summary}`,
+        description: findings,
+        severity: esc.severity,
+        caseId: esc.caseId,
+        customerId: esc.customerId,
+      });
+    }
+  } catch (err) {
+    if (!(err instanceof PartnerCallError)) throw err;
+    deps.log.warn('partner attempt failed', { ...keys, attempt: esc.attempts, httpStatus: err.httpStatus, transient: err.transient });
+    if (err.transient && esc.attempts < partner.retry.maxAttempts) {
+      return scheduleRetry(deps, esc, err, partner.retry);
+    }
+    const reason = err.transient
+      ? `${partner.name} did not accept the incident after ${esc.attempts} attempts; last answer: ${err.message}`
+      : `${partner.name} refused the incident: ${err.message}`;
+    return refer(deps, esc, reason);
+  }
+  await recordOpened(deps, esc, incident);
+  deps.log.info('partner incident opened', { ...keys, ticketNumber: incident.number, attempts: esc.attempts });
+  return 'opened';
+}
+
+async function recordOpened(deps: HubDeps, esc: Escalation, incident: PartnerIncident): Promise<void> {
+  const now = deps.clock.now();
+  await deps.store.putTicketLink(esc.partnerId, incident.id, esc.escalationId);
+  const ticket = { id: incident.id, number: incident.number, ...(incident.url ? { url: incident.url } : {}) };
+  await mutateEscalation(deps.store, esc.escalationId, (e) => {
+    if (e.partnerTicket) return undefined;
+    const base: Escalation = { ...e, partnerTicket: ticket, openedAt: now.toISOString(), leaseUntil: null, nextAttemptAt: null, lastError: null };
+    if (e.status !== 'requested') return base; // cancelled meanwhile: keep the state, remember the ticket
+    const opened: Escalation = { ...base, status: 'open' };
+    // the partner may already report more than "new"; apply it like any other update
+    if (incident.status !== null) {
+      const d = decidePartnerUpdate(opened, { status: incident.status, partnerStatus: incident.partnerStatus, updatedAt: incident.updatedAt });
+      if (d.apply) return { ...opened, status: d.status, partnerUpdatedAt: incident.updatedAt, partnerUpdateRank: rankOf(incident.status) };
+    }
+    return opened;
+  }, now);
+  await deps.store.appendTimeline(esc.escalationId, {
+    at: now.toISOString(), type: 'partner_incident_opened', actor: `partner:${esc.partnerId}`,
+    detail: { ticketId: incident.id, ticketNumber: incident.number, partnerStatus: incident.partnerStatus, attempts: esc.attempts },
+  }, `opened#${incident.id}`);
+  const pending = await deps.store.listPendingComments(esc.escalationId);
+  await deps.bus.publish([hubEvent('PartnerIncidentOpened', {
+    version: 1, escalationId: esc.escalationId, partnerId: esc.partnerId, caseId: esc.caseId,
+    ticketNumber: incident.number, pendingComments: pending.length,
+  })]);
+}
+
+async function scheduleRetry(deps: HubDeps, esc: Escalation, err: PartnerCallError, policy: { maxAttempts: number; initialDelayMs: number; maxDelayMs: number }): Promise<OpenOutcome> {
+  const now = deps.clock.now();
+  const delayMs = backoffDelayMs(policy, esc.attempts, err.retryAfterMs, deps.random());
+  const nextAttemptAt = new Date(now.getTime() + delayMs).toISOString();
+  await mutateEscalation(deps.store, esc.escalationId, (e) => (e.status === 'requested'
+    ? { ...e, leaseUntil: null, nextAttemptAt, lastError: err.message }
+    : undefined), now);
+  await deps.store.appendTimeline(esc.escalationId, {
+    at: now.toISOString(), type: 'partner_attempt_failed', actor: 'hub',
+    detail: { attempt: esc.attempts, httpStatus: err.httpStatus ?? null, error: err.message, nextAttemptAt },
+  });
+  await deps.queue.send({ queue: QUEUES.partnerWork(esc.partnerId), body: { escalationId: esc.escalationId }, delayMs });
+  return 'retry_scheduled';
+}
+
+/** No partner incident could be opened: the customer is referred to the partner with the findings. */
+async function refer(deps: HubDeps, esc: Escalation, reason: string): Promise<OpenOutcome> {
+  const now = deps.clock.now();
+  const instructions = `Please contact ${esc.partnerName} support directly and quote your case ${esc.caseId}. ` +
+    `Our findings so far: ${esc.summary}`;
+  const r = await mutateEscalation(deps.store, esc.escalationId, (e) => (e.status === 'requested'
+    ? { ...e, status: 'referred', referral: { reason, instructions }, leaseUntil: null, nextAttemptAt: null, lastError: reason }
+    : undefined), now);
+  if (!r?.changed) return 'skipped';
+  await deps.store.appendTimeline(esc.escalationId, { at: now.toISOString(), type: 'escalation_referred', actor: 'hub', detail: { reason } });
+  deps.log.warn('escalation referred', { escalationId: esc.escalationId, caseId: esc.caseId, partnerId: esc.partnerId });
+  await deps.bus.publish([hubEvent('EscalationReferred', { version: 1, escalationId: esc.escalationId, partnerId: esc.partnerId, caseId: esc.caseId, reason })]);
+  return 'referred';
+}

@@ -1,0 +1,32 @@
+/** Wires the real adapters once per Lambda container, from validated environment. */
+import { ulid } from 'ulid';
+import type { HubDeps } from '../../core/deps';
+import { systemClock } from '../../core/ports';
+import { buildRegistry } from '../../connectors/registry';
+import { awsClients } from './clients';
+import { loadHubConfig, requiredEnv } from './config-source';
+import { DynamoEscalationStore } from './dynamo-store';
+import { EventBridgeBus } from './eventbridge-bus';
+import { hubLogger } from './logger';
+import { SqsWorkQueue } from './sqs-queue';
+
+export const newEscalationId = () => `esc_${ulid()}`;
+
+let deps: Promise<HubDeps> | undefined;
+export function awsDeps(): Promise<HubDeps> {
+  return (deps ??= (async () => {
+    const config = loadHubConfig();
+    const { db, sqs, events } = awsClients();
+    return {
+      config,
+      store: new DynamoEscalationStore(db, requiredEnv('TABLE_NAME')),
+      bus: new EventBridgeBus(events, requiredEnv('BUS_NAME')),
+      queue: new SqsWorkQueue(sqs, JSON.parse(requiredEnv('QUEUE_URLS')) as Record<string, string>),
+      clock: systemClock,
+      connectors: buildRegistry(config),
+      newId: newEscalationId,
+      random: Math.random,
+      log: hubLogger(),
+    };
+  })());
+}

@@ -1,0 +1,257 @@
+/**
+ * The EscalationStore on DynamoDB (single table; see ../shared/DESIGN.md "Data").
+ * Deterministic keys and conditional writes, no transactions: the same code runs on dynalite and AWS.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { createHash } from 'node:crypto';
+import { dueAt, type CaseDetails, type Escalation } from '../../core/escalation';
+import { VersionConflictError } from '../../core/errors';
+import type { DueItem, EscalationStore, PendingComment, TimelineEntry } from '../../core/ports';
+import { DUE_SHARDS } from './table-schema';
+
+const isConditionFailure = (e: unknown) =>
+  e instanceof ConditionalCheckFailedException || (e as { name?: string })?.name === 'ConditionalCheckFailedException';
+
+const escKey = (id: string) => ({ PK: `ESC#${id}`, SK: 'META' });
+const caseKey = (caseId: string, partnerId: string) => ({ PK: `CASE#${caseId}`, SK: `PARTNER#${partnerId}` });
+const ticketKey = (partnerId: string, ticketId: string) => ({ PK: `PTKT#${partnerId}#${ticketId}`, SK: 'META' });
+const hookKey = (partnerId: string, deliveryId: string) => ({ PK: `HOOK#${partnerId}#${deliveryId}`, SK: 'META' });
+const shardOf = (id: string) => createHash('sha1').update(id).digest()[0]! % DUE_SHARDS;
+
+/** Item attributes that are keys or bookkeeping, not part of the escalation. */
+const ITEM_ONLY = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'type'] as const;
+
+function escalationItem(e: Escalation) {
+  const due = dueAt(e);
+  return {
+    ...escKey(e.escalationId),
+    type: 'escalation',
+    ...e,
+    GSI1PK: `CUST#${e.customerId}`,
+    GSI1SK: `CASE#${e.caseId}#${e.partnerId}`,
+    ...(due ? { GSI2PK: `DUE#${shardOf(e.escalationId)}`, GSI2SK: `${due}#ESC#${e.escalationId}` } : {}),
+  };
+}
+
+function toEscalation(item: Record<string, unknown>): Escalation {
+  const copy: Record<string, unknown> = { ...item };
+  for (const k of ITEM_ONLY) delete copy[k];
+  return copy as unknown as Escalation;
+}
+
+export class DynamoEscalationStore implements EscalationStore {
+  constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string) {}
+
+  async createEscalation(draft: Escalation, details: CaseDetails, first: TimelineEntry) {
+    try {
+      await this.db.send(new PutCommand({
+        TableName: this.tableName,
+        Item: { ...caseKey(draft.caseId, draft.partnerId), type: 'case', escalationId: draft.escalationId, draft, ...details },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      }));
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+      return { created: false, escalation: await this.existingForCase(draft.caseId, draft.partnerId) };
+    }
+    await this.putEscalationOnce(draft);
+    await this.appendTimeline(draft.escalationId, first, 'requested');
+    return { created: true, escalation: draft };
+  }
+
+  /** The escalation a case item points at; repairs a missing escalation item from the case item's draft. */
+  private async existingForCase(caseId: string, partnerId: string): Promise<Escalation> {
+    const c = await this.db.send(new GetCommand({ TableName: this.tableName, Key: caseKey(caseId, partnerId), ConsistentRead: true }));
+    if (!c.Item) throw new Error(`case item ${caseId}/${partnerId} vanished`);
+    const existing = await this.getEscalation(c.Item.escalationId as string);
+    if (existing) return existing;
+    // the first request stopped between its two writes: finish its work (idempotent)
+    await this.putEscalationOnce(c.Item.draft as Escalation);
+    return (await this.getEscalation(c.Item.escalationId as string))!;
+  }
+
+  private async putEscalationOnce(e: Escalation) {
+    try {
+      await this.db.send(new PutCommand({ TableName: this.tableName, Item: escalationItem(e), ConditionExpression: 'attribute_not_exists(PK)' }));
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+    }
+  }
+
+  async getEscalation(escalationId: string) {
+    const r = await this.db.send(new GetCommand({ TableName: this.tableName, Key: escKey(escalationId), ConsistentRead: true }));
+    return r.Item ? toEscalation(r.Item) : undefined;
+  }
+
+  async getTimeline(escalationId: string): Promise<TimelineEntry[]> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :t)',
+      ExpressionAttributeValues: { ':pk': `ESC#${escalationId}`, ':t': 'T#' },
+      ConsistentRead: true,
+    });
+    return items
+      .map((i) => ({ at: i.at as string, type: i.kind as string, actor: i.actor as string, detail: i.detail as Record<string, unknown> }))
+      .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  }
+
+  async getCaseDetails(e: Pick<Escalation, 'caseId' | 'partnerId'>): Promise<CaseDetails | undefined> {
+    const r = await this.db.send(new GetCommand({ TableName: this.tableName, Key: caseKey(e.caseId, e.partnerId), ConsistentRead: true }));
+    return r.Item ? { findings: r.Item.findings as string, customerContact: (r.Item.customerContact ?? null) as CaseDetails['customerContact'] } : undefined;
+  }
+
+  async listByCase(caseId: string) {
+    const cases = await this.queryAll({ KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `CASE#${caseId}` }, ConsistentRead: true });
+    const all = await Promise.all(cases.map((c) => this.existingForCase(caseId, (c.SK as string).slice('PARTNER#'.length))));
+    return all.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  async listByCustomerCase(customerId: string, caseId: string) {
+    const items = await this.queryAll({
+      IndexName: 'GSI1',
+      KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :sk)',
+      ExpressionAttributeValues: { ':pk': `CUST#${customerId}`, ':sk': `CASE#${caseId}#` },
+    });
+    return items.map(toEscalation).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  async saveEscalation(next: Escalation) {
+    try {
+      await this.db.send(new PutCommand({
+        TableName: this.tableName,
+        Item: escalationItem(next),
+        ConditionExpression: 'version = :prev',
+        ExpressionAttributeValues: { ':prev': next.version - 1 },
+      }));
+    } catch (e) {
+      if (isConditionFailure(e)) throw new VersionConflictError(`escalation ${next.escalationId} changed meanwhile`);
+      throw e;
+    }
+  }
+
+  async appendTimeline(escalationId: string, entry: TimelineEntry, dedupeKey?: string, pendingComment = false) {
+    const sk = dedupeKey ? `T#${dedupeKey}` : `T#${entry.at}#${Math.random().toString(36).slice(2, 10)}`;
+    try {
+      await this.db.send(new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          PK: `ESC#${escalationId}`, SK: sk, type: 'timeline',
+          at: entry.at, kind: entry.type, actor: entry.actor, detail: entry.detail,
+          ...(pendingComment ? { pending: 1 } : {}),
+        },
+        ConditionExpression: 'attribute_not_exists(SK)',
+      }));
+      return true;
+    } catch (e) {
+      if (isConditionFailure(e)) return false;
+      throw e;
+    }
+  }
+
+  async listPendingComments(escalationId: string): Promise<PendingComment[]> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :t)',
+      FilterExpression: 'pending = :one',
+      ExpressionAttributeValues: { ':pk': `ESC#${escalationId}`, ':t': 'T#', ':one': 1 },
+      ConsistentRead: true,
+    });
+    return items
+      .map((i) => ({ key: i.SK as string, body: (i.detail as { body: string }).body, at: i.at as string }))
+      .sort((a, b) => a.at.localeCompare(b.at));
+  }
+
+  async markCommentForwarded(escalationId: string, key: string, at: string) {
+    await this.db.send(new UpdateCommand({
+      TableName: this.tableName,
+      Key: { PK: `ESC#${escalationId}`, SK: key },
+      UpdateExpression: 'REMOVE pending SET forwardedAt = :at',
+      ConditionExpression: 'attribute_exists(SK)',
+      ExpressionAttributeValues: { ':at': at },
+    }));
+  }
+
+  async putTicketLink(partnerId: string, ticketId: string, escalationId: string) {
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...ticketKey(partnerId, ticketId), type: 'ticket', escalationId } }));
+  }
+
+  async findByTicket(partnerId: string, ticketId: string) {
+    const r = await this.db.send(new GetCommand({ TableName: this.tableName, Key: ticketKey(partnerId, ticketId), ConsistentRead: true }));
+    return r.Item?.escalationId as string | undefined;
+  }
+
+  async markDeliverySeen(partnerId: string, deliveryId: string, update: unknown, now: Date, ttlSeconds: number) {
+    const nowSec = Math.floor(now.getTime() / 1000);
+    try {
+      await this.db.send(new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...hookKey(partnerId, deliveryId), type: 'delivery', partnerId, deliveryId, update,
+          receivedAt: now.toISOString(), ttl: nowSec + ttlSeconds,
+          ...this.dueAttributes(`HOOK#${partnerId}#${deliveryId}`, new Date(now.getTime() + 15_000)),
+        },
+        // expired items may linger until DynamoDB's TTL (or, locally, nobody) removes them
+        ConditionExpression: 'attribute_not_exists(PK) OR #ttl < :now',
+        ExpressionAttributeNames: { '#ttl': 'ttl' },
+        ExpressionAttributeValues: { ':now': nowSec },
+      }));
+      return true;
+    } catch (e) {
+      if (isConditionFailure(e)) return false;
+      throw e;
+    }
+  }
+
+  async forgetDelivery(partnerId: string, deliveryId: string) {
+    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: hookKey(partnerId, deliveryId) }));
+  }
+
+  async markDeliveryApplied(partnerId: string, deliveryId: string) {
+    await this.db.send(new UpdateCommand({
+      TableName: this.tableName, Key: hookKey(partnerId, deliveryId),
+      UpdateExpression: 'REMOVE GSI2PK, GSI2SK',
+      ConditionExpression: 'attribute_exists(PK)',
+    })).catch((e) => { if (!isConditionFailure(e)) throw e; });
+  }
+
+  async deferDelivery(partnerId: string, deliveryId: string, dueAtTime: Date) {
+    const due = this.dueAttributes(`HOOK#${partnerId}#${deliveryId}`, dueAtTime);
+    await this.db.send(new UpdateCommand({
+      TableName: this.tableName, Key: hookKey(partnerId, deliveryId),
+      UpdateExpression: 'SET GSI2PK = :pk, GSI2SK = :sk',
+      ConditionExpression: 'attribute_exists(PK)',
+      ExpressionAttributeValues: { ':pk': due.GSI2PK, ':sk': due.GSI2SK },
+    })).catch((e) => { if (!isConditionFailure(e)) throw e; });
+  }
+
+  async listDue(now: Date, limit: number): Promise<DueItem[]> {
+    const upper = `${now.toISOString()}#~`;
+    const perShard = await Promise.all(Array.from({ length: DUE_SHARDS }, (_, s) => this.db.send(new QueryCommand({
+      TableName: this.tableName, IndexName: 'GSI2',
+      KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK <= :u',
+      ExpressionAttributeValues: { ':pk': `DUE#${s}`, ':u': upper },
+      Limit: limit,
+    }))));
+    return perShard.flatMap((r) => r.Items ?? []).slice(0, limit).map((i): DueItem => {
+      const dueAtIso = (i.GSI2SK as string).split('#')[0]!;
+      return i.type === 'delivery'
+        ? { kind: 'delivery', partnerId: i.partnerId as string, deliveryId: i.deliveryId as string, update: i.update, dueAt: dueAtIso }
+        : { kind: 'escalation', escalationId: i.escalationId as string, dueAt: dueAtIso };
+    });
+  }
+
+  private dueAttributes(id: string, at: Date) {
+    return { GSI2PK: `DUE#${shardOf(id)}`, GSI2SK: `${at.toISOString()}#${id}` };
+  }
+
+  private async queryAll(input: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName'>) {
+    const items: Record<string, unknown>[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const r = await this.db.send(new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey }));
+      items.push(...(r.Items ?? []));
+      ExclusiveStartKey = r.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return items;
+  }
+}

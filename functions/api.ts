@@ -1,0 +1,94 @@
+/**
+ * The HTTP API: engineer, customer and service routes (API.md). Thin: parse, call a use case, map.
+ * Claims come from the API Gateway v2 JWT authorizer context.
+ */
+import type { HubDeps } from '../core/deps';
+import { customerIncidentView, engineerView } from '../core/escalation';
+import { NotFoundError } from '../core/errors';
+import {
+  AddCommentRequest, CancelRequest, CaseIdParam, CreateEscalationRequest, EscalationIdParam, ListEscalationsQuery, parseOrThrow,
+} from '../core/schemas';
+import { cancelEscalation } from '../core/use-cases/cancel-escalation';
+import { addComment } from '../core/use-cases/comments';
+import { flagEscalation } from '../core/use-cases/flag-escalation';
+import { openApiDocument } from './openapi';
+import { awsDeps } from './adapters/aws-deps';
+import { callerOf, errorResult, json, parseJsonBody, requireRole, type HttpEvent, type HttpResult } from './http';
+
+type Route = (event: HttpEvent, deps: HubDeps) => Promise<HttpResult>;
+
+const param = (event: HttpEvent, name: string) => event.pathParameters?.[name] ?? '';
+
+async function loadEscalation(deps: HubDeps, event: HttpEvent) {
+  const id = param(event, 'escalationId');
+  const esc = EscalationIdParam.safeParse(id).success ? await deps.store.getEscalation(id) : undefined;
+  if (!esc) throw new NotFoundError(`No escalation ${id}.`);
+  return esc;
+}
+
+const engineer = (event: HttpEvent) => requireRole(callerOf(event), 'engineer', 'admin');
+
+const ROUTES: Record<string, Route> = {
+  'GET /health': async () => json(200, { status: 'ok' }),
+  'GET /openapi.json': async () => json(200, openApiDocument()),
+
+  'POST /v1/escalations': async (event, deps) => {
+    const caller = engineer(event);
+    const input = parseOrThrow(CreateEscalationRequest, parseJsonBody(event));
+    const r = await flagEscalation(deps, input, caller.sub);
+    return json(r.created ? 202 : 200, engineerView(r.escalation));
+  },
+
+  'GET /v1/escalations': async (event, deps) => {
+    engineer(event);
+    const { caseId } = parseOrThrow(ListEscalationsQuery, event.queryStringParameters ?? {}, 'query');
+    const items = await deps.store.listByCase(caseId);
+    return json(200, { items: items.map(engineerView) });
+  },
+
+  'GET /v1/escalations/{escalationId}': async (event, deps) => {
+    engineer(event);
+    const esc = await loadEscalation(deps, event);
+    const [timeline, details] = await Promise.all([deps.store.getTimeline(esc.escalationId), deps.store.getCaseDetails(esc)]);
+    return json(200, { ...engineerView(esc), findings: details?.findings ?? null, timeline });
+  },
+
+  'POST /v1/escalations/{escalationId}/comments': async (event, deps) => {
+    const caller = engineer(event);
+    const esc = await loadEscalation(deps, event);
+    const { body } = parseOrThrow(AddCommentRequest, parseJsonBody(event));
+    await addComment(deps, esc, body, caller.sub);
+    return json(202, { status: 'accepted', forwarded: esc.partnerTicket ? 'pending' : 'when the partner ticket opens' });
+  },
+
+  'POST /v1/escalations/{escalationId}/cancel': async (event, deps) => {
+    const caller = engineer(event);
+    const esc = await loadEscalation(deps, event);
+    const { reason } = parseOrThrow(CancelRequest, parseJsonBody(event));
+    return json(200, engineerView(await cancelEscalation(deps, esc.escalationId, reason, caller.sub)));
+  },
+
+  'GET /v1/customer/cases/{caseId}/partner-incidents': async (event, deps) => {
+    const caller = requireRole(callerOf(event), 'customer');
+    const caseId = param(event, 'caseId');
+    // an invalid or unknown case, or another customer's, all look the same: existence is not revealed
+    const items = CaseIdParam.safeParse(caseId).success ? await deps.store.listByCustomerCase(caller.customerId!, caseId) : [];
+    if (items.length === 0) throw new NotFoundError(`No case ${caseId} with partner incidents.`);
+    return json(200, { caseId, incidents: items.map(customerIncidentView) });
+  },
+};
+
+export function makeApiHandler(deps: HubDeps) {
+  return async (event: HttpEvent): Promise<HttpResult> => {
+    const route = ROUTES[event.routeKey];
+    try {
+      if (!route) throw new NotFoundError(`No route ${event.routeKey}.`);
+      return await route(event, deps);
+    } catch (err) {
+      return errorResult(err, deps.log);
+    }
+  };
+}
+
+let wired: ReturnType<typeof makeApiHandler> | undefined;
+export const handler = async (event: HttpEvent) => (wired ??= makeApiHandler(await awsDeps()))(event);

@@ -1,0 +1,12 @@
+/** Forwards pending engineer comments to the partner ticket. */
+import type { SQSEvent } from 'aws-lambda';
+import type { HubDeps } from '../core/deps';
+import { forwardComments } from '../core/use-cases/comments';
+import { awsDeps } from './adapters/aws-deps';
+import { EscalationMessage, makeSqsHandler } from './sqs';
+
+export const makeCommentForwarderHandler = (deps: HubDeps) =>
+  makeSqsHandler(EscalationMessage, (m) => forwardComments(deps, m.escalationId), deps.log);
+
+let wired: ReturnType<typeof makeCommentForwarderHandler> | undefined;
+export const handler = async (event: SQSEvent) => (wired ??= makeCommentForwarderHandler(await awsDeps()))(event);

@@ -1,0 +1,67 @@
+/** The OpenAPI 3.1 document of the contract, built from the topology's routes and the zod schemas. */
+import { z } from 'zod';
+import { STATUSES } from '../core/escalation';
+import { AddCommentRequest, CancelRequest, CreateEscalationRequest } from '../core/schemas';
+import { buildTopology } from '../infra/topology';
+
+const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
+
+const ErrorBody = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object', required: ['code', 'message'],
+      properties: {
+        code: { type: 'string' }, message: { type: 'string' },
+        details: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+      },
+    },
+  },
+};
+
+const Escalation = {
+  type: 'object',
+  properties: {
+    escalationId: { type: 'string' }, caseId: { type: 'string' }, customerId: { type: 'string' }, partnerId: { type: 'string' },
+    partnerName: { type: 'string' }, platform: { type: ['string', 'null'] }, status: { enum: [...STATUSES] },
+    severity: { type: 'string' }, summary: { type: 'string' },
+    partnerTicket: { type: ['object', 'null'], properties: { id: { type: 'string' }, number: { type: 'string' }, url: { type: 'string' } } },
+    referral: { type: ['object', 'null'], properties: { reason: { type: 'string' }, instructions: { type: 'string' } } },
+    createdAt: { type: 'string', format: 'date-time' }, updatedAt: { type: 'string', format: 'date-time' },
+  },
+};
+
+const BODIES: Record<string, z.ZodType> = {
+  'POST /v1/escalations': CreateEscalationRequest,
+  'POST /v1/escalations/{escalationId}/comments': AddCommentRequest,
+  'POST /v1/escalations/{escalationId}/cancel': CancelRequest,
+};
+
+let doc: Record<string, unknown> | undefined;
+export function openApiDocument(): Record<string, unknown> {
+  if (doc) return doc;
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of buildTopology([]).routes) {
+    const key = `${r.method} ${r.path}`;
+    const params = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const body = BODIES[key];
+    (paths[r.path] ??= {})[r.method.toLowerCase()] = {
+      operationId: key,
+      ...(r.auth === 'jwt' ? { security: [{ bearer: [] }] } : { security: [] }),
+      ...(params.length ? { parameters: params } : {}),
+      ...(body ? { requestBody: { required: true, content: { 'application/json': { schema: schema(body) } } } } : {}),
+      responses: {
+        '2XX': { description: 'Success', content: { 'application/json': { schema: r.path.startsWith('/v1/escalations') ? { $ref: '#/components/schemas/Escalation' } : {} } } },
+        default: { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+      },
+    };
+  }
+  doc = {
+    openapi: '3.1.0',
+    info: { title: 'Partner escalation hub', version: '1.0.0' },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } }, schemas: { Error: ErrorBody, Escalation } },
+    paths,
+  };
+  return doc;
+}

@@ -1,0 +1,12 @@
+/** Opens partner incidents: one SQS record = "look at escalation X". */
+import type { SQSEvent } from 'aws-lambda';
+import type { HubDeps } from '../core/deps';
+import { openPartnerIncident } from '../core/use-cases/open-partner-incident';
+import { awsDeps } from './adapters/aws-deps';
+import { EscalationMessage, makeSqsHandler } from './sqs';
+
+export const makePartnerWorkerHandler = (deps: HubDeps) =>
+  makeSqsHandler(EscalationMessage, (m) => openPartnerIncident(deps, m.escalationId), deps.log);
+
+let wired: ReturnType<typeof makePartnerWorkerHandler> | undefined;
+export const handler = async (event: SQSEvent) => (wired ??= makePartnerWorkerHandler(await awsDeps()))(event);

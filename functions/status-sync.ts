@@ -1,0 +1,27 @@
+/** Applies partner status updates taken in by the webhook function (or found by the sweep). */
+import type { SQSEvent } from 'aws-lambda';
+import { z } from 'zod';
+import type { HubDeps } from '../core/deps';
+import { PARTNER_STATUSES } from '../core/escalation';
+import { applyPartnerUpdates } from '../core/use-cases/apply-partner-updates';
+import { awsDeps } from './adapters/aws-deps';
+import { makeSqsHandler } from './sqs';
+
+const InboundMessage = z.object({
+  partnerId: z.string().min(1),
+  deliveryId: z.string().min(1),
+  updates: z.array(z.object({
+    ticketId: z.string().min(1),
+    ticketNumber: z.string().optional(),
+    status: z.enum(PARTNER_STATUSES).nullable(),
+    partnerStatus: z.string(),
+    updatedAt: z.string(),
+    comment: z.string().optional(),
+  })),
+});
+
+export const makeStatusSyncHandler = (deps: HubDeps) =>
+  makeSqsHandler(InboundMessage, (m) => applyPartnerUpdates(deps, m), deps.log);
+
+let wired: ReturnType<typeof makeStatusSyncHandler> | undefined;
+export const handler = async (event: SQSEvent) => (wired ??= makeStatusSyncHandler(await awsDeps()))(event);

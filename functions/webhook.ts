@@ -1,0 +1,28 @@
+/** Partner webhooks: verify over the raw bytes, dedupe, enqueue, answer fast. */
+import type { HubDeps } from '../core/deps';
+import { PayloadTooLargeError } from '../core/errors';
+import { ingestWebhook } from '../core/use-cases/ingest-webhook';
+import { awsDeps } from './adapters/aws-deps';
+import { errorResult, json, lowerHeaders, MAX_BODY_BYTES, rawBody, type HttpEvent, type HttpResult } from './http';
+
+export function makeWebhookHandler(deps: HubDeps) {
+  return async (event: HttpEvent): Promise<HttpResult> => {
+    try {
+      const body = rawBody(event);
+      if (Buffer.byteLength(body) > MAX_BODY_BYTES) throw new PayloadTooLargeError(`Webhook bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+      const partnerId = event.pathParameters?.partnerId ?? '';
+      const r = await ingestWebhook(deps, partnerId, {
+        headers: lowerHeaders(event.headers), body, query: event.queryStringParameters ?? {},
+      });
+      if (r.kind === 'challenge') return { statusCode: r.status, headers: { 'content-type': r.contentType }, body: r.body };
+      return r.kind === 'duplicate'
+        ? json(200, { status: 'duplicate', deliveryId: r.deliveryId })
+        : json(202, { status: 'accepted', deliveryId: r.deliveryId });
+    } catch (err) {
+      return errorResult(err, deps.log);
+    }
+  };
+}
+
+let wired: ReturnType<typeof makeWebhookHandler> | undefined;
+export const handler = async (event: HttpEvent) => (wired ??= makeWebhookHandler(await awsDeps()))(event);

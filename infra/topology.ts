@@ -1,0 +1,101 @@
+/**
+ * The single declaration of the hub's moving parts: functions, HTTP routes, queues, bus rules and
+ * schedules. The CDK stack and the local runtime are both built from it, so they cannot drift.
+ */
+import { QUEUES } from '../core/deps';
+import { EVENT_SOURCE } from '../core/events';
+
+export type FunctionName = 'api' | 'webhook' | 'partner-worker' | 'status-sync' | 'comment-forwarder' | 'sweep';
+
+export interface FunctionSpec {
+  name: FunctionName;
+  /** Entry file, relative to the repository root; it exports `handler`. */
+  entry: string;
+  description: string;
+  timeoutSeconds: number;
+  memoryMb: number;
+}
+
+export interface RouteSpec {
+  method: 'GET' | 'POST';
+  /** API Gateway v2 path, with `{param}` placeholders. */
+  path: string;
+  function: FunctionName;
+  /** `jwt`: the authorizer validates the bearer token and hands its claims to the handler. */
+  auth: 'jwt' | 'none';
+}
+
+export interface QueueSpec {
+  name: string;
+  consumer: FunctionName;
+  visibilityTimeoutSeconds: number;
+  maxReceiveCount: number;
+  batchSize: number;
+  /** Most concurrent consumer invocations for this queue (per partner, so one partner cannot starve others). */
+  maxConcurrency: number;
+  partnerId?: string;
+}
+
+/** An EventBridge event pattern (the forms the topology uses: exact values, prefix, numeric, exists). */
+export type EventPattern = Record<string, unknown>;
+
+export interface RuleSpec { name: string; pattern: EventPattern; targetQueue: string }
+export interface ScheduleSpec { name: string; function: FunctionName; everyMinutes: number }
+
+export interface Topology {
+  functions: FunctionSpec[];
+  routes: RouteSpec[];
+  queues: QueueSpec[];
+  rules: RuleSpec[];
+  schedules: ScheduleSpec[];
+}
+
+const fn = (name: FunctionName, description: string, timeoutSeconds = 30, memoryMb = 512): FunctionSpec =>
+  ({ name, entry: `functions/${name}.ts`, description, timeoutSeconds, memoryMb });
+
+export function buildTopology(partners: readonly { id: string }[]): Topology {
+  const jwt = (method: RouteSpec['method'], path: string): RouteSpec => ({ method, path, function: 'api', auth: 'jwt' });
+  return {
+    functions: [
+      fn('api', 'Engineer, customer and service routes of the HTTP API', 10),
+      fn('webhook', 'Verifies partner webhooks over the raw bytes, dedupes, enqueues', 10),
+      fn('partner-worker', 'Opens partner incidents through the connectors, with retries', 60),
+      fn('status-sync', 'Applies partner status updates in order and records them', 30),
+      fn('comment-forwarder', 'Forwards engineer comments to partner tickets', 30),
+      fn('sweep', 'Re-drives open work that stopped moving', 60),
+    ],
+    routes: [
+      { method: 'GET', path: '/health', function: 'api', auth: 'none' },
+      { method: 'GET', path: '/openapi.json', function: 'api', auth: 'none' },
+      jwt('POST', '/v1/escalations'),
+      jwt('GET', '/v1/escalations'),
+      jwt('GET', '/v1/escalations/{escalationId}'),
+      jwt('POST', '/v1/escalations/{escalationId}/comments'),
+      jwt('POST', '/v1/escalations/{escalationId}/cancel'),
+      jwt('GET', '/v1/customer/cases/{caseId}/partner-incidents'),
+      { method: 'POST', path: '/v1/webhooks/{partnerId}', function: 'webhook', auth: 'none' },
+    ],
+    queues: [
+      ...partners.map((p): QueueSpec => ({
+        name: QUEUES.partnerWork(p.id), consumer: 'partner-worker', partnerId: p.id,
+        visibilityTimeoutSeconds: 6 * 60, maxReceiveCount: 5, batchSize: 5, maxConcurrency: 5,
+      })),
+      { name: QUEUES.inbound, consumer: 'status-sync', visibilityTimeoutSeconds: 3 * 60, maxReceiveCount: 5, batchSize: 10, maxConcurrency: 10 },
+      { name: QUEUES.comments, consumer: 'comment-forwarder', visibilityTimeoutSeconds: 3 * 60, maxReceiveCount: 5, batchSize: 5, maxConcurrency: 5 },
+    ],
+    rules: [
+      ...partners.map((p): RuleSpec => ({
+        name: `escalation-requested-${p.id}`,
+        pattern: { source: [EVENT_SOURCE], 'detail-type': ['EscalationRequested'], detail: { partnerId: [p.id] } },
+        targetQueue: QUEUES.partnerWork(p.id),
+      })),
+      { name: 'comment-added', pattern: { source: [EVENT_SOURCE], 'detail-type': ['CommentAdded'] }, targetQueue: QUEUES.comments },
+      {
+        name: 'incident-opened-with-comments',
+        pattern: { source: [EVENT_SOURCE], 'detail-type': ['PartnerIncidentOpened'], detail: { pendingComments: [{ numeric: ['>', 0] }] } },
+        targetQueue: QUEUES.comments,
+      },
+    ],
+    schedules: [{ name: 'sweep', function: 'sweep', everyMinutes: 1 }],
+  };
+}

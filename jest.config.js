@@ -1,0 +1,10 @@
+/** Tests by tier: test/unit, test/integration (dynalite, sandboxes over HTTP), test/e2e (local runtime over HTTP), test/infra (CDK). */
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] },
+  testTimeout: 60000,
+  maxWorkers: 2,
+};
