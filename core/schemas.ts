@@ -32,7 +32,13 @@ export const CaseIdParam = externalId('caseId');
 
 /** Turns zod issues into the contract's `details` (path as dotted string). */
 export function toDetails(error: z.ZodError): ErrorDetail[] {
-  return error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(body)', message: i.message }));
+  return error.issues.flatMap((i) => {
+    const at = i.path.map(String).join('.');
+    if (i.code === 'unrecognized_keys') {
+      return i.keys.map((k) => ({ path: at ? `${at}.${k}` : k, message: 'is not a known field' }));
+    }
+    return [{ path: at || '(body)', message: i.message }];
+  });
 }
 
 /** Parses or throws a ValidationError that names every failing field. */

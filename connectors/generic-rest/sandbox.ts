@@ -1,0 +1,134 @@
+/**
+ * A sandbox partner that speaks the generic partner protocol (API.md): keeps incidents in memory and
+ * sends Standard Webhooks back to the hub when an incident moves. `POST /_sandbox/incidents/{id}/status`
+ * `{ "status", "comment"? }` moves one, as a partner's agent would.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { signStandardWebhook } from '../standard-webhooks';
+
+export interface SandboxIncident {
+  id: string; number: string; url: string; status: string; updatedAt: string;
+  externalRef: string; input: Record<string, unknown>; comments: string[];
+}
+
+export interface GenericSandboxOptions {
+  port?: number;
+  token: string;
+  webhookSecret?: string;
+  /** Where to post webhooks (the hub's `/v1/webhooks/{partnerId}`); none are sent without it. */
+  webhookUrl?: string;
+  numberPrefix?: string;
+}
+
+/** A scripted failure: answers the next matching partner API call (not the `/_sandbox` admin routes). */
+export interface SandboxFault { status: number; headers?: Record<string, string>; match?: (call: { method: string; path: string }) => boolean }
+
+const STATUSES = new Set(['new', 'in_progress', 'awaiting_info', 'resolved', 'closed']);
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  let body = '';
+  for await (const chunk of req) body += chunk;
+  return body;
+}
+
+export async function startGenericSandbox(opts: GenericSandboxOptions) {
+  const incidents = new Map<string, SandboxIncident>();
+  const calls: { method: string; path: string; body: string }[] = [];
+  const faults: SandboxFault[] = [];
+  const settings = { webhookUrl: opts.webhookUrl };
+  let seq = 10000;
+  const prefix = opts.numberPrefix ?? 'SBX';
+  const view = ({ id, number, url, status, updatedAt }: SandboxIncident) => ({ id, number, url, status, updatedAt });
+
+  async function notify(inc: SandboxIncident, comment?: string) {
+    if (!settings.webhookUrl || !opts.webhookSecret) return;
+    const id = `msg_${randomUUID()}`;
+    const ts = Math.floor(Date.now() / 1000);
+    const body = JSON.stringify({ type: 'incident.updated', data: { ...view(inc), ...(comment ? { comment } : {}) } });
+    await fetch(settings.webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signStandardWebhook(opts.webhookSecret, id, ts, body) },
+      body,
+      signal: AbortSignal.timeout(5000),
+    });
+  }
+
+  async function move(id: string, status: string, comment?: string) {
+    const inc = incidents.get(id);
+    if (!inc) throw new Error(`no incident ${id}`);
+    if (!STATUSES.has(status)) throw new Error(`unknown status ${status}`);
+    Object.assign(inc, { status, updatedAt: new Date().toISOString() });
+    await notify(inc, comment);
+    return inc;
+  }
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const send = (code: number, body?: unknown) => {
+      res.writeHead(code, { 'content-type': 'application/json' });
+      res.end(body === undefined ? '' : JSON.stringify(body));
+    };
+    const url = new URL(req.url ?? '/', 'http://sandbox');
+    const body = await readBody(req);
+    const admin = url.pathname.match(/^\/_sandbox\/incidents\/([^/]+)\/status$/);
+    if (admin && req.method === 'POST') {
+      try {
+        const { status, comment } = JSON.parse(body) as { status: string; comment?: string };
+        return send(200, view(await move(decodeURIComponent(admin[1]!), status, comment)));
+      } catch (e) {
+        return send(400, { error: (e as Error).message });
+      }
+    }
+    if (url.pathname === '/_sandbox/incidents' && req.method === 'GET') return send(200, { items: [...incidents.values()] });
+    if (req.headers.authorization !== `Bearer ${opts.token}`) return send(401, { error: 'bad token' });
+    const call = { method: req.method ?? 'GET', path: url.pathname, body };
+    calls.push(call);
+    const faultAt = faults.findIndex((f) => !f.match || f.match(call));
+    if (faultAt >= 0) {
+      const fault = faults.splice(faultAt, 1)[0]!;
+      res.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers });
+      return res.end(JSON.stringify({ error: 'scripted failure' }));
+    }
+    if (url.pathname === '/incidents' && req.method === 'POST') {
+      let input: Record<string, unknown>;
+      try { input = JSON.parse(body) as Record<string, unknown>; } catch { return send(400, { error: 'body is not JSON' }); }
+      if (typeof input.externalRef !== 'string' || typeof input.title !== 'string') return send(400, { error: 'externalRef and title are required' });
+      const id = String(seq++);
+      const inc: SandboxIncident = {
+        id, number: `${prefix}-${id}`, url: `http://127.0.0.1:${port()}/_sandbox/incidents/${id}`, status: 'new',
+        updatedAt: new Date().toISOString(), externalRef: input.externalRef, input, comments: [],
+      };
+      incidents.set(id, inc);
+      return send(201, view(inc));
+    }
+    if (url.pathname === '/incidents' && req.method === 'GET') {
+      const ref = url.searchParams.get('externalRef');
+      return send(200, { items: [...incidents.values()].filter((i) => i.externalRef === ref).map(view) });
+    }
+    const m = url.pathname.match(/^\/incidents\/([^/]+)(\/comments)?$/);
+    const inc = m ? incidents.get(decodeURIComponent(m[1]!)) : undefined;
+    if (inc && req.method === 'GET' && !m![2]) return send(200, view(inc));
+    if (inc && req.method === 'POST' && m![2]) {
+      try { inc.comments.push(String((JSON.parse(body) as { body: unknown }).body)); } catch { return send(400, { error: 'body is not JSON' }); }
+      return send(201, {});
+    }
+    return send(404, { error: 'not found' });
+  };
+
+  const server = createServer((req, res) => { handle(req, res).catch(() => { res.statusCode = 500; res.end(); }); });
+  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(opts.port ?? 0, '127.0.0.1', resolve); });
+  const port = () => (server.address() as AddressInfo).port;
+  return {
+    baseUrl: `http://127.0.0.1:${port()}`,
+    incidents,
+    calls,
+    /** Scripted failures, answered in order. */
+    faults,
+    /** Where webhooks go; may be set once the hub is listening. */
+    settings,
+    move,
+    close: () => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); }),
+  };
+}
+export type GenericSandbox = Awaited<ReturnType<typeof startGenericSandbox>>;

@@ -1,0 +1,50 @@
+/** The embedded DynamoDB: dynalite on loopback, with LevelDB files under a directory (or in memory). */
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { TABLE_INDEXES, TABLE_KEYS } from '../functions/adapters/table-schema';
+
+export const LOCAL_TABLE = 'hub';
+
+// dynalite ships no types
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const dynalite = require('dynalite') as (opts: { path?: string; createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => import('node:http').Server;
+
+export async function startDynalite(dataDir: string) {
+  const memory = dataDir === 'memory';
+  if (!memory) mkdirSync(dataDir, { recursive: true });
+  const server = dynalite({ ...(memory ? {} : { path: dataDir }), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(0, '127.0.0.1', () => resolve()); });
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 3 });
+  await ensureTable(client, LOCAL_TABLE);
+  return {
+    endpoint,
+    client,
+    close: async () => {
+      client.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return;
+  } catch (e) {
+    if (!(e instanceof ResourceNotFoundException) && (e as { name?: string }).name !== 'ResourceNotFoundException') throw e;
+  }
+  const attrs = new Set<string>([TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey, ...TABLE_INDEXES.flatMap((i) => [i.partitionKey, i.sortKey])]);
+  await client.send(new CreateTableCommand({
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [...attrs].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+    KeySchema: [{ AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' }, { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' }],
+    GlobalSecondaryIndexes: TABLE_INDEXES.map((i) => ({
+      IndexName: i.indexName,
+      KeySchema: [{ AttributeName: i.partitionKey, KeyType: 'HASH' }, { AttributeName: i.sortKey, KeyType: 'RANGE' }],
+      Projection: { ProjectionType: 'ALL' },
+    })),
+  }));
+}

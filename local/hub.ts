@@ -1,0 +1,141 @@
+/**
+ * The whole hub in one process, built from `infra/topology.ts`: embedded DynamoDB, HTTP front door,
+ * in-process bus and queues with SQS semantics, the schedules, and partner sandboxes.
+ */
+import type { AddressInfo } from 'node:net';
+import { buildRegistry } from '../connectors/registry';
+import { startGenericSandbox, type GenericSandbox } from '../connectors/generic-rest/sandbox';
+import type { HubConfig } from '../core/config';
+import type { HubDeps, Log } from '../core/deps';
+import { systemClock, type Clock } from '../core/ports';
+import { documentClient } from '../functions/adapters/clients';
+import { DynamoEscalationStore } from '../functions/adapters/dynamo-store';
+import { newEscalationId } from '../functions/adapters/aws-deps';
+import { makeApiHandler } from '../functions/api';
+import { makeCommentForwarderHandler } from '../functions/comment-forwarder';
+import { makePartnerWorkerHandler } from '../functions/partner-worker';
+import { makeStatusSyncHandler } from '../functions/status-sync';
+import { makeSweepHandler } from '../functions/sweep';
+import { makeWebhookHandler } from '../functions/webhook';
+import { buildTopology, type FunctionName, type Topology } from '../infra/topology';
+import { LocalBus } from './bus';
+import { LOCAL_TABLE, startDynalite } from './dynamo';
+import { createLocalHttpServer } from './http-server';
+import { LocalQueue, LocalWorkQueue, type SqsConsumer } from './queues';
+
+export interface LocalHubOptions {
+  config: HubConfig;
+  /** Where dynalite keeps its files; `memory` keeps nothing. */
+  dataDir: string;
+  port?: number;
+  jwtSecret: string;
+  log: Log;
+  /** How often the sweep runs (AWS: every minute; locally sooner). */
+  sweepIntervalMs?: number;
+  clock?: Clock;
+}
+
+export interface LocalHub {
+  url: string;
+  port: number;
+  deps: HubDeps;
+  topology: Topology;
+  queues: Map<string, LocalQueue>;
+  bus: LocalBus;
+  sandboxes: Map<string, GenericSandbox>;
+  /** Runs the scheduled function now (tests, `hub` tools). */
+  runSchedule(name: string): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
+  const { config, log } = opts;
+  const topology = buildTopology(config.partners);
+  const dynamo = await startDynalite(opts.dataDir);
+
+  const queues = new Map<string, LocalQueue>();
+  for (const q of topology.queues) {
+    const dlq = new LocalQueue({ name: `${q.name}-dlq`, visibilityTimeoutMs: 30_000 });
+    queues.set(dlq.name, dlq);
+    queues.set(q.name, new LocalQueue({
+      name: q.name, visibilityTimeoutMs: q.visibilityTimeoutSeconds * 1000, maxReceiveCount: q.maxReceiveCount,
+      batchSize: q.batchSize, maxConcurrency: q.maxConcurrency, deadLetter: dlq,
+      onError: (queue, err) => log.error('queue consumer failed', { queue, error: String(err) }),
+    }));
+  }
+  const bus = new LocalBus(topology.rules.map((r) => ({ name: r.name, pattern: r.pattern, target: queues.get(r.targetQueue)! })));
+
+  const deps: HubDeps = {
+    config,
+    store: new DynamoEscalationStore(documentClient(dynamo.client), LOCAL_TABLE),
+    bus,
+    queue: new LocalWorkQueue(queues),
+    clock: opts.clock ?? systemClock,
+    connectors: buildRegistry(config),
+    newId: newEscalationId,
+    random: Math.random,
+    log,
+  };
+
+  const consumers: Partial<Record<FunctionName, SqsConsumer>> = {
+    'partner-worker': makePartnerWorkerHandler(deps),
+    'status-sync': makeStatusSyncHandler(deps),
+    'comment-forwarder': makeCommentForwarderHandler(deps),
+  };
+  for (const q of topology.queues) {
+    const consumer = consumers[q.consumer];
+    if (!consumer) throw new Error(`no local consumer for function ${q.consumer}`);
+    queues.get(q.name)!.attach(consumer);
+  }
+
+  const scheduled: Partial<Record<FunctionName, () => Promise<unknown>>> = { sweep: makeSweepHandler(deps) };
+  const runSchedule = async (name: string) => {
+    const s = topology.schedules.find((x) => x.name === name);
+    const fn = s && scheduled[s.function];
+    if (!fn) throw new Error(`no schedule ${name}`);
+    return fn();
+  };
+  const timers = topology.schedules.map((s) => {
+    let running = false;
+    const tick = () => {
+      if (running) return;
+      running = true;
+      runSchedule(s.name).catch((err) => log.error('schedule failed', { schedule: s.name, error: String(err) })).finally(() => { running = false; });
+    };
+    const t = setInterval(tick, opts.sweepIntervalMs ?? s.everyMinutes * 60_000);
+    setImmediate(tick); // after a restart, pick up whatever was in flight
+    return t;
+  });
+
+  const server = createLocalHttpServer({
+    routes: topology.routes,
+    handlers: { api: makeApiHandler(deps), webhook: makeWebhookHandler(deps) },
+    jwtSecret: opts.jwtSecret,
+    log,
+  });
+  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(opts.port ?? 0, '127.0.0.1', resolve); });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+
+  const sandboxes = new Map<string, GenericSandbox>();
+  for (const p of config.partners.filter((x) => x.sandbox)) {
+    if (p.connector !== 'generic-rest') throw new Error(`partners: no sandbox for connector ${p.connector} (partner ${p.id})`);
+    const sandboxPort = Number(new URL(p.baseUrl).port);
+    sandboxes.set(p.id, await startGenericSandbox({
+      port: sandboxPort, token: p.credentials.token ?? '', webhookUrl: `${url}/v1/webhooks/${p.id}`,
+      numberPrefix: p.id.toUpperCase().slice(0, 4),
+      ...(p.webhookSecret ? { webhookSecret: p.webhookSecret } : {}),
+    }));
+  }
+
+  return {
+    url, port, deps, topology, queues, bus, sandboxes, runSchedule,
+    async stop() {
+      timers.forEach(clearInterval);
+      for (const q of queues.values()) q.stop();
+      await new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); });
+      for (const s of sandboxes.values()) await s.close();
+      await dynamo.close();
+    },
+  };
+}

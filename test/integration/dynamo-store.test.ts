@@ -1,0 +1,98 @@
+import { documentClient } from '../../functions/adapters/clients';
+import { DynamoEscalationStore } from '../../functions/adapters/dynamo-store';
+import { VersionConflictError } from '../../core/errors';
+import { LOCAL_TABLE, startDynalite } from '../../local/dynamo';
+import { draftEscalation, uid } from '../support/fixtures';
+
+let dynamo: Awaited<ReturnType<typeof startDynalite>>;
+let store: DynamoEscalationStore;
+
+beforeAll(async () => {
+  dynamo = await startDynalite('memory');
+  store = new DynamoEscalationStore(documentClient(dynamo.client), LOCAL_TABLE);
+});
+afterAll(() => dynamo.close());
+
+const details = { findings: 'Device logs show the relay closing sessions', customerContact: { email: 'ana@acme.example' } };
+const first = { at: new Date().toISOString(), type: 'escalation_requested', actor: 'eng-1', detail: {} };
+
+describe('DynamoEscalationStore on dynalite', () => {
+  it('flags a case once, however many requests race for it', async () => {
+    const caseId = uid('CASE');
+    const results = await Promise.all(Array.from({ length: 25 }, () => store.createEscalation(draftEscalation({ caseId }), details, first)));
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect(new Set(results.map((r) => r.escalation.escalationId)).size).toBe(1);
+    const listed = await store.listByCase(caseId);
+    expect(listed).toHaveLength(1);
+    expect(await store.getCaseDetails(listed[0]!)).toEqual(details);
+    expect(await store.getTimeline(listed[0]!.escalationId)).toHaveLength(1);
+  });
+
+  it('keeps one escalation per partner for the same case', async () => {
+    const caseId = uid('CASE');
+    await store.createEscalation(draftEscalation({ caseId, partnerId: 'a' }), details, first);
+    await store.createEscalation(draftEscalation({ caseId, partnerId: 'b' }), details, first);
+    expect((await store.listByCase(caseId)).map((e) => e.partnerId).sort()).toEqual(['a', 'b']);
+  });
+
+  it('writes conditionally on the version', async () => {
+    const { escalation } = await store.createEscalation(draftEscalation(), details, first);
+    await store.saveEscalation({ ...escalation, status: 'open', version: 2 });
+    await expect(store.saveEscalation({ ...escalation, status: 'referred', version: 2 })).rejects.toBeInstanceOf(VersionConflictError);
+    expect((await store.getEscalation(escalation.escalationId))?.status).toBe('open');
+    expect(await store.getEscalation('esc_missing')).toBeUndefined();
+  });
+
+  it('finds customers\' cases through the customer index, and only theirs', async () => {
+    const caseId = uid('CASE');
+    await store.createEscalation(draftEscalation({ caseId, customerId: 'initech' }), details, first);
+    expect(await store.listByCustomerCase('initech', caseId)).toHaveLength(1);
+    expect(await store.listByCustomerCase('umbrella', caseId)).toHaveLength(0);
+    // a case id that is a prefix of another does not leak it
+    expect(await store.listByCustomerCase('initech', caseId.slice(0, -1))).toHaveLength(0);
+  });
+
+  it('links partner tickets to escalations', async () => {
+    await store.putTicketLink('acme-cloud', 'T-1', 'esc_1');
+    expect(await store.findByTicket('acme-cloud', 'T-1')).toBe('esc_1');
+    expect(await store.findByTicket('acme-cloud', 'T-2')).toBeUndefined();
+  });
+
+  it('appends to the timeline, once per dedupe key, in time order', async () => {
+    const id = uid('esc');
+    expect(await store.appendTimeline(id, { at: '2026-11-25T10:00:02.000Z', type: 'b', actor: 'x', detail: {} }, 'k1')).toBe(true);
+    expect(await store.appendTimeline(id, { at: '2026-11-25T10:00:03.000Z', type: 'b', actor: 'x', detail: {} }, 'k1')).toBe(false);
+    await store.appendTimeline(id, { at: '2026-11-25T10:00:01.000Z', type: 'a', actor: 'x', detail: {} });
+    expect((await store.getTimeline(id)).map((t) => t.type)).toEqual(['a', 'b']);
+  });
+
+  it('keeps pending comments until they are forwarded', async () => {
+    const id = uid('esc');
+    await store.appendTimeline(id, { at: new Date().toISOString(), type: 'comment', actor: 'eng', detail: { body: 'hello' } }, 'c1', true);
+    const pending = await store.listPendingComments(id);
+    expect(pending.map((p) => p.body)).toEqual(['hello']);
+    await store.markCommentForwarded(id, pending[0]!.key, new Date().toISOString());
+    expect(await store.listPendingComments(id)).toEqual([]);
+  });
+
+  it('remembers webhook deliveries until their TTL, and lists unapplied ones as due', async () => {
+    const now = new Date();
+    const d = uid('msg');
+    expect(await store.markDeliverySeen('p', d, [{ ticketId: '1' }], now, 60)).toBe(true);
+    expect(await store.markDeliverySeen('p', d, [{ ticketId: '1' }], now, 60)).toBe(false);
+    expect(await store.markDeliverySeen('p', d, [{ ticketId: '1' }], new Date(now.getTime() + 61_000), 60)).toBe(true);
+    const later = new Date(now.getTime() + 3600_000);
+    expect((await store.listDue(later, 1000)).some((i) => i.kind === 'delivery' && i.deliveryId === d)).toBe(true);
+    await store.markDeliveryApplied('p', d);
+    expect((await store.listDue(later, 1000)).some((i) => i.kind === 'delivery' && i.deliveryId === d)).toBe(false);
+  });
+
+  it('lists requested escalations as due once their grace has passed, and drops opened ones', async () => {
+    const created = new Date(Date.now() - 3600_000).toISOString();
+    const { escalation } = await store.createEscalation(draftEscalation({ createdAt: created }), details, first);
+    const isDue = async () => (await store.listDue(new Date(), 1000)).some((i) => i.kind === 'escalation' && i.escalationId === escalation.escalationId);
+    expect(await isDue()).toBe(true);
+    await store.saveEscalation({ ...escalation, status: 'open', version: 2 });
+    expect(await isDue()).toBe(false);
+  });
+});

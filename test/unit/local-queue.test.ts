@@ -1,0 +1,96 @@
+import type { SQSEvent } from 'aws-lambda';
+import { LocalQueue } from '../../local/queues';
+
+jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] });
+const flush = async () => { for (let i = 0; i < 5; i++) await Promise.resolve(); };
+
+describe('local queue (SQS semantics)', () => {
+  it('hides a received message for the visibility timeout, then delivers it again with a higher receive count', () => {
+    let t = 0;
+    const q = new LocalQueue({ name: 'q', visibilityTimeoutMs: 1000 }, () => t);
+    q.send('a');
+    const [first] = q.receive(10);
+    expect(first!.attributes.ApproximateReceiveCount).toBe('1');
+    expect(q.receive(10)).toHaveLength(0);
+    t = 999;
+    expect(q.receive(10)).toHaveLength(0);
+    t = 1000;
+    const [again] = q.receive(10);
+    expect(again!.messageId).toBe(first!.messageId);
+    expect(again!.attributes.ApproximateReceiveCount).toBe('2');
+    q.delete(again!.messageId);
+    t = 5000;
+    expect(q.receive(10)).toHaveLength(0);
+  });
+
+  it('holds delayed messages back until their delay has passed', () => {
+    let t = 0;
+    const q = new LocalQueue({ name: 'q', visibilityTimeoutMs: 1000 }, () => t);
+    q.send('later', 500);
+    expect(q.receive(10)).toHaveLength(0);
+    t = 500;
+    expect(q.receive(10).map((r) => r.body)).toEqual(['later']);
+  });
+
+  it('moves a message to the dead-letter queue after maxReceiveCount receives', () => {
+    let t = 0;
+    const dlq = new LocalQueue({ name: 'dlq', visibilityTimeoutMs: 1000 }, () => t);
+    const q = new LocalQueue({ name: 'q', visibilityTimeoutMs: 10, maxReceiveCount: 3, deadLetter: dlq }, () => t);
+    q.send('poison');
+    for (let i = 0; i < 3; i++) { expect(q.receive(1)).toHaveLength(1); t += 10; }
+    expect(q.receive(1)).toHaveLength(0);
+    expect(q.depth).toBe(0);
+    expect(dlq.peek().map((m) => m.body)).toEqual(['poison']);
+  });
+
+  it('deletes only the records a consumer did not report as failed (partial batch failure)', async () => {
+    const seen: string[] = [];
+    const q = new LocalQueue({ name: 'q', visibilityTimeoutMs: 60_000, batchSize: 10 });
+    q.attach(async (event: SQSEvent) => {
+      seen.push(...event.Records.map((r) => r.body));
+      return { batchItemFailures: event.Records.filter((r) => r.body === 'bad').map((r) => ({ itemIdentifier: r.messageId })) };
+    });
+    q.send('good');
+    q.send('bad');
+    q.send('fine');
+    jest.advanceTimersByTime(1);
+    await flush();
+    expect(seen.sort()).toEqual(['bad', 'fine', 'good']);
+    expect(q.peek().map((m) => m.body)).toEqual(['bad']);
+    q.stop();
+  });
+
+  it('keeps every message of a batch whose consumer throws', async () => {
+    const errors: unknown[] = [];
+    const q = new LocalQueue({ name: 'q', visibilityTimeoutMs: 60_000, onError: (_q, e) => errors.push(e) });
+    q.attach(async () => { throw new Error('crash'); });
+    q.send('a');
+    q.send('b');
+    jest.advanceTimersByTime(1);
+    await flush();
+    expect(errors).toHaveLength(1);
+    expect(q.depth).toBe(2);
+    q.stop();
+  });
+
+  it('never runs more than maxConcurrency batches at once', async () => {
+    let running = 0;
+    let peak = 0;
+    const release: (() => void)[] = [];
+    const q = new LocalQueue({ name: 'q', visibilityTimeoutMs: 60_000, batchSize: 1, maxConcurrency: 2 });
+    q.attach(async () => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise<void>((r) => release.push(r));
+      running--;
+    });
+    for (let i = 0; i < 5; i++) q.send(String(i));
+    jest.advanceTimersByTime(1);
+    await flush();
+    expect(running).toBe(2);
+    while (release.length) { release.shift()!(); await flush(); jest.advanceTimersByTime(1); await flush(); }
+    expect(peak).toBe(2);
+    expect(q.depth).toBe(0);
+    q.stop();
+  });
+});

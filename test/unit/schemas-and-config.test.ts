@@ -1,0 +1,87 @@
+import { parseHubConfig, routePartner, substituteEnv } from '../../core/config';
+import { ConfigError, ValidationError } from '../../core/errors';
+import { CreateEscalationRequest, parseOrThrow } from '../../core/schemas';
+
+const valid = {
+  caseId: 'CASE-1001', customerId: 'acme', platform: 'teams', severity: 'high',
+  summary: 'Audio drops', findings: 'Device logs show ...',
+};
+
+const detailsOf = (value: unknown) => {
+  try {
+    parseOrThrow(CreateEscalationRequest, value);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ValidationError);
+    return (e as ValidationError).details!;
+  }
+  throw new Error('expected a validation error');
+};
+
+describe('CreateEscalationRequest', () => {
+  it('accepts the contract example, with partnerId or platform', () => {
+    expect(parseOrThrow(CreateEscalationRequest, valid).caseId).toBe('CASE-1001');
+    const { platform: _p, ...withoutPlatform } = valid;
+    expect(parseOrThrow(CreateEscalationRequest, { ...withoutPlatform, partnerId: 'microsoft' }).partnerId).toBe('microsoft');
+  });
+
+  it('names the failing field', () => {
+    expect(detailsOf({ ...valid, severity: 'urgent-ish' }).map((d) => d.path)).toContain('severity');
+    expect(detailsOf({ ...valid, caseId: 'bad id with spaces' }).map((d) => d.path)).toContain('caseId');
+    expect(detailsOf({ ...valid, summary: 'x'.repeat(201) }).map((d) => d.path)).toContain('summary');
+    expect(detailsOf({ ...valid, findings: '' }).map((d) => d.path)).toContain('findings');
+  });
+
+  it('enforces the edges of the lengths', () => {
+    expect(() => parseOrThrow(CreateEscalationRequest, { ...valid, caseId: 'x'.repeat(64), summary: 's'.repeat(200), findings: 'f'.repeat(20000) })).not.toThrow();
+    expect(detailsOf({ ...valid, caseId: 'x'.repeat(65) }).map((d) => d.path)).toContain('caseId');
+    expect(detailsOf({ ...valid, findings: 'f'.repeat(20001) }).map((d) => d.path)).toContain('findings');
+    expect(detailsOf({ ...valid, summary: '   ' }).map((d) => d.path)).toContain('summary');
+  });
+
+  it('rejects unknown fields by name, and a request with neither platform nor partnerId', () => {
+    expect(detailsOf({ ...valid, surprise: true }).map((d) => d.path)).toContain('surprise');
+    const { platform: _p, ...neither } = valid;
+    expect(detailsOf(neither).map((d) => d.path)).toContain('platform');
+  });
+
+  it('rejects non-objects and wrong types', () => {
+    for (const v of [null, [], 'text', 42, { ...valid, severity: 3 }, { ...valid, product: { model: 5 } }]) {
+      expect(detailsOf(v).length).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('hub configuration', () => {
+  const partner = { id: 'acme-cloud', name: 'Acme', platforms: ['acme'], connector: 'generic-rest', baseUrl: 'http://127.0.0.1:4500' };
+
+  it('fills the documented defaults', () => {
+    const cfg = parseHubConfig({ partners: [partner] }, {});
+    expect(cfg.partners[0]!.retry).toEqual({ maxAttempts: 8, initialDelayMs: 2000, maxDelayMs: 300000 });
+    expect(cfg.partners[0]!.pollIntervalSeconds).toBe(300);
+    expect(cfg.partners[0]!.thresholds).toEqual({ ticketWithinMinutes: 240, partnerUpdateWithinMinutes: 1440 });
+  });
+
+  it('replaces ${ENV} references and names a missing variable', () => {
+    expect(substituteEnv({ a: ['x-${T}'] }, { T: 'tok' })).toEqual({ a: ['x-tok'] });
+    expect(() => substituteEnv({ credentials: { token: '${NOPE}' } }, {})).toThrow(/credentials\.token: environment variable NOPE is not set/);
+  });
+
+  it('refuses a platform served by two partners, naming the field', () => {
+    const other = { ...partner, id: 'other', platforms: ['zoom', 'acme'] };
+    expect(() => parseHubConfig({ partners: [partner, other] }, {})).toThrow(/partners\[1\]\.platforms\[1\]: platform "acme" is already served by partner "acme-cloud"/);
+  });
+
+  it('refuses duplicate ids, bad ids and bad URLs', () => {
+    expect(() => parseHubConfig({ partners: [partner, partner] }, {})).toThrow(ConfigError);
+    expect(() => parseHubConfig({ partners: [{ ...partner, id: 'Bad_Id' }] }, {})).toThrow(/partners\[0\]\.id/);
+    expect(() => parseHubConfig({ partners: [{ ...partner, baseUrl: 'ftp://x' }] }, {})).toThrow(/partners\[0\]\.baseUrl/);
+  });
+
+  it('routes by platform, and an explicit partnerId wins', () => {
+    const cfg = parseHubConfig({ partners: [partner, { ...partner, id: 'zoom', platforms: ['zoom'] }] }, {});
+    expect(routePartner(cfg, { platform: 'zoom' })?.id).toBe('zoom');
+    expect(routePartner(cfg, { platform: 'zoom', partnerId: 'acme-cloud' })?.id).toBe('acme-cloud');
+    expect(routePartner(cfg, { platform: 'nothing' })).toBeUndefined();
+    expect(routePartner(cfg, { partnerId: 'nobody' })).toBeUndefined();
+  });
+});

@@ -1,0 +1,84 @@
+import fc from 'fast-check';
+import {
+  decidePartnerUpdate, dueAt, PARTNER_STATUSES, rankOf, type Escalation, type PartnerStatus, type PartnerUpdate,
+} from '../../core/escalation';
+
+type Tracked = Pick<Escalation, 'status' | 'partnerUpdatedAt' | 'partnerUpdateRank'>;
+const opened: Tracked = { status: 'open', partnerUpdatedAt: null, partnerUpdateRank: 0 };
+
+function apply(state: Tracked, u: PartnerUpdate): Tracked {
+  const d = decidePartnerUpdate(state, u);
+  return d.apply ? { status: d.status, partnerUpdatedAt: u.updatedAt, partnerUpdateRank: rankOf(u.status) } : state;
+}
+
+const at = (s: number) => new Date(Date.UTC(2026, 10, 25, 10, 0, s)).toISOString();
+const upd = (status: PartnerStatus, s: number): PartnerUpdate => ({ status, partnerStatus: status, updatedAt: at(s) });
+
+describe('partner updates and the escalation state machine', () => {
+  it('applies a newer update and ignores an older one arriving late', () => {
+    let s = apply(opened, upd('in_progress', 10));
+    s = apply(s, upd('resolved', 30));
+    expect(s.status).toBe('resolved');
+    expect(decidePartnerUpdate(s, upd('awaiting_info', 20))).toEqual({ apply: false, reason: 'stale' });
+    expect(apply(s, upd('awaiting_info', 20)).status).toBe('resolved');
+  });
+
+  it('lets a newer update reopen a resolved escalation', () => {
+    const s = apply(apply(opened, upd('resolved', 10)), upd('in_progress', 20));
+    expect(s.status).toBe('in_progress');
+  });
+
+  it('never changes referred or cancelled escalations, and waits for the ticket while requested', () => {
+    for (const status of ['referred', 'cancelled'] as const) {
+      expect(decidePartnerUpdate({ ...opened, status }, upd('in_progress', 1))).toEqual({ apply: false, reason: 'terminal' });
+    }
+    expect(decidePartnerUpdate({ ...opened, status: 'requested' }, upd('in_progress', 1))).toEqual({ apply: false, reason: 'not_open_yet' });
+  });
+
+  it('treats the same update delivered twice as stale the second time', () => {
+    const s = apply(opened, upd('in_progress', 5));
+    expect(decidePartnerUpdate(s, upd('in_progress', 5)).apply).toBe(false);
+  });
+
+  it('property: whatever the order (and duplicates), the state ends on the newest update, never an older one', () => {
+    const update = fc.record({ status: fc.constantFrom(...PARTNER_STATUSES), s: fc.integer({ min: 0, max: 50 }) });
+    fc.assert(fc.property(fc.array(update, { minLength: 1, maxLength: 12 }), fc.infiniteStream(fc.nat()), (raw, picks) => {
+      const updates = raw.map((r) => upd(r.status, r.s));
+      // a random delivery order, with some updates delivered twice
+      const order = [...updates, ...updates.filter((_, i) => i % 3 === 0)];
+      const it = picks[Symbol.iterator]();
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = (it.next().value as number) % (i + 1);
+        [order[i], order[j]] = [order[j]!, order[i]!];
+      }
+      let s = opened;
+      let newestApplied: PartnerUpdate | undefined;
+      for (const u of order) {
+        const before = s;
+        s = apply(s, u);
+        if (s !== before) {
+          // never moves to an update older than the one applied before it
+          if (newestApplied) expect(Date.parse(u.updatedAt)).toBeGreaterThanOrEqual(Date.parse(newestApplied.updatedAt));
+          newestApplied = u;
+        }
+      }
+      const newest = [...updates].sort((a, b) => Date.parse(a.updatedAt) - Date.parse(b.updatedAt) || rankOf(a.status) - rankOf(b.status)).at(-1)!;
+      expect(s.status).toBe(newest.status);
+      expect(s.partnerUpdatedAt).toBe(newest.updatedAt);
+    }), { numRuns: 500 });
+  });
+});
+
+describe('the open-work index', () => {
+  const base = { status: 'requested' as const, createdAt: at(0), nextAttemptAt: null, leaseUntil: null, redrivenAt: null };
+  it('keeps requested escalations due after the latest of their times plus grace', () => {
+    expect(dueAt(base, 1000)).toBe(at(1));
+    expect(dueAt({ ...base, nextAttemptAt: at(30), leaseUntil: at(10) }, 1000)).toBe(at(31));
+    expect(dueAt({ ...base, redrivenAt: at(40) }, 0)).toBe(at(40));
+  });
+  it('drops everything else from the index', () => {
+    for (const status of ['open', 'in_progress', 'resolved', 'closed', 'referred', 'cancelled'] as const) {
+      expect(dueAt({ ...base, status })).toBeNull();
+    }
+  });
+});
