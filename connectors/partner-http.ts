@@ -32,8 +32,9 @@ export function expectResponse<T>(what: string, res: AxiosResponse, ok: number[]
   }
   const parsed = schema.safeParse(res.data);
   if (!parsed.success) {
-    // the partner answered, but not in its documented format: retrying will not help
-    throw new PartnerCallError(`${what}: unexpected answer (${parsed.error.issues[0]?.message ?? 'invalid'})`, false, res.status);
+    // the partner answered, but not in its documented format: the call may still have taken effect,
+    // so it counts as uncertain (the next attempt finds before it creates)
+    throw new PartnerCallError(`${what}: unexpected answer (${parsed.error.issues[0]?.message ?? 'invalid'})`, true, res.status);
   }
   return parsed.data;
 }

@@ -1,0 +1,122 @@
+import { silentLog, type HubDeps } from '../../core/deps';
+import { PartnerCallError } from '../../core/errors';
+import type { OpenIncidentInput, PartnerIncident, TicketingConnector } from '../../core/ports';
+import { ATTEMPT_LEASE_MS, openPartnerIncident } from '../../core/use-cases/open-partner-incident';
+import { sweep } from '../../core/use-cases/sweep';
+import { flagEscalation } from '../../core/use-cases/flag-escalation';
+import { REDRIVE_GRACE_MS } from '../../core/escalation';
+import { documentClient } from '../../functions/adapters/clients';
+import { DynamoEscalationStore } from '../../functions/adapters/dynamo-store';
+import { LOCAL_TABLE, startDynalite } from '../../local/dynamo';
+import { FakeClock, RecordingBus, RecordingQueue, testConfig, uid } from '../support/fixtures';
+
+/** A partner whose behaviour each test scripts; it keeps incidents by externalRef like a real one. */
+class ScriptedPartner implements TicketingConnector {
+  readonly incidents = new Map<string, PartnerIncident>();
+  readonly calls: string[] = [];
+  /** Runs after the incident exists at the partner: a throw here models a lost answer. */
+  onOpen: ((input: OpenIncidentInput) => void) | undefined;
+  /** Runs before anything is created: a throw here models a refusal or a 429. */
+  beforeOpen: (() => void) | undefined;
+  async openIncident(input: OpenIncidentInput) {
+    this.calls.push('open');
+    this.beforeOpen?.();
+    const inc: PartnerIncident = { id: String(this.incidents.size + 1), number: `P-${this.incidents.size + 1}`, status: 'open', partnerStatus: 'new', updatedAt: new Date().toISOString() };
+    this.incidents.set(input.externalRef, inc);
+    this.onOpen?.(input);
+    return inc;
+  }
+  async findByExternalRef(ref: string) { this.calls.push('find'); return this.incidents.get(ref); }
+  async getIncident(): Promise<PartnerIncident> { throw new Error('not used'); }
+  async addComment() {}
+  verifyWebhook() { return { kind: 'rejected' as const, reason: 'not used' }; }
+  parseWebhook() { return []; }
+}
+
+let dynamo: Awaited<ReturnType<typeof startDynalite>>;
+beforeAll(async () => { dynamo = await startDynalite('memory'); });
+afterAll(() => dynamo.close());
+
+function setup() {
+  const partner = new ScriptedPartner();
+  const clock = new FakeClock(Date.now());
+  const deps: HubDeps = {
+    config: testConfig('http://127.0.0.1:1'),
+    store: new DynamoEscalationStore(documentClient(dynamo.client), LOCAL_TABLE),
+    bus: new RecordingBus(), queue: new RecordingQueue(), clock,
+    connectors: { ticketing: () => partner },
+    newId: () => uid('esc'), random: () => 0.5, log: silentLog,
+  };
+  const flag = async () => (await flagEscalation(deps, {
+    caseId: uid('CASE'), customerId: 'acme', platform: 'acme', severity: 'high', summary: 's', findings: 'the findings',
+  }, 'eng-1')).escalation;
+  return { partner, clock, deps, flag, queue: deps.queue as RecordingQueue };
+}
+
+describe('opening a partner incident', () => {
+  it('after an attempt whose answer was lost, finds the incident instead of creating a second one', async () => {
+    const { partner, deps, clock, flag, queue } = setup();
+    const esc = await flag();
+    partner.onOpen = () => { throw new PartnerCallError('open incident: ETIMEDOUT', true); };
+    expect(await openPartnerIncident(deps, esc.escalationId)).toBe('retry_scheduled');
+    expect(queue.messages.at(-1)).toMatchObject({ queue: 'partner-work-acme-cloud', body: { escalationId: esc.escalationId } });
+    partner.onOpen = undefined;
+    clock.advance(queue.messages.at(-1)!.delayMs!);
+    expect(await openPartnerIncident(deps, esc.escalationId)).toBe('opened');
+    expect(partner.calls).toEqual(['open', 'find']);
+    expect(partner.incidents.size).toBe(1);
+    const opened = await deps.store.getEscalation(esc.escalationId);
+    expect(opened).toMatchObject({ status: 'open', partnerTicket: { number: 'P-1' }, attempts: 2 });
+    expect(await deps.store.findByTicket('acme-cloud', '1')).toBe(esc.escalationId);
+  });
+
+  it('skips a message that arrives while another attempt holds the lease, or before the next attempt is due', async () => {
+    const { deps, clock, flag, partner } = setup();
+    const esc = await flag();
+    const current = (await deps.store.getEscalation(esc.escalationId))!;
+    await deps.store.saveEscalation({ ...current, leaseUntil: new Date(clock.now().getTime() + 1000).toISOString(), version: current.version + 1 });
+    expect(await openPartnerIncident(deps, esc.escalationId)).toBe('skipped');
+    clock.advance(2000);
+    const leased = (await deps.store.getEscalation(esc.escalationId))!;
+    await deps.store.saveEscalation({ ...leased, leaseUntil: null, nextAttemptAt: new Date(clock.now().getTime() + 5000).toISOString(), version: leased.version + 1 });
+    expect(await openPartnerIncident(deps, esc.escalationId)).toBe('skipped');
+    expect(partner.calls).toEqual([]);
+  });
+
+  it('is driven again by the sweep when a worker died mid-attempt, and does not duplicate', async () => {
+    const { partner, deps, clock, flag, queue } = setup();
+    const esc = await flag();
+    // the worker created the incident, then died before saving it: the lease stays, nothing else
+    partner.onOpen = () => { throw new Error('process killed'); };
+    await expect(openPartnerIncident(deps, esc.escalationId)).rejects.toThrow('process killed');
+    partner.onOpen = undefined;
+    expect(await sweep(deps)).toEqual({ escalations: 0, deliveries: 0 });
+    clock.advance(ATTEMPT_LEASE_MS + REDRIVE_GRACE_MS + 1);
+    expect((await sweep(deps)).escalations).toBeGreaterThanOrEqual(1);
+    expect(queue.messages.some((m) => (m.body as { escalationId: string }).escalationId === esc.escalationId)).toBe(true);
+    expect(await openPartnerIncident(deps, esc.escalationId)).toBe('opened');
+    expect(partner.incidents.size).toBe(1);
+    expect(partner.calls).toEqual(['open', 'find']);
+  });
+
+  it('refers at once on a refusal, and after the last transient failure', async () => {
+    const { partner, deps, clock, flag } = setup();
+    const refused = await flag();
+    partner.beforeOpen = () => { throw new PartnerCallError('open incident: HTTP 403 forbidden', false, 403); };
+    expect(await openPartnerIncident(deps, refused.escalationId)).toBe('referred');
+    expect(await deps.store.getEscalation(refused.escalationId)).toMatchObject({ status: 'referred', referral: { reason: expect.stringContaining('HTTP 403') } });
+
+    const flaky = await flag();
+    partner.beforeOpen = () => { throw new PartnerCallError('open incident: HTTP 429', true, 429, 7000); };
+    expect(await openPartnerIncident(deps, flaky.escalationId)).toBe('retry_scheduled');
+    const after1 = (await deps.store.getEscalation(flaky.escalationId))!;
+    // Retry-After wins over the (smaller) backoff
+    expect(Date.parse(after1.nextAttemptAt!) - clock.now().getTime()).toBe(7000);
+    for (let i = 0; i < 2; i++) {
+      clock.advance(10_000);
+      await openPartnerIncident(deps, flaky.escalationId);
+    }
+    expect(await deps.store.getEscalation(flaky.escalationId)).toMatchObject({ status: 'referred', attempts: 3 });
+    expect(partner.incidents.size).toBe(0);
+  });
+});
