@@ -1,23 +1,49 @@
 /** Which connector speaks for which partner, built once from the configuration (fails loudly at start). */
 import type { HubConfig, PartnerProfile } from '../core/config';
 import { ConfigError } from '../core/errors';
-import type { ConnectorRegistry, TicketingConnector } from '../core/ports';
+import type { CollaborationConnector, ConnectorRegistry, TicketingConnector } from '../core/ports';
 import { genericRestConnector } from './generic-rest/connector';
+import { genericSandboxFactory } from './generic-rest/sandbox';
+import type { SandboxFactory } from './sandbox';
 
 export type TicketingFactory = (profile: PartnerProfile) => TicketingConnector;
+/** Builds a collaboration connector from the profile's `collaboration` settings (validated by the factory). */
+export type CollaborationFactory = (settings: Record<string, unknown>, profile: PartnerProfile) => CollaborationConnector;
 
+/** Ticketing connectors by id (the profile's `connector`). */
 export const TICKETING_CONNECTORS: Record<string, TicketingFactory> = {
   'generic-rest': genericRestConnector,
 };
 
-export function buildRegistry(config: HubConfig, factories: Record<string, TicketingFactory> = TICKETING_CONNECTORS): ConnectorRegistry {
-  const byPartner = new Map<string, TicketingConnector>();
+/** Collaboration connectors by id (the profile's `collaboration.connector`). */
+export const COLLABORATION_CONNECTORS: Record<string, CollaborationFactory> = {};
+
+/** Sandboxes by connector id (ticketing and collaboration alike). */
+export const SANDBOXES: Record<string, SandboxFactory> = {
+  'generic-rest': genericSandboxFactory,
+};
+
+export function buildRegistry(
+  config: HubConfig,
+  ticketing: Record<string, TicketingFactory> = TICKETING_CONNECTORS,
+  collaboration: Record<string, CollaborationFactory> = COLLABORATION_CONNECTORS,
+): ConnectorRegistry {
+  const tickets = new Map<string, TicketingConnector>();
+  const calls = new Map<string, CollaborationConnector>();
   config.partners.forEach((p, i) => {
-    const factory = factories[p.connector];
+    const factory = ticketing[p.connector];
     if (!factory) {
-      throw new ConfigError(`partners[${i}].connector: unknown connector "${p.connector}" (known: ${Object.keys(factories).join(', ')})`);
+      throw new ConfigError(`partners[${i}].connector: unknown connector "${p.connector}" (known: ${Object.keys(ticketing).join(', ')})`);
     }
-    byPartner.set(p.id, factory(p));
+    tickets.set(p.id, factory(p));
+    const collab = (p as { collaboration?: unknown }).collaboration;
+    if (collab === undefined) return;
+    const settings = collab as { connector?: unknown };
+    const make = typeof settings.connector === 'string' ? collaboration[settings.connector] : undefined;
+    if (!make) {
+      throw new ConfigError(`partners[${i}].collaboration.connector: unknown collaboration connector "${String(settings.connector)}" (known: ${Object.keys(collaboration).join(', ') || 'none'})`);
+    }
+    calls.set(p.id, make(collab as Record<string, unknown>, p));
   });
-  return { ticketing: (id) => byPartner.get(id) };
+  return { ticketing: (id) => tickets.get(id), collaboration: (id) => calls.get(id) };
 }

@@ -107,6 +107,13 @@ export interface InboundUpdate {
 
 /** A protocol adapter for one partner's ticketing system. */
 export interface TicketingConnector {
+  /** `manual`: the partner has no API; an engineer records the ticket number by hand. */
+  readonly mode?: 'api' | 'manual';
+  /**
+   * Polling (partners without webhooks): incidents updated since `cursor` (opaque; `undefined` the first
+   * time), with the cursor for the next call. Absent when the connector cannot list by update time.
+   */
+  listUpdatedSince?(cursor: string | undefined): Promise<{ incidents: PartnerIncident[]; cursor: string }>;
   openIncident(input: OpenIncidentInput): Promise<PartnerIncident>;
   /** Looks an incident up by the hub's reference: a crash between create and save must not duplicate. */
   findByExternalRef(externalRef: string): Promise<PartnerIncident | undefined>;
@@ -117,7 +124,34 @@ export interface TicketingConnector {
   parseWebhook(req: RawWebhook): InboundUpdate[];
 }
 
+export interface JointCallRequest {
+  /** Stable per request: a retry with the same externalId must not create a second meeting where the API allows it. */
+  externalId: string;
+  subject: string;
+  /** ISO start time and length. */
+  startTime: string;
+  durationMinutes: number;
+  /** Shown in the meeting body; never findings or contact data. */
+  agenda: string;
+}
+
+export interface JointCall { provider: string; meetingId: string; joinUrl: string }
+
+/** Something that happened in a meeting, reported by the meeting provider's webhook. */
+export interface CollaborationEvent { meetingId: string; type: string; at: string; detail: Record<string, unknown> }
+
+/** A protocol adapter for a meeting provider (joint calls with the partner). */
+export interface CollaborationConnector {
+  readonly provider: string;
+  scheduleJointCall(req: JointCallRequest): Promise<JointCall>;
+  /** Answers handshakes (`challenge`), or says whether the delivery is authentic. */
+  verifyWebhook(req: RawWebhook, now: Date): WebhookVerdict;
+  parseWebhook(req: RawWebhook): CollaborationEvent[];
+}
+
 export interface ConnectorRegistry {
   /** The ticketing connector of a configured partner; `undefined` for an unknown partner id. */
   ticketing(partnerId: string): TicketingConnector | undefined;
+  /** The partner's collaboration connector (joint calls), when its profile names one. */
+  collaboration(partnerId: string): CollaborationConnector | undefined;
 }

@@ -3,8 +3,8 @@
  * in-process bus and queues with SQS semantics, the schedules, and partner sandboxes.
  */
 import type { AddressInfo } from 'node:net';
-import { buildRegistry } from '../connectors/registry';
-import { startGenericSandbox, type GenericSandbox } from '../connectors/generic-rest/sandbox';
+import { buildRegistry, SANDBOXES } from '../connectors/registry';
+import type { Sandbox } from '../connectors/sandbox';
 import type { HubConfig } from '../core/config';
 import type { HubDeps, Log } from '../core/deps';
 import { systemClock, type Clock } from '../core/ports';
@@ -42,7 +42,7 @@ export interface LocalHub {
   topology: Topology;
   queues: Map<string, LocalQueue>;
   bus: LocalBus;
-  sandboxes: Map<string, GenericSandbox>;
+  sandboxes: Map<string, Sandbox>;
   /** Runs the scheduled function now (tests, `hub` tools). */
   runSchedule(name: string): Promise<unknown>;
   stop(): Promise<void>;
@@ -117,15 +117,11 @@ export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
 
-  const sandboxes = new Map<string, GenericSandbox>();
+  const sandboxes = new Map<string, Sandbox>();
   for (const p of config.partners.filter((x) => x.sandbox)) {
-    if (p.connector !== 'generic-rest') throw new Error(`partners: no sandbox for connector ${p.connector} (partner ${p.id})`);
-    const sandboxPort = Number(new URL(p.baseUrl).port);
-    sandboxes.set(p.id, await startGenericSandbox({
-      port: sandboxPort, token: p.credentials.token ?? '', webhookUrl: `${url}/v1/webhooks/${p.id}`,
-      numberPrefix: p.id.toUpperCase().slice(0, 4),
-      ...(p.webhookSecret ? { webhookSecret: p.webhookSecret } : {}),
-    }));
+    const factory = SANDBOXES[p.connector];
+    if (!factory) throw new Error(`partners: no sandbox for connector ${p.connector} (partner ${p.id})`);
+    sandboxes.set(p.id, await factory(p, { port: Number(new URL(p.baseUrl).port), webhookUrl: `${url}/v1/webhooks/${p.id}` }));
   }
 
   return {

@@ -6,6 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { PartnerProfile } from '../../core/config';
+import type { SandboxFactory, SandboxFault } from '../sandbox';
 import { signStandardWebhook } from '../standard-webhooks';
 
 export interface SandboxIncident {
@@ -22,8 +24,6 @@ export interface GenericSandboxOptions {
   numberPrefix?: string;
 }
 
-/** A scripted failure: answers the next matching partner API call (not the `/_sandbox` admin routes). */
-export interface SandboxFault { status: number; headers?: Record<string, string>; match?: (call: { method: string; path: string }) => boolean }
 
 const STATUSES = new Set(['new', 'in_progress', 'awaiting_info', 'resolved', 'closed']);
 
@@ -132,3 +132,8 @@ export async function startGenericSandbox(opts: GenericSandboxOptions) {
   };
 }
 export type GenericSandbox = Awaited<ReturnType<typeof startGenericSandbox>>;
+
+export const genericSandboxFactory: SandboxFactory = (p: PartnerProfile, { port, webhookUrl }) => startGenericSandbox({
+  port, token: p.credentials.token ?? '', numberPrefix: p.id.toUpperCase().slice(0, 4),
+  ...(webhookUrl ? { webhookUrl } : {}), ...(p.webhookSecret ? { webhookSecret: p.webhookSecret } : {}),
+});

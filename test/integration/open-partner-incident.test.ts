@@ -44,7 +44,7 @@ function setup() {
     config: testConfig('http://127.0.0.1:1'),
     store: new DynamoEscalationStore(documentClient(dynamo.client), LOCAL_TABLE),
     bus: new RecordingBus(), queue: new RecordingQueue(), clock,
-    connectors: { ticketing: () => partner },
+    connectors: { ticketing: () => partner, collaboration: () => undefined },
     newId: () => uid('esc'), random: () => 0.5, log: silentLog,
   };
   const flag = async () => (await flagEscalation(deps, {
