@@ -4,6 +4,7 @@ import { ConfigError } from '../core/errors';
 import type { CollaborationConnector, ConnectorRegistry, TicketingConnector } from '../core/ports';
 import { genericRestConnector } from './generic-rest/connector';
 import { genericSandboxFactory } from './generic-rest/sandbox';
+import { manualConnector } from './manual/connector';
 import type { SandboxFactory } from './sandbox';
 
 export type TicketingFactory = (profile: PartnerProfile) => TicketingConnector;
@@ -13,6 +14,7 @@ export type CollaborationFactory = (settings: Record<string, unknown>, profile: 
 /** Ticketing connectors by id (the profile's `connector`). */
 export const TICKETING_CONNECTORS: Record<string, TicketingFactory> = {
   'generic-rest': genericRestConnector,
+  manual: manualConnector,
 };
 
 /** Collaboration connectors by id (the profile's `collaboration.connector`). */

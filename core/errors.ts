@@ -20,6 +20,8 @@ export class NotFoundError extends HubError { override name = 'NotFoundError'; c
 export class ConflictError extends HubError { override name = 'ConflictError'; code = 'conflict'; status = 409; }
 export class PayloadTooLargeError extends HubError { override name = 'PayloadTooLargeError'; code = 'payload_too_large'; status = 413; }
 export class NoRouteError extends HubError { override name = 'NoRouteError'; code = 'no_route'; status = 422; }
+/** A partner system failed while the caller waited (e.g. scheduling a joint call); safe to retry. */
+export class PartnerUnavailableError extends HubError { override name = 'PartnerUnavailableError'; code = 'partner_unavailable'; status = 502; }
 export class InvalidSignatureError extends HubError { override name = 'InvalidSignatureError'; code = 'invalid_signature'; status = 401; }
 
 /** A configuration file or environment that cannot run; the message names the field. */

@@ -46,6 +46,11 @@ export interface Escalation {
   leaseUntil: string | null;
   /** When the sweep last re-drove this escalation. */
   redrivenAt: string | null;
+  /**
+   * `api`: the hub opens the partner incident itself; `manual`: the partner has no API, an engineer opens
+   * it in the partner's portal and records the number. Absent on items written before it existed: `api`.
+   */
+  ticketMode?: 'api' | 'manual';
   lastError: string | null;
   /** Optimistic-locking version, incremented by every write. */
   version: number;
@@ -104,8 +109,8 @@ export const REDRIVE_GRACE_MS = 15_000;
  * A `requested` escalation is due once its next attempt, any lease and any earlier re-drive have passed,
  * plus a grace period: so a lost message or a crashed worker delays work but never loses it.
  */
-export function dueAt(e: Pick<Escalation, 'status' | 'createdAt' | 'nextAttemptAt' | 'leaseUntil' | 'redrivenAt'>, graceMs = REDRIVE_GRACE_MS): string | null {
-  if (e.status !== 'requested') return null;
+export function dueAt(e: Pick<Escalation, 'status' | 'createdAt' | 'nextAttemptAt' | 'leaseUntil' | 'redrivenAt' | 'ticketMode'>, graceMs = REDRIVE_GRACE_MS): string | null {
+  if (e.status !== 'requested' || e.ticketMode === 'manual') return null;
   const times = [e.createdAt, e.nextAttemptAt, e.leaseUntil, e.redrivenAt].filter((t): t is string => t !== null).map(Date.parse);
   return new Date(Math.max(...times) + graceMs).toISOString();
 }
@@ -136,6 +141,7 @@ export function engineerView(e: Escalation) {
     product: e.product,
     partnerTicket: e.partnerTicket,
     referral: e.referral,
+    ticketMode: e.ticketMode ?? 'api',
     attempts: e.attempts,
     lastError: e.lastError,
     createdAt: e.createdAt,

@@ -15,6 +15,8 @@ export const PartnerStatusChanged = z.object({ ...base, from: z.enum(STATUSES), 
 export const EscalationReferred = z.object({ ...base, reason: z.string() });
 export const CommentAdded = z.object({ ...base });
 export const EscalationCancelled = z.object({ ...base });
+export const JointCallScheduled = z.object({ ...base, provider: z.string(), meetingId: z.string() });
+export const PartnerTicketRecorded = z.object({ ...base, ticketNumber: z.string() });
 
 export const EVENT_SCHEMAS = {
   EscalationRequested,
@@ -23,6 +25,8 @@ export const EVENT_SCHEMAS = {
   EscalationReferred,
   CommentAdded,
   EscalationCancelled,
+  JointCallScheduled,
+  PartnerTicketRecorded,
 } as const;
 
 export type EventType = keyof typeof EVENT_SCHEMAS;

@@ -26,6 +26,14 @@ export type CreateEscalationRequest = z.infer<typeof CreateEscalationRequest>;
 
 export const AddCommentRequest = z.strictObject({ body: z.string().trim().min(1).max(10000) });
 export const CancelRequest = z.strictObject({ reason: z.string().trim().min(1).max(2000) });
+export const JointCallRequestBody = z.strictObject({
+  startTime: z.iso.datetime({ offset: true }).optional(),
+  durationMinutes: z.number().int().min(5).max(480).optional(),
+});
+export const PartnerTicketRequest = z.strictObject({
+  number: z.string().trim().min(1).max(100),
+  url: z.url({ protocol: /^https?$/ }).max(2000).optional(),
+});
 export const ListEscalationsQuery = z.object({ caseId: externalId('caseId') });
 export const EscalationIdParam = z.string().min(1).max(80).regex(/^[A-Za-z0-9_-]+$/);
 export const CaseIdParam = externalId('caseId');

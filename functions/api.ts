@@ -6,8 +6,13 @@ import type { HubDeps } from '../core/deps';
 import { customerIncidentView, engineerView } from '../core/escalation';
 import { NotFoundError } from '../core/errors';
 import {
-  AddCommentRequest, CancelRequest, CaseIdParam, CreateEscalationRequest, EscalationIdParam, ListEscalationsQuery, parseOrThrow,
+  AddCommentRequest, CancelRequest, CaseIdParam, CreateEscalationRequest, EscalationIdParam, JointCallRequestBody,
+  ListEscalationsQuery, parseOrThrow, PartnerTicketRequest,
 } from '../core/schemas';
+import { partnerById } from '../core/deps';
+import { manualInstructions } from '../connectors/manual/connector';
+import { scheduleJointCall } from '../core/use-cases/joint-calls';
+import { recordPartnerTicket } from '../core/use-cases/record-partner-ticket';
 import { cancelEscalation } from '../core/use-cases/cancel-escalation';
 import { addComment } from '../core/use-cases/comments';
 import { flagEscalation } from '../core/use-cases/flag-escalation';
@@ -50,7 +55,23 @@ const ROUTES: Record<string, Route> = {
     engineer(event);
     const esc = await loadEscalation(deps, event);
     const [timeline, details] = await Promise.all([deps.store.getTimeline(esc.escalationId), deps.store.getCaseDetails(esc)]);
-    return json(200, { ...engineerView(esc), findings: details?.findings ?? null, timeline });
+    const profile = partnerById(deps.config, esc.partnerId);
+    const manual = esc.ticketMode === 'manual' && profile ? manualInstructions(profile) : undefined;
+    return json(200, { ...engineerView(esc), ...(manual ? { manual } : {}), findings: details?.findings ?? null, timeline });
+  },
+
+  'POST /v1/escalations/{escalationId}/joint-calls': async (event, deps) => {
+    const caller = engineer(event);
+    const esc = await loadEscalation(deps, event);
+    const body = event.body ? parseOrThrow(JointCallRequestBody, parseJsonBody(event)) : {};
+    return json(201, await scheduleJointCall(deps, esc, body, caller.sub));
+  },
+
+  'POST /v1/escalations/{escalationId}/partner-ticket': async (event, deps) => {
+    const caller = engineer(event);
+    const esc = await loadEscalation(deps, event);
+    const ticket = parseOrThrow(PartnerTicketRequest, parseJsonBody(event));
+    return json(200, engineerView(await recordPartnerTicket(deps, esc.escalationId, ticket, caller.sub)));
   },
 
   'POST /v1/escalations/{escalationId}/comments': async (event, deps) => {

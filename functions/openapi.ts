@@ -1,7 +1,7 @@
 /** The OpenAPI 3.1 document of the contract, built from the topology's routes and the zod schemas. */
 import { z } from 'zod';
 import { STATUSES } from '../core/escalation';
-import { AddCommentRequest, CancelRequest, CreateEscalationRequest } from '../core/schemas';
+import { AddCommentRequest, CancelRequest, CreateEscalationRequest, JointCallRequestBody, PartnerTicketRequest } from '../core/schemas';
 import { buildTopology } from '../infra/topology';
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
@@ -36,6 +36,8 @@ const BODIES: Record<string, z.ZodType> = {
   'POST /v1/escalations': CreateEscalationRequest,
   'POST /v1/escalations/{escalationId}/comments': AddCommentRequest,
   'POST /v1/escalations/{escalationId}/cancel': CancelRequest,
+  'POST /v1/escalations/{escalationId}/joint-calls': JointCallRequestBody,
+  'POST /v1/escalations/{escalationId}/partner-ticket': PartnerTicketRequest,
 };
 
 let doc: Record<string, unknown> | undefined;

@@ -2,6 +2,7 @@
 import type { HubDeps } from '../core/deps';
 import { PayloadTooLargeError } from '../core/errors';
 import { ingestWebhook } from '../core/use-cases/ingest-webhook';
+import { ingestCollaborationWebhook } from '../core/use-cases/joint-calls';
 import { awsDeps } from './adapters/aws-deps';
 import { errorResult, json, lowerHeaders, MAX_BODY_BYTES, rawBody, type HttpEvent, type HttpResult } from './http';
 
@@ -11,10 +12,12 @@ export function makeWebhookHandler(deps: HubDeps) {
       const body = rawBody(event);
       if (Buffer.byteLength(body) > MAX_BODY_BYTES) throw new PayloadTooLargeError(`Webhook bodies are limited to ${MAX_BODY_BYTES} bytes.`);
       const partnerId = event.pathParameters?.partnerId ?? '';
-      const r = await ingestWebhook(deps, partnerId, {
-        headers: lowerHeaders(event.headers), body, query: event.queryStringParameters ?? {},
-      });
+      const raw = { headers: lowerHeaders(event.headers), body, query: event.queryStringParameters ?? {} };
+      const r = event.routeKey.endsWith('/collaboration')
+        ? await ingestCollaborationWebhook(deps, partnerId, raw)
+        : await ingestWebhook(deps, partnerId, raw);
       if (r.kind === 'challenge') return { statusCode: r.status, headers: { 'content-type': r.contentType }, body: r.body };
+      if (r.kind === 'recorded') return json(200, { status: 'recorded', deliveryId: r.deliveryId, events: r.events });
       return r.kind === 'duplicate'
         ? json(200, { status: 'duplicate', deliveryId: r.deliveryId })
         : json(202, { status: 'accepted', deliveryId: r.deliveryId });

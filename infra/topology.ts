@@ -72,8 +72,11 @@ export function buildTopology(partners: readonly { id: string }[]): Topology {
       jwt('GET', '/v1/escalations/{escalationId}'),
       jwt('POST', '/v1/escalations/{escalationId}/comments'),
       jwt('POST', '/v1/escalations/{escalationId}/cancel'),
+      jwt('POST', '/v1/escalations/{escalationId}/joint-calls'),
+      jwt('POST', '/v1/escalations/{escalationId}/partner-ticket'),
       jwt('GET', '/v1/customer/cases/{caseId}/partner-incidents'),
       { method: 'POST', path: '/v1/webhooks/{partnerId}', function: 'webhook', auth: 'none' },
+      { method: 'POST', path: '/v1/webhooks/{partnerId}/collaboration', function: 'webhook', auth: 'none' },
     ],
     queues: [
       ...partners.map((p): QueueSpec => ({

@@ -24,7 +24,8 @@ export async function forwardComments(deps: HubDeps, escalationId: string): Prom
   if (!esc) throw new NotFoundError(`escalation ${escalationId} not found`);
   if (!esc.partnerTicket) return 0;
   const connector = deps.connectors.ticketing(esc.partnerId);
-  if (!connector) return 0;
+  // a manual partner has no API: comments stay in the timeline for the engineer to copy
+  if (!connector || connector.mode === 'manual') return 0;
   let sent = 0;
   for (const c of await deps.store.listPendingComments(escalationId)) {
     const at = deps.clock.now().toISOString();

@@ -12,7 +12,7 @@ import type { CreateEscalationRequest } from '../schemas';
  * for a new one. If the announcement fails, the open-work index lets the sweep drive it later.
  */
 export async function flagEscalation(
-  deps: Pick<HubDeps, 'config' | 'store' | 'bus' | 'clock' | 'newId' | 'log'>,
+  deps: Pick<HubDeps, 'config' | 'store' | 'bus' | 'clock' | 'newId' | 'log' | 'connectors'>,
   input: CreateEscalationRequest,
   actor: string,
 ): Promise<{ created: boolean; escalation: Escalation }> {
@@ -46,6 +46,7 @@ export async function flagEscalation(
     nextAttemptAt: null,
     leaseUntil: null,
     redrivenAt: null,
+    ticketMode: deps.connectors.ticketing(partner.id)?.mode === 'manual' ? 'manual' : 'api',
     lastError: null,
     version: 1,
   };

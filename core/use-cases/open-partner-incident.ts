@@ -28,7 +28,7 @@ export type OpenOutcome = 'opened' | 'retry_scheduled' | 'referred' | 'skipped';
 export async function openPartnerIncident(deps: HubDeps, escalationId: string): Promise<OpenOutcome> {
   const now = deps.clock.now();
   const claimed = await mutateEscalation(deps.store, escalationId, (e) => {
-    if (e.status !== 'requested') return undefined;
+    if (e.status !== 'requested' || e.ticketMode === 'manual') return undefined;
     if (e.leaseUntil !== null && Date.parse(e.leaseUntil) > now.getTime()) return undefined;
     if (e.nextAttemptAt !== null && Date.parse(e.nextAttemptAt) > now.getTime() + 100) return undefined;
     return { ...e, attempts: e.attempts + 1, leaseUntil: new Date(now.getTime() + ATTEMPT_LEASE_MS).toISOString() };

@@ -1,0 +1,44 @@
+/**
+ * `manual`: for partners with no API (e.g. Microsoft since the Partner Center API stopped creating
+ * service requests). The engineer opens the incident in the partner's portal and records the number with
+ * `POST /v1/escalations/{id}/partner-ticket`; the hub shows `portalUrl` and instructions, and tracks aging.
+ */
+import { z } from 'zod';
+import type { PartnerProfile } from '../../core/config';
+import { ConfigError } from '../../core/errors';
+import type { TicketingConnector } from '../../core/ports';
+
+export const ManualSettings = z.object({
+  portalUrl: z.url({ protocol: /^https?$/, error: 'portalUrl must be an http or https URL' }),
+  instructions: z.string().max(2000).optional(),
+});
+
+/** What the engineer is told to do for a manual partner. */
+export function manualInstructions(profile: PartnerProfile): { portalUrl: string; instructions: string } | undefined {
+  const s = ManualSettings.safeParse(profile);
+  if (!s.success) return undefined;
+  return {
+    portalUrl: s.data.portalUrl,
+    instructions: s.data.instructions ?? `Open the incident in ${profile.name}'s portal, then record its number with POST /v1/escalations/{id}/partner-ticket.`,
+  };
+}
+
+const noApi = (what: string) => async (): Promise<never> => {
+  throw new Error(`manual connector: ${what} is done by an engineer in the partner's portal`);
+};
+
+export function manualConnector(profile: PartnerProfile): TicketingConnector {
+  const s = ManualSettings.safeParse(profile);
+  if (!s.success) {
+    throw new ConfigError(`partner "${profile.id}" (manual): ${s.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return {
+    mode: 'manual',
+    openIncident: noApi('opening an incident'),
+    findByExternalRef: async () => undefined,
+    getIncident: noApi('reading an incident'),
+    addComment: noApi('commenting'),
+    verifyWebhook: () => ({ kind: 'rejected', reason: 'manual partners send no webhooks' }),
+    parseWebhook: () => [],
+  };
+}

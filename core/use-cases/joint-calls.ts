@@ -1,0 +1,87 @@
+import type { HubDeps } from '../deps';
+import type { Escalation } from '../escalation';
+import {
+  ConflictError, InvalidSignatureError, NotFoundError, PartnerCallError, PartnerUnavailableError, ValidationError,
+} from '../errors';
+import { hubEvent } from '../events';
+import type { CollaborationEvent, JointCall, RawWebhook } from '../ports';
+
+/** Meetings are linked to escalations through the ticket-link items, under this prefix. */
+export const meetingLinkId = (meetingId: string) => `meeting:${meetingId}`;
+
+/**
+ * Schedules a joint call with the partner on its collaboration connector (Teams or Zoom).
+ * Steps: refuse (409) when the profile names no collaboration connector; ask the provider for a meeting
+ * with an external id that is stable for this escalation and start time (so a retried request finds the
+ * same meeting where the provider supports it); link the meeting to the escalation for its webhooks;
+ * record it in the timeline; announce `JointCallScheduled`.
+ */
+export async function scheduleJointCall(
+  deps: HubDeps, esc: Escalation, opts: { startTime?: string | undefined; durationMinutes?: number | undefined }, actor: string,
+): Promise<JointCall> {
+  const connector = deps.connectors.collaboration(esc.partnerId);
+  if (!connector) throw new ConflictError(`Partner ${esc.partnerName} has no collaboration connector for joint calls.`);
+  const now = deps.clock.now();
+  const start = opts.startTime ? new Date(opts.startTime) : new Date(Math.ceil((now.getTime() + 15 * 60_000) / 300_000) * 300_000);
+  if (start.getTime() < now.getTime() - 5 * 60_000) throw new ValidationError('startTime is in the past.', [{ path: 'startTime', message: 'must not be in the past' }]);
+  const durationMinutes = opts.durationMinutes ?? 30;
+  const ticket = esc.partnerTicket ? ` (${esc.partnerName} ${esc.partnerTicket.number})` : '';
+  let call: JointCall;
+  try {
+    call = await connector.scheduleJointCall({
+      externalId: `${esc.escalationId}-${start.getTime()}`,
+      subject: `Joint call: case ${esc.caseId}${ticket}`,
+      startTime: start.toISOString(),
+      durationMinutes,
+      agenda: `Joint troubleshooting of case ${esc.caseId}: ${esc.summary}`,
+    });
+  } catch (err) {
+    if (err instanceof PartnerCallError) throw new PartnerUnavailableError(`The meeting provider did not schedule the call: ${err.message}`);
+    throw err;
+  }
+  await deps.store.putTicketLink(esc.partnerId, meetingLinkId(call.meetingId), esc.escalationId);
+  await deps.store.appendTimeline(esc.escalationId, {
+    at: now.toISOString(), type: 'joint_call_scheduled', actor,
+    detail: { provider: call.provider, meetingId: call.meetingId, joinUrl: call.joinUrl, startTime: start.toISOString(), durationMinutes },
+  }, `joint-call#${call.provider}#${call.meetingId}`);
+  await deps.bus.publish([hubEvent('JointCallScheduled', {
+    version: 1, escalationId: esc.escalationId, partnerId: esc.partnerId, caseId: esc.caseId, provider: call.provider, meetingId: call.meetingId,
+  })]);
+  return call;
+}
+
+export type CollaborationIngestResult =
+  | { kind: 'recorded' | 'duplicate'; deliveryId: string; events: number }
+  | { kind: 'challenge'; status: number; contentType: string; body: string };
+
+/**
+ * Takes a meeting provider's webhook in (`/v1/webhooks/{partnerId}/collaboration`).
+ * Steps: answer the provider's handshake (Zoom `endpoint.url_validation`, Graph `validationToken`);
+ * verify the signature or client state over the raw bytes; remember the delivery id (duplicates are
+ * acknowledged, not recorded twice); record each meeting event in its escalation's timeline.
+ */
+export async function ingestCollaborationWebhook(deps: HubDeps, partnerId: string, raw: RawWebhook): Promise<CollaborationIngestResult> {
+  const connector = deps.connectors.collaboration(partnerId);
+  if (!connector) throw new NotFoundError(`No partner "${partnerId}" with a collaboration connector is configured.`);
+  const now = deps.clock.now();
+  const verdict = connector.verifyWebhook(raw, now);
+  if (verdict.kind === 'rejected') throw new InvalidSignatureError(`Webhook rejected: ${verdict.reason}`);
+  if (verdict.kind === 'challenge') return verdict;
+  const events: CollaborationEvent[] = connector.parseWebhook(raw);
+  const key = `collab:${verdict.deliveryId}`;
+  if (!(await deps.store.markDeliverySeen(partnerId, key, events, now, 7 * 24 * 3600))) {
+    return { kind: 'duplicate', deliveryId: verdict.deliveryId, events: events.length };
+  }
+  let recorded = 0;
+  for (const [i, ev] of events.entries()) {
+    const escalationId = await deps.store.findByTicket(partnerId, meetingLinkId(ev.meetingId));
+    if (!escalationId) continue; // a meeting the hub did not schedule
+    await deps.store.appendTimeline(escalationId, {
+      at: now.toISOString(), type: 'joint_call_event', actor: `${connector.provider}`,
+      detail: { meetingId: ev.meetingId, event: ev.type, eventAt: ev.at, ...ev.detail },
+    }, `${key}#${i}`);
+    recorded++;
+  }
+  await deps.store.markDeliveryApplied(partnerId, key);
+  return { kind: 'recorded', deliveryId: verdict.deliveryId, events: recorded };
+}

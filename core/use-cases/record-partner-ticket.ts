@@ -1,0 +1,42 @@
+import type { HubDeps } from '../deps';
+import type { Escalation } from '../escalation';
+import { ConflictError, NotFoundError } from '../errors';
+import { hubEvent } from '../events';
+import { mutateEscalation } from './mutate-escalation';
+
+/**
+ * Records a partner ticket an engineer opened by hand in the partner's portal.
+ * Allowed for `manual` partners, and for any escalation that was `referred` (the engineer opened the
+ * incident after all). Refused (409) when a ticket is already recorded, or while the hub itself is opening
+ * one (that would make two). Steps: link the ticket for webhook look-ups; record it (status `open`);
+ * note it in the timeline; announce it.
+ */
+export async function recordPartnerTicket(
+  deps: HubDeps, escalationId: string, ticket: { number: string; url?: string | undefined }, actor: string,
+): Promise<Escalation> {
+  const now = deps.clock.now();
+  const current = await deps.store.getEscalation(escalationId);
+  if (!current) throw new NotFoundError(`No escalation ${escalationId}.`);
+  const check = (e: Escalation) => {
+    if (e.partnerTicket) throw new ConflictError(`The escalation already has partner ticket ${e.partnerTicket.number}.`);
+    const manual = e.ticketMode === 'manual';
+    if (!(manual ? ['requested', 'referred'] : ['referred']).includes(e.status)) {
+      throw new ConflictError(manual
+        ? `The escalation is ${e.status}; a ticket can no longer be recorded.`
+        : `The hub opens this partner's incidents itself (the escalation is ${e.status}); record a ticket by hand only after a referral.`);
+    }
+  };
+  check(current);
+  const partnerTicket = { id: ticket.number, number: ticket.number, ...(ticket.url ? { url: ticket.url } : {}) };
+  await deps.store.putTicketLink(current.partnerId, partnerTicket.id, escalationId);
+  const r = await mutateEscalation(deps.store, escalationId, (e) => {
+    check(e);
+    return { ...e, status: 'open', partnerTicket, referral: null, openedAt: now.toISOString(), nextAttemptAt: null, leaseUntil: null };
+  }, now);
+  const e = r!.after;
+  await deps.store.appendTimeline(escalationId, {
+    at: now.toISOString(), type: 'partner_ticket_recorded', actor, detail: { ticketNumber: ticket.number, ...(ticket.url ? { url: ticket.url } : {}) },
+  });
+  await deps.bus.publish([hubEvent('PartnerTicketRecorded', { version: 1, escalationId, partnerId: e.partnerId, caseId: e.caseId, ticketNumber: ticket.number })]);
+  return e;
+}
