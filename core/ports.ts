@@ -44,6 +44,9 @@ export interface EscalationStore {
   markDeliveryApplied(partnerId: string, deliveryId: string): Promise<void>;
   /** Re-schedules a delivery whose ticket is not known yet. */
   deferDelivery(partnerId: string, deliveryId: string, dueAt: Date): Promise<void>;
+  /** Polling state of a partner (its connector's opaque cursor), `undefined` before the first poll. */
+  getPollState(partnerId: string): Promise<{ cursor: string; polledAt: string } | undefined>;
+  savePollState(partnerId: string, state: { cursor: string; polledAt: string }): Promise<void>;
   /** Open work due at or before `now`, from the sparse open-work index. */
   listDue(now: Date, limit: number): Promise<DueItem[]>;
 }

@@ -15,19 +15,20 @@ export const UNKNOWN_TICKET_RETRY_MS = 5_000;
  * update in the timeline, applied or not, once per delivery. An update for a ticket not recorded yet keeps
  * the delivery due, so it is applied once the ticket is known. Returns what happened to each update.
  */
-export async function applyPartnerUpdates(deps: HubDeps, msg: InboundMessage): Promise<string[]> {
+export async function applyPartnerUpdates(deps: HubDeps, msg: InboundMessage, opts: { deferUnknown: boolean } = { deferUnknown: true }): Promise<string[]> {
   const outcomes: string[] = [];
   let waiting = false;
   for (const [i, update] of msg.updates.entries()) {
     const escalationId = await deps.store.findByTicket(msg.partnerId, update.ticketId);
     if (!escalationId) {
-      waiting = true;
+      waiting = opts.deferUnknown;
       outcomes.push('ticket_unknown');
       continue;
     }
     outcomes.push(await applyOne(deps, msg, escalationId, update, `${msg.deliveryId}#${i}`));
   }
   const now = deps.clock.now();
+  if (!opts.deferUnknown) return outcomes; // polled: no stored delivery behind it
   if (waiting) await deps.store.deferDelivery(msg.partnerId, msg.deliveryId, new Date(now.getTime() + UNKNOWN_TICKET_RETRY_MS));
   else await deps.store.markDeliveryApplied(msg.partnerId, msg.deliveryId);
   return outcomes;

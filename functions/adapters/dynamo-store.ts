@@ -224,6 +224,15 @@ export class DynamoEscalationStore implements EscalationStore {
     })).catch((e) => { if (!isConditionFailure(e)) throw e; });
   }
 
+  async getPollState(partnerId: string) {
+    const r = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { PK: `POLL#${partnerId}`, SK: 'META' }, ConsistentRead: true }));
+    return r.Item ? { cursor: r.Item.cursor as string, polledAt: r.Item.polledAt as string } : undefined;
+  }
+
+  async savePollState(partnerId: string, state: { cursor: string; polledAt: string }) {
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { PK: `POLL#${partnerId}`, SK: 'META', type: 'poll', ...state } }));
+  }
+
   async listDue(now: Date, limit: number): Promise<DueItem[]> {
     const upper = `${now.toISOString()}#~`;
     const perShard = await Promise.all(Array.from({ length: DUE_SHARDS }, (_, s) => this.db.send(new QueryCommand({

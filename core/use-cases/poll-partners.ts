@@ -1,0 +1,39 @@
+import type { HubDeps } from '../deps';
+import { PartnerCallError } from '../errors';
+import { applyPartnerUpdates } from './apply-partner-updates';
+
+/**
+ * Polls partners whose connector can list incidents by update time (e.g. ServiceNow), for status that
+ * does not come back by webhook (the scheduled poller).
+ * Steps, per partner, at most once per `pollIntervalSeconds`: read the saved cursor; ask the connector for
+ * incidents updated since; apply each like a webhook update (the state machine ignores what is not newer,
+ * so overlapping polls are harmless); save the new cursor. A partner failure is logged and retried on the
+ * next run; the cursor only moves after the updates are applied, so nothing is skipped.
+ */
+export async function pollPartners(deps: HubDeps): Promise<Record<string, number | string>> {
+  const now = deps.clock.now();
+  const result: Record<string, number | string> = {};
+  for (const partner of deps.config.partners) {
+    const connector = deps.connectors.ticketing(partner.id);
+    if (!connector?.listUpdatedSince || connector.mode === 'manual') continue;
+    const state = await deps.store.getPollState(partner.id);
+    if (state && now.getTime() - Date.parse(state.polledAt) < partner.pollIntervalSeconds * 1000) continue;
+    try {
+      const { incidents, cursor } = await connector.listUpdatedSince(state?.cursor);
+      if (incidents.length) {
+        await applyPartnerUpdates(deps, {
+          partnerId: partner.id,
+          deliveryId: `poll:${now.toISOString()}`,
+          updates: incidents.map((i) => ({ ticketId: i.id, ticketNumber: i.number, status: i.status, partnerStatus: i.partnerStatus, updatedAt: i.updatedAt })),
+        }, { deferUnknown: false });
+      }
+      await deps.store.savePollState(partner.id, { cursor, polledAt: now.toISOString() });
+      result[partner.id] = incidents.length;
+    } catch (err) {
+      if (!(err instanceof PartnerCallError)) throw err;
+      deps.log.warn('partner poll failed', { partnerId: partner.id, httpStatus: err.httpStatus, error: err.message });
+      result[partner.id] = `failed: ${err.message}`;
+    }
+  }
+  return result;
+}
