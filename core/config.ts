@@ -11,9 +11,18 @@ export const RetrySettings = z.strictObject({
   maxDelayMs: z.number().int().min(1).default(300000),
 });
 
+/** Critical escalations age faster: each threshold is multiplied by its severity's factor. */
+export const DEFAULT_SEVERITY_MULTIPLIERS = { critical: 0.25, high: 0.5, medium: 1, low: 2 } as const;
+
 export const Thresholds = z.strictObject({
   ticketWithinMinutes: z.number().positive().default(240),
   partnerUpdateWithinMinutes: z.number().positive().default(1440),
+  severityMultipliers: z.strictObject({
+    critical: z.number().positive().default(DEFAULT_SEVERITY_MULTIPLIERS.critical),
+    high: z.number().positive().default(DEFAULT_SEVERITY_MULTIPLIERS.high),
+    medium: z.number().positive().default(DEFAULT_SEVERITY_MULTIPLIERS.medium),
+    low: z.number().positive().default(DEFAULT_SEVERITY_MULTIPLIERS.low),
+  }).prefault({}),
 });
 
 export const PartnerProfile = z.looseObject({

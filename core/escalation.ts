@@ -51,6 +51,11 @@ export interface Escalation {
    * it in the partner's portal and records the number. Absent on items written before it existed: `api`.
    */
   ticketMode?: 'api' | 'manual';
+  /** Aging: when a missing partner ticket, or a silent partner, crosses its threshold (severity-scaled). */
+  ticketDueBy?: string | null;
+  updateDueBy?: string | null;
+  /** Thresholds already reported (`ticket`, `update@<deadline>`): each fires once. */
+  agedFor?: string[];
   lastError: string | null;
   /** Optimistic-locking version, incremented by every write. */
   version: number;
@@ -109,10 +114,37 @@ export const REDRIVE_GRACE_MS = 15_000;
  * A `requested` escalation is due once its next attempt, any lease and any earlier re-drive have passed,
  * plus a grace period: so a lost message or a crashed worker delays work but never loses it.
  */
-export function dueAt(e: Pick<Escalation, 'status' | 'createdAt' | 'nextAttemptAt' | 'leaseUntil' | 'redrivenAt' | 'ticketMode'>, graceMs = REDRIVE_GRACE_MS): string | null {
+export function redriveDueAt(e: Pick<Escalation, 'status' | 'createdAt' | 'nextAttemptAt' | 'leaseUntil' | 'redrivenAt' | 'ticketMode'>, graceMs = REDRIVE_GRACE_MS): string | null {
   if (e.status !== 'requested' || e.ticketMode === 'manual') return null;
   const times = [e.createdAt, e.nextAttemptAt, e.leaseUntil, e.redrivenAt].filter((t): t is string => t !== null).map(Date.parse);
   return new Date(Math.max(...times) + graceMs).toISOString();
+}
+
+export type AgingThreshold = 'ticketWithinMinutes' | 'partnerUpdateWithinMinutes';
+export interface AgingCheck { threshold: AgingThreshold; key: string; deadline: string }
+
+const WAITING_ON_PARTNER: ReadonlySet<EscalationStatus> = new Set(['open', 'in_progress', 'awaiting_info']);
+
+/** Aging thresholds not reported yet, with their deadlines: a missing ticket, a silent partner. */
+export function pendingAging(e: Pick<Escalation, 'status' | 'ticketDueBy' | 'updateDueBy' | 'agedFor'>): AgingCheck[] {
+  const fired = new Set(e.agedFor ?? []);
+  const out: AgingCheck[] = [];
+  if (e.status === 'requested' && e.ticketDueBy && !fired.has('ticket')) {
+    out.push({ threshold: 'ticketWithinMinutes', key: 'ticket', deadline: e.ticketDueBy });
+  }
+  if (WAITING_ON_PARTNER.has(e.status) && e.updateDueBy && !fired.has(`update@${e.updateDueBy}`)) {
+    out.push({ threshold: 'partnerUpdateWithinMinutes', key: `update@${e.updateDueBy}`, deadline: e.updateDueBy });
+  }
+  return out;
+}
+
+/**
+ * When the open-work index should next look at this escalation, or `null` when it needs no watching:
+ * the earliest of its re-drive time and its unreported aging deadlines.
+ */
+export function dueAt(e: Pick<Escalation, 'status' | 'createdAt' | 'nextAttemptAt' | 'leaseUntil' | 'redrivenAt' | 'ticketMode' | 'ticketDueBy' | 'updateDueBy' | 'agedFor'>, graceMs = REDRIVE_GRACE_MS): string | null {
+  const times = [redriveDueAt(e, graceMs), ...pendingAging(e).map((a) => a.deadline)].filter((t): t is string => t !== null);
+  return times.length ? times.reduce((a, b) => (a < b ? a : b)) : null;
 }
 
 /** Hub-side transitions an engineer may ask for. */

@@ -3,7 +3,7 @@
  * Events carry ids, never findings or customer contact data.
  */
 import { z } from 'zod';
-import { STATUSES } from './escalation';
+import { SEVERITIES, STATUSES } from './escalation';
 
 export const EVENT_SOURCE = 'partner-escalation-hub';
 
@@ -15,6 +15,9 @@ export const PartnerStatusChanged = z.object({ ...base, from: z.enum(STATUSES), 
 export const EscalationReferred = z.object({ ...base, reason: z.string() });
 export const CommentAdded = z.object({ ...base });
 export const EscalationCancelled = z.object({ ...base });
+export const EscalationAged = z.object({
+  ...base, threshold: z.enum(['ticketWithinMinutes', 'partnerUpdateWithinMinutes']), severity: z.enum(SEVERITIES), deadline: z.string(),
+});
 export const JointCallScheduled = z.object({ ...base, provider: z.string(), meetingId: z.string() });
 export const PartnerTicketRecorded = z.object({ ...base, ticketNumber: z.string() });
 
@@ -27,6 +30,7 @@ export const EVENT_SCHEMAS = {
   EscalationCancelled,
   JointCallScheduled,
   PartnerTicketRecorded,
+  EscalationAged,
 } as const;
 
 export type EventType = keyof typeof EVENT_SCHEMAS;

@@ -1,3 +1,4 @@
+import { nextUpdateDeadline } from '../aging';
 import type { HubDeps } from '../deps';
 import { decidePartnerUpdate, rankOf } from '../escalation';
 import { hubEvent } from '../events';
@@ -42,7 +43,10 @@ async function applyOne(deps: HubDeps, msg: InboundMessage, escalationId: string
     const d = decidePartnerUpdate(e, { status, partnerStatus: update.partnerStatus, updatedAt: update.updatedAt });
     reason = d.reason;
     if (!d.apply) return undefined;
-    return { ...e, status: d.status, partnerUpdatedAt: update.updatedAt, partnerUpdateRank: rankOf(status) };
+    return {
+      ...e, status: d.status, partnerUpdatedAt: update.updatedAt, partnerUpdateRank: rankOf(status),
+      updateDueBy: nextUpdateDeadline(deps.config, e, now),
+    };
   }, now);
   const applied = r?.changed === true;
   await deps.store.appendTimeline(escalationId, {

@@ -1,3 +1,4 @@
+import { agingDeadline } from '../aging';
 import { routePartner } from '../config';
 import type { HubDeps } from '../deps';
 import type { Escalation } from '../escalation';
@@ -22,7 +23,8 @@ export async function flagEscalation(
       ? `No configured partner has id "${input.partnerId}".`
       : `No configured partner serves platform "${input.platform}".`);
   }
-  const now = deps.clock.now().toISOString();
+  const nowDate = deps.clock.now();
+  const now = nowDate.toISOString();
   const draft: Escalation = {
     escalationId: deps.newId(),
     caseId: input.caseId,
@@ -48,6 +50,9 @@ export async function flagEscalation(
     redrivenAt: null,
     ticketMode: deps.connectors.ticketing(partner.id)?.mode === 'manual' ? 'manual' : 'api',
     lastError: null,
+    ticketDueBy: agingDeadline(deps.config, partner.id, input.severity, nowDate, 'ticketWithinMinutes'),
+    updateDueBy: null,
+    agedFor: [],
     version: 1,
   };
   const details = { findings: input.findings, customerContact: input.customerContact ?? null };

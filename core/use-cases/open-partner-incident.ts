@@ -1,3 +1,4 @@
+import { nextUpdateDeadline } from '../aging';
 import { backoffDelayMs } from '../backoff';
 import { partnerById, QUEUES, type HubDeps } from '../deps';
 import { decidePartnerUpdate, rankOf, type Escalation } from '../escalation';
@@ -78,7 +79,10 @@ async function recordOpened(deps: HubDeps, esc: Escalation, incident: PartnerInc
   const ticket = { id: incident.id, number: incident.number, ...(incident.url ? { url: incident.url } : {}) };
   await mutateEscalation(deps.store, esc.escalationId, (e) => {
     if (e.partnerTicket) return undefined;
-    const base: Escalation = { ...e, partnerTicket: ticket, openedAt: now.toISOString(), leaseUntil: null, nextAttemptAt: null, lastError: null };
+    const base: Escalation = {
+      ...e, partnerTicket: ticket, openedAt: now.toISOString(), leaseUntil: null, nextAttemptAt: null, lastError: null,
+      updateDueBy: nextUpdateDeadline(deps.config, e, now),
+    };
     if (e.status !== 'requested') return base; // cancelled meanwhile: keep the state, remember the ticket
     const opened: Escalation = { ...base, status: 'open' };
     // the partner may already report more than "new"; apply it like any other update

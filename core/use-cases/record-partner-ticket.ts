@@ -1,3 +1,4 @@
+import { nextUpdateDeadline } from '../aging';
 import type { HubDeps } from '../deps';
 import type { Escalation } from '../escalation';
 import { ConflictError, NotFoundError } from '../errors';
@@ -31,7 +32,10 @@ export async function recordPartnerTicket(
   await deps.store.putTicketLink(current.partnerId, partnerTicket.id, escalationId);
   const r = await mutateEscalation(deps.store, escalationId, (e) => {
     check(e);
-    return { ...e, status: 'open', partnerTicket, referral: null, openedAt: now.toISOString(), nextAttemptAt: null, leaseUntil: null };
+    return {
+      ...e, status: 'open', partnerTicket, referral: null, openedAt: now.toISOString(), nextAttemptAt: null, leaseUntil: null,
+      updateDueBy: nextUpdateDeadline(deps.config, e, now),
+    };
   }, now);
   const e = r!.after;
   await deps.store.appendTimeline(escalationId, {

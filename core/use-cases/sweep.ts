@@ -1,31 +1,62 @@
 import { QUEUES, type HubDeps } from '../deps';
-import { REDRIVE_GRACE_MS } from '../escalation';
+import { pendingAging, redriveDueAt, REDRIVE_GRACE_MS, type AgingCheck } from '../escalation';
+import { hubEvent } from '../events';
 import { mutateEscalation } from './mutate-escalation';
 
 /**
- * Re-drives open work that stopped moving (the scheduled sweep).
- * Steps: read the due items of the sparse open-work index (cost grows with open work, not history);
- * for an escalation still `requested`, note the re-drive (which moves it out of the due window) and send
- * it to its partner's queue again; for a stored webhook delivery not yet applied, enqueue it again.
- * Every consumer is idempotent, so a re-drive of work that was merely slow does no harm.
+ * Re-drives open work that stopped moving, and reports escalations that aged past a threshold
+ * (the scheduled sweep).
+ * Steps: read the due items of the sparse open-work index (its cost grows with open work, not history).
+ * For an escalation: in one conditional write, note a re-drive (when it is still `requested` past its
+ * next attempt, lease and grace) and mark each aging threshold it crossed as reported (so each fires once,
+ * not on every sweep); then send the re-drive to its partner's queue, and record and announce
+ * `EscalationAged` per threshold. For a stored webhook delivery not yet applied: enqueue it again.
+ * Every consumer is idempotent, so re-driving work that was merely slow does no harm.
  */
-export async function sweep(deps: HubDeps, limit = 200): Promise<{ escalations: number; deliveries: number }> {
+export async function sweep(deps: HubDeps, limit = 200): Promise<{ escalations: number; aged: number; deliveries: number }> {
   const now = deps.clock.now();
+  const nowIso = now.toISOString();
   let escalations = 0;
+  let aged = 0;
   let deliveries = 0;
   for (const item of await deps.store.listDue(now, limit)) {
-    if (item.kind === 'escalation') {
-      const r = await mutateEscalation(deps.store, item.escalationId, (e) => (e.status === 'requested' ? { ...e, redrivenAt: now.toISOString() } : undefined), now)
-        .catch(() => undefined);
-      if (!r?.changed) continue;
-      await deps.queue.send({ queue: QUEUES.partnerWork(r.after.partnerId), body: { escalationId: item.escalationId } });
-      escalations++;
-    } else {
+    if (item.kind === 'delivery') {
       await deps.store.deferDelivery(item.partnerId, item.deliveryId, new Date(now.getTime() + REDRIVE_GRACE_MS));
       await deps.queue.send({ queue: QUEUES.inbound, body: { partnerId: item.partnerId, deliveryId: item.deliveryId, updates: item.update } });
       deliveries++;
+      continue;
+    }
+    let redrive = false;
+    let crossed: AgingCheck[] = [];
+    const r = await mutateEscalation(deps.store, item.escalationId, (e) => {
+      const redriveAt = redriveDueAt(e);
+      redrive = redriveAt !== null && redriveAt <= nowIso;
+      crossed = pendingAging(e).filter((a) => a.deadline <= nowIso);
+      if (!redrive && crossed.length === 0) return undefined;
+      return { ...e, ...(redrive ? { redrivenAt: nowIso } : {}), agedFor: [...(e.agedFor ?? []), ...crossed.map((a) => a.key)] };
+    }, now).catch((err) => {
+      deps.log.warn('sweep could not update an escalation', { escalationId: item.escalationId, error: String(err) });
+      return undefined;
+    });
+    if (!r?.changed) continue;
+    const e = r.after;
+    if (redrive) {
+      await deps.queue.send({ queue: QUEUES.partnerWork(e.partnerId), body: { escalationId: e.escalationId } });
+      escalations++;
+    }
+    for (const a of crossed) {
+      await deps.store.appendTimeline(e.escalationId, {
+        at: nowIso, type: 'escalation_aged', actor: 'hub',
+        detail: { threshold: a.threshold, deadline: a.deadline, severity: e.severity, status: e.status },
+      }, `aged#${a.key}`);
+      await deps.bus.publish([hubEvent('EscalationAged', {
+        version: 1, escalationId: e.escalationId, partnerId: e.partnerId, caseId: e.caseId,
+        threshold: a.threshold, severity: e.severity, deadline: a.deadline,
+      })]);
+      deps.log.warn('escalation aged past a threshold', { escalationId: e.escalationId, caseId: e.caseId, partnerId: e.partnerId, threshold: a.threshold });
+      aged++;
     }
   }
-  if (escalations || deliveries) deps.log.info('sweep re-drove work', { escalations, deliveries });
-  return { escalations, deliveries };
+  if (escalations || aged || deliveries) deps.log.info('sweep', { escalations, aged, deliveries });
+  return { escalations, aged, deliveries };
 }

@@ -8,6 +8,7 @@ import { ingestCollaborationWebhook, scheduleJointCall } from '../../core/use-ca
 import { openPartnerIncident } from '../../core/use-cases/open-partner-incident';
 import { recordPartnerTicket } from '../../core/use-cases/record-partner-ticket';
 import { forwardComments, addComment } from '../../core/use-cases/comments';
+import { sweep } from '../../core/use-cases/sweep';
 import { documentClient } from '../../functions/adapters/clients';
 import { DynamoEscalationStore } from '../../functions/adapters/dynamo-store';
 import { LOCAL_TABLE, startDynalite } from '../../local/dynamo';
@@ -60,8 +61,9 @@ describe('manual partners', () => {
     const esc = await flag();
     expect(esc.ticketMode).toBe('manual');
     expect(await openPartnerIncident(deps, esc.escalationId)).toBe('skipped');
-    const due = await deps.store.listDue(new Date(Date.now() + 3600_000), 1000);
-    expect(due.some((d) => d.kind === 'escalation' && d.escalationId === esc.escalationId)).toBe(false);
+    (deps.clock as FakeClock).advance(3600_000);
+    await sweep(deps);
+    expect((deps.queue as RecordingQueue).messages).toEqual([]);
 
     const recorded = await recordPartnerTicket(deps, esc.escalationId, { number: '2411250040001234', url: 'https://partner.microsoft.com/sr/1234' }, 'eng-1');
     expect(recorded).toMatchObject({ status: 'open', partnerTicket: { number: '2411250040001234' } });

@@ -90,7 +90,7 @@ describe('opening a partner incident', () => {
     partner.onOpen = () => { throw new Error('process killed'); };
     await expect(openPartnerIncident(deps, esc.escalationId)).rejects.toThrow('process killed');
     partner.onOpen = undefined;
-    expect(await sweep(deps)).toEqual({ escalations: 0, deliveries: 0 });
+    expect(await sweep(deps)).toEqual({ escalations: 0, aged: 0, deliveries: 0 });
     clock.advance(ATTEMPT_LEASE_MS + REDRIVE_GRACE_MS + 1);
     expect((await sweep(deps)).escalations).toBeGreaterThanOrEqual(1);
     expect(queue.messages.some((m) => (m.body as { escalationId: string }).escalationId === esc.escalationId)).toBe(true);

@@ -58,7 +58,9 @@ describe('hub configuration', () => {
     const cfg = parseHubConfig({ partners: [partner] }, {});
     expect(cfg.partners[0]!.retry).toEqual({ maxAttempts: 8, initialDelayMs: 2000, maxDelayMs: 300000 });
     expect(cfg.partners[0]!.pollIntervalSeconds).toBe(300);
-    expect(cfg.partners[0]!.thresholds).toEqual({ ticketWithinMinutes: 240, partnerUpdateWithinMinutes: 1440 });
+    expect(cfg.partners[0]!.thresholds).toEqual({
+      ticketWithinMinutes: 240, partnerUpdateWithinMinutes: 1440, severityMultipliers: { critical: 0.25, high: 0.5, medium: 1, low: 2 },
+    });
   });
 
   it('replaces ${ENV} references and names a missing variable', () => {
