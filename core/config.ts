@@ -36,6 +36,12 @@ export const PartnerProfile = z.looseObject({
   retry: RetrySettings.prefault({}),
   pollIntervalSeconds: z.number().int().min(5).default(300),
   thresholds: Thresholds.prefault({}),
+  /** What a referred customer is told: `supportUrl`, what to `quote`, and a `template` with {{placeholders}}. */
+  referral: z.strictObject({
+    supportUrl: z.url({ protocol: /^https?$/ }).optional(),
+    quote: z.string().max(500).optional(),
+    template: z.string().min(1).max(4000).optional(),
+  }).optional(),
   /** Local runtime only: start this connector's sandbox on the port of `baseUrl`. */
   sandbox: z.boolean().default(false),
 });

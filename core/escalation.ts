@@ -28,6 +28,8 @@ export interface Escalation {
   status: EscalationStatus;
   severity: Severity;
   summary: string;
+  /** Findings summary marked for customer eyes (referrals); absent on older items. */
+  customerSummary?: string | null;
   product: Record<string, string> | null;
   partnerTicket: PartnerTicket | null;
   referral: Referral | null;
@@ -170,6 +172,7 @@ export function engineerView(e: Escalation) {
     status: e.status,
     severity: e.severity,
     summary: e.summary,
+    customerSummary: e.customerSummary ?? null,
     product: e.product,
     partnerTicket: e.partnerTicket,
     referral: e.referral,

@@ -17,6 +17,8 @@ export const CreateEscalationRequest = z.strictObject({
   severity: z.enum(SEVERITIES),
   summary: z.string().trim().min(1).max(200),
   findings: z.string().min(1).max(20000),
+  /** The part of the findings the customer may read (shown in referrals); defaults to the summary. */
+  customerSummary: z.string().trim().min(1).max(2000).optional(),
   product: freeText(200).optional(),
   customerContact: freeText(320).optional(),
 }).refine((v) => v.platform !== undefined || v.partnerId !== undefined, {

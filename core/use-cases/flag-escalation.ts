@@ -35,6 +35,7 @@ export async function flagEscalation(
     status: 'requested',
     severity: input.severity,
     summary: input.summary,
+    customerSummary: input.customerSummary ?? null,
     product: input.product ?? null,
     partnerTicket: null,
     referral: null,

@@ -3,6 +3,7 @@ import { backoffDelayMs } from '../backoff';
 import { partnerById, QUEUES, type HubDeps } from '../deps';
 import { decidePartnerUpdate, rankOf, type Escalation } from '../escalation';
 import { PartnerCallError } from '../errors';
+import { buildReferral } from '../referral';
 import { hubEvent } from '../events';
 import type { PartnerIncident } from '../ports';
 import { mutateEscalation } from './mutate-escalation';
@@ -63,10 +64,12 @@ export async function openPartnerIncident(deps: HubDeps, escalationId: string): 
     if (err.transient && esc.attempts < partner.retry.maxAttempts) {
       return scheduleRetry(deps, esc, err, partner.retry);
     }
+    // the customer reads the reason: the partner's status, not its raw answer (that stays in lastError)
+    const answer = err.httpStatus ? `HTTP ${err.httpStatus}` : 'no answer';
     const reason = err.transient
-      ? `${partner.name} did not accept the incident after ${esc.attempts} attempts; last answer: ${err.message}`
-      : `${partner.name} refused the incident: ${err.message}`;
-    return refer(deps, esc, reason);
+      ? `${partner.name} did not accept the incident after ${esc.attempts} attempts (last: ${answer}).`
+      : `${partner.name} refused the incident (${answer}).`;
+    return refer(deps, esc, reason, err.message);
   }
   await recordOpened(deps, esc, incident);
   deps.log.info('partner incident opened', { ...keys, ticketNumber: incident.number, attempts: esc.attempts });
@@ -119,15 +122,16 @@ async function scheduleRetry(deps: HubDeps, esc: Escalation, err: PartnerCallErr
 }
 
 /** No partner incident could be opened: the customer is referred to the partner with the findings. */
-async function refer(deps: HubDeps, esc: Escalation, reason: string): Promise<OpenOutcome> {
+async function refer(deps: HubDeps, esc: Escalation, reason: string, partnerAnswer?: string): Promise<OpenOutcome> {
   const now = deps.clock.now();
-  const instructions = `Please contact ${esc.partnerName} support directly and quote your case ${esc.caseId}. ` +
-    `Our findings so far: ${esc.summary}`;
+  const referral = buildReferral(partnerById(deps.config, esc.partnerId), esc, reason);
   const r = await mutateEscalation(deps.store, esc.escalationId, (e) => (e.status === 'requested'
-    ? { ...e, status: 'referred', referral: { reason, instructions }, leaseUntil: null, nextAttemptAt: null, lastError: reason }
+    ? { ...e, status: 'referred', referral, leaseUntil: null, nextAttemptAt: null, lastError: partnerAnswer ?? reason }
     : undefined), now);
   if (!r?.changed) return 'skipped';
-  await deps.store.appendTimeline(esc.escalationId, { at: now.toISOString(), type: 'escalation_referred', actor: 'hub', detail: { reason } });
+  await deps.store.appendTimeline(esc.escalationId, {
+    at: now.toISOString(), type: 'escalation_referred', actor: 'hub', detail: { reason, ...(partnerAnswer ? { partnerAnswer } : {}) },
+  });
   deps.log.warn('escalation referred', { escalationId: esc.escalationId, caseId: esc.caseId, partnerId: esc.partnerId });
   await deps.bus.publish([hubEvent('EscalationReferred', { version: 1, escalationId: esc.escalationId, partnerId: esc.partnerId, caseId: esc.caseId, reason })]);
   return 'referred';
