@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { ConfigError } from './errors';
+import { Subscriber } from './notifications';
 
 export const RetrySettings = z.strictObject({
   maxAttempts: z.number().int().min(1).max(50).default(8),
@@ -49,7 +50,14 @@ export type PartnerProfile = z.infer<typeof PartnerProfile>;
 
 export const HubConfig = z.strictObject({
   partners: z.array(PartnerProfile).min(1, 'list at least one partner'),
+  /** Who hears about escalations: the CRM by signed webhook, management by Teams or e-mail. */
+  subscribers: z.array(Subscriber).default([]),
 }).superRefine((cfg, ctx) => {
+  const subscriberIds = new Set<string>();
+  cfg.subscribers.forEach((s, i) => {
+    if (subscriberIds.has(s.id)) ctx.addIssue({ code: 'custom', path: ['subscribers', i, 'id'], message: `subscriber id "${s.id}" is used twice` });
+    subscriberIds.add(s.id);
+  });
   const ids = new Map<string, number>();
   const platforms = new Map<string, string>();
   cfg.partners.forEach((p, i) => {

@@ -33,4 +33,5 @@ export const QUEUES = {
   partnerWork: (partnerId: string) => `partner-work-${partnerId}`,
   inbound: 'inbound',
   comments: 'comments',
+  notifications: 'notifications',
 } as const;
