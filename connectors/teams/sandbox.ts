@@ -1,0 +1,225 @@
+/**
+ * A sandbox Microsoft Graph + Entra ID on one port, for the `teams` collaboration connector:
+ *
+ * - `POST /{tenantId}/oauth2/v2.0/token` (client credentials, form-encoded) issues bearer tokens;
+ * - `POST [/v1.0]/users/{organizerUserId}/onlineMeetings/createOrGet` creates a meeting (201) or returns
+ *   the one with that `externalId` (200), and checks the bearer token it issued;
+ * - `GET /l/meetup-join/...` is a tiny page standing in for the Teams join link;
+ * - `move(meetingId, 'CallStarted' | 'CallEnded' | 'CallRosterUpdate')` posts a change notification in
+ *   Graph's shape (resource named by the join URL, properties in `resourceData`, as without
+ *   `includeResourceData`) with the configured `clientState` to `settings.webhookUrl`;
+ * - `validate()` performs Graph's `?validationToken=` handshake against the webhook URL.
+ *
+ * Point `loginUrl` at `baseUrl` and `graphUrl` at `baseUrl` (or `baseUrl + '/v1.0'`).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { PartnerProfile } from '../../core/config';
+import type { SandboxFactory, SandboxFault } from '../sandbox';
+import { GRAPH_SCOPE, parseTeamsSettings } from './connector';
+
+export interface TeamsSandboxOptions {
+  port?: number;
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  organizerUserId: string;
+  clientState: string;
+  webhookUrl?: string;
+  /** Lifetime of issued tokens (Entra: about an hour). */
+  tokenLifetimeSeconds?: number;
+}
+
+export interface SandboxMeeting {
+  id: string; externalId: string; organizerUserId: string; subject: string;
+  startDateTime: string; endDateTime: string; creationDateTime: string; joinWebUrl: string;
+}
+
+const CALL_EVENTS: Record<string, string> = {
+  CallStarted: 'Microsoft.Communication.CallStarted', started: 'Microsoft.Communication.CallStarted',
+  CallEnded: 'Microsoft.Communication.CallEnded', ended: 'Microsoft.Communication.CallEnded',
+  CallRosterUpdate: 'Microsoft.Communication.CallRosterUpdate', roster: 'Microsoft.Communication.CallRosterUpdate',
+};
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  let body = '';
+  for await (const chunk of req) body += chunk;
+  return body;
+}
+
+const graphError = (code: string, message: string) => ({ error: { code, message, innerError: { date: new Date().toISOString(), 'request-id': randomUUID() } } });
+
+export async function startTeamsSandbox(opts: TeamsSandboxOptions) {
+  const meetings = new Map<string, SandboxMeeting>();
+  const tokens = new Map<string, number>();
+  const calls: { method: string; path: string; body: string }[] = [];
+  const faults: SandboxFault[] = [];
+  const settings = { webhookUrl: opts.webhookUrl };
+  let tokenRequests = 0;
+  const lifetime = opts.tokenLifetimeSeconds ?? 3599;
+
+  const view = (m: SandboxMeeting) => ({
+    '@odata.context': "https://graph.microsoft.com/v1.0/$metadata#onlineMeetings/$entity",
+    id: m.id, creationDateTime: m.creationDateTime, startDateTime: m.startDateTime, endDateTime: m.endDateTime,
+    joinWebUrl: m.joinWebUrl, subject: m.subject, externalId: m.externalId, isBroadcast: false,
+    participants: { organizer: { role: 'presenter', identity: { user: { id: m.organizerUserId } } }, attendees: [] },
+  });
+
+  /** Posts a notification body to the hub as Graph would; returns the hub's status. */
+  async function notify(body: string): Promise<number> {
+    if (!settings.webhookUrl) throw new Error('no webhookUrl is set');
+    const res = await fetch(settings.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(5000) });
+    return res.status;
+  }
+
+  /** Builds the change notification Graph sends for a meeting call event. */
+  function notification(m: SandboxMeeting, eventType: string, over: { clientState?: string } = {}) {
+    const resource = `communications/onlineMeetings?$filter=joinWebUrl+eq+'${m.joinWebUrl}'`;
+    const roster = eventType.endsWith('CallRosterUpdate')
+      ? { 'activeParticipants@joined': [{ id: 'User', identity: { User: { Id: randomUUID(), DisplayName: 'Sandbox Engineer', TenantId: opts.tenantId } } }], 'activeParticipants@exited': [] }
+      : {};
+    return {
+      value: [{
+        subscriptionId: randomUUID(),
+        clientState: over.clientState ?? opts.clientState,
+        changeType: 'updated',
+        tenantId: opts.tenantId,
+        resource,
+        subscriptionExpirationDateTime: new Date(Date.now() + 3 * 86400_000).toISOString(),
+        resourceData: {
+          '@odata.type': '#Microsoft.Graph.onlineMeeting', '@odata.id': resource, id: resource,
+          eventType, eventDateTime: new Date().toISOString(), state: eventType.endsWith('CallEnded') ? 'inactive' : 'active', ...roster,
+        },
+        organizationId: opts.tenantId,
+      }],
+    };
+  }
+
+  /** Emits a meeting call event (`CallStarted`, `CallEnded`, `CallRosterUpdate`) for meeting `id`. */
+  async function move(id: string, status: string) {
+    const m = meetings.get(id);
+    if (!m) throw new Error(`no meeting ${id}`);
+    const eventType = CALL_EVENTS[status];
+    if (!eventType) throw new Error(`unknown meeting event ${status} (use CallStarted, CallEnded or CallRosterUpdate)`);
+    const body = JSON.stringify(notification(m, eventType));
+    return { status: await notify(body), body };
+  }
+
+  /** Graph's subscription handshake: `POST {webhookUrl}?validationToken=...`, expecting the token back as text/plain. */
+  async function validate(token = `Validation: Testing client application reachability for subscription Request-Id: ${randomUUID()}`) {
+    if (!settings.webhookUrl) throw new Error('no webhookUrl is set');
+    const url = new URL(settings.webhookUrl);
+    url.searchParams.set('validationToken', token);
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'text/plain; charset=utf-8' }, body: '', signal: AbortSignal.timeout(5000) });
+    const text = await res.text();
+    return { ok: res.status === 200 && text === token && (res.headers.get('content-type') ?? '').startsWith('text/plain'), status: res.status, body: text, token };
+  }
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const send = (code: number, body?: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(code, { 'content-type': 'application/json', ...headers });
+      res.end(body === undefined ? '' : JSON.stringify(body));
+    };
+    const url = new URL(req.url ?? '/', 'http://sandbox');
+    const body = await readBody(req);
+    if (url.pathname === '/_sandbox/meetings' && req.method === 'GET') return send(200, { items: [...meetings.values()] });
+    if (url.pathname.startsWith('/l/meetup-join/') && req.method === 'GET') {
+      const m = [...meetings.values()].find((x) => new URL(x.joinWebUrl).pathname === url.pathname);
+      res.writeHead(m ? 200 : 404, { 'content-type': 'text/html; charset=utf-8' });
+      return res.end(m ? `<!doctype html><title>Sandbox Teams meeting</title><p>Sandbox Teams meeting ${escapeHtml(m.subject)} (${m.startDateTime})</p>` : '<p>No such meeting</p>');
+    }
+
+    const call = { method: req.method ?? 'GET', path: url.pathname, body };
+    calls.push(call);
+    const faultAt = faults.findIndex((f) => !f.match || f.match(call));
+    if (faultAt >= 0) {
+      const fault = faults.splice(faultAt, 1)[0]!;
+      return send(fault.status, graphError(fault.status === 429 ? 'TooManyRequests' : 'ScriptedFailure', 'scripted failure'), fault.headers);
+    }
+
+    const tokenPath = url.pathname.match(/^\/([^/]+)\/oauth2\/v2\.0\/token$/);
+    if (tokenPath && req.method === 'POST') {
+      tokenRequests++;
+      if (!(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return send(400, { error: 'invalid_request', error_description: 'AADSTS900144: The request body must be form-encoded.' });
+      if (decodeURIComponent(tokenPath[1]!) !== opts.tenantId) return send(400, { error: 'invalid_tenant', error_description: `AADSTS90002: Tenant '${tokenPath[1]}' not found.` });
+      const form = new URLSearchParams(body);
+      if (form.get('grant_type') !== 'client_credentials') return send(400, { error: 'unsupported_grant_type', error_description: 'AADSTS70003: The app requested an unsupported grant type.' });
+      if (form.get('scope') !== GRAPH_SCOPE) return send(400, { error: 'invalid_scope', error_description: 'AADSTS1002012: The provided value for scope is not valid.' });
+      if (form.get('client_id') !== opts.clientId || form.get('client_secret') !== opts.clientSecret) {
+        return send(401, { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.' });
+      }
+      const token = `sbx-graph-${randomBytes(24).toString('base64url')}`;
+      tokens.set(token, Date.now() + lifetime * 1000);
+      return send(200, { token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: token });
+    }
+
+    const auth = req.headers.authorization ?? '';
+    const bearer = auth.startsWith('Bearer ') ? auth.slice(7) : '';
+    const expiry = tokens.get(bearer);
+    if (expiry === undefined || expiry < Date.now()) return send(401, graphError('InvalidAuthenticationToken', 'Access token is empty, expired or not issued by this sandbox.'));
+
+    const create = url.pathname.match(/^(?:\/v1\.0)?\/users\/([^/]+)\/onlineMeetings\/createOrGet$/);
+    if (create && req.method === 'POST') {
+      const userId = decodeURIComponent(create[1]!);
+      if (userId !== opts.organizerUserId) {
+        return send(403, graphError('Forbidden', 'No application access policy found for this app (sandbox: only the configured organizer).'));
+      }
+      let input: Record<string, unknown>;
+      try { input = JSON.parse(body) as Record<string, unknown>; } catch { return send(400, graphError('BadRequest', 'The request body is not JSON.')); }
+      if (typeof input.externalId !== 'string' || input.externalId.length === 0) return send(400, graphError('BadRequest', 'externalId is required.'));
+      const existing = [...meetings.values()].find((m) => m.organizerUserId === userId && m.externalId === input.externalId);
+      if (existing) return send(200, view(existing));
+      const hasStart = typeof input.startDateTime === 'string';
+      const hasEnd = typeof input.endDateTime === 'string';
+      if (hasEnd && !hasStart) return send(400, graphError('BadRequest', 'endDateTime requires startDateTime.'));
+      const start = hasStart ? Date.parse(input.startDateTime as string) : Date.now();
+      const end = hasEnd ? Date.parse(input.endDateTime as string) : start + 3600_000;
+      if (Number.isNaN(start) || Number.isNaN(end) || end < start) return send(400, graphError('BadRequest', 'startDateTime and endDateTime must be times, the end not before the start.'));
+      const thread = randomBytes(18).toString('base64url');
+      const id = `MSo${randomBytes(30).toString('base64url')}`;
+      const meeting: SandboxMeeting = {
+        id, externalId: input.externalId, organizerUserId: userId,
+        subject: typeof input.subject === 'string' ? input.subject : '',
+        startDateTime: new Date(start).toISOString(), endDateTime: new Date(end).toISOString(), creationDateTime: new Date().toISOString(),
+        joinWebUrl: `http://127.0.0.1:${port()}/l/meetup-join/19%3ameeting_${thread}%40thread.v2/0?context=%7b%22Tid%22%3a%22${opts.tenantId}%22%7d`,
+      };
+      meetings.set(id, meeting);
+      return send(201, view(meeting));
+    }
+    return send(404, graphError('ResourceNotFound', `No route for ${req.method} ${url.pathname} in the sandbox.`));
+  };
+
+  const server = createServer((req, res) => { handle(req, res).catch(() => { res.statusCode = 500; res.end(); }); });
+  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(opts.port ?? 0, '127.0.0.1', resolve); });
+  const port = () => (server.address() as AddressInfo).port;
+  return {
+    baseUrl: `http://127.0.0.1:${port()}`,
+    meetings,
+    calls,
+    faults,
+    settings,
+    /** How many token requests were made (caching checks). */
+    get tokenRequests() { return tokenRequests; },
+    /** Revokes every issued token: the next API call answers 401. */
+    revokeTokens: () => tokens.clear(),
+    move,
+    validate,
+    notification,
+    notify,
+    close: () => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); }),
+  };
+}
+export type TeamsSandbox = Awaited<ReturnType<typeof startTeamsSandbox>>;
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** Starts from the profile's `collaboration` settings (the same ones the connector validates). */
+export const teamsSandboxFactory: SandboxFactory = async (p: PartnerProfile, { port, webhookUrl }) => {
+  const s = parseTeamsSettings((p as { collaboration?: unknown }).collaboration, p.id);
+  return startTeamsSandbox({
+    port, ...s.credentials, organizerUserId: s.organizerUserId, clientState: s.clientState, ...(webhookUrl ? { webhookUrl } : {}),
+  });
+};

@@ -1,0 +1,290 @@
+/**
+ * `zoom` (collaboration): joint calls as Zoom meetings.
+ *
+ * - Token: Server-to-Server OAuth (`POST {oauthUrl}?grant_type=account_credentials&account_id=…`,
+ *   Basic `clientId:clientSecret`), cached until shortly before it expires (Zoom issues no refresh
+ *   token); a 401 from the API drops the cached token and retries once with a new one.
+ * - Create: `POST {baseUrl}/users/{hostUserId}/meetings` `{ topic, type: 2, start_time, duration,
+ *   agenda }` → `id` (a number, returned as a string) and `join_url`.
+ * - Duplicates: Zoom has no idempotency key. Within one process, calls for the same `externalId` share
+ *   one result (and one request in flight). The agenda carries a marker `[hub-ref:<externalId>]`; after
+ *   an *uncertain* failure (network error, timeout, 5xx, unreadable answer: the meeting may exist) the next
+ *   try for that externalId first lists the host's upcoming meetings and reuses the one bearing the
+ *   marker. Across processes the hub itself must store the meeting before it answers and look it up
+ *   before it schedules again (API.md: "a call is scheduled once per request even when retried").
+ * - Webhook: `x-zm-signature: v0=<hex HMAC-SHA256(secret token, "v0:{x-zm-request-timestamp}:{raw body}")>`,
+ *   checked over the raw bytes in constant time, the timestamp within five minutes either way. A signed
+ *   `endpoint.url_validation` is answered with `{ plainToken, encryptedToken: hex HMAC-SHA256(secret, plainToken) }`.
+ *
+ * Sources: zoom/webhook-sample `index.js` (which signs re-serialized JSON: here the raw body is used),
+ * developers.zoom.us "Using webhooks" (validation, 3 s answer, retries after 5, 20 and 60 minutes).
+ */
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import type { AxiosResponse } from 'axios';
+import { z } from 'zod';
+import type { PartnerProfile } from '../../core/config';
+import { ConfigError, PartnerCallError, ValidationError } from '../../core/errors';
+import { systemClock, type Clock, type CollaborationConnector, type CollaborationEvent, type JointCall, type JointCallRequest, type RawWebhook, type WebhookVerdict } from '../../core/ports';
+import { call, expectResponse, partnerClient } from '../partner-http';
+
+export const ZOOM_TOLERANCE_SECONDS = 5 * 60;
+/** Zoom's documented limits on the meeting fields. */
+const TOPIC_MAX = 200;
+const AGENDA_MAX = 2000;
+/** How many externalIds the in-process cache remembers. */
+const SCHEDULED_CACHE_MAX = 1000;
+
+const required = (what: string) => z.string({ error: `${what} is required` }).min(1, `${what} must not be empty`);
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http or https URL' });
+
+export const ZoomSettings = z.object({
+  connector: z.literal('zoom'),
+  baseUrl: httpUrl.default('https://api.zoom.us/v2'),
+  oauthUrl: httpUrl.default('https://zoom.us/oauth/token'),
+  credentials: z.object({
+    accountId: required('accountId'),
+    clientId: required('clientId'),
+    clientSecret: required('clientSecret'),
+  }, { error: 'credentials { accountId, clientId, clientSecret } is required' }),
+  hostUserId: required('hostUserId').default('me'),
+  /** The app's "Secret Token" (Marketplace → Features → Access): the HMAC key for webhooks. */
+  webhookSecret: required('webhookSecret'),
+});
+export type ZoomSettings = z.infer<typeof ZoomSettings>;
+
+/** Validates the profile's `collaboration` settings; the ConfigError names the failing field. */
+export function parseZoomSettings(settings: unknown, partnerId: string): ZoomSettings {
+  const r = ZoomSettings.safeParse(settings);
+  if (!r.success) {
+    throw new ConfigError(r.error.issues.map((i) => `partners[${partnerId}].collaboration${i.path.map((p) => `.${String(p)}`).join('')}: ${i.message}`).join('; '));
+  }
+  return r.data;
+}
+
+/** `v0=` + hex HMAC-SHA256(secret, `v0:{timestamp}:{body}`), as Zoom signs webhooks. */
+export function zoomSignature(secret: string, timestamp: string, body: string): string {
+  return 'v0=' + createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex');
+}
+
+/** The `encryptedToken` of Zoom's endpoint validation: hex HMAC-SHA256(secret, plainToken). */
+export function zoomEncryptedToken(secret: string, plainToken: string): string {
+  return createHmac('sha256', secret).update(plainToken).digest('hex');
+}
+
+/**
+ * The delivery id: a hash of the raw body. Zoom re-sends an undelivered event 5, 20 and 60 minutes later;
+ * `x-zm-trackingid` identifies one request (Zoom's forum: unique per delivery) and the timestamp is new on
+ * each, so neither is stable across those retries, while the event itself (`event`, `event_ts` in
+ * milliseconds, `payload`) is the same body.
+ */
+export function zoomDeliveryId(body: string): string {
+  return 'zoom:' + createHash('sha256').update(body).digest('hex');
+}
+
+const TokenAnswer = z.object({
+  access_token: z.string().min(1),
+  expires_in: z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]),
+  token_type: z.string().optional(),
+});
+
+const zoomId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).transform(String);
+const CreatedMeeting = z.object({ id: zoomId, join_url: z.url() });
+const MeetingList = z.object({
+  meetings: z.array(z.object({ id: zoomId, join_url: z.url().optional(), agenda: z.string().optional() })).default([]),
+  next_page_token: z.string().optional(),
+});
+
+const WebhookBody = z.object({
+  event: z.string().min(1),
+  event_ts: z.number().optional(),
+  payload: z.looseObject({
+    account_id: z.string().optional(),
+    plainToken: z.string().optional(),
+    object: z.looseObject({
+      id: zoomId.optional(),
+      uuid: z.string().optional(),
+      participant: z.looseObject({ user_id: z.string().optional(), id: z.string().optional(), join_time: z.string().optional(), leave_time: z.string().optional() }).optional(),
+    }).optional(),
+  }),
+});
+
+/** The marker that lets a later try recognize a meeting it created before an uncertain failure. */
+export const refMarker = (externalId: string) => `[hub-ref:${externalId}]`;
+
+/** Zoom's `start_time` in UTC: `yyyy-MM-ddTHH:mm:ssZ` (no milliseconds). */
+const zoomTime = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** Access tokens cached until `margin` before expiry, one request in flight; dropped when the API refuses one. */
+class AccessTokenCache {
+  private current: { value: string; refreshAt: number } | undefined;
+  private inflight: Promise<string> | undefined;
+  constructor(private readonly fetchToken: () => Promise<{ token: string; expiresInSeconds: number }>, private readonly clock: Clock) {}
+
+  get(): Promise<string> {
+    const now = this.clock.now().getTime();
+    if (this.current && now < this.current.refreshAt) return Promise.resolve(this.current.value);
+    this.inflight ??= this.fetchToken().then(({ token, expiresInSeconds }) => {
+      const margin = Math.min(300, expiresInSeconds / 2);
+      this.current = { value: token, refreshAt: now + (expiresInSeconds - margin) * 1000 };
+      return token;
+    }).finally(() => { this.inflight = undefined; });
+    return this.inflight;
+  }
+
+  invalidate(token: string): void {
+    if (this.current?.value === token) this.current = undefined;
+  }
+}
+
+/** A failure after which the meeting may nevertheless exist at Zoom (a 429 or another 4xx means it does not). */
+const uncertain = (err: unknown) => !(err instanceof PartnerCallError) || (err.transient && err.httpStatus !== 429);
+
+export interface ZoomConnectorOptions { clock?: Clock }
+
+export function zoomConnector(settings: Record<string, unknown>, profile: PartnerProfile, opts: ZoomConnectorOptions = {}): CollaborationConnector {
+  const cfg = parseZoomSettings(settings, profile.id);
+  const clock = opts.clock ?? systemClock;
+  const oauth = partnerClient(cfg.oauthUrl, {});
+  const api = partnerClient(cfg.baseUrl, {});
+  const basic = Buffer.from(`${cfg.credentials.clientId}:${cfg.credentials.clientSecret}`).toString('base64');
+  const hostPath = `/users/${encodeURIComponent(cfg.hostUserId)}/meetings`;
+
+  const tokens = new AccessTokenCache(() => call('get Zoom token', async () => {
+    const res = await oauth.post('', null, {
+      params: { grant_type: 'account_credentials', account_id: cfg.credentials.accountId },
+      headers: { authorization: `Basic ${basic}` },
+    });
+    const answer = expectResponse('get Zoom token', res, [200], TokenAnswer);
+    return { token: answer.access_token, expiresInSeconds: answer.expires_in };
+  }), clock);
+
+  async function withToken(run: (token: string) => Promise<AxiosResponse>): Promise<AxiosResponse> {
+    const first = await tokens.get();
+    const res = await run(first);
+    if (res.status !== 401) return res;
+    // Zoom answers 401 (code 124) for an expired or revoked token, before doing anything
+    tokens.invalidate(first);
+    return run(await tokens.get());
+  }
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+  /** The host's upcoming meeting that carries `externalId`'s marker, if any (after an uncertain attempt). */
+  async function findByExternalId(externalId: string): Promise<JointCall | undefined> {
+    const marker = refMarker(externalId);
+    let pageToken: string | undefined;
+    for (let page = 0; page < 10; page++) {
+      const res = await withToken((token) => api.get(hostPath, {
+        params: { type: 'upcoming', page_size: 300, ...(pageToken ? { next_page_token: pageToken } : {}) }, headers: bearer(token),
+      }));
+      const list = expectResponse('find Zoom meeting', res, [200], MeetingList);
+      const hit = list.meetings.find((m) => m.agenda?.includes(marker) && m.join_url);
+      if (hit) return { provider: 'zoom', meetingId: hit.id, joinUrl: hit.join_url! };
+      if (!list.next_page_token) return undefined;
+      pageToken = list.next_page_token;
+    }
+    return undefined;
+  }
+
+  async function create(req: JointCallRequest): Promise<JointCall> {
+    const start = Date.parse(req.startTime);
+    if (Number.isNaN(start)) throw new ValidationError('startTime is not an ISO time.');
+    if (!(req.durationMinutes > 0)) throw new ValidationError('durationMinutes must be positive.');
+    const marker = refMarker(req.externalId);
+    const body = {
+      topic: req.subject.slice(0, TOPIC_MAX),
+      type: 2,
+      start_time: zoomTime(start),
+      timezone: 'UTC',
+      duration: Math.round(req.durationMinutes),
+      agenda: `${req.agenda.slice(0, AGENDA_MAX - marker.length - 2)}\n\n${marker}`,
+    };
+    const res = await withToken((token) => api.post(hostPath, body, { headers: { ...bearer(token), 'content-type': 'application/json' } }));
+    const meeting = expectResponse('create Zoom meeting', res, [201, 200], CreatedMeeting);
+    return { provider: 'zoom', meetingId: meeting.id, joinUrl: meeting.join_url };
+  }
+
+  /** Per externalId: the call in flight or its result; and which ones failed uncertainly before. */
+  const scheduled = new Map<string, Promise<JointCall>>();
+  const maybeCreated = new Set<string>();
+
+  return {
+    provider: 'zoom',
+
+    scheduleJointCall(req: JointCallRequest): Promise<JointCall> {
+      const known = scheduled.get(req.externalId);
+      if (known) return known;
+      const attempt = call('schedule Zoom meeting', async () => {
+        if (maybeCreated.has(req.externalId)) {
+          const found = await findByExternalId(req.externalId);
+          if (found) return found;
+        }
+        return create(req);
+      });
+      scheduled.set(req.externalId, attempt);
+      // a long-running local process: keep the most recent results only (Map keeps insertion order)
+      if (scheduled.size > SCHEDULED_CACHE_MAX) scheduled.delete(scheduled.keys().next().value!);
+      attempt.then(
+        () => maybeCreated.delete(req.externalId),
+        (err: unknown) => {
+          scheduled.delete(req.externalId);
+          if (uncertain(err)) maybeCreated.add(req.externalId);
+        },
+      );
+      return attempt;
+    },
+
+    verifyWebhook(req: RawWebhook, now: Date): WebhookVerdict {
+      const signature = req.headers['x-zm-signature'];
+      const ts = req.headers['x-zm-request-timestamp'];
+      if (!signature || !ts) return { kind: 'rejected', reason: 'missing x-zm-signature or x-zm-request-timestamp' };
+      if (!/^\d{1,12}$/.test(ts)) return { kind: 'rejected', reason: 'x-zm-request-timestamp is not Unix seconds' };
+      if (Math.abs(now.getTime() / 1000 - Number(ts)) > ZOOM_TOLERANCE_SECONDS) {
+        return { kind: 'rejected', reason: 'x-zm-request-timestamp is outside the five-minute tolerance' };
+      }
+      const offered = /^v0=[0-9a-f]{64}$/i.test(signature) ? Buffer.from(signature.slice(3), 'hex') : undefined;
+      const expected = Buffer.from(zoomSignature(cfg.webhookSecret, ts, req.body).slice(3), 'hex');
+      if (!offered || !timingSafeEqual(offered, expected)) return { kind: 'rejected', reason: 'x-zm-signature does not match' };
+
+      // authentic: now the endpoint validation can be answered
+      let json: unknown;
+      try { json = JSON.parse(req.body); } catch { return { kind: 'ok', deliveryId: zoomDeliveryId(req.body) }; }
+      const body = json as { event?: unknown; payload?: { plainToken?: unknown } } | null;
+      if (body?.event === 'endpoint.url_validation') {
+        const plainToken = body.payload?.plainToken;
+        if (typeof plainToken !== 'string' || plainToken.length === 0) return { kind: 'rejected', reason: 'endpoint.url_validation without payload.plainToken' };
+        return {
+          kind: 'challenge', status: 200, contentType: 'application/json',
+          body: JSON.stringify({ plainToken, encryptedToken: zoomEncryptedToken(cfg.webhookSecret, plainToken) }),
+        };
+      }
+      return { kind: 'ok', deliveryId: zoomDeliveryId(req.body) };
+    },
+
+    parseWebhook(req: RawWebhook): CollaborationEvent[] {
+      let json: unknown;
+      try { json = JSON.parse(req.body); } catch { throw new ValidationError('The Zoom event body is not JSON.'); }
+      const parsed = WebhookBody.safeParse(json);
+      if (!parsed.success) throw new ValidationError(`The Zoom event body is not in Zoom's format (${parsed.error.issues[0]?.path.join('.') || 'body'}: ${parsed.error.issues[0]?.message ?? 'invalid'}).`);
+      const { event, event_ts: eventTs, payload } = parsed.data;
+      // only meeting events concern joint calls; others (and the validation) carry nothing to record
+      if (!event.startsWith('meeting.')) return [];
+      const object = payload.object;
+      if (!object?.id) throw new ValidationError(`The Zoom ${event} event has no payload.object.id.`);
+      const at = eventTs !== undefined && Number.isFinite(eventTs) ? new Date(eventTs).toISOString() : clock.now().toISOString();
+      const participant = object.participant;
+      return [{
+        meetingId: object.id,
+        type: event,
+        at,
+        // no names or e-mail addresses: participant identities are personal data
+        detail: {
+          provider: 'zoom',
+          ...(object.uuid ? { meetingUuid: object.uuid } : {}),
+          ...(participant?.user_id ? { participantUserId: participant.user_id } : {}),
+          ...(participant?.join_time ? { joinTime: participant.join_time } : {}),
+          ...(participant?.leave_time ? { leaveTime: participant.leave_time } : {}),
+        },
+      }];
+    },
+  };
+}
