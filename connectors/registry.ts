@@ -6,6 +6,16 @@ import { genericRestConnector } from './generic-rest/connector';
 import { genericSandboxFactory } from './generic-rest/sandbox';
 import { manualConnector } from './manual/connector';
 import type { SandboxFactory } from './sandbox';
+import { jiraConnector } from './jira/connector';
+import { jiraSandboxFactory } from './jira/sandbox';
+import { serviceNowConnector } from './servicenow/connector';
+import { serviceNowSandboxFactory } from './servicenow/sandbox';
+import { zendeskConnector } from './zendesk/connector';
+import { zendeskSandboxFactory } from './zendesk/sandbox';
+import { teamsConnector } from './teams/connector';
+import { teamsSandboxFactory } from './teams/sandbox';
+import { zoomConnector } from './zoom/connector';
+import { zoomSandboxFactory } from './zoom/sandbox';
 
 export type TicketingFactory = (profile: PartnerProfile) => TicketingConnector;
 /** Builds a collaboration connector from the profile's `collaboration` settings (validated by the factory). */
@@ -14,15 +24,26 @@ export type CollaborationFactory = (settings: Record<string, unknown>, profile: 
 /** Ticketing connectors by id (the profile's `connector`). */
 export const TICKETING_CONNECTORS: Record<string, TicketingFactory> = {
   'generic-rest': genericRestConnector,
+  servicenow: (profile) => serviceNowConnector(profile),
+  zendesk: zendeskConnector,
+  jira: jiraConnector,
   manual: manualConnector,
 };
 
 /** Collaboration connectors by id (the profile's `collaboration.connector`). */
-export const COLLABORATION_CONNECTORS: Record<string, CollaborationFactory> = {};
+export const COLLABORATION_CONNECTORS: Record<string, CollaborationFactory> = {
+  teams: teamsConnector,
+  zoom: zoomConnector,
+};
 
 /** Sandboxes by connector id (ticketing and collaboration alike). */
 export const SANDBOXES: Record<string, SandboxFactory> = {
   'generic-rest': genericSandboxFactory,
+  servicenow: serviceNowSandboxFactory,
+  zendesk: zendeskSandboxFactory,
+  jira: jiraSandboxFactory,
+  teams: teamsSandboxFactory,
+  zoom: zoomSandboxFactory,
 };
 
 export function buildRegistry(

@@ -2,6 +2,7 @@
  * The whole hub in one process, built from `infra/topology.ts`: embedded DynamoDB, HTTP front door,
  * in-process bus and queues with SQS semantics, the schedules, and partner sandboxes.
  */
+import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { buildRegistry, SANDBOXES } from '../connectors/registry';
 import type { Sandbox } from '../connectors/sandbox';
@@ -29,6 +30,8 @@ export interface LocalHubOptions {
   dataDir: string;
   port?: number;
   jwtSecret: string;
+  /** Signs customer status-page links; derived from the JWT secret when not given. */
+  sessionKey?: string;
   log: Log;
   /** How often the sweep runs (AWS: every minute; locally sooner). */
   sweepIntervalMs?: number;
@@ -109,7 +112,10 @@ export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
 
   const server = createLocalHttpServer({
     routes: topology.routes,
-    handlers: { api: makeApiHandler(deps), webhook: makeWebhookHandler(deps) },
+    handlers: {
+      api: makeApiHandler(deps, { sessionKey: opts.sessionKey ?? createHmac('sha256', opts.jwtSecret).update('status-links').digest('base64url') }),
+      webhook: makeWebhookHandler(deps),
+    },
     jwtSecret: opts.jwtSecret,
     log,
   });
@@ -118,10 +124,20 @@ export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
   const url = `http://127.0.0.1:${port}`;
 
   const sandboxes = new Map<string, Sandbox>();
-  for (const p of config.partners.filter((x) => x.sandbox)) {
-    const factory = SANDBOXES[p.connector];
-    if (!factory) throw new Error(`partners: no sandbox for connector ${p.connector} (partner ${p.id})`);
-    sandboxes.set(p.id, await factory(p, { port: Number(new URL(p.baseUrl).port), webhookUrl: `${url}/v1/webhooks/${p.id}` }));
+  const portOf = (u: unknown) => (typeof u === 'string' ? Number(new URL(u).port) : 0);
+  for (const p of config.partners) {
+    if (p.sandbox) {
+      const factory = SANDBOXES[p.connector];
+      if (!factory) throw new Error(`partners: no sandbox for connector ${p.connector} (partner ${p.id})`);
+      sandboxes.set(p.id, await factory(p, { port: portOf(p.baseUrl), webhookUrl: `${url}/v1/webhooks/${p.id}` }));
+    }
+    // a collaboration sandbox serves its token endpoint and API on the port of graphUrl (teams) or baseUrl (zoom)
+    const collab = (p as { collaboration?: { connector?: string; sandbox?: boolean; graphUrl?: string; baseUrl?: string } }).collaboration;
+    if (collab?.sandbox) {
+      const factory = SANDBOXES[collab.connector ?? ''];
+      if (!factory) throw new Error(`partners: no sandbox for collaboration connector ${collab.connector} (partner ${p.id})`);
+      sandboxes.set(`${p.id}/collaboration`, await factory(p, { port: portOf(collab.graphUrl ?? collab.baseUrl), webhookUrl: `${url}/v1/webhooks/${p.id}/collaboration` }));
+    }
   }
 
   return {
