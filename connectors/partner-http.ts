@@ -1,6 +1,6 @@
 /** One axios instance per partner, and the mapping of its failures onto retryable or final errors. */
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { parseRetryAfter } from '../core/backoff';
 import { PartnerCallError } from '../core/errors';
 

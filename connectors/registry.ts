@@ -3,19 +3,12 @@ import type { HubConfig, PartnerProfile } from '../core/config';
 import { ConfigError } from '../core/errors';
 import type { CollaborationConnector, ConnectorRegistry, TicketingConnector } from '../core/ports';
 import { genericRestConnector } from './generic-rest/connector';
-import { genericSandboxFactory } from './generic-rest/sandbox';
 import { manualConnector } from './manual/connector';
-import type { SandboxFactory } from './sandbox';
 import { jiraConnector } from './jira/connector';
-import { jiraSandboxFactory } from './jira/sandbox';
 import { serviceNowConnector } from './servicenow/connector';
-import { serviceNowSandboxFactory } from './servicenow/sandbox';
 import { zendeskConnector } from './zendesk/connector';
-import { zendeskSandboxFactory } from './zendesk/sandbox';
 import { teamsConnector } from './teams/connector';
-import { teamsSandboxFactory } from './teams/sandbox';
 import { zoomConnector } from './zoom/connector';
-import { zoomSandboxFactory } from './zoom/sandbox';
 
 export type TicketingFactory = (profile: PartnerProfile) => TicketingConnector;
 /** Builds a collaboration connector from the profile's `collaboration` settings (validated by the factory). */
@@ -34,16 +27,6 @@ export const TICKETING_CONNECTORS: Record<string, TicketingFactory> = {
 export const COLLABORATION_CONNECTORS: Record<string, CollaborationFactory> = {
   teams: teamsConnector,
   zoom: zoomConnector,
-};
-
-/** Sandboxes by connector id (ticketing and collaboration alike). */
-export const SANDBOXES: Record<string, SandboxFactory> = {
-  'generic-rest': genericSandboxFactory,
-  servicenow: serviceNowSandboxFactory,
-  zendesk: zendeskSandboxFactory,
-  jira: jiraSandboxFactory,
-  teams: teamsSandboxFactory,
-  zoom: zoomSandboxFactory,
 };
 
 export function buildRegistry(

@@ -2,7 +2,7 @@
  * The partner configuration (`hub.config.json`): schema, `${ENV}` substitution and routing.
  * Pure: the file is read by the caller.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from './errors';
 import { Subscriber } from './notifications';
 

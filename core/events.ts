@@ -2,7 +2,7 @@
  * Domain events on the bus. Each is a versioned contract: source, detail-type, version and schema.
  * Events carry ids, never findings or customer contact data.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { SEVERITIES, STATUSES } from './escalation';
 
 export const EVENT_SOURCE = 'partner-escalation-hub';

@@ -3,7 +3,7 @@
  * portal by signed webhook (it writes the partner ticket number back onto the case), support management
  * by a Microsoft Teams channel message or e-mail. Pure: schemas, selection and rendering.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Escalation } from './escalation';
 import type { EventType } from './events';
 

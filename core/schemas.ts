@@ -1,5 +1,5 @@
 /** zod schemas for every request body and query of the HTTP contract (../shared/API.md). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { SEVERITIES } from './escalation';
 import { ValidationError, type ErrorDetail } from './errors';
 
@@ -31,6 +31,11 @@ export const CancelRequest = z.strictObject({ reason: z.string().trim().min(1).m
 export const JointCallRequestBody = z.strictObject({
   startTime: z.iso.datetime({ offset: true }).optional(),
   durationMinutes: z.number().int().min(5).max(480).optional(),
+});
+export const StatusLinkRequest = z.strictObject({
+  customerId: externalId('customerId'),
+  caseId: externalId('caseId'),
+  ttlMinutes: z.number().int().min(5).max(7 * 24 * 60).default(60),
 });
 export const PartnerTicketRequest = z.strictObject({
   number: z.string().trim().min(1).max(100),

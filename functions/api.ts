@@ -4,7 +4,7 @@
  */
 import type { HubDeps } from '../core/deps';
 import { customerIncidentView, engineerView } from '../core/escalation';
-import { NotFoundError } from '../core/errors';
+import { ConflictError, NotFoundError } from '../core/errors';
 import {
   AddCommentRequest, CancelRequest, CaseIdParam, CreateEscalationRequest, EscalationIdParam, JointCallRequestBody,
   ListEscalationsQuery, parseOrThrow, PartnerTicketRequest,
@@ -13,6 +13,10 @@ import { partnerById } from '../core/deps';
 import { manualInstructions } from '../connectors/manual/connector';
 import { scheduleJointCall } from '../core/use-cases/joint-calls';
 import { recordPartnerTicket } from '../core/use-cases/record-partner-ticket';
+import { StatusLinkRequest } from '../core/schemas';
+import { signStatusToken } from '../core/status-links';
+import { renderStatusPage } from './status-page';
+import { requiredEnv } from './adapters/config-source';
 import { cancelEscalation } from '../core/use-cases/cancel-escalation';
 import { addComment } from '../core/use-cases/comments';
 import { flagEscalation } from '../core/use-cases/flag-escalation';
@@ -20,7 +24,12 @@ import { openApiDocument } from './openapi';
 import { awsDeps } from './adapters/aws-deps';
 import { callerOf, errorResult, json, parseJsonBody, requireRole, type HttpEvent, type HttpResult } from './http';
 
-type Route = (event: HttpEvent, deps: HubDeps) => Promise<HttpResult>;
+export interface ApiOptions {
+  /** Signs customer status-page links and sessions; without it, links cannot be minted. */
+  sessionKey?: string | undefined;
+}
+
+type Route = (event: HttpEvent, deps: HubDeps, opts: ApiOptions) => Promise<HttpResult>;
 
 const param = (event: HttpEvent, name: string) => event.pathParameters?.[name] ?? '';
 
@@ -89,6 +98,20 @@ const ROUTES: Record<string, Route> = {
     return json(200, engineerView(await cancelEscalation(deps, esc.escalationId, reason, caller.sub)));
   },
 
+  'POST /v1/status-links': async (event, deps, opts) => {
+    engineer(event);
+    const req = parseOrThrow(StatusLinkRequest, parseJsonBody(event));
+    if (!opts.sessionKey) throw new ConflictError('Status links are not enabled: no session key is configured.');
+    if ((await deps.store.listByCustomerCase(req.customerId, req.caseId)).length === 0) {
+      throw new NotFoundError(`Customer ${req.customerId} has no case ${req.caseId} with partner incidents.`);
+    }
+    const exp = Math.floor(deps.clock.now().getTime() / 1000) + req.ttlMinutes * 60;
+    const path = `/status/cases/${encodeURIComponent(req.caseId)}?link=${signStatusToken({ customerId: req.customerId, caseId: req.caseId, exp }, opts.sessionKey)}`;
+    return json(201, { path, expiresAt: new Date(exp * 1000).toISOString() });
+  },
+
+  'GET /status/cases/{caseId}': (event, deps, opts) => renderStatusPage(event, deps, opts.sessionKey),
+
   'GET /v1/customer/cases/{caseId}/partner-incidents': async (event, deps) => {
     const caller = requireRole(callerOf(event), 'customer');
     const caseId = param(event, 'caseId');
@@ -99,12 +122,12 @@ const ROUTES: Record<string, Route> = {
   },
 };
 
-export function makeApiHandler(deps: HubDeps) {
+export function makeApiHandler(deps: HubDeps, opts: ApiOptions = {}) {
   return async (event: HttpEvent): Promise<HttpResult> => {
     const route = ROUTES[event.routeKey];
     try {
       if (!route) throw new NotFoundError(`No route ${event.routeKey}.`);
-      return await route(event, deps);
+      return await route(event, deps, opts);
     } catch (err) {
       return errorResult(err, deps.log);
     }
@@ -112,4 +135,5 @@ export function makeApiHandler(deps: HubDeps) {
 }
 
 let wired: ReturnType<typeof makeApiHandler> | undefined;
-export const handler = async (event: HttpEvent) => (wired ??= makeApiHandler(await awsDeps()))(event);
+export const handler = async (event: HttpEvent) =>
+  (wired ??= makeApiHandler(await awsDeps(), { sessionKey: process.env.HUB_SESSION_SECRET ? requiredEnv('HUB_SESSION_SECRET') : undefined }))(event);

@@ -3,7 +3,7 @@
  * Errors are mapped to the contract's body in one place; a 500 says `internal` and nothing more.
  */
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   ForbiddenError, HubError, InvalidJsonError, PayloadTooLargeError, UnauthorizedError,
 } from '../core/errors';

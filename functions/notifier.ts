@@ -3,7 +3,7 @@
  * each delivery is retried by the queue alone and dead-lettered after its last receive.
  */
 import type { SQSEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { HubDeps } from '../core/deps';
 import { NOTIFICATION_EVENTS, type NotificationChannel } from '../core/notifications';
 import { deliverNotification, fanOutNotification } from '../core/use-cases/notify';

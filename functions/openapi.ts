@@ -1,7 +1,7 @@
 /** The OpenAPI 3.1 document of the contract, built from the topology's routes and the zod schemas. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { STATUSES } from '../core/escalation';
-import { AddCommentRequest, CancelRequest, CreateEscalationRequest, JointCallRequestBody, PartnerTicketRequest } from '../core/schemas';
+import { AddCommentRequest, CancelRequest, CreateEscalationRequest, JointCallRequestBody, PartnerTicketRequest, StatusLinkRequest } from '../core/schemas';
 import { buildTopology } from '../infra/topology';
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
@@ -38,6 +38,7 @@ const BODIES: Record<string, z.ZodType> = {
   'POST /v1/escalations/{escalationId}/cancel': CancelRequest,
   'POST /v1/escalations/{escalationId}/joint-calls': JointCallRequestBody,
   'POST /v1/escalations/{escalationId}/partner-ticket': PartnerTicketRequest,
+  'POST /v1/status-links': StatusLinkRequest,
 };
 
 let doc: Record<string, unknown> | undefined;
@@ -50,7 +51,7 @@ export function openApiDocument(): Record<string, unknown> {
     const body = BODIES[key];
     (paths[r.path] ??= {})[r.method.toLowerCase()] = {
       operationId: key,
-      ...(r.auth === 'jwt' ? { security: [{ bearer: [] }] } : { security: [] }),
+      ...(r.auth === 'jwt' ? { security: [{ bearer: [] }] } : r.auth === 'optional' ? { security: [{ bearer: [] }, {}] } : { security: [] }),
       ...(params.length ? { parameters: params } : {}),
       ...(body ? { requestBody: { required: true, content: { 'application/json': { schema: schema(body) } } } } : {}),
       responses: {

@@ -1,6 +1,6 @@
 /** Applies partner status updates taken in by the webhook function (or found by the sweep). */
 import type { SQSEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { HubDeps } from '../core/deps';
 import { PARTNER_STATUSES } from '../core/escalation';
 import { applyPartnerUpdates } from '../core/use-cases/apply-partner-updates';

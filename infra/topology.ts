@@ -4,8 +4,9 @@
  */
 import { QUEUES } from '../core/deps';
 import { EVENT_SOURCE } from '../core/events';
+import { NOTIFICATION_EVENTS } from '../core/notifications';
 
-export type FunctionName = 'api' | 'webhook' | 'partner-worker' | 'status-sync' | 'comment-forwarder' | 'sweep';
+export type FunctionName = 'api' | 'webhook' | 'partner-worker' | 'status-sync' | 'comment-forwarder' | 'sweep' | 'poller' | 'notifier';
 
 export interface FunctionSpec {
   name: FunctionName;
@@ -21,8 +22,12 @@ export interface RouteSpec {
   /** API Gateway v2 path, with `{param}` placeholders. */
   path: string;
   function: FunctionName;
-  /** `jwt`: the authorizer validates the bearer token and hands its claims to the handler. */
-  auth: 'jwt' | 'none';
+  /**
+   * `jwt`: the authorizer validates the bearer token and hands its claims to the handler.
+   * `optional`: no authorizer in AWS (the handler has its own proof, e.g. a signed session cookie);
+   * the local runtime passes a valid bearer's claims along when one is sent.
+   */
+  auth: 'jwt' | 'none' | 'optional';
 }
 
 export interface QueueSpec {
@@ -62,7 +67,9 @@ export function buildTopology(partners: readonly { id: string }[]): Topology {
       fn('partner-worker', 'Opens partner incidents through the connectors, with retries', 60),
       fn('status-sync', 'Applies partner status updates in order and records them', 30),
       fn('comment-forwarder', 'Forwards engineer comments to partner tickets', 30),
-      fn('sweep', 'Re-drives open work that stopped moving', 60),
+      fn('sweep', 'Re-drives open work that stopped moving and reports aged escalations', 60),
+      fn('poller', 'Polls partners whose status does not come back by webhook', 60),
+      fn('notifier', 'Delivers domain events to subscribers (signed webhooks, Teams, e-mail)', 30),
     ],
     routes: [
       { method: 'GET', path: '/health', function: 'api', auth: 'none' },
@@ -75,6 +82,8 @@ export function buildTopology(partners: readonly { id: string }[]): Topology {
       jwt('POST', '/v1/escalations/{escalationId}/joint-calls'),
       jwt('POST', '/v1/escalations/{escalationId}/partner-ticket'),
       jwt('GET', '/v1/customer/cases/{caseId}/partner-incidents'),
+      jwt('POST', '/v1/status-links'),
+      { method: 'GET', path: '/status/cases/{caseId}', function: 'api', auth: 'optional' },
       { method: 'POST', path: '/v1/webhooks/{partnerId}', function: 'webhook', auth: 'none' },
       { method: 'POST', path: '/v1/webhooks/{partnerId}/collaboration', function: 'webhook', auth: 'none' },
     ],
@@ -85,6 +94,7 @@ export function buildTopology(partners: readonly { id: string }[]): Topology {
       })),
       { name: QUEUES.inbound, consumer: 'status-sync', visibilityTimeoutSeconds: 3 * 60, maxReceiveCount: 5, batchSize: 10, maxConcurrency: 10 },
       { name: QUEUES.comments, consumer: 'comment-forwarder', visibilityTimeoutSeconds: 3 * 60, maxReceiveCount: 5, batchSize: 5, maxConcurrency: 5 },
+      { name: QUEUES.notifications, consumer: 'notifier', visibilityTimeoutSeconds: 60, maxReceiveCount: 5, batchSize: 10, maxConcurrency: 5 },
     ],
     rules: [
       ...partners.map((p): RuleSpec => ({
@@ -98,7 +108,15 @@ export function buildTopology(partners: readonly { id: string }[]): Topology {
         pattern: { source: [EVENT_SOURCE], 'detail-type': ['PartnerIncidentOpened'], detail: { pendingComments: [{ numeric: ['>', 0] }] } },
         targetQueue: QUEUES.comments,
       },
+      {
+        name: 'notify-subscribers',
+        pattern: { source: [EVENT_SOURCE], 'detail-type': [...NOTIFICATION_EVENTS] },
+        targetQueue: QUEUES.notifications,
+      },
     ],
-    schedules: [{ name: 'sweep', function: 'sweep', everyMinutes: 1 }],
+    schedules: [
+      { name: 'sweep', function: 'sweep', everyMinutes: 1 },
+      { name: 'poller', function: 'poller', everyMinutes: 1 },
+    ],
   };
 }

@@ -79,12 +79,12 @@ async function serve(req: IncomingMessage, res: ServerResponse, routes: Compiled
   const body = Buffer.concat(chunks).toString('utf8');
 
   let claims: Record<string, unknown> | undefined;
-  if (route.spec.auth === 'jwt') {
+  if (route.spec.auth !== 'none') {
     const auth = req.headers.authorization ?? '';
     const m = auth.match(/^Bearer\s+(\S+)$/i);
     const verdict = m ? verifyJwt(m[1]!, opts.jwtSecret) : { ok: false as const, reason: 'no bearer token' };
-    if (!verdict.ok) return problem(res, 401, 'unauthorized', `A valid bearer token is required (${verdict.reason}).`);
-    claims = verdict.claims;
+    if (verdict.ok) claims = verdict.claims;
+    else if (route.spec.auth === 'jwt') return problem(res, 401, 'unauthorized', `A valid bearer token is required (${verdict.reason}).`);
   }
   const handler = opts.handlers[route.spec.function];
   if (!handler) return problem(res, 500, 'internal', 'No handler is wired for this route.');

@@ -4,7 +4,10 @@
  */
 import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { buildRegistry, SANDBOXES } from '../connectors/registry';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { buildRegistry } from '../connectors/registry';
+import { SANDBOXES } from '../connectors/sandboxes';
 import type { Sandbox } from '../connectors/sandbox';
 import type { HubConfig } from '../core/config';
 import type { HubDeps, Log } from '../core/deps';
@@ -18,6 +21,9 @@ import { makePartnerWorkerHandler } from '../functions/partner-worker';
 import { makeStatusSyncHandler } from '../functions/status-sync';
 import { makeSweepHandler } from '../functions/sweep';
 import { makeWebhookHandler } from '../functions/webhook';
+import { makeNotifierHandler } from '../functions/notifier';
+import { makePollerHandler } from '../functions/poller';
+import { notificationChannel, outboxEmailSender } from '../connectors/notify/channels';
 import { buildTopology, type FunctionName, type Topology } from '../infra/topology';
 import { LocalBus } from './bus';
 import { LOCAL_TABLE, startDynalite } from './dynamo';
@@ -33,6 +39,8 @@ export interface LocalHubOptions {
   /** Signs customer status-page links; derived from the JWT secret when not given. */
   sessionKey?: string;
   log: Log;
+  /** Where e-mail notifications go locally (JSON lines); default beside the data directory. */
+  outboxPath?: string;
   /** How often the sweep runs (AWS: every minute; locally sooner). */
   sweepIntervalMs?: number;
   clock?: Clock;
@@ -50,6 +58,9 @@ export interface LocalHub {
   runSchedule(name: string): Promise<unknown>;
   stop(): Promise<void>;
 }
+
+/** `.hub/data` → `.hub/outbox.jsonl`; with `memory`, a file in the system's temporary directory. */
+const outboxBeside = (dataDir: string) => (dataDir === 'memory' ? join(tmpdir(), `hub-outbox-${process.pid}.jsonl`) : join(dirname(dataDir), 'outbox.jsonl'));
 
 export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
   const { config, log } = opts;
@@ -84,6 +95,7 @@ export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
     'partner-worker': makePartnerWorkerHandler(deps),
     'status-sync': makeStatusSyncHandler(deps),
     'comment-forwarder': makeCommentForwarderHandler(deps),
+    notifier: makeNotifierHandler(deps, notificationChannel(outboxEmailSender(opts.outboxPath ?? outboxBeside(opts.dataDir), log))),
   };
   for (const q of topology.queues) {
     const consumer = consumers[q.consumer];
@@ -91,7 +103,7 @@ export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
     queues.get(q.name)!.attach(consumer);
   }
 
-  const scheduled: Partial<Record<FunctionName, () => Promise<unknown>>> = { sweep: makeSweepHandler(deps) };
+  const scheduled: Partial<Record<FunctionName, () => Promise<unknown>>> = { sweep: makeSweepHandler(deps), poller: makePollerHandler(deps) };
   const runSchedule = async (name: string) => {
     const s = topology.schedules.find((x) => x.name === name);
     const fn = s && scheduled[s.function];

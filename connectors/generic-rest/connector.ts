@@ -2,7 +2,7 @@
  * `generic-rest`: the hub's own partner protocol (API.md, "The generic partner protocol"), for partners
  * that adopt it. Bearer token, find-before-create by externalRef, Standard Webhooks back.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PartnerProfile } from '../../core/config';
 import type { PartnerStatus } from '../../core/escalation';
 import { ConfigError, ValidationError } from '../../core/errors';

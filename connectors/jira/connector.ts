@@ -22,7 +22,7 @@
  *   (`changelog.items[]` with field `status`, `toString`), else `issue.fields.status.name`.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PartnerProfile } from '../../core/config';
 import { PARTNER_STATUSES, type PartnerStatus } from '../../core/escalation';
 import { ConfigError, ValidationError } from '../../core/errors';

@@ -3,7 +3,7 @@
  * service requests). The engineer opens the incident in the partner's portal and records the number with
  * `POST /v1/escalations/{id}/partner-ticket`; the hub shows `portalUrl` and instructions, and tracks aging.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PartnerProfile } from '../../core/config';
 import { ConfigError } from '../../core/errors';
 import type { TicketingConnector } from '../../core/ports';

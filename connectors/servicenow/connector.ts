@@ -20,7 +20,7 @@
  *
  *   (the values a business rule reads with `current.getValue(...)`: strings, `sys_updated_on` in UTC).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PartnerProfile } from '../../core/config';
 import type { PartnerStatus, Severity } from '../../core/escalation';
 import { ConfigError, ValidationError } from '../../core/errors';

@@ -18,7 +18,7 @@
  * - The number people read is the ticket id.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PartnerProfile } from '../../core/config';
 import type { PartnerStatus, Severity } from '../../core/escalation';
 import { ConfigError, ValidationError } from '../../core/errors';

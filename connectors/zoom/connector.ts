@@ -21,7 +21,7 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { AxiosResponse } from 'axios';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PartnerProfile } from '../../core/config';
 import { ConfigError, PartnerCallError, ValidationError } from '../../core/errors';
 import { systemClock, type Clock, type CollaborationConnector, type CollaborationEvent, type JointCall, type JointCallRequest, type RawWebhook, type WebhookVerdict } from '../../core/ports';

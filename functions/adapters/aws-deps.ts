@@ -8,6 +8,7 @@ import { loadHubConfig, requiredEnv } from './config-source';
 import { DynamoEscalationStore } from './dynamo-store';
 import { EventBridgeBus } from './eventbridge-bus';
 import { hubLogger } from './logger';
+import { awsSecretReader, resolveSecretEnv, withheldConnectors, withheldSecrets } from './secrets';
 import { SqsWorkQueue } from './sqs-queue';
 
 export const newEscalationId = () => `esc_${ulid()}`;
@@ -15,7 +16,9 @@ export const newEscalationId = () => `esc_${ulid()}`;
 let deps: Promise<HubDeps> | undefined;
 export function awsDeps(): Promise<HubDeps> {
   return (deps ??= (async () => {
-    const config = loadHubConfig();
+    // `${NAME}` references in the configuration resolve from Secrets Manager (HUB_SECRET_ARNS)
+    const secretEnv = await resolveSecretEnv(process.env, awsSecretReader());
+    const config = loadHubConfig({ ...process.env, ...secretEnv });
     const { db, sqs, events } = awsClients();
     return {
       config,
@@ -23,7 +26,7 @@ export function awsDeps(): Promise<HubDeps> {
       bus: new EventBridgeBus(events, requiredEnv('BUS_NAME')),
       queue: new SqsWorkQueue(sqs, JSON.parse(requiredEnv('QUEUE_URLS')) as Record<string, string>),
       clock: systemClock,
-      connectors: buildRegistry(config),
+      connectors: withheldSecrets(process.env).length ? withheldConnectors() : buildRegistry(config),
       newId: newEscalationId,
       random: Math.random,
       log: hubLogger(),

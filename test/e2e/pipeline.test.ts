@@ -30,7 +30,8 @@ describe('the local runtime end to end', () => {
     await e2e.sandbox.move(incident.id, 'in_progress', 'Looking at the relay logs');
     const moved = await waitFor('in_progress', async () => {
       const r = await get(esc.escalationId);
-      return r.json.status === 'in_progress' ? r.json : false;
+      // the status is written before the partner's comment is recorded: wait for both
+      return r.json.status === 'in_progress' && r.json.timeline.some((t: { type: string }) => t.type === 'partner_comment') ? r.json : false;
     });
     expect(moved.timeline.map((t: { type: string }) => t.type)).toEqual(
       expect.arrayContaining(['escalation_requested', 'partner_incident_opened', 'partner_update', 'partner_comment']),

@@ -1,0 +1,96 @@
+/**
+ * Partner secrets in AWS. The deployed configuration keeps its `${NAME}` references; the stack hands each
+ * function that talks to partners `HUB_SECRET_ARNS` (`{ "NAME": "<secret arn>" }`), and this module reads
+ * those secrets at cold start, in parallel, with a per-container cache, so that `parseHubConfig` can
+ * substitute them like environment variables. Values are never logged.
+ *
+ * Functions that never call a partner are not granted the secrets: they get `HUB_SECRETS_WITHHELD`
+ * (`["NAME", ...]`), whose names resolve to a marker so the configuration still validates, and
+ * they get a connector registry that refuses to build connectors (see `withheldConnectors`).
+ */
+import * as z from 'zod';
+import type { ConnectorRegistry } from '../../core/ports';
+import { ConfigError } from '../../core/errors';
+
+/** Reads one secret's string value. */
+export type SecretReader = (secretId: string) => Promise<string>;
+
+/**
+ * Secrets Manager, with a cache per container. The SDK client is loaded on first use only, so the
+ * functions that are not given secrets never pay for loading it.
+ */
+let reader: SecretReader | undefined;
+let client: import('@aws-sdk/client-secrets-manager').SecretsManagerClient | undefined;
+export function awsSecretReader(): SecretReader {
+  return (reader ??= cachedReader(async (secretId) => {
+    const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+    const r = await (client ??= new SecretsManagerClient({})).send(new GetSecretValueCommand({ SecretId: secretId }));
+    if (r.SecretString === undefined) throw new ConfigError(`secret ${secretId} has no string value`);
+    return r.SecretString;
+  }));
+}
+
+const SecretArns = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string().min(1));
+const Withheld = z.array(z.string().min(1));
+
+const parseEnvJson = <T>(name: string, text: string, schema: z.ZodType<T>): T => {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new ConfigError(`environment variable ${name} is not valid JSON`);
+  }
+  const r = schema.safeParse(raw);
+  if (!r.success) throw new ConfigError(`environment variable ${name} has the wrong shape: ${r.error.issues[0]?.message ?? 'invalid'}`);
+  return r.data;
+};
+
+export const withheldMarker = (name: string) => `withheld:${name}`;
+
+/** The names this function was deployed without access to. */
+export function withheldSecrets(env: NodeJS.ProcessEnv): string[] {
+  return env.HUB_SECRETS_WITHHELD ? parseEnvJson('HUB_SECRETS_WITHHELD', env.HUB_SECRETS_WITHHELD, Withheld) : [];
+}
+
+interface Cached { value: Promise<string>; until: number }
+
+/** A reader that remembers each value for `ttlMs` (a failed read is not remembered). */
+export function cachedReader(read: SecretReader, ttlMs = 5 * 60_000, now: () => number = Date.now): SecretReader {
+  const cache = new Map<string, Cached>();
+  return (secretId) => {
+    const hit = cache.get(secretId);
+    if (hit && hit.until > now()) return hit.value;
+    const value = read(secretId);
+    cache.set(secretId, { value, until: now() + ttlMs });
+    value.catch(() => cache.delete(secretId));
+    return value;
+  };
+}
+
+/**
+ * The environment additions that make the configuration's `${NAME}` references resolvable:
+ * `NAME → secret value` for `HUB_SECRET_ARNS`, `NAME → withheld marker` for `HUB_SECRETS_WITHHELD`.
+ * A secret that cannot be read is a start-up error naming it (never its value).
+ */
+export async function resolveSecretEnv(env: NodeJS.ProcessEnv, read: SecretReader): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const name of withheldSecrets(env)) out[name] = withheldMarker(name);
+  if (!env.HUB_SECRET_ARNS) return out;
+  const arns = parseEnvJson('HUB_SECRET_ARNS', env.HUB_SECRET_ARNS, SecretArns);
+  await Promise.all(Object.entries(arns).map(async ([name, arn]) => {
+    try {
+      out[name] = await read(arn);
+    } catch (e) {
+      throw new ConfigError(`cannot read secret ${name} (${arn}): ${(e as { name?: string }).name ?? 'error'}`);
+    }
+  }));
+  return out;
+}
+
+/** The registry of a function that was not given partner secrets: any connector use is a deployment error. */
+export const withheldConnectors = (functionName = process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'this function'): ConnectorRegistry => {
+  const refuse = (): never => {
+    throw new ConfigError(`${functionName} was deployed without access to partner secrets, so it cannot call partners (infra/access.ts)`);
+  };
+  return { ticketing: refuse, collaboration: refuse };
+};

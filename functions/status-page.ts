@@ -1,0 +1,116 @@
+/**
+ * The customer status page: `GET /status/cases/{caseId}`, server-rendered, accessible, escaped, with no
+ * engineer-only data. The customer is known by a bearer token (customer role) or by the session cookie
+ * from a signed link (`?link=` → cookie → redirect to the clean address). Anyone else gets 404.
+ */
+import { customerIncidentView, type Escalation } from '../core/escalation';
+import type { HubDeps } from '../core/deps';
+import { CaseIdParam } from '../core/schemas';
+import { verifyStatusToken } from '../core/status-links';
+import type { HttpEvent, HttpResult } from './http';
+
+export const SESSION_COOKIE = 'hub_status';
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+export const escapeHtml = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+
+const STATUS_TEXT: Record<string, string> = {
+  requested: 'Being opened with the partner', open: 'Open at the partner', in_progress: 'In progress at the partner',
+  awaiting_info: 'Partner is waiting for information', resolved: 'Resolved by the partner', closed: 'Closed',
+  referred: 'Please contact the partner directly', cancelled: 'Cancelled',
+};
+
+const page = (status: number, title: string, main: string, headers: Record<string, string> = {}): HttpResult => ({
+  statusCode: status,
+  headers: {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-store',
+    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    ...headers,
+  },
+  body: `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1b1b1f;background:#f6f7f9}
+main{max-width:52rem;margin:2rem auto;padding:0 1rem}
+h1{font-size:1.5rem}
+.card{background:#fff;border:1px solid #d0d4dc;border-radius:8px;padding:1rem 1.25rem;margin:1rem 0}
+.card h2{font-size:1.15rem;margin:0 0 .5rem}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.35rem 1rem;margin:0}
+dt{font-weight:600;color:#444}
+.ticket{font-family:ui-monospace,monospace;font-size:1.1rem}
+.referral{background:#fff7e0;border-left:4px solid #b07d00;padding:.5rem .75rem;margin-top:.75rem}
+</style></head>
+<body><main>${main}</main></body></html>`,
+});
+
+const notFound = () => page(404, 'Case not found', '<h1>Case not found</h1><p>There is no case at this address that you may see.</p>');
+
+function incidentCard(e: Escalation): string {
+  const v = customerIncidentView(e);
+  const ticket = v.ticketNumber
+    ? (v.ticketUrl ? `<a class="ticket" href="${escapeHtml(v.ticketUrl)}" rel="noreferrer">${escapeHtml(v.ticketNumber)}</a>` : `<span class="ticket">${escapeHtml(v.ticketNumber)}</span>`)
+    : 'Not assigned yet';
+  const referral = v.referral
+    ? `<div class="referral" role="note"><strong>What to do next:</strong> ${escapeHtml(v.referral.instructions)}<br><small>Why: ${escapeHtml(v.referral.reason)}</small></div>`
+    : '';
+  return `<section class="card" aria-labelledby="p-${escapeHtml(v.partnerId)}">
+<h2 id="p-${escapeHtml(v.partnerId)}">${escapeHtml(v.partnerName)}</h2>
+<dl>
+<dt>Partner ticket</dt><dd>${ticket}</dd>
+<dt>Status</dt><dd>${escapeHtml(STATUS_TEXT[v.status] ?? v.status)}</dd>
+<dt>Opened</dt><dd>${v.openedAt ? `<time datetime="${escapeHtml(v.openedAt)}">${escapeHtml(v.openedAt.replace('T', ' ').slice(0, 16))} UTC</time>` : '—'}</dd>
+<dt>Last update</dt><dd><time datetime="${escapeHtml(v.updatedAt)}">${escapeHtml(v.updatedAt.replace('T', ' ').slice(0, 16))} UTC</time></dd>
+</dl>${referral}</section>`;
+}
+
+const cookieOf = (event: HttpEvent, name: string): string | undefined => {
+  const all = [...(event.cookies ?? []), ...(event.headers?.cookie ?? '').split(';')];
+  for (const c of all) {
+    const [k, ...rest] = c.trim().split('=');
+    if (k === name) return rest.join('=');
+  }
+  return undefined;
+};
+
+export async function renderStatusPage(event: HttpEvent, deps: HubDeps, sessionKey: string | undefined): Promise<HttpResult> {
+  const caseId = event.pathParameters?.caseId ?? '';
+  if (!CaseIdParam.safeParse(caseId).success) return notFound();
+  const now = deps.clock.now();
+
+  // a signed link becomes a session cookie, and the address loses the token
+  const link = event.queryStringParameters?.link;
+  if (link !== undefined) {
+    const grant = sessionKey ? verifyStatusToken(link, sessionKey, now) : undefined;
+    if (!grant || grant.caseId !== caseId) return page(401, 'Link expired', '<h1>This link has expired</h1><p>Please ask your support engineer for a new one.</p>');
+    const maxAge = Math.max(0, grant.exp - Math.floor(now.getTime() / 1000));
+    return {
+      statusCode: 303,
+      headers: {
+        location: `/status/cases/${encodeURIComponent(caseId)}`,
+        'set-cookie': `${SESSION_COOKIE}=${link}; Path=/status/; Max-Age=${maxAge}; HttpOnly; Secure; SameSite=Strict`,
+        'cache-control': 'no-store',
+      },
+      body: '',
+    };
+  }
+
+  let customerId: string | undefined;
+  const claims = event.requestContext?.authorizer?.jwt?.claims;
+  if (claims?.role === 'customer' && typeof claims.customerId === 'string') customerId = claims.customerId;
+  const session = cookieOf(event, SESSION_COOKIE);
+  if (!customerId && session && sessionKey) {
+    const grant = verifyStatusToken(session, sessionKey, now);
+    if (grant && grant.caseId === caseId) customerId = grant.customerId;
+  }
+  if (!customerId) return notFound();
+  const items = await deps.store.listByCustomerCase(customerId, caseId);
+  if (items.length === 0) return notFound();
+  return page(200, `Case ${caseId} — partner incidents`,
+    `<h1>Case ${escapeHtml(caseId)}: partner incidents</h1>
+<p>Where your issue lies with a cloud partner, we open an incident with them on your behalf. Quote the partner ticket number when you contact them.</p>
+${items.map(incidentCard).join('\n')}`);
+}

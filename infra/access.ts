@@ -1,0 +1,60 @@
+/**
+ * What each function may touch in AWS: the least-privilege profile the stack grants, derived from the
+ * use cases each handler calls (core/use-cases) and the DynamoDB calls the store makes for them
+ * (functions/adapters/dynamo-store.ts). When a use case starts publishing, sending to a queue or calling a
+ * partner, update its function's profile here; test/infra/hub-stack.test.ts pins these grants.
+ */
+import type { FunctionName } from './topology';
+
+/** DynamoDB item actions the store issues; it never scans, batches, or uses transactions or PartiQL. */
+export type TableAction = 'dynamodb:GetItem' | 'dynamodb:PutItem' | 'dynamodb:UpdateItem' | 'dynamodb:DeleteItem' | 'dynamodb:Query';
+
+/** Which queues a function sends to (it consumes the queues the topology names it consumer of). */
+export type SendTo = 'none' | 'inbound' | 'own-queues' | 'work-queues';
+
+export interface AccessProfile {
+  table: TableAction[];
+  /** events:PutEvents on the hub's bus. */
+  putEvents: boolean;
+  sendTo: SendTo;
+  /** Reads the partner secrets (the connectors need credentials and webhook secrets). */
+  readsPartnerSecrets: boolean;
+  /** ses:SendEmail (e-mail subscribers). */
+  sendsEmail?: boolean;
+}
+
+/**
+ * Every function gets the same item-level table actions: the ones DynamoEscalationStore issues, on the
+ * table and its two named indexes. Narrowing them per function is possible (the store calls of each use
+ * case are few) but brittle while use cases grow: a new store call in a use case would fail in AWS only,
+ * with AccessDenied. What is excluded matters more: no Scan, no Batch*, no Transact*, no PartiQL, no
+ * DescribeTable, no streams, no table management.
+ */
+export const TABLE_READ_WRITE: TableAction[] = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'];
+
+export const ACCESS: Record<FunctionName, AccessProfile> = {
+  /**
+   * flagEscalation, recordPartnerTicket, cancelEscalation, addComment, scheduleJointCall: publish
+   * EscalationRequested, PartnerTicketRecorded, EscalationCancelled, CommentAdded, JointCallScheduled.
+   * Reads partner secrets: flagging asks the partner's connector its mode, joint calls call the
+   * collaboration connector (Zoom / Teams credentials).
+   */
+  api: { table: TABLE_READ_WRITE, putEvents: true, sendTo: 'none', readsPartnerSecrets: true },
+  /** ingestWebhook / ingestCollaborationWebhook: verify with the connector's secret, dedupe, enqueue to inbound. */
+  webhook: { table: TABLE_READ_WRITE, putEvents: false, sendTo: 'inbound', readsPartnerSecrets: true },
+  /** openPartnerIncident: calls the partner, publishes PartnerIncidentOpened / EscalationReferred, re-queues a retry on its partner's queue. */
+  'partner-worker': { table: TABLE_READ_WRITE, putEvents: true, sendTo: 'own-queues', readsPartnerSecrets: true },
+  /** applyPartnerUpdates: publishes PartnerStatusChanged; never calls a partner. */
+  'status-sync': { table: TABLE_READ_WRITE, putEvents: true, sendTo: 'none', readsPartnerSecrets: false },
+  /** forwardComments: calls the partner's connector; publishes nothing. */
+  'comment-forwarder': { table: TABLE_READ_WRITE, putEvents: false, sendTo: 'none', readsPartnerSecrets: true },
+  /** sweep: publishes EscalationAged, re-drives to the partner-work and inbound queues; never calls a partner. */
+  sweep: { table: TABLE_READ_WRITE, putEvents: true, sendTo: 'work-queues', readsPartnerSecrets: false },
+  /** pollPartners: calls partners (credentials), applies updates like status-sync (publishes PartnerStatusChanged). */
+  poller: { table: TABLE_READ_WRITE, putEvents: true, sendTo: 'none', readsPartnerSecrets: true },
+  /**
+   * fanOutNotification re-queues one delivery per subscriber onto its own queue; deliverNotification signs
+   * webhooks with subscriber secrets and sends e-mail through SES. Publishes nothing.
+   */
+  notifier: { table: TABLE_READ_WRITE, putEvents: false, sendTo: 'own-queues', readsPartnerSecrets: true, sendsEmail: true },
+};

@@ -1,0 +1,192 @@
+/**
+ * One construct for every function's defaults (STYLE.md habit 11): Node.js 22 on arm64, esbuild bundling
+ * with the local esbuild (no Docker), minified with source maps, X-Ray tracing, JSON logs in a log group
+ * with a retention, Powertools settings. Helpers set an environment variable and grant the matching
+ * least privilege together, so a function can never get a resource name without its permission, or the
+ * reverse.
+ */
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ALIASES, BUNDLE_TARGET, EXTERNAL_MODULES, MAIN_FIELDS } from './bundling/esbuild-settings';
+import { TABLE_INDEXES } from '../functions/adapters/table-schema';
+import type { TableAction } from './access';
+import { REPO_ROOT } from './hub-config';
+import type { FunctionSpec, QueueSpec } from './topology';
+import { join } from 'node:path';
+
+/** Lambda's limit on the total size of a function's environment variables. */
+export const MAX_ENVIRONMENT_BYTES = 4096;
+
+export interface HubFunctionProps {
+  spec: FunctionSpec;
+  /** Variables every function gets (service name, configuration). */
+  environment: Record<string, string>;
+  logRetention: logs.RetentionDays;
+}
+
+export class HubFunction extends Construct {
+  readonly fn: NodejsFunction;
+  readonly spec: FunctionSpec;
+  readonly logGroup: logs.LogGroup;
+  private readonly env: Record<string, string> = {};
+
+  constructor(scope: Construct, id: string, props: HubFunctionProps) {
+    super(scope, id);
+    this.spec = props.spec;
+    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+
+    // an explicit role with an inline log policy instead of the AWSLambdaBasicExecutionRole managed policy
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `partner-escalation-hub ${props.spec.name}`,
+    });
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [this.logGroup.logGroupArn], // the log group's ARN already covers its streams (`…:log-group:name:*`)
+    }));
+
+    this.fn = new NodejsFunction(this, 'Function', {
+      entry: join(REPO_ROOT, props.spec.entry),
+      handler: 'handler',
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
+      description: props.spec.description,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.spec.memoryMb,
+      timeout: Duration.seconds(props.spec.timeoutSeconds),
+      tracing: lambda.Tracing.ACTIVE,
+      role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        HUB_FUNCTION: props.spec.name,
+        ...props.environment,
+      },
+      bundling: {
+        forceDockerBundling: false,
+        minify: true,
+        sourceMap: true,
+        sourceMapMode: SourceMapMode.DEFAULT, // index.js.map plus the sourceMappingURL comment --enable-source-maps follows
+        sourcesContent: false,
+        target: BUNDLE_TARGET,
+        format: OutputFormat.CJS,
+        mainFields: MAIN_FIELDS,
+        externalModules: EXTERNAL_MODULES,
+        esbuildArgs: Object.fromEntries(Object.entries(ALIASES).map(([from, to]) => [`--alias:${from}`, to])),
+      },
+    });
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'Node.js 22 is the runtime the hub is built, bundled and tested for (DESIGN.md); moving to a newer one is a deliberate, tested change.',
+    });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'Only the X-Ray actions of active tracing use `*`: they have no resource-level permissions. Data actions are scoped to a table, bus, queue or secret.',
+    });
+    // checked at synth time: Lambda refuses an environment over 4 KB at deploy time, far from its cause
+    this.node.addValidation({ validate: () => this.validateEnvironment({ ...props.environment, ...this.env }) });
+  }
+
+  private validateEnvironment(env: Record<string, string>): string[] {
+    // unresolved values (ARNs, URLs) are estimated by the length of their CloudFormation expression
+    const size = (v: string) => { const r: unknown = Stack.of(this).resolve(v); return Buffer.byteLength(typeof r === 'string' ? r : JSON.stringify(r)); };
+    const bytes = Object.entries(env).reduce((n, [k, v]) => n + Buffer.byteLength(k) + size(v), 0);
+    return bytes > MAX_ENVIRONMENT_BYTES
+      ? [`function ${this.spec.name}: its environment is about ${bytes} bytes, over Lambda's ${MAX_ENVIRONMENT_BYTES}; the partner configuration is too large to pass inline (HUB_CONFIG_JSON)`]
+      : [];
+  }
+
+  private setEnv(name: string, value: string) {
+    this.env[name] = value;
+    this.fn.addEnvironment(name, value);
+  }
+
+  /** TABLE_NAME, and exactly these item actions on the table and its indexes. */
+  useTable(table: dynamodb.ITable, actions: readonly TableAction[]): this {
+    this.setEnv('TABLE_NAME', table.tableName);
+    this.fn.addToRolePolicy(new iam.PolicyStatement({
+      actions: [...actions],
+      resources: [table.tableArn, ...(actions.includes('dynamodb:Query') ? TABLE_INDEXES.map((ix) => `${table.tableArn}/index/${ix.indexName}`) : [])],
+    }));
+    return this;
+  }
+
+  /** BUS_NAME, and events:PutEvents on that bus only. */
+  publishTo(bus: events.IEventBus): this {
+    this.setEnv('BUS_NAME', bus.eventBusName);
+    bus.grantPutEventsTo(this.fn);
+    return this;
+  }
+
+  /**
+   * BUS_NAME only, no permission: functions/adapters/aws-deps.ts requires the name at start in every
+   * function, but this function never publishes (a publish would fail with AccessDenied, loudly).
+   */
+  nameBusWithoutAccess(bus: events.IEventBus): this {
+    this.setEnv('BUS_NAME', bus.eventBusName);
+    return this;
+  }
+
+  /** QUEUE_URLS (logical name → URL), and sqs:SendMessage on exactly those queues. */
+  sendTo(queues: ReadonlyMap<string, sqs.IQueue>): this {
+    const urls: Record<string, string> = {};
+    for (const [name, q] of queues) urls[name] = q.queueUrl;
+    this.setEnv('QUEUE_URLS', Stack.of(this).toJsonString(urls));
+    if (queues.size) {
+      this.fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [...queues.values()].map((q) => q.queueArn) }));
+    }
+    return this;
+  }
+
+  /** ses:SendEmail from this account's verified identities (e-mail subscribers). */
+  sendEmail(): this {
+    const stack = Stack.of(this);
+    this.fn.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['ses:SendEmail'],
+      resources: [stack.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' })],
+    }));
+    Validations.of(this.fn.role!).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]',
+      reason: 'E-mail subscribers name their own sender and recipients in the configuration; SES only sends from identities verified in this account.',
+    });
+    return this;
+  }
+
+  /** HUB_SECRET_ARNS (`${NAME}` → secret ARN), and secretsmanager:GetSecretValue on exactly those secrets. */
+  readSecrets(secrets: ReadonlyMap<string, secretsmanager.ISecret>): this {
+    const arns: Record<string, string> = {};
+    for (const [name, s] of secrets) {
+      arns[name] = s.secretArn;
+      s.grantRead(this.fn);
+    }
+    this.setEnv('HUB_SECRET_ARNS', Stack.of(this).toJsonString(arns));
+    return this;
+  }
+
+  /** HUB_SECRETS_WITHHELD: the configuration's secret names this function is deliberately not given. */
+  withholdSecrets(names: readonly string[]): this {
+    if (names.length) this.setEnv('HUB_SECRETS_WITHHELD', JSON.stringify(names));
+    return this;
+  }
+
+  /** Consumes a queue: partial batch responses, the topology's batch size and per-queue max concurrency. */
+  consume(queue: sqs.IQueue, spec: QueueSpec): this {
+    this.fn.addEventSource(new SqsEventSource(queue, {
+      batchSize: spec.batchSize,
+      maxConcurrency: spec.maxConcurrency,
+      reportBatchItemFailures: true,
+    }));
+    return this;
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * The stateless half (STYLE.md habit 12), built from the topology: one function per topology function
+ * with exactly the grants of infra/access.ts, the HTTP API and its routes behind a JWT authorizer,
+ * SQS event-source mappings, the bus rules into the queues, and the EventBridge Scheduler schedules.
+ */
+import { CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { QUEUES } from '../core/deps';
+import { ACCESS, type AccessProfile } from './access';
+import { HubFunction } from './hub-function';
+import type { HubState } from './hub-state';
+import type { FunctionName, Topology } from './topology';
+
+export interface JwtSettings {
+  /** The OIDC issuer URL (`iss`); its `/.well-known/openid-configuration` must be reachable by API Gateway. */
+  issuer: string;
+  /** Accepted `aud` (or, for Cognito access tokens, `client_id`) values. */
+  audience: string[];
+}
+
+export interface HubServicesProps {
+  topology: Topology;
+  state: HubState;
+  jwt: JwtSettings;
+  /** The partner configuration as written, `${NAME}` references kept. */
+  hubConfigJson: string;
+  logRetention: logs.RetentionDays;
+  /** Steady-state and burst request limits of the HTTP API stage. */
+  throttle: { rateLimit: number; burstLimit: number };
+}
+
+const API_ROUTE_METHODS = { GET: apigw.HttpMethod.GET, POST: apigw.HttpMethod.POST } as const;
+
+export class HubServices extends Construct {
+  readonly functions = new Map<FunctionName, HubFunction>();
+  readonly api: apigw.HttpApi;
+  readonly stage: apigw.HttpStage;
+  readonly rules = new Map<string, events.Rule>();
+  readonly schedules = new Map<string, scheduler.Schedule>();
+  private readonly state: HubState;
+
+  constructor(scope: Construct, id: string, props: HubServicesProps) {
+    super(scope, id);
+    const { topology, state } = props;
+    this.state = state;
+    const secretNames = [...state.secrets.keys()];
+
+    for (const spec of topology.functions) {
+      const f = new HubFunction(this, pascal(spec.name), {
+        spec,
+        logRetention: props.logRetention,
+        environment: {
+          POWERTOOLS_SERVICE_NAME: 'partner-escalation-hub',
+          POWERTOOLS_METRICS_NAMESPACE: 'PartnerEscalationHub',
+          POWERTOOLS_LOG_LEVEL: 'INFO',
+          HUB_CONFIG_JSON: props.hubConfigJson,
+        },
+      });
+      const access: AccessProfile = ACCESS[spec.name];
+      f.useTable(state.table, access.table);
+      if (access.putEvents) f.publishTo(state.bus);
+      else f.nameBusWithoutAccess(state.bus);
+      f.sendTo(this.queuesFor(spec.name, access));
+      if (access.sendsEmail) f.sendEmail();
+      if (access.readsPartnerSecrets) f.readSecrets(state.secrets);
+      else f.withholdSecrets(secretNames);
+      this.functions.set(spec.name, f);
+    }
+
+    for (const { spec, queue } of state.queues.values()) this.fn(spec.consumer).consume(queue, spec);
+
+    // HTTP API: JWT authorizer on the routes the topology marks `jwt`; the others verify themselves
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    this.api = new apigw.HttpApi(this, 'HttpApi', {
+      description: 'partner-escalation-hub HTTP API (API.md)',
+      createDefaultStage: false,
+    });
+    this.stage = this.api.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: props.throttle,
+      accessLogSettings: { destination: new apigw.LogGroupLogDestination(accessLogs) },
+    });
+    const authorizer = new HttpJwtAuthorizer('Jwt', props.jwt.issuer, { jwtAudience: props.jwt.audience });
+    const integrations = new Map<FunctionName, HttpLambdaIntegration>();
+    for (const r of topology.routes) {
+      let integration = integrations.get(r.function);
+      if (!integration) {
+        integration = new HttpLambdaIntegration(`${pascal(r.function)}Integration`, this.fn(r.function).fn);
+        integrations.set(r.function, integration);
+      }
+      const [route] = this.api.addRoutes({
+        path: r.path,
+        methods: [API_ROUTE_METHODS[r.method]],
+        integration,
+        ...(r.auth === 'jwt' ? { authorizer } : {}),
+      });
+      if (r.auth !== 'jwt') {
+        Validations.of(route!).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: r.function === 'webhook'
+            ? 'Partner webhooks carry no bearer token: the webhook function verifies each partner\'s HMAC signature over the raw body (API.md).'
+            : r.auth === 'optional'
+              ? 'The customer status page is opened from a signed, expiring link: the handler verifies its HMAC session cookie and answers 404 to anyone else.'
+              : 'Public by contract (API.md): health check and the OpenAPI document carry no data.',
+        });
+      }
+    }
+
+    for (const rule of topology.rules) {
+      const target = state.queues.get(rule.targetQueue);
+      if (!target) throw new Error(`rule ${rule.name}: no queue ${rule.targetQueue} in the topology`);
+      const r = new events.Rule(this, `Rule${pascal(rule.name)}`, {
+        eventBus: state.bus,
+        description: `partner-escalation-hub ${rule.name} → ${rule.targetQueue}`,
+        eventPattern: toCdkPattern(rule.pattern),
+        // if the queue cannot take the event, keep it on the queue's dead-letter queue (alarmed)
+        targets: [new targets.SqsQueue(target.queue, { deadLetterQueue: target.deadLetterQueue })],
+      });
+      this.rules.set(rule.name, r);
+    }
+
+    const schedulerRole = new iam.Role(this, 'SchedulerRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'),
+      description: 'partner-escalation-hub: EventBridge Scheduler invokes the scheduled functions',
+    });
+    for (const s of topology.schedules) {
+      const fn = this.fn(s.function).fn;
+      Validations.of(schedulerRole).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(fn.node.defaultChild as CfnElement)}.Arn>:*]`,
+        reason: 'The Scheduler target grant covers the scheduled function and its versions (`<function arn>:*`); it can invoke nothing else.',
+      });
+      const schedule = new scheduler.Schedule(this, `Schedule${pascal(s.name)}`, {
+        description: `partner-escalation-hub ${s.name} every ${s.everyMinutes} minute(s)`,
+        schedule: scheduler.ScheduleExpression.rate(Duration.minutes(s.everyMinutes)),
+        // the next run comes within minutes: a late or failed run is not worth retrying
+        target: new schedulerTargets.LambdaInvoke(fn, { role: schedulerRole, retryAttempts: 0, maxEventAge: Duration.minutes(Math.max(1, s.everyMinutes)) }),
+      });
+      this.schedules.set(s.name, schedule);
+    }
+  }
+
+  fn(name: FunctionName): HubFunction {
+    const f = this.functions.get(name);
+    if (!f) throw new Error(`no function ${name} in the topology`);
+    return f;
+  }
+
+  private queuesFor(name: FunctionName, access: AccessProfile): Map<string, sqs.IQueue> {
+    const all = [...this.state.queues.values()];
+    const pick = (keep: (q: (typeof all)[number]) => boolean) => new Map(all.filter(keep).map((q) => [q.spec.name, q.queue as sqs.IQueue]));
+    switch (access.sendTo) {
+      case 'none': return new Map();
+      case 'inbound': return pick((q) => q.spec.name === QUEUES.inbound);
+      // partner-worker re-queues a retry onto the queue it consumes (one per partner); the notifier fans out onto its own
+      case 'own-queues': return pick((q) => q.spec.consumer === name);
+      // the sweep re-drives escalations to their partner's queue and stored deliveries to inbound
+      case 'work-queues': return pick((q) => q.spec.partnerId !== undefined || q.spec.name === QUEUES.inbound);
+    }
+  }
+}
+
+/** `partner-worker` → `PartnerWorker`, `escalation-requested-acme` → `EscalationRequestedAcme`. */
+const pascal = (s: string) => s.split(/[^A-Za-z0-9]+/).filter(Boolean).map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
+
+/** The topology's raw EventBridge pattern as the CDK's EventPattern (keys renamed: `detail-type` → `detailType`). */
+export function toCdkPattern(pattern: Record<string, unknown>): events.EventPattern {
+  const { 'detail-type': detailType, ...rest } = pattern;
+  return { ...rest, ...(detailType ? { detailType } : {}) } as events.EventPattern;
+}

@@ -1,0 +1,74 @@
+/**
+ * The hub on AWS, built from infra/topology.ts (the same declaration the local runtime starts from):
+ * stateful constructs (table, bus, queues, secrets), stateless ones (functions, API, mappings, rules,
+ * schedules) and alarms.
+ */
+import { Annotations, CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { HubAlarms } from './hub-alarms';
+import type { DeployedHubConfig } from './hub-config';
+import { HubServices, type JwtSettings } from './hub-services';
+import { HubState } from './hub-state';
+import { buildTopology, type Topology } from './topology';
+
+export interface HubStackProps extends StackProps {
+  hubConfig: DeployedHubConfig;
+  jwt: JwtSettings;
+  alarmEmail?: string;
+  /** Secrets are named `<secretPrefix><NAME>`. Default `partner-escalation-hub/`. */
+  secretPrefix?: string;
+  /** Keep the table when the stack is deleted (default true). */
+  retainData?: boolean;
+  logRetention?: logs.RetentionDays;
+}
+
+export class HubStack extends Stack {
+  readonly topology: Topology;
+  readonly state: HubState;
+  readonly services: HubServices;
+  readonly alarms: HubAlarms;
+
+  constructor(scope: Construct, id: string, props: HubStackProps) {
+    super(scope, id, props);
+    validateJwt(props.jwt);
+    const { hubConfig } = props;
+    this.topology = buildTopology(hubConfig.config.partners);
+    for (const p of hubConfig.config.partners.filter((x) => x.sandbox || /^https?:\/\/(127\.|localhost)/.test(x.baseUrl))) {
+      Annotations.of(this).addWarningV2('hub:local-partner', `partner ${p.id} points at a local sandbox (${p.baseUrl}); deploy a configuration with the partner's real base URL (context hubConfig)`);
+    }
+
+    this.state = new HubState(this, 'State', {
+      queues: this.topology.queues,
+      secretNames: hubConfig.secretNames,
+      secretPrefix: props.secretPrefix ?? 'partner-escalation-hub/',
+      dataRemovalPolicy: props.retainData === false ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    });
+    this.services = new HubServices(this, 'Services', {
+      topology: this.topology,
+      state: this.state,
+      jwt: props.jwt,
+      hubConfigJson: hubConfig.rawJson,
+      logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      throttle: { rateLimit: 50, burstLimit: 100 },
+    });
+    this.alarms = new HubAlarms(this, 'Alarms', { state: this.state, services: this.services, ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}) });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.services.stage.url, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'TableName', { value: this.state.table.tableName });
+    new CfnOutput(this, 'BusName', { value: this.state.bus.eventBusName });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
+    for (const [name, s] of this.state.secrets) new CfnOutput(this, `Secret${name}Arn`, { value: s.secretArn, description: `put the value of \${${name}} here` });
+  }
+}
+
+function validateJwt(jwt: JwtSettings) {
+  let url: URL;
+  try {
+    url = new URL(jwt.issuer);
+  } catch {
+    throw new Error(`jwtIssuer must be the OIDC issuer URL (https://...), got "${jwt.issuer}"`);
+  }
+  if (url.protocol !== 'https:') throw new Error(`jwtIssuer must be an https URL (API Gateway fetches its discovery document), got "${jwt.issuer}"`);
+  if (jwt.audience.length === 0 || jwt.audience.some((a) => a.trim() === '')) throw new Error('jwtAudience must name at least one audience (comma-separated)');
+}

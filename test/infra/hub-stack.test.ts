@@ -1,0 +1,272 @@
+/** The AWS stack: what matters for correctness and safety, asserted on the synthesized template. */
+import { App, CfnElement, Stack } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { IConstruct } from 'constructs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { QUEUES } from '../../core/deps';
+import { readDeployedHubConfig, secretReferences } from '../../infra/hub-config';
+import { HubStack } from '../../infra/hub-stack';
+import { buildTopology, type FunctionName } from '../../infra/topology';
+import { synthHub, type SynthesizedHub } from './hub-stack-fixture';
+
+let hub: SynthesizedHub;
+beforeAll(() => { hub = synthHub(); });
+
+const idOf = (c: IConstruct) => Stack.of(c).getLogicalId(c.node.defaultChild as CfnElement);
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+
+function statementsOfRole(roleId: string): Statement[] {
+  const policies = hub.template.findResources('AWS::IAM::Policy', { Properties: { Roles: Match.arrayWith([{ Ref: roleId }]) } });
+  return Object.values(policies).flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement);
+}
+const actionsOf = (sts: Statement[]) => [...new Set(sts.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])))].sort();
+const resourcesFor = (sts: Statement[], action: string) =>
+  sts.filter((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]).includes(action)).flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]));
+
+describe('queues', () => {
+  it('give every topology queue a dead-letter queue with the topology\'s redrive, encryption and TLS', () => {
+    expect(hub.stack.state.queues.size).toBe(hub.stack.topology.queues.length);
+    for (const spec of hub.stack.topology.queues) {
+      const q = hub.stack.state.queues.get(spec.name)!;
+      hub.template.hasResource('AWS::SQS::Queue', {
+        Properties: {
+          VisibilityTimeout: spec.visibilityTimeoutSeconds,
+          SqsManagedSseEnabled: true,
+          RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [idOf(q.deadLetterQueue), 'Arn'] }, maxReceiveCount: spec.maxReceiveCount },
+        },
+      });
+      expect(Object.keys(hub.template.findResources('AWS::SQS::Queue', { Properties: { RedrivePolicy: Match.absent() } }))).toContain(idOf(q.deadLetterQueue));
+    }
+    // every queue (work and dead-letter) refuses plain-HTTP access
+    const policies = Object.values(hub.template.findResources('AWS::SQS::QueuePolicy')).map((p) => JSON.stringify(p));
+    for (const { queue, deadLetterQueue } of hub.stack.state.queues.values()) {
+      for (const q of [queue, deadLetterQueue]) {
+        expect(policies.some((p) => p.includes(idOf(q)) && p.includes('aws:SecureTransport'))).toBe(true);
+      }
+    }
+  });
+
+  it('are consumed with partial batch responses, the topology\'s batch size and per-queue max concurrency', () => {
+    for (const spec of hub.stack.topology.queues) {
+      const q = hub.stack.state.queues.get(spec.name)!;
+      hub.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        EventSourceArn: { 'Fn::GetAtt': [idOf(q.queue), 'Arn'] },
+        FunctionName: { Ref: idOf(hub.stack.services.fn(spec.consumer).fn) },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        BatchSize: spec.batchSize,
+        ScalingConfig: { MaximumConcurrency: spec.maxConcurrency },
+      });
+    }
+    const mappings = Object.values(hub.template.findResources('AWS::Lambda::EventSourceMapping'));
+    expect(mappings).toHaveLength(hub.stack.topology.queues.length);
+  });
+
+  it('one work queue per partner, so one partner\'s outage never delays another\'s', () => {
+    const partnerQueues = hub.stack.topology.queues.filter((q) => q.partnerId);
+    expect(partnerQueues.map((q) => q.name).sort()).toEqual(hub.hubConfig.config.partners.map((p) => QUEUES.partnerWork(p.id)).sort());
+  });
+});
+
+describe('table', () => {
+  it('is on-demand, encrypted, point-in-time recoverable, with TTL on `ttl` and both indexes projecting ALL', () => {
+    hub.template.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      SSESpecification: { SSEEnabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+      KeySchema: [{ AttributeName: 'PK', KeyType: 'HASH' }, { AttributeName: 'SK', KeyType: 'RANGE' }],
+      GlobalSecondaryIndexes: [
+        { IndexName: 'GSI1', KeySchema: [{ AttributeName: 'GSI1PK', KeyType: 'HASH' }, { AttributeName: 'GSI1SK', KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } },
+        { IndexName: 'GSI2', KeySchema: [{ AttributeName: 'GSI2PK', KeyType: 'HASH' }, { AttributeName: 'GSI2SK', KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } },
+      ],
+    });
+  });
+
+  it('is retained (and deletion-protected) unless retainData is false', () => {
+    hub.template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', Properties: { DeletionProtectionEnabled: true } });
+    const throwaway = synthHub({ retainData: false });
+    throwaway.template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete', Properties: { DeletionProtectionEnabled: false } });
+  });
+});
+
+describe('alarms', () => {
+  const alarmOn = (metricName: string, dimension: Record<string, unknown>, threshold: number) => hub.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+    MetricName: metricName,
+    Dimensions: [dimension],
+    Threshold: threshold,
+    ComparisonOperator: 'GreaterThanThreshold',
+    AlarmActions: [{ Ref: idOf(hub.stack.alarms.topic) }],
+  });
+
+  it('fire on any message in every dead-letter queue, and on old messages in every work queue', () => {
+    for (const { spec, queue, deadLetterQueue } of hub.stack.state.queues.values()) {
+      alarmOn('ApproximateNumberOfMessagesVisible', { Name: 'QueueName', Value: { 'Fn::GetAtt': [idOf(deadLetterQueue), 'QueueName'] } }, 0);
+      alarmOn('ApproximateAgeOfOldestMessage', { Name: 'QueueName', Value: { 'Fn::GetAtt': [idOf(queue), 'QueueName'] } }, Math.max(600, 2 * spec.visibilityTimeoutSeconds));
+    }
+  });
+
+  it('fire on errors and throttles of every function, to an encrypted topic with the on-call subscription', () => {
+    for (const f of hub.stack.services.functions.values()) {
+      alarmOn('Errors', { Name: 'FunctionName', Value: { Ref: idOf(f.fn) } }, 0);
+      alarmOn('Throttles', { Name: 'FunctionName', Value: { Ref: idOf(f.fn) } }, 0);
+    }
+    hub.template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    hub.template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
+  });
+});
+
+describe('functions', () => {
+  it('run Node.js 22 on arm64 with tracing, JSON logs with a retention, and source maps enabled', () => {
+    for (const f of hub.stack.services.functions.values()) {
+      hub.template.hasResourceProperties('AWS::Lambda::Function', {
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        Timeout: f.spec.timeoutSeconds,
+        MemorySize: f.spec.memoryMb,
+        LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: idOf(f.logGroup) } },
+        Environment: { Variables: Match.objectLike({ NODE_OPTIONS: '--enable-source-maps', HUB_FUNCTION: f.spec.name }) },
+      });
+      hub.template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    }
+  });
+
+  const BASE = ['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
+  const CONSUME = ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'];
+  const SECRETS = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'];
+  // the store's item actions, on the table and its named indexes; never Scan, Batch*, Transact*, PartiQL
+  const TABLE = ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'].map((x) => `dynamodb:${x}`);
+  // pinned by hand from the use cases (core/use-cases): a change here is a deliberate change of privilege
+  const EXPECTED: Record<FunctionName, { actions: string[]; sendsTo: string[] }> = {
+    api: { actions: [...TABLE, 'events:PutEvents', ...SECRETS], sendsTo: [] },
+    webhook: { actions: [...TABLE, 'sqs:SendMessage', ...SECRETS], sendsTo: [QUEUES.inbound] },
+    'partner-worker': { actions: [...TABLE, 'events:PutEvents', 'sqs:SendMessage', ...CONSUME, ...SECRETS], sendsTo: ['partner-work-microsoft', 'partner-work-zoom'] },
+    'status-sync': { actions: [...TABLE, 'events:PutEvents', ...CONSUME], sendsTo: [] },
+    'comment-forwarder': { actions: [...TABLE, ...CONSUME, ...SECRETS], sendsTo: [] },
+    sweep: { actions: [...TABLE, 'events:PutEvents', 'sqs:SendMessage'], sendsTo: ['partner-work-microsoft', 'partner-work-zoom', QUEUES.inbound] },
+    poller: { actions: [...TABLE, 'events:PutEvents', ...SECRETS], sendsTo: [] },
+    notifier: { actions: [...TABLE, 'sqs:SendMessage', ...CONSUME, ...SECRETS, 'ses:SendEmail'], sendsTo: [QUEUES.notifications] },
+  };
+
+  it.each(Object.keys(EXPECTED) as FunctionName[])('%s has exactly its actions, on exactly its resources', (name) => {
+    const f = hub.stack.services.fn(name);
+    const sts = statementsOfRole(idOf(f.fn.role!));
+    expect(actionsOf(sts)).toEqual([...BASE, ...EXPECTED[name].actions].sort());
+    // only X-Ray has no resource-level permissions
+    for (const s of sts) if (s.Resource === '*') expect(actionsOf([s]).every((a) => a.startsWith('xray:'))).toBe(true);
+    // data actions: this table (and its two named indexes), never a wildcard index
+    const tableArn = { 'Fn::GetAtt': [idOf(hub.stack.state.table), 'Arn'] };
+    expect(resourcesFor(sts, 'dynamodb:Query')).toEqual([tableArn, { 'Fn::Join': ['', [tableArn, '/index/GSI1']] }, { 'Fn::Join': ['', [tableArn, '/index/GSI2']] }]);
+    const secretIds = [...hub.stack.state.secrets.values()].map((x) => ({ Ref: idOf(x) }));
+    expect(resourcesFor(sts, 'secretsmanager:GetSecretValue')).toEqual(EXPECTED[name].actions.includes('secretsmanager:GetSecretValue') ? secretIds : []);
+    const sent = resourcesFor(sts, 'sqs:SendMessage').map((r) => JSON.stringify(r));
+    const expectedSent = EXPECTED[name].sendsTo.map((q) => JSON.stringify({ 'Fn::GetAtt': [idOf(hub.stack.state.queues.get(q)!.queue), 'Arn'] }));
+    expect(sent.sort()).toEqual(expectedSent.sort());
+    if (EXPECTED[name].actions.includes('events:PutEvents')) {
+      expect(resourcesFor(sts, 'events:PutEvents')).toEqual([{ 'Fn::GetAtt': [idOf(hub.stack.state.bus), 'Arn'] }]);
+    }
+  });
+
+  it('get the resource names they were granted, and partner secrets only where a connector is called', () => {
+    const env = (name: FunctionName) => {
+      const fns = hub.template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: Match.objectLike({ HUB_FUNCTION: name }) } } });
+      return (Object.values(fns)[0] as { Properties: { Environment: { Variables: Record<string, unknown> } } }).Properties.Environment.Variables;
+    };
+    for (const name of Object.keys(EXPECTED) as FunctionName[]) {
+      const vars = env(name);
+      expect(vars.TABLE_NAME).toEqual({ Ref: idOf(hub.stack.state.table) });
+      // every function is given the bus name (aws-deps requires it at start); only publishers get PutEvents
+      expect(vars.BUS_NAME).toEqual({ Ref: idOf(hub.stack.state.bus) });
+      expect(vars.QUEUE_URLS).toBeDefined();
+      const readsSecrets = EXPECTED[name].actions.includes('secretsmanager:GetSecretValue');
+      expect('HUB_SECRET_ARNS' in vars).toBe(readsSecrets);
+      expect(vars.HUB_SECRETS_WITHHELD ? JSON.parse(vars.HUB_SECRETS_WITHHELD as string) : []).toEqual(readsSecrets ? [] : hub.hubConfig.secretNames);
+      // the deployed configuration keeps its references: no secret value is in the template
+      expect(vars.HUB_CONFIG_JSON).toBe(hub.hubConfig.rawJson);
+      expect(vars.HUB_CONFIG_JSON).toContain('${MICROSOFT_TOKEN}');
+    }
+  });
+});
+
+describe('secrets', () => {
+  it('one Secrets Manager secret per ${NAME} in the configuration', () => {
+    expect(hub.hubConfig.secretNames).toEqual(['MICROSOFT_TOKEN', 'MICROSOFT_WEBHOOK_SECRET', 'ZOOM_TOKEN', 'ZOOM_WEBHOOK_SECRET']);
+    for (const name of hub.hubConfig.secretNames) {
+      hub.template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: `partner-escalation-hub/${name}` });
+    }
+    hub.template.resourceCountIs('AWS::SecretsManager::Secret', 4);
+    expect(secretReferences({ a: ['${A} and ${B_2}', { c: '${A}' }], d: 'plain $HOME ${not-a-name}' })).toEqual(['A', 'B_2']);
+  });
+});
+
+describe('HTTP API', () => {
+  it('routes every topology route, with the JWT authorizer exactly where the topology says `jwt`', () => {
+    const authorizerId = Object.keys(hub.template.findResources('AWS::ApiGatewayV2::Authorizer'))[0]!;
+    hub.template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: { Issuer: 'https://auth.example.com/', Audience: ['hub-api'] },
+    });
+    for (const r of hub.stack.topology.routes) {
+      hub.template.hasResourceProperties('AWS::ApiGatewayV2::Route', r.auth === 'jwt'
+        ? { RouteKey: `${r.method} ${r.path}`, AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } }
+        : { RouteKey: `${r.method} ${r.path}`, AuthorizationType: 'NONE' });
+    }
+    hub.template.resourceCountIs('AWS::ApiGatewayV2::Route', hub.stack.topology.routes.length);
+    hub.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default', AutoDeploy: true, AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+    });
+  });
+
+  it('refuses an issuer that is not an https URL, and an empty audience', () => {
+    const build = (jwt: { issuer: string; audience: string[] }) => () =>
+      new HubStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Bad', { hubConfig: hub.hubConfig, jwt });
+    expect(build({ issuer: 'http://auth.example.com', audience: ['a'] })).toThrow(/https/);
+    expect(build({ issuer: 'not a url', audience: ['a'] })).toThrow(/issuer URL/);
+    expect(build({ issuer: 'https://auth.example.com', audience: [] })).toThrow(/jwtAudience/);
+  });
+});
+
+describe('validation', () => {
+  it('refuses at synth a partner configuration too large for the Lambda environment', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hub-infra-'));
+    const partners = Array.from({ length: 30 }, (_, i) => ({
+      id: `partner-${i}`, name: `Partner number ${i} with a long display name`, platforms: [`platform-${i}`], connector: 'generic-rest',
+      baseUrl: `https://partner-${i}.example.com/api/v2`, credentials: { token: `\${P${i}_TOKEN}` }, webhookSecret: `\${P${i}_WEBHOOK}`,
+    }));
+    writeFileSync(join(dir, 'big.json'), JSON.stringify({ partners }));
+    expect(() => synthHub({}, join(dir, 'big.json'))).toThrow(/over Lambda's 4096/);
+  });
+
+  it('reads the configuration with the hub\'s own schema, naming the failing field', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hub-infra-'));
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ partners: [{ id: 'Bad Id', name: 'x', platforms: [], connector: 'generic-rest', baseUrl: 'https://x.example' }] }));
+    expect(() => readDeployedHubConfig(join(dir, 'bad.json'))).toThrow(/partners\[0\]\.id/);
+  });
+});
+
+describe('cdk-nag', () => {
+  it('AwsSolutions checks find nothing unacknowledged (errors or warnings)', () => {
+    const report = new AwsSolutionsChecks().validateScope(hub.app);
+    const findings = report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} ${r.resourceLogicalId ?? ''} ${r.locations?.join(',') ?? ''}`));
+    expect(findings).toEqual([]);
+  });
+
+  it('would report an unsafe resource (the check above can fail)', () => {
+    const app = new App();
+    new Queue(new Stack(app, 'Unsafe'), 'PlainQueue', { encryption: QueueEncryption.UNENCRYPTED });
+    const rules = new AwsSolutionsChecks().validateScope(app).violations.map((v) => v.ruleName);
+    expect(rules).toEqual(expect.arrayContaining(['AwsSolutions-SQS3', 'AwsSolutions-SQS4']));
+  });
+});
+
+describe('topology', () => {
+  it('builds the same topology the stack was given', () => {
+    expect(hub.stack.topology).toEqual(buildTopology(hub.hubConfig.config.partners));
+  });
+});

@@ -1,0 +1,96 @@
+/**
+ * infra/topology.ts is the single declaration: every function, queue, rule and schedule it lists must be
+ * in the synthesized AWS template AND in the local runtime, so the two cannot drift.
+ */
+import { CfnElement, Stack } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { parseHubConfig } from '../../core/config';
+import { silentLog } from '../../core/deps';
+import { buildTopology, type Topology } from '../../infra/topology';
+import type { LocalRule } from '../../local/bus';
+import { startLocalHub, type LocalHub } from '../../local/hub';
+import { synthHub, type SynthesizedHub } from './hub-stack-fixture';
+
+let aws: SynthesizedHub;
+let local: LocalHub;
+let topology: Topology;
+
+beforeAll(async () => {
+  aws = synthHub();
+  // the same partners, with the secrets as plain values (locally they come from the environment)
+  const config = parseHubConfig(JSON.parse(aws.hubConfig.rawJson), {
+    MICROSOFT_TOKEN: 't1', MICROSOFT_WEBHOOK_SECRET: 'whsec_dGVzdC1zZWNyZXQtMQ==', ZOOM_TOKEN: 't2', ZOOM_WEBHOOK_SECRET: 'whsec_dGVzdC1zZWNyZXQtMg==',
+  });
+  local = await startLocalHub({ config, dataDir: 'memory', jwtSecret: 'parity-test', log: silentLog, sweepIntervalMs: 60_000 });
+  topology = buildTopology(config.partners);
+});
+afterAll(async () => { await local?.stop(); });
+
+const idOf = (c: IConstruct) => Stack.of(c).getLogicalId(c.node.defaultChild as CfnElement);
+
+it('both sides are built from buildTopology() of the same partners', () => {
+  expect(aws.stack.topology).toEqual(topology);
+  expect(local.topology).toEqual(topology);
+});
+
+it('every function is a Lambda function in AWS; every queue consumer and route target exists locally', () => {
+  for (const f of topology.functions) {
+    aws.template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: f.description,
+      Environment: { Variables: Match.objectLike({ HUB_FUNCTION: f.name }) },
+    });
+  }
+  aws.template.resourceCountIs('AWS::Lambda::Function', topology.functions.length);
+  // locally, functions run in-process: each is reachable through a queue, a route or a schedule
+  const reachable = new Set([...topology.queues.map((q) => q.consumer), ...topology.routes.map((r) => r.function), ...topology.schedules.map((s) => s.function)]);
+  expect([...reachable].sort()).toEqual(topology.functions.map((f) => f.name).sort());
+});
+
+it('every queue has its dead-letter queue and consumer on both sides', () => {
+  for (const q of topology.queues) {
+    const deployed = aws.stack.state.queues.get(q.name)!;
+    aws.template.hasResourceProperties('AWS::SQS::Queue', {
+      VisibilityTimeout: q.visibilityTimeoutSeconds,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [idOf(deployed.deadLetterQueue), 'Arn'] }, maxReceiveCount: q.maxReceiveCount },
+    });
+    aws.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [idOf(deployed.queue), 'Arn'] },
+      FunctionName: { Ref: idOf(aws.stack.services.fn(q.consumer).fn) },
+    });
+    expect(local.queues.get(q.name)?.name).toBe(q.name);
+    expect(local.queues.get(`${q.name}-dlq`)?.name).toBe(`${q.name}-dlq`);
+  }
+  aws.template.resourceCountIs('AWS::SQS::Queue', topology.queues.length * 2);
+  expect(local.queues.size).toBe(topology.queues.length * 2);
+});
+
+it('every rule has the same event pattern and target queue on both sides', () => {
+  // the local bus keeps its rules private; reading them is the only way to compare, and worth it here
+  const localRules = (local.bus as unknown as { rules: LocalRule[] }).rules;
+  expect(localRules.map((r) => r.name).sort()).toEqual(topology.rules.map((r) => r.name).sort());
+  for (const rule of topology.rules) {
+    const target = aws.stack.state.queues.get(rule.targetQueue)!;
+    aws.template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: idOf(aws.stack.state.bus) },
+      EventPattern: rule.pattern,
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [idOf(target.queue), 'Arn'] } })],
+    });
+    const l = localRules.find((r) => r.name === rule.name)!;
+    expect(l.pattern).toEqual(rule.pattern);
+    expect(l.target).toBe(local.queues.get(rule.targetQueue));
+  }
+  aws.template.resourceCountIs('AWS::Events::Rule', topology.rules.length);
+});
+
+it('every schedule runs its function at its rate on both sides', async () => {
+  for (const s of topology.schedules) {
+    aws.template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: `rate(${s.everyMinutes} minute${s.everyMinutes === 1 ? '' : 's'})`,
+      State: 'ENABLED',
+      Target: Match.objectLike({ Arn: { 'Fn::GetAtt': [idOf(aws.stack.services.fn(s.function).fn), 'Arn'] } }),
+    });
+    await local.runSchedule(s.name); // rejects when the local runtime has no such schedule or function
+  }
+  aws.template.resourceCountIs('AWS::Scheduler::Schedule', topology.schedules.length);
+});
