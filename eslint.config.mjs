@@ -12,5 +12,5 @@ export default tseslint.config(
       'no-console': ['error', { allow: ['error'] }],
     },
   },
-  { files: ['local/**', 'bench/**', 'test/**', 'bin/**'], rules: { 'no-console': 'off' } },
+  { files: ['local/**', 'bench/**', 'test/**', 'bin/**', 'cli/**'], rules: { 'no-console': 'off' } },
 );

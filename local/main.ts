@@ -7,14 +7,14 @@ import { ConfigError } from '../core/errors';
 import { loadHubConfig } from '../functions/adapters/config-source';
 import { hubLogger } from '../functions/adapters/logger';
 import { startLocalHub } from './hub';
+import { DEV_JWT_SECRET } from './dev-secret';
 import { signJwt } from './jwt';
 
-const DEV_SECRET = 'local-development-only-secret-do-not-deploy';
 
 async function main() {
   const log = hubLogger();
   const config = loadHubConfig();
-  const jwtSecret = process.env.HUB_JWT_SECRET || DEV_SECRET;
+  const jwtSecret = process.env.HUB_JWT_SECRET || DEV_JWT_SECRET;
   const hub = await startLocalHub({
     config,
     dataDir: process.env.HUB_DATA_DIR || '.hub/data',

@@ -1,0 +1,82 @@
+/**
+ * The shapes the CLI reads back from the hub (API.md), checked at the edge by small guards rather than
+ * zod: loading zod costs more start-up time than a whole CLI call should. Objects stay loose (the contract
+ * may grow fields) and `--json` prints the hub's answer as it came.
+ */
+
+export const STATUSES = ['requested', 'open', 'in_progress', 'awaiting_info', 'resolved', 'closed', 'referred', 'cancelled'] as const;
+export type EscalationStatus = (typeof STATUSES)[number];
+
+export interface PartnerTicket { id: string; number: string; url?: string }
+export interface Referral { reason: string; instructions: string }
+
+export interface Escalation {
+  escalationId: string;
+  caseId: string;
+  customerId: string;
+  partnerId: string;
+  partnerName: string;
+  platform?: string | null;
+  status: EscalationStatus;
+  severity: string;
+  summary: string;
+  partnerTicket: PartnerTicket | null;
+  referral: Referral | null;
+  attempts?: number;
+  lastError?: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TimelineEntry { at: string; type: string; actor?: string | null; detail?: unknown }
+export interface EscalationDetail extends Escalation { findings?: string | null; timeline: TimelineEntry[] }
+export interface EscalationList { items: Escalation[] }
+export interface JointCall { provider: string; meetingId: string; joinUrl: string }
+export interface ApiErrorBody { error: { code: string; message: string; details?: { path?: string; message: string }[] } }
+
+/** Answers what is wrong with `value` (the first problem found), or undefined when it has the shape. */
+export type Check = (value: unknown) => string | undefined;
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function fields(spec: Record<string, (v: unknown) => boolean>): Check {
+  return (value) => {
+    if (!isObj(value)) return 'expected an object';
+    for (const [name, ok] of Object.entries(spec)) if (!ok(value[name])) return `${name}: unexpected ${JSON.stringify(value[name]) ?? 'undefined'}`;
+    return undefined;
+  };
+}
+
+const str = (v: unknown) => typeof v === 'string';
+const optStr = (v: unknown) => v === undefined || v === null || typeof v === 'string';
+const nullOr = (check: Check) => (v: unknown) => v === null || check(v) === undefined;
+const ok = (check: Check) => (v: unknown) => check(v) === undefined;
+
+const partnerTicket = fields({ id: str, number: str, url: optStr });
+const referral = fields({ reason: str, instructions: str });
+
+export const checkEscalation: Check = fields({
+  escalationId: str, caseId: str, customerId: str, partnerId: str, partnerName: str, platform: optStr,
+  status: (v) => (STATUSES as readonly unknown[]).includes(v), severity: str, summary: str,
+  partnerTicket: nullOr(partnerTicket), referral: nullOr(referral),
+  attempts: (v) => v === undefined || typeof v === 'number', lastError: optStr, createdAt: str, updatedAt: str,
+});
+
+const checkTimelineEntry = fields({ at: str, type: str, actor: optStr });
+
+export const checkEscalationDetail: Check = (value) => checkEscalation(value) ?? fields({
+  findings: optStr,
+  timeline: (v) => Array.isArray(v) && v.every(ok(checkTimelineEntry)),
+})(value);
+
+export const checkEscalationList: Check = fields({ items: (v) => Array.isArray(v) && v.every(ok(checkEscalation)) });
+export const checkJointCall: Check = fields({ provider: str, meetingId: str, joinUrl: str });
+export const checkAnyObject: Check = (value) => (isObj(value) ? undefined : 'expected an object');
+
+export const checkApiErrorBody: Check = fields({
+  error: ok(fields({
+    code: str, message: str,
+    details: (v) => v === undefined || (Array.isArray(v) && v.every(ok(fields({ path: optStr, message: str })))),
+  })),
+});

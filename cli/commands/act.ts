@@ -1,0 +1,87 @@
+/**
+ * The engineer's actions on one escalation: `comment`, `joint-call`, `partner-ticket`, `cancel`
+ * (POST /v1/escalations/{id}/…).
+ */
+import { InvalidArgumentError, type Command } from 'commander';
+import type { CliContext } from '../context';
+import { UsageError } from '../errors';
+import { escalationLines } from '../format';
+
+function minutes(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('a whole number of minutes is expected');
+  return n;
+}
+
+function isoTime(value: string): string {
+  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(value) || Number.isNaN(Date.parse(value))) {
+    throw new InvalidArgumentError('an ISO 8601 time is expected, e.g. 2026-11-25T15:00:00Z');
+  }
+  return new Date(value).toISOString();
+}
+
+export function registerActions(program: Command, ctx: () => CliContext) {
+  program.command('comment')
+    .summary('add a comment (forwarded to the partner ticket)')
+    .description('Add a comment to the timeline; the hub forwards it to the partner ticket once one exists '
+      + '(POST /v1/escalations/{id}/comments). The words of <text> are joined by spaces; "-" reads stdin.')
+    .argument('<escalationId>')
+    .argument('<text...>')
+    .action(async (id: string, words: string[]) => {
+      const c = ctx();
+      const text = words.length === 1 && words[0] === '-' ? await c.readStdin() : words.join(' ');
+      if (!text.trim()) throw new UsageError('the comment is empty');
+      const res = await c.client().addComment(id, text);
+      if (c.json) return c.printJson(res.raw);
+      const forwarded = (res.body as { forwarded?: unknown }).forwarded;
+      const how = forwarded === 'pending' ? 'on its way to the partner ticket'
+        : typeof forwarded === 'string' ? `forwarded ${forwarded}` : undefined;
+      c.out(`comment added to ${id}${how ? `: ${how}` : ''}`);
+    });
+
+  program.command('joint-call')
+    .summary('schedule a joint call with the partner')
+    .description('Schedule a joint call through the partner profile\'s collaboration connector '
+      + '(POST /v1/escalations/{id}/joint-calls); 409 when the profile has none.')
+    .argument('<escalationId>')
+    .option('--start <time>', 'start time, ISO 8601 (default: the hub\'s choice)', isoTime)
+    .option('--duration <minutes>', 'length in minutes (5–480)', minutes)
+    .action(async (id: string, opts: { start?: string; duration?: number }) => {
+      const c = ctx();
+      const res = await c.client().scheduleJointCall(id, {
+        ...(opts.start ? { startTime: opts.start } : {}),
+        ...(opts.duration ? { durationMinutes: opts.duration } : {}),
+      });
+      if (c.json) return c.printJson(res.raw);
+      c.out(`joint call scheduled (${res.body.provider}, meeting ${res.body.meetingId})`);
+      c.out(`join: ${res.body.joinUrl}`);
+    });
+
+  program.command('partner-ticket')
+    .summary('record a partner ticket opened by hand in the partner\'s portal')
+    .description('Record a ticket an engineer opened by hand in the partner\'s portal (connector manual); the hub then '
+      + 'tracks it like any other (POST /v1/escalations/{id}/partner-ticket). 409 if it already has a ticket.')
+    .argument('<escalationId>')
+    .requiredOption('--number <number>', 'the ticket number as the partner shows it')
+    .option('--url <url>', 'link to the ticket in the partner\'s portal')
+    .action(async (id: string, opts: { number: string; url?: string }) => {
+      const c = ctx();
+      const res = await c.client().recordPartnerTicket(id, { number: opts.number, ...(opts.url ? { url: opts.url } : {}) });
+      if (c.json) return c.printJson(res.raw);
+      c.out('partner ticket recorded');
+      for (const line of escalationLines(res.body)) c.out(`  ${line}`);
+    });
+
+  program.command('cancel')
+    .summary('cancel an escalation')
+    .description('Cancel an escalation (POST /v1/escalations/{id}/cancel); a ticket already open at the partner gets a '
+      + 'comment saying so.')
+    .argument('<escalationId>')
+    .requiredOption('--reason <text>', 'why (recorded, and told to the partner)')
+    .action(async (id: string, opts: { reason: string }) => {
+      const c = ctx();
+      const res = await c.client().cancel(id, opts.reason);
+      if (c.json) return c.printJson(res.raw);
+      c.out(`escalation ${res.body.escalationId} ${res.body.status}`);
+    });
+}
