@@ -56,7 +56,8 @@ export function readDeployedHubConfig(file = 'hub.config.json'): DeployedHubConf
   }
   const secretNames = secretReferences(raw);
   // placeholders only make the schema check pass; connectors validate the real values at cold start
-  const placeholders = Object.fromEntries(secretNames.map((n) => [n, `synth-placeholder-${n}`]));
+  // shaped like a Standard Webhooks secret (whsec_<base64>), which also satisfies every plain-string field
+  const placeholders = Object.fromEntries(secretNames.map((n) => [n, `whsec_${Buffer.from(`synth-placeholder-${n}`).toString('base64')}`]));
   const config = parseHubConfig(raw, placeholders);
   return { file: abs, rawJson: JSON.stringify(raw), config, secretNames };
 }

@@ -58,7 +58,13 @@ export interface Topology {
 const fn = (name: FunctionName, description: string, timeoutSeconds = 30, memoryMb = 512): FunctionSpec =>
   ({ name, entry: `functions/${name}.ts`, description, timeoutSeconds, memoryMb });
 
-export function buildTopology(partners: readonly { id: string }[]): Topology {
+/**
+ * @param partners one work queue and one routing rule per partner
+ * @param subscribers the notification subscribers: the notifier's rule matches only the events someone
+ *   subscribed to (no subscribers, no rule: an escalation then costs no notifier invocations)
+ */
+export function buildTopology(partners: readonly { id: string }[], subscribers: readonly { events: readonly string[] }[] = []): Topology {
+  const subscribed = NOTIFICATION_EVENTS.filter((e) => subscribers.some((s) => s.events.includes(e)));
   const jwt = (method: RouteSpec['method'], path: string): RouteSpec => ({ method, path, function: 'api', auth: 'jwt' });
   return {
     functions: [
@@ -108,11 +114,11 @@ export function buildTopology(partners: readonly { id: string }[]): Topology {
         pattern: { source: [EVENT_SOURCE], 'detail-type': ['PartnerIncidentOpened'], detail: { pendingComments: [{ numeric: ['>', 0] }] } },
         targetQueue: QUEUES.comments,
       },
-      {
+      ...(subscribed.length ? [{
         name: 'notify-subscribers',
-        pattern: { source: [EVENT_SOURCE], 'detail-type': [...NOTIFICATION_EVENTS] },
+        pattern: { source: [EVENT_SOURCE], 'detail-type': [...subscribed] },
         targetQueue: QUEUES.notifications,
-      },
+      }] : []),
     ],
     schedules: [
       { name: 'sweep', function: 'sweep', everyMinutes: 1 },

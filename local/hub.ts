@@ -64,7 +64,7 @@ const outboxBeside = (dataDir: string) => (dataDir === 'memory' ? join(tmpdir(),
 
 export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
   const { config, log } = opts;
-  const topology = buildTopology(config.partners);
+  const topology = buildTopology(config.partners, config.subscribers);
   const dynamo = await startDynalite(opts.dataDir);
 
   const queues = new Map<string, LocalQueue>();

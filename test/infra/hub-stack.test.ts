@@ -194,11 +194,11 @@ describe('functions', () => {
 
 describe('secrets', () => {
   it('one Secrets Manager secret per ${NAME} in the configuration', () => {
-    expect(hub.hubConfig.secretNames).toEqual(['MICROSOFT_TOKEN', 'MICROSOFT_WEBHOOK_SECRET', 'ZOOM_TOKEN', 'ZOOM_WEBHOOK_SECRET']);
+    expect(hub.hubConfig.secretNames).toEqual(['CRM_WEBHOOK_SECRET', 'MICROSOFT_TOKEN', 'MICROSOFT_WEBHOOK_SECRET', 'ZOOM_TOKEN', 'ZOOM_WEBHOOK_SECRET']);
     for (const name of hub.hubConfig.secretNames) {
       hub.template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: `partner-escalation-hub/${name}` });
     }
-    hub.template.resourceCountIs('AWS::SecretsManager::Secret', 4);
+    hub.template.resourceCountIs('AWS::SecretsManager::Secret', 5);
     expect(secretReferences({ a: ['${A} and ${B_2}', { c: '${A}' }], d: 'plain $HOME ${not-a-name}' })).toEqual(['A', 'B_2']);
   });
 });
@@ -267,6 +267,6 @@ describe('cdk-nag', () => {
 
 describe('topology', () => {
   it('builds the same topology the stack was given', () => {
-    expect(hub.stack.topology).toEqual(buildTopology(hub.hubConfig.config.partners));
+    expect(hub.stack.topology).toEqual(buildTopology(hub.hubConfig.config.partners, hub.hubConfig.config.subscribers));
   });
 });

@@ -20,10 +20,10 @@ beforeAll(async () => {
   aws = synthHub();
   // the same partners, with the secrets as plain values (locally they come from the environment)
   const config = parseHubConfig(JSON.parse(aws.hubConfig.rawJson), {
-    MICROSOFT_TOKEN: 't1', MICROSOFT_WEBHOOK_SECRET: 'whsec_dGVzdC1zZWNyZXQtMQ==', ZOOM_TOKEN: 't2', ZOOM_WEBHOOK_SECRET: 'whsec_dGVzdC1zZWNyZXQtMg==',
+    MICROSOFT_TOKEN: 't1', MICROSOFT_WEBHOOK_SECRET: 'whsec_dGVzdC1zZWNyZXQtMQ==', ZOOM_TOKEN: 't2', ZOOM_WEBHOOK_SECRET: 'whsec_dGVzdC1zZWNyZXQtMg==', CRM_WEBHOOK_SECRET: 'whsec_dGVzdC1zZWNyZXQtMw==',
   });
   local = await startLocalHub({ config, dataDir: 'memory', jwtSecret: 'parity-test', log: silentLog, sweepIntervalMs: 60_000 });
-  topology = buildTopology(config.partners);
+  topology = buildTopology(config.partners, config.subscribers);
 });
 afterAll(async () => { await local?.stop(); });
 
