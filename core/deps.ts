@@ -11,6 +11,13 @@ export interface Log {
 
 export const silentLog: Log = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
+/** Business and partner metrics (CloudWatch EMF through Powertools in AWS; a log line or nothing locally). */
+export interface Metrics {
+  count(name: 'EscalationsOpened' | 'EscalationsReferred' | 'EscalationsAged' | 'PartnerCallErrors', partnerId: string, value?: number): void;
+  /** Milliseconds of one partner call, by operation and outcome. */
+  partnerLatency(partnerId: string, operation: string, ms: number, ok: boolean): void;
+}
+
 export interface HubDeps {
   config: HubConfig;
   store: EscalationStore;
@@ -22,6 +29,8 @@ export interface HubDeps {
   /** In [0, 1): jitter source, injectable for deterministic tests. */
   random: () => number;
   log: Log;
+  /** Optional: without it, nothing is measured. */
+  metrics?: Metrics;
 }
 
 export function partnerById(config: HubConfig, partnerId: string): PartnerProfile | undefined {

@@ -44,19 +44,31 @@ export async function openPartnerIncident(deps: HubDeps, escalationId: string): 
   }
   const keys = { escalationId, caseId: esc.caseId, partnerId: esc.partnerId };
   let incident: PartnerIncident | undefined;
+  const timed = async <T>(operation: string, call: () => Promise<T>): Promise<T> => {
+    const started = Date.now();
+    try {
+      const r = await call();
+      deps.metrics?.partnerLatency(esc.partnerId, operation, Date.now() - started, true);
+      return r;
+    } catch (err) {
+      deps.metrics?.partnerLatency(esc.partnerId, operation, Date.now() - started, false);
+      deps.metrics?.count('PartnerCallErrors', esc.partnerId);
+      throw err;
+    }
+  };
   try {
     const ref = externalRefOf(escalationId);
-    if (esc.attempts > 1) incident = await connector.findByExternalRef(ref);
+    if (esc.attempts > 1) incident = await timed('find', () => connector.findByExternalRef(ref));
     if (!incident) {
       const findings = (await deps.store.getCaseDetails(esc))?.findings ?? '';
-      incident = await connector.openIncident({
+      incident = await timed('open', () => connector.openIncident({
         externalRef: ref,
         title: `[${esc.severity}] ${esc.summary}`,
         description: findings,
         severity: esc.severity,
         caseId: esc.caseId,
         customerId: esc.customerId,
-      });
+      }));
     }
   } catch (err) {
     if (!(err instanceof PartnerCallError)) throw err;
@@ -72,6 +84,7 @@ export async function openPartnerIncident(deps: HubDeps, escalationId: string): 
     return refer(deps, esc, reason, err.message);
   }
   await recordOpened(deps, esc, incident);
+  deps.metrics?.count('EscalationsOpened', esc.partnerId);
   deps.log.info('partner incident opened', { ...keys, ticketNumber: incident.number, attempts: esc.attempts });
   return 'opened';
 }
@@ -133,6 +146,7 @@ async function refer(deps: HubDeps, esc: Escalation, reason: string, partnerAnsw
     at: now.toISOString(), type: 'escalation_referred', actor: 'hub', detail: { reason, ...(partnerAnswer ? { partnerAnswer } : {}) },
   });
   deps.log.warn('escalation referred', { escalationId: esc.escalationId, caseId: esc.caseId, partnerId: esc.partnerId });
+  deps.metrics?.count('EscalationsReferred', esc.partnerId);
   await deps.bus.publish([hubEvent('EscalationReferred', { version: 1, escalationId: esc.escalationId, partnerId: esc.partnerId, caseId: esc.caseId, reason })]);
   return 'referred';
 }

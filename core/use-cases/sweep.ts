@@ -53,6 +53,7 @@ export async function sweep(deps: HubDeps, limit = 200): Promise<{ escalations: 
         version: 1, escalationId: e.escalationId, partnerId: e.partnerId, caseId: e.caseId,
         threshold: a.threshold, severity: e.severity, deadline: a.deadline,
       })]);
+      deps.metrics?.count('EscalationsAged', e.partnerId);
       deps.log.warn('escalation aged past a threshold', { escalationId: e.escalationId, caseId: e.caseId, partnerId: e.partnerId, threshold: a.threshold });
       aged++;
     }

@@ -8,6 +8,7 @@ import { loadHubConfig, requiredEnv } from './config-source';
 import { DynamoEscalationStore } from './dynamo-store';
 import { EventBridgeBus } from './eventbridge-bus';
 import { hubLogger } from './logger';
+import { powertoolsMetrics } from './metrics';
 import { awsSecretReader, resolveSecretEnv, withheldConnectors, withheldSecrets } from './secrets';
 import { SqsWorkQueue } from './sqs-queue';
 
@@ -30,6 +31,7 @@ export function awsDeps(): Promise<HubDeps> {
       newId: newEscalationId,
       random: Math.random,
       log: hubLogger(),
+      metrics: powertoolsMetrics(),
     };
   })());
 }

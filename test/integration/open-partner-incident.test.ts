@@ -38,6 +38,7 @@ beforeAll(async () => { dynamo = await startDynalite('memory'); });
 afterAll(() => dynamo.close());
 
 function setup() {
+  const measured: string[] = [];
   const partner = new ScriptedPartner();
   const clock = new FakeClock(Date.now());
   const deps: HubDeps = {
@@ -46,16 +47,20 @@ function setup() {
     bus: new RecordingBus(), queue: new RecordingQueue(), clock,
     connectors: { ticketing: () => partner, collaboration: () => undefined },
     newId: () => uid('esc'), random: () => 0.5, log: silentLog,
+    metrics: {
+      count: (name: string, partnerId: string) => { measured.push(`${name}:${partnerId}`); },
+      partnerLatency: (partnerId: string, operation: string, _ms: number, ok: boolean) => { measured.push(`latency:${partnerId}:${operation}:${ok ? 'ok' : 'error'}`); },
+    },
   };
   const flag = async () => (await flagEscalation(deps, {
     caseId: uid('CASE'), customerId: 'acme', platform: 'acme', severity: 'high', summary: 's', findings: 'the findings',
   }, 'eng-1')).escalation;
-  return { partner, clock, deps, flag, queue: deps.queue as RecordingQueue };
+  return { partner, clock, deps, flag, queue: deps.queue as RecordingQueue, measured };
 }
 
 describe('opening a partner incident', () => {
   it('after an attempt whose answer was lost, finds the incident instead of creating a second one', async () => {
-    const { partner, deps, clock, flag, queue } = setup();
+    const { partner, deps, clock, flag, queue, measured } = setup();
     const esc = await flag();
     partner.onOpen = () => { throw new PartnerCallError('open incident: ETIMEDOUT', true); };
     expect(await openPartnerIncident(deps, esc.escalationId)).toBe('retry_scheduled');
@@ -65,6 +70,9 @@ describe('opening a partner incident', () => {
     expect(await openPartnerIncident(deps, esc.escalationId)).toBe('opened');
     expect(partner.calls).toEqual(['open', 'find']);
     expect(partner.incidents.size).toBe(1);
+    expect(measured).toEqual([
+      'latency:acme-cloud:open:error', 'PartnerCallErrors:acme-cloud', 'latency:acme-cloud:find:ok', 'EscalationsOpened:acme-cloud',
+    ]);
     const opened = await deps.store.getEscalation(esc.escalationId);
     expect(opened).toMatchObject({ status: 'open', partnerTicket: { number: 'P-1' }, attempts: 2 });
     expect(await deps.store.findByTicket('acme-cloud', '1')).toBe(esc.escalationId);
