@@ -6,11 +6,11 @@ import { PartnerCallError } from '../core/errors';
 
 export const PARTNER_TIMEOUT_MS = 10_000;
 
-export function partnerClient(baseURL: string, headers: Record<string, string>): AxiosInstance {
+export function partnerClient(baseURL: string, headers: Record<string, string>, timeoutMs = PARTNER_TIMEOUT_MS): AxiosInstance {
   return axios.create({
     baseURL: baseURL.replace(/\/$/, ''),
     headers: { accept: 'application/json', ...headers },
-    timeout: PARTNER_TIMEOUT_MS,
+    timeout: timeoutMs,
     validateStatus: () => true,
     maxRedirects: 0,
     transitional: { clarifyTimeoutError: true },

@@ -2,6 +2,7 @@
 import type { HubConfig, PartnerProfile } from '../core/config';
 import { ConfigError } from '../core/errors';
 import type { CollaborationConnector, ConnectorRegistry, TicketingConnector } from '../core/ports';
+import { partnerBreaker, withCircuitBreaker } from './circuit-breaker';
 import { genericRestConnector } from './generic-rest/connector';
 import { manualConnector } from './manual/connector';
 import { jiraConnector } from './jira/connector';
@@ -41,7 +42,8 @@ export function buildRegistry(
     if (!factory) {
       throw new ConfigError(`partners[${i}].connector: unknown connector "${p.connector}" (known: ${Object.keys(ticketing).join(', ')})`);
     }
-    tickets.set(p.id, factory(p));
+    const connector = factory(p);
+    tickets.set(p.id, connector.mode === 'manual' ? connector : withCircuitBreaker(connector, partnerBreaker(p)));
     const collab = (p as { collaboration?: unknown }).collaboration;
     if (collab === undefined) return;
     const settings = collab as { connector?: unknown };

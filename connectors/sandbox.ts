@@ -5,7 +5,13 @@
 import type { PartnerProfile } from '../core/config';
 
 /** A scripted failure: answers the next matching partner API call (never the `/_sandbox` admin routes). */
-export interface SandboxFault { status: number; headers?: Record<string, string>; match?: (call: { method: string; path: string }) => boolean }
+export interface SandboxFault {
+  status: number;
+  headers?: Record<string, string>;
+  match?: (call: { method: string; path: string }) => boolean;
+  /** Answer only after this long (longer than the hub's `timeoutMs` models a partner that hangs). */
+  delayMs?: number;
+}
 
 export interface Sandbox {
   baseUrl: string;

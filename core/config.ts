@@ -36,6 +36,17 @@ export const PartnerProfile = z.looseObject({
   webhookSecret: z.string().min(1).optional(),
   retry: RetrySettings.prefault({}),
   pollIntervalSeconds: z.number().int().min(5).default(300),
+  /** How long one partner call may take before it counts as a (transient) timeout. */
+  timeoutMs: z.number().int().min(100).max(60_000).default(10_000),
+  /**
+   * After `consecutiveFailures` transient failures in a row, calls to this partner fail fast for
+   * `halfOpenAfterMs` (then one trial call decides): a partner in trouble is not hammered, and its
+   * escalations wait with backoff instead.
+   */
+  circuitBreaker: z.strictObject({
+    consecutiveFailures: z.number().int().min(1).max(100).default(5),
+    halfOpenAfterMs: z.number().int().min(10).max(3_600_000).default(30_000),
+  }).prefault({}),
   thresholds: Thresholds.prefault({}),
   /** What a referred customer is told: `supportUrl`, what to `quote`, and a `template` with {{placeholders}}. */
   referral: z.strictObject({

@@ -87,6 +87,8 @@ export async function startGenericSandbox(opts: GenericSandboxOptions) {
     const faultAt = faults.findIndex((f) => !f.match || f.match(call));
     if (faultAt >= 0) {
       const fault = faults.splice(faultAt, 1)[0]!;
+      if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+      if (res.destroyed) return;
       res.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers });
       return res.end(JSON.stringify({ error: 'scripted failure' }));
     }
