@@ -54,8 +54,11 @@ async function applyOne(deps: HubDeps, msg: InboundMessage, escalationId: string
     detail: { partnerStatus: update.partnerStatus, status, partnerUpdatedAt: update.updatedAt, applied, reason, deliveryId: msg.deliveryId },
   }, dedupeKey);
   if (update.comment) {
+    // a comment the hub itself forwarded, echoed back by the partner, is not recorded a second time
+    const echo = await isOwnComment(deps, escalationId, update.comment);
     await deps.store.appendTimeline(escalationId, {
-      at: now.toISOString(), type: 'partner_comment', actor: `partner:${msg.partnerId}`, detail: { body: update.comment },
+      at: now.toISOString(), type: echo ? 'partner_comment_echo' : 'partner_comment', actor: `partner:${msg.partnerId}`,
+      detail: echo ? { length: update.comment.length } : { body: update.comment },
     }, `${dedupeKey}#comment`);
   }
   if (r?.changed && r.before.status !== r.after.status) {
@@ -65,4 +68,12 @@ async function applyOne(deps: HubDeps, msg: InboundMessage, escalationId: string
     })]);
   }
   return applied ? 'applied' : reason;
+}
+
+const normalize = (text: string) => text.replace(/\s+/g, ' ').trim();
+
+/** Whether `body` is one of the comments the hub recorded for forwarding (engineers' comments, cancellations). */
+async function isOwnComment(deps: HubDeps, escalationId: string, body: string): Promise<boolean> {
+  const wanted = normalize(body);
+  return (await deps.store.getTimeline(escalationId)).some((t) => t.type === 'comment' && typeof t.detail.body === 'string' && normalize(t.detail.body) === wanted);
 }

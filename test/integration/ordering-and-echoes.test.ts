@@ -1,0 +1,86 @@
+/**
+ * Status updates delivered out of order, twice, or concurrently end in the same state as in order; the
+ * hub's own comments echoed back by the partner are recognised and not recorded again.
+ */
+import fc from 'fast-check';
+import { silentLog, type HubDeps } from '../../core/deps';
+import { PARTNER_STATUSES, type PartnerStatus } from '../../core/escalation';
+import type { InboundUpdate } from '../../core/ports';
+import { applyPartnerUpdates } from '../../core/use-cases/apply-partner-updates';
+import { addComment } from '../../core/use-cases/comments';
+import { documentClient } from '../../functions/adapters/clients';
+import { DynamoEscalationStore } from '../../functions/adapters/dynamo-store';
+import { LOCAL_TABLE, startDynalite } from '../../local/dynamo';
+import { draftEscalation, FakeClock, RecordingBus, RecordingQueue, testConfig, uid } from '../support/fixtures';
+
+let dynamo: Awaited<ReturnType<typeof startDynalite>>;
+let deps: HubDeps;
+beforeAll(async () => {
+  dynamo = await startDynalite('memory');
+  deps = {
+    config: testConfig('http://127.0.0.1:1'), store: new DynamoEscalationStore(documentClient(dynamo.client), LOCAL_TABLE),
+    bus: new RecordingBus(), queue: new RecordingQueue(), clock: new FakeClock(Date.now()),
+    connectors: { ticketing: () => undefined, collaboration: () => undefined }, newId: () => uid('c'), random: () => 0.5, log: silentLog,
+  };
+});
+afterAll(() => dynamo.close());
+
+async function openEscalation() {
+  const ticketId = uid('T');
+  const { escalation } = await deps.store.createEscalation(
+    draftEscalation({ status: 'open', partnerTicket: { id: ticketId, number: ticketId } }),
+    { findings: 'f', customerContact: null }, { at: new Date().toISOString(), type: 'escalation_requested', actor: 'eng', detail: {} },
+  );
+  await deps.store.putTicketLink('acme-cloud', ticketId, escalation.escalationId);
+  return { escalation, ticketId };
+}
+
+const deliver = (updates: InboundUpdate[], deliveryId = uid('d')) => applyPartnerUpdates(deps, { partnerId: 'acme-cloud', deliveryId, updates });
+
+describe('ordering', () => {
+  it('property: in order, shuffled, duplicated or concurrent, the final state is the same', async () => {
+    const update = fc.record({ status: fc.constantFrom(...PARTNER_STATUSES), s: fc.integer({ min: 0, max: 30 }) });
+    await fc.assert(fc.asyncProperty(fc.array(update, { minLength: 1, maxLength: 6 }), fc.integer({ min: 0, max: 1000 }), async (raw, seed) => {
+      const mk = (ticketId: string) => raw.map((r): InboundUpdate => ({
+        ticketId, status: r.status as PartnerStatus, partnerStatus: r.status, updatedAt: new Date(Date.UTC(2026, 10, 25, 10, 0, r.s)).toISOString(),
+      }));
+      const inOrder = await openEscalation();
+      for (const u of [...mk(inOrder.ticketId)].sort((a, b) => a.updatedAt.localeCompare(b.updatedAt))) await deliver([u]);
+
+      const chaos = await openEscalation();
+      const updates = mk(chaos.ticketId);
+      const shuffled = [...updates, ...updates].map((u, i) => ({ u, k: (i * 7919 + seed) % 101 })).sort((a, b) => a.k - b.k).map((x) => x.u);
+      // half one at a time (each delivered twice), half all at once
+      const half = Math.floor(shuffled.length / 2);
+      for (const u of shuffled.slice(0, half)) await deliver([u]);
+      await Promise.all(shuffled.slice(half).map((u) => deliver([u])));
+
+      const a = (await deps.store.getEscalation(inOrder.escalation.escalationId))!;
+      const b = (await deps.store.getEscalation(chaos.escalation.escalationId))!;
+      expect(b.status).toBe(a.status);
+      expect(b.partnerUpdatedAt).toBe(a.partnerUpdatedAt);
+    }), { numRuns: 25 });
+  });
+
+  it('a delivery replayed is recorded once in the timeline', async () => {
+    const { escalation, ticketId } = await openEscalation();
+    const u: InboundUpdate = { ticketId, status: 'in_progress', partnerStatus: 'in_progress', updatedAt: new Date().toISOString() };
+    await deliver([u], 'same-delivery');
+    await deliver([u], 'same-delivery');
+    expect((await deps.store.getTimeline(escalation.escalationId)).filter((t) => t.type === 'partner_update')).toHaveLength(1);
+  });
+});
+
+describe('echoes', () => {
+  it('recognises the hub\'s own comment when the partner sends it back, and keeps the partner\'s own', async () => {
+    const { escalation, ticketId } = await openEscalation();
+    await addComment(deps, escalation, 'Customer confirms   repro on firmware 4.1.0', 'eng-1');
+    const at = new Date().toISOString();
+    await deliver([{ ticketId, status: 'in_progress', partnerStatus: 'in_progress', updatedAt: at, comment: 'Customer confirms repro on firmware 4.1.0\n' }]);
+    await deliver([{ ticketId, status: 'in_progress', partnerStatus: 'in_progress', updatedAt: at, comment: 'We found the relay bug' }]);
+    const timeline = await deps.store.getTimeline(escalation.escalationId);
+    expect(timeline.filter((t) => t.type === 'partner_comment').map((t) => t.detail.body)).toEqual(['We found the relay bug']);
+    expect(timeline.filter((t) => t.type === 'partner_comment_echo')).toHaveLength(1);
+    expect((await deps.store.getEscalation(escalation.escalationId))!.status).toBe('in_progress');
+  });
+});
