@@ -47,6 +47,12 @@ export class HubClient {
   recordPartnerTicket(id: string, body: { number: string; url?: string }) {
     return this.call<Escalation>(checkEscalation, 'POST', `/v1/escalations/${enc(id)}/partner-ticket`, body);
   }
+  listDeadLetters(queue?: string) {
+    return this.call<DeadLetterList>(checkAnyObject, 'GET', `/v1/admin/dead-letters${queue ? `?queue=${enc(queue)}` : ''}`);
+  }
+  redriveDeadLetters(queue?: string) {
+    return this.call<{ results: { queue: string; moved: number | string }[] }>(checkAnyObject, 'POST', '/v1/admin/dead-letters/redrive', queue ? { queue } : {});
+  }
   cancel(id: string, reason: string) {
     return this.call<Escalation>(checkEscalation, 'POST', `/v1/escalations/${enc(id)}/cancel`, { reason });
   }
@@ -88,6 +94,11 @@ export class HubClient {
 }
 
 const enc = encodeURIComponent;
+
+export interface DeadLetterList {
+  queues: string[];
+  items: { queue: string; messageId: string; receiveCount: number; escalationId: string | null; lastError: string | null; failedAt: string | null }[];
+}
 
 /** A one-line reason for a failed fetch: undici hides the useful part (ECONNREFUSED, ENOTFOUND) in `cause`. */
 function networkReason(err: unknown, timeoutMs: number): string {

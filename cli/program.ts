@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerActions } from './commands/act';
+import { registerDlq } from './commands/dlq';
 import { registerEscalate } from './commands/escalate';
 import { registerShow } from './commands/show';
 import { registerToken } from './commands/token';
@@ -41,6 +42,7 @@ export function buildProgram(io: CliIO): Command {
   registerActions(program, ctx);
   registerWait(program, ctx);
   registerToken(program, ctx);
+  registerDlq(program, ctx);
   return program;
 }
 

@@ -47,8 +47,25 @@ export interface EscalationStore {
   /** Polling state of a partner (its connector's opaque cursor), `undefined` before the first poll. */
   getPollState(partnerId: string): Promise<{ cursor: string; polledAt: string } | undefined>;
   savePollState(partnerId: string, state: { cursor: string; polledAt: string }): Promise<void>;
+  /** Why a queue message failed (kept 14 days): what the dead-letter tools show next to it. */
+  recordMessageFailure(messageId: string, failure: MessageFailure): Promise<void>;
+  getMessageFailures(messageIds: string[]): Promise<Map<string, MessageFailure>>;
   /** Open work due at or before `now`, from the sparse open-work index. */
   listDue(now: Date, limit: number): Promise<DueItem[]>;
+}
+
+export interface MessageFailure { queue: string; error: string; at: string; receiveCount: number }
+
+export interface DeadLetter { queue: string; messageId: string; body: string; receiveCount: number }
+
+/** The dead-letter queues of the hub's work queues: look at what failed, and replay it. */
+export interface DeadLetterQueues {
+  /** Messages in the dead-letter queues (of one work queue, or all), without consuming them. */
+  list(queue?: string): Promise<DeadLetter[]>;
+  /** Moves the messages back to their work queue; consumers are idempotent, so replays are safe. */
+  redrive(queue?: string): Promise<{ queue: string; moved: number | 'started' }[]>;
+  /** The work queues that have a dead-letter queue. */
+  readonly queues: readonly string[];
 }
 
 export type DueItem =

@@ -6,7 +6,7 @@ import { awsDeps } from './adapters/aws-deps';
 import { EscalationMessage, makeSqsHandler } from './sqs';
 
 export const makeCommentForwarderHandler = (deps: HubDeps) =>
-  makeSqsHandler(EscalationMessage, (m) => forwardComments(deps, m.escalationId), deps.log);
+  makeSqsHandler(EscalationMessage, (m) => forwardComments(deps, m.escalationId), deps.log, deps.store);
 
 let wired: ReturnType<typeof makeCommentForwarderHandler> | undefined;
 export const handler = async (event: SQSEvent) => (wired ??= makeCommentForwarderHandler(await awsDeps()))(event);

@@ -21,7 +21,7 @@ const Message = z.union([
 ]);
 
 export const makeNotifierHandler = (deps: HubDeps, channel: NotificationChannel) =>
-  makeSqsHandler(Message, (m) => ('kind' in m ? deliverNotification(deps, channel, m) : fanOutNotification(deps, m)), deps.log);
+  makeSqsHandler(Message, (m) => ('kind' in m ? deliverNotification(deps, channel, m) : fanOutNotification(deps, m)), deps.log, deps.store);
 
 let wired: ReturnType<typeof makeNotifierHandler> | undefined;
 export const handler = async (event: SQSEvent) => (wired ??= makeNotifierHandler(await awsDeps(), notificationChannel(sesEmailSender())))(event);

@@ -6,7 +6,7 @@ import { awsDeps } from './adapters/aws-deps';
 import { EscalationMessage, makeSqsHandler } from './sqs';
 
 export const makePartnerWorkerHandler = (deps: HubDeps) =>
-  makeSqsHandler(EscalationMessage, (m) => openPartnerIncident(deps, m.escalationId), deps.log);
+  makeSqsHandler(EscalationMessage, (m) => openPartnerIncident(deps, m.escalationId), deps.log, deps.store);
 
 let wired: ReturnType<typeof makePartnerWorkerHandler> | undefined;
 export const handler = async (event: SQSEvent) => (wired ??= makePartnerWorkerHandler(await awsDeps()))(event);

@@ -6,6 +6,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod';
 import type { Log } from '../core/deps';
+import type { EscalationStore } from '../core/ports';
 
 /** A queue body: either sent directly `{ escalationId }`, or an EventBridge event whose detail has it. */
 export const EscalationMessage = z.union([
@@ -13,7 +14,13 @@ export const EscalationMessage = z.union([
   z.object({ detail: z.object({ escalationId: z.string().min(1) }) }).transform((e) => e.detail),
 ]);
 
-export function makeSqsHandler<T>(schema: z.ZodType<T>, work: (message: T) => Promise<unknown>, log: Log) {
+/** The queue a record came from: the last part of its ARN. */
+export const queueOf = (r: SQSRecord) => r.eventSourceARN.split(':').pop() ?? 'unknown';
+
+/**
+ * @param store where each failure's reason is kept for the dead-letter tools (`hub dlq list`)
+ */
+export function makeSqsHandler<T>(schema: z.ZodType<T>, work: (message: T) => Promise<unknown>, log: Log, store?: Pick<EscalationStore, 'recordMessageFailure'>) {
   const processor = new BatchProcessor(EventType.SQS);
   const record = async (r: SQSRecord) => {
     let body: unknown;
@@ -24,7 +31,16 @@ export function makeSqsHandler<T>(schema: z.ZodType<T>, work: (message: T) => Pr
       log.error('dropping malformed queue message', { messageId: r.messageId, issues: parsed.error.issues.slice(0, 3) });
       return;
     }
-    await work(parsed.data);
+    try {
+      await work(parsed.data);
+    } catch (err) {
+      const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      log.warn('queue message failed; it will be retried, then dead-lettered', { messageId: r.messageId, queue: queueOf(r), error });
+      await store?.recordMessageFailure(r.messageId, {
+        queue: queueOf(r), error: error.slice(0, 1000), at: new Date().toISOString(), receiveCount: Number(r.attributes.ApproximateReceiveCount ?? 1),
+      }).catch(() => undefined);
+      throw err;
+    }
   };
   return (event: SQSEvent): Promise<SQSBatchResponse> =>
     processPartialResponse(event, record, processor, { throwOnFullBatchFailure: false });

@@ -21,7 +21,7 @@ const InboundMessage = z.object({
 });
 
 export const makeStatusSyncHandler = (deps: HubDeps) =>
-  makeSqsHandler(InboundMessage, (m) => applyPartnerUpdates(deps, m), deps.log);
+  makeSqsHandler(InboundMessage, (m) => applyPartnerUpdates(deps, m), deps.log, deps.store);
 
 let wired: ReturnType<typeof makeStatusSyncHandler> | undefined;
 export const handler = async (event: SQSEvent) => (wired ??= makeStatusSyncHandler(await awsDeps()))(event);

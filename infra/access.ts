@@ -21,6 +21,8 @@ export interface AccessProfile {
   readsPartnerSecrets: boolean;
   /** ses:SendEmail (e-mail subscribers). */
   sendsEmail?: boolean;
+  /** Reads the dead-letter queues and moves their messages back (the admin routes). */
+  managesDeadLetters?: boolean;
 }
 
 /**
@@ -57,4 +59,6 @@ export const ACCESS: Record<FunctionName, AccessProfile> = {
    * webhooks with subscriber secrets and sends e-mail through SES. Publishes nothing.
    */
   notifier: { table: TABLE_READ_WRITE, putEvents: false, sendTo: 'own-queues', readsPartnerSecrets: true, sendsEmail: true },
+  /** listDeadLetters reads failure reasons (get); redrive starts SQS message-move tasks. Never calls a partner. */
+  admin: { table: ['dynamodb:GetItem'], putEvents: false, sendTo: 'none', readsPartnerSecrets: false, managesDeadLetters: true },
 };

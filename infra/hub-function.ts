@@ -149,6 +149,22 @@ export class HubFunction extends Construct {
     return this;
   }
 
+  /**
+   * DLQ_TARGETS (work queue → its dead-letter queue and source ARNs), and what an SQS message-move task
+   * needs: receive, delete and start/list move tasks on the dead-letter queues, send on the work queues.
+   */
+  manageDeadLetters(queues: readonly { spec: { name: string }; queue: sqs.IQueue; deadLetterQueue: sqs.IQueue }[]): this {
+    const targets: Record<string, { dlqUrl: string; dlqArn: string; sourceArn: string }> = {};
+    for (const q of queues) targets[q.spec.name] = { dlqUrl: q.deadLetterQueue.queueUrl, dlqArn: q.deadLetterQueue.queueArn, sourceArn: q.queue.queueArn };
+    this.setEnv('DLQ_TARGETS', Stack.of(this).toJsonString(targets));
+    this.fn.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:StartMessageMoveTask', 'sqs:ListMessageMoveTasks'],
+      resources: queues.map((q) => q.deadLetterQueue.queueArn),
+    }));
+    this.fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: queues.map((q) => q.queue.queueArn) }));
+    return this;
+  }
+
   /** ses:SendEmail from this account's verified identities (e-mail subscribers). */
   sendEmail(): this {
     const stack = Stack.of(this);

@@ -72,6 +72,7 @@ export class HubServices extends Construct {
       else f.nameBusWithoutAccess(state.bus);
       f.sendTo(this.queuesFor(spec.name, access));
       if (access.sendsEmail) f.sendEmail();
+      if (access.managesDeadLetters) f.manageDeadLetters([...state.queues.values()]);
       if (access.readsPartnerSecrets) f.readSecrets(state.secrets);
       else f.withholdSecrets(secretNames);
       this.functions.set(spec.name, f);

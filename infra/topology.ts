@@ -6,7 +6,7 @@ import { QUEUES } from '../core/deps';
 import { EVENT_SOURCE } from '../core/events';
 import { NOTIFICATION_EVENTS } from '../core/notifications';
 
-export type FunctionName = 'api' | 'webhook' | 'partner-worker' | 'status-sync' | 'comment-forwarder' | 'sweep' | 'poller' | 'notifier';
+export type FunctionName = 'api' | 'webhook' | 'partner-worker' | 'status-sync' | 'comment-forwarder' | 'sweep' | 'poller' | 'notifier' | 'admin';
 
 export interface FunctionSpec {
   name: FunctionName;
@@ -76,6 +76,7 @@ export function buildTopology(partners: readonly { id: string }[], subscribers: 
       fn('sweep', 'Re-drives open work that stopped moving and reports aged escalations', 60),
       fn('poller', 'Polls partners whose status does not come back by webhook', 60),
       fn('notifier', 'Delivers domain events to subscribers (signed webhooks, Teams, e-mail)', 30),
+      fn('admin', 'Operator routes: dead letters (list with reasons, redrive)', 30),
     ],
     routes: [
       { method: 'GET', path: '/health', function: 'api', auth: 'none' },
@@ -90,6 +91,8 @@ export function buildTopology(partners: readonly { id: string }[], subscribers: 
       jwt('GET', '/v1/customer/cases/{caseId}/partner-incidents'),
       jwt('POST', '/v1/status-links'),
       { method: 'GET', path: '/status/cases/{caseId}', function: 'api', auth: 'optional' },
+      { method: 'GET', path: '/v1/admin/dead-letters', function: 'admin', auth: 'jwt' },
+      { method: 'POST', path: '/v1/admin/dead-letters/redrive', function: 'admin', auth: 'jwt' },
       { method: 'POST', path: '/v1/webhooks/{partnerId}', function: 'webhook', auth: 'none' },
       { method: 'POST', path: '/v1/webhooks/{partnerId}/collaboration', function: 'webhook', auth: 'none' },
     ],

@@ -21,6 +21,8 @@ import { makePartnerWorkerHandler } from '../functions/partner-worker';
 import { makeStatusSyncHandler } from '../functions/status-sync';
 import { makeSweepHandler } from '../functions/sweep';
 import { makeWebhookHandler } from '../functions/webhook';
+import { makeAdminHandler } from '../functions/admin';
+import { localDeadLetters } from './dead-letters';
 import { makeNotifierHandler } from '../functions/notifier';
 import { makePollerHandler } from '../functions/poller';
 import { notificationChannel, outboxEmailSender } from '../connectors/notify/channels';
@@ -41,6 +43,8 @@ export interface LocalHubOptions {
   log: Log;
   /** Where e-mail notifications go locally (JSON lines); default beside the data directory. */
   outboxPath?: string;
+  /** Multiplies the topology's visibility timeouts (tests: a failed message comes back in ms, not minutes). */
+  queueTimeScale?: number;
   /** How often the sweep runs (AWS: every minute; locally sooner). */
   sweepIntervalMs?: number;
   clock?: Clock;
@@ -72,7 +76,7 @@ export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
     const dlq = new LocalQueue({ name: `${q.name}-dlq`, visibilityTimeoutMs: 30_000 });
     queues.set(dlq.name, dlq);
     queues.set(q.name, new LocalQueue({
-      name: q.name, visibilityTimeoutMs: q.visibilityTimeoutSeconds * 1000, maxReceiveCount: q.maxReceiveCount,
+      name: q.name, visibilityTimeoutMs: q.visibilityTimeoutSeconds * 1000 * (opts.queueTimeScale ?? 1), maxReceiveCount: q.maxReceiveCount,
       batchSize: q.batchSize, maxConcurrency: q.maxConcurrency, deadLetter: dlq,
       onError: (queue, err) => log.error('queue consumer failed', { queue, error: String(err) }),
     }));
@@ -127,6 +131,7 @@ export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
     handlers: {
       api: makeApiHandler(deps, { sessionKey: opts.sessionKey ?? createHmac('sha256', opts.jwtSecret).update('status-links').digest('base64url') }),
       webhook: makeWebhookHandler(deps),
+      admin: makeAdminHandler(deps, localDeadLetters(queues, topology.queues.map((q) => q.name))),
     },
     jwtSecret: opts.jwtSecret,
     log,

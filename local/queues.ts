@@ -36,8 +36,8 @@ export class LocalQueue {
     this.name = opts.name;
   }
 
-  send(body: string, delayMs = 0): string {
-    const id = randomUUID();
+  /** `id`: SQS keeps a message's id when it moves it to the dead-letter queue. */
+  send(body: string, delayMs = 0, id: string = randomUUID()): string {
     const t = this.now();
     this.messages.set(id, { id, body, receiveCount: 0, visibleAt: t + Math.max(0, delayMs), sentAt: t });
     this.schedule();
@@ -53,7 +53,7 @@ export class LocalQueue {
       if (out.length >= max) break;
       if (this.opts.maxReceiveCount !== undefined && m.receiveCount >= this.opts.maxReceiveCount) {
         this.messages.delete(m.id);
-        if (this.opts.deadLetter) this.opts.deadLetter.send(m.body);
+        if (this.opts.deadLetter) this.opts.deadLetter.send(m.body, 0, m.id);
         continue;
       }
       m.receiveCount++;
@@ -76,6 +76,14 @@ export class LocalQueue {
   }
 
   get depth(): number { return this.messages.size; }
+
+  /** Removes and returns every message (for redrive). */
+  drain(): { messageId: string; body: string }[] {
+    const all = [...this.messages.values()].map((m) => ({ messageId: m.id, body: m.body }));
+    this.messages.clear();
+    this.notifyIdle();
+    return all;
+  }
 
   /** Starts delivering messages to `consumer`, in batches, with at most `maxConcurrency` batches at once. */
   attach(consumer: SqsConsumer): void {

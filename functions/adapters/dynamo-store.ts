@@ -9,7 +9,7 @@ import {
 import { createHash } from 'node:crypto';
 import { dueAt, type CaseDetails, type Escalation } from '../../core/escalation';
 import { VersionConflictError } from '../../core/errors';
-import type { DueItem, EscalationStore, PendingComment, TimelineEntry } from '../../core/ports';
+import type { DueItem, EscalationStore, MessageFailure, PendingComment, TimelineEntry } from '../../core/ports';
 import { DUE_SHARDS } from './table-schema';
 
 const isConditionFailure = (e: unknown) =>
@@ -222,6 +222,20 @@ export class DynamoEscalationStore implements EscalationStore {
       ConditionExpression: 'attribute_exists(PK)',
       ExpressionAttributeValues: { ':pk': due.GSI2PK, ':sk': due.GSI2SK },
     })).catch((e) => { if (!isConditionFailure(e)) throw e; });
+  }
+
+  async recordMessageFailure(messageId: string, failure: MessageFailure) {
+    const ttl = Math.floor(Date.parse(failure.at) / 1000) + 14 * 24 * 3600;
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { PK: `FAIL#${messageId}`, SK: 'META', type: 'failure', ...failure, ttl } }));
+  }
+
+  async getMessageFailures(messageIds: string[]) {
+    const out = new Map<string, MessageFailure>();
+    await Promise.all(messageIds.map(async (id) => {
+      const r = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { PK: `FAIL#${id}`, SK: 'META' } }));
+      if (r.Item) out.set(id, { queue: r.Item.queue as string, error: r.Item.error as string, at: r.Item.at as string, receiveCount: r.Item.receiveCount as number });
+    }));
+    return out;
   }
 
   async getPollState(partnerId: string) {

@@ -150,6 +150,11 @@ describe('functions', () => {
     sweep: { actions: [...TABLE, 'events:PutEvents', 'sqs:SendMessage'], sendsTo: ['partner-work-microsoft', 'partner-work-zoom', QUEUES.inbound] },
     poller: { actions: [...TABLE, 'events:PutEvents', ...SECRETS], sendsTo: [] },
     notifier: { actions: [...TABLE, 'sqs:SendMessage', ...CONSUME, ...SECRETS, 'ses:SendEmail'], sendsTo: [QUEUES.notifications] },
+    // reads failure reasons; redrive = an SQS message-move task from each dead-letter queue back to its work queue
+    admin: {
+      actions: ['dynamodb:GetItem', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ListMessageMoveTasks', 'sqs:ReceiveMessage', 'sqs:SendMessage', 'sqs:StartMessageMoveTask'],
+      sendsTo: ['partner-work-microsoft', 'partner-work-zoom', QUEUES.inbound, QUEUES.comments, QUEUES.notifications],
+    },
   };
 
   it.each(Object.keys(EXPECTED) as FunctionName[])('%s has exactly its actions, on exactly its resources', (name) => {
@@ -160,7 +165,15 @@ describe('functions', () => {
     for (const s of sts) if (s.Resource === '*') expect(actionsOf([s]).every((a) => a.startsWith('xray:'))).toBe(true);
     // data actions: this table (and its two named indexes), never a wildcard index
     const tableArn = { 'Fn::GetAtt': [idOf(hub.stack.state.table), 'Arn'] };
-    expect(resourcesFor(sts, 'dynamodb:Query')).toEqual([tableArn, { 'Fn::Join': ['', [tableArn, '/index/GSI1']] }, { 'Fn::Join': ['', [tableArn, '/index/GSI2']] }]);
+    if (EXPECTED[name].actions.includes('dynamodb:Query')) {
+      expect(resourcesFor(sts, 'dynamodb:Query')).toEqual([tableArn, { 'Fn::Join': ['', [tableArn, '/index/GSI1']] }, { 'Fn::Join': ['', [tableArn, '/index/GSI2']] }]);
+    } else {
+      expect(resourcesFor(sts, 'dynamodb:GetItem')).toEqual([tableArn]);
+    }
+    if (name === 'admin') {
+      const dlqs = [...hub.stack.state.queues.values()].map((q) => JSON.stringify({ 'Fn::GetAtt': [idOf(q.deadLetterQueue), 'Arn'] })).sort();
+      expect(resourcesFor(sts, 'sqs:StartMessageMoveTask').map((r) => JSON.stringify(r)).sort()).toEqual(dlqs);
+    }
     const secretIds = [...hub.stack.state.secrets.values()].map((x) => ({ Ref: idOf(x) }));
     expect(resourcesFor(sts, 'secretsmanager:GetSecretValue')).toEqual(EXPECTED[name].actions.includes('secretsmanager:GetSecretValue') ? secretIds : []);
     const sent = resourcesFor(sts, 'sqs:SendMessage').map((r) => JSON.stringify(r));
