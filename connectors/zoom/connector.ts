@@ -49,6 +49,8 @@ export const ZoomSettings = z.object({
   hostUserId: required('hostUserId').default('me'),
   /** The app's "Secret Token" (Marketplace → Features → Access): the HMAC key for webhooks. */
   webhookSecret: required('webhookSecret'),
+  /** Secret tokens still accepted while rotating (validation challenges are answered with the current one). */
+  previousWebhookSecrets: z.array(z.string().min(1)).optional(),
 });
 export type ZoomSettings = z.infer<typeof ZoomSettings>;
 
@@ -242,8 +244,11 @@ export function zoomConnector(settings: Record<string, unknown>, profile: Partne
         return { kind: 'rejected', reason: 'x-zm-request-timestamp is outside the five-minute tolerance' };
       }
       const offered = /^v0=[0-9a-f]{64}$/i.test(signature) ? Buffer.from(signature.slice(3), 'hex') : undefined;
-      const expected = Buffer.from(zoomSignature(cfg.webhookSecret, ts, req.body).slice(3), 'hex');
-      if (!offered || !timingSafeEqual(offered, expected)) return { kind: 'rejected', reason: 'x-zm-signature does not match' };
+      const matches = (secret: string) => {
+        const expected = Buffer.from(zoomSignature(secret, ts, req.body).slice(3), 'hex');
+        return offered !== undefined && offered.length === expected.length && timingSafeEqual(offered, expected);
+      };
+      if (![cfg.webhookSecret, ...(cfg.previousWebhookSecrets ?? [])].some(matches)) return { kind: 'rejected', reason: 'x-zm-signature does not match' };
 
       // authentic: now the endpoint validation can be answered
       let json: unknown;
