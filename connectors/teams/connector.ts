@@ -20,6 +20,7 @@ import type { PartnerProfile } from '../../core/config';
 import { ConfigError, ValidationError } from '../../core/errors';
 import { systemClock, type Clock, type CollaborationConnector, type CollaborationEvent, type JointCall, type JointCallRequest, type RawWebhook, type WebhookVerdict } from '../../core/ports';
 import { call, expectResponse, partnerClient } from '../partner-http';
+import { AccessTokenCache } from '../access-token-cache';
 
 export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 /** Graph limits `clientState` to 128 characters. */
@@ -89,33 +90,6 @@ const EVENT_TYPES: Record<string, string> = {
   'Microsoft.Communication.CallEnded': 'meeting.ended',
   'Microsoft.Communication.CallRosterUpdate': 'meeting.roster_updated',
 };
-
-/**
- * Access tokens for one client: cached until `margin` before expiry, one request in flight at a time,
- * and dropped on demand when the API refuses one (revoked, or a clock far off).
- */
-export class AccessTokenCache {
-  private current: { value: string; refreshAt: number } | undefined;
-  private inflight: Promise<string> | undefined;
-  constructor(private readonly fetchToken: () => Promise<{ token: string; expiresInSeconds: number }>, private readonly clock: Clock) {}
-
-  get(): Promise<string> {
-    const now = this.clock.now().getTime();
-    if (this.current && now < this.current.refreshAt) return Promise.resolve(this.current.value);
-    this.inflight ??= this.fetchToken().then(({ token, expiresInSeconds }) => {
-      // refresh five minutes early, or halfway through a short-lived token
-      const margin = Math.min(300, expiresInSeconds / 2);
-      this.current = { value: token, refreshAt: now + (expiresInSeconds - margin) * 1000 };
-      return token;
-    }).finally(() => { this.inflight = undefined; });
-    return this.inflight;
-  }
-
-  /** Forgets `token` if it is still the cached one (a concurrent caller may already hold a newer one). */
-  invalidate(token: string): void {
-    if (this.current?.value === token) this.current = undefined;
-  }
-}
 
 /** Constant-time string equality (lengths are not secret here: clientState has a fixed length per hub). */
 function sameSecret(a: string, b: string): boolean {

@@ -26,6 +26,7 @@ import type { PartnerProfile } from '../../core/config';
 import { ConfigError, PartnerCallError, ValidationError } from '../../core/errors';
 import { systemClock, type Clock, type CollaborationConnector, type CollaborationEvent, type JointCall, type JointCallRequest, type RawWebhook, type WebhookVerdict } from '../../core/ports';
 import { call, expectResponse, partnerClient } from '../partner-http';
+import { AccessTokenCache } from '../access-token-cache';
 
 export const ZOOM_TOLERANCE_SECONDS = 5 * 60;
 /** Zoom's documented limits on the meeting fields. */
@@ -115,28 +116,6 @@ export const refMarker = (externalId: string) => `[hub-ref:${externalId}]`;
 
 /** Zoom's `start_time` in UTC: `yyyy-MM-ddTHH:mm:ssZ` (no milliseconds). */
 const zoomTime = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-
-/** Access tokens cached until `margin` before expiry, one request in flight; dropped when the API refuses one. */
-class AccessTokenCache {
-  private current: { value: string; refreshAt: number } | undefined;
-  private inflight: Promise<string> | undefined;
-  constructor(private readonly fetchToken: () => Promise<{ token: string; expiresInSeconds: number }>, private readonly clock: Clock) {}
-
-  get(): Promise<string> {
-    const now = this.clock.now().getTime();
-    if (this.current && now < this.current.refreshAt) return Promise.resolve(this.current.value);
-    this.inflight ??= this.fetchToken().then(({ token, expiresInSeconds }) => {
-      const margin = Math.min(300, expiresInSeconds / 2);
-      this.current = { value: token, refreshAt: now + (expiresInSeconds - margin) * 1000 };
-      return token;
-    }).finally(() => { this.inflight = undefined; });
-    return this.inflight;
-  }
-
-  invalidate(token: string): void {
-    if (this.current?.value === token) this.current = undefined;
-  }
-}
 
 /** A failure after which the meeting may nevertheless exist at Zoom (a 429 or another 4xx means it does not). */
 const uncertain = (err: unknown) => !(err instanceof PartnerCallError) || (err.transient && err.httpStatus !== 429);
