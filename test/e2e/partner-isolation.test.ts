@@ -18,7 +18,7 @@ beforeAll(async () => {
   healthy = await startGenericSandbox({ token: 't', webhookSecret: SECRET });
   troubled = await startGenericSandbox({ token: 't', webhookSecret: SECRET });
   const profile = (id: string, baseUrl: string) => ({
-    id, name: id, platforms: [id], connector: 'generic-rest', baseUrl, credentials: { token: 't' }, webhookSecret: SECRET, timeoutMs: 300,
+    id, name: id, platforms: [id], connector: 'generic-rest', baseUrl, credentials: { token: 't' }, webhookSecret: SECRET, timeoutMs: 3000,
     retry: { maxAttempts: 30, initialDelayMs: 50, maxDelayMs: 400 }, circuitBreaker: { consecutiveFailures: 3, halfOpenAfterMs: 500 },
   });
   hub = await startLocalHub({
@@ -52,8 +52,9 @@ describe('partner isolation', () => {
       const stuck = await Promise.all(Array.from({ length: 10 }, async () => (await escalate('troubled')).json.escalationId as string));
       await new Promise((r) => setTimeout(r, 300));
       const during = await healthyLatencies(10);
-      // "no added delay beyond noise": generous, since two cores also run this test
-      expect(during).toBeLessThan(alone + 1000);
+      // "no added delay beyond noise": generous for a loaded two-core machine, yet far below what sharing
+      // workers with the troubled partner would cost (each of its calls hangs for the 3 s timeout)
+      expect(during).toBeLessThan(alone * 2 + 1500);
       const callsWhileDown = troubled.calls.length;
       await new Promise((r) => setTimeout(r, 1500));
       // the breaker spares the partner: far fewer calls than escalations × retries
@@ -67,12 +68,12 @@ describe('partner isolation', () => {
   }
 });
 
-/** Makes every troubled-partner call fail (status 0: hang past the hub's timeout) until stopped. */
+/** Makes every troubled-partner call fail (status 0: hang past the hub's 3 s timeout) until stopped. */
 function troubledForever(fault: { status: number; headers?: Record<string, string> }) {
   let on = true;
   const refill = setInterval(() => {
     while (on && troubled.faults.length < 50) {
-      troubled.faults.push(fault.status === 0 ? { status: 504, delayMs: 1000 } : fault);
+      troubled.faults.push(fault.status === 0 ? { status: 504, delayMs: 4000 } : fault);
     }
   }, 20);
   return () => { on = false; clearInterval(refill); troubled.faults.length = 0; };
