@@ -21,6 +21,7 @@ import { cancelEscalation } from '../core/use-cases/cancel-escalation';
 import { addComment } from '../core/use-cases/comments';
 import { flagEscalation } from '../core/use-cases/flag-escalation';
 import { openApiDocument } from './openapi';
+import { buildRegistry } from '../connectors/registry';
 import { awsDeps } from './adapters/aws-deps';
 import { callerOf, errorResult, json, parseJsonBody, requireRole, type HttpEvent, type HttpResult } from './http';
 
@@ -136,4 +137,4 @@ export function makeApiHandler(deps: HubDeps, opts: ApiOptions = {}) {
 
 let wired: ReturnType<typeof makeApiHandler> | undefined;
 export const handler = async (event: HttpEvent) =>
-  (wired ??= makeApiHandler(await awsDeps(), { sessionKey: process.env.HUB_SESSION_SECRET ? requiredEnv('HUB_SESSION_SECRET') : undefined }))(event);
+  (wired ??= makeApiHandler(await awsDeps(buildRegistry), { sessionKey: process.env.HUB_SESSION_SECRET ? requiredEnv('HUB_SESSION_SECRET') : undefined }))(event);

@@ -2,6 +2,7 @@
 import type { SQSEvent } from 'aws-lambda';
 import type { HubDeps } from '../core/deps';
 import { openPartnerIncident } from '../core/use-cases/open-partner-incident';
+import { buildRegistry } from '../connectors/registry';
 import { awsDeps } from './adapters/aws-deps';
 import { EscalationMessage, makeSqsHandler } from './sqs';
 
@@ -9,4 +10,4 @@ export const makePartnerWorkerHandler = (deps: HubDeps) =>
   makeSqsHandler(EscalationMessage, (m) => openPartnerIncident(deps, m.escalationId), deps.log, deps.store);
 
 let wired: ReturnType<typeof makePartnerWorkerHandler> | undefined;
-export const handler = async (event: SQSEvent) => (wired ??= makePartnerWorkerHandler(await awsDeps()))(event);
+export const handler = async (event: SQSEvent) => (wired ??= makePartnerWorkerHandler(await awsDeps(buildRegistry)))(event);

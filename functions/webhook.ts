@@ -3,6 +3,7 @@ import type { HubDeps } from '../core/deps';
 import { PayloadTooLargeError } from '../core/errors';
 import { ingestWebhook } from '../core/use-cases/ingest-webhook';
 import { ingestCollaborationWebhook } from '../core/use-cases/joint-calls';
+import { buildRegistry } from '../connectors/registry';
 import { awsDeps } from './adapters/aws-deps';
 import { errorResult, json, lowerHeaders, MAX_BODY_BYTES, rawBody, type HttpEvent, type HttpResult } from './http';
 
@@ -28,4 +29,4 @@ export function makeWebhookHandler(deps: HubDeps) {
 }
 
 let wired: ReturnType<typeof makeWebhookHandler> | undefined;
-export const handler = async (event: HttpEvent) => (wired ??= makeWebhookHandler(await awsDeps()))(event);
+export const handler = async (event: HttpEvent) => (wired ??= makeWebhookHandler(await awsDeps(buildRegistry)))(event);

@@ -1,8 +1,9 @@
 /** Wires the real adapters once per Lambda container, from validated environment. */
 import { ulid } from 'ulid';
+import type { HubConfig } from '../../core/config';
 import type { HubDeps } from '../../core/deps';
+import type { ConnectorRegistry } from '../../core/ports';
 import { systemClock } from '../../core/ports';
-import { buildRegistry } from '../../connectors/registry';
 import { awsClients } from './clients';
 import { loadHubConfig, requiredEnv } from './config-source';
 import { DynamoEscalationStore } from './dynamo-store';
@@ -15,7 +16,11 @@ import { SqsWorkQueue } from './sqs-queue';
 export const newEscalationId = () => `esc_${ulid()}`;
 
 let deps: Promise<HubDeps> | undefined;
-export function awsDeps(): Promise<HubDeps> {
+/**
+ * @param connectors builds the connector registry, for the functions that call partners; the others pass
+ *   nothing, so that their bundles carry no connector (and they could not call a partner if they tried).
+ */
+export function awsDeps(connectors?: (config: HubConfig) => ConnectorRegistry): Promise<HubDeps> {
   return (deps ??= (async () => {
     // `${NAME}` references in the configuration resolve from Secrets Manager (HUB_SECRET_ARNS)
     const secretEnv = await resolveSecretEnv(process.env, awsSecretReader());
@@ -27,7 +32,7 @@ export function awsDeps(): Promise<HubDeps> {
       bus: new EventBridgeBus(events, requiredEnv('BUS_NAME')),
       queue: new SqsWorkQueue(sqs, JSON.parse(requiredEnv('QUEUE_URLS')) as Record<string, string>),
       clock: systemClock,
-      connectors: withheldSecrets(process.env).length ? withheldConnectors() : buildRegistry(config),
+      connectors: connectors && withheldSecrets(process.env).length === 0 ? connectors(config) : withheldConnectors(),
       newId: newEscalationId,
       random: Math.random,
       log: hubLogger(),
