@@ -1,20 +1,60 @@
-/** One axios instance per partner, and the mapping of its failures onto retryable or final errors. */
+/**
+ * The HTTP behaviour every connector shares, in one place: one axios instance per partner with its
+ * timeout, a limit on concurrent calls, a user-agent naming the hub, and the mapping of failures onto
+ * retryable or final errors (network, timeouts, 408, 429 + Retry-After in both forms, 5xx), with
+ * credentials redacted from every error message.
+ */
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type * as z from 'zod';
 import { parseRetryAfter } from '../core/backoff';
 import { PartnerCallError } from '../core/errors';
 
 export const PARTNER_TIMEOUT_MS = 10_000;
+export const MAX_CONCURRENT_CALLS = 8;
+export const USER_AGENT = 'partner-escalation-hub/0.1 (+https://github.com/partner-escalation-hub)';
 
-export function partnerClient(baseURL: string, headers: Record<string, string>, timeoutMs = PARTNER_TIMEOUT_MS): AxiosInstance {
-  return axios.create({
+export interface CallLimits { timeoutMs?: number | undefined; maxConcurrentCalls?: number | undefined }
+
+/** A counting semaphore: at most `limit` holders at once, the rest wait in order. */
+export function semaphore(limit: number) {
+  let held = 0;
+  const waiting: (() => void)[] = [];
+  return {
+    acquire: () => new Promise<void>((resolve) => {
+      if (held < limit) { held++; resolve(); } else waiting.push(() => { held++; resolve(); });
+    }),
+    release: () => {
+      held--;
+      waiting.shift()?.();
+    },
+    get held() { return held; },
+  };
+}
+
+export function partnerClient(baseURL: string, headers: Record<string, string>, limits: CallLimits = {}): AxiosInstance {
+  const client = axios.create({
     baseURL: baseURL.replace(/\/$/, ''),
-    headers: { accept: 'application/json', ...headers },
-    timeout: timeoutMs,
+    headers: { accept: 'application/json', 'user-agent': USER_AGENT, ...headers },
+    timeout: limits.timeoutMs ?? PARTNER_TIMEOUT_MS,
     validateStatus: () => true,
     maxRedirects: 0,
     transitional: { clarifyTimeoutError: true },
   });
+  // a partner gets at most this many calls at once from this container, however many escalations wait
+  const slots = semaphore(limits.maxConcurrentCalls ?? MAX_CONCURRENT_CALLS);
+  client.interceptors.request.use(async (config) => { await slots.acquire(); return config; });
+  client.interceptors.response.use(
+    (res) => { slots.release(); return res; },
+    (err: unknown) => { slots.release(); return Promise.reject(err); },
+  );
+  return client;
+}
+
+/** Removes credentials from text that may end up in errors, the timeline or logs. */
+export function redactSecrets(text: string): string {
+  return text
+    .replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, '$1 [redacted]')
+    .replace(/("?(?:password|passwd|secret|token|api_?token|apiToken|access_token|client_secret|authorization)"?\s*[:=]\s*"?)[^"&\s,}]+/gi, '$1[redacted]');
 }
 
 const TRANSIENT_STATUS = (s: number) => s === 408 || s === 429 || s >= 500;
@@ -24,7 +64,7 @@ export function expectResponse<T>(what: string, res: AxiosResponse, ok: number[]
   if (!ok.includes(res.status)) {
     const snippet = typeof res.data === 'string' ? res.data : JSON.stringify(res.data ?? '');
     throw new PartnerCallError(
-      `${what}: HTTP ${res.status}${snippet ? ` ${snippet.slice(0, 200)}` : ''}`,
+      redactSecrets(`${what}: HTTP ${res.status}${snippet ? ` ${snippet.slice(0, 200)}` : ''}`),
       TRANSIENT_STATUS(res.status),
       res.status,
       parseRetryAfter(res.headers['retry-after'] as string | undefined, new Date()),
@@ -45,7 +85,7 @@ export async function call<T>(what: string, run: () => Promise<T>): Promise<T> {
     return await run();
   } catch (err) {
     if (err instanceof PartnerCallError) throw err;
-    if (axios.isAxiosError(err)) throw new PartnerCallError(`${what}: ${err.code ?? 'network error'} ${err.message}`, true);
+    if (axios.isAxiosError(err)) throw new PartnerCallError(redactSecrets(`${what}: ${err.code ?? 'network error'} ${err.message}`), true);
     throw err;
   }
 }

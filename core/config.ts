@@ -38,6 +38,8 @@ export const PartnerProfile = z.looseObject({
   pollIntervalSeconds: z.number().int().min(5).default(300),
   /** How long one partner call may take before it counts as a (transient) timeout. */
   timeoutMs: z.number().int().min(100).max(60_000).default(10_000),
+  /** At most this many calls to this partner at once (per process / Lambda container). */
+  maxConcurrentCalls: z.number().int().min(1).max(100).default(8),
   /**
    * After `consecutiveFailures` transient failures in a row, calls to this partner fail fast for
    * `halfOpenAfterMs` (then one trial call decides): a partner in trouble is not hammered, and its

@@ -53,7 +53,7 @@ export function genericRestConnector(profile: PartnerProfile): TicketingConnecto
     throw new ConfigError(`partner "${profile.id}" (generic-rest): ${settings.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
   const { credentials, webhookSecret, previousWebhookSecrets = [] } = settings.data;
-  const http = partnerClient(profile.baseUrl, { authorization: `Bearer ${credentials.token}` }, profile.timeoutMs);
+  const http = partnerClient(profile.baseUrl, { authorization: `Bearer ${credentials.token}` }, profile);
   const secrets = webhookSecret ? [webhookSecret, ...previousWebhookSecrets] : [];
 
   return {

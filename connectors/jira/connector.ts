@@ -148,7 +148,7 @@ export function jiraConnector(profile: PartnerProfile): TicketingConnector {
   const s = jiraSettings(profile);
   const base = profile.baseUrl.replace(/\/$/, '');
   const auth = Buffer.from(`${s.credentials.email}:${s.credentials.apiToken}`).toString('base64');
-  const http = partnerClient(base, { authorization: `Basic ${auth}`, 'content-type': 'application/json' }, profile.timeoutMs);
+  const http = partnerClient(base, { authorization: `Basic ${auth}`, 'content-type': 'application/json' }, profile);
   const secrets = s.webhookSecret ? [s.webhookSecret, ...(s.previousWebhookSecrets ?? [])] : [];
   const mapStatus = jiraStatusMapper(s.statusMap);
 

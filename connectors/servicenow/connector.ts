@@ -137,7 +137,7 @@ export function serviceNowConnector(profile: PartnerProfile, clock: () => Date =
   const s = serviceNowSettings(profile);
   const base = profile.baseUrl.replace(/\/$/, '');
   const auth = Buffer.from(`${s.credentials.username}:${s.credentials.password}`).toString('base64');
-  const http = partnerClient(base, { authorization: `Basic ${auth}`, 'content-type': 'application/json' }, profile.timeoutMs);
+  const http = partnerClient(base, { authorization: `Basic ${auth}`, 'content-type': 'application/json' }, profile);
   const secrets = s.webhookSecret ? [s.webhookSecret, ...(s.previousWebhookSecrets ?? [])] : [];
   const common = { sysparm_fields: FIELDS, sysparm_exclude_reference_link: 'true' };
 

@@ -123,7 +123,7 @@ export function zendeskConnector(profile: PartnerProfile): TicketingConnector {
   const s = zendeskSettings(profile);
   const base = profile.baseUrl.replace(/\/$/, '');
   const auth = Buffer.from(`${s.credentials.email}/token:${s.credentials.apiToken}`).toString('base64');
-  const http = partnerClient(base, { authorization: `Basic ${auth}`, 'content-type': 'application/json' }, profile.timeoutMs);
+  const http = partnerClient(base, { authorization: `Basic ${auth}`, 'content-type': 'application/json' }, profile);
   const secrets = s.webhookSecret ? [s.webhookSecret, ...(s.previousWebhookSecrets ?? [])] : [];
 
   const toIncident = (t: Ticket): PartnerIncident => ({
