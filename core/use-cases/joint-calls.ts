@@ -26,10 +26,18 @@ export async function scheduleJointCall(
   if (start.getTime() < now.getTime() - 5 * 60_000) throw new ValidationError('startTime is in the past.', [{ path: 'startTime', message: 'must not be in the past' }]);
   const durationMinutes = opts.durationMinutes ?? 30;
   const ticket = esc.partnerTicket ? ` (${esc.partnerName} ${esc.partnerTicket.number})` : '';
+  const externalId = `${esc.escalationId}-${start.getTime()}`;
+  // the same request again (a client retry): answer with the meeting already scheduled for it
+  const earlier = (await deps.store.getTimeline(esc.escalationId))
+    .find((t) => t.type === 'joint_call_scheduled' && t.detail.externalId === externalId);
+  if (earlier) {
+    const d = earlier.detail as { provider: string; meetingId: string; joinUrl: string };
+    return { provider: d.provider, meetingId: d.meetingId, joinUrl: d.joinUrl };
+  }
   let call: JointCall;
   try {
     call = await connector.scheduleJointCall({
-      externalId: `${esc.escalationId}-${start.getTime()}`,
+      externalId,
       subject: `Joint call: case ${esc.caseId}${ticket}`,
       startTime: start.toISOString(),
       durationMinutes,
@@ -44,7 +52,7 @@ export async function scheduleJointCall(
   await deps.store.putTicketLink(esc.partnerId, meetingLinkId(call.joinUrl), esc.escalationId);
   await deps.store.appendTimeline(esc.escalationId, {
     at: now.toISOString(), type: 'joint_call_scheduled', actor,
-    detail: { provider: call.provider, meetingId: call.meetingId, joinUrl: call.joinUrl, startTime: start.toISOString(), durationMinutes },
+    detail: { provider: call.provider, meetingId: call.meetingId, joinUrl: call.joinUrl, startTime: start.toISOString(), durationMinutes, externalId },
   }, `joint-call#${call.provider}#${call.meetingId}`);
   await deps.bus.publish([hubEvent('JointCallScheduled', {
     version: 1, escalationId: esc.escalationId, partnerId: esc.partnerId, caseId: esc.caseId, provider: call.provider, meetingId: call.meetingId,
