@@ -3,6 +3,7 @@
  * Environment: PORT (3000), HUB_CONFIG (hub.config.json), HUB_DATA_DIR (.hub/data, or `memory`),
  * HUB_JWT_SECRET (a development key when unset), HUB_SWEEP_INTERVAL_MS (5000).
  */
+import './quiet-sdk-notice'; // first: before any AWS SDK module loads
 import { ConfigError } from '../core/errors';
 import { loadHubConfig } from '../functions/adapters/config-source';
 import { hubLogger } from '../functions/adapters/logger';
