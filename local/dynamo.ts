@@ -1,5 +1,7 @@
 /** The embedded DynamoDB: dynalite on loopback, with LevelDB files under a directory (or in memory). */
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand, DescribeTableCommand, DynamoDBClient, PutItemCommand, ResourceNotFoundException, ScanCommand, type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { TABLE_INDEXES, TABLE_KEYS } from '../functions/adapters/table-schema';
@@ -18,6 +20,7 @@ export async function startDynalite(dataDir: string) {
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 3 });
   await ensureTable(client, LOCAL_TABLE);
+  if (!memory) await rewriteOpenWorkIndex(client, LOCAL_TABLE);
   return {
     endpoint,
     client,
@@ -26,6 +29,27 @@ export async function startDynalite(dataDir: string) {
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
+}
+
+/**
+ * dynalite writes an item and its index entries in separate LevelDB writes (old entries deleted, new ones
+ * put, then the item): a process killed in between leaves an item without its index entry. For the
+ * open-work index that would hide an escalation from the sweep for good, so at start-up every item that
+ * belongs in it is put back unchanged, which rewrites its entries. Cost: one scan of the local table.
+ * (DynamoDB itself has no such window.)
+ */
+export async function rewriteOpenWorkIndex(client: DynamoDBClient, tableName: string): Promise<number> {
+  let rewritten = 0;
+  let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: tableName, FilterExpression: 'attribute_exists(GSI2PK)', ExclusiveStartKey }));
+    for (const Item of page.Items ?? []) {
+      await client.send(new PutItemCommand({ TableName: tableName, Item }));
+      rewritten++;
+    }
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return rewritten;
 }
 
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {

@@ -35,15 +35,27 @@ export interface LocalHttpOptions {
   log: Log;
 }
 
+/** A request Node's parser refuses (head over 16 KiB, malformed): still the contract's error body. */
+function answerClientError(err: Error & { code?: string }, socket: import('node:stream').Duplex) {
+  if (!socket.writable) return socket.destroy();
+  const [status, text, code, message] = err.code === 'HPE_HEADER_OVERFLOW'
+    ? [431, 'Request Header Fields Too Large', 'headers_too_large', 'The request headers are too large.']
+    : [400, 'Bad Request', 'bad_request', 'The request is not valid HTTP.'];
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(`HTTP/1.1 ${status} ${text}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+}
+
 export function createLocalHttpServer(opts: LocalHttpOptions): Server {
   const routes = opts.routes.map(compile);
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     serve(req, res, routes, opts).catch((err) => {
       opts.log.error('local server error', { error: String(err) });
       if (!res.headersSent) problem(res, 500, 'internal', 'Something went wrong on our side.');
       else res.end();
     });
   });
+  server.on('clientError', answerClientError);
+  return server;
 }
 
 async function serve(req: IncomingMessage, res: ServerResponse, routes: CompiledRoute[], opts: LocalHttpOptions) {

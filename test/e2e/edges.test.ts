@@ -33,6 +33,12 @@ describe('contract edges of the local runtime', () => {
     expect(Object.keys(doc.json.paths)).toEqual(expect.arrayContaining(['/v1/escalations', '/v1/webhooks/{partnerId}']));
   });
 
+  it('answers a request whose head is too large in the contract shape', async () => {
+    const r = await http(e2e.hub.url, 'GET', '/health', { headers: { 'x-padding': 'x'.repeat(20 * 1024) } });
+    expect(r.status).toBe(431);
+    expect(r.json.error.code).toBe('headers_too_large');
+  });
+
   it('refuses missing, forged, expired and wrong-role tokens', async () => {
     expectError(await http(e2e.hub.url, 'POST', '/v1/escalations', { body: newCase() }), 401, 'unauthorized');
     expectError(await http(e2e.hub.url, 'POST', '/v1/escalations', { token: signJwt({ sub: 'x', role: 'engineer' }, 'wrong'), body: newCase() }), 401, 'unauthorized');
