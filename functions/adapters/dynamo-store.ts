@@ -17,8 +17,13 @@ const isConditionFailure = (e: unknown) =>
 
 const escKey = (id: string) => ({ PK: `ESC#${id}`, SK: 'META' });
 const caseKey = (caseId: string, partnerId: string) => ({ PK: `CASE#${caseId}`, SK: `PARTNER#${partnerId}` });
-const ticketKey = (partnerId: string, ticketId: string) => ({ PK: `PTKT#${partnerId}#${ticketId}`, SK: 'META' });
-const hookKey = (partnerId: string, deliveryId: string) => ({ PK: `HOOK#${partnerId}#${deliveryId}`, SK: 'META' });
+/**
+ * Ids that come from outside (webhook delivery ids, dedupe keys built from them) can be longer than a
+ * DynamoDB key may be (2 KB partition, 1 KB sort): long ones are replaced by their SHA-256.
+ */
+export const boundedKeyPart = (id: string) => (id.length <= 200 ? id : `sha256:${createHash('sha256').update(id).digest('hex')}`);
+const ticketKey = (partnerId: string, ticketId: string) => ({ PK: `PTKT#${partnerId}#${boundedKeyPart(ticketId)}`, SK: 'META' });
+const hookKey = (partnerId: string, deliveryId: string) => ({ PK: `HOOK#${partnerId}#${boundedKeyPart(deliveryId)}`, SK: 'META' });
 const shardOf = (id: string) => createHash('sha1').update(id).digest()[0]! % DUE_SHARDS;
 
 /** Item attributes that are keys or bookkeeping, not part of the escalation. */
@@ -131,7 +136,7 @@ export class DynamoEscalationStore implements EscalationStore {
   }
 
   async appendTimeline(escalationId: string, entry: TimelineEntry, dedupeKey?: string, pendingComment = false) {
-    const sk = dedupeKey ? `T#${dedupeKey}` : `T#${entry.at}#${Math.random().toString(36).slice(2, 10)}`;
+    const sk = dedupeKey ? `T#${boundedKeyPart(dedupeKey)}` : `T#${entry.at}#${Math.random().toString(36).slice(2, 10)}`;
     try {
       await this.db.send(new PutCommand({
         TableName: this.tableName,
@@ -188,7 +193,7 @@ export class DynamoEscalationStore implements EscalationStore {
         Item: {
           ...hookKey(partnerId, deliveryId), type: 'delivery', partnerId, deliveryId, update,
           receivedAt: now.toISOString(), ttl: nowSec + ttlSeconds,
-          ...this.dueAttributes(`HOOK#${partnerId}#${deliveryId}`, new Date(now.getTime() + 15_000)),
+          ...this.dueAttributes(`HOOK#${partnerId}#${boundedKeyPart(deliveryId)}`, new Date(now.getTime() + 15_000)),
         },
         // expired items may linger until DynamoDB's TTL (or, locally, nobody) removes them
         ConditionExpression: 'attribute_not_exists(PK) OR #ttl < :now',
@@ -215,7 +220,7 @@ export class DynamoEscalationStore implements EscalationStore {
   }
 
   async deferDelivery(partnerId: string, deliveryId: string, dueAtTime: Date) {
-    const due = this.dueAttributes(`HOOK#${partnerId}#${deliveryId}`, dueAtTime);
+    const due = this.dueAttributes(`HOOK#${partnerId}#${boundedKeyPart(deliveryId)}`, dueAtTime);
     await this.db.send(new UpdateCommand({
       TableName: this.tableName, Key: hookKey(partnerId, deliveryId),
       UpdateExpression: 'SET GSI2PK = :pk, GSI2SK = :sk',

@@ -96,3 +96,16 @@ describe('DynamoEscalationStore on dynalite', () => {
     expect(await isDue()).toBe(false);
   });
 });
+
+describe('keys built from outside ids', () => {
+  it('accept ids longer than a DynamoDB key may be (they are hashed)', async () => {
+    const long = 'msg_' + 'L'.repeat(5000);
+    expect(await store.markDeliverySeen('p', long, [], new Date(), 60)).toBe(true);
+    expect(await store.markDeliverySeen('p', long, [], new Date(), 60)).toBe(false);
+    expect(await store.markDeliverySeen('p', long + 'x', [], new Date(), 60)).toBe(true);
+    await store.putTicketLink('p', long, 'esc_long');
+    expect(await store.findByTicket('p', long)).toBe('esc_long');
+    expect(await store.appendTimeline('esc_long', { at: new Date().toISOString(), type: 't', actor: 'a', detail: {} }, `${long}#0`)).toBe(true);
+    expect(await store.appendTimeline('esc_long', { at: new Date().toISOString(), type: 't', actor: 'a', detail: {} }, `${long}#0`)).toBe(false);
+  });
+});
