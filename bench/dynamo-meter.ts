@@ -9,7 +9,7 @@
  * conditional writes, which DynamoDB bills, so with `indexes` the meter also reads each written item before
  * and after the write (with a separate, uncounted client) and applies DynamoDB's GSI rules: an index entry
  * that appears or disappears costs one write of its size; a changed index key costs two (delete + put);
- * a changed projected attribute (projection ALL: any attribute) costs one; nothing else costs anything.
+ * a changed projected attribute costs one (projection ALL: any attribute; KEYS_ONLY/INCLUDE: only those kept); nothing else costs anything.
  * A failed conditional write costs the size of the item it was compared against (at least 1 WRU).
  */
 import { GetItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -64,17 +64,27 @@ const sameItem = (a: Item, b: Item) => {
   return true;
 };
 
-/** Write units one index costs for a write that turned `before` into `after` (projection ALL). */
-export function indexWriteUnits(index: { partitionKey: string; sortKey: string }, before: Item | undefined, after: Item | undefined): number {
+export interface MeteredIndex { partitionKey: string; sortKey: string; projection?: string; include?: readonly string[] }
+
+/** What an index stores of an item: everything (ALL), or the table and index keys plus the included attributes. */
+function projected(index: MeteredIndex, item: Item): Item {
+  if (!index.projection || index.projection === 'ALL') return item;
+  const keep = new Set(['PK', 'SK', index.partitionKey, index.sortKey, ...(index.projection === 'INCLUDE' ? index.include ?? [] : [])]);
+  return Object.fromEntries(Object.entries(item).filter(([k]) => keep.has(k)));
+}
+
+/** Write units one index costs for a write that turned `before` into `after`, by its projection. */
+export function indexWriteUnits(index: MeteredIndex, before: Item | undefined, after: Item | undefined): number {
   const inIndex = (i: Item | undefined): i is Item => !!i && i[index.partitionKey] !== undefined && i[index.sortKey] !== undefined;
   const was = inIndex(before);
   const is = inIndex(after);
   if (!was && !is) return 0;
-  if (!was) return kb(itemSize(after));
-  if (!is) return kb(itemSize(before));
+  if (!was) return kb(itemSize(projected(index, after!)));
+  if (!is) return kb(itemSize(projected(index, before!)));
   const keyChanged = !sameValue(before![index.partitionKey], after![index.partitionKey]) || !sameValue(before![index.sortKey], after![index.sortKey]);
-  if (keyChanged) return kb(itemSize(before)) + kb(itemSize(after));
-  return sameItem(before!, after!) ? 0 : kb(Math.max(itemSize(before), itemSize(after)));
+  const [p, q] = [projected(index, before!), projected(index, after!)];
+  if (keyChanged) return kb(itemSize(p)) + kb(itemSize(q));
+  return sameItem(p, q) ? 0 : kb(Math.max(itemSize(p), itemSize(q)));
 }
 
 const READS = new Set(['GetItemCommand', 'QueryCommand', 'ScanCommand']);
@@ -84,7 +94,7 @@ export interface MeterOptions {
   /** Ask for and add up consumed capacity. */
   capacity?: boolean;
   /** With capacity: also bill index writes, reading items before and after each write with `raw`. */
-  indexes?: { raw: DynamoDBClient; tableName: string; list: readonly { partitionKey: string; sortKey: string }[] };
+  indexes?: { raw: DynamoDBClient; tableName: string; list: readonly MeteredIndex[] };
 }
 
 export interface DynamoMeter {

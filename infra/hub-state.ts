@@ -54,7 +54,8 @@ export class HubState extends Construct {
         indexName: ix.indexName,
         partitionKey: { name: ix.partitionKey, type: dynamodb.AttributeType.STRING },
         sortKey: { name: ix.sortKey, type: dynamodb.AttributeType.STRING },
-        projectionType: dynamodb.ProjectionType.ALL,
+        projectionType: ix.projection === 'KEYS_ONLY' ? dynamodb.ProjectionType.KEYS_ONLY : dynamodb.ProjectionType.INCLUDE,
+        ...(ix.include.length ? { nonKeyAttributes: [...ix.include] } : {}),
       });
     }
 

@@ -19,8 +19,8 @@ export async function startDynalite(dataDir: string) {
   await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(0, '127.0.0.1', () => resolve()); });
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 3 });
-  await ensureTable(client, LOCAL_TABLE);
-  if (!memory) await rewriteOpenWorkIndex(client, LOCAL_TABLE);
+  const existed = await ensureTable(client, LOCAL_TABLE);
+  if (existed) await rewriteOpenWorkIndex(client, LOCAL_TABLE);
   return {
     endpoint,
     client,
@@ -52,10 +52,11 @@ export async function rewriteOpenWorkIndex(client: DynamoDBClient, tableName: st
   return rewritten;
 }
 
-export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+/** Creates the table unless it exists, and waits until it is ACTIVE; answers whether it existed before. */
+export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<boolean> {
   try {
     await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return;
+    return true;
   } catch (e) {
     if (!(e instanceof ResourceNotFoundException) && (e as { name?: string }).name !== 'ResourceNotFoundException') throw e;
   }
@@ -68,7 +69,14 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
     GlobalSecondaryIndexes: TABLE_INDEXES.map((i) => ({
       IndexName: i.indexName,
       KeySchema: [{ AttributeName: i.partitionKey, KeyType: 'HASH' }, { AttributeName: i.sortKey, KeyType: 'RANGE' }],
-      Projection: { ProjectionType: 'ALL' },
+      Projection: { ProjectionType: i.projection, ...(i.include.length ? { NonKeyAttributes: [...i.include] } : {}) },
     })),
   }));
+  // dynalite answers CreateTable with CREATING and turns ACTIVE on a later tick
+  for (let i = 0; i < 200; i++) {
+    const t = await client.send(new DescribeTableCommand({ TableName: tableName })).catch(() => undefined);
+    if (t?.Table?.TableStatus === 'ACTIVE') return false;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`table ${tableName} did not become ACTIVE`);
 }

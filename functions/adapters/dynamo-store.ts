@@ -118,7 +118,9 @@ export class DynamoEscalationStore implements EscalationStore {
       KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :sk)',
       ExpressionAttributeValues: { ':pk': `CUST#${customerId}`, ':sk': `CASE#${caseId}#` },
     });
-    return items.map(toEscalation).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    // the index holds keys only: read the escalations themselves
+    const found = await Promise.all(items.map((i) => this.db.send(new GetCommand({ TableName: this.tableName, Key: { PK: i.PK, SK: i.SK } }))));
+    return found.flatMap((r) => (r.Item ? [toEscalation(r.Item)] : [])).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
   async saveEscalation(next: Escalation) {
@@ -260,12 +262,13 @@ export class DynamoEscalationStore implements EscalationStore {
       ExpressionAttributeValues: { ':pk': `DUE#${s}`, ':u': upper },
       Limit: limit,
     }))));
-    return perShard.flatMap((r) => r.Items ?? []).slice(0, limit).map((i): DueItem => {
+    return Promise.all(perShard.flatMap((r) => r.Items ?? []).slice(0, limit).map(async (i): Promise<DueItem> => {
       const dueAtIso = (i.GSI2SK as string).split('#')[0]!;
-      return i.type === 'delivery'
-        ? { kind: 'delivery', partnerId: i.partnerId as string, deliveryId: i.deliveryId as string, update: i.update, dueAt: dueAtIso }
-        : { kind: 'escalation', escalationId: i.escalationId as string, dueAt: dueAtIso };
-    });
+      if (i.type !== 'delivery') return { kind: 'escalation', escalationId: i.escalationId as string, dueAt: dueAtIso };
+      // the index does not carry the stored update: read it (rare: only deliveries not applied in time)
+      const stored = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { PK: i.PK, SK: i.SK } }));
+      return { kind: 'delivery', partnerId: i.partnerId as string, deliveryId: i.deliveryId as string, update: stored.Item?.update ?? [], dueAt: dueAtIso };
+    }));
   }
 
   private dueAttributes(id: string, at: Date) {
