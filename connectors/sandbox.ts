@@ -2,6 +2,8 @@
  * Sandboxes: small HTTP servers that speak a partner's wire format and keep tickets in memory, so the
  * local runtime and the tests run the whole loop with no accounts. One per connector.
  */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { PartnerProfile } from '../core/config';
 
 /** A scripted failure: answers the next matching partner API call (never the `/_sandbox` admin routes). */
@@ -26,3 +28,27 @@ export interface Sandbox {
 
 /** Starts the sandbox for a partner profile, listening on `port` (0: any free port). */
 export type SandboxFactory = (profile: PartnerProfile, opts: { port: number; webhookUrl?: string }) => Promise<Sandbox>;
+
+/**
+ * Takes the first scripted fault that matches this call (removing it), after its `delayMs` if any;
+ * `undefined` when none matches. Each sandbox answers it in its own partner's error format.
+ */
+export async function takeFault(faults: SandboxFault[], call: { method: string; path: string }): Promise<SandboxFault | undefined> {
+  const at = faults.findIndex((f) => !f.match || f.match(call));
+  if (at < 0) return undefined;
+  const fault = faults.splice(at, 1)[0]!;
+  if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+  return fault;
+}
+
+/** Serves a sandbox's handler on loopback (`port` 0: any free port); a handler that throws answers 500. */
+export async function serveSandbox(handle: (req: IncomingMessage, res: ServerResponse) => Promise<unknown>, port = 0) {
+  const server = createServer((req, res) => { handle(req, res).catch(() => { res.statusCode = 500; res.end(); }); });
+  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(port, '127.0.0.1', resolve); });
+  const actualPort = (server.address() as AddressInfo).port;
+  return {
+    port: actualPort,
+    baseUrl: `http://127.0.0.1:${actualPort}`,
+    close: () => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); }),
+  };
+}

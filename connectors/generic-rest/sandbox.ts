@@ -4,10 +4,9 @@
  * `{ "status", "comment"? }` moves one, as a partner's agent would.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PartnerProfile } from '../../core/config';
-import type { SandboxFactory, SandboxFault } from '../sandbox';
+import { type SandboxFactory, type SandboxFault, serveSandbox, takeFault } from '../sandbox';
 import { signStandardWebhook } from '../standard-webhooks';
 
 export interface SandboxIncident {
@@ -84,10 +83,8 @@ export async function startGenericSandbox(opts: GenericSandboxOptions) {
     if (req.headers.authorization !== `Bearer ${opts.token}`) return send(401, { error: 'bad token' });
     const call = { method: req.method ?? 'GET', path: url.pathname, body };
     calls.push(call);
-    const faultAt = faults.findIndex((f) => !f.match || f.match(call));
-    if (faultAt >= 0) {
-      const fault = faults.splice(faultAt, 1)[0]!;
-      if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+    const fault = await takeFault(faults, call);
+    if (fault) {
       if (res.destroyed) return;
       res.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers });
       return res.end(JSON.stringify({ error: 'scripted failure' }));
@@ -118,11 +115,10 @@ export async function startGenericSandbox(opts: GenericSandboxOptions) {
     return send(404, { error: 'not found' });
   };
 
-  const server = createServer((req, res) => { handle(req, res).catch(() => { res.statusCode = 500; res.end(); }); });
-  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(opts.port ?? 0, '127.0.0.1', resolve); });
-  const port = () => (server.address() as AddressInfo).port;
+  const served = await serveSandbox(handle, opts.port);
+  const port = () => served.port;
   return {
-    baseUrl: `http://127.0.0.1:${port()}`,
+    baseUrl: served.baseUrl,
     incidents,
     calls,
     /** Scripted failures, answered in order. */
@@ -130,7 +126,7 @@ export async function startGenericSandbox(opts: GenericSandboxOptions) {
     /** Where webhooks go; may be set once the hub is listening. */
     settings,
     move,
-    close: () => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); }),
+    close: served.close,
   };
 }
 export type GenericSandbox = Awaited<ReturnType<typeof startGenericSandbox>>;

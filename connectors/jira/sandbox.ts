@@ -8,10 +8,9 @@
  * `X-Hub-Signature` and identified by `X-Atlassian-Webhook-Identifier`.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PartnerProfile } from '../../core/config';
-import type { SandboxFactory, SandboxFault } from '../sandbox';
+import { type SandboxFactory, type SandboxFault, serveSandbox, takeFault } from '../sandbox';
 import { signJiraWebhook } from './connector';
 
 export interface JiraSandboxRequest {
@@ -160,9 +159,8 @@ export async function startJiraSandbox(opts: JiraSandboxOptions) {
     if (req.headers.authorization !== expectedAuth) return send(401, { errorMessages: ['You are not authenticated. Authentication required to perform this operation.'], errors: {} });
     const call = { method: req.method ?? 'GET', path: url.pathname, query: url.search, body };
     calls.push(call);
-    const faultAt = faults.findIndex((f) => !f.match || f.match(call));
-    if (faultAt >= 0) {
-      const fault = faults.splice(faultAt, 1)[0]!;
+    const fault = await takeFault(faults, call);
+    if (fault) {
       res.writeHead(fault.status, { 'content-type': 'application/json;charset=UTF-8', ...(fault.status === 429 ? { 'ratelimit-reason': 'jira-quota-tenant-based' } : {}), ...fault.headers });
       return res.end(JSON.stringify({ errorMessages: [fault.status === 429 ? 'Rate limit exceeded.' : `Sandbox answered ${fault.status}`], errors: {} }));
     }
@@ -226,9 +224,8 @@ export async function startJiraSandbox(opts: JiraSandboxOptions) {
     return send(404, { errorMessages: ['Not found'], errors: {} });
   };
 
-  const server = createServer((req, res) => { handle(req, res).catch(() => { res.statusCode = 500; res.end(); }); });
-  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(opts.port ?? 0, '127.0.0.1', resolve); });
-  const port = () => (server.address() as AddressInfo).port;
+  const served = await serveSandbox(handle, opts.port);
+  const port = () => served.port;
   return {
     baseUrl: base(),
     requests,
@@ -237,7 +234,7 @@ export async function startJiraSandbox(opts: JiraSandboxOptions) {
     settings,
     lose,
     move,
-    close: () => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); }),
+    close: served.close,
   };
 }
 export type JiraSandbox = Awaited<ReturnType<typeof startJiraSandbox>>;

@@ -7,10 +7,9 @@
  * business-rule body documented in `connector.ts`), otherwise the hub finds it by polling.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PartnerProfile } from '../../core/config';
-import type { SandboxFactory, SandboxFault } from '../sandbox';
+import { type SandboxFactory, type SandboxFault, serveSandbox, takeFault } from '../sandbox';
 import { signStandardWebhook } from '../standard-webhooks';
 
 export interface ServiceNowRecord { sys_id: string; [field: string]: string }
@@ -144,9 +143,8 @@ export async function startServiceNowSandbox(opts: ServiceNowSandboxOptions) {
     if (req.headers.authorization !== expectedAuth) return fail(401, 'User Not Authenticated', 'Required to provide Auth information');
     const call = { method: req.method ?? 'GET', path: url.pathname, query: url.search, body };
     calls.push(call);
-    const faultAt = faults.findIndex((f) => !f.match || f.match(call));
-    if (faultAt >= 0) {
-      const fault = faults.splice(faultAt, 1)[0]!;
+    const fault = await takeFault(faults, call);
+    if (fault) {
       res.writeHead(fault.status, { 'content-type': 'application/json;charset=UTF-8', ...fault.headers });
       return res.end(JSON.stringify({ error: { message: fault.status === 429 ? 'Rate limit exceeded' : 'Scripted failure', detail: null }, status: 'failure' }));
     }
@@ -196,11 +194,10 @@ export async function startServiceNowSandbox(opts: ServiceNowSandboxOptions) {
     return fail(400, 'Invalid request', `${req.method ?? ''} ${url.pathname} is not supported by this sandbox`);
   };
 
-  const server = createServer((req, res) => { handle(req, res).catch(() => { res.statusCode = 500; res.end(); }); });
-  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(opts.port ?? 0, '127.0.0.1', resolve); });
-  const port = () => (server.address() as AddressInfo).port;
+  const served = await serveSandbox(handle, opts.port);
+  const port = () => served.port;
   return {
-    baseUrl: `http://127.0.0.1:${port()}`,
+    baseUrl: served.baseUrl,
     incidents,
     journal,
     calls,
@@ -208,7 +205,7 @@ export async function startServiceNowSandbox(opts: ServiceNowSandboxOptions) {
     settings,
     lose,
     move,
-    close: () => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); }),
+    close: served.close,
   };
 }
 export type ServiceNowSandbox = Awaited<ReturnType<typeof startServiceNowSandbox>>;

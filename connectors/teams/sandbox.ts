@@ -13,10 +13,9 @@
  * Point `loginUrl` at `baseUrl` and `graphUrl` at `baseUrl` (or `baseUrl + '/v1.0'`).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PartnerProfile } from '../../core/config';
-import type { SandboxFactory, SandboxFault } from '../sandbox';
+import { type SandboxFactory, type SandboxFault, serveSandbox, takeFault } from '../sandbox';
 import { GRAPH_SCOPE, parseTeamsSettings } from './connector';
 
 export interface TeamsSandboxOptions {
@@ -132,9 +131,8 @@ export async function startTeamsSandbox(opts: TeamsSandboxOptions) {
 
     const call = { method: req.method ?? 'GET', path: url.pathname, body };
     calls.push(call);
-    const faultAt = faults.findIndex((f) => !f.match || f.match(call));
-    if (faultAt >= 0) {
-      const fault = faults.splice(faultAt, 1)[0]!;
+    const fault = await takeFault(faults, call);
+    if (fault) {
       return send(fault.status, graphError(fault.status === 429 ? 'TooManyRequests' : 'ScriptedFailure', 'scripted failure'), fault.headers);
     }
 
@@ -190,11 +188,10 @@ export async function startTeamsSandbox(opts: TeamsSandboxOptions) {
     return send(404, graphError('ResourceNotFound', `No route for ${req.method} ${url.pathname} in the sandbox.`));
   };
 
-  const server = createServer((req, res) => { handle(req, res).catch(() => { res.statusCode = 500; res.end(); }); });
-  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(opts.port ?? 0, '127.0.0.1', resolve); });
-  const port = () => (server.address() as AddressInfo).port;
+  const served = await serveSandbox(handle, opts.port);
+  const port = () => served.port;
   return {
-    baseUrl: `http://127.0.0.1:${port()}`,
+    baseUrl: served.baseUrl,
     meetings,
     calls,
     faults,
@@ -207,7 +204,7 @@ export async function startTeamsSandbox(opts: TeamsSandboxOptions) {
     validate,
     notification,
     notify,
-    close: () => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); }),
+    close: served.close,
   };
 }
 export type TeamsSandbox = Awaited<ReturnType<typeof startTeamsSandbox>>;

@@ -7,10 +7,9 @@
  * is sent to the hub as the trigger webhook API.md fixes, signed as Zendesk signs.
  */
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PartnerProfile } from '../../core/config';
-import type { SandboxFactory, SandboxFault } from '../sandbox';
+import { type SandboxFactory, type SandboxFault, serveSandbox, takeFault } from '../sandbox';
 import { signZendeskWebhook } from './connector';
 
 export interface ZendeskTicket {
@@ -117,9 +116,8 @@ export async function startZendeskSandbox(opts: ZendeskSandboxOptions) {
     if (req.headers.authorization !== expectedAuth) return send(401, { error: "Couldn't authenticate you" });
     const call = { method: req.method ?? 'GET', path: url.pathname, query: url.search, body, headers: req.headers };
     calls.push(call);
-    const faultAt = faults.findIndex((f) => !f.match || f.match(call));
-    if (faultAt >= 0) {
-      const fault = faults.splice(faultAt, 1)[0]!;
+    const fault = await takeFault(faults, call);
+    if (fault) {
       res.writeHead(fault.status, { 'content-type': 'application/json; charset=utf-8', ...fault.headers });
       return res.end(JSON.stringify(fault.status === 429
         ? { error: 'APIRateLimitExceeded', description: 'Number of allowed API requests per minute exceeded' }
@@ -181,11 +179,10 @@ export async function startZendeskSandbox(opts: ZendeskSandboxOptions) {
     return send(404, { error: 'InvalidEndpoint', description: 'Not found' });
   };
 
-  const server = createServer((req, res) => { handle(req, res).catch(() => { res.statusCode = 500; res.end(); }); });
-  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(opts.port ?? 0, '127.0.0.1', resolve); });
-  const port = () => (server.address() as AddressInfo).port;
+  const served = await serveSandbox(handle, opts.port);
+  const port = () => served.port;
   return {
-    baseUrl: `http://127.0.0.1:${port()}`,
+    baseUrl: served.baseUrl,
     tickets,
     comments,
     calls,
@@ -193,7 +190,7 @@ export async function startZendeskSandbox(opts: ZendeskSandboxOptions) {
     settings,
     lose,
     move,
-    close: () => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); }),
+    close: served.close,
   };
 }
 export type ZendeskSandbox = Awaited<ReturnType<typeof startZendeskSandbox>>;

@@ -12,10 +12,9 @@
  * Point `oauthUrl` at `baseUrl + '/oauth/token'` and `baseUrl` (connector) at `baseUrl` or `baseUrl + '/v2'`.
  */
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PartnerProfile } from '../../core/config';
-import type { SandboxFactory, SandboxFault } from '../sandbox';
+import { type SandboxFactory, type SandboxFault, serveSandbox, takeFault } from '../sandbox';
 import { parseZoomSettings, zoomEncryptedToken, zoomSignature } from './connector';
 
 export interface ZoomSandboxOptions {
@@ -133,9 +132,8 @@ export async function startZoomSandbox(opts: ZoomSandboxOptions) {
 
     const call = { method: req.method ?? 'GET', path: url.pathname, body };
     calls.push(call);
-    const faultAt = faults.findIndex((f) => !f.match || f.match(call));
-    if (faultAt >= 0) {
-      const fault = faults.splice(faultAt, 1)[0]!;
+    const fault = await takeFault(faults, call);
+    if (fault) {
       return send(fault.status, zoomError(fault.status === 429 ? 429 : 0, fault.status === 429 ? "You have reached the maximum per-second rate limit for this API. Try again later." : 'scripted failure'), fault.headers);
     }
 
@@ -202,11 +200,10 @@ export async function startZoomSandbox(opts: ZoomSandboxOptions) {
     return send(404, zoomError(0, `No route for ${req.method} ${url.pathname} in the sandbox.`));
   };
 
-  const server = createServer((req, res) => { handle(req, res).catch(() => { res.statusCode = 500; res.end(); }); });
-  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(opts.port ?? 0, '127.0.0.1', resolve); });
-  const port = () => (server.address() as AddressInfo).port;
+  const served = await serveSandbox(handle, opts.port);
+  const port = () => served.port;
   return {
-    baseUrl: `http://127.0.0.1:${port()}`,
+    baseUrl: served.baseUrl,
     meetings,
     calls,
     faults,
@@ -220,7 +217,7 @@ export async function startZoomSandbox(opts: ZoomSandboxOptions) {
     validate,
     eventBody,
     post,
-    close: () => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); }),
+    close: served.close,
   };
 }
 export type ZoomSandbox = Awaited<ReturnType<typeof startZoomSandbox>>;
