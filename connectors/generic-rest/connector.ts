@@ -5,11 +5,12 @@
 import * as z from 'zod';
 import type { PartnerProfile } from '../../core/config';
 import type { PartnerStatus } from '../../core/escalation';
-import { ConfigError, ValidationError } from '../../core/errors';
+import { ValidationError } from '../../core/errors';
 import type { InboundUpdate, PartnerIncident, RawWebhook, TicketingConnector, WebhookVerdict } from '../../core/ports';
 import { parseOrThrow } from '../../core/schemas';
 import { call, expectResponse, partnerClient } from '../partner-http';
 import { verifyStandardWebhook } from '../standard-webhooks';
+import { parseSettings } from '../settings';
 
 const STATUS_MAP: Record<string, PartnerStatus> = {
   new: 'open', open: 'open', in_progress: 'in_progress', awaiting_info: 'awaiting_info', resolved: 'resolved', closed: 'closed',
@@ -48,11 +49,7 @@ const toIncident = (i: z.infer<typeof Incident>): PartnerIncident => ({
 });
 
 export function genericRestConnector(profile: PartnerProfile): TicketingConnector {
-  const settings = GenericRestSettings.safeParse(profile);
-  if (!settings.success) {
-    throw new ConfigError(`partner "${profile.id}" (generic-rest): ${settings.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  }
-  const { credentials, webhookSecret, previousWebhookSecrets = [] } = settings.data;
+  const { credentials, webhookSecret, previousWebhookSecrets = [] } = parseSettings(GenericRestSettings, profile, profile.id, 'generic-rest');
   const http = partnerClient(profile.baseUrl, { authorization: `Bearer ${credentials.token}` }, profile);
   const secrets = webhookSecret ? [webhookSecret, ...previousWebhookSecrets] : [];
 

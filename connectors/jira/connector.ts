@@ -25,10 +25,11 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
 import type { PartnerProfile } from '../../core/config';
 import { PARTNER_STATUSES, type PartnerStatus } from '../../core/escalation';
-import { ConfigError, ValidationError } from '../../core/errors';
+import { ValidationError } from '../../core/errors';
 import type { InboundUpdate, PartnerIncident, RawWebhook, TicketingConnector, WebhookVerdict } from '../../core/ports';
 import { parseOrThrow } from '../../core/schemas';
 import { call, expectResponse, partnerClient } from '../partner-http';
+import { parseSettings } from '../settings';
 
 /** Status names of the JSM templates (IT service management, general service), lower case. */
 export const JIRA_DEFAULT_STATUS_MAP: Readonly<Record<string, PartnerStatus>> = {
@@ -127,11 +128,7 @@ export const JiraSettings = z.object({
 export type JiraSettings = z.infer<typeof JiraSettings>;
 
 export function jiraSettings(profile: PartnerProfile): JiraSettings {
-  const r = JiraSettings.safeParse(profile);
-  if (!r.success) {
-    throw new ConfigError(`partners[${profile.id}] (jira): ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  }
-  return r.data;
+  return parseSettings(JiraSettings, profile, profile.id, 'jira');
 }
 
 export function verifyJiraSignature(secrets: readonly string[], header: string | undefined, body: string): boolean {

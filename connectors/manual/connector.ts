@@ -5,8 +5,8 @@
  */
 import * as z from 'zod';
 import type { PartnerProfile } from '../../core/config';
-import { ConfigError } from '../../core/errors';
 import type { TicketingConnector } from '../../core/ports';
+import { parseSettings } from '../settings';
 
 export const ManualSettings = z.object({
   portalUrl: z.url({ protocol: /^https?$/, error: 'portalUrl must be an http or https URL' }),
@@ -28,10 +28,7 @@ const noApi = (what: string) => async (): Promise<never> => {
 };
 
 export function manualConnector(profile: PartnerProfile): TicketingConnector {
-  const s = ManualSettings.safeParse(profile);
-  if (!s.success) {
-    throw new ConfigError(`partner "${profile.id}" (manual): ${s.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  }
+  parseSettings(ManualSettings, profile, profile.id, 'manual');
   return {
     mode: 'manual',
     openIncident: noApi('opening an incident'),

@@ -23,11 +23,12 @@
 import * as z from 'zod';
 import type { PartnerProfile } from '../../core/config';
 import type { PartnerStatus, Severity } from '../../core/escalation';
-import { ConfigError, ValidationError } from '../../core/errors';
+import { ValidationError } from '../../core/errors';
 import type { InboundUpdate, PartnerIncident, RawWebhook, TicketingConnector, WebhookVerdict } from '../../core/ports';
 import { parseOrThrow } from '../../core/schemas';
 import { call, expectResponse, partnerClient } from '../partner-http';
 import { verifyStandardWebhook } from '../standard-webhooks';
+import { parseSettings } from '../settings';
 
 export const SERVICENOW_STATES: Record<string, PartnerStatus> = {
   '1': 'open', '2': 'in_progress', '3': 'awaiting_info', '6': 'resolved', '7': 'closed', '8': 'closed',
@@ -105,11 +106,7 @@ export type ServiceNowSettings = z.infer<typeof ServiceNowSettings>;
 
 /** Validates the connector's own profile fields; the error names the partner and the field. */
 export function serviceNowSettings(profile: PartnerProfile): ServiceNowSettings {
-  const r = ServiceNowSettings.safeParse(profile);
-  if (!r.success) {
-    throw new ConfigError(`partners[${profile.id}] (servicenow): ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  }
-  return r.data;
+  return parseSettings(ServiceNowSettings, profile, profile.id, 'servicenow');
 }
 
 const FIELDS = 'sys_id,number,state,sys_updated_on,sys_mod_count,correlation_id';

@@ -21,6 +21,7 @@ import { ConfigError, ValidationError } from '../../core/errors';
 import { systemClock, type Clock, type CollaborationConnector, type CollaborationEvent, type JointCall, type JointCallRequest, type RawWebhook, type WebhookVerdict } from '../../core/ports';
 import { call, expectResponse, partnerClient } from '../partner-http';
 import { AccessTokenCache } from '../access-token-cache';
+import { requiredSetting, httpUrlSetting } from '../settings';
 
 export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 /** Graph limits `clientState` to 128 characters. */
@@ -28,8 +29,8 @@ const CLIENT_STATE_MAX = 128;
 /** A validation token longer than this is not Graph's (they are short opaque strings). */
 const VALIDATION_TOKEN_MAX = 1024;
 
-const required = (what: string) => z.string({ error: `${what} is required` }).min(1, `${what} must not be empty`);
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http or https URL' });
+const required = requiredSetting;
+const httpUrl = httpUrlSetting;
 
 export const TeamsSettings = z.object({
   connector: z.literal('teams'),

@@ -21,10 +21,11 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
 import type { PartnerProfile } from '../../core/config';
 import type { PartnerStatus, Severity } from '../../core/escalation';
-import { ConfigError, ValidationError } from '../../core/errors';
+import { ValidationError } from '../../core/errors';
 import type { InboundUpdate, PartnerIncident, RawWebhook, TicketingConnector, WebhookVerdict } from '../../core/ports';
 import { parseOrThrow } from '../../core/schemas';
 import { call, expectResponse, partnerClient } from '../partner-http';
+import { parseSettings } from '../settings';
 
 export const ZENDESK_STATUSES: Record<string, PartnerStatus> = {
   new: 'open', open: 'in_progress', pending: 'awaiting_info', hold: 'awaiting_info', solved: 'resolved', closed: 'closed',
@@ -96,11 +97,7 @@ export const ZendeskSettings = z.object({
 export type ZendeskSettings = z.infer<typeof ZendeskSettings>;
 
 export function zendeskSettings(profile: PartnerProfile): ZendeskSettings {
-  const r = ZendeskSettings.safeParse(profile);
-  if (!r.success) {
-    throw new ConfigError(`partners[${profile.id}] (zendesk): ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  }
-  return r.data;
+  return parseSettings(ZendeskSettings, profile, profile.id, 'zendesk');
 }
 
 /** Verifies a Zendesk webhook over the raw body against any of `secrets`, within five minutes of `now`. */

@@ -27,6 +27,7 @@ import { ConfigError, PartnerCallError, ValidationError } from '../../core/error
 import { systemClock, type Clock, type CollaborationConnector, type CollaborationEvent, type JointCall, type JointCallRequest, type RawWebhook, type WebhookVerdict } from '../../core/ports';
 import { call, expectResponse, partnerClient } from '../partner-http';
 import { AccessTokenCache } from '../access-token-cache';
+import { requiredSetting, httpUrlSetting } from '../settings';
 
 export const ZOOM_TOLERANCE_SECONDS = 5 * 60;
 /** Zoom's documented limits on the meeting fields. */
@@ -35,8 +36,8 @@ const AGENDA_MAX = 2000;
 /** How many externalIds the in-process cache remembers. */
 const SCHEDULED_CACHE_MAX = 1000;
 
-const required = (what: string) => z.string({ error: `${what} is required` }).min(1, `${what} must not be empty`);
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http or https URL' });
+const required = requiredSetting;
+const httpUrl = httpUrlSetting;
 
 export const ZoomSettings = z.object({
   connector: z.literal('zoom'),
