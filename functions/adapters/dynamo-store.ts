@@ -108,7 +108,9 @@ export class DynamoEscalationStore implements EscalationStore {
 
   async listByCase(caseId: string) {
     const cases = await this.queryAll({ KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `CASE#${caseId}` }, ConsistentRead: true });
-    const all = await Promise.all(cases.map((c) => this.existingForCase(caseId, (c.SK as string).slice('PARTNER#'.length))));
+    // the case items name their escalations: read those (and repair one a crashed flag left half-written)
+    const all = await Promise.all(cases.map(async (c) =>
+      (await this.getEscalation(c.escalationId as string)) ?? this.existingForCase(caseId, (c.SK as string).slice('PARTNER#'.length))));
     return all.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
