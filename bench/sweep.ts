@@ -69,7 +69,7 @@ export async function runSweep(opts: { closed: number; runs: number; open?: numb
     const ids = Array.from({ length: open }, (_, i) => `open${i}`);
     for (const id of ids) {
       const e = escalation(id, 'open', new Date(now - 2 * 86_400_000), { updateDueBy: new Date(now - 60_000).toISOString(), version: 1 });
-      await b.hub.deps.store.createEscalation(e, { findings: FINDINGS, customerContact: null }, { at: e.createdAt, type: 'escalation_requested', actor: 'bench-engineer', detail: {} });
+      await b.hub.deps.store.createEscalation(e, { findings: FINDINGS, customerContact: null });
     }
     const withoutHistory = await measure(b, ids, 0, opts.runs);
 
@@ -80,7 +80,7 @@ export async function runSweep(opts: { closed: number; runs: number; open?: numb
       const items: Record<string, unknown>[] = [];
       for (let k = batch * 12; k < Math.min(opts.closed, (batch + 1) * 12); k++) {
         const e = escalation(`closed${k}`, 'closed', new Date(now - 30 * 86_400_000 + k * 1000));
-        items.push({ PK: `ESC#${e.escalationId}`, SK: 'META', type: 'escalation', ...e, GSI1PK: `CUST#${e.customerId}`, GSI1SK: `CASE#${e.caseId}#${e.partnerId}` });
+        items.push({ PK: `ESC#${e.escalationId}`, SK: 'META', type: 'escalation', ...e });
         items.push({ PK: `CASE#${e.caseId}`, SK: `PARTNER#${e.partnerId}`, type: 'case', escalationId: e.escalationId, draft: { ...e, status: 'requested', version: 1 }, findings: FINDINGS, customerContact: null });
       }
       let request: Record<string, { PutRequest: { Item: Record<string, unknown> } }[]> | undefined = { [LOCAL_TABLE]: items.map((Item) => ({ PutRequest: { Item } })) };

@@ -38,6 +38,12 @@ export interface Escalation {
   createdBy: string;
   /** When the partner ticket was recorded. */
   openedAt: string | null;
+  /**
+   * Set when the hub itself opened the partner incident (not when an engineer recorded a ticket): the
+   * partner's status in its answer and the attempts it took. The timeline's `partner_incident_opened`
+   * entry is derived from it. Absent on older items (they stored that entry).
+   */
+  opening?: { partnerStatus: string; attempts: number } | null;
   /** The partner's own time of the last update applied, and its status rank (tie-break). */
   partnerUpdatedAt: string | null;
   partnerUpdateRank: number;

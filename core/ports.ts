@@ -19,16 +19,24 @@ export interface EscalationStore {
    * Records a new escalation unless one already exists for (caseId, partnerId).
    * Idempotent under concurrency: exactly one caller gets `created: true`.
    */
-  createEscalation(draft: Escalation, details: CaseDetails, first: TimelineEntry): Promise<{ created: boolean; escalation: Escalation }>;
+  createEscalation(draft: Escalation, details: CaseDetails): Promise<{ created: boolean; escalation: Escalation }>;
   /** Strongly consistent read; `undefined` when unknown. */
   getEscalation(escalationId: string): Promise<Escalation | undefined>;
+  /** The timeline, oldest first, including the entries derived from the escalation item (core/timeline.ts). */
   getTimeline(escalationId: string): Promise<TimelineEntry[]>;
+  /** The escalation and its timeline in one strongly consistent read; `undefined` when unknown. */
+  getEscalationWithTimeline(escalationId: string): Promise<{ escalation: Escalation; timeline: TimelineEntry[] } | undefined>;
   /** The findings and contact, kept apart from the escalation item so status writes stay small. */
   getCaseDetails(escalation: Pick<Escalation, 'caseId' | 'partnerId'>): Promise<CaseDetails | undefined>;
   listByCase(caseId: string): Promise<Escalation[]>;
   listByCustomerCase(customerId: string, caseId: string): Promise<Escalation[]>;
-  /** Writes `next` if the stored version is still `next.version - 1`; else throws VersionConflictError. */
-  saveEscalation(next: Escalation): Promise<void>;
+  /**
+   * Writes `next` if the stored version is still `next.version - 1`; else throws VersionConflictError.
+   * `keepDue`: leave the open-work index entry as it is. Only for a change that moves the escalation's due
+   * time later (e.g. taking an attempt lease): the index may then run early, never late, and the sweep
+   * skips what it finds not due yet. It saves the index writes of moving the entry.
+   */
+  saveEscalation(next: Escalation, opts?: { keepDue?: boolean }): Promise<void>;
   /** Appends to the timeline; with a `dedupeKey`, a second append of the same key is ignored (returns false). */
   appendTimeline(escalationId: string, entry: TimelineEntry, dedupeKey?: string, pendingComment?: boolean): Promise<boolean>;
   listPendingComments(escalationId: string): Promise<PendingComment[]>;

@@ -63,8 +63,11 @@ const ROUTES: Record<string, Route> = {
 
   'GET /v1/escalations/{escalationId}': async (event, deps) => {
     engineer(event);
-    const esc = await loadEscalation(deps, event);
-    const [timeline, details] = await Promise.all([deps.store.getTimeline(esc.escalationId), deps.store.getCaseDetails(esc)]);
+    const id = param(event, 'escalationId');
+    const found = EscalationIdParam.safeParse(id).success ? await deps.store.getEscalationWithTimeline(id) : undefined;
+    if (!found) throw new NotFoundError(`No escalation ${id}.`);
+    const { escalation: esc, timeline } = found;
+    const details = await deps.store.getCaseDetails(esc);
     const profile = partnerById(deps.config, esc.partnerId);
     const manual = esc.ticketMode === 'manual' && profile ? manualInstructions(profile) : undefined;
     return json(200, { ...engineerView(esc), ...(manual ? { manual } : {}), findings: details?.findings ?? null, timeline });

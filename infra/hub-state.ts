@@ -54,7 +54,7 @@ export class HubState extends Construct {
         indexName: ix.indexName,
         partitionKey: { name: ix.partitionKey, type: dynamodb.AttributeType.STRING },
         sortKey: { name: ix.sortKey, type: dynamodb.AttributeType.STRING },
-        projectionType: ix.projection === 'KEYS_ONLY' ? dynamodb.ProjectionType.KEYS_ONLY : dynamodb.ProjectionType.INCLUDE,
+        projectionType: dynamodb.ProjectionType[ix.projection],
         ...(ix.include.length ? { nonKeyAttributes: [...ix.include] } : {}),
       });
     }

@@ -12,7 +12,7 @@ import type { Sandbox } from '../connectors/sandbox';
 import type { HubConfig } from '../core/config';
 import type { HubDeps, Log } from '../core/deps';
 import { systemClock, type Clock } from '../core/ports';
-import { documentClient } from '../functions/adapters/clients';
+import { documentClient } from '../functions/adapters/document-client';
 import { DynamoEscalationStore } from '../functions/adapters/dynamo-store';
 import { newEscalationId } from '../functions/adapters/aws-deps';
 import { makeApiHandler } from '../functions/api';

@@ -57,9 +57,8 @@ export async function flagEscalation(
     version: 1,
   };
   const details = { findings: input.findings, customerContact: input.customerContact ?? null };
-  const result = await deps.store.createEscalation(draft, details, {
-    at: now, type: 'escalation_requested', actor, detail: { partnerId: partner.id, severity: input.severity },
-  });
+  // its timeline's first entry ("escalation_requested") is derived from the item: no write of its own
+  const result = await deps.store.createEscalation(draft, details);
   if (result.created) {
     const e = result.escalation;
     deps.log.info('escalation requested', { escalationId: e.escalationId, caseId: e.caseId, partnerId: e.partnerId, findingsLength: input.findings.length });

@@ -2,26 +2,39 @@ import type { Escalation } from '../escalation';
 import { VersionConflictError } from '../errors';
 import type { EscalationStore } from '../ports';
 
+export interface MutateOptions {
+  /** The escalation as this caller last wrote or read it: tried first, saving a read when nobody changed it since. */
+  known?: Escalation;
+  /** See EscalationStore.saveEscalation: only for changes that move the due time later. */
+  keepDue?: boolean;
+  maxTries?: number;
+}
+
 /**
  * Optimistic read-modify-write of one escalation.
- * Steps: read (strongly consistent); let `change` decide (return `undefined` to leave it as it is);
- * write conditionally on the version read; on a lost race, read again and decide again.
+ * Steps: read (strongly consistent), or start from `known`; let `change` decide (return `undefined` to
+ * leave it as it is); write conditionally on the version read; on a lost race, read again and decide again.
  */
 export async function mutateEscalation(
   store: EscalationStore,
   escalationId: string,
   change: (current: Escalation) => Escalation | undefined,
   now: Date,
-  maxTries = 8,
+  opts: MutateOptions = {},
 ): Promise<{ before: Escalation; after: Escalation; changed: boolean } | undefined> {
+  const maxTries = opts.maxTries ?? 8;
   for (let i = 0; i < maxTries; i++) {
-    const current = await store.getEscalation(escalationId);
+    const current = i === 0 && opts.known ? opts.known : await store.getEscalation(escalationId);
     if (!current) return undefined;
     const next = change(current);
-    if (!next) return { before: current, after: current, changed: false };
+    if (!next) {
+      // a stale `known` may hide a change that still needs making: decide again on a fresh read
+      if (i === 0 && opts.known) continue;
+      return { before: current, after: current, changed: false };
+    }
     const written = { ...next, version: current.version + 1, updatedAt: now.toISOString() };
     try {
-      await store.saveEscalation(written);
+      await store.saveEscalation(written, opts.keepDue ? { keepDue: true } : undefined);
       return { before: current, after: written, changed: true };
     } catch (e) {
       if (!(e instanceof VersionConflictError)) throw e;

@@ -20,7 +20,8 @@ export type OpenOutcome = 'opened' | 'retry_scheduled' | 'referred' | 'skipped';
  * Opens the partner incident for one escalation (the partner worker's use case).
  * Steps:
  * 1. Read the escalation; skip it unless it is `requested`, not leased by another attempt and due.
- * 2. Take the attempt lease with a conditional write (this also counts the attempt).
+ * 2. Take the attempt lease with a conditional write (this also counts the attempt). It moves the due
+ *    time later, so the open-work index entry is left as it is (no index writes).
  * 3. After any earlier attempt, find the incident by `externalRef` before creating one, so an attempt
  *    whose answer was lost (timeout, crash before the save) never yields a second incident.
  * 4. Success: link the ticket, record it (status `open`, or the partner's newer status), tell the bus.
@@ -34,7 +35,7 @@ export async function openPartnerIncident(deps: HubDeps, escalationId: string): 
     if (e.leaseUntil !== null && Date.parse(e.leaseUntil) > now.getTime()) return undefined;
     if (e.nextAttemptAt !== null && Date.parse(e.nextAttemptAt) > now.getTime() + 100) return undefined;
     return { ...e, attempts: e.attempts + 1, leaseUntil: new Date(now.getTime() + ATTEMPT_LEASE_MS).toISOString() };
-  }, now);
+  }, now, { keepDue: true });
   if (!claimed?.changed) return 'skipped';
   const esc = claimed.after;
   const partner = partnerById(deps.config, esc.partnerId);
@@ -89,6 +90,11 @@ export async function openPartnerIncident(deps: HubDeps, escalationId: string): 
   return 'opened';
 }
 
+/**
+ * Links the ticket for webhook look-ups, then records it on the escalation, starting from the claimed
+ * item (no read unless something changed it meanwhile). The timeline's `partner_incident_opened` entry is
+ * derived from `opening` (core/timeline.ts): no write of its own.
+ */
 async function recordOpened(deps: HubDeps, esc: Escalation, incident: PartnerIncident): Promise<void> {
   const now = deps.clock.now();
   await deps.store.putTicketLink(esc.partnerId, incident.id, esc.escalationId);
@@ -97,6 +103,7 @@ async function recordOpened(deps: HubDeps, esc: Escalation, incident: PartnerInc
     if (e.partnerTicket) return undefined;
     const base: Escalation = {
       ...e, partnerTicket: ticket, openedAt: now.toISOString(), leaseUntil: null, nextAttemptAt: null, lastError: null,
+      opening: { partnerStatus: incident.partnerStatus, attempts: e.attempts },
       updateDueBy: nextUpdateDeadline(deps.config, e, now),
     };
     if (e.status !== 'requested') return base; // cancelled meanwhile: keep the state, remember the ticket
@@ -107,11 +114,7 @@ async function recordOpened(deps: HubDeps, esc: Escalation, incident: PartnerInc
       if (d.apply) return { ...opened, status: d.status, partnerUpdatedAt: incident.updatedAt, partnerUpdateRank: rankOf(incident.status) };
     }
     return opened;
-  }, now);
-  await deps.store.appendTimeline(esc.escalationId, {
-    at: now.toISOString(), type: 'partner_incident_opened', actor: `partner:${esc.partnerId}`,
-    detail: { ticketId: incident.id, ticketNumber: incident.number, partnerStatus: incident.partnerStatus, attempts: esc.attempts },
-  }, `opened#${incident.id}`);
+  }, now, { known: esc });
   const pending = await deps.store.listPendingComments(esc.escalationId);
   await deps.bus.publish([hubEvent('PartnerIncidentOpened', {
     version: 1, escalationId: esc.escalationId, partnerId: esc.partnerId, caseId: esc.caseId,

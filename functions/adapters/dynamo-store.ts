@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
 import { dueAt, type CaseDetails, type Escalation } from '../../core/escalation';
+import { derivedTimeline } from '../../core/timeline';
 import { VersionConflictError } from '../../core/errors';
 import type { DueItem, EscalationStore, MessageFailure, PendingComment, TimelineEntry } from '../../core/ports';
 import { DUE_SHARDS } from './table-schema';
@@ -29,14 +30,15 @@ const shardOf = (id: string) => createHash('sha1').update(id).digest()[0]! % DUE
 /** Item attributes that are keys or bookkeeping, not part of the escalation. */
 const ITEM_ONLY = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'type'] as const;
 
+const toEntry = (i: Record<string, unknown>): TimelineEntry => ({ at: i.at as string, type: i.kind as string, actor: i.actor as string, detail: i.detail as Record<string, unknown> });
+const byTime = (a: TimelineEntry, b: TimelineEntry) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0);
+
 function escalationItem(e: Escalation) {
   const due = dueAt(e);
   return {
     ...escKey(e.escalationId),
     type: 'escalation',
     ...e,
-    GSI1PK: `CUST#${e.customerId}`,
-    GSI1SK: `CASE#${e.caseId}#${e.partnerId}`,
     ...(due ? { GSI2PK: `DUE#${shardOf(e.escalationId)}`, GSI2SK: `${due}#ESC#${e.escalationId}` } : {}),
   };
 }
@@ -47,10 +49,42 @@ function toEscalation(item: Record<string, unknown>): Escalation {
   return copy as unknown as Escalation;
 }
 
+type OptionalKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? K : never }[keyof T];
+/** The escalation's optional attributes (the compiler keeps this list complete). */
+const OPTIONAL: Record<OptionalKeys<Escalation>, true> = { customerSummary: true, ticketMode: true, ticketDueBy: true, updateDueBy: true, agedFor: true, opening: true };
+
+/**
+ * An UpdateItem that sets every attribute of the escalation (and removes the optional ones now absent) but
+ * none of the index keys, so the open-work index entry stays as it was and costs no write. Same version check.
+ */
+function updateAllExcept(tableName: string, e: Escalation, unchanged: (keyof Escalation)[]) {
+  const names: Record<string, string> = { '#version': 'version' };
+  const values: Record<string, unknown> = { ':prev': e.version - 1 };
+  const set: string[] = [];
+  const remove: string[] = [];
+  const fields = [...new Set([...Object.keys(e), ...Object.keys(OPTIONAL)])] as (keyof Escalation)[];
+  fields.forEach((k, i) => {
+    if (unchanged.includes(k)) return;
+    names[`#a${i}`] = k;
+    const v = e[k];
+    if (v === undefined) remove.push(`#a${i}`);
+    else { values[`:v${i}`] = v; set.push(`#a${i} = :v${i}`); }
+  });
+  return new UpdateCommand({
+    TableName: tableName,
+    Key: escKey(e.escalationId),
+    UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+    ConditionExpression: '#version = :prev',
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  });
+}
+
 export class DynamoEscalationStore implements EscalationStore {
   constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string) {}
 
-  async createEscalation(draft: Escalation, details: CaseDetails, first: TimelineEntry) {
+  /** Two writes: the case item (uniqueness, and the draft for repair), then the escalation item. */
+  async createEscalation(draft: Escalation, details: CaseDetails) {
     try {
       await this.db.send(new PutCommand({
         TableName: this.tableName,
@@ -62,7 +96,6 @@ export class DynamoEscalationStore implements EscalationStore {
       return { created: false, escalation: await this.existingForCase(draft.caseId, draft.partnerId) };
     }
     await this.putEscalationOnce(draft);
-    await this.appendTimeline(draft.escalationId, first, 'requested');
     return { created: true, escalation: draft };
   }
 
@@ -91,14 +124,19 @@ export class DynamoEscalationStore implements EscalationStore {
   }
 
   async getTimeline(escalationId: string): Promise<TimelineEntry[]> {
-    const items = await this.queryAll({
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :t)',
-      ExpressionAttributeValues: { ':pk': `ESC#${escalationId}`, ':t': 'T#' },
-      ConsistentRead: true,
-    });
-    return items
-      .map((i) => ({ at: i.at as string, type: i.kind as string, actor: i.actor as string, detail: i.detail as Record<string, unknown> }))
-      .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+    return (await this.getEscalationWithTimeline(escalationId))?.timeline ?? [];
+  }
+
+  /** One query over the escalation's partition: its item and its timeline entries. */
+  async getEscalationWithTimeline(escalationId: string) {
+    const items = await this.queryAll({ KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `ESC#${escalationId}` }, ConsistentRead: true });
+    const meta = items.find((i) => i.SK === 'META');
+    if (!meta) return undefined;
+    const escalation = toEscalation(meta);
+    const stored = items.filter((i) => (i.SK as string).startsWith('T#'));
+    const storedKeys = new Set(stored.map((i) => i.SK as string));
+    const derived = derivedTimeline(escalation).filter((d) => !storedKeys.has(`T#${boundedKeyPart(d.dedupeKey)}`)).map((d) => d.entry);
+    return { escalation, timeline: [...derived, ...stored.map(toEntry)].sort(byTime) };
   }
 
   async getCaseDetails(e: Pick<Escalation, 'caseId' | 'partnerId'>): Promise<CaseDetails | undefined> {
@@ -114,25 +152,22 @@ export class DynamoEscalationStore implements EscalationStore {
     return all.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
+  /** A customer's escalations of a case: the case's own (one query and a read per partner), filtered by owner. */
   async listByCustomerCase(customerId: string, caseId: string) {
-    const items = await this.queryAll({
-      IndexName: 'GSI1',
-      KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :sk)',
-      ExpressionAttributeValues: { ':pk': `CUST#${customerId}`, ':sk': `CASE#${caseId}#` },
-    });
-    // the index holds keys only: read the escalations themselves
-    const found = await Promise.all(items.map((i) => this.db.send(new GetCommand({ TableName: this.tableName, Key: { PK: i.PK, SK: i.SK } }))));
-    return found.flatMap((r) => (r.Item ? [toEscalation(r.Item)] : [])).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    return (await this.listByCase(caseId)).filter((e) => e.customerId === customerId);
   }
 
-  async saveEscalation(next: Escalation) {
+  async saveEscalation(next: Escalation, opts: { keepDue?: boolean } = {}) {
     try {
-      await this.db.send(new PutCommand({
-        TableName: this.tableName,
-        Item: escalationItem(next),
-        ConditionExpression: 'version = :prev',
-        ExpressionAttributeValues: { ':prev': next.version - 1 },
-      }));
+      if (opts.keepDue) await this.db.send(updateAllExcept(this.tableName, next, ['escalationId']));
+      else {
+        await this.db.send(new PutCommand({
+          TableName: this.tableName,
+          Item: escalationItem(next),
+          ConditionExpression: 'version = :prev',
+          ExpressionAttributeValues: { ':prev': next.version - 1 },
+        }));
+      }
     } catch (e) {
       if (isConditionFailure(e)) throw new VersionConflictError(`escalation ${next.escalationId} changed meanwhile`);
       throw e;

@@ -3,13 +3,14 @@
 export const TABLE_KEYS = { partitionKey: 'PK', sortKey: 'SK' } as const;
 
 /**
- * GSI1: customer → case look-ups, keys only (its keys never change after creation, so the escalation's many
- * later writes cost no index writes; a look-up reads the few escalations it finds). GSI2 (sparse): open work
- * by due time, with only what the sweep needs to route an item (an item's other changes cost nothing here).
+ * One index. GSI2 (sparse): open work by due time, with only what the sweep needs to route an item (an
+ * item's other changes cost nothing here). Customer look-ups need no index: they read the case's own
+ * partition (`CASE#<caseId>`, strongly consistent) and keep the customer's escalations. (An earlier
+ * GSI1, customer → case, cost an index write per escalation for the same answer; older items still carry
+ * its attributes, which nothing reads.)
  */
 export const TABLE_INDEXES = [
-  { indexName: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK', projection: 'KEYS_ONLY', include: [] as string[] },
-  { indexName: 'GSI2', partitionKey: 'GSI2PK', sortKey: 'GSI2SK', projection: 'INCLUDE', include: ['type', 'escalationId', 'partnerId', 'deliveryId'] },
+  { indexName: 'GSI2', partitionKey: 'GSI2PK', sortKey: 'GSI2SK', projection: 'INCLUDE', include: ['type', 'escalationId', 'partnerId', 'deliveryId'] as string[] },
 ] as const;
 
 export const TTL_ATTRIBUTE = 'ttl';

@@ -14,12 +14,12 @@ beforeAll(async () => {
 afterAll(() => dynamo.close());
 
 const details = { findings: 'Device logs show the relay closing sessions', customerContact: { email: 'ana@acme.example' } };
-const first = { at: new Date().toISOString(), type: 'escalation_requested', actor: 'eng-1', detail: {} };
+
 
 describe('DynamoEscalationStore on dynalite', () => {
   it('flags a case once, however many requests race for it', async () => {
     const caseId = uid('CASE');
-    const results = await Promise.all(Array.from({ length: 25 }, () => store.createEscalation(draftEscalation({ caseId }), details, first)));
+    const results = await Promise.all(Array.from({ length: 25 }, () => store.createEscalation(draftEscalation({ caseId }), details)));
     expect(results.filter((r) => r.created)).toHaveLength(1);
     expect(new Set(results.map((r) => r.escalation.escalationId)).size).toBe(1);
     const listed = await store.listByCase(caseId);
@@ -30,13 +30,13 @@ describe('DynamoEscalationStore on dynalite', () => {
 
   it('keeps one escalation per partner for the same case', async () => {
     const caseId = uid('CASE');
-    await store.createEscalation(draftEscalation({ caseId, partnerId: 'a' }), details, first);
-    await store.createEscalation(draftEscalation({ caseId, partnerId: 'b' }), details, first);
+    await store.createEscalation(draftEscalation({ caseId, partnerId: 'a' }), details);
+    await store.createEscalation(draftEscalation({ caseId, partnerId: 'b' }), details);
     expect((await store.listByCase(caseId)).map((e) => e.partnerId).sort()).toEqual(['a', 'b']);
   });
 
   it('writes conditionally on the version', async () => {
-    const { escalation } = await store.createEscalation(draftEscalation(), details, first);
+    const { escalation } = await store.createEscalation(draftEscalation(), details);
     await store.saveEscalation({ ...escalation, status: 'open', version: 2 });
     await expect(store.saveEscalation({ ...escalation, status: 'referred', version: 2 })).rejects.toBeInstanceOf(VersionConflictError);
     expect((await store.getEscalation(escalation.escalationId))?.status).toBe('open');
@@ -45,7 +45,7 @@ describe('DynamoEscalationStore on dynalite', () => {
 
   it('finds customers\' cases through the customer index, and only theirs', async () => {
     const caseId = uid('CASE');
-    await store.createEscalation(draftEscalation({ caseId, customerId: 'initech' }), details, first);
+    await store.createEscalation(draftEscalation({ caseId, customerId: 'initech' }), details);
     expect(await store.listByCustomerCase('initech', caseId)).toHaveLength(1);
     expect(await store.listByCustomerCase('umbrella', caseId)).toHaveLength(0);
     // a case id that is a prefix of another does not leak it
@@ -58,12 +58,13 @@ describe('DynamoEscalationStore on dynalite', () => {
     expect(await store.findByTicket('acme-cloud', 'T-2')).toBeUndefined();
   });
 
-  it('appends to the timeline, once per dedupe key, in time order', async () => {
-    const id = uid('esc');
+  it('appends to the timeline, once per dedupe key, in time order, after the entry derived from the request', async () => {
+    const { escalation } = await store.createEscalation(draftEscalation({ createdAt: '2026-11-25T10:00:00.000Z' }), details);
+    const id = escalation.escalationId;
     expect(await store.appendTimeline(id, { at: '2026-11-25T10:00:02.000Z', type: 'b', actor: 'x', detail: {} }, 'k1')).toBe(true);
     expect(await store.appendTimeline(id, { at: '2026-11-25T10:00:03.000Z', type: 'b', actor: 'x', detail: {} }, 'k1')).toBe(false);
     await store.appendTimeline(id, { at: '2026-11-25T10:00:01.000Z', type: 'a', actor: 'x', detail: {} });
-    expect((await store.getTimeline(id)).map((t) => t.type)).toEqual(['a', 'b']);
+    expect((await store.getTimeline(id)).map((t) => t.type)).toEqual(['escalation_requested', 'a', 'b']);
   });
 
   it('keeps pending comments until they are forwarded', async () => {
@@ -89,11 +90,51 @@ describe('DynamoEscalationStore on dynalite', () => {
 
   it('lists requested escalations as due once their grace has passed, and drops opened ones', async () => {
     const created = new Date(Date.now() - 3600_000).toISOString();
-    const { escalation } = await store.createEscalation(draftEscalation({ createdAt: created }), details, first);
+    const { escalation } = await store.createEscalation(draftEscalation({ createdAt: created }), details);
     const isDue = async () => (await store.listDue(new Date(), 1000)).some((i) => i.kind === 'escalation' && i.escalationId === escalation.escalationId);
     expect(await isDue()).toBe(true);
     await store.saveEscalation({ ...escalation, status: 'open', version: 2 });
     expect(await isDue()).toBe(false);
+  });
+
+  it('keepDue: saves the escalation but leaves its open-work entry where it was (early, never late)', async () => {
+    const created = new Date(Date.now() - 3600_000).toISOString();
+    const { escalation } = await store.createEscalation(draftEscalation({ createdAt: created, customerSummary: 'Relay drops calls' }), details);
+    const isDue = async () => (await store.listDue(new Date(), 1000)).some((i) => i.kind === 'escalation' && i.escalationId === escalation.escalationId);
+    const leased = { ...escalation, attempts: 1, leaseUntil: new Date(Date.now() + 60_000).toISOString(), version: 2 };
+    await store.saveEscalation(leased, { keepDue: true });
+    expect(await store.getEscalation(escalation.escalationId)).toEqual(leased);
+    expect(await isDue()).toBe(true); // the entry still says "created + grace"; the sweep decides on the item
+    await expect(store.saveEscalation({ ...leased, attempts: 9 }, { keepDue: true })).rejects.toBeInstanceOf(VersionConflictError);
+    // a field that became absent is removed, not kept
+    const { customerSummary: _, ...withoutSummary } = { ...leased, version: 3 };
+    expect(await store.getEscalation(escalation.escalationId)).toHaveProperty('customerSummary', 'Relay drops calls');
+    await store.saveEscalation(withoutSummary as typeof leased, { keepDue: true });
+    expect(await store.getEscalation(escalation.escalationId)).not.toHaveProperty('customerSummary');
+  });
+
+  it('derives the request and opening entries from the item, and shows an older stored copy of them once', async () => {
+    const { escalation } = await store.createEscalation(draftEscalation({ createdAt: '2026-11-25T09:00:00.000Z' }), details);
+    const id = escalation.escalationId;
+    const opened = {
+      ...escalation, status: 'open' as const, version: 2, openedAt: '2026-11-25T09:00:01.000Z',
+      partnerTicket: { id: 'T-9', number: 'INC-9' }, opening: { partnerStatus: 'new', attempts: 1 },
+    };
+    await store.saveEscalation(opened);
+    // as items written before the entries were derived: the same entries stored under their dedupe keys
+    await store.appendTimeline(id, { at: escalation.createdAt, type: 'escalation_requested', actor: 'old', detail: {} }, 'requested');
+    await store.appendTimeline(id, { at: opened.openedAt, type: 'partner_incident_opened', actor: 'old', detail: {} }, 'opened#T-9');
+    const got = await store.getEscalationWithTimeline(id);
+    expect(got?.escalation).toEqual(opened);
+    expect(got?.timeline.map((t) => [t.type, t.actor])).toEqual([['escalation_requested', 'old'], ['partner_incident_opened', 'old']]);
+
+    const { escalation: fresh } = await store.createEscalation(draftEscalation({ createdAt: '2026-11-25T09:00:00.000Z' }), details);
+    await store.saveEscalation({ ...fresh, status: 'open', version: 2, openedAt: '2026-11-25T09:00:01.000Z', partnerTicket: { id: 'T-10', number: 'INC-10' }, opening: { partnerStatus: 'new', attempts: 2 } });
+    expect((await store.getTimeline(fresh.escalationId)).map((t) => [t.type, t.detail])).toEqual([
+      ['escalation_requested', { partnerId: fresh.partnerId, severity: fresh.severity }],
+      ['partner_incident_opened', { ticketId: 'T-10', ticketNumber: 'INC-10', partnerStatus: 'new', attempts: 2 }],
+    ]);
+    expect(await store.getEscalationWithTimeline('esc_unknown')).toBeUndefined();
   });
 });
 

@@ -77,7 +77,7 @@ describe('notifications', () => {
     const { deps, queue, publish } = setup();
     const { escalation } = await deps.store.createEscalation(
       draftEscalation({ partnerId: 'acme-cloud', status: 'open', partnerTicket: { id: '7', number: 'ACME-7', url: 'https://acme.example/7' } }),
-      { findings: 'secret findings', customerContact: { email: 'ana@acme.example' } }, { at: new Date().toISOString(), type: 'x', actor: 'x', detail: {} },
+      { findings: 'secret findings', customerContact: { email: 'ana@acme.example' } },
     );
     failFirst = 1;
     received.length = 0;
@@ -99,7 +99,7 @@ describe('notifications', () => {
   it('dead-letters a subscriber that keeps failing without holding back the others', async () => {
     const { deps, queue, dlq, publish } = setup();
     const { escalation } = await deps.store.createEscalation(draftEscalation({ partnerId: 'acme-cloud', status: 'referred', referral: { reason: 'refused', instructions: 'call them' } }),
-      { findings: 'f', customerContact: null }, { at: new Date().toISOString(), type: 'x', actor: 'x', detail: {} });
+      { findings: 'f', customerContact: null });
     received.length = 0;
     publish(hubEvent('EscalationReferred', { version: 1, escalationId: escalation.escalationId, partnerId: 'acme-cloud', caseId: escalation.caseId, reason: 'refused' }));
     await new Promise((r) => setTimeout(r, 1500));
@@ -113,7 +113,7 @@ describe('notifications', () => {
   it('tells support management in Teams and by e-mail when a case ages', async () => {
     const { deps, queue, outbox, publish } = setup();
     const { escalation } = await deps.store.createEscalation(draftEscalation({ partnerId: 'acme-cloud', severity: 'critical' }),
-      { findings: 'f', customerContact: null }, { at: new Date().toISOString(), type: 'x', actor: 'x', detail: {} });
+      { findings: 'f', customerContact: null });
     received.length = 0;
     publish(hubEvent('EscalationAged', { version: 1, escalationId: escalation.escalationId, partnerId: 'acme-cloud', caseId: escalation.caseId, threshold: 'ticketWithinMinutes', severity: 'critical', deadline: new Date().toISOString() }));
     await settle(queue);

@@ -29,7 +29,7 @@ async function openEscalation() {
   const ticketId = uid('T');
   const { escalation } = await deps.store.createEscalation(
     draftEscalation({ status: 'open', partnerTicket: { id: ticketId, number: ticketId } }),
-    { findings: 'f', customerContact: null }, { at: new Date().toISOString(), type: 'escalation_requested', actor: 'eng', detail: {} },
+    { findings: 'f', customerContact: null },
   );
   await deps.store.putTicketLink('acme-cloud', ticketId, escalation.escalationId);
   return { escalation, ticketId };

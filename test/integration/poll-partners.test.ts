@@ -37,7 +37,7 @@ it('polls each partner at most once per interval, applies what changed and moves
   const partnerId = deps.config.partners[0]!.id;
   const { escalation } = await deps.store.createEscalation(
     draftEscalation({ partnerId, status: 'open', partnerTicket: { id: 'INC1', number: 'INC0010001' } }),
-    { findings: 'f', customerContact: null }, { at: clock.now().toISOString(), type: 'escalation_requested', actor: 'eng', detail: {} },
+    { findings: 'f', customerContact: null },
   );
   await deps.store.putTicketLink(partnerId, 'INC1', escalation.escalationId);
   partner.changes = [{ id: 'INC1', number: 'INC0010001', status: 'in_progress', partnerStatus: '2', updatedAt: '2026-11-25T10:00:00.000Z' }];
