@@ -65,6 +65,12 @@ export interface Escalation {
   /** Thresholds already reported (`ticket`, `update@<deadline>`): each fires once. */
   agedFor?: string[];
   lastError: string | null;
+  /**
+   * Whether a comment was added while there was no partner ticket to send it to: the opening then looks
+   * for pending comments (and asks the forwarder to send them). New escalations start `false`; absent on
+   * older items, which the opening therefore always checks.
+   */
+  commentsPending?: boolean;
   /** Optimistic-locking version, incremented by every write. */
   version: number;
 }

@@ -37,6 +37,14 @@ export interface EscalationStore {
    * skips what it finds not due yet. It saves the index writes of moving the entry.
    */
   saveEscalation(next: Escalation, opts?: { keepDue?: boolean }): Promise<void>;
+  /**
+   * Takes the attempt lease in one conditional write, when the escalation is `requested`, opened through
+   * the partner's API (not `manual`), held by no unexpired lease, and its next attempt (if scheduled) is
+   * due by `dueBy`: sets `leaseUntil`, counts the attempt, and answers the escalation as written;
+   * `undefined` when it is not to be attempted now. Moves the due time later, so the open-work entry stays
+   * (as `keepDue` in saveEscalation).
+   */
+  claimAttempt(escalationId: string, now: Date, leaseUntil: Date, dueBy: Date): Promise<Escalation | undefined>;
   /** Appends to the timeline; with a `dedupeKey`, a second append of the same key is ignored (returns false). */
   appendTimeline(escalationId: string, entry: TimelineEntry, dedupeKey?: string, pendingComment?: boolean): Promise<boolean>;
   listPendingComments(escalationId: string): Promise<PendingComment[]>;

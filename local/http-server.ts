@@ -45,9 +45,15 @@ function answerClientError(err: Error & { code?: string }, socket: import('node:
   socket.end(`HTTP/1.1 ${status} ${text}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 }
 
-export function createLocalHttpServer(opts: LocalHttpOptions): Server {
+/** The server, and how many requests it is answering right now. */
+export type LocalHttpServer = Server & { inFlight(): number };
+
+export function createLocalHttpServer(opts: LocalHttpOptions): LocalHttpServer {
   const routes = opts.routes.map(compile);
+  let inFlight = 0;
   const server = createServer((req, res) => {
+    inFlight++;
+    res.once('close', () => { inFlight--; });
     serve(req, res, routes, opts).catch((err) => {
       opts.log.error('local server error', { error: String(err) });
       if (!res.headersSent) problem(res, 500, 'internal', 'Something went wrong on our side.');
@@ -55,7 +61,7 @@ export function createLocalHttpServer(opts: LocalHttpOptions): Server {
     });
   });
   server.on('clientError', answerClientError);
-  return server;
+  return Object.assign(server, { inFlight: () => inFlight });
 }
 
 async function serve(req: IncomingMessage, res: ServerResponse, routes: CompiledRoute[], opts: LocalHttpOptions) {

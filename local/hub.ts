@@ -63,6 +63,9 @@ export interface LocalHub {
   stop(): Promise<void>;
 }
 
+/** Requests in flight at the front door from which it counts as a burst (the queues give way). */
+const BURST_REQUESTS = 16;
+
 /** `.hub/data` → `.hub/outbox.jsonl`; with `memory`, a file in the system's temporary directory. */
 const outboxBeside = (dataDir: string) => (dataDir === 'memory' ? join(tmpdir(), `hub-outbox-${process.pid}.jsonl`) : join(dirname(dataDir), 'outbox.jsonl'));
 
@@ -71,13 +74,15 @@ export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
   const topology = buildTopology(config.partners, config.subscribers);
   const dynamo = await startDynalite(opts.dataDir);
 
+  // requests the front door is answering at once above which the queue consumers give way (LocalQueueOptions.yieldTo)
+  let frontDoorBusy = () => false;
   const queues = new Map<string, LocalQueue>();
   for (const q of topology.queues) {
     const dlq = new LocalQueue({ name: `${q.name}-dlq`, visibilityTimeoutMs: 30_000 });
     queues.set(dlq.name, dlq);
     queues.set(q.name, new LocalQueue({
       name: q.name, visibilityTimeoutMs: q.visibilityTimeoutSeconds * 1000 * (opts.queueTimeScale ?? 1), maxReceiveCount: q.maxReceiveCount,
-      batchSize: q.batchSize, maxConcurrency: q.maxConcurrency, deadLetter: dlq,
+      batchSize: q.batchSize, maxConcurrency: q.maxConcurrency, deadLetter: dlq, yieldTo: () => frontDoorBusy(),
       onError: (queue, err) => log.error('queue consumer failed', { queue, error: String(err) }),
     }));
   }
@@ -136,6 +141,7 @@ export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
     jwtSecret: opts.jwtSecret,
     log,
   });
+  frontDoorBusy = () => server.inFlight() >= BURST_REQUESTS;
   await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(opts.port ?? 0, '127.0.0.1', resolve); });
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;

@@ -16,6 +16,12 @@ export interface LocalQueueOptions {
   batchSize?: number;
   maxConcurrency?: number;
   deadLetter?: LocalQueue;
+  /**
+   * While this answers true (the HTTP front door is under a burst), at most one batch runs at a time:
+   * in AWS the consumers run on their own Lambda concurrency; here they share one process with the front
+   * door, so they give way, and catch up once the burst is answered.
+   */
+  yieldTo?: () => boolean;
   /** Reports consumer crashes (the message stays and is received again after its visibility timeout). */
   onError?: (queue: string, err: unknown) => void;
 }
@@ -124,8 +130,8 @@ export class LocalQueue {
   }
 
   private pump(): void {
-    const max = this.opts.maxConcurrency ?? 5;
-    while (!this.stopped && this.consumer && this.active < max) {
+    const max = () => (this.opts.yieldTo?.() ? 1 : this.opts.maxConcurrency ?? 5);
+    while (!this.stopped && this.consumer && this.active < max()) {
       const batch = this.receive(this.opts.batchSize ?? 10);
       if (batch.length === 0) break;
       this.active++;

@@ -2,15 +2,22 @@ import type { HubDeps } from '../deps';
 import { NotFoundError, PartnerCallError } from '../errors';
 import { hubEvent } from '../events';
 import type { Escalation } from '../escalation';
+import { mutateEscalation } from './mutate-escalation';
 
 /**
  * Records an engineer's comment and asks for it to be forwarded.
  * Steps: the comment goes into the timeline marked pending (the durable record); `CommentAdded` asks the
- * forwarder to send it. Without a partner ticket yet it stays pending until the incident opens.
+ * forwarder to send it. Without a partner ticket yet it stays pending until the incident opens, and the
+ * escalation notes that comments wait (so that the opening, and only then, looks for them).
  */
 export async function addComment(deps: Pick<HubDeps, 'store' | 'bus' | 'clock' | 'newId'>, escalation: Escalation, body: string, actor: string): Promise<void> {
-  const at = deps.clock.now().toISOString();
+  const now = deps.clock.now();
+  const at = now.toISOString();
   await deps.store.appendTimeline(escalation.escalationId, { at, type: 'comment', actor, detail: { body } }, `comment#${deps.newId()}`, true);
+  if (!escalation.partnerTicket) {
+    // a ticket recorded meanwhile needs no note: the forwarder below finds it and sends the comment
+    await mutateEscalation(deps.store, escalation.escalationId, (e) => (e.partnerTicket || e.commentsPending ? undefined : { ...e, commentsPending: true }), now, { known: escalation });
+  }
   await deps.bus.publish([hubEvent('CommentAdded', { version: 1, escalationId: escalation.escalationId, partnerId: escalation.partnerId, caseId: escalation.caseId })]);
 }
 

@@ -51,6 +51,7 @@ export async function flagEscalation(
     redrivenAt: null,
     ticketMode: deps.connectors.ticketing(partner.id)?.mode === 'manual' ? 'manual' : 'api',
     lastError: null,
+    commentsPending: false,
     ticketDueBy: agingDeadline(deps.config, partner.id, input.severity, nowDate, 'ticketWithinMinutes'),
     updateDueBy: null,
     agedFor: [],

@@ -19,9 +19,9 @@ export type OpenOutcome = 'opened' | 'retry_scheduled' | 'referred' | 'skipped';
 /**
  * Opens the partner incident for one escalation (the partner worker's use case).
  * Steps:
- * 1. Read the escalation; skip it unless it is `requested`, not leased by another attempt and due.
- * 2. Take the attempt lease with a conditional write (this also counts the attempt). It moves the due
- *    time later, so the open-work index entry is left as it is (no index writes).
+ * 1. Take the attempt lease in one conditional write (no read first), which also counts the attempt; skip
+ *    the escalation unless it is `requested`, not leased by another attempt and due (EscalationStore.claimAttempt).
+ * 2. The lease moves the due time later, so the open-work index entry is left as it is (no index writes).
  * 3. After any earlier attempt, find the incident by `externalRef` before creating one, so an attempt
  *    whose answer was lost (timeout, crash before the save) never yields a second incident.
  * 4. Success: link the ticket, record it (status `open`, or the partner's newer status), tell the bus.
@@ -30,14 +30,8 @@ export type OpenOutcome = 'opened' | 'retry_scheduled' | 'referred' | 'skipped';
  */
 export async function openPartnerIncident(deps: HubDeps, escalationId: string): Promise<OpenOutcome> {
   const now = deps.clock.now();
-  const claimed = await mutateEscalation(deps.store, escalationId, (e) => {
-    if (e.status !== 'requested' || e.ticketMode === 'manual') return undefined;
-    if (e.leaseUntil !== null && Date.parse(e.leaseUntil) > now.getTime()) return undefined;
-    if (e.nextAttemptAt !== null && Date.parse(e.nextAttemptAt) > now.getTime() + 100) return undefined;
-    return { ...e, attempts: e.attempts + 1, leaseUntil: new Date(now.getTime() + ATTEMPT_LEASE_MS).toISOString() };
-  }, now, { keepDue: true });
-  if (!claimed?.changed) return 'skipped';
-  const esc = claimed.after;
+  const esc = await deps.store.claimAttempt(escalationId, now, new Date(now.getTime() + ATTEMPT_LEASE_MS), new Date(now.getTime() + 100));
+  if (!esc) return 'skipped';
   const partner = partnerById(deps.config, esc.partnerId);
   const connector = deps.connectors.ticketing(esc.partnerId);
   if (!partner || !connector) {
@@ -99,7 +93,7 @@ async function recordOpened(deps: HubDeps, esc: Escalation, incident: PartnerInc
   const now = deps.clock.now();
   await deps.store.putTicketLink(esc.partnerId, incident.id, esc.escalationId);
   const ticket = { id: incident.id, number: incident.number, ...(incident.url ? { url: incident.url } : {}) };
-  await mutateEscalation(deps.store, esc.escalationId, (e) => {
+  const r = await mutateEscalation(deps.store, esc.escalationId, (e) => {
     if (e.partnerTicket) return undefined;
     const base: Escalation = {
       ...e, partnerTicket: ticket, openedAt: now.toISOString(), leaseUntil: null, nextAttemptAt: null, lastError: null,
@@ -115,7 +109,8 @@ async function recordOpened(deps: HubDeps, esc: Escalation, incident: PartnerInc
     }
     return opened;
   }, now, { known: esc });
-  const pending = await deps.store.listPendingComments(esc.escalationId);
+  // comments added before the ticket existed wait in the timeline (older items do not say: look)
+  const pending = r?.after.commentsPending === false ? [] : await deps.store.listPendingComments(esc.escalationId);
   await deps.bus.publish([hubEvent('PartnerIncidentOpened', {
     version: 1, escalationId: esc.escalationId, partnerId: esc.partnerId, caseId: esc.caseId,
     ticketNumber: incident.number, pendingComments: pending.length,

@@ -11,6 +11,7 @@ import { dueAt, type CaseDetails, type Escalation } from '../../core/escalation'
 import { derivedTimeline } from '../../core/timeline';
 import { VersionConflictError } from '../../core/errors';
 import type { DueItem, EscalationStore, MessageFailure, PendingComment, TimelineEntry } from '../../core/ports';
+import { DeliveryMarks } from './delivery-marks';
 import { DUE_SHARDS } from './table-schema';
 
 const isConditionFailure = (e: unknown) =>
@@ -51,7 +52,7 @@ function toEscalation(item: Record<string, unknown>): Escalation {
 
 type OptionalKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? K : never }[keyof T];
 /** The escalation's optional attributes (the compiler keeps this list complete). */
-const OPTIONAL: Record<OptionalKeys<Escalation>, true> = { customerSummary: true, ticketMode: true, ticketDueBy: true, updateDueBy: true, agedFor: true, opening: true };
+const OPTIONAL: Record<OptionalKeys<Escalation>, true> = { customerSummary: true, ticketMode: true, ticketDueBy: true, updateDueBy: true, agedFor: true, opening: true, commentsPending: true };
 
 /**
  * An UpdateItem that sets every attribute of the escalation (and removes the optional ones now absent) but
@@ -81,7 +82,11 @@ function updateAllExcept(tableName: string, e: Escalation, unchanged: (keyof Esc
 }
 
 export class DynamoEscalationStore implements EscalationStore {
-  constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string) {}
+  private readonly deliveries: DeliveryMarks;
+
+  constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string) {
+    this.deliveries = new DeliveryMarks(db, tableName);
+  }
 
   /** Two writes: the case item (uniqueness, and the draft for repair), then the escalation item. */
   async createEscalation(draft: Escalation, details: CaseDetails) {
@@ -174,6 +179,29 @@ export class DynamoEscalationStore implements EscalationStore {
     }
   }
 
+  async claimAttempt(escalationId: string, now: Date, leaseUntil: Date, dueBy: Date) {
+    try {
+      const r = await this.db.send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: escKey(escalationId),
+        UpdateExpression: 'SET attempts = attempts + :one, leaseUntil = :lease, version = version + :one, updatedAt = :now',
+        ConditionExpression: '#status = :requested AND (attribute_not_exists(ticketMode) OR ticketMode <> :manual)'
+          + ' AND (attribute_type(leaseUntil, :null) OR leaseUntil <= :now)'
+          + ' AND (attribute_type(nextAttemptAt, :null) OR nextAttemptAt <= :dueBy)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':one': 1, ':lease': leaseUntil.toISOString(), ':now': now.toISOString(), ':dueBy': dueBy.toISOString(),
+          ':requested': 'requested', ':manual': 'manual', ':null': 'NULL',
+        },
+        ReturnValues: 'ALL_NEW',
+      }));
+      return r.Attributes ? toEscalation(r.Attributes) : undefined;
+    } catch (e) {
+      if (isConditionFailure(e)) return undefined;
+      throw e;
+    }
+  }
+
   async appendTimeline(escalationId: string, entry: TimelineEntry, dedupeKey?: string, pendingComment = false) {
     const sk = dedupeKey ? `T#${boundedKeyPart(dedupeKey)}` : `T#${entry.at}#${Math.random().toString(36).slice(2, 10)}`;
     try {
@@ -226,24 +254,14 @@ export class DynamoEscalationStore implements EscalationStore {
 
   async markDeliverySeen(partnerId: string, deliveryId: string, update: unknown, now: Date, ttlSeconds: number) {
     const nowSec = Math.floor(now.getTime() / 1000);
-    try {
-      await this.db.send(new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          ...hookKey(partnerId, deliveryId), type: 'delivery', partnerId, deliveryId, update,
-          receivedAt: now.toISOString(), ttl: nowSec + ttlSeconds,
-          ...this.dueAttributes(`HOOK#${partnerId}#${boundedKeyPart(deliveryId)}`, new Date(now.getTime() + 15_000)),
-        },
-        // expired items may linger until DynamoDB's TTL (or, locally, nobody) removes them
-        ConditionExpression: 'attribute_not_exists(PK) OR #ttl < :now',
-        ExpressionAttributeNames: { '#ttl': 'ttl' },
-        ExpressionAttributeValues: { ':now': nowSec },
-      }));
-      return true;
-    } catch (e) {
-      if (isConditionFailure(e)) return false;
-      throw e;
-    }
+    return this.deliveries.mark({
+      key: hookKey(partnerId, deliveryId),
+      item: {
+        type: 'delivery', partnerId, deliveryId, update, receivedAt: now.toISOString(), ttl: nowSec + ttlSeconds,
+        ...this.dueAttributes(`HOOK#${partnerId}#${boundedKeyPart(deliveryId)}`, new Date(now.getTime() + 15_000)),
+      },
+      nowSec,
+    });
   }
 
   async forgetDelivery(partnerId: string, deliveryId: string) {

@@ -113,6 +113,31 @@ describe('DynamoEscalationStore on dynalite', () => {
     expect(await store.getEscalation(escalation.escalationId)).not.toHaveProperty('customerSummary');
   });
 
+  it('claimAttempt: leases and counts an attempt only when the escalation is requested, via the API, unleased and due', async () => {
+    const now = new Date('2026-11-25T10:00:00.000Z');
+    const lease = new Date(now.getTime() + 30_000);
+    const dueBy = new Date(now.getTime() + 100);
+    const claim = async (over: Partial<Parameters<typeof draftEscalation>[0]> & object) => {
+      const { escalation } = await store.createEscalation(draftEscalation(over), details);
+      return { escalation, claimed: await store.claimAttempt(escalation.escalationId, now, lease, dueBy) };
+    };
+    const ok = await claim({});
+    expect(ok.claimed).toEqual({ ...ok.escalation, attempts: 1, leaseUntil: lease.toISOString(), version: 2, updatedAt: now.toISOString() });
+    expect(await store.getEscalation(ok.escalation.escalationId)).toEqual(ok.claimed);
+    // a second attempt while the lease holds gets nothing; after it expires, the next one gets it
+    expect(await store.claimAttempt(ok.escalation.escalationId, now, lease, dueBy)).toBeUndefined();
+    const later = new Date(lease.getTime() + 1);
+    expect((await store.claimAttempt(ok.escalation.escalationId, later, new Date(later.getTime() + 30_000), later))?.attempts).toBe(2);
+
+    expect((await claim({ status: 'open' })).claimed).toBeUndefined();
+    expect((await claim({ ticketMode: 'manual' })).claimed).toBeUndefined();
+    expect((await claim({ ticketMode: 'api' })).claimed?.attempts).toBe(1);
+    expect((await claim({ nextAttemptAt: new Date(now.getTime() + 5_000).toISOString() })).claimed).toBeUndefined();
+    expect((await claim({ nextAttemptAt: new Date(now.getTime() + 50).toISOString() })).claimed?.attempts).toBe(1);
+    expect((await claim({ leaseUntil: new Date(now.getTime() - 1).toISOString(), attempts: 1 })).claimed?.attempts).toBe(2);
+    expect(await store.claimAttempt('esc_nobody', now, lease, dueBy)).toBeUndefined();
+  });
+
   it('derives the request and opening entries from the item, and shows an older stored copy of them once', async () => {
     const { escalation } = await store.createEscalation(draftEscalation({ createdAt: '2026-11-25T09:00:00.000Z' }), details);
     const id = escalation.escalationId;
@@ -135,6 +160,31 @@ describe('DynamoEscalationStore on dynalite', () => {
       ['partner_incident_opened', { ticketId: 'T-10', ticketNumber: 'INC-10', partnerStatus: 'new', attempts: 2 }],
     ]);
     expect(await store.getEscalationWithTimeline('esc_unknown')).toBeUndefined();
+  });
+});
+
+describe('webhook delivery marks under a burst (coalesced into batch calls)', () => {
+  it('say "fresh" exactly once per delivery id, however the marks interleave, and store each delivery', async () => {
+    const ids = Array.from({ length: 60 }, (_, i) => uid(`burst${i}`));
+    const now = new Date();
+    // every id marked three times at once: within one batch, and across batches in flight
+    const marks = ids.flatMap((id) => [0, 1, 2].map(() => ({ id })));
+    const results = await Promise.all(marks.map(({ id }) => store.markDeliverySeen('p', id, [{ ticketId: id }], now, 60)));
+    const freshIds = marks.filter((_, i) => results[i]).map((m) => m.id);
+    expect(freshIds.sort()).toEqual([...ids].sort());
+    expect((await Promise.all(ids.map((id) => store.markDeliverySeen('p', id, [], now, 60)))).every((r) => r === false)).toBe(true);
+    // stored and due, with the update, for the sweep to find if status sync never applies it
+    const due = (await store.listDue(new Date(now.getTime() + 3600_000), 10_000)).filter((d) => d.kind === 'delivery' && ids.includes(d.deliveryId));
+    expect(due).toHaveLength(ids.length);
+    expect(due.every((d) => d.kind === 'delivery' && (d.update as { ticketId: string }[])[0]!.ticketId === d.deliveryId)).toBe(true);
+  });
+
+  it('take an expired delivery id as new again, alone or in a batch', async () => {
+    const past = new Date(Date.now() - 3600_000);
+    const [a, b] = [uid('exp'), uid('exp')];
+    expect(await Promise.all([store.markDeliverySeen('p', a, [], past, 60), store.markDeliverySeen('p', b, [], past, 60)])).toEqual([true, true]);
+    expect(await store.markDeliverySeen('p', a, [], new Date(), 60)).toBe(true);
+    expect(await Promise.all([store.markDeliverySeen('p', b, [], new Date(), 60), store.markDeliverySeen('p', uid('exp'), [], new Date(), 60)])).toEqual([true, true]);
   });
 });
 

@@ -93,4 +93,30 @@ describe('local queue (SQS semantics)', () => {
     expect(q.depth).toBe(0);
     q.stop();
   });
+
+  it('gives way to a busy front door: one batch at a time while yieldTo says so, full concurrency after', async () => {
+    let busy = true;
+    let running = 0;
+    const release: (() => void)[] = [];
+    const q = new LocalQueue({ name: 'q', visibilityTimeoutMs: 60_000, batchSize: 1, maxConcurrency: 4, yieldTo: () => busy });
+    q.attach(async () => {
+      running++;
+      await new Promise<void>((r) => release.push(r));
+      running--;
+    });
+    for (let i = 0; i < 6; i++) q.send(String(i));
+    jest.advanceTimersByTime(1);
+    await flush();
+    expect(running).toBe(1);
+    release.shift()!();
+    await flush();
+    expect(running).toBe(1); // still busy: the next batch only
+    busy = false;
+    release.shift()!();
+    await flush();
+    expect(running).toBe(4);
+    while (release.length) { release.shift()!(); await flush(); jest.advanceTimersByTime(1); await flush(); }
+    expect(q.depth).toBe(0);
+    q.stop();
+  });
 });
