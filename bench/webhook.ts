@@ -18,11 +18,13 @@ export interface WebhookRun {
   requests: number;
   non2xx: number;
   errors: number;
+  /** hub only: delivery items/s the embedded DynamoDB stores with batched writes (bench/webhook-target.ts) */
+  storeFloor?: number;
   /** hub only: applying the accepted deliveries after the load stopped */
   drain?: { ms: number; complete: boolean; statusSyncInvocations: number; recordsApplied: number; dlq: number };
 }
 
-interface Ready { type: 'ready'; url: string; partnerId?: string; tickets: string[] }
+interface Ready { type: 'ready'; url: string; partnerId?: string; tickets: string[]; storeFloor?: number }
 
 function startTarget(mode: 'hub' | 'bare', tickets: number): Promise<{ child: ChildProcess; ready: Ready }> {
   const child = fork(join(__dirname, 'webhook-target.ts'), [mode, String(tickets)], {
@@ -72,6 +74,7 @@ export async function runWebhookOnce(target: 'hub' | 'bare', opts: { connections
       errors: result.errors,
     };
     if (target === 'hub') {
+      run.storeFloor = round(ready.storeFloor ?? NaN, 0);
       const d = await ask<{ ms: number; complete: boolean; statusSync: { count: number; records: number }; dlq: number }>(child, { type: 'drain', timeoutMs: opts.drainTimeoutMs ?? 120_000 }, 'drained');
       run.drain = { ms: round(d.ms, 0), complete: d.complete, statusSyncInvocations: d.statusSync.count, recordsApplied: d.statusSync.records, dlq: d.dlq };
     }

@@ -17,11 +17,12 @@ export interface LocalQueueOptions {
   maxConcurrency?: number;
   deadLetter?: LocalQueue;
   /**
-   * While this answers true (the HTTP front door is under a burst), at most one batch runs at a time:
-   * in AWS the consumers run on their own Lambda concurrency; here they share one process with the front
-   * door, so they give way, and catch up once the burst is answered.
+   * While this answers true (the HTTP front door is under a burst), batches run one at a time, with a pause
+   * of `yieldPauseMs` (default 250) after each: in AWS the consumers run on their own Lambda concurrency;
+   * here they share one thread with the front door, so they give way, and catch up once the burst is answered.
    */
   yieldTo?: () => boolean;
+  yieldPauseMs?: number;
   /** Reports consumer crashes (the message stays and is received again after its visibility timeout). */
   onError?: (queue: string, err: unknown) => void;
 }
@@ -36,6 +37,8 @@ export class LocalQueue {
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
   private stopped = false;
+  /** While yielding: no batch starts before this time. */
+  private pausedUntil = 0;
   private readonly idle = new Set<() => void>();
 
   constructor(private readonly opts: LocalQueueOptions, private readonly now: () => number = Date.now) {
@@ -120,6 +123,7 @@ export class LocalQueue {
     if (!this.consumer || this.stopped) return;
     let next = Infinity;
     for (const m of this.messages.values()) next = Math.min(next, m.visibleAt);
+    if (next !== Infinity && this.pausedUntil > next && this.opts.yieldTo?.()) next = this.pausedUntil;
     if (next === Infinity) return;
     const delay = Math.max(0, next - this.now());
     if (this.timer && this.timerAt <= next) return;
@@ -130,13 +134,17 @@ export class LocalQueue {
   }
 
   private pump(): void {
-    const max = () => (this.opts.yieldTo?.() ? 1 : this.opts.maxConcurrency ?? 5);
+    const max = () => {
+      if (!this.opts.yieldTo?.()) return this.opts.maxConcurrency ?? 5;
+      return this.now() < this.pausedUntil ? 0 : 1;
+    };
     while (!this.stopped && this.consumer && this.active < max()) {
       const batch = this.receive(this.opts.batchSize ?? 10);
       if (batch.length === 0) break;
       this.active++;
       void this.invoke(this.consumer, batch).finally(() => {
         this.active--;
+        if (this.opts.yieldTo?.()) this.pausedUntil = this.now() + (this.opts.yieldPauseMs ?? 250);
         this.notifyIdle();
         this.pump();
       });

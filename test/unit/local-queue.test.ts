@@ -94,7 +94,7 @@ describe('local queue (SQS semantics)', () => {
     q.stop();
   });
 
-  it('gives way to a busy front door: one batch at a time while yieldTo says so, full concurrency after', async () => {
+  it('gives way to a busy front door: one batch at a time, with a pause after each, while yieldTo says so; full concurrency after', async () => {
     let busy = true;
     let running = 0;
     const release: (() => void)[] = [];
@@ -110,7 +110,13 @@ describe('local queue (SQS semantics)', () => {
     expect(running).toBe(1);
     release.shift()!();
     await flush();
-    expect(running).toBe(1); // still busy: the next batch only
+    expect(running).toBe(0); // still busy: a pause first
+    jest.advanceTimersByTime(249);
+    await flush();
+    expect(running).toBe(0);
+    jest.advanceTimersByTime(1);
+    await flush();
+    expect(running).toBe(1); // then the next batch only
     busy = false;
     release.shift()!();
     await flush();
