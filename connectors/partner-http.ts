@@ -5,6 +5,8 @@
  * credentials redacted from every error message.
  */
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import type * as z from 'zod';
 import { parseRetryAfter } from '../core/backoff';
 import { PartnerCallError } from '../core/errors';
@@ -12,6 +14,15 @@ import { PartnerCallError } from '../core/errors';
 export const PARTNER_TIMEOUT_MS = 10_000;
 export const MAX_CONCURRENT_CALLS = 8;
 export const USER_AGENT = 'partner-escalation-hub/0.1 (+https://github.com/partner-escalation-hub)';
+
+/**
+ * Connections to partners are kept open and reused (per container, per partner host): no TCP and TLS
+ * handshake per call. An idle one is closed after 30 s, before partners usually drop it; a call that
+ * meets a connection the partner closed anyway fails as a network error, which is retried like any other.
+ */
+const KEEP_ALIVE = { keepAlive: true, timeout: 30_000 };
+const httpAgent = new HttpAgent(KEEP_ALIVE);
+const httpsAgent = new HttpsAgent(KEEP_ALIVE);
 
 export interface CallLimits { timeoutMs?: number | undefined; maxConcurrentCalls?: number | undefined }
 
@@ -39,6 +50,8 @@ export function partnerClient(baseURL: string, headers: Record<string, string>, 
     validateStatus: () => true,
     maxRedirects: 0,
     transitional: { clarifyTimeoutError: true },
+    httpAgent,
+    httpsAgent,
   });
   // a partner gets at most this many calls at once from this container, however many escalations wait
   const slots = semaphore(limits.maxConcurrentCalls ?? MAX_CONCURRENT_CALLS);
