@@ -6,7 +6,7 @@ import { NotFoundError } from '../core/errors';
 import type { DeadLetterQueues } from '../core/ports';
 import { parseOrThrow } from '../core/schemas';
 import { listDeadLetters, redriveDeadLetters } from '../core/use-cases/dead-letters';
-import { awsDeps } from './adapters/aws-deps';
+import { hubDeps } from './adapters/hub-deps';
 import { requiredEnv } from './adapters/config-source';
 import { sqsDeadLetters, type DeadLetterTarget } from './adapters/sqs-dead-letters';
 import { callerOf, errorResult, json, parseJsonBody, requireRole, type HttpEvent, type HttpResult } from './http';
@@ -40,4 +40,4 @@ export function makeAdminHandler(deps: HubDeps, dlq: DeadLetterQueues) {
 
 let wired: ReturnType<typeof makeAdminHandler> | undefined;
 export const handler = async (event: HttpEvent) =>
-  (wired ??= makeAdminHandler(await awsDeps(), sqsDeadLetters(new SQSClient({}), JSON.parse(requiredEnv('DLQ_TARGETS')) as Record<string, DeadLetterTarget>)))(event);
+  (wired ??= makeAdminHandler(await hubDeps(), sqsDeadLetters(new SQSClient({}), JSON.parse(requiredEnv('DLQ_TARGETS')) as Record<string, DeadLetterTarget>)))(event);

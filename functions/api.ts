@@ -22,7 +22,8 @@ import { addComment } from '../core/use-cases/comments';
 import { flagEscalation } from '../core/use-cases/flag-escalation';
 import { openApiDocument } from './openapi';
 import { buildRegistry } from '../connectors/registry';
-import { awsDeps } from './adapters/aws-deps';
+import { eventBridgeBus } from './adapters/eventbridge-bus';
+import { hubDeps } from './adapters/hub-deps';
 import { callerOf, errorResult, json, parseJsonBody, requireRole, type HttpEvent, type HttpResult } from './http';
 
 export interface ApiOptions {
@@ -140,4 +141,4 @@ export function makeApiHandler(deps: HubDeps, opts: ApiOptions = {}) {
 
 let wired: ReturnType<typeof makeApiHandler> | undefined;
 export const handler = async (event: HttpEvent) =>
-  (wired ??= makeApiHandler(await awsDeps(buildRegistry), { sessionKey: process.env.HUB_SESSION_SECRET ? requiredEnv('HUB_SESSION_SECRET') : undefined }))(event);
+  (wired ??= makeApiHandler(await hubDeps({ connectors: buildRegistry, bus: eventBridgeBus }), { sessionKey: process.env.HUB_SESSION_SECRET ? requiredEnv('HUB_SESSION_SECRET') : undefined }))(event);

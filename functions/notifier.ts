@@ -8,8 +8,9 @@ import type { HubDeps } from '../core/deps';
 import { NOTIFICATION_EVENTS, type NotificationChannel } from '../core/notifications';
 import { deliverNotification, fanOutNotification } from '../core/use-cases/notify';
 import { notificationChannel } from '../connectors/notify/channels';
-import { awsDeps } from './adapters/aws-deps';
+import { hubDeps } from './adapters/hub-deps';
 import { sesEmailSender } from './adapters/ses-email';
+import { sqsWorkQueue } from './adapters/sqs-queue';
 import { makeSqsHandler } from './sqs';
 
 const Message = z.union([
@@ -24,4 +25,4 @@ export const makeNotifierHandler = (deps: HubDeps, channel: NotificationChannel)
   makeSqsHandler(Message, (m) => ('kind' in m ? deliverNotification(deps, channel, m) : fanOutNotification(deps, m)), deps.log, deps.store);
 
 let wired: ReturnType<typeof makeNotifierHandler> | undefined;
-export const handler = async (event: SQSEvent) => (wired ??= makeNotifierHandler(await awsDeps(), notificationChannel(sesEmailSender())))(event);
+export const handler = async (event: SQSEvent) => (wired ??= makeNotifierHandler(await hubDeps({ queue: sqsWorkQueue }), notificationChannel(sesEmailSender())))(event);

@@ -3,11 +3,13 @@ import type { SQSEvent } from 'aws-lambda';
 import type { HubDeps } from '../core/deps';
 import { openPartnerIncident } from '../core/use-cases/open-partner-incident';
 import { buildRegistry } from '../connectors/registry';
-import { awsDeps } from './adapters/aws-deps';
+import { eventBridgeBus } from './adapters/eventbridge-bus';
+import { hubDeps } from './adapters/hub-deps';
+import { sqsWorkQueue } from './adapters/sqs-queue';
 import { EscalationMessage, makeSqsHandler } from './sqs';
 
 export const makePartnerWorkerHandler = (deps: HubDeps) =>
   makeSqsHandler(EscalationMessage, (m) => openPartnerIncident(deps, m.escalationId), deps.log, deps.store);
 
 let wired: ReturnType<typeof makePartnerWorkerHandler> | undefined;
-export const handler = async (event: SQSEvent) => (wired ??= makePartnerWorkerHandler(await awsDeps(buildRegistry)))(event);
+export const handler = async (event: SQSEvent) => (wired ??= makePartnerWorkerHandler(await hubDeps({ connectors: buildRegistry, bus: eventBridgeBus, queue: sqsWorkQueue })))(event);

@@ -2,9 +2,10 @@
 import type { HubDeps } from '../core/deps';
 import { pollPartners } from '../core/use-cases/poll-partners';
 import { buildRegistry } from '../connectors/registry';
-import { awsDeps } from './adapters/aws-deps';
+import { eventBridgeBus } from './adapters/eventbridge-bus';
+import { hubDeps } from './adapters/hub-deps';
 
 export const makePollerHandler = (deps: HubDeps) => async () => pollPartners(deps);
 
 let wired: ReturnType<typeof makePollerHandler> | undefined;
-export const handler = async () => (wired ??= makePollerHandler(await awsDeps(buildRegistry)))();
+export const handler = async () => (wired ??= makePollerHandler(await hubDeps({ connectors: buildRegistry, bus: eventBridgeBus })))();

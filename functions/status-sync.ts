@@ -4,7 +4,8 @@ import * as z from 'zod';
 import type { HubDeps } from '../core/deps';
 import { PARTNER_STATUSES } from '../core/escalation';
 import { applyPartnerUpdates } from '../core/use-cases/apply-partner-updates';
-import { awsDeps } from './adapters/aws-deps';
+import { eventBridgeBus } from './adapters/eventbridge-bus';
+import { hubDeps } from './adapters/hub-deps';
 import { makeSqsHandler } from './sqs';
 
 const InboundMessage = z.object({
@@ -24,4 +25,4 @@ export const makeStatusSyncHandler = (deps: HubDeps) =>
   makeSqsHandler(InboundMessage, (m) => applyPartnerUpdates(deps, m), deps.log, deps.store);
 
 let wired: ReturnType<typeof makeStatusSyncHandler> | undefined;
-export const handler = async (event: SQSEvent) => (wired ??= makeStatusSyncHandler(await awsDeps()))(event);
+export const handler = async (event: SQSEvent) => (wired ??= makeStatusSyncHandler(await hubDeps({ bus: eventBridgeBus })))(event);

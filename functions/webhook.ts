@@ -3,8 +3,9 @@ import type { HubDeps } from '../core/deps';
 import { PayloadTooLargeError } from '../core/errors';
 import { ingestWebhook } from '../core/use-cases/ingest-webhook';
 import { ingestCollaborationWebhook } from '../core/use-cases/joint-calls';
-import { buildRegistry } from '../connectors/registry';
-import { awsDeps } from './adapters/aws-deps';
+import { buildWebhookRegistry } from '../connectors/webhook-registry';
+import { hubDeps } from './adapters/hub-deps';
+import { sqsWorkQueue } from './adapters/sqs-queue';
 import { errorResult, json, lowerHeaders, MAX_BODY_BYTES, rawBody, type HttpEvent, type HttpResult } from './http';
 
 export function makeWebhookHandler(deps: HubDeps) {
@@ -29,4 +30,5 @@ export function makeWebhookHandler(deps: HubDeps) {
 }
 
 let wired: ReturnType<typeof makeWebhookHandler> | undefined;
-export const handler = async (event: HttpEvent) => (wired ??= makeWebhookHandler(await awsDeps(buildRegistry)))(event);
+// verifying and parsing needs the connectors' webhook halves only: no partner HTTP client in this bundle
+export const handler = async (event: HttpEvent) => (wired ??= makeWebhookHandler(await hubDeps({ connectors: buildWebhookRegistry, queue: sqsWorkQueue })))(event);

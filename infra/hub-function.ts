@@ -16,7 +16,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ALIASES, BUNDLE_TARGET, EXTERNAL_MODULES, MAIN_FIELDS } from './bundling/esbuild-settings';
+import { ALIASES, BUNDLE_TARGET, EXTERNAL_MODULES, MAIN_FIELDS, NODE_OPTIONS } from './bundling/esbuild-settings';
 import { TABLE_INDEXES } from '../functions/adapters/table-schema';
 import type { TableAction } from './access';
 import { REPO_ROOT } from './hub-config';
@@ -69,7 +69,7 @@ export class HubFunction extends Construct {
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS,
         HUB_FUNCTION: props.spec.name,
         ...props.environment,
       },
@@ -126,15 +126,6 @@ export class HubFunction extends Construct {
   publishTo(bus: events.IEventBus): this {
     this.setEnv('BUS_NAME', bus.eventBusName);
     bus.grantPutEventsTo(this.fn);
-    return this;
-  }
-
-  /**
-   * BUS_NAME only, no permission: functions/adapters/aws-deps.ts requires the name at start in every
-   * function, but this function never publishes (a publish would fail with AccessDenied, loudly).
-   */
-  nameBusWithoutAccess(bus: events.IEventBus): this {
-    this.setEnv('BUS_NAME', bus.eventBusName);
     return this;
   }
 

@@ -69,7 +69,6 @@ export class HubServices extends Construct {
       const access: AccessProfile = ACCESS[spec.name];
       f.useTable(state.table, access.table);
       if (access.putEvents) f.publishTo(state.bus);
-      else f.nameBusWithoutAccess(state.bus);
       f.sendTo(this.queuesFor(spec.name, access));
       if (access.sendsEmail) f.sendEmail();
       if (access.managesDeadLetters) f.manageDeadLetters([...state.queues.values()]);

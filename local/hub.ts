@@ -14,7 +14,7 @@ import type { HubDeps, Log } from '../core/deps';
 import { systemClock, type Clock } from '../core/ports';
 import { documentClient } from '../functions/adapters/document-client';
 import { DynamoEscalationStore } from '../functions/adapters/dynamo-store';
-import { newEscalationId } from '../functions/adapters/aws-deps';
+import { newEscalationId } from '../functions/adapters/hub-deps';
 import { makeApiHandler } from '../functions/api';
 import { makeCommentForwarderHandler } from '../functions/comment-forwarder';
 import { makePartnerWorkerHandler } from '../functions/partner-worker';

@@ -22,20 +22,15 @@
  */
 import * as z from 'zod';
 import type { PartnerProfile } from '../../core/config';
-import type { PartnerStatus, Severity } from '../../core/escalation';
+import type { Severity } from '../../core/escalation';
 import { ValidationError } from '../../core/errors';
-import type { InboundUpdate, PartnerIncident, RawWebhook, TicketingConnector, WebhookVerdict } from '../../core/ports';
-import { parseOrThrow } from '../../core/schemas';
+import type { PartnerIncident, TicketingConnector } from '../../core/ports';
 import { call, expectResponse, partnerClient } from '../partner-http';
-import { verifyStandardWebhook } from '../standard-webhooks';
-import { parseSettings } from '../settings';
+import { fromServiceNowTime, mapServiceNowState, serviceNowSettings, serviceNowWebhooks, SN_TIME, snTime, toServiceNowTime } from './webhook';
 
-export const SERVICENOW_STATES: Record<string, PartnerStatus> = {
-  '1': 'open', '2': 'in_progress', '3': 'awaiting_info', '6': 'resolved', '7': 'closed', '8': 'closed',
-};
-/** `null` for a state code the hub has no mapping for (recorded, never applied). */
-export const mapServiceNowState = (state: string): PartnerStatus | null =>
-  Object.hasOwn(SERVICENOW_STATES, state.trim()) ? SERVICENOW_STATES[state.trim()]! : null;
+export {
+  fromServiceNowTime, mapServiceNowState, SERVICENOW_STATES, ServiceNowPushBody, ServiceNowSettings, serviceNowSettings, toServiceNowTime,
+} from './webhook';
 
 /** Urgency and impact (1 high, 2 medium, 3 low); the instance's priority matrix derives the priority. */
 export const SERVICENOW_URGENCY_IMPACT: Record<Severity, { urgency: string; impact: string }> = {
@@ -45,19 +40,7 @@ export const SERVICENOW_URGENCY_IMPACT: Record<Severity, { urgency: string; impa
   low: { urgency: '3', impact: '3' },
 };
 
-/** ServiceNow's internal date-time format, always UTC: `YYYY-MM-DD HH:mm:ss`. */
-const SN_TIME = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})$/;
-export function fromServiceNowTime(value: string): string {
-  const m = SN_TIME.exec(value.trim());
-  const iso = m ? `${m[1]}T${m[2]}Z` : value;
-  const t = Date.parse(iso);
-  if (Number.isNaN(t)) throw new ValidationError(`"${value}" is not a ServiceNow date-time`);
-  return new Date(t).toISOString();
-}
-export const toServiceNowTime = (d: Date): string => d.toISOString().slice(0, 19).replace('T', ' ');
-
 const scalar = z.union([z.string(), z.number()]).transform(String);
-const snTime = z.string().refine((s) => SN_TIME.test(s.trim()) || !Number.isNaN(Date.parse(s)), 'is not a ServiceNow date-time');
 
 /** The fields the hub reads from an incident record (others pass through unread). */
 const SnIncident = z.object({
@@ -71,43 +54,6 @@ const SnIncident = z.object({
 type SnIncident = z.infer<typeof SnIncident>;
 const SnOne = z.object({ result: SnIncident });
 const SnMany = z.object({ result: z.array(SnIncident) });
-
-export const ServiceNowPushBody = z.object({
-  type: z.string().min(1),
-  data: z.object({
-    sys_id: z.string().min(1),
-    number: z.string().min(1).optional(),
-    state: scalar,
-    sys_updated_on: snTime,
-    correlation_id: z.string().optional(),
-    comment: z.string().max(10000).optional(),
-  }),
-});
-
-export const ServiceNowSettings = z.object({
-  credentials: z.object({
-    username: z.string({ error: 'is required' }).min(1, 'is required'),
-    password: z.string({ error: 'is required' }).min(1, 'is required'),
-  }),
-  /** `sys_id` or name of the assignment group new incidents go to. */
-  assignmentGroup: z.string().min(1).optional(),
-  /** Extra fields set on every new incident (e.g. `caller_id`, `category`), as strings. */
-  incidentDefaults: z.record(z.string(), z.string()).optional(),
-  /** Written to `correlation_display`, and used to poll only the hub's incidents. */
-  correlationDisplay: z.string().min(1).max(100).default('escalation-hub'),
-  /** The journal field hub comments go to: `comments` (customer-visible) or `work_notes`. */
-  commentField: z.enum(['comments', 'work_notes']).default('comments'),
-  /** Records per polling call. */
-  pollPageSize: z.number().int().min(1).max(1000).default(200),
-  webhookSecret: z.string().regex(/^whsec_[A-Za-z0-9+/=]+$/, 'must look like whsec_<base64>').optional(),
-  previousWebhookSecrets: z.array(z.string().regex(/^whsec_[A-Za-z0-9+/=]+$/, 'must look like whsec_<base64>')).optional(),
-});
-export type ServiceNowSettings = z.infer<typeof ServiceNowSettings>;
-
-/** Validates the connector's own profile fields; the error names the partner and the field. */
-export function serviceNowSettings(profile: PartnerProfile): ServiceNowSettings {
-  return parseSettings(ServiceNowSettings, profile, profile.id, 'servicenow');
-}
 
 const FIELDS = 'sys_id,number,state,sys_updated_on,sys_mod_count,correlation_id';
 /** Encoded-query values escape `^` as `^^`. */
@@ -135,7 +81,6 @@ export function serviceNowConnector(profile: PartnerProfile, clock: () => Date =
   const base = profile.baseUrl.replace(/\/$/, '');
   const auth = Buffer.from(`${s.credentials.username}:${s.credentials.password}`).toString('base64');
   const http = partnerClient(base, { authorization: `Basic ${auth}`, 'content-type': 'application/json' }, profile);
-  const secrets = s.webhookSecret ? [s.webhookSecret, ...(s.previousWebhookSecrets ?? [])] : [];
   const common = { sysparm_fields: FIELDS, sysparm_exclude_reference_link: 'true' };
 
   const toIncident = (r: SnIncident): PartnerIncident => ({
@@ -201,24 +146,6 @@ export function serviceNowConnector(profile: PartnerProfile, clock: () => Date =
       return { incidents: fresh.map(toIncident), cursor: encodeCursor(next) };
     }),
 
-    verifyWebhook(req: RawWebhook, now: Date): WebhookVerdict {
-      if (secrets.length === 0) return { kind: 'rejected', reason: 'no webhookSecret is configured for this ServiceNow partner (status comes by polling)' };
-      const r = verifyStandardWebhook(secrets, req.headers, req.body, now);
-      return r.ok ? { kind: 'ok', deliveryId: r.id } : { kind: 'rejected', reason: r.reason };
-    },
-
-    parseWebhook(req: RawWebhook): InboundUpdate[] {
-      let json: unknown;
-      try { json = JSON.parse(req.body); } catch { throw new ValidationError('The webhook body is not JSON.'); }
-      const { data } = parseOrThrow(ServiceNowPushBody, json, 'ServiceNow webhook body');
-      return [{
-        ticketId: data.sys_id,
-        ...(data.number ? { ticketNumber: data.number } : {}),
-        status: mapServiceNowState(data.state),
-        partnerStatus: data.state,
-        updatedAt: fromServiceNowTime(data.sys_updated_on),
-        ...(data.comment ? { comment: data.comment } : {}),
-      }];
-    },
+    ...serviceNowWebhooks(s),
   };
 }

@@ -13,49 +13,18 @@
  * Sources: microsoft-graph-docs-contrib `api-reference/v1.0/api/onlinemeeting-createorget.md`,
  * `concepts/changenotifications-for-onlinemeeting.md`, `concepts/webhooks.md`.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AxiosResponse } from 'axios';
 import * as z from 'zod';
 import type { PartnerProfile } from '../../core/config';
-import { ConfigError, ValidationError } from '../../core/errors';
-import { systemClock, type Clock, type CollaborationConnector, type CollaborationEvent, type JointCall, type JointCallRequest, type RawWebhook, type WebhookVerdict } from '../../core/ports';
+import { ValidationError } from '../../core/errors';
+import { systemClock, type Clock, type CollaborationConnector, type JointCall, type JointCallRequest } from '../../core/ports';
 import { call, expectResponse, partnerClient } from '../partner-http';
 import { AccessTokenCache } from '../access-token-cache';
-import { requiredSetting, httpUrlSetting } from '../settings';
+import { parseTeamsSettings, teamsWebhooks } from './webhook';
+
+export { canonicalJson, graphDeliveryId, meetingRef, parseTeamsSettings, TeamsSettings } from './webhook';
 
 export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
-/** Graph limits `clientState` to 128 characters. */
-const CLIENT_STATE_MAX = 128;
-/** A validation token longer than this is not Graph's (they are short opaque strings). */
-const VALIDATION_TOKEN_MAX = 1024;
-
-const required = requiredSetting;
-const httpUrl = httpUrlSetting;
-
-export const TeamsSettings = z.object({
-  connector: z.literal('teams'),
-  graphUrl: httpUrl.default('https://graph.microsoft.com/v1.0'),
-  loginUrl: httpUrl.default('https://login.microsoftonline.com'),
-  credentials: z.object({
-    tenantId: required('tenantId'),
-    clientId: required('clientId'),
-    clientSecret: required('clientSecret'),
-  }, { error: 'credentials { tenantId, clientId, clientSecret } is required' }),
-  /** The Entra object id (or UPN) of the user who organizes the meetings (needs an application access policy). */
-  organizerUserId: required('organizerUserId'),
-  /** The secret the hub set as `clientState` on its Graph subscriptions; checked on every notification. */
-  clientState: required('clientState').max(CLIENT_STATE_MAX, `clientState must be at most ${CLIENT_STATE_MAX} characters (a Graph limit)`),
-});
-export type TeamsSettings = z.infer<typeof TeamsSettings>;
-
-/** Validates the profile's `collaboration` settings; the ConfigError names the failing field. */
-export function parseTeamsSettings(settings: unknown, partnerId: string): TeamsSettings {
-  const r = TeamsSettings.safeParse(settings);
-  if (!r.success) {
-    throw new ConfigError(r.error.issues.map((i) => `partners[${partnerId}].collaboration${i.path.map((p) => `.${String(p)}`).join('')}: ${i.message}`).join('; '));
-  }
-  return r.data;
-}
 
 const TokenAnswer = z.object({
   access_token: z.string().min(1),
@@ -69,85 +38,6 @@ const OnlineMeeting = z.object({
   joinWebUrl: z.url(),
   externalId: z.string().optional(),
 });
-
-/** One change notification (Graph `changeNotification`); unknown fields pass through. */
-const ChangeNotification = z.looseObject({
-  subscriptionId: z.string().min(1),
-  clientState: z.string().optional(),
-  changeType: z.string().optional(),
-  resource: z.string().optional(),
-  tenantId: z.string().optional(),
-  subscriptionExpirationDateTime: z.string().optional(),
-  /** Lifecycle notifications (reauthorizationRequired, subscriptionRemoved, missed) carry this instead of a resource. */
-  lifecycleEvent: z.string().optional(),
-  resourceData: z.looseObject({}).optional(),
-});
-const NotificationCollection = z.looseObject({ value: z.array(ChangeNotification).min(1) });
-type ChangeNotification = z.infer<typeof ChangeNotification>;
-
-/** Graph's meeting call events (`resourceData.eventType`) in the hub's vocabulary. */
-const EVENT_TYPES: Record<string, string> = {
-  'Microsoft.Communication.CallStarted': 'meeting.started',
-  'Microsoft.Communication.CallEnded': 'meeting.ended',
-  'Microsoft.Communication.CallRosterUpdate': 'meeting.roster_updated',
-};
-
-/** Constant-time string equality (lengths are not secret here: clientState has a fixed length per hub). */
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a, 'utf8');
-  const y = Buffer.from(b, 'utf8');
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
-/** JSON with object keys sorted at every level: the same content gives the same bytes, whoever serialized it. */
-export function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (v !== null && typeof v === 'object') {
-    const entries = Object.entries(v).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonicalJson(x)}`).join(',')}}`;
-  }
-  return JSON.stringify(v) ?? 'null';
-}
-
-/**
- * Graph sends no delivery id, and a retried notification is re-serialized by Graph, so the raw bytes are
- * not a safe key. The id is a hash of the notifications' content in canonical form (sorted keys), leaving
- * out `subscriptionExpirationDateTime`, which changes when the subscription is renewed between retries.
- * Two distinct meeting events differ at least in `resourceData.eventDateTime`.
- */
-export function graphDeliveryId(items: ChangeNotification[]): string {
-  const stable = items.map(({ subscriptionExpirationDateTime: _renewed, ...rest }) => rest);
-  return 'graph:' + createHash('sha256').update(canonicalJson(stable)).digest('hex');
-}
-
-/**
- * The meeting a notification is about. Graph names it by id (`.../onlineMeetings/{id}`,
- * `onlineMeetings('{id}')`) or, for meeting call events, only by its join URL
- * (`communications/onlineMeetings?$filter=joinWebUrl eq '{url}'` or `onlineMeetings(joinWebUrl='{url}')`):
- * then the join URL is the meeting id, and it equals the `joinUrl` the hub got from createOrGet.
- */
-export function meetingRef(n: ChangeNotification): { meetingId: string; joinWebUrl?: string } | undefined {
-  const candidates = [n.resource, typeof n.resourceData?.id === 'string' ? n.resourceData.id : undefined, typeof n.resourceData?.['@odata.id'] === 'string' ? n.resourceData['@odata.id'] : undefined];
-  for (const c of candidates) {
-    if (!c) continue;
-    const byUrl = c.match(/joinWebUrl(?:(?:[\s+]|%20)+eq(?:[\s+]|%20)+|=)(?:'([^']+)'|%27(.+?)%27)/i);
-    if (byUrl) {
-      // the URL may stand as it is (it already contains %-escapes) or be URL-encoded once more
-      const raw = byUrl[1] ?? byUrl[2]!;
-      const url = /^https?%3a/i.test(raw) ? safeDecode(raw) : raw;
-      return { meetingId: url, joinWebUrl: url };
-    }
-    const byId = c.match(/onlineMeetings(?:\('([^']+)'\)|\/([^/?()]+))/);
-    if (byId) return { meetingId: safeDecode(byId[1] ?? byId[2]!) };
-  }
-  const plainId = n.resourceData?.id;
-  if (typeof plainId === 'string' && /^[A-Za-z0-9_\-=:.]+$/.test(plainId)) return { meetingId: plainId };
-  return undefined;
-}
-
-function safeDecode(s: string): string {
-  try { return decodeURIComponent(s); } catch { return s; }
-}
 
 export interface TeamsConnectorOptions { clock?: Clock }
 
@@ -177,8 +67,6 @@ export function teamsConnector(settings: Record<string, unknown>, profile: Partn
   }
 
   return {
-    provider: 'teams',
-
     scheduleJointCall: (req: JointCallRequest): Promise<JointCall> => call('create Teams meeting', async () => {
       const start = Date.parse(req.startTime);
       if (Number.isNaN(start)) throw new ValidationError('startTime is not an ISO time.');
@@ -197,58 +85,6 @@ export function teamsConnector(settings: Record<string, unknown>, profile: Partn
       return { provider: 'teams', meetingId: meeting.id, joinUrl: meeting.joinWebUrl };
     }),
 
-    verifyWebhook(req: RawWebhook): WebhookVerdict {
-      const token = req.query.validationToken;
-      if (token !== undefined) {
-        // the transport has already URL-decoded query values: echo the token as it is
-        if (token.length === 0 || token.length > VALIDATION_TOKEN_MAX) return { kind: 'rejected', reason: 'validationToken is empty or too long' };
-        return { kind: 'challenge', status: 200, contentType: 'text/plain', body: token };
-      }
-      let json: unknown;
-      try { json = JSON.parse(req.body); } catch { return { kind: 'rejected', reason: 'the body is not JSON' }; }
-      const parsed = NotificationCollection.safeParse(json);
-      if (!parsed.success) return { kind: 'rejected', reason: 'the body is not a Graph change notification collection' };
-      const items = parsed.data.value;
-      if (!items.every((n) => n.clientState !== undefined && sameSecret(n.clientState, cfg.clientState))) {
-        return { kind: 'rejected', reason: 'clientState does not match' };
-      }
-      return { kind: 'ok', deliveryId: graphDeliveryId(items) };
-    },
-
-    parseWebhook(req: RawWebhook): CollaborationEvent[] {
-      let json: unknown;
-      try { json = JSON.parse(req.body); } catch { throw new ValidationError('The notification body is not JSON.'); }
-      const parsed = NotificationCollection.safeParse(json);
-      if (!parsed.success) throw new ValidationError('The body is not a Graph change notification collection.');
-      const events: CollaborationEvent[] = [];
-      for (const n of parsed.data.value) {
-        // lifecycle notifications are about the subscription, not a meeting
-        if (n.lifecycleEvent !== undefined || n.resource === undefined) continue;
-        const ref = meetingRef(n);
-        if (!ref) throw new ValidationError(`Cannot tell which meeting the notification is about (resource ${n.resource.slice(0, 200)}).`);
-        const data = n.resourceData ?? {};
-        const eventType = typeof data.eventType === 'string' ? data.eventType : undefined;
-        const at = typeof data.eventDateTime === 'string' && !Number.isNaN(Date.parse(data.eventDateTime))
-          ? new Date(data.eventDateTime).toISOString() : clock.now().toISOString();
-        const joined = data['activeParticipants@joined'];
-        const exited = data['activeParticipants@exited'];
-        events.push({
-          meetingId: ref.meetingId,
-          type: (eventType && EVENT_TYPES[eventType]) ?? `meeting.${n.changeType ?? 'updated'}`,
-          at,
-          // counts only: participant identities are personal data and stay out of the timeline
-          detail: {
-            provider: 'teams',
-            ...(eventType ? { eventType } : {}),
-            ...(n.changeType ? { changeType: n.changeType } : {}),
-            ...(ref.joinWebUrl ? { joinWebUrl: ref.joinWebUrl } : {}),
-            ...(typeof data.state === 'string' ? { state: data.state } : {}),
-            ...(Array.isArray(joined) ? { participantsJoined: joined.length } : {}),
-            ...(Array.isArray(exited) ? { participantsExited: exited.length } : {}),
-          },
-        });
-      }
-      return events;
-    },
+    ...teamsWebhooks(cfg, clock),
   };
 }

@@ -19,71 +19,22 @@
  * Sources: zoom/webhook-sample `index.js` (which signs re-serialized JSON: here the raw body is used),
  * developers.zoom.us "Using webhooks" (validation, 3 s answer, retries after 5, 20 and 60 minutes).
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { AxiosResponse } from 'axios';
 import * as z from 'zod';
 import type { PartnerProfile } from '../../core/config';
-import { ConfigError, PartnerCallError, ValidationError } from '../../core/errors';
-import { systemClock, type Clock, type CollaborationConnector, type CollaborationEvent, type JointCall, type JointCallRequest, type RawWebhook, type WebhookVerdict } from '../../core/ports';
+import { PartnerCallError, ValidationError } from '../../core/errors';
+import { systemClock, type Clock, type CollaborationConnector, type JointCall, type JointCallRequest } from '../../core/ports';
 import { call, expectResponse, partnerClient } from '../partner-http';
 import { AccessTokenCache } from '../access-token-cache';
-import { requiredSetting, httpUrlSetting } from '../settings';
+import { parseZoomSettings, zoomId, zoomWebhooks } from './webhook';
 
-export const ZOOM_TOLERANCE_SECONDS = 5 * 60;
+export { parseZoomSettings, ZOOM_TOLERANCE_SECONDS, zoomDeliveryId, zoomEncryptedToken, ZoomSettings, zoomSignature } from './webhook';
+
 /** Zoom's documented limits on the meeting fields. */
 const TOPIC_MAX = 200;
 const AGENDA_MAX = 2000;
 /** How many externalIds the in-process cache remembers. */
 const SCHEDULED_CACHE_MAX = 1000;
-
-const required = requiredSetting;
-const httpUrl = httpUrlSetting;
-
-export const ZoomSettings = z.object({
-  connector: z.literal('zoom'),
-  baseUrl: httpUrl.default('https://api.zoom.us/v2'),
-  oauthUrl: httpUrl.default('https://zoom.us/oauth/token'),
-  credentials: z.object({
-    accountId: required('accountId'),
-    clientId: required('clientId'),
-    clientSecret: required('clientSecret'),
-  }, { error: 'credentials { accountId, clientId, clientSecret } is required' }),
-  hostUserId: required('hostUserId').default('me'),
-  /** The app's "Secret Token" (Marketplace → Features → Access): the HMAC key for webhooks. */
-  webhookSecret: required('webhookSecret'),
-  /** Secret tokens still accepted while rotating (validation challenges are answered with the current one). */
-  previousWebhookSecrets: z.array(z.string().min(1)).optional(),
-});
-export type ZoomSettings = z.infer<typeof ZoomSettings>;
-
-/** Validates the profile's `collaboration` settings; the ConfigError names the failing field. */
-export function parseZoomSettings(settings: unknown, partnerId: string): ZoomSettings {
-  const r = ZoomSettings.safeParse(settings);
-  if (!r.success) {
-    throw new ConfigError(r.error.issues.map((i) => `partners[${partnerId}].collaboration${i.path.map((p) => `.${String(p)}`).join('')}: ${i.message}`).join('; '));
-  }
-  return r.data;
-}
-
-/** `v0=` + hex HMAC-SHA256(secret, `v0:{timestamp}:{body}`), as Zoom signs webhooks. */
-export function zoomSignature(secret: string, timestamp: string, body: string): string {
-  return 'v0=' + createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex');
-}
-
-/** The `encryptedToken` of Zoom's endpoint validation: hex HMAC-SHA256(secret, plainToken). */
-export function zoomEncryptedToken(secret: string, plainToken: string): string {
-  return createHmac('sha256', secret).update(plainToken).digest('hex');
-}
-
-/**
- * The delivery id: a hash of the raw body. Zoom re-sends an undelivered event 5, 20 and 60 minutes later;
- * `x-zm-trackingid` identifies one request (Zoom's forum: unique per delivery) and the timestamp is new on
- * each, so neither is stable across those retries, while the event itself (`event`, `event_ts` in
- * milliseconds, `payload`) is the same body.
- */
-export function zoomDeliveryId(body: string): string {
-  return 'zoom:' + createHash('sha256').update(body).digest('hex');
-}
 
 const TokenAnswer = z.object({
   access_token: z.string().min(1),
@@ -91,25 +42,10 @@ const TokenAnswer = z.object({
   token_type: z.string().optional(),
 });
 
-const zoomId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).transform(String);
 const CreatedMeeting = z.object({ id: zoomId, join_url: z.url() });
 const MeetingList = z.object({
   meetings: z.array(z.object({ id: zoomId, join_url: z.url().optional(), agenda: z.string().optional() })).default([]),
   next_page_token: z.string().optional(),
-});
-
-const WebhookBody = z.object({
-  event: z.string().min(1),
-  event_ts: z.number().optional(),
-  payload: z.looseObject({
-    account_id: z.string().optional(),
-    plainToken: z.string().optional(),
-    object: z.looseObject({
-      id: zoomId.optional(),
-      uuid: z.string().optional(),
-      participant: z.looseObject({ user_id: z.string().optional(), id: z.string().optional(), join_time: z.string().optional(), leave_time: z.string().optional() }).optional(),
-    }).optional(),
-  }),
 });
 
 /** The marker that lets a later try recognize a meeting it created before an uncertain failure. */
@@ -190,8 +126,6 @@ export function zoomConnector(settings: Record<string, unknown>, profile: Partne
   const maybeCreated = new Set<string>();
 
   return {
-    provider: 'zoom',
-
     scheduleJointCall(req: JointCallRequest): Promise<JointCall> {
       const known = scheduled.get(req.externalId);
       if (known) return known;
@@ -215,61 +149,6 @@ export function zoomConnector(settings: Record<string, unknown>, profile: Partne
       return attempt;
     },
 
-    verifyWebhook(req: RawWebhook, now: Date): WebhookVerdict {
-      const signature = req.headers['x-zm-signature'];
-      const ts = req.headers['x-zm-request-timestamp'];
-      if (!signature || !ts) return { kind: 'rejected', reason: 'missing x-zm-signature or x-zm-request-timestamp' };
-      if (!/^\d{1,12}$/.test(ts)) return { kind: 'rejected', reason: 'x-zm-request-timestamp is not Unix seconds' };
-      if (Math.abs(now.getTime() / 1000 - Number(ts)) > ZOOM_TOLERANCE_SECONDS) {
-        return { kind: 'rejected', reason: 'x-zm-request-timestamp is outside the five-minute tolerance' };
-      }
-      const offered = /^v0=[0-9a-f]{64}$/i.test(signature) ? Buffer.from(signature.slice(3), 'hex') : undefined;
-      const matches = (secret: string) => {
-        const expected = Buffer.from(zoomSignature(secret, ts, req.body).slice(3), 'hex');
-        return offered !== undefined && offered.length === expected.length && timingSafeEqual(offered, expected);
-      };
-      if (![cfg.webhookSecret, ...(cfg.previousWebhookSecrets ?? [])].some(matches)) return { kind: 'rejected', reason: 'x-zm-signature does not match' };
-
-      // authentic: now the endpoint validation can be answered
-      let json: unknown;
-      try { json = JSON.parse(req.body); } catch { return { kind: 'ok', deliveryId: zoomDeliveryId(req.body) }; }
-      const body = json as { event?: unknown; payload?: { plainToken?: unknown } } | null;
-      if (body?.event === 'endpoint.url_validation') {
-        const plainToken = body.payload?.plainToken;
-        if (typeof plainToken !== 'string' || plainToken.length === 0) return { kind: 'rejected', reason: 'endpoint.url_validation without payload.plainToken' };
-        return {
-          kind: 'challenge', status: 200, contentType: 'application/json',
-          body: JSON.stringify({ plainToken, encryptedToken: zoomEncryptedToken(cfg.webhookSecret, plainToken) }),
-        };
-      }
-      return { kind: 'ok', deliveryId: zoomDeliveryId(req.body) };
-    },
-
-    parseWebhook(req: RawWebhook): CollaborationEvent[] {
-      let json: unknown;
-      try { json = JSON.parse(req.body); } catch { throw new ValidationError('The Zoom event body is not JSON.'); }
-      const parsed = WebhookBody.safeParse(json);
-      if (!parsed.success) throw new ValidationError(`The Zoom event body is not in Zoom's format (${parsed.error.issues[0]?.path.join('.') || 'body'}: ${parsed.error.issues[0]?.message ?? 'invalid'}).`);
-      const { event, event_ts: eventTs, payload } = parsed.data;
-      // only meeting events concern joint calls; others (and the validation) carry nothing to record
-      if (!event.startsWith('meeting.')) return [];
-      const object = payload.object;
-      if (!object?.id) throw new ValidationError(`The Zoom ${event} event has no payload.object.id.`);
-      const at = eventTs !== undefined && Number.isFinite(eventTs) ? new Date(eventTs).toISOString() : clock.now().toISOString();
-      const participant = object.participant;
-      return [{
-        meetingId: object.id,
-        type: event,
-        at,
-        // no names or e-mail addresses: participant identities are personal data
-        detail: {
-          provider: 'zoom',
-          ...(object.uuid ? { meetingUuid: object.uuid } : {}),
-          ...(participant?.user_id ? { participantUserId: participant.user_id } : {}),
-          ...(participant?.join_time ? { joinTime: participant.join_time } : {}),
-          ...(participant?.leave_time ? { leaveTime: participant.leave_time } : {}),
-        },
-      }];
-    },
+    ...zoomWebhooks(cfg, clock),
   };
 }

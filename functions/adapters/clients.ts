@@ -1,22 +1,16 @@
-/** AWS clients, created once per container and reused by every invocation; traced with Powertools Tracer (X-Ray). */
-import { Tracer } from '@aws-lambda-powertools/tracer';
+/**
+ * The DynamoDB client every function uses, created once per container and reused by every invocation.
+ * The other AWS clients live with their adapters (eventbridge-bus.ts, sqs-queue.ts, sqs-dead-letters.ts,
+ * ses-email.ts, secrets.ts), so a function loads only the SDK packages of the services it calls.
+ *
+ * No Powertools Tracer (X-Ray SDK) wrapping: the functions run with Lambda active tracing instead, see
+ * docs/performance.md ("Cold start") for what that keeps and what it gives up.
+ */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from './document-client';
 
-export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-}
+export { documentClient };
 
-/** One tracer per container: each SDK call becomes an X-Ray subsegment of the function's trace. */
-export const tracer = new Tracer({ serviceName: 'partner-escalation-hub' });
-
-let cached: { db: DynamoDBDocumentClient; sqs: SQSClient; events: EventBridgeClient } | undefined;
-export function awsClients() {
-  return (cached ??= {
-    db: documentClient(tracer.captureAWSv3Client(new DynamoDBClient({}))),
-    sqs: tracer.captureAWSv3Client(new SQSClient({})),
-    events: tracer.captureAWSv3Client(new EventBridgeClient({})),
-  });
-}
+let db: DynamoDBDocumentClient | undefined;
+export const dynamoDocumentClient = (): DynamoDBDocumentClient => (db ??= documentClient(new DynamoDBClient({})));

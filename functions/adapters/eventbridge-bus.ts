@@ -1,7 +1,8 @@
 /** EventBus on EventBridge. Checks FailedEntryCount: a dropped event is an error, never silent. */
-import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { HubEvent } from '../../core/events';
 import type { EventBus } from '../../core/ports';
+import { requiredEnv } from './config-source';
 
 export class EventBridgeBus implements EventBus {
   constructor(private readonly client: EventBridgeClient, private readonly busName: string) {}
@@ -19,3 +20,6 @@ export class EventBridgeBus implements EventBus {
     }
   }
 }
+
+/** The hub's bus (`BUS_NAME`), for the functions that publish (infra/access.ts `putEvents`). */
+export const eventBridgeBus = (): EventBus => new EventBridgeBus(new EventBridgeClient({}), requiredEnv('BUS_NAME'));

@@ -1,7 +1,8 @@
 /** WorkQueue on SQS: logical queue names map to queue URLs given at deploy time. */
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ConfigError } from '../../core/errors';
 import type { QueueMessage, WorkQueue } from '../../core/ports';
+import { requiredEnv } from './config-source';
 
 /** SQS delays are whole seconds, at most 15 minutes. */
 export const sqsDelaySeconds = (ms = 0) => Math.min(900, Math.max(0, Math.ceil(ms / 1000)));
@@ -15,3 +16,6 @@ export class SqsWorkQueue implements WorkQueue {
     await this.client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify(m.body), DelaySeconds: sqsDelaySeconds(m.delayMs) }));
   }
 }
+
+/** The work queues this function may send to (`QUEUE_URLS`, infra/access.ts `sendTo`). */
+export const sqsWorkQueue = (): WorkQueue => new SqsWorkQueue(new SQSClient({}), JSON.parse(requiredEnv('QUEUE_URLS')) as Record<string, string>);

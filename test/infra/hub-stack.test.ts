@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QUEUES } from '../../core/deps';
+import { ACCESS } from '../../infra/access';
 import { readDeployedHubConfig, secretReferences } from '../../infra/hub-config';
 import { HubStack } from '../../infra/hub-stack';
 import { buildTopology, type FunctionName } from '../../infra/topology';
@@ -191,8 +192,9 @@ describe('functions', () => {
     for (const name of Object.keys(EXPECTED) as FunctionName[]) {
       const vars = env(name);
       expect(vars.TABLE_NAME).toEqual({ Ref: idOf(hub.stack.state.table) });
-      // every function is given the bus name (aws-deps requires it at start); only publishers get PutEvents
-      expect(vars.BUS_NAME).toEqual({ Ref: idOf(hub.stack.state.bus) });
+      // only publishers are given the bus (its name, and PutEvents on it): the others have no bus at all
+      if (ACCESS[name].putEvents) expect(vars.BUS_NAME).toEqual({ Ref: idOf(hub.stack.state.bus) });
+      else expect(vars).not.toHaveProperty('BUS_NAME');
       expect(vars.QUEUE_URLS).toBeDefined();
       const readsSecrets = EXPECTED[name].actions.includes('secretsmanager:GetSecretValue');
       expect('HUB_SECRET_ARNS' in vars).toBe(readsSecrets);

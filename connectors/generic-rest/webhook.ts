@@ -1,0 +1,62 @@
+/**
+ * `generic-rest`, inbound half: settings, status mapping, and the Standard Webhooks the partner sends back.
+ * No HTTP client here: the webhook function verifies and parses with this module alone (webhook-registry.ts).
+ */
+import * as z from 'zod';
+import type { PartnerProfile } from '../../core/config';
+import type { PartnerStatus } from '../../core/escalation';
+import { ValidationError } from '../../core/errors';
+import type { InboundUpdate, RawWebhook, TicketingConnector, WebhookVerdict } from '../../core/ports';
+import { parseOrThrow } from '../../core/schemas';
+import { verifyStandardWebhook } from '../standard-webhooks';
+import { parseSettings } from '../settings';
+
+const STATUS_MAP: Record<string, PartnerStatus> = {
+  new: 'open', open: 'open', in_progress: 'in_progress', awaiting_info: 'awaiting_info', resolved: 'resolved', closed: 'closed',
+};
+export const mapGenericStatus = (s: string): PartnerStatus | null => STATUS_MAP[s] ?? null;
+
+export const GenericWebhookBody = z.object({
+  type: z.string(),
+  data: z.object({
+    id: z.union([z.string(), z.number()]).transform(String),
+    number: z.union([z.string(), z.number()]).transform(String).optional(),
+    status: z.string(),
+    updatedAt: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO time'),
+    comment: z.string().max(10000).optional(),
+  }),
+});
+
+export const GenericRestSettings = z.object({
+  credentials: z.object({ token: z.string().min(1, 'credentials.token is required') }),
+  webhookSecret: z.string().regex(/^whsec_[A-Za-z0-9+/=]+$/, 'webhookSecret must look like whsec_<base64>').optional(),
+  /** Extra secrets accepted during rotation. */
+  previousWebhookSecrets: z.array(z.string()).optional(),
+});
+export type GenericRestSettings = z.infer<typeof GenericRestSettings>;
+
+export function genericRestSettings(profile: PartnerProfile): GenericRestSettings {
+  return parseSettings(GenericRestSettings, profile, profile.id, 'generic-rest');
+}
+
+/** Verifies and parses the partner's webhooks (Standard Webhooks, any of the current and previous secrets). */
+export function genericRestWebhooks(s: GenericRestSettings): Pick<TicketingConnector, 'verifyWebhook' | 'parseWebhook'> {
+  const secrets = s.webhookSecret ? [s.webhookSecret, ...(s.previousWebhookSecrets ?? [])] : [];
+  return {
+    verifyWebhook(req: RawWebhook, now: Date): WebhookVerdict {
+      if (secrets.length === 0) return { kind: 'rejected', reason: 'no webhookSecret is configured for this partner' };
+      const r = verifyStandardWebhook(secrets, req.headers, req.body, now);
+      return r.ok ? { kind: 'ok', deliveryId: r.id } : { kind: 'rejected', reason: r.reason };
+    },
+    parseWebhook(req: RawWebhook): InboundUpdate[] {
+      let json: unknown;
+      try { json = JSON.parse(req.body); } catch { throw new ValidationError('The webhook body is not JSON.'); }
+      const { data } = parseOrThrow(GenericWebhookBody, json, 'webhook body');
+      return [{
+        ticketId: data.id, ...(data.number ? { ticketNumber: data.number } : {}),
+        status: mapGenericStatus(data.status), partnerStatus: data.status,
+        updatedAt: new Date(data.updatedAt).toISOString(), ...(data.comment ? { comment: data.comment } : {}),
+      }];
+    },
+  };
+}

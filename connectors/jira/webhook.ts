@@ -1,0 +1,146 @@
+/**
+ * `jira`, inbound half: settings, status mapping, and Jira's signed admin webhooks (see connector.ts for the
+ * whole protocol). No HTTP client here: the webhook function verifies and parses with this module alone
+ * (webhook-registry.ts).
+ */
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import * as z from 'zod';
+import type { PartnerProfile } from '../../core/config';
+import { PARTNER_STATUSES, type PartnerStatus } from '../../core/escalation';
+import { ValidationError } from '../../core/errors';
+import type { InboundUpdate, RawWebhook, TicketingConnector, WebhookVerdict } from '../../core/ports';
+import { parseOrThrow } from '../../core/schemas';
+import { parseSettings } from '../settings';
+
+/** Status names of the JSM templates (IT service management, general service), lower case. */
+export const JIRA_DEFAULT_STATUS_MAP: Readonly<Record<string, PartnerStatus>> = {
+  open: 'open', new: 'open', 'to do': 'open', reopened: 'open',
+  'waiting for support': 'in_progress', 'in progress': 'in_progress', 'work in progress': 'in_progress', escalated: 'in_progress', 'under investigation': 'in_progress',
+  'waiting for customer': 'awaiting_info', pending: 'awaiting_info',
+  resolved: 'resolved', done: 'resolved', completed: 'resolved',
+  closed: 'closed', canceled: 'closed', cancelled: 'closed', declined: 'closed',
+};
+
+export const jiraStatusMapper = (overrides: Record<string, PartnerStatus> = {}) => {
+  const map = new Map<string, PartnerStatus>(Object.entries(JIRA_DEFAULT_STATUS_MAP));
+  for (const [name, status] of Object.entries(overrides)) map.set(name.trim().toLowerCase(), status);
+  return (name: string): PartnerStatus | null => map.get(name.trim().toLowerCase()) ?? null;
+};
+
+/** `sha256=` + hex HMAC-SHA256 of the raw body, keyed with the webhook secret. */
+export const signJiraWebhook = (secret: string, body: string): string => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+
+const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
+const scalar = z.union([z.string(), z.number()]).transform(String);
+/** Jira writes offsets without a colon (`+0000`); ISO parsers want `+00:00`. */
+export const jiraTime = (s: string): number => Date.parse(s.trim().replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+
+/** ADF (Atlassian Document Format) to plain text: comments arrive as ADF in some webhook versions. */
+function adfText(node: unknown): string {
+  if (typeof node === 'string') return node;
+  if (node === null || typeof node !== 'object') return '';
+  const n = node as { type?: unknown; text?: unknown; content?: unknown };
+  if (typeof n.text === 'string') return n.text;
+  const inner = Array.isArray(n.content) ? n.content.map(adfText).join('') : '';
+  return n.type === 'paragraph' ? `${inner}\n` : inner;
+}
+
+export const JiraWebhookBody = z.object({
+  timestamp: z.number().optional(),
+  webhookEvent: z.string().min(1),
+  issue: z.object({
+    id: scalar,
+    key: z.string().min(1),
+    fields: z.object({
+      status: z.object({ name: z.string() }).optional(),
+      updated: z.string().optional(),
+    }).optional(),
+  }),
+  changelog: z.object({
+    // `toString` is read as an own property only: every object inherits a `toString` function
+    items: z.array(z.preprocess(
+      (v) => (v !== null && typeof v === 'object' ? { ...v, to: Object.hasOwn(v, 'toString') ? (v as { toString: unknown }).toString : undefined } : v),
+      z.object({ field: z.string(), fieldId: z.string().optional(), to: z.string().nullable().optional() }),
+    )),
+  }).optional(),
+  comment: z.object({
+    body: z.unknown(),
+    author: z.object({ emailAddress: z.string().optional() }).optional(),
+  }).optional(),
+});
+
+const id = z.union([z.string().regex(/^\d+$/, 'must be a numeric id'), z.number().int().positive()]).transform(String);
+export const JiraSettings = z.object({
+  credentials: z.object({
+    email: z.email({ error: (iss) => (iss.input === undefined ? 'is required' : 'must be an email address') }),
+    apiToken: z.string({ error: 'is required' }).min(1, 'is required'),
+  }),
+  serviceDeskId: id.optional().refine((v) => v !== undefined, 'is required'),
+  requestTypeId: id.optional().refine((v) => v !== undefined, 'is required'),
+  webhookSecret: z.string().min(1).optional(),
+  previousWebhookSecrets: z.array(z.string().min(1)).optional(),
+  /** Status name (any case) → hub status, over the defaults. */
+  statusMap: z.record(z.string(), z.enum(PARTNER_STATUSES)).optional(),
+  labelVia: z.enum(['request', 'issue']).default('request'),
+  /** Raise the request for this customer (account id or email) instead of the API user. */
+  raiseOnBehalfOf: z.string().min(1).optional(),
+  /** How old a webhook's `timestamp` may be. Jira retries failed deliveries for longer than five minutes. */
+  webhookToleranceSeconds: z.number().int().min(60).max(7 * 24 * 3600).default(300),
+});
+export type JiraSettings = z.infer<typeof JiraSettings>;
+
+export function jiraSettings(profile: PartnerProfile): JiraSettings {
+  return parseSettings(JiraSettings, profile, profile.id, 'jira');
+}
+
+export function verifyJiraSignature(secrets: readonly string[], header: string | undefined, body: string): boolean {
+  const m = /^sha256=([0-9a-fA-F]{64})$/.exec((header ?? '').trim());
+  if (!m) return false;
+  const offered = Buffer.from(m[1]!.toLowerCase(), 'hex');
+  return secrets.some((secret) => {
+    const expected = Buffer.from(signJiraWebhook(secret, body).slice(7), 'hex');
+    return expected.length === offered.length && timingSafeEqual(expected, offered);
+  });
+}
+
+/** Verifies and parses Jira webhooks (any of the current and previous secrets; statuses mapped by the profile's `statusMap`). */
+export function jiraWebhooks(s: JiraSettings): Pick<TicketingConnector, 'verifyWebhook' | 'parseWebhook'> {
+  const secrets = s.webhookSecret ? [s.webhookSecret, ...(s.previousWebhookSecrets ?? [])] : [];
+  const mapStatus = jiraStatusMapper(s.statusMap);
+  return {
+    verifyWebhook(req: RawWebhook, now: Date): WebhookVerdict {
+      if (secrets.length === 0) return { kind: 'rejected', reason: 'no webhookSecret is configured for this Jira partner' };
+      if (!req.headers['x-hub-signature']) return { kind: 'rejected', reason: 'missing X-Hub-Signature' };
+      if (!verifyJiraSignature(secrets, req.headers['x-hub-signature'], req.body)) return { kind: 'rejected', reason: 'no signature matches' };
+      // the signature covers no delivery time: the body's own (signed) timestamp bounds replays
+      let ts: unknown;
+      try { ts = (JSON.parse(req.body) as { timestamp?: unknown }).timestamp; } catch { return { kind: 'rejected', reason: 'the body is not JSON' }; }
+      if (typeof ts !== 'number') return { kind: 'rejected', reason: 'the body carries no timestamp' };
+      const age = now.getTime() - ts;
+      if (age > s.webhookToleranceSeconds * 1000 || -age > FUTURE_TOLERANCE_MS) return { kind: 'rejected', reason: 'the webhook timestamp is outside the tolerance' };
+      const delivery = req.headers['x-atlassian-webhook-identifier']?.trim();
+      return { kind: 'ok', deliveryId: delivery || `sha256:${createHash('sha256').update(req.body).digest('hex')}` };
+    },
+
+    parseWebhook(req: RawWebhook): InboundUpdate[] {
+      let json: unknown;
+      try { json = JSON.parse(req.body); } catch { throw new ValidationError('The webhook body is not JSON.'); }
+      const b = parseOrThrow(JiraWebhookBody, json, 'Jira webhook body');
+      const change = b.changelog?.items.find((i) => i.field.toLowerCase() === 'status' || i.fieldId === 'status');
+      const name = change?.to ?? b.issue.fields?.status?.name;
+      if (!name) throw new ValidationError('The Jira webhook body is not valid: it carries no status (changelog or issue.fields.status).', [{ path: 'issue.fields.status', message: 'missing' }]);
+      const at = b.timestamp ?? (b.issue.fields?.updated ? jiraTime(b.issue.fields.updated) : Number.NaN);
+      if (Number.isNaN(at)) throw new ValidationError('The Jira webhook body is not valid: it carries no time (timestamp or issue.fields.updated).', [{ path: 'timestamp', message: 'missing' }]);
+      const own = b.comment?.author?.emailAddress?.toLowerCase() === s.credentials.email.toLowerCase();
+      const comment = b.comment && !own ? adfText(b.comment.body).trim().slice(0, 10000) : '';
+      return [{
+        ticketId: b.issue.id,
+        ticketNumber: b.issue.key,
+        status: mapStatus(name),
+        partnerStatus: name,
+        updatedAt: new Date(at).toISOString(),
+        ...(comment ? { comment } : {}),
+      }];
+    },
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * What each function's bundle loads at cold start, checked on the esbuild module graph (the stack's own
+ * settings, nothing written): only the AWS SDK clients of the services its grants let it call
+ * (infra/access.ts), no tracing library, and no HTTP client in code that never calls a partner.
+ * Timings are scripts/measure-bundles.ts's job; this pins the composition that makes them.
+ */
+import { build, type Metafile } from 'esbuild';
+import { join } from 'node:path';
+import { ACCESS } from '../../infra/access';
+import { ALIASES, BUNDLE_TARGET, EXTERNAL_MODULES, MAIN_FIELDS } from '../../infra/bundling/esbuild-settings';
+import { REPO_ROOT } from '../../infra/hub-config';
+import { buildTopology, type FunctionName } from '../../infra/topology';
+
+/** Entry points still wired with `awsDeps` (every client): they do not name their parts yet. */
+const ALL_CLIENTS: ReadonlySet<FunctionName> = new Set(['webhook', 'status-sync']);
+
+async function graph(entry: string) {
+  const r = await build({
+    entryPoints: [join(REPO_ROOT, entry)], bundle: true, write: false, outdir: 'out', platform: 'node', format: 'cjs', target: BUNDLE_TARGET,
+    minify: true, treeShaking: true, mainFields: MAIN_FIELDS, external: EXTERNAL_MODULES, alias: ALIASES, metafile: true, logLevel: 'silent',
+  });
+  const out = Object.values((r.metafile as Metafile).outputs)[0]!;
+  const packages = new Set(Object.keys(out.inputs).map((f) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(f)?.[1]).filter((p): p is string => !!p));
+  // external SDK packages required when the bundle loads (a dynamic import loads on first use)
+  const sdkAtLoad = new Set(out.imports.filter((i) => i.external && i.path.startsWith('@aws-sdk/') && i.kind !== 'dynamic-import').map((i) => i.path));
+  return { packages, sdkAtLoad };
+}
+
+describe.each(buildTopology([]).functions.map((f) => [f.name, f.entry] as const))('%s bundle', (name, entry) => {
+  let g: Awaited<ReturnType<typeof graph>>;
+  beforeAll(async () => { g = await graph(entry); });
+  const access = ACCESS[name];
+
+  it('loads the DynamoDB client, and only the other SDK clients its grants use', () => {
+    const uses: Record<string, boolean> = {
+      '@aws-sdk/client-dynamodb': true,
+      '@aws-sdk/lib-dynamodb': true,
+      '@aws-sdk/client-eventbridge': access.putEvents,
+      '@aws-sdk/client-sqs': access.sendTo !== 'none' || !!access.managesDeadLetters,
+      '@aws-sdk/client-sesv2': !!access.sendsEmail,
+      '@aws-sdk/client-secrets-manager': false, // loaded on first use, by the functions given secrets
+    };
+    for (const [pkg, used] of Object.entries(uses)) {
+      if (used) expect(g.sdkAtLoad).toContain(pkg);
+      else if (!ALL_CLIENTS.has(name) || pkg === '@aws-sdk/client-secrets-manager') expect(g.sdkAtLoad).not.toContain(pkg);
+    }
+    expect([...g.sdkAtLoad].filter((p) => !(p in uses))).toEqual([]);
+  });
+
+  it('carries no tracing library and, unless it may call partners, no HTTP client', () => {
+    for (const p of ['aws-xray-sdk-core', '@aws-lambda-powertools/tracer', 'form-data', 'mime-db']) expect(g.packages.has(p)).toBe(false);
+    if (!access.readsPartnerSecrets) expect(g.packages.has('axios')).toBe(false);
+  });
+});
+
+it('the webhook registry (verify and parse only) carries no HTTP client and no circuit breaker', async () => {
+  const g = await graph('connectors/webhook-registry.ts');
+  expect(g.packages.has('axios')).toBe(false);
+  expect(g.packages.has('cockatiel')).toBe(false);
+});
