@@ -99,7 +99,12 @@ describe('opening a partner incident', () => {
     await expect(openPartnerIncident(deps, esc.escalationId)).rejects.toThrow('process killed');
     partner.onOpen = undefined;
     expect(await sweep(deps)).toEqual({ escalations: 0, aged: 0, deliveries: 0 });
-    clock.advance(ATTEMPT_LEASE_MS + REDRIVE_GRACE_MS + 1);
+    // the lease left the open-work entry at "created + grace": past it, the sweep finds the escalation but
+    // sees the lease still held, and leaves it alone
+    clock.advance(REDRIVE_GRACE_MS + 1);
+    expect((await deps.store.listDue(clock.now(), 1000)).some((d) => d.kind === 'escalation' && d.escalationId === esc.escalationId)).toBe(true);
+    expect(await sweep(deps)).toEqual({ escalations: 0, aged: 0, deliveries: 0 });
+    clock.advance(ATTEMPT_LEASE_MS);
     expect((await sweep(deps)).escalations).toBeGreaterThanOrEqual(1);
     expect(queue.messages.some((m) => (m.body as { escalationId: string }).escalationId === esc.escalationId)).toBe(true);
     expect(await openPartnerIncident(deps, esc.escalationId)).toBe('opened');
