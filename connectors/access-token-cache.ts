@@ -22,6 +22,18 @@ export class AccessTokenCache {
     return this.inflight;
   }
 
+  /**
+   * Runs a call with a token; when the API answers 401 (token expired or revoked before its time), drops
+   * that token and runs the call once more with a fresh one.
+   */
+  async withToken<R extends { status: number }>(run: (token: string) => Promise<R>): Promise<R> {
+    const first = await this.get();
+    const res = await run(first);
+    if (res.status !== 401) return res;
+    this.invalidate(first);
+    return run(await this.get());
+  }
+
   /** Forgets `token` if it is still the cached one (a concurrent caller may already hold a newer one). */
   invalidate(token: string): void {
     if (this.current?.value === token) this.current = undefined;

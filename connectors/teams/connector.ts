@@ -13,7 +13,6 @@
  * Sources: microsoft-graph-docs-contrib `api-reference/v1.0/api/onlinemeeting-createorget.md`,
  * `concepts/changenotifications-for-onlinemeeting.md`, `concepts/webhooks.md`.
  */
-import type { AxiosResponse } from 'axios';
 import * as z from 'zod';
 import type { PartnerProfile } from '../../core/config';
 import { ValidationError } from '../../core/errors';
@@ -57,15 +56,6 @@ export function teamsConnector(settings: Record<string, unknown>, profile: Partn
     return { token: answer.access_token, expiresInSeconds: answer.expires_in };
   }), clock);
 
-  /** Runs a Graph call with a bearer token; a 401 drops the token and tries once more with a fresh one. */
-  async function withToken(run: (token: string) => Promise<AxiosResponse>): Promise<AxiosResponse> {
-    const first = await tokens.get();
-    const res = await run(first);
-    if (res.status !== 401) return res;
-    tokens.invalidate(first);
-    return run(await tokens.get());
-  }
-
   return {
     scheduleJointCall: (req: JointCallRequest): Promise<JointCall> => call('create Teams meeting', async () => {
       const start = Date.parse(req.startTime);
@@ -78,7 +68,7 @@ export function teamsConnector(settings: Record<string, unknown>, profile: Partn
         startDateTime: new Date(start).toISOString(),
         endDateTime: new Date(start + req.durationMinutes * 60_000).toISOString(),
       };
-      const res = await withToken((token) => graph.post(`/users/${encodeURIComponent(cfg.organizerUserId)}/onlineMeetings/createOrGet`, body, {
+      const res = await tokens.withToken((token) => graph.post(`/users/${encodeURIComponent(cfg.organizerUserId)}/onlineMeetings/createOrGet`, body, {
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       }));
       const meeting = expectResponse('create Teams meeting', res, [200, 201], OnlineMeeting);

@@ -19,7 +19,6 @@
  * Sources: zoom/webhook-sample `index.js` (which signs re-serialized JSON: here the raw body is used),
  * developers.zoom.us "Using webhooks" (validation, 3 s answer, retries after 5, 20 and 60 minutes).
  */
-import type { AxiosResponse } from 'axios';
 import * as z from 'zod';
 import type { PartnerProfile } from '../../core/config';
 import { PartnerCallError, ValidationError } from '../../core/errors';
@@ -76,14 +75,7 @@ export function zoomConnector(settings: Record<string, unknown>, profile: Partne
     return { token: answer.access_token, expiresInSeconds: answer.expires_in };
   }), clock);
 
-  async function withToken(run: (token: string) => Promise<AxiosResponse>): Promise<AxiosResponse> {
-    const first = await tokens.get();
-    const res = await run(first);
-    if (res.status !== 401) return res;
-    // Zoom answers 401 (code 124) for an expired or revoked token, before doing anything
-    tokens.invalidate(first);
-    return run(await tokens.get());
-  }
+  // Zoom answers 401 (code 124) for an expired or revoked token, before doing anything: tokens.withToken retries once
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
   /** The host's upcoming meeting that carries `externalId`'s marker, if any (after an uncertain attempt). */
@@ -91,7 +83,7 @@ export function zoomConnector(settings: Record<string, unknown>, profile: Partne
     const marker = refMarker(externalId);
     let pageToken: string | undefined;
     for (let page = 0; page < 10; page++) {
-      const res = await withToken((token) => api.get(hostPath, {
+      const res = await tokens.withToken((token) => api.get(hostPath, {
         params: { type: 'upcoming', page_size: 300, ...(pageToken ? { next_page_token: pageToken } : {}) }, headers: bearer(token),
       }));
       const list = expectResponse('find Zoom meeting', res, [200], MeetingList);
@@ -116,7 +108,7 @@ export function zoomConnector(settings: Record<string, unknown>, profile: Partne
       duration: Math.round(req.durationMinutes),
       agenda: `${req.agenda.slice(0, AGENDA_MAX - marker.length - 2)}\n\n${marker}`,
     };
-    const res = await withToken((token) => api.post(hostPath, body, { headers: { ...bearer(token), 'content-type': 'application/json' } }));
+    const res = await tokens.withToken((token) => api.post(hostPath, body, { headers: { ...bearer(token), 'content-type': 'application/json' } }));
     const meeting = expectResponse('create Zoom meeting', res, [201, 200], CreatedMeeting);
     return { provider: 'zoom', meetingId: meeting.id, joinUrl: meeting.join_url };
   }
