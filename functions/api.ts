@@ -35,12 +35,15 @@ type Route = (event: HttpEvent, deps: HubDeps, opts: ApiOptions) => Promise<Http
 
 const param = (event: HttpEvent, name: string) => event.pathParameters?.[name] ?? '';
 
-async function loadEscalation(deps: HubDeps, event: HttpEvent) {
+/** What `load` finds for the escalation id in the path; 404 for an unknown or malformed id. */
+async function fromPath<T>(event: HttpEvent, load: (escalationId: string) => Promise<T | undefined>): Promise<T> {
   const id = param(event, 'escalationId');
-  const esc = EscalationIdParam.safeParse(id).success ? await deps.store.getEscalation(id) : undefined;
-  if (!esc) throw new NotFoundError(`No escalation ${id}.`);
-  return esc;
+  const found = EscalationIdParam.safeParse(id).success ? await load(id) : undefined;
+  if (!found) throw new NotFoundError(`No escalation ${id}.`);
+  return found;
 }
+
+const loadEscalation = (deps: HubDeps, event: HttpEvent) => fromPath(event, (id) => deps.store.getEscalation(id));
 
 const engineer = (event: HttpEvent) => requireRole(callerOf(event), 'engineer', 'admin');
 
@@ -64,10 +67,7 @@ const ROUTES: Record<string, Route> = {
 
   'GET /v1/escalations/{escalationId}': async (event, deps) => {
     engineer(event);
-    const id = param(event, 'escalationId');
-    const found = EscalationIdParam.safeParse(id).success ? await deps.store.getEscalationWithTimeline(id) : undefined;
-    if (!found) throw new NotFoundError(`No escalation ${id}.`);
-    const { escalation: esc, timeline } = found;
+    const { escalation: esc, timeline } = await fromPath(event, (id) => deps.store.getEscalationWithTimeline(id));
     const details = await deps.store.getCaseDetails(esc);
     const profile = partnerById(deps.config, esc.partnerId);
     const manual = esc.ticketMode === 'manual' && profile ? manualInstructions(profile) : undefined;

@@ -117,13 +117,14 @@ async function recordOpened(deps: HubDeps, esc: Escalation, incident: PartnerInc
   })]);
 }
 
+/** `esc`: the escalation as the claim wrote it (the save starts from it). */
 async function scheduleRetry(deps: HubDeps, esc: Escalation, err: PartnerCallError, policy: { maxAttempts: number; initialDelayMs: number; maxDelayMs: number }): Promise<OpenOutcome> {
   const now = deps.clock.now();
   const delayMs = backoffDelayMs(policy, esc.attempts, err.retryAfterMs, deps.random());
   const nextAttemptAt = new Date(now.getTime() + delayMs).toISOString();
   await mutateEscalation(deps.store, esc.escalationId, (e) => (e.status === 'requested'
     ? { ...e, leaseUntil: null, nextAttemptAt, lastError: err.message }
-    : undefined), now);
+    : undefined), now, { known: esc });
   await deps.store.appendTimeline(esc.escalationId, {
     at: now.toISOString(), type: 'partner_attempt_failed', actor: 'hub',
     detail: { attempt: esc.attempts, httpStatus: err.httpStatus ?? null, error: err.message, nextAttemptAt },
@@ -132,13 +133,13 @@ async function scheduleRetry(deps: HubDeps, esc: Escalation, err: PartnerCallErr
   return 'retry_scheduled';
 }
 
-/** No partner incident could be opened: the customer is referred to the partner with the findings. */
+/** No partner incident could be opened: the customer is referred to the partner with the findings. `esc` as claimed. */
 async function refer(deps: HubDeps, esc: Escalation, reason: string, partnerAnswer?: string): Promise<OpenOutcome> {
   const now = deps.clock.now();
   const referral = buildReferral(partnerById(deps.config, esc.partnerId), esc, reason);
   const r = await mutateEscalation(deps.store, esc.escalationId, (e) => (e.status === 'requested'
     ? { ...e, status: 'referred', referral, leaseUntil: null, nextAttemptAt: null, lastError: partnerAnswer ?? reason }
-    : undefined), now);
+    : undefined), now, { known: esc });
   if (!r?.changed) return 'skipped';
   await deps.store.appendTimeline(esc.escalationId, {
     at: now.toISOString(), type: 'escalation_referred', actor: 'hub', detail: { reason, ...(partnerAnswer ? { partnerAnswer } : {}) },

@@ -11,7 +11,7 @@
  * is idempotent per delivery (timeline dedupe keys, partner-time ordering), so it is still applied once.
  * A mark resolves only after its item is written: `true` then means "durably stored".
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { isConditionFailure } from './conditional-write';
 import { BatchGetCommand, BatchWriteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 export type Key = { PK: string; SK: string };
@@ -22,8 +22,6 @@ interface Pending extends Mark { resolve: (fresh: boolean) => void; reject: (e: 
 const READ_BATCH = 100;
 const WRITE_BATCH = 25;
 const MAX_WRITE_TRIES = 6;
-const isConditionFailure = (e: unknown) =>
-  e instanceof ConditionalCheckFailedException || (e as { name?: string })?.name === 'ConditionalCheckFailedException';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class DeliveryMarks {

@@ -2,7 +2,6 @@
  * The EscalationStore on DynamoDB (single table; see ../shared/DESIGN.md "Data").
  * Deterministic keys and conditional writes, no transactions: the same code runs on dynalite and AWS.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
@@ -11,11 +10,10 @@ import { dueAt, type CaseDetails, type Escalation } from '../../core/escalation'
 import { derivedTimeline } from '../../core/timeline';
 import { VersionConflictError } from '../../core/errors';
 import type { DueItem, EscalationStore, MessageFailure, PendingComment, TimelineEntry } from '../../core/ports';
+import { isConditionFailure } from './conditional-write';
 import { DeliveryMarks } from './delivery-marks';
 import { DUE_SHARDS } from './table-schema';
 
-const isConditionFailure = (e: unknown) =>
-  e instanceof ConditionalCheckFailedException || (e as { name?: string })?.name === 'ConditionalCheckFailedException';
 
 const escKey = (id: string) => ({ PK: `ESC#${id}`, SK: 'META' });
 const caseKey = (caseId: string, partnerId: string) => ({ PK: `CASE#${caseId}`, SK: `PARTNER#${partnerId}` });
@@ -55,17 +53,18 @@ type OptionalKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? K : never
 const OPTIONAL: Record<OptionalKeys<Escalation>, true> = { customerSummary: true, ticketMode: true, ticketDueBy: true, updateDueBy: true, agedFor: true, opening: true, commentsPending: true };
 
 /**
- * An UpdateItem that sets every attribute of the escalation (and removes the optional ones now absent) but
- * none of the index keys, so the open-work index entry stays as it was and costs no write. Same version check.
+ * An UpdateItem that sets every attribute of the escalation but its id (and removes the optional ones now
+ * absent), and none of the index keys, so the open-work index entry stays as it was and costs no write.
+ * Same version check.
  */
-function updateAllExcept(tableName: string, e: Escalation, unchanged: (keyof Escalation)[]) {
+function updateKeepingDue(tableName: string, e: Escalation) {
   const names: Record<string, string> = { '#version': 'version' };
   const values: Record<string, unknown> = { ':prev': e.version - 1 };
   const set: string[] = [];
   const remove: string[] = [];
   const fields = [...new Set([...Object.keys(e), ...Object.keys(OPTIONAL)])] as (keyof Escalation)[];
   fields.forEach((k, i) => {
-    if (unchanged.includes(k)) return;
+    if (k === 'escalationId') return;
     names[`#a${i}`] = k;
     const v = e[k];
     if (v === undefined) remove.push(`#a${i}`);
@@ -164,7 +163,7 @@ export class DynamoEscalationStore implements EscalationStore {
 
   async saveEscalation(next: Escalation, opts: { keepDue?: boolean } = {}) {
     try {
-      if (opts.keepDue) await this.db.send(updateAllExcept(this.tableName, next, ['escalationId']));
+      if (opts.keepDue) await this.db.send(updateKeepingDue(this.tableName, next));
       else {
         await this.db.send(new PutCommand({
           TableName: this.tableName,
