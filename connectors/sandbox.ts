@@ -41,6 +41,24 @@ export async function takeFault(faults: SandboxFault[], call: { method: string; 
   return fault;
 }
 
+/** The whole request body, as text. */
+export async function readBody(req: IncomingMessage): Promise<string> {
+  let body = '';
+  for await (const chunk of req) body += chunk;
+  return body;
+}
+
+/** Answers `res` with JSON (or nothing), under the partner's own JSON content type. */
+export const jsonSender = (res: ServerResponse, contentType: string) => (code: number, body?: unknown, headers: Record<string, string> = {}) => {
+  res.writeHead(code, { 'content-type': contentType, ...headers });
+  res.end(body === undefined ? '' : JSON.stringify(body));
+};
+
+/** Escapes text for the sandboxes' small HTML pages. */
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
 /** Serves a sandbox's handler on loopback (`port` 0: any free port); a handler that throws answers 500. */
 export async function serveSandbox(handle: (req: IncomingMessage, res: ServerResponse) => Promise<unknown>, port = 0) {
   const server = createServer((req, res) => { handle(req, res).catch(() => { res.statusCode = 500; res.end(); }); });

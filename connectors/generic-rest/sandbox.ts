@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PartnerProfile } from '../../core/config';
-import { type SandboxFactory, type SandboxFault, serveSandbox, takeFault } from '../sandbox';
+import { type SandboxFactory, type SandboxFault, serveSandbox, takeFault, readBody, jsonSender } from '../sandbox';
 import { signStandardWebhook } from '../standard-webhooks';
 
 export interface SandboxIncident {
@@ -26,11 +26,6 @@ export interface GenericSandboxOptions {
 
 const STATUSES = new Set(['new', 'in_progress', 'awaiting_info', 'resolved', 'closed']);
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  let body = '';
-  for await (const chunk of req) body += chunk;
-  return body;
-}
 
 export async function startGenericSandbox(opts: GenericSandboxOptions) {
   const incidents = new Map<string, SandboxIncident>();
@@ -64,10 +59,7 @@ export async function startGenericSandbox(opts: GenericSandboxOptions) {
   }
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const send = (code: number, body?: unknown) => {
-      res.writeHead(code, { 'content-type': 'application/json' });
-      res.end(body === undefined ? '' : JSON.stringify(body));
-    };
+    const send = jsonSender(res, 'application/json');
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const body = await readBody(req);
     const admin = url.pathname.match(/^\/_sandbox\/incidents\/([^/]+)\/status$/);

@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PartnerProfile } from '../../core/config';
-import { type SandboxFactory, type SandboxFault, serveSandbox, takeFault } from '../sandbox';
+import { type SandboxFactory, type SandboxFault, serveSandbox, takeFault, readBody, jsonSender } from '../sandbox';
 import { signJiraWebhook } from './connector';
 
 export interface JiraSandboxRequest {
@@ -49,11 +49,6 @@ const jsmDate = (ms: number) => ({
   iso8601: jiraDate(ms).replace(/\.\d{3}\+/, '+'), jira: jiraDate(ms), friendly: 'Today', epochMillis: ms,
 });
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  let body = '';
-  for await (const chunk of req) body += chunk;
-  return body;
-}
 
 export async function startJiraSandbox(opts: JiraSandboxOptions) {
   const requests = new Map<string, JiraSandboxRequest>();
@@ -138,10 +133,7 @@ export async function startJiraSandbox(opts: JiraSandboxOptions) {
   }
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const send = (code: number, body?: unknown, headers: Record<string, string> = {}) => {
-      res.writeHead(code, { 'content-type': 'application/json;charset=UTF-8', ...headers });
-      res.end(body === undefined ? '' : JSON.stringify(body));
-    };
+    const send = jsonSender(res, 'application/json;charset=UTF-8');
     const jsmError = (code: number, message: string) => send(code, { errorMessage: message, i18nErrorMessage: { i18nKey: 'sd.sandbox.error', parameters: [] } });
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const body = await readBody(req);

@@ -9,7 +9,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PartnerProfile } from '../../core/config';
-import { type SandboxFactory, type SandboxFault, serveSandbox, takeFault } from '../sandbox';
+import { type SandboxFactory, type SandboxFault, serveSandbox, takeFault, readBody, jsonSender } from '../sandbox';
 import { signStandardWebhook } from '../standard-webhooks';
 
 export interface ServiceNowRecord { sys_id: string; [field: string]: string }
@@ -29,11 +29,6 @@ const STATE_LABELS: Record<string, string> = {
 
 const snNow = () => new Date().toISOString().slice(0, 19).replace('T', ' ');
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  let body = '';
-  for await (const chunk of req) body += chunk;
-  return body;
-}
 
 /** A small subset of ServiceNow encoded queries: `field=v`, `field!=v`, `field>v`, `field>=v`, `field<v`, `ORDERBY[DESC]field`, joined by `^`. */
 function runQuery(rows: ServiceNowRecord[], query: string): ServiceNowRecord[] {
@@ -121,10 +116,7 @@ export async function startServiceNowSandbox(opts: ServiceNowSandboxOptions) {
   }
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const send = (code: number, body?: unknown, headers: Record<string, string> = {}) => {
-      res.writeHead(code, { 'content-type': 'application/json;charset=UTF-8', ...headers });
-      res.end(body === undefined ? '' : JSON.stringify(body));
-    };
+    const send = jsonSender(res, 'application/json;charset=UTF-8');
     const fail = (code: number, message: string, detail: string) => send(code, { error: { message, detail }, status: 'failure' });
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const body = await readBody(req);

@@ -15,7 +15,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PartnerProfile } from '../../core/config';
-import { type SandboxFactory, type SandboxFault, serveSandbox, takeFault } from '../sandbox';
+import { type SandboxFactory, type SandboxFault, serveSandbox, takeFault, readBody, jsonSender, escapeHtml } from '../sandbox';
 import { GRAPH_SCOPE, parseTeamsSettings } from './connector';
 
 export interface TeamsSandboxOptions {
@@ -41,11 +41,6 @@ const CALL_EVENTS: Record<string, string> = {
   CallRosterUpdate: 'Microsoft.Communication.CallRosterUpdate', roster: 'Microsoft.Communication.CallRosterUpdate',
 };
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  let body = '';
-  for await (const chunk of req) body += chunk;
-  return body;
-}
 
 const graphError = (code: string, message: string) => ({ error: { code, message, innerError: { date: new Date().toISOString(), 'request-id': randomUUID() } } });
 
@@ -116,10 +111,7 @@ export async function startTeamsSandbox(opts: TeamsSandboxOptions) {
   }
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const send = (code: number, body?: unknown, headers: Record<string, string> = {}) => {
-      res.writeHead(code, { 'content-type': 'application/json', ...headers });
-      res.end(body === undefined ? '' : JSON.stringify(body));
-    };
+    const send = jsonSender(res, 'application/json');
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const body = await readBody(req);
     if (url.pathname === '/_sandbox/meetings' && req.method === 'GET') return send(200, { items: [...meetings.values()] });
@@ -208,10 +200,6 @@ export async function startTeamsSandbox(opts: TeamsSandboxOptions) {
   };
 }
 export type TeamsSandbox = Awaited<ReturnType<typeof startTeamsSandbox>>;
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 /** Starts from the profile's `collaboration` settings (the same ones the connector validates). */
 export const teamsSandboxFactory: SandboxFactory = async (p: PartnerProfile, { port, webhookUrl }) => {

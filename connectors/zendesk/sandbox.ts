@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PartnerProfile } from '../../core/config';
-import { type SandboxFactory, type SandboxFault, serveSandbox, takeFault } from '../sandbox';
+import { type SandboxFactory, type SandboxFault, serveSandbox, takeFault, readBody, jsonSender } from '../sandbox';
 import { signZendeskWebhook } from './connector';
 
 export interface ZendeskTicket {
@@ -34,11 +34,6 @@ const IDEMPOTENCY_TTL_MS = 2 * 3600_000;
 const zdNow = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  let body = '';
-  for await (const chunk of req) body += chunk;
-  return body;
-}
 
 export async function startZendeskSandbox(opts: ZendeskSandboxOptions) {
   const tickets = new Map<number, ZendeskTicket>();
@@ -96,10 +91,7 @@ export async function startZendeskSandbox(opts: ZendeskSandboxOptions) {
   }
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const send = (code: number, body?: unknown, headers: Record<string, string> = {}) => {
-      res.writeHead(code, { 'content-type': 'application/json; charset=utf-8', ...headers });
-      res.end(body === undefined ? '' : JSON.stringify(body));
-    };
+    const send = jsonSender(res, 'application/json; charset=utf-8');
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const body = await readBody(req);
     const admin = /^\/_sandbox\/tickets\/([^/]+)\/status$/.exec(url.pathname);

@@ -14,7 +14,7 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PartnerProfile } from '../../core/config';
-import { type SandboxFactory, type SandboxFault, serveSandbox, takeFault } from '../sandbox';
+import { type SandboxFactory, type SandboxFault, serveSandbox, takeFault, readBody, jsonSender, escapeHtml } from '../sandbox';
 import { parseZoomSettings, zoomEncryptedToken, zoomSignature } from './connector';
 
 export interface ZoomSandboxOptions {
@@ -36,11 +36,6 @@ export interface SandboxZoomMeeting {
 
 const EVENTS = new Set(['meeting.started', 'meeting.ended', 'meeting.participant_joined', 'meeting.participant_left']);
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  let body = '';
-  for await (const chunk of req) body += chunk;
-  return body;
-}
 
 export async function startZoomSandbox(opts: ZoomSandboxOptions) {
   const meetings = new Map<number, SandboxZoomMeeting>();
@@ -116,10 +111,7 @@ export async function startZoomSandbox(opts: ZoomSandboxOptions) {
   const zoomError = (code: number, message: string) => ({ code, message });
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const send = (status: number, body?: unknown, headers: Record<string, string> = {}) => {
-      res.writeHead(status, { 'content-type': 'application/json;charset=UTF-8', ...headers });
-      res.end(body === undefined ? '' : JSON.stringify(body));
-    };
+    const send = jsonSender(res, 'application/json;charset=UTF-8');
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const body = await readBody(req);
     if (url.pathname === '/_sandbox/meetings' && req.method === 'GET') return send(200, { items: [...meetings.values()] });
@@ -221,10 +213,6 @@ export async function startZoomSandbox(opts: ZoomSandboxOptions) {
   };
 }
 export type ZoomSandbox = Awaited<ReturnType<typeof startZoomSandbox>>;
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 /** Starts from the profile's `collaboration` settings (the same ones the connector validates). */
 export const zoomSandboxFactory: SandboxFactory = async (p: PartnerProfile, { port, webhookUrl }) => {
