@@ -4,11 +4,10 @@
  * may grow fields) and `--json` prints the hub's answer as it came.
  */
 
-export const STATUSES = ['requested', 'open', 'in_progress', 'awaiting_info', 'resolved', 'closed', 'referred', 'cancelled'] as const;
-export type EscalationStatus = (typeof STATUSES)[number];
+import { STATUSES, type EscalationStatus, type PartnerTicket, type Referral } from '../core/escalation';
 
-export interface PartnerTicket { id: string; number: string; url?: string }
-export interface Referral { reason: string; instructions: string }
+// the domain's own vocabulary (core/escalation.ts has no imports: nothing heavy to load)
+export { STATUSES, type EscalationStatus, type PartnerTicket, type Referral } from '../core/escalation';
 
 export interface Escalation {
   escalationId: string;
