@@ -3,8 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { genericRestConnector } from '../../connectors/generic-rest/connector';
 import { startGenericSandbox, type GenericSandbox } from '../../connectors/generic-rest/sandbox';
 import { signStandardWebhook } from '../../connectors/standard-webhooks';
-import { ConfigError, PartnerCallError, ValidationError } from '../../core/errors';
+import { ConfigError, ValidationError } from '../../core/errors';
 import { testConfig } from '../support/fixtures';
+import { failure } from '../support/connector-harness';
 
 let sandbox: GenericSandbox;
 beforeAll(async () => { sandbox = await startGenericSandbox({ token: 'partner-token' }); });
@@ -12,11 +13,6 @@ afterAll(() => sandbox.close());
 
 const connector = () => genericRestConnector(testConfig(sandbox.baseUrl).partners[0]!);
 const input = { externalRef: 'hub:esc_1', title: 'Calls drop', description: 'findings', severity: 'high', caseId: 'C-1', customerId: 'acme' };
-
-async function failure(p: Promise<unknown>): Promise<PartnerCallError> {
-  try { await p; } catch (e) { if (e instanceof PartnerCallError) return e; throw e; }
-  throw new Error('expected a PartnerCallError');
-}
 
 describe('generic-rest connector against its sandbox', () => {
   it('opens, finds by externalRef, gets and comments', async () => {

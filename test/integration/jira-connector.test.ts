@@ -1,11 +1,12 @@
 /** The `jira` connector against its sandbox over HTTP (JSM request API, JQL label search, admin webhooks). */
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { jiraConnector, jiraLabelFor, signJiraWebhook } from '../../connectors/jira/connector';
 import { startJiraSandbox, type JiraSandbox } from '../../connectors/jira/sandbox';
 import { parseHubConfig, type PartnerProfile } from '../../core/config';
-import { ConfigError, PartnerCallError, ValidationError } from '../../core/errors';
+import { ConfigError, ValidationError } from '../../core/errors';
 import { uid } from '../support/fixtures';
+import { failure, flat, startReceiver } from '../support/connector-harness';
 
 const SECRET = 'jira-admin-webhook-secret';
 
@@ -18,32 +19,16 @@ function profile(baseUrl: string, over: Record<string, unknown> = {}): PartnerPr
   }, {}).partners[0]!;
 }
 
-async function startReceiver() {
-  const got: { headers: IncomingHttpHeaders; body: string }[] = [];
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => { body += c.toString('utf8'); });
-    req.on('end', () => { got.push({ headers: req.headers, body }); res.writeHead(200); res.end(); });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/webhooks/initech`, got, close: () => new Promise((r) => server.close(r)) };
-}
-const flat = (h: IncomingHttpHeaders) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]));
 
 let sandbox: JiraSandbox;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 beforeAll(async () => {
-  receiver = await startReceiver();
+  receiver = await startReceiver('/v1/webhooks/initech');
   sandbox = await startJiraSandbox({ email: 'escalations@hub.example', apiToken: 'atl-api-token', serviceDeskId: '4', requestTypeId: '17', webhookSecret: SECRET, webhookUrl: receiver.url });
 });
 afterAll(async () => { await sandbox.close(); await receiver.close(); });
 
 const input = (ref = `hub:${uid('esc')}`) => ({ externalRef: ref, title: '[high] Calls drop', description: 'Device logs show ...', severity: 'high', caseId: 'CASE-3001', customerId: 'acme' });
-
-async function failure(p: Promise<unknown>): Promise<PartnerCallError> {
-  try { await p; } catch (e) { if (e instanceof PartnerCallError) return e; throw e; }
-  throw new Error('expected a PartnerCallError');
-}
 
 describe('jira connector against its sandbox', () => {
   it('raises a customer request labelled with the hub reference; the number is the issue key', async () => {

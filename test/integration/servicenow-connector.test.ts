@@ -1,12 +1,13 @@
 /** The `servicenow` connector against its sandbox over HTTP (Table API wire format, Standard Webhooks push). */
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serviceNowConnector } from '../../connectors/servicenow/connector';
 import { startServiceNowSandbox, type ServiceNowSandbox } from '../../connectors/servicenow/sandbox';
 import { signStandardWebhook } from '../../connectors/standard-webhooks';
 import { parseHubConfig, type PartnerProfile } from '../../core/config';
-import { ConfigError, PartnerCallError, ValidationError } from '../../core/errors';
+import { ConfigError, ValidationError } from '../../core/errors';
 import { uid } from '../support/fixtures';
+import { failure, flat, startReceiver } from '../support/connector-harness';
 
 const SECRET = 'whsec_' + Buffer.from('servicenow-business-rule-secret').toString('base64');
 
@@ -19,33 +20,16 @@ function profile(baseUrl: string, over: Record<string, unknown> = {}): PartnerPr
   }, {}).partners[0]!;
 }
 
-/** Receives the sandbox's pushes, keeping the raw bytes and headers. */
-async function startReceiver() {
-  const got: { headers: IncomingHttpHeaders; body: string }[] = [];
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => { body += c.toString('utf8'); });
-    req.on('end', () => { got.push({ headers: req.headers, body }); res.writeHead(200); res.end(); });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/webhooks/acme-itsm`, got, close: () => new Promise((r) => server.close(r)) };
-}
-const flat = (h: IncomingHttpHeaders) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]));
 
 let sandbox: ServiceNowSandbox;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 beforeAll(async () => {
-  receiver = await startReceiver();
+  receiver = await startReceiver('/v1/webhooks/acme-itsm');
   sandbox = await startServiceNowSandbox({ username: 'hub.integration', password: 's3cret!', webhookSecret: SECRET, webhookUrl: receiver.url });
 });
 afterAll(async () => { await sandbox.close(); await receiver.close(); });
 
 const input = (ref = `hub:${uid('esc')}`) => ({ externalRef: ref, title: '[high] Calls drop in Teams Rooms', description: 'Device logs show ...', severity: 'high', caseId: 'CASE-1001', customerId: 'acme' });
-
-async function failure(p: Promise<unknown>): Promise<PartnerCallError> {
-  try { await p; } catch (e) { if (e instanceof PartnerCallError) return e; throw e; }
-  throw new Error('expected a PartnerCallError');
-}
 
 describe('servicenow connector against its sandbox', () => {
   it('opens an incident with correlation_id, urgency/impact and assignment group, as strings', async () => {

@@ -3,14 +3,15 @@
  * over HTTP, and Graph change notifications delivered to a small receiver that calls the connector as
  * the hub's webhook route does.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { teamsConnector } from '../../connectors/teams/connector';
 import { startTeamsSandbox, type TeamsSandbox } from '../../connectors/teams/sandbox';
 import type { PartnerProfile } from '../../core/config';
-import { ConfigError, PartnerCallError, ValidationError } from '../../core/errors';
-import type { CollaborationConnector, CollaborationEvent, RawWebhook } from '../../core/ports';
+import { ConfigError, ValidationError } from '../../core/errors';
+import type { CollaborationConnector } from '../../core/ports';
 import { FakeClock, testConfig, uid } from '../support/fixtures';
+import { failure, startCollaborationReceiver } from '../support/connector-harness';
 
 const CREDS = { tenantId: 'contoso-tenant', clientId: 'hub-app', clientSecret: 'hub-app-secret' };
 const ORGANIZER = 'organizer-object-id';
@@ -26,33 +27,6 @@ const request = (externalId = uid('call')) => ({
   externalId, subject: 'Joint call: audio drops in Teams Rooms', startTime: '2026-11-25T15:00:00.000Z', durationMinutes: 45, agenda: 'CASE-1001',
 });
 
-async function failure(p: Promise<unknown>): Promise<PartnerCallError> {
-  try { await p; } catch (e) { if (e instanceof PartnerCallError) return e; throw e; }
-  throw new Error('expected a PartnerCallError');
-}
-
-/** Stands in for `/v1/webhooks/{partnerId}/collaboration`: verify the raw bytes, answer handshakes, parse. */
-async function startReceiver(connector: CollaborationConnector) {
-  const events: CollaborationEvent[] = [];
-  const deliveries: string[] = [];
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => { body += c; });
-    req.on('end', () => {
-      const url = new URL(req.url ?? '/', 'http://hub');
-      const raw: RawWebhook = { headers: req.headers as Record<string, string>, body, query: Object.fromEntries(url.searchParams.entries()) };
-      const verdict = connector.verifyWebhook(raw, new Date());
-      if (verdict.kind === 'challenge') { res.writeHead(verdict.status, { 'content-type': verdict.contentType }); return res.end(verdict.body); }
-      if (verdict.kind === 'rejected') { res.writeHead(401); return res.end(verdict.reason); }
-      deliveries.push(verdict.deliveryId);
-      events.push(...connector.parseWebhook(raw));
-      res.writeHead(202);
-      res.end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/webhooks/microsoft/collaboration`, events, deliveries, close: () => new Promise((r) => server.close(r)) };
-}
 
 beforeAll(async () => { sandbox = await startTeamsSandbox({ ...CREDS, organizerUserId: ORGANIZER, clientState: CLIENT_STATE }); });
 afterAll(() => sandbox.close());
@@ -171,11 +145,11 @@ describe('teams connector: createOrGet', () => {
 });
 
 describe('teams connector: change notifications', () => {
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiver: Awaited<ReturnType<typeof startCollaborationReceiver>>;
   let connector: CollaborationConnector;
   beforeAll(async () => {
     connector = teamsConnector(settings(), profile);
-    receiver = await startReceiver(connector);
+    receiver = await startCollaborationReceiver(connector, '/v1/webhooks/microsoft/collaboration');
     sandbox.settings.webhookUrl = receiver.url;
   });
   afterAll(() => receiver.close());

@@ -3,14 +3,13 @@
  * HTTP, and signed Zoom events delivered to a small receiver that calls the connector as the hub's
  * webhook route does.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { refMarker, zoomConnector, zoomSignature } from '../../connectors/zoom/connector';
 import { startZoomSandbox, type ZoomSandbox } from '../../connectors/zoom/sandbox';
 import type { PartnerProfile } from '../../core/config';
-import { ConfigError, PartnerCallError, ValidationError } from '../../core/errors';
-import type { CollaborationConnector, CollaborationEvent, RawWebhook } from '../../core/ports';
+import { ConfigError, ValidationError } from '../../core/errors';
+import type { CollaborationConnector } from '../../core/ports';
 import { FakeClock, testConfig, uid } from '../support/fixtures';
+import { failure, startCollaborationReceiver } from '../support/connector-harness';
 
 const CREDS = { accountId: 'acct-sbx', clientId: 'hub-s2s-app', clientSecret: 'hub-s2s-secret' };
 const SECRET = 'zoom-secret-token-for-tests';
@@ -26,33 +25,6 @@ const request = (externalId = uid('call')) => ({
 });
 const createCalls = () => sandbox.calls.filter((x) => x.method === 'POST' && x.path.endsWith('/meetings'));
 
-async function failure(p: Promise<unknown>): Promise<PartnerCallError> {
-  try { await p; } catch (e) { if (e instanceof PartnerCallError) return e; throw e; }
-  throw new Error('expected a PartnerCallError');
-}
-
-/** Stands in for `/v1/webhooks/{partnerId}/collaboration`: verify the raw bytes, answer handshakes, parse. */
-async function startReceiver(connector: CollaborationConnector) {
-  const events: CollaborationEvent[] = [];
-  const deliveries: string[] = [];
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => { body += c; });
-    req.on('end', () => {
-      const url = new URL(req.url ?? '/', 'http://hub');
-      const raw: RawWebhook = { headers: req.headers as Record<string, string>, body, query: Object.fromEntries(url.searchParams.entries()) };
-      const verdict = connector.verifyWebhook(raw, new Date());
-      if (verdict.kind === 'challenge') { res.writeHead(verdict.status, { 'content-type': verdict.contentType }); return res.end(verdict.body); }
-      if (verdict.kind === 'rejected') { res.writeHead(401); return res.end(verdict.reason); }
-      deliveries.push(verdict.deliveryId);
-      events.push(...connector.parseWebhook(raw));
-      res.writeHead(202);
-      res.end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/webhooks/zoom/collaboration`, events, deliveries, close: () => new Promise((r) => server.close(r)) };
-}
 
 beforeAll(async () => { sandbox = await startZoomSandbox({ ...CREDS, webhookSecret: SECRET }); });
 afterAll(() => sandbox.close());
@@ -160,11 +132,11 @@ describe('zoom connector: meetings', () => {
 });
 
 describe('zoom connector: webhooks', () => {
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiver: Awaited<ReturnType<typeof startCollaborationReceiver>>;
   let connector: CollaborationConnector;
   beforeAll(async () => {
     connector = zoomConnector(settings(), profile);
-    receiver = await startReceiver(connector);
+    receiver = await startCollaborationReceiver(connector, '/v1/webhooks/zoom/collaboration');
     sandbox.settings.webhookUrl = receiver.url;
   });
   afterAll(() => receiver.close());
