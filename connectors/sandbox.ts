@@ -2,6 +2,7 @@
  * Sandboxes: small HTTP servers that speak a partner's wire format and keep tickets in memory, so the
  * local runtime and the tests run the whole loop with no accounts. One per connector.
  */
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { PartnerProfile } from '../core/config';
@@ -57,6 +58,30 @@ export const jsonSender = (res: ServerResponse, contentType: string) => (code: n
 /** Escapes text for the sandboxes' small HTML pages. */
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** The OAuth bearer tokens a sandbox issues (client-credentials style), each valid for `lifetimeSeconds`. */
+export class SandboxTokens {
+  private readonly expiries = new Map<string, number>();
+  /** Token requests received, granted or not (caching checks). */
+  requests = 0;
+  constructor(private readonly prefix: string, readonly lifetimeSeconds: number) {}
+
+  issue(): string {
+    const token = `${this.prefix}${randomBytes(24).toString('base64url')}`;
+    this.expiries.set(token, Date.now() + this.lifetimeSeconds * 1000);
+    return token;
+  }
+
+  /** Whether `authorization` carries a bearer token issued here that has not expired. */
+  accepts(authorization: string | undefined): boolean {
+    const auth = authorization ?? '';
+    const expiry = this.expiries.get(auth.startsWith('Bearer ') ? auth.slice(7) : '');
+    return expiry !== undefined && expiry >= Date.now();
+  }
+
+  /** Revokes every issued token: the next API call answers 401. */
+  revokeAll(): void { this.expiries.clear(); }
 }
 
 /** Serves a sandbox's handler on loopback (`port` 0: any free port); a handler that throws answers 500. */

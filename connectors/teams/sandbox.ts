@@ -15,7 +15,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PartnerProfile } from '../../core/config';
-import { type SandboxFactory, type SandboxFault, serveSandbox, takeFault, readBody, jsonSender, escapeHtml } from '../sandbox';
+import { type SandboxFactory, type SandboxFault, serveSandbox, takeFault, readBody, jsonSender, escapeHtml, SandboxTokens } from '../sandbox';
 import { GRAPH_SCOPE, parseTeamsSettings } from './connector';
 
 export interface TeamsSandboxOptions {
@@ -46,12 +46,10 @@ const graphError = (code: string, message: string) => ({ error: { code, message,
 
 export async function startTeamsSandbox(opts: TeamsSandboxOptions) {
   const meetings = new Map<string, SandboxMeeting>();
-  const tokens = new Map<string, number>();
+  const tokens = new SandboxTokens('sbx-graph-', opts.tokenLifetimeSeconds ?? 3599);
   const calls: { method: string; path: string; body: string }[] = [];
   const faults: SandboxFault[] = [];
   const settings = { webhookUrl: opts.webhookUrl };
-  let tokenRequests = 0;
-  const lifetime = opts.tokenLifetimeSeconds ?? 3599;
 
   const view = (m: SandboxMeeting) => ({
     '@odata.context': "https://graph.microsoft.com/v1.0/$metadata#onlineMeetings/$entity",
@@ -130,7 +128,7 @@ export async function startTeamsSandbox(opts: TeamsSandboxOptions) {
 
     const tokenPath = url.pathname.match(/^\/([^/]+)\/oauth2\/v2\.0\/token$/);
     if (tokenPath && req.method === 'POST') {
-      tokenRequests++;
+      tokens.requests++;
       if (!(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return send(400, { error: 'invalid_request', error_description: 'AADSTS900144: The request body must be form-encoded.' });
       if (decodeURIComponent(tokenPath[1]!) !== opts.tenantId) return send(400, { error: 'invalid_tenant', error_description: `AADSTS90002: Tenant '${tokenPath[1]}' not found.` });
       const form = new URLSearchParams(body);
@@ -139,15 +137,10 @@ export async function startTeamsSandbox(opts: TeamsSandboxOptions) {
       if (form.get('client_id') !== opts.clientId || form.get('client_secret') !== opts.clientSecret) {
         return send(401, { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.' });
       }
-      const token = `sbx-graph-${randomBytes(24).toString('base64url')}`;
-      tokens.set(token, Date.now() + lifetime * 1000);
-      return send(200, { token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: token });
+      return send(200, { token_type: 'Bearer', expires_in: tokens.lifetimeSeconds, ext_expires_in: tokens.lifetimeSeconds, access_token: tokens.issue() });
     }
 
-    const auth = req.headers.authorization ?? '';
-    const bearer = auth.startsWith('Bearer ') ? auth.slice(7) : '';
-    const expiry = tokens.get(bearer);
-    if (expiry === undefined || expiry < Date.now()) return send(401, graphError('InvalidAuthenticationToken', 'Access token is empty, expired or not issued by this sandbox.'));
+    if (!tokens.accepts(req.headers.authorization)) return send(401, graphError('InvalidAuthenticationToken', 'Access token is empty, expired or not issued by this sandbox.'));
 
     const create = url.pathname.match(/^(?:\/v1\.0)?\/users\/([^/]+)\/onlineMeetings\/createOrGet$/);
     if (create && req.method === 'POST') {
@@ -189,9 +182,9 @@ export async function startTeamsSandbox(opts: TeamsSandboxOptions) {
     faults,
     settings,
     /** How many token requests were made (caching checks). */
-    get tokenRequests() { return tokenRequests; },
+    get tokenRequests() { return tokens.requests; },
     /** Revokes every issued token: the next API call answers 401. */
-    revokeTokens: () => tokens.clear(),
+    revokeTokens: () => tokens.revokeAll(),
     move,
     validate,
     notification,

@@ -14,7 +14,7 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PartnerProfile } from '../../core/config';
-import { type SandboxFactory, type SandboxFault, serveSandbox, takeFault, readBody, jsonSender, escapeHtml } from '../sandbox';
+import { type SandboxFactory, type SandboxFault, serveSandbox, takeFault, readBody, jsonSender, escapeHtml, SandboxTokens } from '../sandbox';
 import { parseZoomSettings, zoomEncryptedToken, zoomSignature } from './connector';
 
 export interface ZoomSandboxOptions {
@@ -39,15 +39,13 @@ const EVENTS = new Set(['meeting.started', 'meeting.ended', 'meeting.participant
 
 export async function startZoomSandbox(opts: ZoomSandboxOptions) {
   const meetings = new Map<number, SandboxZoomMeeting>();
-  const tokens = new Map<string, number>();
+  const tokens = new SandboxTokens('sbx-zoom-', opts.tokenLifetimeSeconds ?? 3599);
   const calls: { method: string; path: string; body: string }[] = [];
   const faults: SandboxFault[] = [];
   const settings = { webhookUrl: opts.webhookUrl };
   const hostId = `sbx${randomBytes(8).toString('hex')}`;
-  let tokenRequests = 0;
   /** Creates that succeed but whose answer is lost (the connection is cut), as after a timeout. */
   let answersToLose = 0;
-  const lifetime = opts.tokenLifetimeSeconds ?? 3599;
 
   /** Signs and posts a body as Zoom does; `over` forges headers for negative tests. */
   async function post(body: string, over: { timestamp?: string; secret?: string } = {}) {
@@ -130,20 +128,16 @@ export async function startZoomSandbox(opts: ZoomSandboxOptions) {
     }
 
     if (url.pathname === '/oauth/token' && req.method === 'POST') {
-      tokenRequests++;
+      tokens.requests++;
       const auth = req.headers.authorization ?? '';
       const basic = auth.startsWith('Basic ') ? Buffer.from(auth.slice(6), 'base64').toString('utf8') : '';
       if (basic !== `${opts.clientId}:${opts.clientSecret}`) return send(400, { reason: 'Invalid client_id or client_secret', error: 'invalid_client' });
       if (url.searchParams.get('grant_type') !== 'account_credentials') return send(400, { reason: 'Unsupported grant type', error: 'unsupported_grant_type' });
       if (url.searchParams.get('account_id') !== opts.accountId) return send(400, { reason: 'Invalid account_id', error: 'invalid_request' });
-      const token = `sbx-zoom-${randomBytes(24).toString('base64url')}`;
-      tokens.set(token, Date.now() + lifetime * 1000);
-      return send(200, { access_token: token, token_type: 'bearer', expires_in: lifetime, scope: 'meeting:write:meeting:admin meeting:read:list_meetings:admin', api_url: `http://127.0.0.1:${port()}` });
+      return send(200, { access_token: tokens.issue(), token_type: 'bearer', expires_in: tokens.lifetimeSeconds, scope: 'meeting:write:meeting:admin meeting:read:list_meetings:admin', api_url: `http://127.0.0.1:${port()}` });
     }
 
-    const auth = req.headers.authorization ?? '';
-    const expiry = tokens.get(auth.startsWith('Bearer ') ? auth.slice(7) : '');
-    if (expiry === undefined || expiry < Date.now()) return send(401, zoomError(124, 'Invalid access token.'));
+    if (!tokens.accepts(req.headers.authorization)) return send(401, zoomError(124, 'Invalid access token.'));
 
     const userMeetings = url.pathname.match(/^(?:\/v2)?\/users\/([^/]+)\/meetings$/);
     if (userMeetings) {
@@ -200,9 +194,9 @@ export async function startZoomSandbox(opts: ZoomSandboxOptions) {
     calls,
     faults,
     settings,
-    get tokenRequests() { return tokenRequests; },
+    get tokenRequests() { return tokens.requests; },
     /** Revokes every issued token: the next API call answers 401 (code 124). */
-    revokeTokens: () => tokens.clear(),
+    revokeTokens: () => tokens.revokeAll(),
     /** The next `n` meeting creates take effect but their answers are lost (an uncertain outcome for the caller). */
     loseNextAnswers: (n = 1) => { answersToLose = n; },
     move,
