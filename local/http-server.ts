@@ -9,6 +9,7 @@ import type { Log } from '../core/deps';
 import { MAX_BODY_BYTES, type HttpEvent, type HttpResult } from '../functions/http';
 import type { FunctionName, RouteSpec } from '../infra/topology';
 import { verifyJwt } from './jwt';
+import { PendingWork } from './pending-work';
 
 export type HttpHandler = (event: HttpEvent) => Promise<HttpResult>;
 
@@ -45,23 +46,24 @@ function answerClientError(err: Error & { code?: string }, socket: import('node:
   socket.end(`HTTP/1.1 ${status} ${text}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 }
 
-/** The server, and how many requests it is answering right now. */
-export type LocalHttpServer = Server & { inFlight(): number };
+/** The server, how many requests it is answering right now, and a wait for their handlers to finish. */
+export type LocalHttpServer = Server & { inFlight(): number; settled(limitMs?: number): Promise<boolean> };
 
 export function createLocalHttpServer(opts: LocalHttpOptions): LocalHttpServer {
   const routes = opts.routes.map(compile);
   let inFlight = 0;
+  const handlers = new PendingWork();
   const server = createServer((req, res) => {
     inFlight++;
     res.once('close', () => { inFlight--; });
-    serve(req, res, routes, opts).catch((err) => {
+    handlers.track(serve(req, res, routes, opts)).catch((err) => {
       opts.log.error('local server error', { error: String(err) });
       if (!res.headersSent) problem(res, 500, 'internal', 'Something went wrong on our side.');
       else res.end();
     });
   });
   server.on('clientError', answerClientError);
-  return Object.assign(server, { inFlight: () => inFlight });
+  return Object.assign(server, { inFlight: () => inFlight, settled: (limitMs?: number) => handlers.settled(limitMs) });
 }
 
 async function serve(req: IncomingMessage, res: ServerResponse, routes: CompiledRoute[], opts: LocalHttpOptions) {

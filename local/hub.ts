@@ -30,6 +30,7 @@ import { buildTopology, type FunctionName, type Topology } from '../infra/topolo
 import { LocalBus } from './bus';
 import { LOCAL_TABLE, startDynalite } from './dynamo';
 import { createLocalHttpServer } from './http-server';
+import { PendingWork } from './pending-work';
 import { LocalQueue, LocalWorkQueue, type SqsConsumer } from './queues';
 
 export interface LocalHubOptions {
@@ -119,12 +120,13 @@ export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
     if (!fn) throw new Error(`no schedule ${name}`);
     return fn();
   };
+  const scheduleRuns = new PendingWork();
   const timers = topology.schedules.map((s) => {
     let running = false;
     const tick = () => {
       if (running) return;
       running = true;
-      runSchedule(s.name).catch((err) => log.error('schedule failed', { schedule: s.name, error: String(err) })).finally(() => { running = false; });
+      scheduleRuns.track(runSchedule(s.name)).catch((err) => log.error('schedule failed', { schedule: s.name, error: String(err) })).finally(() => { running = false; });
     };
     const t = setInterval(tick, opts.sweepIntervalMs ?? s.everyMinutes * 60_000);
     setImmediate(tick); // after a restart, pick up whatever was in flight
@@ -168,7 +170,14 @@ export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
     async stop() {
       timers.forEach(clearInterval);
       for (const q of queues.values()) q.stop();
-      await new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); });
+      // no new connections; then let the requests, batches and schedule runs already started finish with the store open
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      await Promise.all([server.settled(), scheduleRuns.settled(), ...[...queues.values()].map((q) => q.settled())]);
+      // answers written, give them a moment to flush before cutting what is left
+      server.closeIdleConnections();
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 1000).unref())]);
+      server.closeAllConnections();
+      await closed;
       for (const s of sandboxes.values()) await s.close();
       await dynamo.close();
     },

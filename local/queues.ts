@@ -6,6 +6,7 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import type { QueueMessage, WorkQueue } from '../core/ports';
+import { PendingWork } from './pending-work';
 
 export type SqsConsumer = (event: SQSEvent) => Promise<SQSBatchResponse | void>;
 
@@ -40,6 +41,7 @@ export class LocalQueue {
   /** While yielding: no batch starts before this time. */
   private pausedUntil = 0;
   private readonly idle = new Set<() => void>();
+  private readonly running = new PendingWork();
 
   constructor(private readonly opts: LocalQueueOptions, private readonly now: () => number = Date.now) {
     this.name = opts.name;
@@ -106,6 +108,11 @@ export class LocalQueue {
     this.timer = undefined;
   }
 
+  /** Resolves once no batch is being processed (after `stop`, none starts again). */
+  settled(limitMs?: number): Promise<boolean> {
+    return this.running.settled(limitMs);
+  }
+
   /** Resolves once the queue is empty and nothing is being processed. */
   drained(): Promise<void> {
     if (this.messages.size === 0 && this.active === 0) return Promise.resolve();
@@ -142,7 +149,7 @@ export class LocalQueue {
       const batch = this.receive(this.opts.batchSize ?? 10);
       if (batch.length === 0) break;
       this.active++;
-      void this.invoke(this.consumer, batch).finally(() => {
+      void this.running.track(this.invoke(this.consumer, batch)).finally(() => {
         this.active--;
         if (this.opts.yieldTo?.()) this.pausedUntil = this.now() + (this.opts.yieldPauseMs ?? 250);
         this.notifyIdle();
