@@ -114,19 +114,20 @@ export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
   }
 
   const scheduled: Partial<Record<FunctionName, () => Promise<unknown>>> = { sweep: makeSweepHandler(deps), poller: makePollerHandler(deps) };
+  const scheduleRuns = new PendingWork();
   const runSchedule = async (name: string) => {
     const s = topology.schedules.find((x) => x.name === name);
     const fn = s && scheduled[s.function];
     if (!fn) throw new Error(`no schedule ${name}`);
-    return fn();
+    return scheduleRuns.track(fn());
   };
-  const scheduleRuns = new PendingWork();
+  let stopping = false;
   const timers = topology.schedules.map((s) => {
     let running = false;
     const tick = () => {
-      if (running) return;
+      if (running || stopping) return;
       running = true;
-      scheduleRuns.track(runSchedule(s.name)).catch((err) => log.error('schedule failed', { schedule: s.name, error: String(err) })).finally(() => { running = false; });
+      runSchedule(s.name).catch((err) => log.error('schedule failed', { schedule: s.name, error: String(err) })).finally(() => { running = false; });
     };
     const t = setInterval(tick, opts.sweepIntervalMs ?? s.everyMinutes * 60_000);
     setImmediate(tick); // after a restart, pick up whatever was in flight
@@ -168,6 +169,7 @@ export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
   return {
     url, port, deps, topology, queues, bus, sandboxes, runSchedule,
     async stop() {
+      stopping = true;
       timers.forEach(clearInterval);
       for (const q of queues.values()) q.stop();
       // no new connections; then let the requests, batches and schedule runs already started finish with the store open
