@@ -48,7 +48,8 @@ export function partnerClient(baseURL: string, headers: Record<string, string>, 
     headers: { accept: 'application/json', 'user-agent': USER_AGENT, ...headers },
     timeout: limits.timeoutMs ?? PARTNER_TIMEOUT_MS,
     validateStatus: () => true,
-    maxRedirects: 0,
+    maxRedirects: 0, // a partner's credentials never follow a redirect to another host
+    proxy: false, // partners are called directly; the bundles leave the proxy agent out (infra/bundling)
     transitional: { clarifyTimeoutError: true },
     httpAgent,
     httpsAgent,

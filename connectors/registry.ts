@@ -1,32 +1,19 @@
-/** The full connectors (partner calls and webhooks), by connector id, built once from the configuration. */
+/**
+ * The full connectors (partner calls and webhooks, ticketing and collaboration), by connector id, built once
+ * from the configuration: what the local runtime runs every function with. The Lambda functions each build
+ * only the part they use: ticketing-registry.ts (partner worker, comment forwarder, poller),
+ * collaboration-registry.ts (API) and webhook-registry.ts (webhook); test/unit/registries.test.ts keeps
+ * them in step with this one.
+ */
 import type { HubConfig } from '../core/config';
 import type { ConnectorRegistry } from '../core/ports';
-import { assembleRegistry, type CollaborationFactory, type TicketingFactory } from './assemble-registry';
-import { partnerBreaker, withCircuitBreaker } from './circuit-breaker';
-import { genericRestConnector } from './generic-rest/connector';
-import { manualConnector } from './manual/connector';
-import { jiraConnector } from './jira/connector';
-import { serviceNowConnector } from './servicenow/connector';
-import { zendeskConnector } from './zendesk/connector';
-import { teamsConnector } from './teams/connector';
-import { zoomConnector } from './zoom/connector';
+import type { CollaborationFactory, TicketingFactory } from './assemble-registry';
+import { COLLABORATION_CONNECTORS } from './collaboration-registry';
+import { registryWithBreakers, TICKETING_CONNECTORS } from './ticketing-registry';
 
 export type { CollaborationFactory, TicketingFactory } from './assemble-registry';
-
-/** Ticketing connectors by id (the profile's `connector`). */
-export const TICKETING_CONNECTORS: Record<string, TicketingFactory> = {
-  'generic-rest': genericRestConnector,
-  servicenow: (profile) => serviceNowConnector(profile),
-  zendesk: zendeskConnector,
-  jira: jiraConnector,
-  manual: manualConnector,
-};
-
-/** Collaboration connectors by id (the profile's `collaboration.connector`). */
-export const COLLABORATION_CONNECTORS: Record<string, CollaborationFactory> = {
-  teams: teamsConnector,
-  zoom: zoomConnector,
-};
+export { COLLABORATION_CONNECTORS } from './collaboration-registry';
+export { TICKETING_CONNECTORS } from './ticketing-registry';
 
 /** Every partner call of an API connector goes through the partner's circuit breaker. */
 export function buildRegistry(
@@ -34,5 +21,5 @@ export function buildRegistry(
   ticketing: Record<string, TicketingFactory> = TICKETING_CONNECTORS,
   collaboration: Record<string, CollaborationFactory> = COLLABORATION_CONNECTORS,
 ): ConnectorRegistry {
-  return assembleRegistry(config, ticketing, collaboration, (c, p) => (c.mode === 'manual' ? c : withCircuitBreaker(c, partnerBreaker(p))));
+  return registryWithBreakers(config, ticketing, collaboration);
 }

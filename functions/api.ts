@@ -21,7 +21,7 @@ import { cancelEscalation } from '../core/use-cases/cancel-escalation';
 import { addComment } from '../core/use-cases/comments';
 import { flagEscalation } from '../core/use-cases/flag-escalation';
 import { openApiDocument } from './openapi';
-import { buildRegistry } from '../connectors/registry';
+import { buildCollaborationRegistry } from '../connectors/collaboration-registry';
 import { eventBridgeBus } from './adapters/eventbridge-bus';
 import { hubDeps } from './adapters/hub-deps';
 import { callerOf, errorResult, json, parseJsonBody, requireRole, type HttpEvent, type HttpResult } from './http';
@@ -141,4 +141,4 @@ export function makeApiHandler(deps: HubDeps, opts: ApiOptions = {}) {
 
 let wired: ReturnType<typeof makeApiHandler> | undefined;
 export const handler = async (event: HttpEvent) =>
-  (wired ??= makeApiHandler(await hubDeps({ connectors: buildRegistry, bus: eventBridgeBus }), { sessionKey: process.env.HUB_SESSION_SECRET ? requiredEnv('HUB_SESSION_SECRET') : undefined }))(event);
+  (wired ??= makeApiHandler(await hubDeps({ connectors: buildCollaborationRegistry, bus: eventBridgeBus }), { sessionKey: process.env.HUB_SESSION_SECRET ? requiredEnv('HUB_SESSION_SECRET') : undefined }))(event);

@@ -2,7 +2,7 @@
 import type { SQSEvent } from 'aws-lambda';
 import type { HubDeps } from '../core/deps';
 import { forwardComments } from '../core/use-cases/comments';
-import { buildRegistry } from '../connectors/registry';
+import { buildTicketingRegistry } from '../connectors/ticketing-registry';
 import { hubDeps } from './adapters/hub-deps';
 import { EscalationMessage, makeSqsHandler } from './sqs';
 
@@ -10,4 +10,4 @@ export const makeCommentForwarderHandler = (deps: HubDeps) =>
   makeSqsHandler(EscalationMessage, (m) => forwardComments(deps, m.escalationId), deps.log, deps.store);
 
 let wired: ReturnType<typeof makeCommentForwarderHandler> | undefined;
-export const handler = async (event: SQSEvent) => (wired ??= makeCommentForwarderHandler(await hubDeps({ connectors: buildRegistry })))(event);
+export const handler = async (event: SQSEvent) => (wired ??= makeCommentForwarderHandler(await hubDeps({ connectors: buildTicketingRegistry })))(event);

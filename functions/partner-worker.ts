@@ -2,7 +2,7 @@
 import type { SQSEvent } from 'aws-lambda';
 import type { HubDeps } from '../core/deps';
 import { openPartnerIncident } from '../core/use-cases/open-partner-incident';
-import { buildRegistry } from '../connectors/registry';
+import { buildTicketingRegistry } from '../connectors/ticketing-registry';
 import { eventBridgeBus } from './adapters/eventbridge-bus';
 import { hubDeps } from './adapters/hub-deps';
 import { sqsWorkQueue } from './adapters/sqs-queue';
@@ -12,4 +12,4 @@ export const makePartnerWorkerHandler = (deps: HubDeps) =>
   makeSqsHandler(EscalationMessage, (m) => openPartnerIncident(deps, m.escalationId), deps.log, deps.store);
 
 let wired: ReturnType<typeof makePartnerWorkerHandler> | undefined;
-export const handler = async (event: SQSEvent) => (wired ??= makePartnerWorkerHandler(await hubDeps({ connectors: buildRegistry, bus: eventBridgeBus, queue: sqsWorkQueue })))(event);
+export const handler = async (event: SQSEvent) => (wired ??= makePartnerWorkerHandler(await hubDeps({ connectors: buildTicketingRegistry, bus: eventBridgeBus, queue: sqsWorkQueue })))(event);

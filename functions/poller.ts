@@ -1,11 +1,11 @@
 /** Scheduled: polls partners whose status does not come back by webhook. */
 import type { HubDeps } from '../core/deps';
 import { pollPartners } from '../core/use-cases/poll-partners';
-import { buildRegistry } from '../connectors/registry';
+import { buildTicketingRegistry } from '../connectors/ticketing-registry';
 import { eventBridgeBus } from './adapters/eventbridge-bus';
 import { hubDeps } from './adapters/hub-deps';
 
 export const makePollerHandler = (deps: HubDeps) => async () => pollPartners(deps);
 
 let wired: ReturnType<typeof makePollerHandler> | undefined;
-export const handler = async () => (wired ??= makePollerHandler(await hubDeps({ connectors: buildRegistry, bus: eventBridgeBus })))();
+export const handler = async () => (wired ??= makePollerHandler(await hubDeps({ connectors: buildTicketingRegistry, bus: eventBridgeBus })))();

@@ -13,7 +13,7 @@ import { signStandardWebhook } from '../standard-webhooks';
 export interface Email { to: string[]; from: string; subject: string; text: string }
 export interface EmailSender { send(email: Email): Promise<void> }
 
-const http = axios.create({ timeout: 10_000, maxRedirects: 0, validateStatus: () => true });
+const http = axios.create({ timeout: 10_000, maxRedirects: 0, proxy: false, validateStatus: () => true });
 
 async function post(url: string, body: string, headers: Record<string, string>) {
   const res = await http.post(url, body, { headers: { 'content-type': 'application/json', ...headers }, transformRequest: [(d: string) => d] });

@@ -11,6 +11,12 @@
  *   built-in FormData (which its http adapter supports natively) instead of the package and its ~20
  *   polyfill dependencies (get-intrinsic, es-*, mime-types with its 134 KB mime-db table): 27 KB less in
  *   every function that calls partners. The hub sends no multipart bodies; they would still work.
+ * - `follow-redirects` and `https-proxy-agent` are replaced by modules that throw if used. Every axios
+ *   client of the hub sets `maxRedirects: 0` (credentials never follow a redirect to another host) and
+ *   `proxy: false` (functions reach partners directly, never through a proxy named in the environment),
+ *   and axios reaches for those packages only when redirects or a proxy are allowed. They and `debug`,
+ *   which both pull in, weighed ~22 KB in every function that calls partners; test/unit/partner-http.test.ts
+ *   checks that a redirect is answered as is and that HTTP(S)_PROXY is ignored.
  * - No tracing library in the bundles. The functions run with Lambda active tracing (`Tracing.ACTIVE`,
  *   infra/hub-function.ts) but without Powertools Tracer: wrapping the SDK clients with it loaded the X-Ray
  *   SDK (aws-xray-sdk-core, semver, cls-hooked: ~120 KB and 25–40 ms of every cold start, the largest
@@ -26,7 +32,11 @@ import { join } from 'node:path';
 
 export const BUNDLE_TARGET = 'node22';
 export const EXTERNAL_MODULES = ['@aws-sdk/*'];
-export const ALIASES: Record<string, string> = { 'form-data': join(__dirname, 'form-data-builtin.mjs') };
+export const ALIASES: Record<string, string> = {
+  'form-data': join(__dirname, 'form-data-builtin.mjs'),
+  'follow-redirects': join(__dirname, 'follow-redirects-refused.mjs'),
+  'https-proxy-agent': join(__dirname, 'https-proxy-agent-refused.mjs'),
+};
 /** Prefer packages' ES module builds: they tree-shake, the CommonJS builds do not. */
 export const MAIN_FIELDS = ['module', 'main'];
 /**

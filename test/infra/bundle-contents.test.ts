@@ -1,7 +1,8 @@
 /**
  * What each function's bundle loads at cold start, checked on the esbuild module graph (the stack's own
  * settings, nothing written): only the AWS SDK clients of the services its grants let it call
- * (infra/access.ts), no tracing library, and no HTTP client in code that never calls a partner.
+ * (infra/access.ts), no tracing library, no HTTP client in code that never calls a partner, only the
+ * connectors the function uses, and a size under the 300 KB target (#7).
  * Timings are scripts/measure-bundles.ts's job; this pins the composition that makes them.
  */
 import { build, type Metafile } from 'esbuild';
@@ -23,7 +24,8 @@ async function graph(entry: string) {
   const packages = new Set(Object.keys(out.inputs).map((f) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(f)?.[1]).filter((p): p is string => !!p));
   // external SDK packages required when the bundle loads (a dynamic import loads on first use)
   const sdkAtLoad = new Set(out.imports.filter((i) => i.external && i.path.startsWith('@aws-sdk/') && i.kind !== 'dynamic-import').map((i) => i.path));
-  return { packages, sdkAtLoad };
+  const files = new Set(Object.keys(out.inputs));
+  return { packages, sdkAtLoad, files, bytes: out.bytes };
 }
 
 describe.each(buildTopology([]).functions.map((f) => [f.name, f.entry] as const))('%s bundle', (name, entry) => {
@@ -50,6 +52,27 @@ describe.each(buildTopology([]).functions.map((f) => [f.name, f.entry] as const)
   it('carries no tracing library and, unless it may call partners, no HTTP client', () => {
     for (const p of ['aws-xray-sdk-core', '@aws-lambda-powertools/tracer', 'form-data', 'mime-db']) expect(g.packages.has(p)).toBe(false);
     if (!access.readsPartnerSecrets) expect(g.packages.has('axios')).toBe(false);
+    // axios's redirect and proxy helpers are stand-ins (infra/bundling/esbuild-settings.ts)
+    for (const p of ['follow-redirects', 'https-proxy-agent', 'agent-base', 'debug']) expect(g.packages.has(p)).toBe(false);
+  });
+
+  it('carries only the connectors it uses', () => {
+    const has = (path: string) => g.files.has(path);
+    const ticketingClients = ['generic-rest', 'servicenow', 'zendesk', 'jira'].map((c) => `connectors/${c}/connector.ts`);
+    const meetingClients = ['teams', 'zoom'].map((c) => `connectors/${c}/connector.ts`);
+    const uses = {
+      api: { ticketing: false, meetings: true },
+      'partner-worker': { ticketing: true, meetings: false },
+      'comment-forwarder': { ticketing: true, meetings: false },
+      poller: { ticketing: true, meetings: false },
+    }[name as string] ?? { ticketing: false, meetings: false };
+    expect(ticketingClients.filter(has)).toEqual(uses.ticketing ? ticketingClients : []);
+    expect(meetingClients.filter(has)).toEqual(uses.meetings ? meetingClients : []);
+    expect(g.packages.has('cockatiel')).toBe(uses.ticketing); // the circuit breaker guards ticketing calls
+  });
+
+  it('stays under 300 KB', () => {
+    expect(Math.round(g.bytes / 1024)).toBeLessThan(300);
   });
 });
 

@@ -1,6 +1,9 @@
 /**
- * The webhook function's registry (connectors/webhook-registry.ts): the connectors' inbound halves, with
- * the same ids, settings validation and webhook answers as the full registry, and no partner calls.
+ * The functions' registries against the full one (connectors/registry.ts, what the local runtime uses):
+ * - the webhook function's (webhook-registry.ts): the connectors' inbound halves, with the same ids,
+ *   settings validation and webhook answers, and no partner calls;
+ * - the partner-calling functions' (ticketing-registry.ts): full ticketing connectors, collaboration halves;
+ * - the API function's (collaboration-registry.ts): full collaboration connectors, ticketing halves.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +12,9 @@ import { signStandardWebhook } from '../../connectors/standard-webhooks';
 import { COLLABORATION_WEBHOOKS, TICKETING_WEBHOOKS, buildWebhookRegistry } from '../../connectors/webhook-registry';
 import { zoomSignature } from '../../connectors/zoom/connector';
 import { parseHubConfig } from '../../core/config';
-import { ConfigError } from '../../core/errors';
+import { buildCollaborationRegistry } from '../../connectors/collaboration-registry';
+import { buildTicketingRegistry } from '../../connectors/ticketing-registry';
+import { ConfigError, PartnerCallError } from '../../core/errors';
 import type { RawWebhook } from '../../core/ports';
 import { testConfig } from '../support/fixtures';
 
@@ -77,5 +82,61 @@ describe('webhook registry', () => {
     const config = parseHubConfig(JSON.parse(text), env);
     const registry = buildWebhookRegistry(config);
     for (const p of config.partners) expect(registry.ticketing(p.id)).toBeDefined();
+  });
+});
+
+describe('the partner-calling and API registries', () => {
+  const zoomPartner = (connector: string) => parseHubConfig({
+    partners: [{
+      id: 'acme-cloud', name: 'Acme', platforms: ['acme'], connector, portalUrl: 'https://portal.example', baseUrl: 'http://127.0.0.1:1',
+      credentials: { token: 't' }, webhookSecret: SECRET,
+      collaboration: { connector: 'zoom', baseUrl: 'http://127.0.0.1:1/v2', oauthUrl: 'http://127.0.0.1:1/oauth/token', credentials: { accountId: 'a', clientId: 'c', clientSecret: 's' }, webhookSecret: 'zs' },
+    }],
+  }, {});
+  const joint = { externalId: 'x', subject: 's', startTime: NOW.toISOString(), durationMinutes: 30, agenda: 'a' };
+  const incident = { externalRef: 'r', title: 't', description: 'd', severity: 'low' as const, caseId: 'c', customerId: 'u' };
+
+  it('the partner-calling functions call ticketing APIs and only verify collaboration webhooks', async () => {
+    const registry = buildTicketingRegistry(zoomPartner('generic-rest'));
+    // a real call (nothing listens on port 1), not a refusal
+    await expect(registry.ticketing('acme-cloud')!.openIncident(incident)).rejects.toBeInstanceOf(PartnerCallError);
+    await expect(registry.collaboration('acme-cloud')!.scheduleJointCall(joint)).rejects.toThrow(/only verifies and parses webhooks/);
+    const body = JSON.stringify({ event: 'meeting.started', event_ts: NOW.getTime(), payload: { object: { id: 1 } } });
+    const ts = String(Math.floor(NOW.getTime() / 1000));
+    const req: RawWebhook = { headers: { 'x-zm-request-timestamp': ts, 'x-zm-signature': zoomSignature('zs', ts, body) }, body, query: {} };
+    expect(registry.collaboration('acme-cloud')!.verifyWebhook(req, NOW)).toEqual(buildRegistry(zoomPartner('generic-rest')).collaboration('acme-cloud')!.verifyWebhook(req, NOW));
+  });
+
+  it('the API function schedules joint calls, tells manual partners apart, and makes no ticketing call', async () => {
+    const registry = buildCollaborationRegistry(zoomPartner('generic-rest'));
+    const err = await registry.collaboration('acme-cloud')!.scheduleJointCall(joint).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PartnerCallError); // it tried Zoom's token endpoint
+    await expect(registry.ticketing('acme-cloud')!.getIncident('T-1')).rejects.toThrow(/only verifies and parses webhooks/);
+    expect(registry.ticketing('acme-cloud')!.mode).toBeUndefined();
+    expect(buildCollaborationRegistry(zoomPartner('manual')).ticketing('acme-cloud')!.mode).toBe('manual');
+    expect(buildRegistry(zoomPartner('manual')).ticketing('acme-cloud')!.mode).toBe('manual');
+  });
+
+  it('both validate settings with the same errors as the full registry', () => {
+    const messageOf = (build: () => unknown) => { try { build(); } catch (e) { return e instanceof ConfigError ? e.message : String(e); } return undefined; };
+    const badTicketing = testConfig('http://127.0.0.1:1', { credentials: {}, webhookSecret: 'not-a-whsec' });
+    const badCollab = testConfig('http://127.0.0.1:1', { collaboration: { connector: 'zoom', credentials: { accountId: 'a', clientId: 'c' }, webhookSecret: 'x' } });
+    for (const bad of [badTicketing, badCollab]) {
+      const full = messageOf(() => buildRegistry(bad));
+      expect(full).toMatch(/^partners\[acme-cloud\]/);
+      expect(messageOf(() => buildTicketingRegistry(bad))).toBe(full);
+      expect(messageOf(() => buildCollaborationRegistry(bad))).toBe(full);
+    }
+  });
+
+  it.each(readdirSync(join(__dirname, '..', '..', 'examples')).filter((f) => f.endsWith('.json')))('both build for examples/%s', (file) => {
+    const text = readFileSync(join(__dirname, '..', '..', 'examples', file), 'utf8');
+    const env = Object.fromEntries([...text.matchAll(/\$\{([A-Z0-9_]+)\}/g)].map(([, name]) => [name!,
+      /WEBHOOK_SECRET$/.test(name!) && /ACME|CONTOSO/.test(name!) ? SECRET : /EMAIL$/.test(name!) ? 'ops@vendor.example' : `value-of-${name}`]));
+    const config = parseHubConfig(JSON.parse(text), env);
+    for (const build of [buildTicketingRegistry, buildCollaborationRegistry]) {
+      const registry = build(config);
+      for (const p of config.partners) expect(registry.ticketing(p.id)).toBeDefined();
+    }
   });
 });
