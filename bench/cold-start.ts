@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export interface BundleRow { function: string; sizeKb: number; gzipKb: number; importMsMedian: number; importMsMax: number }
+export interface BundleRow { function: string; sizeKb: number; gzipKb: number; importMsMedian: number; importMsMax: number; sdkFloorMsMedian: number }
 export interface ColdStartResult { runs: number; targets: { sizeKb: number; importMs: number }; functions: BundleRow[]; table: string }
 
 const ROOT = join(__dirname, '..');
