@@ -39,6 +39,7 @@ beforeAll(async () => {
 const queues: LocalQueue[] = [];
 afterAll(async () => {
   queues.forEach((q) => q.stop());
+  await Promise.all(queues.map((q) => q.settled())); // batches under way finish with the table open
   await dynamo.close();
   receiver.closeAllConnections();
   await new Promise((r) => receiver.close(r));
@@ -70,7 +71,12 @@ function setup() {
   return { deps, queue, dlq, outbox, publish };
 }
 
-const settle = (q: LocalQueue) => Promise.race([q.drained(), new Promise((r) => setTimeout(r, 5000))]);
+/** Waits until the queue is drained, for at most 5 s (the timer is cleared: it must not keep jest alive). */
+const settle = async (q: LocalQueue) => {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([q.drained(), new Promise((r) => { timer = setTimeout(r, 5000); })]);
+  clearTimeout(timer);
+};
 
 describe('notifications', () => {
   it('signs CRM webhooks with Standard Webhooks, retries a failing delivery, and records it once', async () => {
