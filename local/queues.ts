@@ -4,6 +4,7 @@
  * Messages live in memory: after a crash, the sweep (as in AWS) re-drives what was in flight.
  */
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { Heap } from 'heap-js';
 import { randomUUID } from 'node:crypto';
 import type { QueueMessage, WorkQueue } from '../core/ports';
 import { PendingWork } from './pending-work';
@@ -24,15 +25,29 @@ export interface LocalQueueOptions {
    */
   yieldTo?: () => boolean;
   yieldPauseMs?: number;
+  /** The heap is rebuilt once it holds this many slots and four times as many as there are messages (default 1024). */
+  compactAt?: number;
   /** Reports consumer crashes (the message stays and is received again after its visibility timeout). */
   onError?: (queue: string, err: unknown) => void;
 }
 
-interface Stored { id: string; body: string; receiveCount: number; visibleAt: number; sentAt: number; firstReceivedAt?: number }
+interface Stored { id: string; body: string; receiveCount: number; visibleAt: number; sentAt: number; firstReceivedAt?: number; slot: number }
+
+/** A message's place in the visibility order; stale once the message is gone or has been placed again. */
+interface Slot { visibleAt: number; seq: number; message: Stored }
+
+const bySlot = (a: Slot, b: Slot) => a.visibleAt - b.visibleAt || a.seq - b.seq;
 
 export class LocalQueue {
   readonly name: string;
   private readonly messages = new Map<string, Stored>();
+  /**
+   * Every message's next visible time, earliest first, so send, receive and scheduling cost O(log n) with a
+   * backlog of tens of thousands (a burst of webhooks). A message that is received or deleted leaves its old
+   * slot behind; stale slots are skipped when they reach the top, and the heap is rebuilt when they pile up.
+   */
+  private readonly order = new Heap<Slot>(bySlot);
+  private seq = 0;
   private consumer: SqsConsumer | undefined;
   private active = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -50,7 +65,9 @@ export class LocalQueue {
   /** `id`: SQS keeps a message's id when it moves it to the dead-letter queue. */
   send(body: string, delayMs = 0, id: string = randomUUID()): string {
     const t = this.now();
-    this.messages.set(id, { id, body, receiveCount: 0, visibleAt: t + Math.max(0, delayMs), sentAt: t });
+    const m: Stored = { id, body, receiveCount: 0, visibleAt: t + Math.max(0, delayMs), sentAt: t, slot: -1 };
+    this.messages.set(id, m);
+    this.place(m);
     this.schedule();
     return id;
   }
@@ -59,9 +76,9 @@ export class LocalQueue {
   receive(max: number): SQSRecord[] {
     const t = this.now();
     const out: SQSRecord[] = [];
-    const visible = [...this.messages.values()].filter((m) => m.visibleAt <= t).sort((a, b) => a.visibleAt - b.visibleAt);
-    for (const m of visible) {
-      if (out.length >= max) break;
+    const hidden: Stored[] = [];
+    for (let m = this.earliest(); m && m.visibleAt <= t && out.length < max; m = this.earliest()) {
+      this.order.pop();
       if (this.opts.maxReceiveCount !== undefined && m.receiveCount >= this.opts.maxReceiveCount) {
         this.messages.delete(m.id);
         if (this.opts.deadLetter) this.opts.deadLetter.send(m.body, 0, m.id);
@@ -70,14 +87,17 @@ export class LocalQueue {
       m.receiveCount++;
       m.firstReceivedAt ??= t;
       m.visibleAt = t + this.opts.visibilityTimeoutMs;
+      hidden.push(m);
       out.push(this.record(m));
     }
+    for (const m of hidden) this.place(m);
     this.schedule();
     return out;
   }
 
   delete(messageId: string): void {
     this.messages.delete(messageId);
+    this.compactIfStale();
     this.notifyIdle();
   }
 
@@ -92,6 +112,7 @@ export class LocalQueue {
   drain(): { messageId: string; body: string }[] {
     const all = [...this.messages.values()].map((m) => ({ messageId: m.id, body: m.body }));
     this.messages.clear();
+    this.order.clear();
     this.notifyIdle();
     return all;
   }
@@ -128,8 +149,7 @@ export class LocalQueue {
 
   private schedule(): void {
     if (!this.consumer || this.stopped) return;
-    let next = Infinity;
-    for (const m of this.messages.values()) next = Math.min(next, m.visibleAt);
+    let next = this.earliest()?.visibleAt ?? Infinity;
     if (next !== Infinity && this.pausedUntil > next && this.opts.yieldTo?.()) next = this.pausedUntil;
     if (next === Infinity) return;
     const delay = Math.max(0, next - this.now());
@@ -159,6 +179,28 @@ export class LocalQueue {
     this.schedule();
   }
 
+  private place(m: Stored): void {
+    m.slot = this.seq++;
+    this.order.push({ visibleAt: m.visibleAt, seq: m.slot, message: m });
+  }
+
+  /** The message that becomes visible first (dropping stale slots off the top); its slot stays in the heap. */
+  private earliest(): Stored | undefined {
+    for (let top = this.order.peek(); top; top = this.order.peek()) {
+      const m = top.message;
+      if (this.messages.get(m.id) === m && m.slot === top.seq) return m;
+      this.order.pop();
+    }
+    return undefined;
+  }
+
+  /** Rebuilds the heap from the live messages once most of its slots are stale (deleted or hidden again). */
+  private compactIfStale(): void {
+    const size = this.order.size();
+    if (size < (this.opts.compactAt ?? 1024) || size < 4 * this.messages.size) return;
+    this.order.init(this.order.toArray().filter((s) => this.messages.get(s.message.id) === s.message && s.message.slot === s.seq));
+  }
+
   private async invoke(consumer: SqsConsumer, batch: SQSRecord[]): Promise<void> {
     let failed: Set<string>;
     try {
@@ -170,6 +212,7 @@ export class LocalQueue {
       return;
     }
     for (const rec of batch) if (!failed.has(rec.messageId)) this.messages.delete(rec.messageId);
+    this.compactIfStale();
   }
 
   private record(m: Stored): SQSRecord {

@@ -1,4 +1,5 @@
 import type { SQSEvent } from 'aws-lambda';
+import fc from 'fast-check';
 import { LocalQueue } from '../../local/queues';
 
 jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] });
@@ -124,5 +125,82 @@ describe('local queue (SQS semantics)', () => {
     while (release.length) { release.shift()!(); await flush(); jest.advanceTimersByTime(1); await flush(); }
     expect(q.depth).toBe(0);
     q.stop();
+  });
+
+  describe('against a reference model (fast-check)', () => {
+    /**
+     * The obvious implementation: every receive sorts the visible messages by visible time, ties in the order
+     * they were last hidden or sent. The queue keeps a heap instead; the two must agree on every step.
+     */
+    class Model {
+      private placed = 0;
+      readonly messages = new Map<string, { visibleAt: number; receiveCount: number; placed: number }>();
+      readonly dead: string[] = [];
+      constructor(private readonly visibilityMs: number, private readonly maxReceiveCount: number) {}
+      send(id: string, t: number, delayMs: number) { this.messages.set(id, { visibleAt: t + delayMs, receiveCount: 0, placed: this.placed++ }); }
+      receive(t: number, max: number) {
+        const visible = [...this.messages.entries()].filter(([, m]) => m.visibleAt <= t).sort(([, a], [, b]) => a.visibleAt - b.visibleAt || a.placed - b.placed);
+        const out: [string, number][] = [];
+        for (const [id, m] of visible) {
+          if (out.length >= max) break;
+          if (m.receiveCount >= this.maxReceiveCount) { this.messages.delete(id); this.dead.push(id); continue; }
+          m.receiveCount++;
+          m.visibleAt = t + this.visibilityMs;
+          out.push([id, m.receiveCount]);
+        }
+        for (const [id] of out) this.messages.get(id)!.placed = this.placed++;
+        return out;
+      }
+    }
+
+    type Op = { kind: 'send'; delayMs: number } | { kind: 'receive'; max: number } | { kind: 'delete'; pick: number } | { kind: 'wait'; ms: number };
+    const op: fc.Arbitrary<Op> = fc.oneof(
+      fc.record({ kind: fc.constant('send' as const), delayMs: fc.constantFrom(0, 0, 5, 20) }),
+      fc.record({ kind: fc.constant('receive' as const), max: fc.integer({ min: 1, max: 4 }) }),
+      fc.record({ kind: fc.constant('delete' as const), pick: fc.nat() }),
+      fc.record({ kind: fc.constant('wait' as const), ms: fc.constantFrom(1, 5, 10, 30) }),
+    );
+
+    it('receives the same messages, in the same order, with the same receive counts; dead-letters the same ones', () => {
+      fc.assert(fc.property(fc.array(op, { maxLength: 300 }), fc.constantFrom(0, 10, 25), fc.constantFrom(8, 1024), (ops, visibilityMs, compactAt) => {
+        let t = 0;
+        let n = 0;
+        const dlq = new LocalQueue({ name: 'dlq', visibilityTimeoutMs: 1000 }, () => t);
+        const q = new LocalQueue({ name: 'q', visibilityTimeoutMs: visibilityMs, maxReceiveCount: 3, deadLetter: dlq, compactAt }, () => t);
+        const model = new Model(visibilityMs, 3);
+        const received: string[] = [];
+        for (const o of ops) {
+          if (o.kind === 'send') { const id = `m${n++}`; q.send(id, o.delayMs, id); model.send(id, t, o.delayMs); }
+          if (o.kind === 'wait') t += o.ms;
+          if (o.kind === 'receive') {
+            const got = q.receive(o.max).map((r) => [r.messageId, Number(r.attributes.ApproximateReceiveCount)]);
+            expect(got).toEqual(model.receive(t, o.max));
+            received.push(...got.map(([id]) => id as string));
+          }
+          if (o.kind === 'delete' && received.length) {
+            const id = received[o.pick % received.length]!;
+            q.delete(id);
+            model.messages.delete(id);
+          }
+          expect(q.depth).toBe(model.messages.size);
+        }
+        expect(dlq.peek().map((m) => m.messageId)).toEqual(model.dead);
+      }), { numRuns: 300 });
+    });
+
+    it('keeps up with a backlog of 20,000: the heap is rebuilt as its slots go stale', () => {
+      let t = 0;
+      const q = new LocalQueue({ name: 'q', visibilityTimeoutMs: 60_000 }, () => t);
+      for (let i = 0; i < 20_000; i++) q.send(String(i));
+      let seen = 0;
+      for (let batch = q.receive(10); batch.length; batch = q.receive(10)) {
+        expect(batch[0]!.body).toBe(String(seen));
+        seen += batch.length;
+        for (const r of batch) q.delete(r.messageId);
+        t++;
+      }
+      expect(seen).toBe(20_000);
+      expect(q.depth).toBe(0);
+    });
   });
 });
