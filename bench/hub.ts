@@ -1,8 +1,12 @@
 /**
- * The system under test: the in-process local runtime (dynalite in memory, HTTP front door, bus and
- * queues) against a zero-latency generic-rest sandbox partner on a free port, with a silent log.
+ * The system under test: the in-process local runtime (dynalite in memory, or on LevelDB files with
+ * BENCH_STORE=disk; HTTP front door, bus and queues) against a zero-latency generic-rest sandbox partner on
+ * a free port, with a silent log.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { startGenericSandbox, type GenericSandbox } from '../connectors/generic-rest/sandbox';
@@ -51,7 +55,9 @@ export function benchConfig(baseUrl: string): HubConfig {
 export async function startBenchHub(): Promise<BenchHub> {
   const sandbox = await startGenericSandbox({ token: 'bench-partner-token', webhookSecret: WEBHOOK_SECRET });
   const config = benchConfig(sandbox.baseUrl);
-  const hub = await startLocalHub({ config, dataDir: 'memory', jwtSecret: JWT_SECRET, log: silentLog, sweepIntervalMs: NO_TIMERS_MS });
+  // BENCH_STORE=disk: dynalite on LevelDB files in a temporary folder, as `npm start` keeps it (default: memory)
+  const disk = process.env.BENCH_STORE === 'disk' ? mkdtempSync(join(tmpdir(), 'hub-bench-')) : undefined;
+  const hub = await startLocalHub({ config, dataDir: disk ? join(disk, 'data') : 'memory', jwtSecret: JWT_SECRET, log: silentLog, sweepIntervalMs: NO_TIMERS_MS });
   sandbox.settings.webhookUrl = `${hub.url}/v1/webhooks/${PARTNER_ID}`;
   const db = (hub.deps.store as unknown as { db: DynamoDBDocumentClient }).db;
 
@@ -99,6 +105,7 @@ export async function startBenchHub(): Promise<BenchHub> {
       raw?.destroy();
       await hub.stop();
       await sandbox.close();
+      if (disk) rmSync(disk, { recursive: true, force: true });
     },
   };
 }
