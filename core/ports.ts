@@ -58,8 +58,11 @@ export interface EscalationStore {
   forgetDelivery(partnerId: string, deliveryId: string): Promise<void>;
   /** Marks a stored delivery applied (removes it from the open-work index). */
   markDeliveryApplied(partnerId: string, deliveryId: string): Promise<void>;
-  /** Re-schedules a delivery whose ticket is not known yet. */
-  deferDelivery(partnerId: string, deliveryId: string, dueAt: Date): Promise<void>;
+  /**
+   * Re-schedules a stored delivery still waiting in the open-work index (its ticket is not known yet, or the
+   * sweep has just re-driven it: then `redrives` records how often). One applied meanwhile stays applied.
+   */
+  deferDelivery(partnerId: string, deliveryId: string, dueAt: Date, redrives?: number): Promise<void>;
   /** Polling state of a partner (its connector's opaque cursor), `undefined` before the first poll. */
   getPollState(partnerId: string): Promise<{ cursor: string; polledAt: string } | undefined>;
   savePollState(partnerId: string, state: { cursor: string; polledAt: string }): Promise<void>;
@@ -86,7 +89,7 @@ export interface DeadLetterQueues {
 
 export type DueItem =
   | { kind: 'escalation'; escalationId: string; dueAt: string }
-  | { kind: 'delivery'; partnerId: string; deliveryId: string; update: unknown; dueAt: string };
+  | { kind: 'delivery'; partnerId: string; deliveryId: string; update: unknown; dueAt: string; redrives: number };
 
 export interface EventBus {
   /** Publishes all events or throws (never silently drops one). */

@@ -19,6 +19,7 @@ const InboundMessage = z.object({
     updatedAt: z.string(),
     comment: z.string().optional(),
   })),
+  redrive: z.number().int().positive().optional(),
 });
 
 export const makeStatusSyncHandler = (deps: HubDeps) =>

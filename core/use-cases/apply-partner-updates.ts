@@ -14,7 +14,8 @@ export const UNKNOWN_TICKET_RETRY_MS = 5_000;
  * Steps, for each update: find the escalation by partner ticket (one strongly consistent read); decide
  * with the state machine (older updates never move the state back); write conditionally; record every
  * update in the timeline, applied or not, once per delivery. An update for a ticket not recorded yet keeps
- * the delivery due, so it is applied once the ticket is known. Returns what happened to each update.
+ * the delivery due, so it is applied once the ticket is known: looked at again in 5 s, or, when the sweep
+ * sent it (`redrive`), when the sweep's backoff says. Returns what happened to each update.
  */
 export async function applyPartnerUpdates(deps: HubDeps, msg: InboundMessage, opts: { deferUnknown: boolean } = { deferUnknown: true }): Promise<string[]> {
   const outcomes: string[] = [];
@@ -30,7 +31,10 @@ export async function applyPartnerUpdates(deps: HubDeps, msg: InboundMessage, op
   }
   const now = deps.clock.now();
   if (!opts.deferUnknown) return outcomes; // polled: no stored delivery behind it
-  if (waiting) await deps.store.deferDelivery(msg.partnerId, msg.deliveryId, new Date(now.getTime() + UNKNOWN_TICKET_RETRY_MS));
+  if (waiting) {
+    // the sweep has already set when to look again, growing with each re-drive: do not cut it short
+    if (msg.redrive === undefined) await deps.store.deferDelivery(msg.partnerId, msg.deliveryId, new Date(now.getTime() + UNKNOWN_TICKET_RETRY_MS));
+  }
   else await deps.store.markDeliveryApplied(msg.partnerId, msg.deliveryId);
   return outcomes;
 }

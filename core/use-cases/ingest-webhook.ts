@@ -5,7 +5,13 @@ import type { InboundUpdate, RawWebhook } from '../ports';
 /** How long a delivery id is remembered (partners retry for hours, not weeks). */
 export const DELIVERY_TTL_SECONDS = 7 * 24 * 3600;
 
-export interface InboundMessage { partnerId: string; deliveryId: string; updates: InboundUpdate[] }
+export interface InboundMessage {
+  partnerId: string;
+  deliveryId: string;
+  updates: InboundUpdate[];
+  /** Set when the sweep sent the stored delivery again: its how-many-th re-drive (the sweep has set when to look next). */
+  redrive?: number;
+}
 
 export type IngestResult =
   | { kind: 'accepted' | 'duplicate'; deliveryId: string }

@@ -3,6 +3,17 @@ import { pendingAging, redriveDueAt, REDRIVE_GRACE_MS, type AgingCheck } from '.
 import { hubEvent } from '../events';
 import { mutateEscalation } from './mutate-escalation';
 
+/** The longest a stored delivery waits between two re-drives by the sweep. */
+export const DELIVERY_REDRIVE_MAX_DELAY_MS = 15 * 60_000;
+
+/**
+ * How long after its `redrives`-th re-drive (0 for the first) the sweep looks at a stored delivery again:
+ * the grace period, doubled at every re-drive, up to 15 minutes. A delivery waits in a long queue behind a
+ * burst, or fails in status sync every time (its copies end in the dead-letter queue): either way, sending
+ * it again every minute only adds to the pile.
+ */
+export const deliveryRedriveDelayMs = (redrives: number): number => Math.min(REDRIVE_GRACE_MS * 2 ** Math.min(redrives, 20), DELIVERY_REDRIVE_MAX_DELAY_MS);
+
 /**
  * Re-drives open work that stopped moving, and reports escalations that aged past a threshold
  * (the scheduled sweep).
@@ -10,7 +21,8 @@ import { mutateEscalation } from './mutate-escalation';
  * For an escalation: in one conditional write, note a re-drive (when it is still `requested` past its
  * next attempt, lease and grace) and mark each aging threshold it crossed as reported (so each fires once,
  * not on every sweep); then send the re-drive to its partner's queue, and record and announce
- * `EscalationAged` per threshold. For a stored webhook delivery not yet applied: enqueue it again.
+ * `EscalationAged` per threshold. For a stored webhook delivery not yet applied: enqueue it again, and look
+ * again after a delay that doubles with every re-drive (deliveryRedriveDelayMs).
  * Every consumer is idempotent, so re-driving work that was merely slow does no harm.
  */
 export async function sweep(deps: HubDeps, limit = 200): Promise<{ escalations: number; aged: number; deliveries: number }> {
@@ -21,8 +33,8 @@ export async function sweep(deps: HubDeps, limit = 200): Promise<{ escalations: 
   let deliveries = 0;
   for (const item of await deps.store.listDue(now, limit)) {
     if (item.kind === 'delivery') {
-      await deps.store.deferDelivery(item.partnerId, item.deliveryId, new Date(now.getTime() + REDRIVE_GRACE_MS));
-      await deps.queue.send({ queue: QUEUES.inbound, body: { partnerId: item.partnerId, deliveryId: item.deliveryId, updates: item.update } });
+      await deps.store.deferDelivery(item.partnerId, item.deliveryId, new Date(now.getTime() + deliveryRedriveDelayMs(item.redrives)), item.redrives + 1);
+      await deps.queue.send({ queue: QUEUES.inbound, body: { partnerId: item.partnerId, deliveryId: item.deliveryId, updates: item.update, redrive: item.redrives + 1 } });
       deliveries++;
       continue;
     }

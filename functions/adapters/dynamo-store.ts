@@ -275,13 +275,14 @@ export class DynamoEscalationStore implements EscalationStore {
     })).catch((e) => { if (!isConditionFailure(e)) throw e; });
   }
 
-  async deferDelivery(partnerId: string, deliveryId: string, dueAtTime: Date) {
+  async deferDelivery(partnerId: string, deliveryId: string, dueAtTime: Date, redrives?: number) {
     const due = this.dueAttributes(`HOOK#${partnerId}#${boundedKeyPart(deliveryId)}`, dueAtTime);
     await this.db.send(new UpdateCommand({
       TableName: this.tableName, Key: hookKey(partnerId, deliveryId),
-      UpdateExpression: 'SET GSI2PK = :pk, GSI2SK = :sk',
-      ConditionExpression: 'attribute_exists(PK)',
-      ExpressionAttributeValues: { ':pk': due.GSI2PK, ':sk': due.GSI2SK },
+      UpdateExpression: `SET GSI2PK = :pk, GSI2SK = :sk${redrives === undefined ? '' : ', redrives = :n'}`,
+      // still in the index: a delivery that status sync applied meanwhile is not brought back
+      ConditionExpression: 'attribute_exists(GSI2PK)',
+      ExpressionAttributeValues: { ':pk': due.GSI2PK, ':sk': due.GSI2SK, ...(redrives === undefined ? {} : { ':n': redrives }) },
     })).catch((e) => { if (!isConditionFailure(e)) throw e; });
   }
 
@@ -321,7 +322,10 @@ export class DynamoEscalationStore implements EscalationStore {
       if (i.type !== 'delivery') return { kind: 'escalation', escalationId: i.escalationId as string, dueAt: dueAtIso };
       // the index does not carry the stored update: read it (rare: only deliveries not applied in time)
       const stored = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { PK: i.PK, SK: i.SK } }));
-      return { kind: 'delivery', partnerId: i.partnerId as string, deliveryId: i.deliveryId as string, update: stored.Item?.update ?? [], dueAt: dueAtIso };
+      return {
+        kind: 'delivery', partnerId: i.partnerId as string, deliveryId: i.deliveryId as string, update: stored.Item?.update ?? [], dueAt: dueAtIso,
+        redrives: Number(stored.Item?.redrives ?? 0),
+      };
     }));
   }
 

@@ -3,9 +3,11 @@ import { silentLog, type HubDeps } from '../../core/deps';
 import type { Severity } from '../../core/escalation';
 import { manualConnector } from '../../connectors/manual/connector';
 import { applyPartnerUpdates } from '../../core/use-cases/apply-partner-updates';
+import type { InboundMessage } from '../../core/use-cases/ingest-webhook';
 import { flagEscalation } from '../../core/use-cases/flag-escalation';
 import { recordPartnerTicket } from '../../core/use-cases/record-partner-ticket';
-import { sweep } from '../../core/use-cases/sweep';
+import { DELIVERY_TTL_SECONDS } from '../../core/use-cases/ingest-webhook';
+import { DELIVERY_REDRIVE_MAX_DELAY_MS, deliveryRedriveDelayMs, sweep } from '../../core/use-cases/sweep';
 import { documentClient } from '../../functions/adapters/clients';
 import { DynamoEscalationStore } from '../../functions/adapters/dynamo-store';
 import { LOCAL_TABLE, startDynalite } from '../../local/dynamo';
@@ -87,5 +89,51 @@ describe('aging thresholds', () => {
     expect(agedEvents(esc.escalationId)).toHaveLength(0);
     const due = await deps.store.listDue(clock.now(), 10_000);
     expect(due.some((d) => d.kind === 'escalation' && d.escalationId === esc.escalationId)).toBe(false);
+  });
+});
+
+describe('stored webhook deliveries the sweep drives again', () => {
+  const SEC = 1000;
+
+  it('waits twice as long after every re-drive, up to 15 minutes', () => {
+    expect([0, 1, 2, 3, 4, 5, 6, 7, 50].map(deliveryRedriveDelayMs)).toEqual([15, 30, 60, 120, 240, 480, 900, 900, 900].map((s) => s * SEC));
+    expect(DELIVERY_REDRIVE_MAX_DELAY_MS).toBe(900 * SEC);
+  });
+
+  it('re-enqueues a delivery not applied in time with growing gaps, and never once it is applied', async () => {
+    // the update names a ticket the hub does not know: status sync keeps it waiting each time it is sent
+    const { deps, clock, partnerId } = setup();
+    await sweep(deps); // earlier tests' leftovers
+    const queue = deps.queue as RecordingQueue;
+    const deliveryId = uid('msg');
+    const update = [{ ticketId: 'T-1', status: 'in_progress', partnerStatus: 'Work in progress', updatedAt: clock.now().toISOString() }];
+    expect(await deps.store.markDeliverySeen(partnerId, deliveryId, update, clock.now(), DELIVERY_TTL_SECONDS)).toBe(true);
+    const sent = () => queue.messages.filter((m) => m.queue === 'inbound' && (m.body as { deliveryId: string }).deliveryId === deliveryId);
+
+    // stored at t0, due at t0 + 15 s; then looked at again after 15, 30, 60 s
+    const redrivenAt: number[] = [];
+    let t = 0;
+    for (const step of [14, 1, 14, 1, 29, 1, 59, 1]) {
+      clock.advance(step * SEC);
+      t += step;
+      const before = sent().length;
+      await sweep(deps);
+      if (sent().length > before) {
+        redrivenAt.push(t);
+        expect(await applyPartnerUpdates(deps, sent().at(-1)!.body as InboundMessage)).toEqual(['ticket_unknown']);
+      }
+    }
+    expect(redrivenAt).toEqual([15, 30, 60, 120]);
+    expect(sent().map((m) => m.body)).toEqual([1, 2, 3, 4].map((redrive) => ({ partnerId, deliveryId, updates: update, redrive })));
+
+    // status sync applies it: the sweep never sends it again, and the backoff does not bring it back
+    await deps.store.markDeliveryApplied(partnerId, deliveryId);
+    clock.advance(DELIVERY_REDRIVE_MAX_DELAY_MS);
+    await sweep(deps);
+    expect(sent()).toHaveLength(4);
+    await deps.store.deferDelivery(partnerId, deliveryId, clock.now(), 9);
+    clock.advance(DELIVERY_REDRIVE_MAX_DELAY_MS);
+    await sweep(deps);
+    expect(sent()).toHaveLength(4);
   });
 });
