@@ -187,8 +187,7 @@ export class LocalQueue {
   /** The message that becomes visible first (dropping stale slots off the top); its slot stays in the heap. */
   private earliest(): Stored | undefined {
     for (let top = this.order.peek(); top; top = this.order.peek()) {
-      const m = top.message;
-      if (this.messages.get(m.id) === m && m.slot === top.seq) return m;
+      if (this.isLive(top)) return top.message;
       this.order.pop();
     }
     return undefined;
@@ -198,7 +197,12 @@ export class LocalQueue {
   private compactIfStale(): void {
     const size = this.order.size();
     if (size < (this.opts.compactAt ?? 1024) || size < 4 * this.messages.size) return;
-    this.order.init(this.order.toArray().filter((s) => this.messages.get(s.message.id) === s.message && s.message.slot === s.seq));
+    this.order.init(this.order.toArray().filter((s) => this.isLive(s)));
+  }
+
+  /** Whether a slot is its message's current place: the message is still queued and was not placed again since. */
+  private isLive(s: Slot): boolean {
+    return this.messages.get(s.message.id) === s.message && s.message.slot === s.seq;
   }
 
   private async invoke(consumer: SqsConsumer, batch: SQSRecord[]): Promise<void> {

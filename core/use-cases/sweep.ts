@@ -33,8 +33,9 @@ export async function sweep(deps: HubDeps, limit = 200): Promise<{ escalations: 
   let deliveries = 0;
   for (const item of await deps.store.listDue(now, limit)) {
     if (item.kind === 'delivery') {
-      await deps.store.deferDelivery(item.partnerId, item.deliveryId, new Date(now.getTime() + deliveryRedriveDelayMs(item.redrives)), item.redrives + 1);
-      await deps.queue.send({ queue: QUEUES.inbound, body: { partnerId: item.partnerId, deliveryId: item.deliveryId, updates: item.update, redrive: item.redrives + 1 } });
+      const redrive = item.redrives + 1;
+      await deps.store.deferDelivery(item.partnerId, item.deliveryId, new Date(now.getTime() + deliveryRedriveDelayMs(item.redrives)), redrive);
+      await deps.queue.send({ queue: QUEUES.inbound, body: { partnerId: item.partnerId, deliveryId: item.deliveryId, updates: item.update, redrive } });
       deliveries++;
       continue;
     }
