@@ -55,6 +55,9 @@ function setup() {
   return { deps, meetings, flag, bus: deps.bus as RecordingBus };
 }
 
+/** A start time `days` ahead of the hub's own clock, so the test holds on any date. */
+const inDays = (deps: HubDeps, days: number) => new Date(deps.clock.now().getTime() + days * 86_400_000).toISOString();
+
 describe('manual partners', () => {
   it('waits for the engineer: no partner call, not re-driven by the sweep, then tracks the typed-in ticket', async () => {
     const { deps, flag, bus } = setup();
@@ -86,7 +89,7 @@ describe('joint calls', () => {
   it('schedules through the collaboration connector with a stable external id and records it', async () => {
     const { deps, flag, meetings, bus } = setup();
     const esc = await flag();
-    const startTime = '2026-12-01T15:00:00.000Z';
+    const startTime = inDays(deps, 7);
     const call = await scheduleJointCall(deps, esc, { startTime, durationMinutes: 45 }, 'eng-1');
     expect(call).toMatchObject({ provider: 'teams', joinUrl: expect.stringContaining('https://') });
     const again = await scheduleJointCall(deps, esc, { startTime, durationMinutes: 45 }, 'eng-1');
@@ -111,7 +114,7 @@ describe('joint calls', () => {
   it('answers handshakes, refuses bad deliveries, and records meeting events once in the timeline', async () => {
     const { deps, flag } = setup();
     const esc = await flag();
-    const call = await scheduleJointCall(deps, esc, { startTime: '2026-12-02T15:00:00.000Z' }, 'eng-1');
+    const call = await scheduleJointCall(deps, esc, { startTime: inDays(deps, 8) }, 'eng-1');
     expect(await ingestCollaborationWebhook(deps, 'microsoft', { headers: {}, body: '', query: { validationToken: 'abc 123' } }))
       .toEqual({ kind: 'challenge', status: 200, contentType: 'text/plain', body: 'abc 123' });
     await expect(ingestCollaborationWebhook(deps, 'microsoft', { headers: {}, body: '[]', query: {} })).rejects.toBeInstanceOf(InvalidSignatureError);
