@@ -1,41 +1,4 @@
-/**
- * The CDK app: `npx cdk synth` / `npx cdk deploy`. Context values (cdk.json or `-c name=value`):
- *
- * | context | meaning | default |
- * | --- | --- | --- |
- * | `jwtIssuer` | OIDC issuer URL whose tokens the HTTP API accepts | required (a placeholder is used for synth only) |
- * | `jwtAudience` | accepted audiences, comma-separated | required (placeholder for synth only) |
- * | `hubConfig` | partner configuration file to deploy | `hub.config.json` |
- * | `stackName` | CloudFormation stack name | `PartnerEscalationHub` |
- * | `alarmEmail` | e-mail subscribed to the alarm topic | none |
- * | `secretPrefix` | Secrets Manager name prefix for `${NAME}` secrets | `partner-escalation-hub/` |
- * | `retainData` | `false` deletes the table with the stack | `true` |
- */
-import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
-import { readDeployedHubConfig } from '../infra/hub-config';
-import { HubStack } from '../infra/hub-stack';
+/** The CDK app's entry point (cdk.json `app`): `npx cdk synth` / `npx cdk deploy`. Context values: infra/app.ts. */
+import { buildHubApp } from '../infra/app';
 
-const app = new App();
-const ctx = (name: string): string | undefined => {
-  const v: unknown = app.node.tryGetContext(name);
-  return v === undefined || v === null || v === '' ? undefined : String(v);
-};
-
-// `cdk synth` works without an issuer; `cdk deploy` of the placeholder would accept no real token
-const SYNTH_ISSUER = 'https://issuer.invalid/';
-const issuer = ctx('jwtIssuer') ?? SYNTH_ISSUER;
-if (issuer === SYNTH_ISSUER) console.error('note: jwtIssuer/jwtAudience not set; synthesizing with placeholders (set them before `cdk deploy`, docs/deploy.md)');
-
-new HubStack(app, ctx('stackName') ?? 'PartnerEscalationHub', {
-  description: 'Partner escalation hub (partner-escalation-hub): HTTP API, Lambda, EventBridge, SQS, DynamoDB',
-  hubConfig: readDeployedHubConfig(ctx('hubConfig')),
-  jwt: { issuer, audience: (ctx('jwtAudience') ?? 'partner-escalation-hub').split(',').map((s) => s.trim()) },
-  ...(ctx('alarmEmail') ? { alarmEmail: ctx('alarmEmail')! } : {}),
-  ...(ctx('secretPrefix') ? { secretPrefix: ctx('secretPrefix')! } : {}),
-  retainData: ctx('retainData') !== 'false',
-  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
-});
-
-// cdk-nag: any unacknowledged AwsSolutions finding fails the synth
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+buildHubApp();

@@ -20,6 +20,7 @@ import { ALIASES, BUNDLE_TARGET, EXTERNAL_MODULES, MAIN_FIELDS, NODE_OPTIONS } f
 import { TABLE_INDEXES } from '../functions/adapters/table-schema';
 import type { TableAction } from './access';
 import { REPO_ROOT } from './hub-config';
+import { acknowledgeWildcards } from './nag';
 import type { FunctionSpec, QueueSpec } from './topology';
 import { join } from 'node:path';
 
@@ -158,15 +159,10 @@ export class HubFunction extends Construct {
 
   /** ses:SendEmail from this account's verified identities (e-mail subscribers). */
   sendEmail(): this {
-    const stack = Stack.of(this);
-    this.fn.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['ses:SendEmail'],
-      resources: [stack.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' })],
-    }));
-    Validations.of(this.fn.role!).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]',
-      reason: 'E-mail subscribers name their own sender and recipients in the configuration; SES only sends from identities verified in this account.',
-    });
+    const identities = Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: '*' });
+    this.fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['ses:SendEmail'], resources: [identities] }));
+    acknowledgeWildcards(this.fn.role!, 'AwsSolutions-IAM5', [identities],
+      'E-mail subscribers name their own sender and recipients in the configuration; SES only sends from identities verified in this account.');
     return this;
   }
 

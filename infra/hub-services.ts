@@ -3,7 +3,7 @@
  * with exactly the grants of infra/access.ts, the HTTP API and its routes behind a JWT authorizer,
  * SQS event-source mappings, the bus rules into the queues, and the EventBridge Scheduler schedules.
  */
-import { CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -18,6 +18,7 @@ import { Construct } from 'constructs';
 import { QUEUES } from '../core/deps';
 import { ACCESS, type AccessProfile } from './access';
 import { HubFunction } from './hub-function';
+import { acknowledgeWildcards } from './nag';
 import type { HubState } from './hub-state';
 import type { FunctionName, Topology } from './topology';
 
@@ -136,10 +137,8 @@ export class HubServices extends Construct {
     });
     for (const s of topology.schedules) {
       const fn = this.fn(s.function).fn;
-      Validations.of(schedulerRole).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(fn.node.defaultChild as CfnElement)}.Arn>:*]`,
-        reason: 'The Scheduler target grant covers the scheduled function and its versions (`<function arn>:*`); it can invoke nothing else.',
-      });
+      acknowledgeWildcards(schedulerRole, 'AwsSolutions-IAM5', [`${fn.functionArn}:*`],
+        'The Scheduler target grant covers the scheduled function and its versions (`<function arn>:*`); it can invoke nothing else.');
       const schedule = new scheduler.Schedule(this, `Schedule${pascal(s.name)}`, {
         description: `partner-escalation-hub ${s.name} every ${s.everyMinutes} minute(s)`,
         schedule: scheduler.ScheduleExpression.rate(Duration.minutes(s.everyMinutes)),
