@@ -23,6 +23,8 @@ export interface AccessProfile {
   sendsEmail?: boolean;
   /** Reads the dead-letter queues and moves their messages back (the admin routes). */
   managesDeadLetters?: boolean;
+  /** Gets HUB_PUBLIC_URL, the hub's public base URL (it hands it to partners as a webhook address). */
+  publicUrl?: boolean;
 }
 
 /**
@@ -61,4 +63,10 @@ export const ACCESS: Record<FunctionName, AccessProfile> = {
   notifier: { table: TABLE_READ_WRITE, putEvents: false, sendTo: 'own-queues', readsPartnerSecrets: true, sendsEmail: true },
   /** listDeadLetters reads failure reasons (get); redrive starts SQS message-move tasks. Never calls a partner. */
   admin: { table: ['dynamodb:GetItem'], putEvents: false, sendTo: 'none', readsPartnerSecrets: false, managesDeadLetters: true },
+  /**
+   * maintainMeetingSubscriptions: calls Graph with the collaboration credentials (create, renew,
+   * reauthorize, delete subscriptions), writes the subscription records and timeline notes; needs the hub's
+   * public URL (HUB_PUBLIC_URL) for the notification URL. Publishes nothing, sends to no queue.
+   */
+  'meeting-subscriptions': { table: TABLE_READ_WRITE, putEvents: false, sendTo: 'none', readsPartnerSecrets: true, publicUrl: true },
 };

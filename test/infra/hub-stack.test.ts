@@ -150,6 +150,8 @@ describe('functions', () => {
     sweep: { actions: [...TABLE, 'events:PutEvents', 'sqs:SendMessage'], sendsTo: ['partner-work-microsoft', 'partner-work-zoom', QUEUES.inbound] },
     poller: { actions: [...TABLE, 'events:PutEvents', ...SECRETS], sendsTo: [] },
     notifier: { actions: [...TABLE, 'sqs:SendMessage', ...CONSUME, ...SECRETS, 'ses:SendEmail'], sendsTo: [QUEUES.notifications] },
+    // Graph subscriptions with the collaboration credentials; records in the table; no bus, no queue
+    'meeting-subscriptions': { actions: [...TABLE, ...SECRETS], sendsTo: [] },
     // reads failure reasons; redrive = an SQS message-move task from each dead-letter queue back to its work queue
     admin: {
       actions: ['dynamodb:GetItem', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ListMessageMoveTasks', 'sqs:ReceiveMessage', 'sqs:SendMessage', 'sqs:StartMessageMoveTask'],
