@@ -94,7 +94,8 @@ export function teamsConnector(settings: Record<string, unknown>, profile: Partn
       for (let page = 0; path && page < 20; page++) {
         const res = await tokens.withToken((token) => subs.get(path!, authed(token)));
         const list = expectResponse('list Graph subscriptions', res, [200], SubscriptionList);
-        const hit = list.value.find((s) => sameResource(s.resource, resource) && s.notificationUrl === notificationUrl && Date.parse(s.expirationDateTime) > clock.now().getTime());
+        // Graph lists live subscriptions only (an expired one is deleted)
+        const hit = list.value.find((s) => sameResource(s.resource, resource) && s.notificationUrl === notificationUrl);
         if (hit) return toProvider(hit);
         const next = list['@odata.nextLink'];
         // the next link is absolute: follow it only on the same host

@@ -199,6 +199,7 @@ export async function startTeamsSandbox(opts: TeamsSandboxOptions) {
     if (!m) return undefined;
     const id = m[1] ? decodeURIComponent(m[1]) : undefined;
     const now = clock.now().getTime();
+    for (const x of [...subscriptions.values()]) if (!live(x)) subscriptions.delete(x.id); // Graph deletes expired subscriptions
     const input = (): Record<string, unknown> | undefined => { try { return JSON.parse(body || '{}') as Record<string, unknown>; } catch { return undefined; } };
     const expiry = (v: unknown): number | string => {
       const t = typeof v === 'string' ? Date.parse(v) : NaN;
