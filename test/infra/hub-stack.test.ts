@@ -204,7 +204,20 @@ describe('functions', () => {
       // the deployed configuration keeps its references: no secret value is in the template
       expect(vars.HUB_CONFIG_JSON).toBe(hub.hubConfig.rawJson);
       expect(vars.HUB_CONFIG_JSON).toContain('${MICROSOFT_TOKEN}');
+      // the public URL (webhook address handed to Graph) only where subscriptions are made: the API's own endpoint
+      if (name === 'meeting-subscriptions') {
+        expect(hub.stack.resolve(vars.HUB_PUBLIC_URL)).toEqual(hub.stack.resolve(hub.stack.services.api.apiEndpoint));
+      } else {
+        expect(vars).not.toHaveProperty('HUB_PUBLIC_URL');
+      }
     }
+  });
+
+  it('hands a custom domain to the subscriptions instead, when one fronts the API', () => {
+    const custom = synthHub({ publicUrl: 'https://hub.example.com' });
+    const fns = custom.template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: Match.objectLike({ HUB_FUNCTION: 'meeting-subscriptions' }) } } });
+    expect((Object.values(fns)[0] as { Properties: { Environment: { Variables: Record<string, unknown> } } }).Properties.Environment.Variables.HUB_PUBLIC_URL).toBe('https://hub.example.com');
+    custom.template.hasOutput('PublicUrl', { Value: 'https://hub.example.com' });
   });
 });
 
