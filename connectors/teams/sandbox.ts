@@ -275,6 +275,7 @@ export async function startTeamsSandbox(opts: TeamsSandboxOptions) {
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const body = await readBody(req);
     if (url.pathname === '/_sandbox/meetings' && req.method === 'GET') return send(200, { items: [...meetings.values()] });
+    if (url.pathname === '/_sandbox/subscriptions' && req.method === 'GET') return send(200, { items: [...subscriptions.values()].filter(live), deliveries });
     if (url.pathname.startsWith('/l/meetup-join/') && req.method === 'GET') {
       const m = [...meetings.values()].find((x) => new URL(x.joinWebUrl).pathname === url.pathname);
       res.writeHead(m ? 200 : 404, { 'content-type': 'text/html; charset=utf-8' });
