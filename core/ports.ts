@@ -86,11 +86,12 @@ export interface EscalationStore {
    */
   claimMeetingSubscription(partnerId: string, meetingId: string, now: Date, leaseUntil: Date): Promise<MeetingSubscription | undefined>;
   /**
-   * Writes the record (the lease holder's result, or a lifecycle notification's request): its `dueAt`
-   * places it in the subscription due index, an absent `dueAt` takes it out. Also links a new
-   * `subscriptionId` to it.
+   * Writes the record (the lease holder's result, or a lifecycle notification's request) with its
+   * `revision` counted up: its `dueAt` places it in the subscription due index, an absent `dueAt` takes it
+   * out. Also links a new `subscriptionId` to it. With `ifRevision`, only if the stored revision is still
+   * that one (else VersionConflictError: a lifecycle notification came in meanwhile).
    */
-  saveMeetingSubscription(sub: MeetingSubscription): Promise<void>;
+  saveMeetingSubscription(sub: MeetingSubscription, opts?: { ifRevision?: number }): Promise<void>;
   /** Subscriptions due at or before `now`, oldest due first: one Query on their own index partition. */
   listMeetingSubscriptionsDue(now: Date, limit: number): Promise<{ partnerId: string; meetingId: string; dueAt: string }[]>;
 }
@@ -122,6 +123,8 @@ export interface MeetingSubscription {
   updatedAt: string;
   /** `active` while kept up; `ended` after the stop time. */
   state: 'active' | 'ended';
+  /** Counted up by every save (absent before the first). */
+  revision?: number | undefined;
 }
 
 export interface MessageFailure { queue: string; error: string; at: string; receiveCount: number }

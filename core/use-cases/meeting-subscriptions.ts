@@ -10,7 +10,7 @@
  */
 import type { HubDeps } from '../deps';
 import type { Escalation } from '../escalation';
-import { ConfigError, PartnerCallError } from '../errors';
+import { ConfigError, PartnerCallError, VersionConflictError } from '../errors';
 import type { JointCall, MeetingSubscription, MeetingSubscriptionApi, ProviderSubscription, SubscriptionLifecycleEvent } from '../ports';
 
 /** Meetings overrun: events are still wanted this long after the scheduled end. */
@@ -64,14 +64,14 @@ export async function maintainMeetingSubscriptions(deps: HubDeps, limit = SUBSCR
     if (!sub) { out[key] = 'skipped'; continue; }
     try {
       const { next, outcome } = await maintainOne(deps, sub, now);
-      await deps.store.saveMeetingSubscription({ ...next, leaseUntil: undefined, updatedAt: now.toISOString() });
+      await saveRun(deps, sub, { ...next, leaseUntil: undefined, updatedAt: now.toISOString() });
       out[key] = outcome;
       deps.log.info('meeting subscription maintained', { partnerId: sub.partnerId, escalationId: sub.escalationId, outcome, expiresAt: next.expiresAt });
     } catch (err) {
       const message = err instanceof PartnerCallError || err instanceof ConfigError ? err.message : String(err);
       const failures = sub.failures + 1;
       const wait = Math.min(MAX_BACKOFF_MS, 60_000 * 2 ** (failures - 1), err instanceof PartnerCallError && err.retryAfterMs ? Math.max(err.retryAfterMs, 60_000) : Infinity);
-      await deps.store.saveMeetingSubscription({
+      await saveRun(deps, sub, {
         ...sub, failures, lastError: message.slice(0, 500), leaseUntil: undefined,
         dueAt: new Date(now.getTime() + wait).toISOString(), updatedAt: now.toISOString(),
       });
@@ -80,6 +80,25 @@ export async function maintainMeetingSubscriptions(deps: HubDeps, limit = SUBSCR
     }
   }
   return out;
+}
+
+/**
+ * Saves a run's result unless a lifecycle notification changed the record meanwhile: then the
+ * notification's request (reauthorize, create again) stays due now, on top of what the run learnt.
+ */
+async function saveRun(deps: HubDeps, claimed: MeetingSubscription, next: MeetingSubscription) {
+  try {
+    await deps.store.saveMeetingSubscription(next, { ifRevision: claimed.revision ?? 0 });
+  } catch (err) {
+    if (!(err instanceof VersionConflictError)) throw err;
+    const fresh = await deps.store.getMeetingSubscription(claimed.partnerId, claimed.meetingId);
+    if (!fresh) return;
+    const requested = fresh.action !== claimed.action && fresh.action !== 'renew';
+    await deps.store.saveMeetingSubscription({
+      ...next, revision: fresh.revision,
+      ...(requested && next.state === 'active' ? { action: fresh.action, dueAt: fresh.dueAt, failures: 0 } : {}),
+    });
+  }
 }
 
 const isGone = (err: unknown) => err instanceof PartnerCallError && err.httpStatus === 404;

@@ -382,7 +382,7 @@ export class DynamoEscalationStore implements EscalationStore {
     }
   }
 
-  async saveMeetingSubscription(sub: MeetingSubscription) {
+  async saveMeetingSubscription(sub: MeetingSubscription, opts: { ifRevision?: number } = {}) {
     if (sub.subscriptionId) {
       // the lifecycle notifications name only the subscription id; written first, so a record never names an unlinked id
       await this.db.send(new PutCommand({
@@ -390,7 +390,19 @@ export class DynamoEscalationStore implements EscalationStore {
         Item: { ...subIdKey(sub.partnerId, sub.subscriptionId), type: 'subscription-id', partnerId: sub.partnerId, meetingId: sub.meetingId },
       }));
     }
-    await this.db.send(new PutCommand({ TableName: this.tableName, Item: this.subscriptionItem(sub) }));
+    const item = { ...this.subscriptionItem(sub), revision: (opts.ifRevision ?? sub.revision ?? 0) + 1 };
+    try {
+      await this.db.send(new PutCommand({
+        TableName: this.tableName, Item: item,
+        ...(opts.ifRevision === undefined ? {} : {
+          ConditionExpression: opts.ifRevision === 0 ? 'attribute_not_exists(revision) OR revision = :r' : 'revision = :r',
+          ExpressionAttributeValues: { ':r': opts.ifRevision },
+        }),
+      }));
+    } catch (e) {
+      if (isConditionFailure(e)) throw new VersionConflictError(`meeting subscription ${sub.partnerId}/${sub.meetingId} changed meanwhile`);
+      throw e;
+    }
   }
 
   async listMeetingSubscriptionsDue(now: Date, limit: number) {

@@ -12,7 +12,7 @@ import type { MeetingSubscription } from '../../core/ports';
 import { RENEW_AHEAD_MS, SUBSCRIPTION_GRACE_MS } from '../../core/use-cases/meeting-subscriptions';
 import { startLocalHub, type LocalHub } from '../../local/hub';
 import { FakeClock, uid } from '../support/fixtures';
-import { engineerToken, http, JWT_SECRET } from '../support/local-hub';
+import { engineerToken, http, JWT_SECRET, waitFor } from '../support/local-hub';
 
 const CREDS = { tenantId: 'tenant', clientId: 'client', clientSecret: 'secret' };
 const CLIENT_STATE = 'state-subs-schedule';
@@ -168,5 +168,22 @@ describe('meeting-subscriptions schedule (injected clock)', () => {
     const recreated = await runFor(other.meetingId);
     expect(recreated.subscriptionId).not.toBe(otherSub.subscriptionId);
     expect((await sandbox.move(other.meetingId, 'CallStarted')).delivered).toBe(1);
+  });
+
+  it('keeps a lifecycle request that arrives while a run holds the subscription', async () => {
+    const call = await jointCall(4 * 24 * HOUR);
+    const first = await runFor(call.meetingId);
+    clock.advance(Date.parse(first.dueAt!) - clock.now().getTime());
+    // the renewal hangs, then fails; meanwhile Graph asks for reauthorization
+    sandbox.faults.push({ status: 503, delayMs: 300, match: (c) => c.method === 'PATCH' && c.path.endsWith(first.subscriptionId!) });
+    const mark = sandbox.calls.length;
+    const running = run();
+    await waitFor('the renewal in flight', async () => graphCalls('PATCH', mark).length > 0);
+    expect((await sandbox.lifecycle(first.subscriptionId!, 'reauthorizationRequired')).status).toBe(200);
+    expect((await running)[`microsoft/${call.meetingId}`]).toMatch(/^failed/);
+    // the run's failure did not overwrite the request: reauthorize, due now (not after the backoff)
+    expect(await record(call.meetingId)).toMatchObject({ action: 'reauthorize', dueAt: clock.now().toISOString() });
+    await runFor(call.meetingId);
+    expect(sandbox.subscriptions.get(first.subscriptionId!)!.reauthorized).toBe(1);
   });
 });
