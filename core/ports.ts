@@ -49,7 +49,11 @@ export interface EscalationStore {
   appendTimeline(escalationId: string, entry: TimelineEntry, dedupeKey?: string, pendingComment?: boolean): Promise<boolean>;
   listPendingComments(escalationId: string): Promise<PendingComment[]>;
   markCommentForwarded(escalationId: string, key: string, at: string): Promise<void>;
-  /** partner ticket → escalation, for webhook look-ups. */
+  /**
+   * partner ticket → escalation, for webhook look-ups. Written once (conditionally): linking the same ticket
+   * to the same escalation again is a no-op; to another escalation throws TicketLinkConflictError and leaves
+   * the link as it is (never overwritten).
+   */
   putTicketLink(partnerId: string, ticketId: string, escalationId: string): Promise<void>;
   findByTicket(partnerId: string, ticketId: string): Promise<string | undefined>;
   /** Webhook delivery guard: `true` the first time a delivery id is seen (within its TTL). */

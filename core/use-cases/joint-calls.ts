@@ -5,6 +5,7 @@ import {
 } from '../errors';
 import { hubEvent } from '../events';
 import type { CollaborationEvent, JointCall, RawWebhook } from '../ports';
+import { linkPartnerTicket } from '../ticket-links';
 
 /** Meetings are linked to escalations through the ticket-link items, under this prefix. */
 export const meetingLinkId = (meetingId: string) => `meeting:${meetingId}`;
@@ -47,9 +48,10 @@ export async function scheduleJointCall(
     if (err instanceof PartnerCallError) throw new PartnerUnavailableError(`The meeting provider did not schedule the call: ${err.message}`);
     throw err;
   }
-  await deps.store.putTicketLink(esc.partnerId, meetingLinkId(call.meetingId), esc.escalationId);
+  // a meeting id another escalation holds is recorded and refused (its events stay with the first)
+  await linkPartnerTicket(deps, esc, meetingLinkId(call.meetingId), call.meetingId, actor);
   // some providers' events name the meeting only by its join URL (Graph call events)
-  await deps.store.putTicketLink(esc.partnerId, meetingLinkId(call.joinUrl), esc.escalationId);
+  await linkPartnerTicket(deps, esc, meetingLinkId(call.joinUrl), call.meetingId, actor);
   await deps.store.appendTimeline(esc.escalationId, {
     at: now.toISOString(), type: 'joint_call_scheduled', actor,
     detail: { provider: call.provider, meetingId: call.meetingId, joinUrl: call.joinUrl, startTime: start.toISOString(), durationMinutes, externalId },

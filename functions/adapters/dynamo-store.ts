@@ -8,7 +8,7 @@ import {
 import { createHash } from 'node:crypto';
 import { dueAt, type CaseDetails, type Escalation } from '../../core/escalation';
 import { derivedTimeline } from '../../core/timeline';
-import { VersionConflictError } from '../../core/errors';
+import { TicketLinkConflictError, VersionConflictError } from '../../core/errors';
 import type { DueItem, EscalationStore, MessageFailure, PendingComment, TimelineEntry } from '../../core/ports';
 import { isConditionFailure } from './conditional-write';
 import { DeliveryMarks } from './delivery-marks';
@@ -243,7 +243,17 @@ export class DynamoEscalationStore implements EscalationStore {
   }
 
   async putTicketLink(partnerId: string, ticketId: string, escalationId: string) {
-    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...ticketKey(partnerId, ticketId), type: 'ticket', escalationId } }));
+    try {
+      await this.db.send(new PutCommand({
+        TableName: this.tableName,
+        Item: { ...ticketKey(partnerId, ticketId), type: 'ticket', escalationId },
+        ConditionExpression: 'attribute_not_exists(PK) OR escalationId = :e',
+        ExpressionAttributeValues: { ':e': escalationId },
+      }));
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+      throw new TicketLinkConflictError(partnerId, ticketId, (await this.findByTicket(partnerId, ticketId)) ?? 'unknown');
+    }
   }
 
   async findByTicket(partnerId: string, ticketId: string) {
