@@ -6,6 +6,7 @@ import {
 import { hubEvent } from '../events';
 import type { CollaborationEvent, JointCall, RawWebhook } from '../ports';
 import { linkPartnerTicket } from '../ticket-links';
+import { guardReplay } from './ingest-webhook';
 
 /** Meetings are linked to escalations through the ticket-link items, under this prefix. */
 export const meetingLinkId = (meetingId: string) => `meeting:${meetingId}`;
@@ -81,7 +82,8 @@ export async function ingestCollaborationWebhook(deps: HubDeps, partnerId: strin
   if (verdict.kind === 'challenge') return verdict;
   const events: CollaborationEvent[] = connector.parseWebhook(raw);
   const key = `collab:${verdict.deliveryId}`;
-  if (!(await deps.store.markDeliverySeen(partnerId, key, events, now, 7 * 24 * 3600))) {
+  if ((await guardReplay(deps, partnerId, verdict.replay, now)) === 'seen'
+    || !(await deps.store.markDeliverySeen(partnerId, key, events, now, 7 * 24 * 3600))) {
     return { kind: 'duplicate', deliveryId: verdict.deliveryId, events: events.length };
   }
   let recorded = 0;

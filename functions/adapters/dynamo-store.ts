@@ -273,6 +273,24 @@ export class DynamoEscalationStore implements EscalationStore {
     });
   }
 
+  async markSignedSeen(partnerId: string, key: string, now: Date, ttlSeconds: number) {
+    const nowSec = Math.floor(now.getTime() / 1000);
+    try {
+      await this.db.send(new PutCommand({
+        TableName: this.tableName,
+        Item: { ...hookKey(partnerId, key), type: 'signed', partnerId, receivedAt: now.toISOString(), ttl: nowSec + ttlSeconds },
+        // expired items may linger until DynamoDB's TTL (or, locally, nobody) removes them
+        ConditionExpression: 'attribute_not_exists(PK) OR #ttl < :now',
+        ExpressionAttributeNames: { '#ttl': 'ttl' },
+        ExpressionAttributeValues: { ':now': nowSec },
+      }));
+      return true;
+    } catch (e) {
+      if (isConditionFailure(e)) return false;
+      throw e;
+    }
+  }
+
   async forgetDelivery(partnerId: string, deliveryId: string) {
     await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: hookKey(partnerId, deliveryId) }));
   }
