@@ -5,7 +5,6 @@
 import * as z from 'zod';
 import type { PartnerProfile } from '../../core/config';
 import type { PartnerStatus } from '../../core/escalation';
-import { ValidationError } from '../../core/errors';
 import type { InboundUpdate, RawWebhook, TicketingConnector, WebhookVerdict } from '../../core/ports';
 import { parseOrThrow } from '../../core/schemas';
 import { verifyStandardWebhook } from '../standard-webhooks';
