@@ -6,10 +6,10 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { TextDecoder } from 'node:util';
 import * as z from 'zod';
 import {
-  ForbiddenError, HubError, InvalidJsonError, PayloadTooLargeError, UnauthorizedError,
+  ForbiddenError, HubError, InvalidJsonError, PayloadTooLargeError, UnauthorizedError, ValidationError,
 } from '../core/errors';
 import type { Log } from '../core/deps';
-import { wellFormed, wellFormedReviver } from '../core/partner-input';
+import { PROTOTYPE_KEYS, wellFormed, wellFormedReviver } from '../core/partner-input';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export interface HttpResult { statusCode: number; headers: Record<string, string>; body: string }
@@ -65,16 +65,29 @@ export function rawBody(event: Pick<HttpEvent, 'body' | 'isBase64Encoded'>): str
   }
 }
 
-/** The JSON body; strings in it are made well-formed (a lone surrogate becomes U+FFFD) before anything stores them. */
+/**
+ * The JSON body; strings in it are made well-formed (a lone surrogate becomes U+FFFD) before anything stores
+ * them, and a key that names an object prototype member (`__proto__`, `constructor`, `toString`…) at any depth
+ * is refused (422): no contract body has one, and such keys reach code that reads records by key.
+ */
 export function parseJsonBody(event: Pick<HttpEvent, 'body' | 'isBase64Encoded'>): unknown {
   if (rawBytes(event).length > MAX_BODY_BYTES) throw new PayloadTooLargeError(`Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
   const raw = rawBody(event);
   if (raw.trim() === '') throw new InvalidJsonError('The request body is empty; send a JSON object.');
+  let reserved: string | undefined;
+  let value: unknown;
   try {
-    return JSON.parse(raw, wellFormedReviver);
+    value = JSON.parse(raw, function (this: unknown, key: string, v: unknown) {
+      if (reserved === undefined && !Array.isArray(this) && PROTOTYPE_KEYS.has(key)) reserved = key;
+      return wellFormedReviver.call(this, key, v);
+    });
   } catch {
     throw new InvalidJsonError('The request body is not valid JSON.');
   }
+  if (reserved !== undefined) {
+    throw new ValidationError(`The request is not valid: "${reserved}" is a reserved name (an object prototype member) and cannot be a field.`, [{ path: reserved, message: 'is a reserved name' }]);
+  }
+  return value;
 }
 
 export const ROLES = ['engineer', 'customer', 'admin'] as const;
