@@ -19,7 +19,7 @@ const checked = <T>(what: string, run: () => T): T => {
 };
 const message = <T>(what: string, run: () => T): T => {
   try { return run(); } catch (err) {
-    if (err instanceof PartnerInputError) throw new ValidationError(`The ${what} is not valid: ${err.message}`, [{ path: err.field, message: err.message.slice(err.field.length + 2) }]);
+    if (err instanceof PartnerInputError) throw new ValidationError(`The ${what} is not valid: ${err.message}`, [{ path: err.field, message: err.problem }]);
     throw err;
   }
 };

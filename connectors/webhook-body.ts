@@ -37,11 +37,13 @@ export function webhookText(req: Pick<RawWebhook, 'body' | 'headers'>): string {
   if (typeof req.body === 'string') return req.body;
   const charset = declaredCharset(req.headers['content-type']);
   let decoder: TextDecoder;
-  try { decoder = new TextDecoder(charset, { fatal: true }); } catch {
-    throw new ValidationError(`The webhook body declares a charset the hub cannot read (${charset.slice(0, 40)}); send UTF-8.`, [{ path: '(body)', message: 'unsupported charset' }]);
-  }
-  try { return decoder.decode(req.body); } catch {
-    throw new ValidationError(`The webhook body is not valid ${charset === 'utf-8' || charset === 'utf8' ? 'UTF-8 (declare its charset if it is another)' : charset}.`, [{ path: '(body)', message: `is not valid ${charset}` }]);
+  try {
+    decoder = new TextDecoder(charset, { fatal: true });
+    return decoder.decode(req.body);
+  } catch {
+    // an unknown charset, or bytes not valid in it
+    const problem = `is not readable as ${charset.slice(0, 40)}`;
+    throw new ValidationError(`The webhook body ${problem} (declare the charset it is in; UTF-8 by default).`, [{ path: '(body)', message: problem }]);
   }
 }
 

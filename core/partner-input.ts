@@ -70,22 +70,19 @@ export function partnerTime(value: unknown): string | undefined {
 /** Why a partner's answer or message was refused (the guard turns it into the caller's error). */
 export class PartnerInputError extends Error {
   override name = 'PartnerInputError';
-  constructor(readonly field: string, message: string) { super(`${field}: ${message}`); }
+  constructor(readonly field: string, readonly problem: string) { super(`${field} ${problem}`); }
 }
 
-/** An identifier (ticket id, number, status, meeting id): well-formed, no control characters, 1–`max` characters. */
+/** An identifier (ticket id, number, meeting id): well-formed, no control characters, 1–`max` characters. */
 export function partnerIdentifier(field: string, value: unknown, max = 200): string {
-  if (typeof value !== 'string') throw new PartnerInputError(field, 'is not text');
-  const s = wellFormed(value).trim();
-  if (s.length === 0) throw new PartnerInputError(field, 'is empty');
-  if (s.length > max) throw new PartnerInputError(field, `is longer than ${max} characters`);
-  if (CONTROL_ANY.test(s)) throw new PartnerInputError(field, 'contains control characters');
+  const s = typeof value === 'string' ? wellFormed(value).trim() : '';
+  if (!s || s.length > max || CONTROL_ANY.test(s)) throw new PartnerInputError(field, 'is not a valid identifier');
   return s;
 }
 
 function time(field: string, value: unknown): string {
   const t = partnerTime(value);
-  if (t === undefined) throw new PartnerInputError(field, 'is not a representable time');
+  if (t === undefined) throw new PartnerInputError(field, 'is not a time');
   return t;
 }
 
@@ -93,30 +90,21 @@ function time(field: string, value: unknown): string {
 export function acceptIncident(i: PartnerIncident): PartnerIncident {
   const url = httpUrl(i.url);
   return {
-    id: partnerIdentifier('id', i.id),
-    number: partnerIdentifier('number', i.number),
-    ...(url ? { url } : {}),
-    status: i.status,
-    partnerStatus: partnerText(String(i.partnerStatus ?? ''), 200),
-    updatedAt: time('updatedAt', i.updatedAt),
+    id: partnerIdentifier('id', i.id), number: partnerIdentifier('number', i.number), ...(url ? { url } : {}),
+    status: i.status, partnerStatus: partnerText(String(i.partnerStatus), 200), updatedAt: time('updatedAt', i.updatedAt),
   };
 }
 
 /** Status updates from a partner's webhook, as the core may store them. */
-export function acceptUpdates(updates: InboundUpdate[]): InboundUpdate[] {
-  return updates.map((u, n) => {
-    const at = `updates[${n}]`;
-    const comment = u.comment === undefined ? undefined : partnerText(u.comment);
-    return {
-      ticketId: partnerIdentifier(`${at}.ticketId`, u.ticketId),
-      ...(u.ticketNumber !== undefined ? { ticketNumber: partnerIdentifier(`${at}.ticketNumber`, u.ticketNumber) } : {}),
-      status: u.status,
-      partnerStatus: partnerText(String(u.partnerStatus ?? ''), 200),
-      updatedAt: time(`${at}.updatedAt`, u.updatedAt),
-      ...(comment ? { comment } : {}),
-    };
-  });
-}
+export const acceptUpdates = (updates: InboundUpdate[]): InboundUpdate[] => updates.map((u) => {
+  const comment = u.comment === undefined ? '' : partnerText(u.comment);
+  return {
+    ticketId: partnerIdentifier('ticketId', u.ticketId),
+    ...(u.ticketNumber !== undefined ? { ticketNumber: partnerIdentifier('ticketNumber', u.ticketNumber) } : {}),
+    status: u.status, partnerStatus: partnerText(String(u.partnerStatus), 200), updatedAt: time('updatedAt', u.updatedAt),
+    ...(comment ? { comment } : {}),
+  };
+});
 
 /** A meeting the provider scheduled: its join link must be an http(s) URL (engineers open it). */
 export function acceptJointCall(c: JointCall): JointCall {
@@ -125,26 +113,14 @@ export function acceptJointCall(c: JointCall): JointCall {
   return { provider: c.provider, meetingId: partnerIdentifier('meetingId', c.meetingId, 2000), joinUrl };
 }
 
-/** Any JSON-like value with every string well-formed and stripped of control characters (meeting event details). */
-function cleanDetail(v: unknown, depth = 0): unknown {
-  if (typeof v === 'string') return partnerText(v, 2000);
-  if (Array.isArray(v)) return depth > 4 ? [] : v.slice(0, 100).map((x) => cleanDetail(x, depth + 1));
-  if (v !== null && typeof v === 'object') {
-    if (depth > 4) return {};
-    return Object.fromEntries(Object.entries(v).filter(([k]) => !PROTOTYPE_KEYS.has(k)).map(([k, x]) => [partnerText(k, 200), cleanDetail(x, depth + 1)]));
-  }
-  return typeof v === 'number' && !Number.isFinite(v) ? null : v;
-}
-
-/** Meeting events from a provider's webhook, as the core may store them. */
-export function acceptCollaborationEvents(events: CollaborationEvent[]): CollaborationEvent[] {
-  return events.map((e, n) => ({
-    meetingId: partnerIdentifier(`events[${n}].meetingId`, e.meetingId, 2000),
-    type: partnerIdentifier(`events[${n}].type`, e.type),
-    at: time(`events[${n}].at`, e.at),
-    detail: cleanDetail(e.detail) as Record<string, unknown>,
-  }));
-}
+/** Meeting events from a provider's webhook, as the core may store them (detail values: text cleaned, prototype keys left out). */
+export const acceptCollaborationEvents = (events: CollaborationEvent[]): CollaborationEvent[] => events.map((e) => ({
+  meetingId: partnerIdentifier('meetingId', e.meetingId, 2000),
+  type: partnerIdentifier('type', e.type),
+  at: time('at', e.at),
+  detail: Object.fromEntries(Object.entries(e.detail).filter(([k]) => !PROTOTYPE_KEYS.has(k))
+    .map(([k, v]) => [k, typeof v === 'string' ? partnerText(v, 2000) : v])),
+}));
 
 /**
  * Keys that name (or reach) an object's prototype: refused in every free-form record the hub takes in, at
