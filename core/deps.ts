@@ -13,7 +13,7 @@ export const silentLog: Log = { debug: () => {}, info: () => {}, warn: () => {},
 
 /** Business and partner metrics (CloudWatch EMF through Powertools in AWS; a log line or nothing locally). */
 export interface Metrics {
-  count(name: 'EscalationsOpened' | 'EscalationsReferred' | 'EscalationsAged' | 'PartnerCallErrors', partnerId: string, value?: number): void;
+  count(name: 'EscalationsOpened' | 'EscalationsReferred' | 'EscalationsAged' | 'PartnerCallErrors' | 'PartnerTicketConflicts', partnerId: string, value?: number): void;
   /** Milliseconds of one partner call, by operation and outcome. */
   partnerLatency(partnerId: string, operation: string, ms: number, ok: boolean): void;
 }

@@ -49,9 +49,18 @@ export interface EscalationStore {
   appendTimeline(escalationId: string, entry: TimelineEntry, dedupeKey?: string, pendingComment?: boolean): Promise<boolean>;
   listPendingComments(escalationId: string): Promise<PendingComment[]>;
   markCommentForwarded(escalationId: string, key: string, at: string): Promise<void>;
-  /** partner ticket → escalation, for webhook look-ups. */
+  /**
+   * partner ticket → escalation, for webhook look-ups. Written once (conditionally): linking the same ticket
+   * to the same escalation again is a no-op; to another escalation throws TicketLinkConflictError and leaves
+   * the link as it is (never overwritten).
+   */
   putTicketLink(partnerId: string, ticketId: string, escalationId: string): Promise<void>;
   findByTicket(partnerId: string, ticketId: string): Promise<string | undefined>;
+  /**
+   * Replay guard on signed material (WebhookReplayGuard): `true` the first time `key` is seen within
+   * `ttlSeconds`. Not open work (no index entry); `forgetDelivery` with the same key forgets it.
+   */
+  markSignedSeen(partnerId: string, key: string, now: Date, ttlSeconds: number): Promise<boolean>;
   /** Webhook delivery guard: `true` the first time a delivery id is seen (within its TTL). */
   markDeliverySeen(partnerId: string, deliveryId: string, update: unknown, now: Date, ttlSeconds: number): Promise<boolean>;
   /** Forgets a delivery that could not be enqueued, so the partner's retry is accepted. */
@@ -179,13 +188,25 @@ export interface OpenIncidentInput {
 
 export interface RawWebhook {
   headers: Record<string, string | undefined>;
-  /** The body exactly as received. */
-  body: string;
+  /**
+   * The body exactly as received: its bytes (the HTTP edge hands them over undecoded, from API Gateway's
+   * base64 or the local server), or text standing for its UTF-8 bytes (in-process callers, tests).
+   * Connectors read it through connectors/webhook-body.ts: signatures over the bytes, JSON decoded strictly.
+   */
+  body: string | Uint8Array;
   query: Record<string, string | undefined>;
 }
 
+/**
+ * `replay`: where the delivery id is not covered by the signature (Zendesk's invocation id, Jira's
+ * identifier), the digest of what the signature does cover, and how long such a signature is accepted: the
+ * hub refuses the same signed material again within that window, whatever delivery id it comes with. Absent
+ * where the delivery id is itself signed (Standard Webhooks) or derived from the signed bytes (Zoom, Graph).
+ */
+export interface WebhookReplayGuard { key: string; windowSeconds: number }
+
 export type WebhookVerdict =
-  | { kind: 'ok'; deliveryId: string }
+  | { kind: 'ok'; deliveryId: string; replay?: WebhookReplayGuard }
   | { kind: 'rejected'; reason: string }
   | { kind: 'challenge'; status: number; contentType: string; body: string };
 

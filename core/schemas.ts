@@ -2,12 +2,21 @@
 import * as z from 'zod';
 import { SEVERITIES } from './escalation';
 import { ValidationError, type ErrorDetail } from './errors';
+import { PROTOTYPE_KEYS } from './partner-input';
 
 const idChars = /^[A-Za-z0-9._:-]+$/;
 const externalId = (what: string) =>
   z.string().min(1).max(64).regex(idChars, `${what} may use only letters, digits and . _ : -`);
 
-const freeText = (max: number) => z.record(z.string().max(64), z.string().max(max));
+/**
+ * A free-form record of short strings (`product`, `customerContact`). Keys that name an object's prototype
+ * members (`constructor`, `__proto__`, `toString`…) are refused: stored, a `constructor` key made the
+ * DynamoDB marshaller take the record for a class instance (a 500).
+ */
+const freeText = (max: number) => z.record(
+  z.string().max(64).refine((k) => !PROTOTYPE_KEYS.has(k), { message: 'is a reserved name (an object prototype member)' }),
+  z.string().max(max),
+);
 
 export const CreateEscalationRequest = z.strictObject({
   caseId: externalId('caseId'),

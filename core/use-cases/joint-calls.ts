@@ -6,6 +6,8 @@ import {
 import { hubEvent } from '../events';
 import type { CollaborationEvent, JointCall, RawWebhook } from '../ports';
 import { applyLifecycleEvents, requestMeetingSubscription } from './meeting-subscriptions';
+import { linkPartnerTicket } from '../ticket-links';
+import { guardReplay } from './ingest-webhook';
 
 /** Meetings are linked to escalations through the ticket-link items, under this prefix. */
 export const meetingLinkId = (meetingId: string) => `meeting:${meetingId}`;
@@ -52,9 +54,10 @@ export async function scheduleJointCall(
     if (err instanceof PartnerCallError) throw new PartnerUnavailableError(`The meeting provider did not schedule the call: ${err.message}`);
     throw err;
   }
-  await deps.store.putTicketLink(esc.partnerId, meetingLinkId(call.meetingId), esc.escalationId);
+  // a meeting id another escalation holds is recorded and refused (its events stay with the first)
+  await linkPartnerTicket(deps, esc, meetingLinkId(call.meetingId), call.meetingId, actor);
   // some providers' events name the meeting only by its join URL (Graph call events)
-  await deps.store.putTicketLink(esc.partnerId, meetingLinkId(call.joinUrl), esc.escalationId);
+  await linkPartnerTicket(deps, esc, meetingLinkId(call.joinUrl), call.meetingId, actor);
   await requestMeetingSubscription(deps, esc, call, endsAt);
   await deps.store.appendTimeline(esc.escalationId, {
     at: now.toISOString(), type: 'joint_call_scheduled', actor,
@@ -86,7 +89,8 @@ export async function ingestCollaborationWebhook(deps: HubDeps, partnerId: strin
   if (verdict.kind === 'challenge') return verdict;
   const events: CollaborationEvent[] = connector.parseWebhook(raw);
   const key = `collab:${verdict.deliveryId}`;
-  if (!(await deps.store.markDeliverySeen(partnerId, key, events, now, 7 * 24 * 3600))) {
+  if ((await guardReplay(deps, partnerId, verdict.replay, now)) === 'seen'
+    || !(await deps.store.markDeliverySeen(partnerId, key, events, now, 7 * 24 * 3600))) {
     return { kind: 'duplicate', deliveryId: verdict.deliveryId, events: events.length };
   }
   let recorded = 0;

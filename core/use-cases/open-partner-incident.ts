@@ -6,6 +6,7 @@ import { PartnerCallError } from '../errors';
 import { buildReferral } from '../referral';
 import { hubEvent } from '../events';
 import type { PartnerIncident } from '../ports';
+import { linkPartnerTicket } from '../ticket-links';
 import { mutateEscalation } from './mutate-escalation';
 
 /** How long one opening attempt may hold an escalation (it makes at most a find and a create). */
@@ -24,7 +25,8 @@ export type OpenOutcome = 'opened' | 'retry_scheduled' | 'referred' | 'skipped';
  * 2. The lease moves the due time later, so the open-work index entry is left as it is (no index writes).
  * 3. After any earlier attempt, find the incident by `externalRef` before creating one, so an attempt
  *    whose answer was lost (timeout, crash before the save) never yields a second incident.
- * 4. Success: link the ticket, record it (status `open`, or the partner's newer status), tell the bus.
+ * 4. Success: link the ticket (a ticket id another escalation holds is recorded and refused, then retried
+ *    like a transient failure), record it (status `open`, or the partner's newer status), tell the bus.
  * 5. Transient failure: schedule the next attempt with backoff and jitter (never sooner than Retry-After),
  *    or refer the customer after the last attempt. Any other 4xx: refer at once.
  */
@@ -78,6 +80,12 @@ export async function openPartnerIncident(deps: HubDeps, escalationId: string): 
       : `${partner.name} refused the incident (${answer}).`;
     return refer(deps, esc, reason, err.message);
   }
+  // a ticket id another escalation holds (a partner reusing its ids) is recorded and refused, never moved
+  if (!(await linkPartnerTicket(deps, esc, incident.id, incident.number, `partner:${esc.partnerId}`))) {
+    const err = new PartnerCallError(`open: the partner answered with ticket ${incident.number} (id ${incident.id}), which another escalation already holds`, true);
+    if (esc.attempts < partner.retry.maxAttempts) return scheduleRetry(deps, esc, err, partner.retry);
+    return refer(deps, esc, `${partner.name} answered with a ticket number that is already in use for another case.`, err.message);
+  }
   await recordOpened(deps, esc, incident);
   deps.metrics?.count('EscalationsOpened', esc.partnerId);
   deps.log.info('partner incident opened', { ...keys, ticketNumber: incident.number, attempts: esc.attempts });
@@ -85,13 +93,12 @@ export async function openPartnerIncident(deps: HubDeps, escalationId: string): 
 }
 
 /**
- * Links the ticket for webhook look-ups, then records it on the escalation, starting from the claimed
+ * Records the ticket (already linked for webhook look-ups) on the escalation, starting from the claimed
  * item (no read unless something changed it meanwhile). The timeline's `partner_incident_opened` entry is
  * derived from `opening` (core/timeline.ts): no write of its own.
  */
 async function recordOpened(deps: HubDeps, esc: Escalation, incident: PartnerIncident): Promise<void> {
   const now = deps.clock.now();
-  await deps.store.putTicketLink(esc.partnerId, incident.id, esc.escalationId);
   const ticket = { id: incident.id, number: incident.number, ...(incident.url ? { url: incident.url } : {}) };
   const r = await mutateEscalation(deps.store, esc.escalationId, (e) => {
     if (e.partnerTicket) return undefined;
@@ -104,7 +111,7 @@ async function recordOpened(deps: HubDeps, esc: Escalation, incident: PartnerInc
     const opened: Escalation = { ...base, status: 'open' };
     // the partner may already report more than "new"; apply it like any other update
     if (incident.status !== null) {
-      const d = decidePartnerUpdate(opened, { status: incident.status, partnerStatus: incident.partnerStatus, updatedAt: incident.updatedAt });
+      const d = decidePartnerUpdate(opened, { status: incident.status, partnerStatus: incident.partnerStatus, updatedAt: incident.updatedAt }, now);
       if (d.apply) return { ...opened, status: d.status, partnerUpdatedAt: incident.updatedAt, partnerUpdateRank: rankOf(incident.status) };
     }
     return opened;

@@ -8,7 +8,7 @@ import {
 import { createHash } from 'node:crypto';
 import { dueAt, type CaseDetails, type Escalation } from '../../core/escalation';
 import { derivedTimeline } from '../../core/timeline';
-import { VersionConflictError } from '../../core/errors';
+import { TicketLinkConflictError, VersionConflictError } from '../../core/errors';
 import type { DueItem, EscalationStore, MeetingSubscription, MessageFailure, PendingComment, TimelineEntry } from '../../core/ports';
 import { isConditionFailure } from './conditional-write';
 import { DeliveryMarks } from './delivery-marks';
@@ -258,7 +258,17 @@ export class DynamoEscalationStore implements EscalationStore {
   }
 
   async putTicketLink(partnerId: string, ticketId: string, escalationId: string) {
-    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...ticketKey(partnerId, ticketId), type: 'ticket', escalationId } }));
+    try {
+      await this.db.send(new PutCommand({
+        TableName: this.tableName,
+        Item: { ...ticketKey(partnerId, ticketId), type: 'ticket', escalationId },
+        ConditionExpression: 'attribute_not_exists(PK) OR escalationId = :e',
+        ExpressionAttributeValues: { ':e': escalationId },
+      }));
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+      throw new TicketLinkConflictError(partnerId, ticketId, (await this.findByTicket(partnerId, ticketId)) ?? 'unknown');
+    }
   }
 
   async findByTicket(partnerId: string, ticketId: string) {
@@ -276,6 +286,24 @@ export class DynamoEscalationStore implements EscalationStore {
       },
       nowSec,
     });
+  }
+
+  async markSignedSeen(partnerId: string, key: string, now: Date, ttlSeconds: number) {
+    const nowSec = Math.floor(now.getTime() / 1000);
+    try {
+      await this.db.send(new PutCommand({
+        TableName: this.tableName,
+        Item: { ...hookKey(partnerId, key), type: 'signed', partnerId, receivedAt: now.toISOString(), ttl: nowSec + ttlSeconds },
+        // expired items may linger until DynamoDB's TTL (or, locally, nobody) removes them
+        ConditionExpression: 'attribute_not_exists(PK) OR #ttl < :now',
+        ExpressionAttributeNames: { '#ttl': 'ttl' },
+        ExpressionAttributeValues: { ':now': nowSec },
+      }));
+      return true;
+    } catch (e) {
+      if (isConditionFailure(e)) return false;
+      throw e;
+    }
   }
 
   async forgetDelivery(partnerId: string, deliveryId: string) {

@@ -14,6 +14,8 @@ import { FakeClock, RecordingBus, RecordingQueue, testConfig, uid } from '../sup
 class ScriptedPartner implements TicketingConnector {
   readonly incidents = new Map<string, PartnerIncident>();
   readonly calls: string[] = [];
+  /** Ticket ids are unique to this partner instance: the tests share one table, and a link is never moved. */
+  readonly idPrefix = uid('T');
   /** Runs after the incident exists at the partner: a throw here models a lost answer. */
   onOpen: ((input: OpenIncidentInput) => void) | undefined;
   /** Runs before anything is created: a throw here models a refusal or a 429. */
@@ -21,7 +23,7 @@ class ScriptedPartner implements TicketingConnector {
   async openIncident(input: OpenIncidentInput) {
     this.calls.push('open');
     this.beforeOpen?.();
-    const inc: PartnerIncident = { id: String(this.incidents.size + 1), number: `P-${this.incidents.size + 1}`, status: 'open', partnerStatus: 'new', updatedAt: new Date().toISOString() };
+    const inc: PartnerIncident = { id: `${this.idPrefix}-${this.incidents.size + 1}`, number: `P-${this.incidents.size + 1}`, status: 'open', partnerStatus: 'new', updatedAt: new Date().toISOString() };
     this.incidents.set(input.externalRef, inc);
     this.onOpen?.(input);
     return inc;
@@ -75,7 +77,7 @@ describe('opening a partner incident', () => {
     ]);
     const opened = await deps.store.getEscalation(esc.escalationId);
     expect(opened).toMatchObject({ status: 'open', partnerTicket: { number: 'P-1' }, attempts: 2 });
-    expect(await deps.store.findByTicket('acme-cloud', '1')).toBe(esc.escalationId);
+    expect(await deps.store.findByTicket('acme-cloud', `${partner.idPrefix}-1`)).toBe(esc.escalationId);
   });
 
   it('skips a message that arrives while another attempt holds the lease, or before the next attempt is due', async () => {
