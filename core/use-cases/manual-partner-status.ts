@@ -1,0 +1,54 @@
+import { nextUpdateDeadline } from '../aging';
+import type { HubDeps } from '../deps';
+import { rankOf, type Escalation, type EscalationStatus, type ManualPartnerStatus } from '../escalation';
+import { ConflictError, NotFoundError } from '../errors';
+import { hubEvent } from '../events';
+import { mutateEscalation } from './mutate-escalation';
+
+/**
+ * Records what a partner without an API (connector `manual`) shows in its portal (`POST …/partner-status`):
+ * the engineer is the partner's only messenger, so without this its status could never change.
+ * Steps: refuse (409) for a partner whose connector syncs status itself, before a partner ticket exists,
+ * and on a `cancelled` or `referred` escalation; set the status (a `closed` one may be reopened, as a
+ * partner's newer update may), as a partner update at the engineer's time, which also restarts the
+ * "partner silent" aging deadline; record it with the engineer's note; announce `PartnerStatusChanged`.
+ */
+export async function recordManualPartnerStatus(
+  deps: HubDeps, escalationId: string, input: { status: ManualPartnerStatus; note?: string | undefined }, actor: string,
+): Promise<Escalation> {
+  const now = deps.clock.now();
+  const current = await deps.store.getEscalation(escalationId);
+  if (!current) throw new NotFoundError(`No escalation ${escalationId}.`);
+  const check = (e: Escalation) => {
+    if (deps.connectors.ticketing(e.partnerId)?.mode !== 'manual' && e.ticketMode !== 'manual') {
+      throw new ConflictError(`${e.partnerName} has an API: its status comes from the partner, not from an engineer.`, [{ path: 'status', message: 'is synced from the partner' }]);
+    }
+    if (!e.partnerTicket) {
+      throw new ConflictError('The escalation has no partner ticket yet: record it first (POST /v1/escalations/{id}/partner-ticket).', [{ path: 'status', message: 'needs a partner ticket' }]);
+    }
+    if (e.status === 'cancelled' || e.status === 'referred') {
+      throw new ConflictError(`The escalation is ${e.status}: its partner status no longer changes.`, [{ path: 'status', message: `escalation is ${e.status}` }]);
+    }
+  };
+  check(current);
+  let from: EscalationStatus = current.status;
+  const r = await mutateEscalation(deps.store, escalationId, (e) => {
+    check(e);
+    from = e.status;
+    return {
+      ...e, status: input.status, partnerUpdatedAt: now.toISOString(), partnerUpdateRank: rankOf(input.status),
+      updateDueBy: nextUpdateDeadline(deps.config, e, now),
+    };
+  }, now, { known: current });
+  const e = r!.after;
+  await deps.store.appendTimeline(escalationId, {
+    at: now.toISOString(), type: 'partner_status_recorded', actor,
+    detail: { from, status: input.status, ...(input.note ? { note: input.note } : {}) },
+  });
+  if (from !== input.status) {
+    await deps.bus.publish([hubEvent('PartnerStatusChanged', {
+      version: 1, escalationId, partnerId: e.partnerId, caseId: e.caseId, from, to: input.status, partnerStatus: input.status,
+    })]);
+  }
+  return e;
+}
