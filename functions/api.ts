@@ -50,10 +50,10 @@ const loadEscalation = (deps: HubDeps, event: HttpEvent) => fromPath(event, (id)
 const engineer = (event: HttpEvent) => requireRole(callerOf(event), 'engineer', 'admin');
 
 /** What the comment route says about where the comment went (`forwarded` as before, and a sentence). */
-const COMMENT_ANSWERS: Record<CommentDestination, { forwarded: string; destination: CommentDestination; message: string }> = {
-  partner_ticket: { forwarded: 'pending', destination: 'partner_ticket', message: 'on its way to the partner ticket' },
-  when_ticket_opens: { forwarded: 'when the partner ticket opens', destination: 'when_ticket_opens', message: 'kept, and forwarded to the partner ticket once it opens' },
-  timeline_only: { forwarded: 'no', destination: 'timeline_only', message: 'kept in the timeline; copy it to the partner\'s portal (this partner has no API)' },
+const COMMENT_ANSWERS: Record<CommentDestination, [forwarded: string, message: string]> = {
+  partner_ticket: ['pending', 'on its way to the partner ticket'],
+  when_ticket_opens: ['when the partner ticket opens', 'kept, and forwarded to the partner ticket once it opens'],
+  timeline_only: ['no', 'kept in the timeline; copy it to the partner\'s portal (this partner has no API)'],
 };
 
 const ROUTES: Record<string, Route> = {
@@ -102,7 +102,8 @@ const ROUTES: Record<string, Route> = {
     const esc = await loadEscalation(deps, event);
     const { body } = parseOrThrow(AddCommentRequest, parseJsonBody(event));
     const destination = await addComment(deps, esc, body, caller.sub);
-    return json(202, { status: 'accepted', ...COMMENT_ANSWERS[destination] });
+    const [forwarded, message] = COMMENT_ANSWERS[destination];
+    return json(202, { status: 'accepted', forwarded, destination, message });
   },
 
   'POST /v1/escalations/{escalationId}/retry': async (event, deps) => {

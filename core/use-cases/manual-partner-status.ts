@@ -20,15 +20,10 @@ export async function recordManualPartnerStatus(
   const current = await deps.store.getEscalation(escalationId);
   if (!current) throw new NotFoundError(`No escalation ${escalationId}.`);
   const check = (e: Escalation) => {
-    if (deps.connectors.ticketing(e.partnerId)?.mode !== 'manual' && e.ticketMode !== 'manual') {
-      throw new ConflictError(`${e.partnerName} has an API: its status comes from the partner, not from an engineer.`, [{ path: 'status', message: 'is synced from the partner' }]);
-    }
-    if (!e.partnerTicket) {
-      throw new ConflictError('The escalation has no partner ticket yet: record it first (POST /v1/escalations/{id}/partner-ticket).', [{ path: 'status', message: 'needs a partner ticket' }]);
-    }
-    if (e.status === 'cancelled' || e.status === 'referred') {
-      throw new ConflictError(`The escalation is ${e.status}: its partner status no longer changes.`, [{ path: 'status', message: `escalation is ${e.status}` }]);
-    }
+    const why = deps.connectors.ticketing(e.partnerId)?.mode !== 'manual' && e.ticketMode !== 'manual' ? `${e.partnerName} has an API: its status is synced`
+      : !e.partnerTicket ? 'The escalation has no partner ticket yet'
+        : e.status === 'cancelled' || e.status === 'referred' ? `The escalation is ${e.status}` : undefined;
+    if (why) throw new ConflictError(`${why}.`, [{ path: 'status', message: why }]);
   };
   check(current);
   let from: EscalationStatus = current.status;

@@ -25,11 +25,11 @@ export async function retryOpening(deps: HubDeps, escalationId: string, actor: s
     from = e.status;
     const waitingOnProblem = e.status === 'requested' && e.problem?.code === PROBLEM_PARTNER_CREDENTIALS;
     if (!(canRetryOpening(e.status) || waitingOnProblem)) {
-      refused = `The escalation is ${e.status}: only a referred escalation (or one waiting on a problem of the hub's set-up) can try again to open the partner incident.`;
+      refused = `The escalation is ${e.status}, not referred: it cannot try again to open the partner incident.`;
       return undefined;
     }
     if (e.partnerTicket) {
-      refused = `The escalation already has partner ticket ${e.partnerTicket.number}.`;
+      refused = `The escalation has partner ticket ${e.partnerTicket.number}.`;
       return undefined;
     }
     if (waitingOnProblem) return { ...e, nextAttemptAt: null, leaseUntil: null };
@@ -50,7 +50,7 @@ export async function retryOpening(deps: HubDeps, escalationId: string, actor: s
   try {
     await deps.bus.publish([hubEvent('EscalationRequested', { version: 1, escalationId, partnerId: e.partnerId, caseId: e.caseId })]);
   } catch (err) {
-    deps.log.error('could not publish EscalationRequested for a retry; the sweep will drive it', { escalationId, error: String(err) });
+    deps.log.error('could not publish EscalationRequested; the sweep will drive it', { escalationId, error: String(err) });
   }
   return e;
 }

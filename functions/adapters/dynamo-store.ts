@@ -108,13 +108,7 @@ export class DynamoEscalationStore implements EscalationStore {
    * that escalation is answered, not created, and the caller refuses (flagEscalation).
    */
   async createEscalation(draft: Escalation, details: CaseDetails) {
-    const foreign = await this.queryAll({
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :partner)',
-      FilterExpression: '#draft.#customerId <> :customerId',
-      ExpressionAttributeNames: { '#draft': 'draft', '#customerId': 'customerId' },
-      ExpressionAttributeValues: { ':pk': `CASE#${draft.caseId}`, ':partner': 'PARTNER#', ':customerId': draft.customerId },
-      ConsistentRead: true,
-    });
+    const foreign = await this.caseItems(draft.caseId, '<>', draft.customerId);
     if (foreign[0]) {
       return { created: false, escalation: await this.existingForCase(draft.caseId, (foreign[0].SK as string).slice('PARTNER#'.length)) };
     }
@@ -192,13 +186,7 @@ export class DynamoEscalationStore implements EscalationStore {
    * nothing about other tenants' cases.
    */
   async listByCustomerCase(customerId: string, caseId: string) {
-    const cases = await this.queryAll({
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :partner)',
-      FilterExpression: '#draft.#customerId = :customerId',
-      ExpressionAttributeNames: { '#draft': 'draft', '#customerId': 'customerId' },
-      ExpressionAttributeValues: { ':pk': `CASE#${caseId}`, ':partner': 'PARTNER#', ':customerId': customerId },
-      ConsistentRead: true,
-    });
+    const cases = await this.caseItems(caseId, '=', customerId);
     const all = await Promise.all(cases.map(async (c) =>
       (await this.getEscalation(c.escalationId as string)) ?? this.existingForCase(caseId, (c.SK as string).slice('PARTNER#'.length))));
     return all.filter((e) => e.customerId === customerId).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
@@ -452,6 +440,17 @@ export class DynamoEscalationStore implements EscalationStore {
       ...subKey(sub.partnerId, sub.meetingId), type: 'subscription', ...sub,
       ...(sub.dueAt ? { GSI2PK: SUBSCRIPTIONS_DUE_PK, GSI2SK: `${sub.dueAt}#SUB#${sub.partnerId}#${boundedKeyPart(sub.meetingId)}` } : {}),
     };
+  }
+
+  /** One query: the case's items (one per partner) whose customer (in the draft) is, or is not, `customerId`. */
+  private caseItems(caseId: string, op: '=' | '<>', customerId: string) {
+    return this.queryAll({
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)',
+      FilterExpression: `#d.#c ${op} :c`,
+      ExpressionAttributeNames: { '#d': 'draft', '#c': 'customerId' },
+      ExpressionAttributeValues: { ':pk': `CASE#${caseId}`, ':p': 'PARTNER#', ':c': customerId },
+      ConsistentRead: true,
+    });
   }
 
   private dueAttributes(id: string, at: Date) {
