@@ -19,6 +19,16 @@ export type PartnerStatus = (typeof PARTNER_STATUSES)[number];
 export interface PartnerTicket { id: string; number: string; url?: string }
 export interface Referral { reason: string; instructions: string }
 
+/**
+ * Something in the hub's own set-up stops it (the partner answers 401/403 to the hub's credentials): the
+ * escalation stays in its state, engineers see the problem, and the hub keeps retrying. `since`: when it
+ * started; `failures`: calls refused in a row (backoff), not shown.
+ */
+export interface HubProblem { code: string; message: string; since: string; failures: number }
+
+/** Problem codes. */
+export const PROBLEM_PARTNER_CREDENTIALS = 'partner_credentials_rejected';
+
 export interface Escalation {
   escalationId: string;
   caseId: string;
@@ -66,6 +76,8 @@ export interface Escalation {
   /** Thresholds already reported (`ticket`, `update@<deadline>`): each fires once. */
   agedFor?: string[];
   lastError: string | null;
+  /** The hub's own problem that holds this escalation up (engineers only); absent or `null` when none. */
+  problem?: HubProblem | null;
   /**
    * Whether a comment was added while there was no partner ticket to send it to: the opening then looks
    * for pending comments (and asks the forwarder to send them). New escalations start `false`; absent on
@@ -178,6 +190,16 @@ export function canCancel(status: EscalationStatus): boolean {
   return !isTerminal(status);
 }
 
+/** Whether an engineer may still comment on it or ask for a joint call: not once it is `cancelled` or `closed`. */
+export const acceptsEngineerWork = (status: EscalationStatus): boolean => status !== 'cancelled' && status !== 'closed';
+
+/** Whether the hub may try again to open the partner incident (`POST …/retry`): only after a referral. */
+export const canRetryOpening = (status: EscalationStatus): boolean => status === 'referred';
+
+/** Statuses an engineer may record for a partner without an API (`POST …/partner-status`). */
+export const MANUAL_PARTNER_STATUSES = ['in_progress', 'awaiting_info', 'resolved', 'closed'] as const;
+export type ManualPartnerStatus = (typeof MANUAL_PARTNER_STATUSES)[number];
+
 /** What an engineer wrote when flagging the case: kept apart from the escalation item, which is rewritten on every change. */
 export interface CaseDetails {
   findings: string;
@@ -213,6 +235,7 @@ export function engineerView(e: Escalation) {
     ticketMode: e.ticketMode ?? 'api',
     attempts: e.attempts,
     lastError: e.lastError,
+    problem: e.problem ? { code: e.problem.code, message: e.problem.message, since: e.problem.since } : null,
     createdAt: e.createdAt,
     updatedAt: e.updatedAt,
   };

@@ -17,7 +17,8 @@ export interface PendingComment { key: string; body: string; at: string }
 export interface EscalationStore {
   /**
    * Records a new escalation unless one already exists for (caseId, partnerId).
-   * Idempotent under concurrency: exactly one caller gets `created: true`.
+   * Idempotent under concurrency: exactly one caller gets `created: true`. When the case already has an
+   * escalation for another customer (any partner), that one is answered (not created): the caller refuses.
    */
   createEscalation(draft: Escalation, details: CaseDetails): Promise<{ created: boolean; escalation: Escalation }>;
   /** Strongly consistent read; `undefined` when unknown. */
@@ -29,6 +30,10 @@ export interface EscalationStore {
   /** The findings and contact, kept apart from the escalation item so status writes stay small. */
   getCaseDetails(escalation: Pick<Escalation, 'caseId' | 'partnerId'>): Promise<CaseDetails | undefined>;
   listByCase(caseId: string): Promise<Escalation[]>;
+  /**
+   * A customer's escalations of a case. Another customer's case costs the same store work as an unknown
+   * one (both find nothing in one query), so timing reveals nothing.
+   */
   listByCustomerCase(customerId: string, caseId: string): Promise<Escalation[]>;
   /**
    * Writes `next` if the stored version is still `next.version - 1`; else throws VersionConflictError.

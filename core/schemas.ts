@@ -1,6 +1,6 @@
 /** zod schemas for every request body and query of the HTTP contract (../shared/API.md). */
 import * as z from 'zod';
-import { SEVERITIES } from './escalation';
+import { MANUAL_PARTNER_STATUSES, SEVERITIES } from './escalation';
 import { ValidationError, type ErrorDetail } from './errors';
 import { PROTOTYPE_KEYS } from './partner-input';
 
@@ -49,6 +49,13 @@ export const StatusLinkRequest = z.strictObject({
 export const PartnerTicketRequest = z.strictObject({
   number: z.string().trim().min(1).max(100),
   url: z.url({ protocol: /^https?$/ }).max(2000).optional(),
+});
+/** `POST …/retry`: nothing to say (an empty body is taken as `{}`). */
+export const RetryRequest = z.strictObject({});
+/** `POST …/partner-status`: what the partner's portal shows, for a partner without an API. */
+export const PartnerStatusRequest = z.strictObject({
+  status: z.enum(MANUAL_PARTNER_STATUSES),
+  note: z.string().trim().min(1).max(2000).optional(),
 });
 export const ListEscalationsQuery = z.object({ caseId: externalId('caseId') });
 export const EscalationIdParam = z.string().min(1).max(80).regex(/^[A-Za-z0-9_-]+$/);

@@ -1,5 +1,5 @@
 import type { HubDeps } from '../deps';
-import type { Escalation } from '../escalation';
+import { acceptsEngineerWork, type Escalation } from '../escalation';
 import {
   ConflictError, InvalidSignatureError, NotFoundError, PartnerCallError, PartnerUnavailableError, ValidationError,
 } from '../errors';
@@ -14,7 +14,7 @@ export const meetingLinkId = (meetingId: string) => `meeting:${meetingId}`;
 
 /**
  * Schedules a joint call with the partner on its collaboration connector (Teams or Zoom).
- * Steps: refuse (409) when the profile names no collaboration connector; ask the provider for a meeting
+ * Steps: refuse (409) on a `cancelled` or `closed` escalation, and when the profile names no collaboration connector; ask the provider for a meeting
  * with an external id that is stable for this escalation and start time (so a retried request finds the
  * same meeting where the provider supports it); link the meeting to the escalation for its webhooks;
  * record the subscription the provider needs for the meeting's events (Teams: the maintenance schedule
@@ -23,6 +23,9 @@ export const meetingLinkId = (meetingId: string) => `meeting:${meetingId}`;
 export async function scheduleJointCall(
   deps: HubDeps, esc: Escalation, opts: { startTime?: string | undefined; durationMinutes?: number | undefined }, actor: string,
 ): Promise<JointCall> {
+  if (!acceptsEngineerWork(esc.status)) {
+    throw new ConflictError(`The escalation is ${esc.status}: no joint call can be scheduled for it.`, [{ path: 'status', message: `is ${esc.status}` }]);
+  }
   const connector = deps.connectors.collaboration(esc.partnerId);
   if (!connector) throw new ConflictError(`Partner ${esc.partnerName} has no collaboration connector for joint calls.`);
   const now = deps.clock.now();

@@ -7,6 +7,7 @@ import { buildReferral } from '../referral';
 import { hubEvent } from '../events';
 import type { PartnerIncident } from '../ports';
 import { linkPartnerTicket } from '../ticket-links';
+import { credentialsProblem, credentialsRefused, CREDENTIALS_RETRY, noteCredentialsProblem } from './hub-problems';
 import { mutateEscalation } from './mutate-escalation';
 
 /** How long one opening attempt may hold an escalation (it makes at most a find and a create). */
@@ -29,6 +30,9 @@ export type OpenOutcome = 'opened' | 'retry_scheduled' | 'referred' | 'skipped';
  *    like a transient failure), record it (status `open`, or the partner's newer status), tell the bus.
  * 5. Transient failure: schedule the next attempt with backoff and jitter (never sooner than Retry-After),
  *    or refer the customer after the last attempt. Any other 4xx: refer at once.
+ * 6. But 401/403 (the partner refuses the hub's own credentials): stay `requested` with a `problem` for
+ *    engineers, raise the alarm metric, and try again after a long, capped backoff, for as long as it
+ *    lasts (the attempt is not counted against `retry.maxAttempts`); the ticket aging threshold still runs.
  */
 export async function openPartnerIncident(deps: HubDeps, escalationId: string): Promise<OpenOutcome> {
   const now = deps.clock.now();
@@ -69,6 +73,8 @@ export async function openPartnerIncident(deps: HubDeps, escalationId: string): 
     }
   } catch (err) {
     if (!(err instanceof PartnerCallError)) throw err;
+    // the partner refused the hub's own credentials: the hub's problem, not a reason to refer the customer
+    if (credentialsRefused(err)) return holdForCredentials(deps, esc, err);
     deps.log.warn('partner attempt failed', { ...keys, attempt: esc.attempts, httpStatus: err.httpStatus, transient: err.transient });
     if (err.transient && esc.attempts < partner.retry.maxAttempts) {
       return scheduleRetry(deps, esc, err, partner.retry);
@@ -104,7 +110,7 @@ async function recordOpened(deps: HubDeps, esc: Escalation, incident: PartnerInc
     if (e.partnerTicket) return undefined;
     const base: Escalation = {
       ...e, partnerTicket: ticket, openedAt: now.toISOString(), leaseUntil: null, nextAttemptAt: null, lastError: null,
-      opening: { partnerStatus: incident.partnerStatus, attempts: e.attempts },
+      opening: { partnerStatus: incident.partnerStatus, attempts: e.attempts }, problem: null,
       updateDueBy: nextUpdateDeadline(deps.config, e, now),
     };
     if (e.status !== 'requested') return base; // cancelled meanwhile: keep the state, remember the ticket
@@ -122,6 +128,26 @@ async function recordOpened(deps: HubDeps, esc: Escalation, incident: PartnerInc
     version: 1, escalationId: esc.escalationId, partnerId: esc.partnerId, caseId: esc.caseId,
     ticketNumber: incident.number, pendingComments: pending.length,
   })]);
+}
+
+/**
+ * The partner refused the hub's credentials. `esc` as claimed. The attempt is given back (a refusal at the
+ * door opened nothing at the partner, and it must not use up `retry.maxAttempts` for when it is fixed).
+ */
+async function holdForCredentials(deps: HubDeps, esc: Escalation, err: PartnerCallError): Promise<OpenOutcome> {
+  const now = deps.clock.now();
+  let problem = credentialsProblem(esc, err, 'open the incident', now);
+  const delayMs = backoffDelayMs(CREDENTIALS_RETRY, problem.failures, err.retryAfterMs, deps.random());
+  const nextAttemptAt = new Date(now.getTime() + delayMs).toISOString();
+  const r = await mutateEscalation(deps.store, esc.escalationId, (e) => {
+    if (e.status !== 'requested') return undefined;
+    problem = credentialsProblem(e, err, 'open the incident', now);
+    return { ...e, attempts: Math.max(0, e.attempts - 1), leaseUntil: null, nextAttemptAt, lastError: err.message, problem };
+  }, now, { known: esc });
+  if (!r?.changed) return 'skipped';
+  await noteCredentialsProblem(deps, esc, problem, err, 'open the incident', { nextAttemptAt });
+  await deps.queue.send({ queue: QUEUES.partnerWork(esc.partnerId), body: { escalationId: esc.escalationId }, delayMs });
+  return 'retry_scheduled';
 }
 
 /** `esc`: the escalation as the claim wrote it (the save starts from it). */
@@ -145,7 +171,7 @@ async function refer(deps: HubDeps, esc: Escalation, reason: string, partnerAnsw
   const now = deps.clock.now();
   const referral = buildReferral(partnerById(deps.config, esc.partnerId), esc, reason);
   const r = await mutateEscalation(deps.store, esc.escalationId, (e) => (e.status === 'requested'
-    ? { ...e, status: 'referred', referral, leaseUntil: null, nextAttemptAt: null, lastError: partnerAnswer ?? reason }
+    ? { ...e, status: 'referred', referral, leaseUntil: null, nextAttemptAt: null, lastError: partnerAnswer ?? reason, problem: null }
     : undefined), now, { known: esc });
   if (!r?.changed) return 'skipped';
   await deps.store.appendTimeline(esc.escalationId, {

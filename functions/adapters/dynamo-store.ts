@@ -65,7 +65,7 @@ function toEscalation(item: Record<string, unknown>): Escalation {
 
 type OptionalKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? K : never }[keyof T];
 /** The escalation's optional attributes (the compiler keeps this list complete). */
-const OPTIONAL: Record<OptionalKeys<Escalation>, true> = { customerSummary: true, ticketMode: true, ticketDueBy: true, updateDueBy: true, agedFor: true, opening: true, commentsPending: true };
+const OPTIONAL: Record<OptionalKeys<Escalation>, true> = { customerSummary: true, ticketMode: true, ticketDueBy: true, updateDueBy: true, agedFor: true, opening: true, commentsPending: true, problem: true };
 
 /**
  * An UpdateItem that sets every attribute of the escalation but its id (and removes the optional ones now
@@ -102,8 +102,16 @@ export class DynamoEscalationStore implements EscalationStore {
     this.deliveries = new DeliveryMarks(db, tableName);
   }
 
-  /** Two writes: the case item (uniqueness, and the draft for repair), then the escalation item. */
+  /**
+   * Two writes: the case item (uniqueness, and the draft for repair), then the escalation item. First one
+   * query of the case's items for another customer's (a case belongs to one customer): when there is one,
+   * that escalation is answered, not created, and the caller refuses (flagEscalation).
+   */
   async createEscalation(draft: Escalation, details: CaseDetails) {
+    const foreign = await this.caseItems(draft.caseId, '<>', draft.customerId);
+    if (foreign[0]) {
+      return { created: false, escalation: await this.existingForCase(draft.caseId, (foreign[0].SK as string).slice('PARTNER#'.length)) };
+    }
     try {
       await this.db.send(new PutCommand({
         TableName: this.tableName,
@@ -171,9 +179,17 @@ export class DynamoEscalationStore implements EscalationStore {
     return all.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
-  /** A customer's escalations of a case: the case's own (one query and a read per partner), filtered by owner. */
+  /**
+   * A customer's escalations of a case: one query of the case's items keyed by case and filtered by owner
+   * (the customer in each case item's draft), then a read per escalation found. Another customer's case and
+   * an unknown case both cost that one query and find nothing: the same work, so the answer's timing tells
+   * nothing about other tenants' cases.
+   */
   async listByCustomerCase(customerId: string, caseId: string) {
-    return (await this.listByCase(caseId)).filter((e) => e.customerId === customerId);
+    const cases = await this.caseItems(caseId, '=', customerId);
+    const all = await Promise.all(cases.map(async (c) =>
+      (await this.getEscalation(c.escalationId as string)) ?? this.existingForCase(caseId, (c.SK as string).slice('PARTNER#'.length))));
+    return all.filter((e) => e.customerId === customerId).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
   async saveEscalation(next: Escalation, opts: { keepDue?: boolean } = {}) {
@@ -452,6 +468,17 @@ export class DynamoEscalationStore implements EscalationStore {
       ...subKey(sub.partnerId, sub.meetingId), type: 'subscription', ...sub,
       ...(sub.dueAt ? { GSI2PK: SUBSCRIPTIONS_DUE_PK, GSI2SK: `${sub.dueAt}#SUB#${sub.partnerId}#${boundedKeyPart(sub.meetingId)}` } : {}),
     };
+  }
+
+  /** One query: the case's items (one per partner) whose customer (in the draft) is, or is not, `customerId`. */
+  private caseItems(caseId: string, op: '=' | '<>', customerId: string) {
+    return this.queryAll({
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)',
+      FilterExpression: `#d.#c ${op} :c`,
+      ExpressionAttributeNames: { '#d': 'draft', '#c': 'customerId' },
+      ExpressionAttributeValues: { ':pk': `CASE#${caseId}`, ':p': 'PARTNER#', ':c': customerId },
+      ConsistentRead: true,
+    });
   }
 
   private dueAttributes(id: string, at: Date) {

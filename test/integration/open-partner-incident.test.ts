@@ -117,9 +117,10 @@ describe('opening a partner incident', () => {
   it('refers at once on a refusal, and after the last transient failure', async () => {
     const { partner, deps, clock, flag } = setup();
     const refused = await flag();
-    partner.beforeOpen = () => { throw new PartnerCallError('open incident: HTTP 403 forbidden', false, 403); };
+    // (a 401/403 is the hub's own credentials, not a refusal: test/integration/engineer-flows.test.ts)
+    partner.beforeOpen = () => { throw new PartnerCallError('open incident: HTTP 422 unprocessable', false, 422); };
     expect(await openPartnerIncident(deps, refused.escalationId)).toBe('referred');
-    expect(await deps.store.getEscalation(refused.escalationId)).toMatchObject({ status: 'referred', referral: { reason: expect.stringContaining('HTTP 403') } });
+    expect(await deps.store.getEscalation(refused.escalationId)).toMatchObject({ status: 'referred', referral: { reason: expect.stringContaining('HTTP 422') } });
 
     const flaky = await flag();
     partner.beforeOpen = () => { throw new PartnerCallError('open incident: HTTP 429', true, 429, 7000); };
