@@ -1,14 +1,14 @@
 /**
  * The API function's registry: the full collaboration connectors (it schedules joint calls) and the
- * ticketing connectors' inbound halves, which tell a manual partner from an API one and refuse partner
- * calls (the API function never makes one: opening, comments and polling run in their own functions,
+ * ticketing connectors' settings only (settings-registry.ts), which tell a manual partner from an API one
+ * and refuse partner calls (the API function never makes one: opening, comments and polling run in their own functions,
  * ticketing-registry.ts). Its bundle so carries neither the ticketing clients nor the circuit breaker.
  */
 import type { HubConfig } from '../core/config';
 import type { ConnectorRegistry } from '../core/ports';
 import { assembleRegistry, type CollaborationFactory } from './assemble-registry';
 import { teamsConnector } from './teams/connector';
-import { TICKETING_WEBHOOKS } from './webhook-registry';
+import { TICKETING_SETTINGS } from './settings-registry';
 import { zoomConnector } from './zoom/connector';
 
 /** Collaboration connectors by id (the profile's `collaboration.connector`). */
@@ -18,5 +18,5 @@ export const COLLABORATION_CONNECTORS: Record<string, CollaborationFactory> = {
 };
 
 export function buildCollaborationRegistry(config: HubConfig): ConnectorRegistry {
-  return assembleRegistry(config, TICKETING_WEBHOOKS, COLLABORATION_CONNECTORS);
+  return assembleRegistry(config, TICKETING_SETTINGS, COLLABORATION_CONNECTORS);
 }

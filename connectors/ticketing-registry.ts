@@ -1,8 +1,8 @@
 /**
  * The registry of the functions that call partners' ticketing APIs (partner worker, comment forwarder,
  * poller): the full ticketing connectors, each behind its partner's circuit breaker, and the collaboration
- * connectors' inbound halves only (settings validated at start, no meeting calls), so that their bundles
- * carry no Graph or Zoom client they never use. Joint calls are the API function's (collaboration-registry.ts).
+ * connectors' settings only (validated at start, no meeting calls, no webhooks: settings-registry.ts), so
+ * that their bundles carry no Graph or Zoom code they never use. Joint calls are the API function's (collaboration-registry.ts).
  */
 import type { HubConfig } from '../core/config';
 import type { ConnectorRegistry } from '../core/ports';
@@ -12,7 +12,7 @@ import { genericRestConnector } from './generic-rest/connector';
 import { jiraConnector } from './jira/connector';
 import { manualConnector } from './manual/connector';
 import { serviceNowConnector } from './servicenow/connector';
-import { COLLABORATION_WEBHOOKS } from './webhook-registry';
+import { COLLABORATION_SETTINGS } from './settings-registry';
 import { zendeskConnector } from './zendesk/connector';
 
 /** Ticketing connectors by id (the profile's `connector`). */
@@ -34,5 +34,5 @@ export function registryWithBreakers(
 }
 
 export function buildTicketingRegistry(config: HubConfig): ConnectorRegistry {
-  return registryWithBreakers(config, TICKETING_CONNECTORS, COLLABORATION_WEBHOOKS);
+  return registryWithBreakers(config, TICKETING_CONNECTORS, COLLABORATION_SETTINGS);
 }

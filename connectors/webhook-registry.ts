@@ -5,20 +5,18 @@
  * Anything but verifying and parsing is a deployment error.
  */
 import type { HubConfig, PartnerProfile } from '../core/config';
-import { ConfigError } from '../core/errors';
 import { systemClock, type CollaborationConnector, type ConnectorRegistry, type TicketingConnector } from '../core/ports';
 import { assembleRegistry, type CollaborationFactory, type TicketingFactory } from './assemble-registry';
 import { genericRestSettings, genericRestWebhooks } from './generic-rest/webhook';
 import { jiraSettings, jiraWebhooks } from './jira/webhook';
 import { manualConnector } from './manual/connector';
+import { noCalls as refuseCalls } from './settings-registry';
 import { serviceNowSettings, serviceNowWebhooks } from './servicenow/webhook';
 import { parseTeamsSettings, teamsWebhooks } from './teams/webhook';
 import { zendeskSettings, zendeskWebhooks } from './zendesk/webhook';
 import { parseZoomSettings, zoomWebhooks } from './zoom/webhook';
 
-const noCalls = (profile: PartnerProfile) => async (): Promise<never> => {
-  throw new ConfigError(`partner ${profile.id}: this registry only verifies and parses webhooks; partner calls are made by the functions that build the full registry (connectors/registry.ts)`);
-};
+const noCalls = (profile: PartnerProfile) => async (): Promise<never> => refuseCalls(profile)();
 
 /** A ticketing connector that verifies and parses webhooks, and refuses every partner call. */
 export function inboundOnly(profile: PartnerProfile, webhooks: Pick<TicketingConnector, 'verifyWebhook' | 'parseWebhook'>): TicketingConnector {

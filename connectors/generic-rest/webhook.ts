@@ -3,13 +3,14 @@
  * No HTTP client here: the webhook function verifies and parses with this module alone (webhook-registry.ts).
  */
 import * as z from 'zod';
-import type { PartnerProfile } from '../../core/config';
 import type { PartnerStatus } from '../../core/escalation';
 import type { InboundUpdate, RawWebhook, TicketingConnector, WebhookVerdict } from '../../core/ports';
 import { parseOrThrow } from '../../core/schemas';
 import { verifyStandardWebhook } from '../standard-webhooks';
 import { webhookJson } from '../webhook-body';
-import { parseSettings } from '../settings';
+import { GenericRestSettings, genericRestSettings } from './settings';
+
+export { GenericRestSettings, genericRestSettings };
 
 const STATUS_MAP: Record<string, PartnerStatus> = {
   new: 'open', open: 'open', in_progress: 'in_progress', awaiting_info: 'awaiting_info', resolved: 'resolved', closed: 'closed',
@@ -26,18 +27,6 @@ export const GenericWebhookBody = z.object({
     comment: z.string().max(10000).optional(),
   }),
 });
-
-export const GenericRestSettings = z.object({
-  credentials: z.object({ token: z.string().min(1, 'credentials.token is required') }),
-  webhookSecret: z.string().regex(/^whsec_[A-Za-z0-9+/=]+$/, 'webhookSecret must look like whsec_<base64>').optional(),
-  /** Extra secrets accepted during rotation. */
-  previousWebhookSecrets: z.array(z.string()).optional(),
-});
-export type GenericRestSettings = z.infer<typeof GenericRestSettings>;
-
-export function genericRestSettings(profile: PartnerProfile): GenericRestSettings {
-  return parseSettings(GenericRestSettings, profile, profile.id, 'generic-rest');
-}
 
 /** Verifies and parses the partner's webhooks (Standard Webhooks, any of the current and previous secrets). */
 export function genericRestWebhooks(s: GenericRestSettings): Pick<TicketingConnector, 'verifyWebhook' | 'parseWebhook'> {

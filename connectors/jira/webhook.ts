@@ -5,13 +5,14 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
-import type { PartnerProfile } from '../../core/config';
-import { PARTNER_STATUSES, type PartnerStatus } from '../../core/escalation';
+import type { PartnerStatus } from '../../core/escalation';
 import { ValidationError } from '../../core/errors';
 import type { InboundUpdate, RawWebhook, TicketingConnector, WebhookVerdict } from '../../core/ports';
 import { parseOrThrow } from '../../core/schemas';
-import { parseSettings } from '../settings';
 import { replayOf, signedContent, webhookBytes, webhookJson } from '../webhook-body';
+import { JiraSettings, jiraSettings } from './settings';
+
+export { JiraSettings, jiraSettings };
 
 /** Status names of the JSM templates (IT service management, general service), lower case. */
 export const JIRA_DEFAULT_STATUS_MAP: Readonly<Record<string, PartnerStatus>> = {
@@ -69,30 +70,6 @@ export const JiraWebhookBody = z.object({
     author: z.object({ emailAddress: z.string().optional() }).optional(),
   }).optional(),
 });
-
-const id = z.union([z.string().regex(/^\d+$/, 'must be a numeric id'), z.number().int().positive()]).transform(String);
-export const JiraSettings = z.object({
-  credentials: z.object({
-    email: z.email({ error: (iss) => (iss.input === undefined ? 'is required' : 'must be an email address') }),
-    apiToken: z.string({ error: 'is required' }).min(1, 'is required'),
-  }),
-  serviceDeskId: id.optional().refine((v) => v !== undefined, 'is required'),
-  requestTypeId: id.optional().refine((v) => v !== undefined, 'is required'),
-  webhookSecret: z.string().min(1).optional(),
-  previousWebhookSecrets: z.array(z.string().min(1)).optional(),
-  /** Status name (any case) → hub status, over the defaults. */
-  statusMap: z.record(z.string(), z.enum(PARTNER_STATUSES)).optional(),
-  labelVia: z.enum(['request', 'issue']).default('request'),
-  /** Raise the request for this customer (account id or email) instead of the API user. */
-  raiseOnBehalfOf: z.string().min(1).optional(),
-  /** How old a webhook's `timestamp` may be. Jira retries failed deliveries for longer than five minutes. */
-  webhookToleranceSeconds: z.number().int().min(60).max(7 * 24 * 3600).default(300),
-});
-export type JiraSettings = z.infer<typeof JiraSettings>;
-
-export function jiraSettings(profile: PartnerProfile): JiraSettings {
-  return parseSettings(JiraSettings, profile, profile.id, 'jira');
-}
 
 export function verifyJiraSignature(secrets: readonly string[], header: string | undefined, body: string | Uint8Array): boolean {
   const m = /^sha256=([0-9a-fA-F]{64})$/.exec((header ?? '').trim());

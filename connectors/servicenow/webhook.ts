@@ -4,14 +4,15 @@
  * verifies and parses with this module alone (webhook-registry.ts).
  */
 import * as z from 'zod';
-import type { PartnerProfile } from '../../core/config';
 import type { PartnerStatus } from '../../core/escalation';
 import { ValidationError } from '../../core/errors';
 import type { InboundUpdate, RawWebhook, TicketingConnector, WebhookVerdict } from '../../core/ports';
 import { parseOrThrow } from '../../core/schemas';
 import { verifyStandardWebhook } from '../standard-webhooks';
 import { webhookJson } from '../webhook-body';
-import { parseSettings } from '../settings';
+import { ServiceNowSettings, serviceNowSettings } from './settings';
+
+export { ServiceNowSettings, serviceNowSettings };
 
 export const SERVICENOW_STATES: Record<string, PartnerStatus> = {
   '1': 'open', '2': 'in_progress', '3': 'awaiting_info', '6': 'resolved', '7': 'closed', '8': 'closed',
@@ -46,31 +47,6 @@ export const ServiceNowPushBody = z.object({
     comment: z.string().max(10000).optional(),
   }),
 });
-
-export const ServiceNowSettings = z.object({
-  credentials: z.object({
-    username: z.string({ error: 'is required' }).min(1, 'is required'),
-    password: z.string({ error: 'is required' }).min(1, 'is required'),
-  }),
-  /** `sys_id` or name of the assignment group new incidents go to. */
-  assignmentGroup: z.string().min(1).optional(),
-  /** Extra fields set on every new incident (e.g. `caller_id`, `category`), as strings. */
-  incidentDefaults: z.record(z.string(), z.string()).optional(),
-  /** Written to `correlation_display`, and used to poll only the hub's incidents. */
-  correlationDisplay: z.string().min(1).max(100).default('escalation-hub'),
-  /** The journal field hub comments go to: `comments` (customer-visible) or `work_notes`. */
-  commentField: z.enum(['comments', 'work_notes']).default('comments'),
-  /** Records per polling call. */
-  pollPageSize: z.number().int().min(1).max(1000).default(200),
-  webhookSecret: z.string().regex(/^whsec_[A-Za-z0-9+/=]+$/, 'must look like whsec_<base64>').optional(),
-  previousWebhookSecrets: z.array(z.string().regex(/^whsec_[A-Za-z0-9+/=]+$/, 'must look like whsec_<base64>')).optional(),
-});
-export type ServiceNowSettings = z.infer<typeof ServiceNowSettings>;
-
-/** Validates the connector's own profile fields; the error names the partner and the field. */
-export function serviceNowSettings(profile: PartnerProfile): ServiceNowSettings {
-  return parseSettings(ServiceNowSettings, profile, profile.id, 'servicenow');
-}
 
 /** Verifies and parses the Standard Webhooks push (any of the current and previous secrets). */
 export function serviceNowWebhooks(s: ServiceNowSettings): Pick<TicketingConnector, 'verifyWebhook' | 'parseWebhook'> {

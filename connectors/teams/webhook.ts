@@ -5,51 +5,15 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
-import { ConfigError, ValidationError } from '../../core/errors';
+import { ValidationError } from '../../core/errors';
 import type { Clock, CollaborationConnector, CollaborationEvent, RawWebhook, SubscriptionLifecycleEvent, WebhookVerdict } from '../../core/ports';
-import { requiredSetting, httpUrlSetting } from '../settings';
 import { webhookJson } from '../webhook-body';
+import { TeamsSettings, parseTeamsSettings, subscriptionsRoot } from './settings';
 
-/** Graph limits `clientState` to 128 characters. */
-const CLIENT_STATE_MAX = 128;
+export { TeamsSettings, parseTeamsSettings, subscriptionsRoot };
+
 /** A validation token longer than this is not Graph's (they are short opaque strings). */
 const VALIDATION_TOKEN_MAX = 1024;
-
-const required = requiredSetting;
-const httpUrl = httpUrlSetting;
-
-export const TeamsSettings = z.object({
-  connector: z.literal('teams'),
-  graphUrl: httpUrl.default('https://graph.microsoft.com/v1.0'),
-  /**
-   * Where the hub manages its subscriptions: meeting call events are offered on Graph's beta endpoint only.
-   * Default: `graphUrl` with a final `/v1.0` replaced by `/beta`.
-   */
-  subscriptionsUrl: httpUrl.optional(),
-  loginUrl: httpUrl.default('https://login.microsoftonline.com'),
-  credentials: z.object({
-    tenantId: required('tenantId'),
-    clientId: required('clientId'),
-    clientSecret: required('clientSecret'),
-  }, { error: 'credentials { tenantId, clientId, clientSecret } is required' }),
-  /** The Entra object id (or UPN) of the user who organizes the meetings (needs an application access policy). */
-  organizerUserId: required('organizerUserId'),
-  /** The secret the hub set as `clientState` on its Graph subscriptions; checked on every notification. */
-  clientState: required('clientState').max(CLIENT_STATE_MAX, `clientState must be at most ${CLIENT_STATE_MAX} characters (a Graph limit)`),
-});
-export type TeamsSettings = z.infer<typeof TeamsSettings>;
-
-/** The Graph root the subscriptions live under (see `subscriptionsUrl`). */
-export const subscriptionsRoot = (cfg: TeamsSettings) => cfg.subscriptionsUrl ?? cfg.graphUrl.replace(/\/v1\.0\/?$/, '/beta');
-
-/** Validates the profile's `collaboration` settings; the ConfigError names the failing field. */
-export function parseTeamsSettings(settings: unknown, partnerId: string): TeamsSettings {
-  const r = TeamsSettings.safeParse(settings);
-  if (!r.success) {
-    throw new ConfigError(r.error.issues.map((i) => `partners[${partnerId}].collaboration${i.path.map((p) => `.${String(p)}`).join('')}: ${i.message}`).join('; '));
-  }
-  return r.data;
-}
 
 /** One change notification (Graph `changeNotification`); unknown fields pass through. */
 const ChangeNotification = z.looseObject({

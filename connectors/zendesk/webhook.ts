@@ -5,13 +5,14 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
-import type { PartnerProfile } from '../../core/config';
 import type { PartnerStatus } from '../../core/escalation';
 import type { InboundUpdate, RawWebhook, TicketingConnector, WebhookVerdict } from '../../core/ports';
 import { parseOrThrow } from '../../core/schemas';
-import { parseSettings } from '../settings';
 import { replayOf, signedContent, webhookBytes, webhookJson } from '../webhook-body';
 import { partnerTime } from '../../core/partner-input';
+import { ZendeskSettings, zendeskSettings } from './settings';
+
+export { ZendeskSettings, zendeskSettings };
 
 export const ZENDESK_STATUSES: Record<string, PartnerStatus> = {
   new: 'open', open: 'in_progress', pending: 'awaiting_info', hold: 'awaiting_info', solved: 'resolved', closed: 'closed',
@@ -49,26 +50,6 @@ export const ZendeskWebhookBody = z.object({
     comment: z.string().max(10000).optional(),
   }),
 });
-
-export const ZendeskSettings = z.object({
-  credentials: z.object({
-    email: z.email({ error: (iss) => (iss.input === undefined ? 'is required' : 'must be an email address') }),
-    apiToken: z.string({ error: 'is required' }).min(1, 'is required'),
-  }),
-  /** The webhook's signing secret, used as-is as the HMAC key. */
-  webhookSecret: z.string().min(1).optional(),
-  previousWebhookSecrets: z.array(z.string().min(1)).optional(),
-  /** Optional routing of new tickets. */
-  groupId: z.number().int().positive().optional(),
-  tags: z.array(z.string().min(1)).default(['escalation-hub']),
-  /** Hub comments are public replies (true) or internal notes (false). */
-  publicComments: z.boolean().default(true),
-});
-export type ZendeskSettings = z.infer<typeof ZendeskSettings>;
-
-export function zendeskSettings(profile: PartnerProfile): ZendeskSettings {
-  return parseSettings(ZendeskSettings, profile, profile.id, 'zendesk');
-}
 
 /** Verifies a Zendesk webhook over the raw body against any of `secrets`, within five minutes of `now`. */
 export function verifyZendeskSignature(secrets: readonly string[], headers: Record<string, string | undefined>, body: string | Uint8Array, now: Date): { ok: true } | { ok: false; reason: string } {

@@ -5,42 +5,15 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
-import { ConfigError, ValidationError } from '../../core/errors';
+import { ValidationError } from '../../core/errors';
 import type { Clock, CollaborationConnector, CollaborationEvent, RawWebhook, WebhookVerdict } from '../../core/ports';
-import { requiredSetting, httpUrlSetting } from '../settings';
 import { signedContent, webhookBytes, webhookJson } from '../webhook-body';
 import { partnerTime } from '../../core/partner-input';
+import { ZoomSettings, parseZoomSettings } from './settings';
+
+export { ZoomSettings, parseZoomSettings };
 
 export const ZOOM_TOLERANCE_SECONDS = 5 * 60;
-
-const required = requiredSetting;
-const httpUrl = httpUrlSetting;
-
-export const ZoomSettings = z.object({
-  connector: z.literal('zoom'),
-  baseUrl: httpUrl.default('https://api.zoom.us/v2'),
-  oauthUrl: httpUrl.default('https://zoom.us/oauth/token'),
-  credentials: z.object({
-    accountId: required('accountId'),
-    clientId: required('clientId'),
-    clientSecret: required('clientSecret'),
-  }, { error: 'credentials { accountId, clientId, clientSecret } is required' }),
-  hostUserId: required('hostUserId').default('me'),
-  /** The app's "Secret Token" (Marketplace → Features → Access): the HMAC key for webhooks. */
-  webhookSecret: required('webhookSecret'),
-  /** Secret tokens still accepted while rotating (validation challenges are answered with the current one). */
-  previousWebhookSecrets: z.array(z.string().min(1)).optional(),
-});
-export type ZoomSettings = z.infer<typeof ZoomSettings>;
-
-/** Validates the profile's `collaboration` settings; the ConfigError names the failing field. */
-export function parseZoomSettings(settings: unknown, partnerId: string): ZoomSettings {
-  const r = ZoomSettings.safeParse(settings);
-  if (!r.success) {
-    throw new ConfigError(r.error.issues.map((i) => `partners[${partnerId}].collaboration${i.path.map((p) => `.${String(p)}`).join('')}: ${i.message}`).join('; '));
-  }
-  return r.data;
-}
 
 /** `v0=` + hex HMAC-SHA256(secret, `v0:{timestamp}:{body}`) over the body's bytes, as Zoom signs webhooks. */
 export function zoomSignature(secret: string, timestamp: string, body: string | Uint8Array): string {
