@@ -2,6 +2,7 @@
 import * as z from 'zod';
 import { SEVERITIES } from './escalation';
 import { ValidationError, type ErrorDetail } from './errors';
+import { TIMELINE_PAGE_DEFAULT, TIMELINE_PAGE_MAX } from './timeline';
 
 const idChars = /^[A-Za-z0-9._:-]+$/;
 const externalId = (what: string) =>
@@ -42,6 +43,11 @@ export const PartnerTicketRequest = z.strictObject({
   url: z.url({ protocol: /^https?$/ }).max(2000).optional(),
 });
 export const ListEscalationsQuery = z.object({ caseId: externalId('caseId') });
+/** `GET /v1/escalations/{id}/timeline`: `before` is a cursor from an earlier answer; `limit` 1–200 (100). */
+export const TimelinePageQuery = z.object({
+  before: z.string().min(1).max(1000).optional(),
+  limit: z.coerce.number().int().min(1).max(TIMELINE_PAGE_MAX).default(TIMELINE_PAGE_DEFAULT),
+});
 export const EscalationIdParam = z.string().min(1).max(80).regex(/^[A-Za-z0-9_-]+$/);
 export const CaseIdParam = externalId('caseId');
 

@@ -85,6 +85,7 @@ export function buildTopology(partners: readonly { id: string }[], subscribers: 
       jwt('POST', '/v1/escalations'),
       jwt('GET', '/v1/escalations'),
       jwt('GET', '/v1/escalations/{escalationId}'),
+      jwt('GET', '/v1/escalations/{escalationId}/timeline'),
       jwt('POST', '/v1/escalations/{escalationId}/comments'),
       jwt('POST', '/v1/escalations/{escalationId}/cancel'),
       jwt('POST', '/v1/escalations/{escalationId}/joint-calls'),

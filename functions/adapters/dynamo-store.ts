@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
 import { dueAt, type CaseDetails, type Escalation } from '../../core/escalation';
-import { derivedTimeline } from '../../core/timeline';
+import { derivedTimeline, isTimelinePosition, pageOf, RECENT_TIMELINE_ENTRIES, type TimelinePage, type TimelinePosition } from '../../core/timeline';
 import { VersionConflictError } from '../../core/errors';
 import type { DueItem, EscalationStore, MeetingSubscription, MessageFailure, PendingComment, TimelineEntry } from '../../core/ports';
 import { isConditionFailure } from './conditional-write';
@@ -45,7 +45,17 @@ const shardOf = (id: string) => createHash('sha1').update(id).digest()[0]! % DUE
 const ITEM_ONLY = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'type'] as const;
 
 const toEntry = (i: Record<string, unknown>): TimelineEntry => ({ at: i.at as string, type: i.kind as string, actor: i.actor as string, detail: i.detail as Record<string, unknown> });
-const byTime = (a: TimelineEntry, b: TimelineEntry) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0);
+/**
+ * Timeline entries are stored under `T#<at>#<dedupe key or random>` (time order is key order). Before
+ * that, deduplicated entries were stored under `T#<dedupe key>` alone: their place in time comes from `at`.
+ */
+const positionOf = (i: Record<string, unknown>): TimelinePosition => {
+  const sk = i.SK as string;
+  return isTimelinePosition(sk) ? sk : `T#${i.at as string}#${sk.slice(2)}`;
+};
+const stored = (i: Record<string, unknown>) => ({ position: positionOf(i), entry: toEntry(i) });
+/** The item that claims a dedupe key for one timeline entry, and names where that entry is. */
+const timelineKeyKey = (escalationId: string, key: string) => ({ PK: `ESC#${escalationId}`, SK: `TKEY#${key}` });
 
 function escalationItem(e: Escalation) {
   const due = dueAt(e);
@@ -65,7 +75,7 @@ function toEscalation(item: Record<string, unknown>): Escalation {
 
 type OptionalKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? K : never }[keyof T];
 /** The escalation's optional attributes (the compiler keeps this list complete). */
-const OPTIONAL: Record<OptionalKeys<Escalation>, true> = { customerSummary: true, ticketMode: true, ticketDueBy: true, updateDueBy: true, agedFor: true, opening: true, commentsPending: true };
+const OPTIONAL: Record<OptionalKeys<Escalation>, true> = { customerSummary: true, ticketMode: true, ticketDueBy: true, updateDueBy: true, agedFor: true, opening: true, commentsPending: true, timelineKeys: true };
 
 /**
  * An UpdateItem that sets every attribute of the escalation but its id (and removes the optional ones now
@@ -103,7 +113,9 @@ export class DynamoEscalationStore implements EscalationStore {
   }
 
   /** Two writes: the case item (uniqueness, and the draft for repair), then the escalation item. */
-  async createEscalation(draft: Escalation, details: CaseDetails) {
+  async createEscalation(proposed: Escalation, details: CaseDetails) {
+    // its timeline entries all go under time-ordered keys: pages of it are one Query each
+    const draft: Escalation = { ...proposed, timelineKeys: 'time' };
     try {
       await this.db.send(new PutCommand({
         TableName: this.tableName,
@@ -142,20 +154,60 @@ export class DynamoEscalationStore implements EscalationStore {
     return r.Item ? toEscalation(r.Item) : undefined;
   }
 
+  /** The whole timeline: one query over the escalation's partition (its cost grows with the timeline). */
   async getTimeline(escalationId: string): Promise<TimelineEntry[]> {
-    return (await this.getEscalationWithTimeline(escalationId))?.timeline ?? [];
-  }
-
-  /** One query over the escalation's partition: its item and its timeline entries. */
-  async getEscalationWithTimeline(escalationId: string) {
     const items = await this.queryAll({ KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `ESC#${escalationId}` }, ConsistentRead: true });
     const meta = items.find((i) => i.SK === 'META');
-    if (!meta) return undefined;
-    const escalation = toEscalation(meta);
-    const stored = items.filter((i) => (i.SK as string).startsWith('T#'));
-    const storedKeys = new Set(stored.map((i) => i.SK as string));
-    const derived = derivedTimeline(escalation).filter((d) => !storedKeys.has(`T#${boundedKeyPart(d.dedupeKey)}`)).map((d) => d.entry);
-    return { escalation, timeline: [...derived, ...stored.map(toEntry)].sort(byTime) };
+    if (!meta) return [];
+    const entries = items.filter((i) => (i.SK as string).startsWith('T#'));
+    return pageOf([...entries.map(stored), ...this.derived(toEscalation(meta), entries)], undefined, Number.MAX_SAFE_INTEGER).items;
+  }
+
+  /** The escalation and the newest `limit` entries of its timeline (a read and a Query, at once). */
+  async getEscalationWithTimeline(escalationId: string, limit = RECENT_TIMELINE_ENTRIES) {
+    const [escalation, newest] = await Promise.all([this.getEscalation(escalationId), this.newestEntries(escalationId, undefined, limit)]);
+    if (!escalation) return undefined;
+    const page = await this.timelinePage(escalation, undefined, limit, newest);
+    return { escalation, timeline: page.items, timelineBefore: page.before };
+  }
+
+  async getTimelinePage(escalationId: string, opts: { before?: TimelinePosition | undefined; limit: number }) {
+    const [escalation, newest] = await Promise.all([this.getEscalation(escalationId), this.newestEntries(escalationId, opts.before, opts.limit)]);
+    return escalation ? this.timelinePage(escalation, opts.before, opts.limit, newest) : undefined;
+  }
+
+  /**
+   * A page: the newest `limit` entries older than `before`, merged with the entries derived from the item.
+   * With time-ordered keys that is one Query, newest first, `limit + 2` items at most (`before` itself may
+   * be one; one more says whether older ones exist): its cost does not grow with the timeline. An
+   * escalation flagged before those keys has some entries out of key order: its whole timeline is read.
+   */
+  private async timelinePage(e: Escalation, before: TimelinePosition | undefined, limit: number, newest: Record<string, unknown>[]): Promise<TimelinePage> {
+    if (e.timelineKeys === 'time') return pageOf([...newest.map(stored), ...this.derived(e, [])], before, limit);
+    const all = await this.queryAll({
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :t)', ExpressionAttributeValues: { ':pk': `ESC#${e.escalationId}`, ':t': 'T#' }, ConsistentRead: true,
+    });
+    return pageOf([...all.map(stored), ...this.derived(e, all)], before, limit);
+  }
+
+  private async newestEntries(escalationId: string, before: TimelinePosition | undefined, limit: number) {
+    const r = await this.db.send(new QueryCommand({
+      TableName: this.tableName,
+      KeyConditionExpression: before ? 'PK = :pk AND SK BETWEEN :t AND :before' : 'PK = :pk AND begins_with(SK, :t)',
+      ExpressionAttributeValues: { ':pk': `ESC#${escalationId}`, ':t': 'T#', ...(before ? { ':before': before } : {}) },
+      ScanIndexForward: false,
+      Limit: limit + 2,
+      ConsistentRead: true,
+    }));
+    return r.Items ?? [];
+  }
+
+  /** The entries derived from the item (core/timeline.ts), but those an older item stored under their dedupe key. */
+  private derived(e: Escalation, entries: Record<string, unknown>[]) {
+    const keys = new Set(entries.map((i) => i.SK as string));
+    return derivedTimeline(e)
+      .filter((d) => !keys.has(`T#${boundedKeyPart(d.dedupeKey)}`))
+      .map((d) => ({ position: `T#${d.entry.at}#${boundedKeyPart(d.dedupeKey)}`, entry: d.entry }));
   }
 
   async getCaseDetails(e: Pick<Escalation, 'caseId' | 'partnerId'>): Promise<CaseDetails | undefined> {
@@ -216,8 +268,38 @@ export class DynamoEscalationStore implements EscalationStore {
     }
   }
 
+  /**
+   * Stores the entry under `T#<at>#…`, so that key order is time order. With a dedupe key, a `TKEY#<key>`
+   * item claims the key first (conditional) and names the entry's key: a retry, at another time, finds
+   * the claim and writes no second entry (it writes the first call's entry, should that call have
+   * stopped between its two writes). One more write per deduplicated entry buys pages of the timeline at
+   * a cost that does not grow with it.
+   */
   async appendTimeline(escalationId: string, entry: TimelineEntry, dedupeKey?: string, pendingComment = false) {
-    const sk = dedupeKey ? `T#${boundedKeyPart(dedupeKey)}` : `T#${entry.at}#${Math.random().toString(36).slice(2, 10)}`;
+    if (!dedupeKey) {
+      await this.putEntry(escalationId, `T#${entry.at}#${Math.random().toString(36).slice(2, 10)}`, entry, pendingComment);
+      return true;
+    }
+    const key = boundedKeyPart(dedupeKey);
+    const sk = `T#${entry.at}#${key}`;
+    try {
+      await this.db.send(new PutCommand({
+        TableName: this.tableName,
+        Item: { ...timelineKeyKey(escalationId, key), type: 'timeline-key', entrySk: sk, at: entry.at },
+        ConditionExpression: 'attribute_not_exists(SK)',
+      }));
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+      const claim = await this.db.send(new GetCommand({ TableName: this.tableName, Key: timelineKeyKey(escalationId, key), ConsistentRead: true }));
+      if (claim.Item) await this.putEntry(escalationId, claim.Item.entrySk as string, { ...entry, at: claim.Item.at as string }, pendingComment);
+      return false;
+    }
+    await this.putEntry(escalationId, sk, entry, pendingComment);
+    return true;
+  }
+
+  /** Writes a timeline entry unless one is there under that key (then nothing). */
+  private async putEntry(escalationId: string, sk: string, entry: TimelineEntry, pendingComment: boolean) {
     try {
       await this.db.send(new PutCommand({
         TableName: this.tableName,
@@ -228,10 +310,8 @@ export class DynamoEscalationStore implements EscalationStore {
         },
         ConditionExpression: 'attribute_not_exists(SK)',
       }));
-      return true;
     } catch (e) {
-      if (isConditionFailure(e)) return false;
-      throw e;
+      if (!isConditionFailure(e)) throw e;
     }
   }
 

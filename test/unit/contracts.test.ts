@@ -36,6 +36,7 @@ describe('OpenAPI document', () => {
     'POST /v1/escalations/{escalationId}/partner-ticket', 'POST /v1/escalations/{escalationId}/cancel',
     'POST /v1/webhooks/{partnerId}', 'POST /v1/webhooks/{partnerId}/collaboration',
     'GET /v1/customer/cases/{caseId}/partner-incidents', 'GET /health', 'GET /openapi.json', 'GET /status/cases/{caseId}',
+    'GET /v1/escalations/{escalationId}/timeline',
   ];
   const doc = openApiDocument() as { openapi: string; paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties?: object } }> } }>> };
 
