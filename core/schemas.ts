@@ -45,7 +45,7 @@ export const PartnerTicketRequest = z.strictObject({
 export const ListEscalationsQuery = z.object({ caseId: externalId('caseId') });
 /** `GET /v1/escalations/{id}/timeline`: `before` is a cursor from an earlier answer; `limit` 1–200 (100). */
 export const TimelinePageQuery = z.object({
-  before: z.string().min(1).max(1000).optional(),
+  before: z.string().min(1).max(8192).optional(), // longer ones are not cursors: 400 invalid_cursor
   limit: z.coerce.number().int().min(1).max(TIMELINE_PAGE_MAX).default(TIMELINE_PAGE_DEFAULT),
 });
 export const EscalationIdParam = z.string().min(1).max(80).regex(/^[A-Za-z0-9_-]+$/);

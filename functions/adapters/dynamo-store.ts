@@ -190,16 +190,24 @@ export class DynamoEscalationStore implements EscalationStore {
     return pageOf([...all.map(stored), ...this.derived(e, all)], before, limit);
   }
 
+  /** Up to `limit + 2` entries at or before `before`, newest first (a Query stops at 1 MB: long entries take more than one). */
   private async newestEntries(escalationId: string, before: TimelinePosition | undefined, limit: number) {
-    const r = await this.db.send(new QueryCommand({
-      TableName: this.tableName,
-      KeyConditionExpression: before ? 'PK = :pk AND SK BETWEEN :t AND :before' : 'PK = :pk AND begins_with(SK, :t)',
-      ExpressionAttributeValues: { ':pk': `ESC#${escalationId}`, ':t': 'T#', ...(before ? { ':before': before } : {}) },
-      ScanIndexForward: false,
-      Limit: limit + 2,
-      ConsistentRead: true,
-    }));
-    return r.Items ?? [];
+    const items: Record<string, unknown>[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const r = await this.db.send(new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: before ? 'PK = :pk AND SK BETWEEN :t AND :before' : 'PK = :pk AND begins_with(SK, :t)',
+        ExpressionAttributeValues: { ':pk': `ESC#${escalationId}`, ':t': 'T#', ...(before ? { ':before': before } : {}) },
+        ScanIndexForward: false,
+        Limit: limit + 2 - items.length,
+        ConsistentRead: true,
+        ExclusiveStartKey,
+      }));
+      items.push(...(r.Items ?? []));
+      ExclusiveStartKey = r.LastEvaluatedKey;
+    } while (ExclusiveStartKey && items.length < limit + 2);
+    return items;
   }
 
   /** The entries derived from the item (core/timeline.ts), but those an older item stored under their dedupe key. */
