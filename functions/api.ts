@@ -5,7 +5,7 @@
 import type { HubDeps } from '../core/deps';
 import { customerIncidentView, engineerView } from '../core/escalation';
 import { ConflictError, InvalidCursorError, NotFoundError } from '../core/errors';
-import { decodeTimelineCursor } from '../core/timeline';
+import { decodeTimelineCursor, TIMELINE_PAGE_DEFAULT } from '../core/timeline';
 import {
   AddCommentRequest, CancelRequest, CaseIdParam, CreateEscalationRequest, EscalationIdParam, JointCallRequestBody,
   ListEscalationsQuery, parseOrThrow, PartnerTicketRequest, TimelinePageQuery,
@@ -81,7 +81,7 @@ const ROUTES: Record<string, Route> = {
     const q = parseOrThrow(TimelinePageQuery, event.queryStringParameters ?? {}, 'query');
     const before = q.before === undefined ? undefined : decodeTimelineCursor(q.before);
     if (q.before !== undefined && before === undefined) throw new InvalidCursorError('The cursor in "before" is not one this hub handed out; use timelineBefore or before from an earlier answer.');
-    const page = await fromPath(event, (id) => deps.store.getTimelinePage(id, { before, limit: q.limit }));
+    const page = await fromPath(event, (id) => deps.store.getTimelinePage(id, { before, limit: q.limit ? Number(q.limit) : TIMELINE_PAGE_DEFAULT }));
     return json(200, { items: page.items, before: page.before });
   },
 

@@ -2,8 +2,7 @@
 import * as z from 'zod';
 import { STATUSES } from '../core/escalation';
 import { AddCommentRequest, CancelRequest, CreateEscalationRequest, JointCallRequestBody, PartnerTicketRequest, StatusLinkRequest } from '../core/schemas';
-import { TIMELINE_PAGE_DEFAULT, TIMELINE_PAGE_MAX } from '../core/timeline';
-import { buildTopology } from '../infra/topology';
+import { ROUTES } from '../infra/topology';
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
 
@@ -33,24 +32,15 @@ const Escalation = {
   },
 };
 
-const TimelineEntry = {
-  type: 'object', required: ['at', 'type', 'actor', 'detail'],
-  properties: { at: { type: 'string', format: 'date-time' }, type: { type: 'string' }, actor: { type: 'string' }, detail: { type: 'object' } },
-};
-/** `GET /v1/escalations/{id}/timeline`: older entries, oldest first; `before` pages on (`null`: none left). */
+/** `GET …/timeline`: its query and its answer (older entries, oldest first; `before`: `null` when none are left). */
+const TIMELINE_PAGE = 'GET /v1/escalations/{escalationId}/timeline';
+const PAGE_QUERY = [
+  { name: 'before', in: 'query', schema: { type: 'string' } },
+  { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200, default: 100 } },
+];
 const TimelinePage = {
   type: 'object', required: ['items', 'before'],
-  properties: { items: { type: 'array', items: { $ref: '#/components/schemas/TimelineEntry' } }, before: { type: ['string', 'null'] } },
-};
-/** Query parameters, beyond the path's. */
-const QUERIES: Record<string, Record<string, unknown>[]> = {
-  'GET /v1/escalations/{escalationId}/timeline': [
-    { name: 'before', in: 'query', required: false, description: 'a cursor: timelineBefore, or before from an earlier page', schema: { type: 'string' } },
-    { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: TIMELINE_PAGE_MAX, default: TIMELINE_PAGE_DEFAULT } },
-  ],
-};
-const RESPONSES: Record<string, Record<string, unknown>> = {
-  'GET /v1/escalations/{escalationId}/timeline': { $ref: '#/components/schemas/TimelinePage' },
+  properties: { items: { type: 'array', items: { type: 'object', required: ['at', 'type', 'actor', 'detail'] } }, before: { type: ['string', 'null'] } },
 };
 
 const BODIES: Record<string, z.ZodType> = {
@@ -66,11 +56,11 @@ let doc: Record<string, unknown> | undefined;
 export function openApiDocument(): Record<string, unknown> {
   if (doc) return doc;
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const r of buildTopology([]).routes) {
+  for (const r of ROUTES) {
     const key = `${r.method} ${r.path}`;
     const params = [
       ...[...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } })),
-      ...(QUERIES[key] ?? []),
+      ...(key === TIMELINE_PAGE ? PAGE_QUERY : []),
     ];
     const body = BODIES[key];
     (paths[r.path] ??= {})[r.method.toLowerCase()] = {
@@ -79,7 +69,7 @@ export function openApiDocument(): Record<string, unknown> {
       ...(params.length ? { parameters: params } : {}),
       ...(body ? { requestBody: { required: true, content: { 'application/json': { schema: schema(body) } } } } : {}),
       responses: {
-        '2XX': { description: 'Success', content: { 'application/json': { schema: RESPONSES[key] ?? (r.path.startsWith('/v1/escalations') ? { $ref: '#/components/schemas/Escalation' } : {}) } } },
+        '2XX': { description: 'Success', content: { 'application/json': { schema: key === TIMELINE_PAGE ? TimelinePage : r.path.startsWith('/v1/escalations') ? { $ref: '#/components/schemas/Escalation' } : {} } } },
         default: { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
       },
     };
@@ -87,7 +77,7 @@ export function openApiDocument(): Record<string, unknown> {
   doc = {
     openapi: '3.1.0',
     info: { title: 'Partner escalation hub', version: '1.0.0' },
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } }, schemas: { Error: ErrorBody, Escalation, TimelineEntry, TimelinePage } },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } }, schemas: { Error: ErrorBody, Escalation } },
     paths,
   };
   return doc;

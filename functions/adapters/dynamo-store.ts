@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
 import { dueAt, type CaseDetails, type Escalation } from '../../core/escalation';
-import { derivedTimeline, isTimelinePosition, pageOf, RECENT_TIMELINE_ENTRIES, type TimelinePage, type TimelinePosition } from '../../core/timeline';
+import { derivedTimeline, isTimelinePosition, pageOf, RECENT_TIMELINE_ENTRIES, type TimelinePosition } from '../../core/timeline';
 import { VersionConflictError } from '../../core/errors';
 import type { DueItem, EscalationStore, MeetingSubscription, MessageFailure, PendingComment, TimelineEntry } from '../../core/ports';
 import { isConditionFailure } from './conditional-write';
@@ -54,8 +54,6 @@ const positionOf = (i: Record<string, unknown>): TimelinePosition => {
   return isTimelinePosition(sk) ? sk : `T#${i.at as string}#${sk.slice(2)}`;
 };
 const stored = (i: Record<string, unknown>) => ({ position: positionOf(i), entry: toEntry(i) });
-/** The item that claims a dedupe key for one timeline entry, and names where that entry is. */
-const timelineKeyKey = (escalationId: string, key: string) => ({ PK: `ESC#${escalationId}`, SK: `TKEY#${key}` });
 
 function escalationItem(e: Escalation) {
   const due = dueAt(e);
@@ -154,68 +152,55 @@ export class DynamoEscalationStore implements EscalationStore {
     return r.Item ? toEscalation(r.Item) : undefined;
   }
 
-  /** The whole timeline: one query over the escalation's partition (its cost grows with the timeline). */
+  /** The whole timeline (its cost grows with it: for use cases that must see every entry). */
   async getTimeline(escalationId: string): Promise<TimelineEntry[]> {
-    const items = await this.queryAll({ KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `ESC#${escalationId}` }, ConsistentRead: true });
-    const meta = items.find((i) => i.SK === 'META');
-    if (!meta) return [];
-    const entries = items.filter((i) => (i.SK as string).startsWith('T#'));
-    return pageOf([...entries.map(stored), ...this.derived(toEscalation(meta), entries)], undefined, Number.MAX_SAFE_INTEGER).items;
+    return (await this.readTimeline(escalationId, undefined, Infinity))?.page.items ?? [];
   }
 
-  /** The escalation and the newest `limit` entries of its timeline (a read and a Query, at once). */
+  /** The escalation and the newest `limit` entries of its timeline: a read and a Query, at once. */
   async getEscalationWithTimeline(escalationId: string, limit = RECENT_TIMELINE_ENTRIES) {
-    const [escalation, newest] = await Promise.all([this.getEscalation(escalationId), this.newestEntries(escalationId, undefined, limit)]);
-    if (!escalation) return undefined;
-    const page = await this.timelinePage(escalation, undefined, limit, newest);
-    return { escalation, timeline: page.items, timelineBefore: page.before };
+    const r = await this.readTimeline(escalationId, undefined, limit);
+    return r && { escalation: r.escalation, timeline: r.page.items, timelineBefore: r.page.before };
   }
 
   async getTimelinePage(escalationId: string, opts: { before?: TimelinePosition | undefined; limit: number }) {
-    const [escalation, newest] = await Promise.all([this.getEscalation(escalationId), this.newestEntries(escalationId, opts.before, opts.limit)]);
-    return escalation ? this.timelinePage(escalation, opts.before, opts.limit, newest) : undefined;
+    return (await this.readTimeline(escalationId, opts.before, opts.limit))?.page;
   }
 
   /**
-   * A page: the newest `limit` entries older than `before`, merged with the entries derived from the item.
-   * With time-ordered keys that is one Query, newest first, `limit + 2` items at most (`before` itself may
-   * be one; one more says whether older ones exist): its cost does not grow with the timeline. An
-   * escalation flagged before those keys has some entries out of key order: its whole timeline is read.
+   * A page: the newest `limit` entries older than `before`, merged with those derived from the item. With
+   * time-ordered keys that is one Query, newest first, of `limit + 2` items at most (`before` itself may be
+   * one; one more says whether older ones exist): its cost does not grow with the timeline. An escalation
+   * flagged before those keys has entries out of key order: unless that Query saw them all, its whole
+   * timeline is read.
    */
-  private async timelinePage(e: Escalation, before: TimelinePosition | undefined, limit: number, newest: Record<string, unknown>[]): Promise<TimelinePage> {
-    if (e.timelineKeys === 'time') return pageOf([...newest.map(stored), ...this.derived(e, [])], before, limit);
-    const all = await this.queryAll({
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :t)', ExpressionAttributeValues: { ':pk': `ESC#${e.escalationId}`, ':t': 'T#' }, ConsistentRead: true,
-    });
-    return pageOf([...all.map(stored), ...this.derived(e, all)], before, limit);
+  private async readTimeline(escalationId: string, before: TimelinePosition | undefined, limit: number) {
+    const [escalation, newest] = await Promise.all([this.getEscalation(escalationId), this.timelineItems(escalationId, before, limit + 2)]);
+    if (!escalation) return undefined;
+    const items = escalation.timelineKeys === 'time' || (!before && newest.length < limit + 2) ? newest : await this.timelineItems(escalationId, undefined, Infinity);
+    // entries derived from the item, unless an older item stored them under their dedupe key
+    const keys = new Set(items.map((i) => i.SK));
+    const derived = derivedTimeline(escalation).filter((d) => !keys.has(`T#${boundedKeyPart(d.dedupeKey)}`))
+      .map((d) => ({ position: `T#${d.entry.at}#${boundedKeyPart(d.dedupeKey)}`, entry: d.entry }));
+    return { escalation, page: pageOf([...items.map(stored), ...derived], before, limit) };
   }
 
-  /** Up to `limit + 2` entries at or before `before`, newest first (a Query stops at 1 MB: long entries take more than one). */
-  private async newestEntries(escalationId: string, before: TimelinePosition | undefined, limit: number) {
+  /** Up to `max` timeline items at or before `before`, newest first (a Query stops at 1 MB: long entries take several). */
+  private async timelineItems(escalationId: string, before: TimelinePosition | undefined, max: number) {
     const items: Record<string, unknown>[] = [];
     let ExclusiveStartKey: Record<string, unknown> | undefined;
     do {
       const r = await this.db.send(new QueryCommand({
         TableName: this.tableName,
-        KeyConditionExpression: before ? 'PK = :pk AND SK BETWEEN :t AND :before' : 'PK = :pk AND begins_with(SK, :t)',
-        ExpressionAttributeValues: { ':pk': `ESC#${escalationId}`, ':t': 'T#', ...(before ? { ':before': before } : {}) },
-        ScanIndexForward: false,
-        Limit: limit + 2 - items.length,
-        ConsistentRead: true,
-        ExclusiveStartKey,
+        KeyConditionExpression: `PK = :pk AND ${before ? 'SK BETWEEN :t AND :b' : 'begins_with(SK, :t)'}`,
+        ExpressionAttributeValues: { ':pk': `ESC#${escalationId}`, ':t': 'T#', ...(before ? { ':b': before } : {}) },
+        ScanIndexForward: false, ConsistentRead: true, ExclusiveStartKey,
+        ...(max < Infinity ? { Limit: max - items.length } : {}),
       }));
       items.push(...(r.Items ?? []));
       ExclusiveStartKey = r.LastEvaluatedKey;
-    } while (ExclusiveStartKey && items.length < limit + 2);
+    } while (ExclusiveStartKey && items.length < max);
     return items;
-  }
-
-  /** The entries derived from the item (core/timeline.ts), but those an older item stored under their dedupe key. */
-  private derived(e: Escalation, entries: Record<string, unknown>[]) {
-    const keys = new Set(entries.map((i) => i.SK as string));
-    return derivedTimeline(e)
-      .filter((d) => !keys.has(`T#${boundedKeyPart(d.dedupeKey)}`))
-      .map((d) => ({ position: `T#${d.entry.at}#${boundedKeyPart(d.dedupeKey)}`, entry: d.entry }));
   }
 
   async getCaseDetails(e: Pick<Escalation, 'caseId' | 'partnerId'>): Promise<CaseDetails | undefined> {
@@ -278,48 +263,31 @@ export class DynamoEscalationStore implements EscalationStore {
 
   /**
    * Stores the entry under `T#<at>#…`, so that key order is time order. With a dedupe key, a `TKEY#<key>`
-   * item claims the key first (conditional) and names the entry's key: a retry, at another time, finds
-   * the claim and writes no second entry (it writes the first call's entry, should that call have
-   * stopped between its two writes). One more write per deduplicated entry buys pages of the timeline at
-   * a cost that does not grow with it.
+   * item claims the key first (conditional) with the entry's time: a retry, at another time, finds the
+   * claim and adds no second entry (it writes the first call's entry, should that call have stopped
+   * between its two writes). One more write per deduplicated entry buys pages of the timeline at a cost
+   * that does not grow with it.
    */
   async appendTimeline(escalationId: string, entry: TimelineEntry, dedupeKey?: string, pendingComment = false) {
-    if (!dedupeKey) {
-      await this.putEntry(escalationId, `T#${entry.at}#${Math.random().toString(36).slice(2, 10)}`, entry, pendingComment);
-      return true;
-    }
-    const key = boundedKeyPart(dedupeKey);
-    const sk = `T#${entry.at}#${key}`;
-    try {
-      await this.db.send(new PutCommand({
-        TableName: this.tableName,
-        Item: { ...timelineKeyKey(escalationId, key), type: 'timeline-key', entrySk: sk, at: entry.at },
-        ConditionExpression: 'attribute_not_exists(SK)',
-      }));
-    } catch (e) {
-      if (!isConditionFailure(e)) throw e;
-      const claim = await this.db.send(new GetCommand({ TableName: this.tableName, Key: timelineKeyKey(escalationId, key), ConsistentRead: true }));
-      if (claim.Item) await this.putEntry(escalationId, claim.Item.entrySk as string, { ...entry, at: claim.Item.at as string }, pendingComment);
-      return false;
-    }
-    await this.putEntry(escalationId, sk, entry, pendingComment);
-    return true;
+    const pk = `ESC#${escalationId}`;
+    const key = dedupeKey ? boundedKeyPart(dedupeKey) : `${Math.random().toString(36).slice(2, 10)}`;
+    let { at } = entry;
+    const first = !dedupeKey || await this.putIfAbsent({ PK: pk, SK: `TKEY#${key}`, type: 'timeline-key', at });
+    if (!first) at = (await this.db.send(new GetCommand({ TableName: this.tableName, Key: { PK: pk, SK: `TKEY#${key}` }, ConsistentRead: true }))).Item?.at ?? at;
+    await this.putIfAbsent({
+      PK: pk, SK: `T#${at}#${key}`, type: 'timeline', at, kind: entry.type, actor: entry.actor, detail: entry.detail, ...(pendingComment ? { pending: 1 } : {}),
+    });
+    return first;
   }
 
-  /** Writes a timeline entry unless one is there under that key (then nothing). */
-  private async putEntry(escalationId: string, sk: string, entry: TimelineEntry, pendingComment: boolean) {
+  /** Puts the item unless one is there under its key; answers whether it did. */
+  private async putIfAbsent(Item: Record<string, unknown>) {
     try {
-      await this.db.send(new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          PK: `ESC#${escalationId}`, SK: sk, type: 'timeline',
-          at: entry.at, kind: entry.type, actor: entry.actor, detail: entry.detail,
-          ...(pendingComment ? { pending: 1 } : {}),
-        },
-        ConditionExpression: 'attribute_not_exists(SK)',
-      }));
+      await this.db.send(new PutCommand({ TableName: this.tableName, Item, ConditionExpression: 'attribute_not_exists(SK)' }));
+      return true;
     } catch (e) {
-      if (!isConditionFailure(e)) throw e;
+      if (isConditionFailure(e)) return false;
+      throw e;
     }
   }
 
