@@ -30,12 +30,16 @@ export interface Escalation {
 }
 
 export interface TimelineEntry { at: string; type: string; actor?: string | null; detail?: unknown }
+/** `timelineBefore`: older entries exist (the answer holds the newest 200); a cursor for `GET …/timeline?before=`. */
 export interface EscalationDetail extends Escalation {
   findings?: string | null;
   timeline: TimelineEntry[];
+  timelineBefore?: string | null;
   /** For a partner without an API: where and how the engineer works with it. */
   manual?: { portalUrl: string; instructions: string };
 }
+/** `GET /v1/escalations/{id}/timeline`: entries oldest first; `before` pages on to older ones, `null` when none are left. */
+export interface TimelinePage { items: TimelineEntry[]; before: string | null }
 export interface EscalationList { items: Escalation[] }
 export interface JointCall { provider: string; meetingId: string; joinUrl: string }
 export interface ApiErrorBody { error: { code: string; message: string; details?: { path?: string; message: string }[] } }
@@ -74,7 +78,13 @@ const checkTimelineEntry = fields({ at: str, type: str, actor: optStr });
 export const checkEscalationDetail: Check = (value) => checkEscalation(value) ?? fields({
   findings: optStr,
   timeline: (v) => Array.isArray(v) && v.every(ok(checkTimelineEntry)),
+  timelineBefore: optStr,
 })(value);
+
+export const checkTimelinePage: Check = fields({
+  items: (v) => Array.isArray(v) && v.every(ok(checkTimelineEntry)),
+  before: (v) => v === null || typeof v === 'string',
+});
 
 export const checkEscalationList: Check = fields({ items: (v) => Array.isArray(v) && v.every(ok(checkEscalation)) });
 export const checkJointCall: Check = fields({ provider: str, meetingId: str, joinUrl: str });

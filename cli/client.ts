@@ -4,8 +4,8 @@
  * that does not answer an UnreachableError (exit 3).
  */
 import {
-  checkAnyObject, checkApiErrorBody, checkEscalation, checkEscalationDetail, checkEscalationList, checkJointCall,
-  type ApiErrorBody, type Check, type Escalation, type EscalationDetail, type EscalationList, type JointCall,
+  checkAnyObject, checkApiErrorBody, checkEscalation, checkEscalationDetail, checkEscalationList, checkJointCall, checkTimelinePage,
+  type ApiErrorBody, type Check, type Escalation, type EscalationDetail, type EscalationList, type JointCall, type TimelinePage,
 } from './api-types';
 import { ApiError, UnreachableError } from './errors';
 
@@ -34,6 +34,14 @@ export class HubClient {
   }
   getEscalation(id: string) {
     return this.call<EscalationDetail>(checkEscalationDetail, 'GET', `/v1/escalations/${enc(id)}`);
+  }
+  /** Older timeline entries: before a cursor (`timelineBefore`, or `before` of an earlier page), at most `limit`. */
+  getTimeline(id: string, opts: { before?: string | undefined; limit?: number | undefined } = {}) {
+    const q = new URLSearchParams();
+    if (opts.before !== undefined) q.set('before', opts.before);
+    if (opts.limit !== undefined) q.set('limit', String(opts.limit));
+    const qs = q.toString();
+    return this.call<TimelinePage>(checkTimelinePage, 'GET', `/v1/escalations/${enc(id)}/timeline${qs ? `?${qs}` : ''}`);
   }
   listEscalations(caseId: string) {
     return this.call<EscalationList>(checkEscalationList, 'GET', `/v1/escalations?caseId=${enc(caseId)}`);

@@ -1,5 +1,5 @@
 /** Human-readable output: escalation summaries and plain-text tables (no colours, no dependencies). */
-import type { Escalation, EscalationDetail, TimelineEntry } from './api-types';
+import type { Escalation, EscalationDetail, TimelineEntry, TimelinePage } from './api-types';
 
 /** `2026-11-25T10:00:00.000Z` → `2026-11-25 10:00:00Z`; anything else as it is. */
 export function time(iso: string | null | undefined): string {
@@ -62,9 +62,19 @@ export function timelineLines(entries: TimelineEntry[], width?: number): string[
   return table(['TIME', 'EVENT', 'ACTOR', 'DETAIL'], entries.map((t) => [time(t.at), t.type, t.actor ?? '', detailText(t.detail)]), width);
 }
 
+/** How to read the entries older than a page. */
+export const olderHint = (id: string, before: string) => `older entries: hub timeline ${id} --before ${before}`;
+
 export function showLines(e: EscalationDetail, width?: number): string[] {
   const findings = e.findings ? ['', 'findings', ...e.findings.trimEnd().split('\n').map((l) => `  ${l}`)] : [];
-  return [...escalationLines(e), ...findings, '', 'timeline', ...timelineLines(e.timeline, width)];
+  // the hub answers the newest entries; it says so when there are older ones
+  const heading = e.timelineBefore ? `timeline (the ${e.timeline.length} most recent entries)` : 'timeline';
+  const older = e.timelineBefore ? ['', olderHint(e.escalationId, e.timelineBefore)] : [];
+  return [...escalationLines(e), ...findings, '', heading, ...timelineLines(e.timeline, width), ...older];
+}
+
+export function timelinePageLines(id: string, page: TimelinePage, width?: number): string[] {
+  return [...timelineLines(page.items, width), ...(page.before ? ['', olderHint(id, page.before)] : [])];
 }
 
 export function listLines(items: Escalation[], width?: number): string[] {

@@ -13,6 +13,8 @@ export abstract class HubError extends Error {
 }
 
 export class InvalidJsonError extends HubError { override name = 'InvalidJsonError'; code = 'invalid_json'; status = 400; }
+/** A paging cursor this hub did not hand out (or one mangled on the way). */
+export class InvalidCursorError extends HubError { override name = 'InvalidCursorError'; code = 'invalid_cursor'; status = 400; }
 export class ValidationError extends HubError { override name = 'ValidationError'; code = 'validation_failed'; status = 422; }
 export class UnauthorizedError extends HubError { override name = 'UnauthorizedError'; code = 'unauthorized'; status = 401; }
 export class ForbiddenError extends HubError { override name = 'ForbiddenError'; code = 'forbidden'; status = 403; }

@@ -84,6 +84,12 @@ export interface Escalation {
    * older items, which the opening therefore always checks.
    */
   commentsPending?: boolean;
+  /**
+   * `time`: every timeline entry of this escalation is stored under a time-ordered key (`T#<at>#…`), so a
+   * page of the newest entries is one Query. Absent on escalations flagged before (some entries kept
+   * under their dedupe key alone): the store reads their whole timeline to page it.
+   */
+  timelineKeys?: 'time';
   /** Optimistic-locking version, incremented by every write. */
   version: number;
 }

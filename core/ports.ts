@@ -4,6 +4,7 @@
  */
 import type { CaseDetails, Escalation, PartnerStatus } from './escalation';
 import type { HubEvent } from './events';
+import type { TimelinePage, TimelinePosition } from './timeline';
 
 export interface TimelineEntry {
   at: string;
@@ -23,10 +24,22 @@ export interface EscalationStore {
   createEscalation(draft: Escalation, details: CaseDetails): Promise<{ created: boolean; escalation: Escalation }>;
   /** Strongly consistent read; `undefined` when unknown. */
   getEscalation(escalationId: string): Promise<Escalation | undefined>;
-  /** The timeline, oldest first, including the entries derived from the escalation item (core/timeline.ts). */
+  /**
+   * The whole timeline, oldest first, including the entries derived from the escalation item
+   * (core/timeline.ts). Its cost grows with the timeline: for use cases that must see every entry; what
+   * people read goes through the pages below.
+   */
   getTimeline(escalationId: string): Promise<TimelineEntry[]>;
-  /** The escalation and its timeline in one strongly consistent read; `undefined` when unknown. */
-  getEscalationWithTimeline(escalationId: string): Promise<{ escalation: Escalation; timeline: TimelineEntry[] } | undefined>;
+  /**
+   * The escalation and the newest `limit` (default RECENT_TIMELINE_ENTRIES) entries of its timeline, oldest
+   * first, strongly consistent; `timelineBefore` pages on to older ones (`null`: none). `undefined` when unknown.
+   */
+  getEscalationWithTimeline(escalationId: string, limit?: number): Promise<{ escalation: Escalation; timeline: TimelineEntry[]; timelineBefore: string | null } | undefined>;
+  /**
+   * The newest `limit` entries older than `before` (a position from decodeTimelineCursor; all, without it),
+   * oldest first; its cost does not grow with the timeline. `undefined` when the escalation is unknown.
+   */
+  getTimelinePage(escalationId: string, opts: { before?: TimelinePosition | undefined; limit: number }): Promise<TimelinePage | undefined>;
   /** The findings and contact, kept apart from the escalation item so status writes stay small. */
   getCaseDetails(escalation: Pick<Escalation, 'caseId' | 'partnerId'>): Promise<CaseDetails | undefined>;
   listByCase(caseId: string): Promise<Escalation[]>;

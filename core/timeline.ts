@@ -23,3 +23,44 @@ export function derivedTimeline(e: Escalation): { dedupeKey: string; entry: Time
   }
   return out;
 }
+
+/** Entries `GET /v1/escalations/{id}` shows, the newest ones; older ones are paged. */
+export const RECENT_TIMELINE_ENTRIES = 200;
+export const TIMELINE_PAGE_MAX = 200;
+export const TIMELINE_PAGE_DEFAULT = 100;
+
+/** A page of the timeline: `items` oldest first; `before` pages on to older entries (`null`: none left). */
+export interface TimelinePage { items: TimelineEntry[]; before: string | null }
+
+/**
+ * An entry's place in time order: `T#<at>#<tie-breaker>`, the sort key it is stored under (DESIGN.md), so
+ * that the store reads a page with one Query in key order. Entries kept under an older layout get the
+ * same shape from their time and old key.
+ */
+export type TimelinePosition = string;
+const POSITION = /^T#\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z#[\s\S]{1,600}$/;
+export const isTimelinePosition = (s: string): boolean => POSITION.test(s);
+
+/** Opaque to clients: a position, base64url. */
+export const encodeTimelineCursor = (p: TimelinePosition): string => Buffer.from(p, 'utf8').toString('base64url');
+/** The position a cursor names, or `undefined` when it is not one this hub made. */
+export function decodeTimelineCursor(cursor: string): TimelinePosition | undefined {
+  if (cursor.length > 1000 || !/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined;
+  const p = Buffer.from(cursor, 'base64url').toString('utf8');
+  return isTimelinePosition(p) && encodeTimelineCursor(p) === cursor ? p : undefined;
+}
+
+/**
+ * The `limit` newest entries older than `before` (all, without it), oldest first, from candidates that
+ * must include the `limit + 1` newest such stored entries and every derived one. A position seen twice is
+ * one entry (the first candidate wins).
+ */
+export function pageOf(candidates: { position: TimelinePosition; entry: TimelineEntry }[], before: TimelinePosition | undefined, limit: number): TimelinePage {
+  const seen = new Set<string>();
+  const older = candidates
+    .filter((c) => (before === undefined || c.position < before) && !seen.has(c.position) && seen.add(c.position))
+    .sort((a, b) => (a.position < b.position ? 1 : a.position > b.position ? -1 : 0));
+  const page = older.slice(0, limit);
+  const last = page[page.length - 1];
+  return { items: page.reverse().map((c) => c.entry), before: older.length > limit && last ? encodeTimelineCursor(last.position) : null };
+}

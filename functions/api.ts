@@ -4,10 +4,11 @@
  */
 import type { HubDeps } from '../core/deps';
 import { customerIncidentView, engineerView } from '../core/escalation';
-import { ConflictError, NotFoundError } from '../core/errors';
+import { ConflictError, InvalidCursorError, NotFoundError } from '../core/errors';
+import { decodeTimelineCursor, TIMELINE_PAGE_DEFAULT } from '../core/timeline';
 import {
   AddCommentRequest, CancelRequest, CaseIdParam, CreateEscalationRequest, EscalationIdParam, JointCallRequestBody,
-  ListEscalationsQuery, parseOrThrow, PartnerStatusRequest, PartnerTicketRequest, RetryRequest,
+  ListEscalationsQuery, parseOrThrow, PartnerStatusRequest, PartnerTicketRequest, RetryRequest, TimelinePageQuery,
 } from '../core/schemas';
 import { partnerById } from '../core/deps';
 import { manualInstructions } from '../connectors/manual/connector';
@@ -76,11 +77,21 @@ const ROUTES: Record<string, Route> = {
 
   'GET /v1/escalations/{escalationId}': async (event, deps) => {
     engineer(event);
-    const { escalation: esc, timeline } = await fromPath(event, (id) => deps.store.getEscalationWithTimeline(id));
+    const { escalation: esc, timeline, timelineBefore } = await fromPath(event, (id) => deps.store.getEscalationWithTimeline(id));
     const details = await deps.store.getCaseDetails(esc);
     const profile = partnerById(deps.config, esc.partnerId);
     const manual = esc.ticketMode === 'manual' && profile ? manualInstructions(profile) : undefined;
-    return json(200, { ...engineerView(esc), ...(manual ? { manual } : {}), findings: details?.findings ?? null, timeline });
+    // the newest entries only: an escalation with thousands of comments still answers in one small page
+    return json(200, { ...engineerView(esc), ...(manual ? { manual } : {}), findings: details?.findings ?? null, timeline, ...(timelineBefore ? { timelineBefore } : {}) });
+  },
+
+  'GET /v1/escalations/{escalationId}/timeline': async (event, deps) => {
+    engineer(event);
+    const q = parseOrThrow(TimelinePageQuery, event.queryStringParameters ?? {}, 'query');
+    const before = q.before === undefined ? undefined : decodeTimelineCursor(q.before);
+    if (q.before !== undefined && before === undefined) throw new InvalidCursorError('The cursor in "before" is not one this hub handed out; use timelineBefore or before from an earlier answer.');
+    const page = await fromPath(event, (id) => deps.store.getTimelinePage(id, { before, limit: q.limit ? Number(q.limit) : TIMELINE_PAGE_DEFAULT }));
+    return json(200, { items: page.items, before: page.before });
   },
 
   'POST /v1/escalations/{escalationId}/joint-calls': async (event, deps) => {

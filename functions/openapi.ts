@@ -4,7 +4,7 @@ import { STATUSES } from '../core/escalation';
 import {
   AddCommentRequest, CancelRequest, CreateEscalationRequest, JointCallRequestBody, PartnerStatusRequest, PartnerTicketRequest, RetryRequest, StatusLinkRequest,
 } from '../core/schemas';
-import { buildTopology } from '../infra/topology';
+import { ROUTES } from '../infra/topology';
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
 
@@ -35,6 +35,17 @@ const Escalation = {
   },
 };
 
+/** `GET …/timeline`: its query and its answer (older entries, oldest first; `before`: `null` when none are left). */
+const TIMELINE_PAGE = 'GET /v1/escalations/{escalationId}/timeline';
+const PAGE_QUERY = [
+  { name: 'before', in: 'query', schema: { type: 'string' } },
+  { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200, default: 100 } },
+];
+const TimelinePage = {
+  type: 'object', required: ['items', 'before'],
+  properties: { items: { type: 'array', items: { type: 'object', required: ['at', 'type', 'actor', 'detail'] } }, before: { type: ['string', 'null'] } },
+};
+
 const BODIES: Record<string, z.ZodType> = {
   'POST /v1/escalations': CreateEscalationRequest,
   'POST /v1/escalations/{escalationId}/comments': AddCommentRequest,
@@ -50,9 +61,12 @@ let doc: Record<string, unknown> | undefined;
 export function openApiDocument(): Record<string, unknown> {
   if (doc) return doc;
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const r of buildTopology([]).routes) {
+  for (const r of ROUTES) {
     const key = `${r.method} ${r.path}`;
-    const params = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const params = [
+      ...[...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } })),
+      ...(key === TIMELINE_PAGE ? PAGE_QUERY : []),
+    ];
     const body = BODIES[key];
     (paths[r.path] ??= {})[r.method.toLowerCase()] = {
       operationId: key,
@@ -60,7 +74,7 @@ export function openApiDocument(): Record<string, unknown> {
       ...(params.length ? { parameters: params } : {}),
       ...(body ? { requestBody: { required: true, content: { 'application/json': { schema: schema(body) } } } } : {}),
       responses: {
-        '2XX': { description: 'Success', content: { 'application/json': { schema: r.path.startsWith('/v1/escalations') ? { $ref: '#/components/schemas/Escalation' } : {} } } },
+        '2XX': { description: 'Success', content: { 'application/json': { schema: key === TIMELINE_PAGE ? TimelinePage : r.path.startsWith('/v1/escalations') ? { $ref: '#/components/schemas/Escalation' } : {} } } },
         default: { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
       },
     };

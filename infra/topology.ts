@@ -55,6 +55,33 @@ export interface Topology {
   schedules: ScheduleSpec[];
 }
 
+const jwt = (method: RouteSpec['method'], path: string): RouteSpec => ({ method, path, function: 'api', auth: 'jwt' });
+/**
+ * The HTTP routes. A module-level constant (not built inside buildTopology), so that the OpenAPI document
+ * (functions/openapi.ts) takes the routes without the rest of the topology into the api bundle.
+ */
+export const ROUTES: readonly RouteSpec[] = [
+  { method: 'GET', path: '/health', function: 'api', auth: 'none' },
+  { method: 'GET', path: '/openapi.json', function: 'api', auth: 'none' },
+  jwt('POST', '/v1/escalations'),
+  jwt('GET', '/v1/escalations'),
+  jwt('GET', '/v1/escalations/{escalationId}'),
+  jwt('GET', '/v1/escalations/{escalationId}/timeline'),
+  jwt('POST', '/v1/escalations/{escalationId}/comments'),
+  jwt('POST', '/v1/escalations/{escalationId}/cancel'),
+  jwt('POST', '/v1/escalations/{escalationId}/joint-calls'),
+  jwt('POST', '/v1/escalations/{escalationId}/partner-ticket'),
+  jwt('POST', '/v1/escalations/{escalationId}/retry'),
+  jwt('POST', '/v1/escalations/{escalationId}/partner-status'),
+  jwt('GET', '/v1/customer/cases/{caseId}/partner-incidents'),
+  jwt('POST', '/v1/status-links'),
+  { method: 'GET', path: '/status/cases/{caseId}', function: 'api', auth: 'optional' },
+  { method: 'GET', path: '/v1/admin/dead-letters', function: 'admin', auth: 'jwt' },
+  { method: 'POST', path: '/v1/admin/dead-letters/redrive', function: 'admin', auth: 'jwt' },
+  { method: 'POST', path: '/v1/webhooks/{partnerId}', function: 'webhook', auth: 'none' },
+  { method: 'POST', path: '/v1/webhooks/{partnerId}/collaboration', function: 'webhook', auth: 'none' },
+];
+
 const fn = (name: FunctionName, description: string, timeoutSeconds = 30, memoryMb = 512): FunctionSpec =>
   ({ name, entry: `functions/${name}.ts`, description, timeoutSeconds, memoryMb });
 
@@ -65,7 +92,6 @@ const fn = (name: FunctionName, description: string, timeoutSeconds = 30, memory
  */
 export function buildTopology(partners: readonly { id: string }[], subscribers: readonly { events: readonly string[] }[] = []): Topology {
   const subscribed = NOTIFICATION_EVENTS.filter((e) => subscribers.some((s) => s.events.includes(e)));
-  const jwt = (method: RouteSpec['method'], path: string): RouteSpec => ({ method, path, function: 'api', auth: 'jwt' });
   return {
     functions: [
       fn('api', 'Engineer, customer and service routes of the HTTP API', 10),
@@ -79,26 +105,7 @@ export function buildTopology(partners: readonly { id: string }[], subscribers: 
       fn('admin', 'Operator routes: dead letters (list with reasons, redrive)', 30),
       fn('meeting-subscriptions', 'Creates, renews and ends the Graph subscriptions that bring joint-call events', 60),
     ],
-    routes: [
-      { method: 'GET', path: '/health', function: 'api', auth: 'none' },
-      { method: 'GET', path: '/openapi.json', function: 'api', auth: 'none' },
-      jwt('POST', '/v1/escalations'),
-      jwt('GET', '/v1/escalations'),
-      jwt('GET', '/v1/escalations/{escalationId}'),
-      jwt('POST', '/v1/escalations/{escalationId}/comments'),
-      jwt('POST', '/v1/escalations/{escalationId}/cancel'),
-      jwt('POST', '/v1/escalations/{escalationId}/joint-calls'),
-      jwt('POST', '/v1/escalations/{escalationId}/partner-ticket'),
-      jwt('POST', '/v1/escalations/{escalationId}/retry'),
-      jwt('POST', '/v1/escalations/{escalationId}/partner-status'),
-      jwt('GET', '/v1/customer/cases/{caseId}/partner-incidents'),
-      jwt('POST', '/v1/status-links'),
-      { method: 'GET', path: '/status/cases/{caseId}', function: 'api', auth: 'optional' },
-      { method: 'GET', path: '/v1/admin/dead-letters', function: 'admin', auth: 'jwt' },
-      { method: 'POST', path: '/v1/admin/dead-letters/redrive', function: 'admin', auth: 'jwt' },
-      { method: 'POST', path: '/v1/webhooks/{partnerId}', function: 'webhook', auth: 'none' },
-      { method: 'POST', path: '/v1/webhooks/{partnerId}/collaboration', function: 'webhook', auth: 'none' },
-    ],
+    routes: [...ROUTES],
     queues: [
       ...partners.map((p): QueueSpec => ({
         name: QUEUES.partnerWork(p.id), consumer: 'partner-worker', partnerId: p.id,

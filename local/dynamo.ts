@@ -2,9 +2,10 @@
 import {
   CreateTableCommand, DescribeTableCommand, DynamoDBClient, PutItemCommand, ResourceNotFoundException, ScanCommand, type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
-import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import type { Log } from '../core/deps';
 import { TABLE_INDEXES, TABLE_KEYS } from '../functions/adapters/table-schema';
+import { claimDataDir, preparePrivateDir } from './data-dir';
 
 export const LOCAL_TABLE = 'hub';
 
@@ -12,9 +13,17 @@ export const LOCAL_TABLE = 'hub';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const dynalite = require('dynalite') as (opts: { path?: string; createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => import('node:http').Server;
 
-export async function startDynalite(dataDir: string) {
+/**
+ * Starts dynalite on `dataDir` (`memory`: nothing on disk). A directory on disk is made private (0700,
+ * files 0600) and claimed: DataDirLockedError when another hub holds it (local/data-dir.ts).
+ */
+export async function startDynalite(dataDir: string, opts: { log?: Pick<Log, 'warn'> } = {}) {
   const memory = dataDir === 'memory';
-  if (!memory) mkdirSync(dataDir, { recursive: true });
+  let release = () => {};
+  if (!memory) {
+    preparePrivateDir(dataDir, opts.log);
+    release = await claimDataDir(dataDir);
+  }
   const server = dynalite({ ...(memory ? {} : { path: dataDir }), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(0, '127.0.0.1', () => resolve()); });
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -27,6 +36,7 @@ export async function startDynalite(dataDir: string) {
     close: async () => {
       client.destroy();
       await new Promise<void>((r) => server.close(() => r()));
+      release();
     },
   };
 }

@@ -76,7 +76,7 @@ const outboxBeside = (dataDir: string) => (dataDir === 'memory' ? join(tmpdir(),
 export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
   const { config, log } = opts;
   const topology = buildTopology(config.partners, config.subscribers);
-  const dynamo = await startDynalite(opts.dataDir);
+  const dynamo = await startDynalite(opts.dataDir, { log });
 
   // requests the front door is answering at once above which the queue consumers give way (LocalQueueOptions.yieldTo)
   let frontDoorBusy = () => false;

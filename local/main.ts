@@ -7,6 +7,7 @@ import './quiet-sdk-notice'; // first: before any AWS SDK module loads
 import { ConfigError } from '../core/errors';
 import { loadHubConfig } from '../functions/adapters/config-source';
 import { hubLogger } from '../functions/adapters/logger';
+import { DataDirLockedError } from './data-dir';
 import { startLocalHub } from './hub';
 import { DEV_JWT_SECRET } from './dev-secret';
 import { signJwt } from './jwt';
@@ -45,6 +46,6 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(err instanceof ConfigError ? `hub: ${err.message}` : err);
+  console.error(err instanceof ConfigError || err instanceof DataDirLockedError ? `hub: ${err.message}` : err);
   process.exit(1);
 });

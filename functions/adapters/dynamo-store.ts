@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
 import { dueAt, type CaseDetails, type Escalation } from '../../core/escalation';
-import { derivedTimeline } from '../../core/timeline';
+import { derivedTimeline, isTimelinePosition, pageOf, RECENT_TIMELINE_ENTRIES, type TimelinePosition } from '../../core/timeline';
 import { TicketLinkConflictError, VersionConflictError } from '../../core/errors';
 import type { DueItem, EscalationStore, MeetingSubscription, MessageFailure, PendingComment, TimelineEntry } from '../../core/ports';
 import { isConditionFailure } from './conditional-write';
@@ -45,7 +45,15 @@ const shardOf = (id: string) => createHash('sha1').update(id).digest()[0]! % DUE
 const ITEM_ONLY = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'type'] as const;
 
 const toEntry = (i: Record<string, unknown>): TimelineEntry => ({ at: i.at as string, type: i.kind as string, actor: i.actor as string, detail: i.detail as Record<string, unknown> });
-const byTime = (a: TimelineEntry, b: TimelineEntry) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0);
+/**
+ * Timeline entries are stored under `T#<at>#<dedupe key or random>` (time order is key order). Before
+ * that, deduplicated entries were stored under `T#<dedupe key>` alone: their place in time comes from `at`.
+ */
+const positionOf = (i: Record<string, unknown>): TimelinePosition => {
+  const sk = i.SK as string;
+  return isTimelinePosition(sk) ? sk : `T#${i.at as string}#${sk.slice(2)}`;
+};
+const stored = (i: Record<string, unknown>) => ({ position: positionOf(i), entry: toEntry(i) });
 
 function escalationItem(e: Escalation) {
   const due = dueAt(e);
@@ -65,7 +73,7 @@ function toEscalation(item: Record<string, unknown>): Escalation {
 
 type OptionalKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? K : never }[keyof T];
 /** The escalation's optional attributes (the compiler keeps this list complete). */
-const OPTIONAL: Record<OptionalKeys<Escalation>, true> = { customerSummary: true, ticketMode: true, ticketDueBy: true, updateDueBy: true, agedFor: true, opening: true, commentsPending: true, problem: true };
+const OPTIONAL: Record<OptionalKeys<Escalation>, true> = { customerSummary: true, ticketMode: true, ticketDueBy: true, updateDueBy: true, agedFor: true, opening: true, commentsPending: true, problem: true, timelineKeys: true };
 
 /**
  * An UpdateItem that sets every attribute of the escalation but its id (and removes the optional ones now
@@ -107,11 +115,13 @@ export class DynamoEscalationStore implements EscalationStore {
    * query of the case's items for another customer's (a case belongs to one customer): when there is one,
    * that escalation is answered, not created, and the caller refuses (flagEscalation).
    */
-  async createEscalation(draft: Escalation, details: CaseDetails) {
-    const foreign = await this.caseItems(draft.caseId, '<>', draft.customerId);
+  async createEscalation(proposed: Escalation, details: CaseDetails) {
+    const foreign = await this.caseItems(proposed.caseId, '<>', proposed.customerId);
     if (foreign[0]) {
-      return { created: false, escalation: await this.existingForCase(draft.caseId, (foreign[0].SK as string).slice('PARTNER#'.length)) };
+      return { created: false, escalation: await this.existingForCase(proposed.caseId, (foreign[0].SK as string).slice('PARTNER#'.length)) };
     }
+    // its timeline entries all go under time-ordered keys: pages of it are one Query each
+    const draft: Escalation = { ...proposed, timelineKeys: 'time' };
     try {
       await this.db.send(new PutCommand({
         TableName: this.tableName,
@@ -150,20 +160,55 @@ export class DynamoEscalationStore implements EscalationStore {
     return r.Item ? toEscalation(r.Item) : undefined;
   }
 
+  /** The whole timeline (its cost grows with it: for use cases that must see every entry). */
   async getTimeline(escalationId: string): Promise<TimelineEntry[]> {
-    return (await this.getEscalationWithTimeline(escalationId))?.timeline ?? [];
+    return (await this.readTimeline(escalationId, undefined, Infinity))?.page.items ?? [];
   }
 
-  /** One query over the escalation's partition: its item and its timeline entries. */
-  async getEscalationWithTimeline(escalationId: string) {
-    const items = await this.queryAll({ KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `ESC#${escalationId}` }, ConsistentRead: true });
-    const meta = items.find((i) => i.SK === 'META');
-    if (!meta) return undefined;
-    const escalation = toEscalation(meta);
-    const stored = items.filter((i) => (i.SK as string).startsWith('T#'));
-    const storedKeys = new Set(stored.map((i) => i.SK as string));
-    const derived = derivedTimeline(escalation).filter((d) => !storedKeys.has(`T#${boundedKeyPart(d.dedupeKey)}`)).map((d) => d.entry);
-    return { escalation, timeline: [...derived, ...stored.map(toEntry)].sort(byTime) };
+  /** The escalation and the newest `limit` entries of its timeline: a read and a Query, at once. */
+  async getEscalationWithTimeline(escalationId: string, limit = RECENT_TIMELINE_ENTRIES) {
+    const r = await this.readTimeline(escalationId, undefined, limit);
+    return r && { escalation: r.escalation, timeline: r.page.items, timelineBefore: r.page.before };
+  }
+
+  async getTimelinePage(escalationId: string, opts: { before?: TimelinePosition | undefined; limit: number }) {
+    return (await this.readTimeline(escalationId, opts.before, opts.limit))?.page;
+  }
+
+  /**
+   * A page: the newest `limit` entries older than `before`, merged with those derived from the item. With
+   * time-ordered keys that is one Query, newest first, of `limit + 2` items at most (`before` itself may be
+   * one; one more says whether older ones exist): its cost does not grow with the timeline. An escalation
+   * flagged before those keys has entries out of key order: unless that Query saw them all, its whole
+   * timeline is read.
+   */
+  private async readTimeline(escalationId: string, before: TimelinePosition | undefined, limit: number) {
+    const [escalation, newest] = await Promise.all([this.getEscalation(escalationId), this.timelineItems(escalationId, before, limit + 2)]);
+    if (!escalation) return undefined;
+    const items = escalation.timelineKeys === 'time' || (!before && newest.length < limit + 2) ? newest : await this.timelineItems(escalationId, undefined, Infinity);
+    // entries derived from the item, unless an older item stored them under their dedupe key
+    const keys = new Set(items.map((i) => i.SK));
+    const derived = derivedTimeline(escalation).filter((d) => !keys.has(`T#${boundedKeyPart(d.dedupeKey)}`))
+      .map((d) => ({ position: `T#${d.entry.at}#${boundedKeyPart(d.dedupeKey)}`, entry: d.entry }));
+    return { escalation, page: pageOf([...items.map(stored), ...derived], before, limit) };
+  }
+
+  /** Up to `max` timeline items at or before `before`, newest first (a Query stops at 1 MB: long entries take several). */
+  private async timelineItems(escalationId: string, before: TimelinePosition | undefined, max: number) {
+    const items: Record<string, unknown>[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const r = await this.db.send(new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: `PK = :pk AND ${before ? 'SK BETWEEN :t AND :b' : 'begins_with(SK, :t)'}`,
+        ExpressionAttributeValues: { ':pk': `ESC#${escalationId}`, ':t': 'T#', ...(before ? { ':b': before } : {}) },
+        ScanIndexForward: false, ConsistentRead: true, ExclusiveStartKey,
+        ...(max < Infinity ? { Limit: max - items.length } : {}),
+      }));
+      items.push(...(r.Items ?? []));
+      ExclusiveStartKey = r.LastEvaluatedKey;
+    } while (ExclusiveStartKey && items.length < max);
+    return items;
   }
 
   async getCaseDetails(e: Pick<Escalation, 'caseId' | 'partnerId'>): Promise<CaseDetails | undefined> {
@@ -232,18 +277,29 @@ export class DynamoEscalationStore implements EscalationStore {
     }
   }
 
+  /**
+   * Stores the entry under `T#<at>#…`, so that key order is time order. With a dedupe key, a `TKEY#<key>`
+   * item claims the key first (conditional) with the entry's time: a retry, at another time, finds the
+   * claim and adds no second entry (it writes the first call's entry, should that call have stopped
+   * between its two writes). One more write per deduplicated entry buys pages of the timeline at a cost
+   * that does not grow with it.
+   */
   async appendTimeline(escalationId: string, entry: TimelineEntry, dedupeKey?: string, pendingComment = false) {
-    const sk = dedupeKey ? `T#${boundedKeyPart(dedupeKey)}` : `T#${entry.at}#${Math.random().toString(36).slice(2, 10)}`;
+    const pk = `ESC#${escalationId}`;
+    const key = dedupeKey ? boundedKeyPart(dedupeKey) : `${Math.random().toString(36).slice(2, 10)}`;
+    let { at } = entry;
+    const first = !dedupeKey || await this.putIfAbsent({ PK: pk, SK: `TKEY#${key}`, type: 'timeline-key', at });
+    if (!first) at = (await this.db.send(new GetCommand({ TableName: this.tableName, Key: { PK: pk, SK: `TKEY#${key}` }, ConsistentRead: true }))).Item?.at ?? at;
+    await this.putIfAbsent({
+      PK: pk, SK: `T#${at}#${key}`, type: 'timeline', at, kind: entry.type, actor: entry.actor, detail: entry.detail, ...(pendingComment ? { pending: 1 } : {}),
+    });
+    return first;
+  }
+
+  /** Puts the item unless one is there under its key; answers whether it did. */
+  private async putIfAbsent(Item: Record<string, unknown>) {
     try {
-      await this.db.send(new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          PK: `ESC#${escalationId}`, SK: sk, type: 'timeline',
-          at: entry.at, kind: entry.type, actor: entry.actor, detail: entry.detail,
-          ...(pendingComment ? { pending: 1 } : {}),
-        },
-        ConditionExpression: 'attribute_not_exists(SK)',
-      }));
+      await this.db.send(new PutCommand({ TableName: this.tableName, Item, ConditionExpression: 'attribute_not_exists(SK)' }));
       return true;
     } catch (e) {
       if (isConditionFailure(e)) return false;

@@ -94,6 +94,7 @@ const EXPECT: Record<string, { call: () => Promise<Call>; status: Record<Caller,
   },
   'GET /v1/escalations': { call: async () => ({ path: `/v1/escalations?caseId=${tenants.acme.caseId}` }), status: { ...ENGINEER_ONLY, engineer: 200, admin: 200 } },
   'GET /v1/escalations/{escalationId}': { call: async () => ({ path: `/v1/escalations/${tenants.acme.escalationId}` }), status: { ...ENGINEER_ONLY, engineer: 200, admin: 200 } },
+  'GET /v1/escalations/{escalationId}/timeline': { call: async () => ({ path: `/v1/escalations/${tenants.acme.escalationId}/timeline?limit=5` }), status: { ...ENGINEER_ONLY, engineer: 200, admin: 200 } },
   'POST /v1/escalations/{escalationId}/comments': { call: async () => ({ path: `/v1/escalations/${tenants.acme.escalationId}/comments`, body: { body: 'a comment' } }), status: { ...ENGINEER_ONLY, engineer: 202, admin: 202 } },
   'POST /v1/escalations/{escalationId}/cancel': { call: async () => ({ path: `/v1/escalations/${await freshAcme()}/cancel`, body: { reason: 'test' } }), status: { ...ENGINEER_ONLY, engineer: 200, admin: 200 } },
   // the test partner has no collaboration connector: 409 is the engineer's answer (access granted, nothing to call)

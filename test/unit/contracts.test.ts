@@ -37,6 +37,7 @@ describe('OpenAPI document', () => {
     'POST /v1/escalations/{escalationId}/retry', 'POST /v1/escalations/{escalationId}/partner-status',
     'POST /v1/webhooks/{partnerId}', 'POST /v1/webhooks/{partnerId}/collaboration',
     'GET /v1/customer/cases/{caseId}/partner-incidents', 'GET /health', 'GET /openapi.json', 'GET /status/cases/{caseId}',
+    'GET /v1/escalations/{escalationId}/timeline',
   ];
   const doc = openApiDocument() as { openapi: string; paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties?: object } }> } }>> };
 
