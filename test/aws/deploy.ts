@@ -5,6 +5,7 @@
  * The template deployed is the synthesized one, changed only by test/aws/moto-gaps.ts.
  */
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,6 +22,9 @@ export const clientConfig = (endpoint: string) => ({
   endpoint, region: REGION,
   credentials: { accessKeyId: DUMMY_CREDENTIALS.AWS_ACCESS_KEY_ID, secretAccessKey: DUMMY_CREDENTIALS.AWS_SECRET_ACCESS_KEY },
 });
+
+/** An SQS client for the tier's own calls: moto's endpoint wins over its queue URLs' host (as in functions/adapters/sqs-queue.ts). */
+export const motoSqs = (endpoint: string) => new SQSClient({ ...clientConfig(endpoint), useQueueUrlAsEndpoint: false });
 
 export interface Synthesized { outdir: string; stackName: string; template: Template; assets: { path: string; bucket: string; key: string }[] }
 

@@ -2,7 +2,7 @@
  * One Lambda "container" for the AWS-parity runner (test/aws/lambda-runner.ts): a Node process whose
  * environment is the function's deployed environment, which loads the bundled handler from its cdk.out
  * asset folder (argv: folder, `file.export` handler) once and runs one invocation at a time, as Lambda does.
- * The AWS SDK is external to the bundles (the Lambda runtime provides it): NODE_PATH points at the repository's.
+ * The AWS SDK is external to the bundles (the Lambda runtime provides it): the runner links the repository's beside them.
  */
 'use strict';
 const { join } = require('node:path');

@@ -23,14 +23,14 @@ import {
 import type { SQSEvent } from 'aws-lambda';
 import { fork, type ChildProcess } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { existsSync, symlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { silentLog } from '../../core/deps';
-import { sqsClient } from '../../functions/adapters/sqs-queue';
 import type { HttpEvent, HttpResult } from '../../functions/http';
 import { REPO_ROOT } from '../../infra/hub-config';
 import type { FunctionName, RouteSpec } from '../../infra/topology';
 import { createLocalHttpServer, type LocalHttpServer } from '../../local/http-server';
-import { clientConfig, DUMMY_CREDENTIALS, REGION } from './deploy';
+import { clientConfig, DUMMY_CREDENTIALS, motoSqs, REGION } from './deploy';
 import type { Template } from './moto-gaps';
 
 export interface DeployedFunction {
@@ -69,7 +69,7 @@ const logicalIdOf = (v: unknown): string | undefined => {
 export async function readDeployedStack(endpoint: string, stackName: string, template: Template, cdkOut: string, activeMappings: Set<string>): Promise<DeployedStack> {
   const cfn = new CloudFormationClient(clientConfig(endpoint));
   const lambda = new LambdaClient(clientConfig(endpoint));
-  const sqs = sqsClient({ AWS_ENDPOINT_URL: endpoint });
+  const sqs = motoSqs(endpoint);
   const described = await cfn.send(new DescribeStackResourcesCommand({ StackName: stackName }));
   const resources = new Map((described.StackResources ?? []).map((r) => [r.LogicalResourceId!, { type: r.ResourceType!, physicalId: r.PhysicalResourceId! }]));
 
@@ -132,13 +132,16 @@ class Container {
   output = '';
 
   constructor(readonly fn: DeployedFunction, endpoint: string) {
+    // the Lambda runtime provides the AWS SDK (external to the bundles); here it is the repository's, linked
+    // beside the asset folders, where both require() and import() find it (import() ignores NODE_PATH)
+    const modules = join(dirname(fn.codeDir), 'node_modules');
+    if (!existsSync(modules)) symlinkSync(join(REPO_ROOT, 'node_modules'), modules, 'dir');
     this.child = fork(join(__dirname, 'lambda-host.js'), [fn.codeDir, fn.handler], {
       cwd: fn.codeDir,
       execArgv: [],
       silent: true,
       env: {
         PATH: process.env.PATH ?? '',
-        NODE_PATH: join(REPO_ROOT, 'node_modules'),
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         ...fn.environment,
         AWS_ENDPOINT_URL: endpoint,
@@ -214,7 +217,7 @@ export class LambdaRunner {
   private readonly sqs: SQSClient;
 
   constructor(private readonly opts: LambdaRunnerOptions) {
-    this.sqs = sqsClient({ AWS_ENDPOINT_URL: opts.endpoint, ...DUMMY_CREDENTIALS });
+    this.sqs = motoSqs(opts.endpoint);
   }
 
   /** The deployed function whose HUB_FUNCTION is `role`. */
@@ -255,7 +258,17 @@ export class LambdaRunner {
       return { method, path, function: r.functionName as FunctionName, auth: r.auth === 'JWT' ? 'jwt' : 'none' };
     });
     const handlers: Record<string, (e: HttpEvent) => Promise<HttpResult>> = {};
-    for (const r of this.opts.stack.routes) handlers[r.functionName] = (e) => this.invoke(r.functionName, e) as Promise<HttpResult>;
+    for (const r of this.opts.stack.routes) {
+      handlers[r.functionName] = async (e) => {
+        try {
+          return await this.invoke(r.functionName, e) as HttpResult;
+        } catch (err) {
+          // API Gateway answers a failed Lambda invocation with 500 Internal Server Error
+          this.invocationErrors.push({ role: this.opts.stack.functions.get(r.functionName)!.role, error: String(err) });
+          return { statusCode: 500, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'Internal Server Error', error: String(err) }) };
+        }
+      };
+    }
     this.server = createLocalHttpServer({ routes, handlers, jwtSecret: this.opts.jwtSecret, log: silentLog });
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
