@@ -278,7 +278,7 @@ export class LambdaRunner {
 
   private async poll(m: DeployedMapping) {
     while (this.running) {
-      let messages: Message[] = [];
+      let messages: Message[];
       try {
         const r = await this.sqs.send(new ReceiveMessageCommand({
           QueueUrl: m.queueUrl, MaxNumberOfMessages: Math.min(10, m.batchSize), WaitTimeSeconds: 1,
