@@ -8,19 +8,20 @@
  *   npm run bench -- --only pipeline,cost --runs 5
  *   BENCH_N=1000 BENCH_CLOSED=20000 npm run bench
  *
- * Scenarios: pipeline, webhook, cost, coldstart, sweep (see the module of each).
+ * Scenarios: pipeline, webhook, cost, idle, coldstart, sweep (see the module of each).
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { runColdStart, type ColdStartResult } from './cold-start';
 import { runCost, type CostResult } from './cost';
+import { synthesizedIdleCost } from './idle-cost-synth';
 import { runPipeline, type PipelineResult } from './pipeline';
 import { spread, round, type Spread } from './stats';
 import { runSweep, type SweepResult } from './sweep';
 import { runWebhookOnce, type WebhookRun } from './webhook';
 
-const SCENARIOS = ['pipeline', 'webhook', 'cost', 'coldstart', 'sweep'] as const;
+const SCENARIOS = ['pipeline', 'webhook', 'cost', 'idle', 'coldstart', 'sweep'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 function args(argv: string[]) {
@@ -135,6 +136,14 @@ async function main() {
       { scenario: 'cost', metric: 'lifecycle: $ per 1,000 escalations', value: `$${c.dollarsPer1000Escalations.total.toFixed(4)}`, spread: '', target: '', status: `$${c.dollarsPer1000At100ms.total.toFixed(4)} at 100 ms/inv.` },
     );
     results.cost = c;
+  }
+
+  if (a.scenarios.includes('idle')) {
+    log('idle: the synthesized template (as `npx cdk synth` in us-east-1), billed with no escalation at all');
+    const c = synthesizedIdleCost();
+    for (const l of c.lines) rows.push({ scenario: 'idle', metric: `${l.item} (${fmt(l.count, 0)})`, value: `$${l.dollarsPerMonth.toFixed(2)}/month`, spread: '', target: '', status: l.basis });
+    rows.push({ scenario: 'idle', metric: `fixed monthly cost, list prices ${c.prices.region} ${c.prices.asOf}`, value: `$${c.totalPerMonth.toFixed(2)}/month`, spread: '', target: '', status: 'before free tiers' });
+    results.idle = c;
   }
 
   if (a.scenarios.includes('coldstart')) {

@@ -5,6 +5,9 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
+/** The setting that holds the status-link key: `HUB_SESSION_SECRET`, or in AWS its secret's ARN in `HUB_SESSION_SECRET_ARN`. */
+export const STATUS_LINK_KEY = 'HUB_SESSION_SECRET';
+
 export interface StatusGrant { customerId: string; caseId: string; exp: number }
 
 export function signStatusToken(grant: StatusGrant, key: string): string {

@@ -14,9 +14,9 @@ import { manualInstructions } from '../connectors/manual/connector';
 import { scheduleJointCall } from '../core/use-cases/joint-calls';
 import { recordPartnerTicket } from '../core/use-cases/record-partner-ticket';
 import { StatusLinkRequest } from '../core/schemas';
-import { signStatusToken } from '../core/status-links';
+import { signStatusToken, STATUS_LINK_KEY } from '../core/status-links';
 import { renderStatusPage } from './status-page';
-import { requiredEnv } from './adapters/config-source';
+import { awsSecretReader, requiredSecret, type SecretReader } from './adapters/secrets';
 import { cancelEscalation } from '../core/use-cases/cancel-escalation';
 import { addComment } from '../core/use-cases/comments';
 import { flagEscalation } from '../core/use-cases/flag-escalation';
@@ -139,6 +139,18 @@ export function makeApiHandler(deps: HubDeps, opts: ApiOptions = {}) {
   };
 }
 
-let wired: ReturnType<typeof makeApiHandler> | undefined;
-export const handler = async (event: HttpEvent) =>
-  (wired ??= makeApiHandler(await hubDeps({ connectors: buildCollaborationRegistry, bus: eventBridgeBus }), { sessionKey: process.env.HUB_SESSION_SECRET ? requiredEnv('HUB_SESSION_SECRET') : undefined }))(event);
+/** The api function as deployed: it cannot start without the status-link key (never a silent 409 later). */
+export async function wireApi(env: NodeJS.ProcessEnv = process.env, read: SecretReader = awsSecretReader()) {
+  const [deps, sessionKey] = await Promise.all([
+    hubDeps({ connectors: buildCollaborationRegistry, bus: eventBridgeBus }),
+    requiredSecret(STATUS_LINK_KEY, env, read, 'the api function signs and checks customer status links with it'),
+  ]);
+  return makeApiHandler(deps, { sessionKey });
+}
+
+let wired: Promise<ReturnType<typeof makeApiHandler>> | undefined;
+export const handler = async (event: HttpEvent) => {
+  // a failed start (say, Secrets Manager throttled) is retried by the next event, not remembered
+  wired ??= wireApi().catch((e: unknown) => { wired = undefined; throw e; });
+  return (await wired)(event);
+};

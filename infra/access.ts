@@ -23,6 +23,8 @@ export interface AccessProfile {
   sendsEmail?: boolean;
   /** Reads the dead-letter queues and moves their messages back (the admin routes). */
   managesDeadLetters?: boolean;
+  /** Reads the status-link key the stack generates (signs and checks customer status links). */
+  signsStatusLinks?: boolean;
 }
 
 /**
@@ -39,9 +41,9 @@ export const ACCESS: Record<FunctionName, AccessProfile> = {
    * flagEscalation, recordPartnerTicket, cancelEscalation, addComment, scheduleJointCall: publish
    * EscalationRequested, PartnerTicketRecorded, EscalationCancelled, CommentAdded, JointCallScheduled.
    * Reads partner secrets: flagging asks the partner's connector its mode, joint calls call the
-   * collaboration connector (Zoom / Teams credentials).
+   * collaboration connector (Zoom / Teams credentials). Mints and checks customer status links.
    */
-  api: { table: TABLE_READ_WRITE, putEvents: true, sendTo: 'none', readsPartnerSecrets: true },
+  api: { table: TABLE_READ_WRITE, putEvents: true, sendTo: 'none', readsPartnerSecrets: true, signsStatusLinks: true },
   /** ingestWebhook / ingestCollaborationWebhook: verify with the connector's secret, dedupe, enqueue to inbound. */
   webhook: { table: TABLE_READ_WRITE, putEvents: false, sendTo: 'inbound', readsPartnerSecrets: true },
   /** openPartnerIncident: calls the partner, publishes PartnerIncidentOpened / EscalationReferred, re-queues a retry on its partner's queue. */

@@ -21,6 +21,7 @@ import { TABLE_INDEXES } from '../functions/adapters/table-schema';
 import type { TableAction } from './access';
 import { REPO_ROOT } from './hub-config';
 import { acknowledgeWildcards } from './nag';
+import { STATUS_LINK_KEY } from '../core/status-links';
 import type { FunctionSpec, QueueSpec } from './topology';
 import { join } from 'node:path';
 
@@ -174,6 +175,13 @@ export class HubFunction extends Construct {
       s.grantRead(this.fn);
     }
     this.setEnv('HUB_SECRET_ARNS', Stack.of(this).toJsonString(arns));
+    return this;
+  }
+
+  /** HUB_SESSION_SECRET_ARN, and secretsmanager:GetSecretValue on the status-link key only. */
+  signStatusLinks(key: secretsmanager.ISecret): this {
+    this.setEnv(`${STATUS_LINK_KEY}_ARN`, key.secretArn);
+    key.grantRead(this.fn);
     return this;
   }
 

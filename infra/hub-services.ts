@@ -75,6 +75,7 @@ export class HubServices extends Construct {
       if (access.managesDeadLetters) f.manageDeadLetters([...state.queues.values()]);
       if (access.readsPartnerSecrets) f.readSecrets(state.secrets);
       else f.withholdSecrets(secretNames);
+      if (access.signsStatusLinks) f.signStatusLinks(state.statusLinkKey);
       this.functions.set(spec.name, f);
     }
 

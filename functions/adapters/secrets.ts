@@ -87,6 +87,28 @@ export async function resolveSecretEnv(env: NodeJS.ProcessEnv, read: SecretReade
   return out;
 }
 
+/**
+ * A secret a function cannot work without: read from Secrets Manager when the stack gives `<name>_ARN`,
+ * else taken from `<name>` itself (a deployment outside this stack). Neither is a start-up error naming
+ * both, so that the function fails at its first event instead of answering 409/500 for one feature later.
+ */
+export async function requiredSecret(name: string, env: NodeJS.ProcessEnv, read: SecretReader, purpose: string): Promise<string> {
+  const arn = env[`${name}_ARN`];
+  if (arn) {
+    let value: string;
+    try {
+      value = await read(arn);
+    } catch (e) {
+      throw new ConfigError(`cannot read ${name} from ${arn} (${(e as { name?: string }).name ?? 'error'}): ${purpose}`);
+    }
+    if (value.length < 32) throw new ConfigError(`${name} (${arn}) is shorter than 32 characters: ${purpose}`);
+    return value;
+  }
+  const value = env[name];
+  if (value) return value;
+  throw new ConfigError(`neither ${name}_ARN nor ${name} is set: ${purpose} (the stack generates it; docs/deploy.md)`);
+}
+
 /** The registry of a function that was not given partner secrets: any connector use is a deployment error. */
 export const withheldConnectors = (functionName = process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'this function'): ConnectorRegistry => {
   const refuse = (): never => {

@@ -53,8 +53,11 @@ it('a comment the partner keeps refusing is dead-lettered with its reason, and a
   await waitFor('the comment at the partner', async () => incident.comments.length === 1);
   // a second redrive (nothing left) and a replay of the same work change nothing
   expect((await cli('dlq', 'redrive')).stdout).toContain('comments: 0 message(s) moved back');
-  hub.queues.get('comments')!.send(JSON.stringify({ escalationId: esc.escalationId }));
-  await new Promise((r) => setTimeout(r, 500));
+  const comments = hub.queues.get('comments')!;
+  comments.send(JSON.stringify({ escalationId: esc.escalationId }));
+  // the replayed message has been handled (and deleted, not dead-lettered) before we look
+  await comments.drained();
+  expect(hub.queues.get('comments-dlq')!.depth).toBe(0);
   expect(incident.comments).toEqual(['please check the relay']);
 });
 

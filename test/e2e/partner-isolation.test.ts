@@ -49,15 +49,18 @@ describe('partner isolation', () => {
       // the troubled partner now answers every call badly
       const fault = trouble === 'timing out' ? { status: 0 } : { status: 429, headers: { 'retry-after': '1' } };
       const stop = troubledForever(fault);
+      const callsBefore = troubled.calls.length;
       const stuck = await Promise.all(Array.from({ length: 10 }, async () => (await escalate('troubled')).json.escalationId as string));
-      await new Promise((r) => setTimeout(r, 300));
+      // the trouble is in effect: the troubled partner is being called (and failing) while we measure
+      await waitFor('the troubled partner to be called', async () => troubled.calls.length > callsBefore);
       const during = await healthyLatencies(10);
       // "no added delay beyond noise": generous for a loaded two-core machine, yet far below what sharing
       // workers with the troubled partner would cost (each of its calls hangs for the 3 s timeout)
       expect(during).toBeLessThan(alone * 2 + 1500);
       const callsWhileDown = troubled.calls.length;
-      await new Promise((r) => setTimeout(r, 1500));
-      // the breaker spares the partner: far fewer calls than escalations × retries
+      // the breaker spares the partner: wait until it has refused 30 attempts without calling the partner…
+      await waitFor('30 attempts refused by the open circuit', async () => (await circuitRefusals(stuck)) >= 30, 30000);
+      // …while the partner itself saw far fewer calls than that
       expect(troubled.calls.length - callsWhileDown).toBeLessThan(30);
       stop();
       for (const id of stuck) await openedWithin(id);
@@ -67,6 +70,16 @@ describe('partner isolation', () => {
     }, 60000);
   }
 });
+
+/** Attempts on these escalations that the partner's open circuit refused without calling it (their timelines). */
+async function circuitRefusals(ids: string[]) {
+  const counts = await Promise.all(ids.map(async (id) => {
+    const { json } = await http(hub.url, 'GET', `/v1/escalations/${id}`, { token: engineerToken() });
+    const timeline = (json.timeline ?? []) as { type: string; detail: { error?: string } }[];
+    return timeline.filter((t) => t.type === 'partner_attempt_failed' && t.detail.error?.includes('circuit open')).length;
+  }));
+  return counts.reduce((a, b) => a + b, 0);
+}
 
 /** Makes every troubled-partner call fail (status 0: hang past the hub's 3 s timeout) until stopped. */
 function troubledForever(fault: { status: number; headers?: Record<string, string> }) {

@@ -1,7 +1,7 @@
 /** functions/adapters/secrets.ts: `${NAME}` references resolved from Secrets Manager at cold start. */
 import { parseHubConfig } from '../../core/config';
 import { ConfigError } from '../../core/errors';
-import { cachedReader, resolveSecretEnv, withheldConnectors, withheldMarker, withheldSecrets } from '../../functions/adapters/secrets';
+import { cachedReader, requiredSecret, resolveSecretEnv, withheldConnectors, withheldMarker, withheldSecrets } from '../../functions/adapters/secrets';
 
 const ARNS = { ACME_TOKEN: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:hub/ACME_TOKEN-abc', ACME_WEBHOOK: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:hub/ACME_WEBHOOK-def' };
 const VALUES: Record<string, string> = { [ARNS.ACME_TOKEN]: 'tok-123', [ARNS.ACME_WEBHOOK]: 'whsec_c2VjcmV0' };
@@ -68,4 +68,28 @@ it('caches each value per container for its TTL, and does not cache a failure', 
   t = 1001;
   await expect(read('a')).resolves.toBe('v-a');
   expect(calls).toEqual(['a', 'a', 'a']);
+});
+
+describe('a secret a function cannot start without (the status-link key)', () => {
+  const KEY_ARN = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:hub/status-link-key-xyz';
+  const key = 'k'.repeat(64);
+  const read = async (id: string) => {
+    if (id !== KEY_ARN) throw Object.assign(new Error(`no ${id}`), { name: 'AccessDeniedException' });
+    return key;
+  };
+
+  it('is read from Secrets Manager by the ARN the stack gives', async () => {
+    await expect(requiredSecret('HUB_SESSION_SECRET', { HUB_SESSION_SECRET_ARN: KEY_ARN }, read, 'signs links')).resolves.toBe(key);
+  });
+
+  it('or taken from the variable itself outside the stack', async () => {
+    await expect(requiredSecret('HUB_SESSION_SECRET', { HUB_SESSION_SECRET: 'plain' }, read, 'signs links')).resolves.toBe('plain');
+  });
+
+  it('fails at start naming the setting when it is missing, unreadable or too short', async () => {
+    await expect(requiredSecret('HUB_SESSION_SECRET', {}, read, 'the api function signs status links with it'))
+      .rejects.toThrow(new ConfigError('neither HUB_SESSION_SECRET_ARN nor HUB_SESSION_SECRET is set: the api function signs status links with it (the stack generates it; docs/deploy.md)'));
+    await expect(requiredSecret('HUB_SESSION_SECRET', { HUB_SESSION_SECRET_ARN: `${KEY_ARN}-other` }, read, 'x')).rejects.toThrow(/cannot read HUB_SESSION_SECRET from .*AccessDeniedException/);
+    await expect(requiredSecret('HUB_SESSION_SECRET', { HUB_SESSION_SECRET_ARN: KEY_ARN }, async () => 'short', 'x')).rejects.toThrow(/shorter than 32 characters/);
+  });
 });

@@ -14,6 +14,7 @@ import { makeNotifierHandler } from '../../functions/notifier';
 import { LOCAL_TABLE, startDynalite } from '../../local/dynamo';
 import { LocalQueue, LocalWorkQueue } from '../../local/queues';
 import { draftEscalation, uid } from '../support/fixtures';
+import { waitFor } from '../support/local-hub';
 
 const SECRET = 'whsec_' + Buffer.from('crm-signing-secret').toString('base64');
 
@@ -71,12 +72,8 @@ function setup() {
   return { deps, queue, dlq, outbox, publish };
 }
 
-/** Waits until the queue is drained, for at most 5 s (the timer is cleared: it must not keep jest alive). */
-const settle = async (q: LocalQueue) => {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([q.drained(), new Promise((r) => { timer = setTimeout(r, 5000); })]);
-  clearTimeout(timer);
-};
+/** Waits until the queue is empty and nothing is being processed (a queue that never drains fails the test). */
+const settle = (q: LocalQueue) => waitFor('the queue to drain', async () => q.depth === 0 && (await q.settled(0)));
 
 describe('notifications', () => {
   it('signs CRM webhooks with Standard Webhooks, retries a failing delivery, and records it once', async () => {
@@ -108,7 +105,8 @@ describe('notifications', () => {
       { findings: 'f', customerContact: null });
     received.length = 0;
     publish(hubEvent('EscalationReferred', { version: 1, escalationId: escalation.escalationId, partnerId: 'acme-cloud', caseId: escalation.caseId, reason: 'refused' }));
-    await new Promise((r) => setTimeout(r, 1500));
+    // the broken subscriber's delivery is dead-lettered after its three receives, and nothing else is left
+    await waitFor('the dead-lettered delivery', async () => dlq.depth === 1);
     await settle(queue);
     expect(received.filter((r) => r.path === '/crm')).toHaveLength(1);
     expect(received.filter((r) => r.path === '/broken')).toHaveLength(3);
