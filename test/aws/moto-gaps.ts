@@ -9,18 +9,26 @@
  * | ARCHIVE_PATTERN | `AWS::Events::Archive` with `EventPattern` as an object (as CloudFormation takes it): 500 (`json.loads` of a dict) | the pattern is passed as its JSON text |
  * | ARCHIVE_NAME | an archive without `ArchiveName` gets `<stack>-<logical id>-<suffix>`, over the 48-character limit moto enforces: refused | a name of at most 40 characters from the logical id |
  * | BUS_REF | `Ref` to an `AWS::Events::EventBus` resolves to the Python object (`<moto.events.models.EventBus object at …>`), so `put_rule` fails (500) and `BUS_NAME` would be garbage | `Ref` to a bus becomes `Fn::GetAtt [bus, Name]`, which is what `Ref` returns in AWS |
- * | SECRETS | no CloudFormation support for `AWS::SecretsManager::Secret` (skipped with a warning; a `Ref` to it resolves to nothing, so the secret-read policy is refused: "Policy statement must contain resources") | each secret is created by the Secrets Manager API under the template's `Name` with its test value, and `Ref`s to it become that ARN |
+ * | SECRETS | no CloudFormation support for `AWS::SecretsManager::Secret` (skipped with a warning; a `Ref` to it resolves to nothing, so the secret-read policy is refused: "Policy statement must contain resources") | each secret is created by the Secrets Manager API under the template's `Name` (with the test's value, as an operator's put-secret-value, or else one generated from its `GenerateSecretString`), and `Ref`s to it become that ARN |
  * | SKIPPED | no CloudFormation support for API Gateway v2, EventBridge Scheduler, CloudWatch alarms, SQS queue policies and SNS topic policies (skipped with a warning) | nothing to change: routes and schedules are read from the template; alarms and policies are checked by test/infra |
  * | ESM_RUNS_LAMBDA | moto's SQS invokes the mapped function itself on every send (with Docker, which is absent here) and counts a receive for it, so receive counts would start at 2 | after the deploy, each mapping is disabled (UpdateEventSourceMapping Enabled=false); the runner polls the mappings that were enabled as deployed |
  * | MOVE_TASK | no StartMessageMoveTask (dead-letter redrive) | the tier lists dead letters through the admin route but does not redrive them |
  */
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { randomBytes } from 'node:crypto';
 import { LambdaClient, ListEventSourceMappingsCommand, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 
 export type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; [k: string]: unknown }>; [k: string]: unknown };
 
 const REGION = 'us-east-1';
 const config = (endpoint: string) => ({ endpoint, region: REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+
+/** What `GenerateSecretString` (letters and digits, `PasswordLength`) would produce. */
+function generatedSecret(spec: { PasswordLength?: number } | undefined, name: string): string {
+  if (!spec) throw new Error(`the secret ${name} has no GenerateSecretString and the test gives it no value`);
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  return Array.from(randomBytes(spec.PasswordLength ?? 32), (b) => alphabet[b % alphabet.length]).join('');
+}
 
 /** Replaces `{ Ref: id }` by `to(id)` wherever `to` returns a value. */
 function rewriteRefs(v: unknown, to: (id: string) => unknown): unknown {
@@ -57,8 +65,8 @@ export async function adaptTemplateForMoto(endpoint: string, synthesized: Templa
     if (r.Type === 'AWS::SecretsManager::Secret') { // SECRETS
       const name = String(p.Name);
       const ref = name.split('/').pop()!;
-      const value = secretValues[ref];
-      if (value === undefined) throw new Error(`the test gives no value for the secret ${name}`);
+      // a value the test sets plays the operator's put-secret-value; otherwise the value CloudFormation would generate
+      const value = secretValues[ref] ?? generatedSecret(p.GenerateSecretString as { PasswordLength?: number } | undefined, name);
       const created = await secrets.send(new CreateSecretCommand({ Name: name, SecretString: value, ...(p.Description ? { Description: String(p.Description) } : {}) }));
       secretArns[name] = created.ARN!;
       secretArnByLogicalId[id] = created.ARN!;

@@ -1,5 +1,5 @@
 /**
- * moto in server mode (scripts/moto-venv.sh installs the pinned version into .venv/), on 127.0.0.1 on a
+ * moto in server mode (pinned in scripts/requirements-tools.txt, installed into .venv/ by scripts/python-tools.sh), on 127.0.0.1 on a
  * free port, for one test file: started before, stopped after.
  */
 import { spawn, type ChildProcess } from 'node:child_process';

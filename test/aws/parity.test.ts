@@ -247,8 +247,7 @@ describe('the deployed stack on moto', () => {
       for (const f of stack.functions.values()) expect(Object.values(f.environment).join('\n')).not.toContain(value);
     }
     const arns = JSON.parse(runner.fn('partner-worker').environment.HUB_SECRET_ARNS!) as Record<string, string>;
-    expect(Object.keys(arns).sort()).toEqual(Object.keys(SECRETS).sort());
-    expect(Object.values(arns)).toEqual(expect.arrayContaining(Object.values(deployed.secretArns)));
+    expect(arns).toEqual(Object.fromEntries(Object.keys(SECRETS).map((name) => [name, deployed.secretArns[`partner-escalation-hub/${name}`]])));
     // functions that never call partners are deployed without them
     expect(runner.fn('status-sync').environment.HUB_SECRET_ARNS).toBeUndefined();
     expect(JSON.parse(runner.fn('status-sync').environment.HUB_SECRETS_WITHHELD!)).toEqual(expect.arrayContaining(['ACME_TOKEN']));
@@ -273,5 +272,33 @@ describe('the deployed stack on moto', () => {
     const mine = (listed.json.items as { escalationId: string | null }[]).filter((i) => i.escalationId === id);
     expect(mine).toEqual([expect.objectContaining({ queue: QUEUES.comments, messageId: tries[0]!.messageId, lastError: expect.stringMatching(/globex|ECONNREFUSED|connect/i) })]);
     expect((await api('GET', '/v1/admin/dead-letters', { token: engineer() })).status).toBe(403);
+  });
+
+  it('6. a customer status link: minted by the api function with the stack-generated key, opened as a session', async () => {
+    const caseId = uid('CASE');
+    const created = await flag('acme', { caseId });
+    const esc = await opened(created.json.escalationId as string);
+    const minted = await api('POST', '/v1/status-links', { token: engineer(), body: { customerId: 'acme-corp', caseId } });
+    expect(minted.status).toBe(201);
+    expect(minted.json.path).toMatch(new RegExp(`^/status/cases/${caseId}\\?link=`));
+
+    // the link becomes a session cookie and a redirect to the clean address
+    const first = await fetch(runner.url + minted.json.path, { redirect: 'manual' });
+    expect(first.status).toBe(303);
+    const cookie = first.headers.get('set-cookie')!.split(';')[0]!;
+    const page = await fetch(`${runner.url}/status/cases/${caseId}`, { headers: { cookie } });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain(esc.partnerTicket.number);
+    expect(html).not.toContain('Relay closes sessions'); // findings are engineer-only
+
+    // the key is the one the stack generated in Secrets Manager, and only the api function may read it
+    const keyArn = Object.entries(deployed.secretArns).find(([name]) => name.endsWith('/status-link-key'))?.[1];
+    expect(keyArn).toBeDefined();
+    expect(runner.fn('api').environment.HUB_SESSION_SECRET_ARN).toBe(keyArn);
+    for (const f of stack.functions.values()) if (f.role !== 'api') expect(f.environment.HUB_SESSION_SECRET_ARN).toBeUndefined();
+    // a link signed with any other key is refused
+    const forged = await fetch(`${runner.url}/status/cases/${caseId}?link=${minted.json.path.split('link=')[1].replace(/.$/, (c: string) => (c === 'A' ? 'B' : 'A'))}`, { redirect: 'manual' });
+    expect(forged.status).toBe(401);
   });
 });
