@@ -18,7 +18,7 @@ import { QUEUES } from '../../core/deps';
 import { documentClient } from '../../functions/adapters/document-client';
 import { signJwt } from '../../local/jwt';
 import { uid } from '../support/fixtures';
-import { http, waitFor } from '../support/local-hub';
+import { http } from '../support/local-hub';
 import { clientConfig, deployToMoto, motoSqs, synthesize, type Deployed } from './deploy';
 import { LambdaRunner, readDeployedStack, type DeployedStack } from './lambda-runner';
 import { startMoto, type Moto } from './moto-server';
@@ -97,13 +97,30 @@ afterAll(async () => {
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
 
+/** Whole invocations that failed (not single records): a wiring error, shown with the function's own logs. */
+function invocationFailures(): Error | undefined {
+  if (!runner?.invocationErrors.length) return undefined;
+  const errors = runner.invocationErrors.splice(0);
+  return new Error(`invocations failed:\n${errors.map((e) => `${e.role}: ${e.error}\n${runner.logs(e.role).slice(-2000)}`).join('\n')}`);
+}
+
 afterEach(() => {
-  // a whole invocation that failed (not a record) is a wiring error: show the function's own logs
-  if (runner?.invocationErrors.length) {
-    const errors = runner.invocationErrors.splice(0);
-    throw new Error(`invocations failed:\n${errors.map((e) => `${e.role}: ${e.error}\n${runner.logs(e.role).slice(-2000)}`).join('\n')}`);
-  }
+  const failed = invocationFailures();
+  if (failed) throw failed;
 });
+
+/** Waits for a condition; gives up at once when an invocation fails (nothing will move after a wiring error). */
+async function waitFor<T>(what: string, fn: () => Promise<T | false | undefined>, timeoutMs = 30_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const failed = invocationFailures();
+    if (failed) throw new Error(`while waiting for ${what}: ${failed.message}`);
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 async function api(method: string, path: string, opts: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {}) {
   const r = await http(runner.url, method, path, opts);
@@ -262,6 +279,8 @@ describe('the deployed stack on moto', () => {
     expect(comment.status).toBe(202);
 
     const comments = await queuesOf('comment-forwarder');
+    // the bus rule routes CommentAdded to the queue the comment forwarder consumes
+    await waitFor('CommentAdded on the comment forwarder\'s queue', async () => runner.deliveries.some((d) => d.queueName === comments.queue.queueName && d.body.includes(id)), 15_000);
     await waitFor('the comment to be dead-lettered', async () => (await depth(comments.dlqUrl)) === 1, 60_000);
     const tries = runner.deliveries.filter((d) => d.queueName === comments.queue.queueName && d.body.includes(id));
     expect(tries.map((d) => [d.receiveCount, d.failed])).toEqual([[1, true], [2, true], [3, true], [4, true], [5, true]]);
