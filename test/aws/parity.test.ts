@@ -281,8 +281,10 @@ describe('the deployed stack on moto', () => {
     const comments = await queuesOf('comment-forwarder');
     // the bus rule routes CommentAdded to the queue the comment forwarder consumes
     await waitFor('CommentAdded on the comment forwarder\'s queue', async () => runner.deliveries.some((d) => d.queueName === comments.queue.queueName && d.body.includes(id)), 15_000);
-    await waitFor('the comment to be dead-lettered', async () => (await depth(comments.dlqUrl)) === 1, 60_000);
-    const tries = runner.deliveries.filter((d) => d.queueName === comments.queue.queueName && d.body.includes(id));
+    const triesOf = () => runner.deliveries.filter((d) => d.queueName === comments.queue.queueName && d.body.includes(id));
+    // dead-lettered, or (a failure swallowed somewhere) deleted as done: either ends the wait
+    await waitFor('the comment to be dead-lettered', async () => (await depth(comments.dlqUrl)) === 1 || triesOf().some((d) => !d.failed));
+    const tries = triesOf();
     expect(tries.map((d) => [d.receiveCount, d.failed])).toEqual([[1, true], [2, true], [3, true], [4, true], [5, true]]);
     expect(await depth(comments.queue.queueUrl)).toBe(0);
 
