@@ -9,7 +9,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startGenericSandbox, type GenericSandbox } from '../../connectors/generic-rest/sandbox';
@@ -164,6 +164,7 @@ async function depth(queueUrl: string) {
 describe('the deployed stack on moto', () => {
   it('wires what the template declares: every function runs from its bundle, every mapping and route has a function', () => {
     expect([...stack.functions.values()].map((f) => f.role).sort()).toEqual(['admin', 'api', 'comment-forwarder', 'notifier', 'partner-worker', 'poller', 'status-sync', 'sweep', 'webhook']);
+    for (const f of stack.functions.values()) expect(existsSync(join(f.codeDir, 'index.js'))).toBe(true);
     expect(stack.mappings.map((m) => runner.fn('partner-worker').name === m.functionName).filter(Boolean)).toHaveLength(3);
     expect(stack.mappings.every((m) => m.reportsBatchItemFailures)).toBe(true);
     expect(stack.routes.map((r) => r.routeKey)).toEqual(expect.arrayContaining(['POST /v1/escalations', 'POST /v1/webhooks/{partnerId}', 'GET /v1/admin/dead-letters']));
