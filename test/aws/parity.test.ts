@@ -165,6 +165,10 @@ describe('the deployed stack on moto', () => {
   it('wires what the template declares: every function runs from its bundle, every mapping and route has a function', () => {
     expect([...stack.functions.values()].map((f) => f.role).sort()).toEqual(['admin', 'api', 'comment-forwarder', 'notifier', 'partner-worker', 'poller', 'status-sync', 'sweep', 'webhook']);
     for (const f of stack.functions.values()) expect(existsSync(join(f.codeDir, 'index.js'))).toBe(true);
+    // moto's queue URLs name sqs.<region>.amazonaws.com, not its endpoint: the SQS adapters must still reach moto
+    const urls = Object.values(JSON.parse(runner.fn('partner-worker').environment.QUEUE_URLS!) as Record<string, string>);
+    expect(urls.length).toBeGreaterThan(0);
+    for (const u of urls) expect(new URL(u).host).not.toBe(new URL(moto.endpoint).host);
     expect(stack.mappings.map((m) => runner.fn('partner-worker').name === m.functionName).filter(Boolean)).toHaveLength(3);
     expect(stack.mappings.every((m) => m.reportsBatchItemFailures)).toBe(true);
     expect(stack.routes.map((r) => r.routeKey)).toEqual(expect.arrayContaining(['POST /v1/escalations', 'POST /v1/webhooks/{partnerId}', 'GET /v1/admin/dead-letters']));
