@@ -31,6 +31,11 @@ export interface HubDeps {
   log: Log;
   /** Optional: without it, nothing is measured. */
   metrics?: Metrics;
+  /**
+   * The hub's public base URL (`https://…`, no trailing slash), where providers reach its webhooks: the
+   * notification URL of the subscriptions it creates. Absent: it creates none (and says so in the log).
+   */
+  publicUrl?: string | undefined;
 }
 
 export function partnerById(config: HubConfig, partnerId: string): PartnerProfile | undefined {

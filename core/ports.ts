@@ -71,6 +71,60 @@ export interface EscalationStore {
   getMessageFailures(messageIds: string[]): Promise<Map<string, MessageFailure>>;
   /** Open work due at or before `now`, from the sparse open-work index. */
   listDue(now: Date, limit: number): Promise<DueItem[]>;
+  /**
+   * Records a meeting's change-notification subscription unless one is recorded for (partnerId, meetingId):
+   * `true` when this call created it. Idempotent under retries and concurrency.
+   */
+  createMeetingSubscription(sub: MeetingSubscription): Promise<boolean>;
+  /** Strongly consistent read; `undefined` when unknown. */
+  getMeetingSubscription(partnerId: string, meetingId: string): Promise<MeetingSubscription | undefined>;
+  /** The record of the provider's subscription id (lifecycle notifications name only that). */
+  findMeetingSubscriptionById(partnerId: string, subscriptionId: string): Promise<MeetingSubscription | undefined>;
+  /**
+   * Takes the maintenance lease in one conditional write: only when the record is due by `now` (its
+   * `dueAt`) and held by no unexpired lease. Answers the record as written, `undefined` otherwise.
+   */
+  claimMeetingSubscription(partnerId: string, meetingId: string, now: Date, leaseUntil: Date): Promise<MeetingSubscription | undefined>;
+  /**
+   * Writes the record (the lease holder's result, or a lifecycle notification's request) with its
+   * `revision` counted up: its `dueAt` places it in the subscription due index, an absent `dueAt` takes it
+   * out. Also links a new `subscriptionId` to it. With `ifRevision`, only if the stored revision is still
+   * that one (else VersionConflictError: a lifecycle notification came in meanwhile).
+   */
+  saveMeetingSubscription(sub: MeetingSubscription, opts?: { ifRevision?: number }): Promise<void>;
+  /** Subscriptions due at or before `now`, oldest due first: one Query on their own index partition. */
+  listMeetingSubscriptionsDue(now: Date, limit: number): Promise<{ partnerId: string; meetingId: string; dueAt: string }[]>;
+}
+
+/**
+ * A provider subscription for one meeting's events (Graph change notifications), kept by the hub:
+ * created when the joint call is scheduled, renewed before it expires, stopped after the meeting.
+ */
+export interface MeetingSubscription {
+  partnerId: string;
+  escalationId: string;
+  /** The provider's meeting id (as in the joint call). */
+  meetingId: string;
+  joinUrl: string;
+  /** What the maintenance does next when it is due: create it, extend it, or reauthorize it. */
+  action: 'create' | 'renew' | 'reauthorize';
+  /** When the maintenance is next due; absent once the subscription is finished. */
+  dueAt?: string | undefined;
+  /** No renewal after this time (the meeting's end plus a grace period): the subscription is then deleted. */
+  stopAt: string;
+  subscriptionId?: string | undefined;
+  resource?: string | undefined;
+  expiresAt?: string | undefined;
+  leaseUntil?: string | undefined;
+  /** Times the current action has failed in a row (backoff). */
+  failures: number;
+  lastError?: string | undefined;
+  createdAt: string;
+  updatedAt: string;
+  /** `active` while kept up; `ended` after the stop time. */
+  state: 'active' | 'ended';
+  /** Counted up by every save (absent before the first). */
+  revision?: number | undefined;
 }
 
 export interface MessageFailure { queue: string; error: string; at: string; receiveCount: number }
@@ -179,6 +233,35 @@ export interface JointCall { provider: string; meetingId: string; joinUrl: strin
 /** Something that happened in a meeting, reported by the meeting provider's webhook. */
 export interface CollaborationEvent { meetingId: string; type: string; at: string; detail: Record<string, unknown> }
 
+/** What the provider says about a subscription (not a meeting): Graph lifecycle notifications. */
+export interface SubscriptionLifecycleEvent {
+  subscriptionId: string;
+  /** `reauthorizationRequired`, `subscriptionRemoved`, `missed`, or another the provider adds. */
+  event: string;
+  at?: string | undefined;
+}
+
+/** A subscription as the provider answers it. */
+export interface ProviderSubscription { id: string; resource: string; expiresAt: string; notificationUrl?: string | undefined }
+
+/**
+ * A provider whose meeting events arrive only through subscriptions the hub creates and renews (Graph).
+ * Errors are PartnerCallErrors; `httpStatus` 404 means the subscription no longer exists.
+ */
+export interface MeetingSubscriptionApi {
+  /** The longest lifetime the provider grants a subscription of this kind. */
+  readonly maxLifetimeMinutes: number;
+  /** The resource to subscribe to for a meeting's events. */
+  resourceFor(call: { meetingId: string; joinUrl: string }): string;
+  /** The hub's live subscription on `resource` to `notificationUrl`, if any (a crash between create and save must not duplicate). */
+  find(resource: string, notificationUrl: string): Promise<ProviderSubscription | undefined>;
+  create(input: { resource: string; notificationUrl: string; lifecycleNotificationUrl: string; expiresAt: string }): Promise<ProviderSubscription>;
+  renew(subscriptionId: string, expiresAt: string): Promise<ProviderSubscription>;
+  reauthorize(subscriptionId: string): Promise<void>;
+  /** Deletes it; an unknown id counts as deleted. */
+  remove(subscriptionId: string): Promise<void>;
+}
+
 /** A protocol adapter for a meeting provider (joint calls with the partner). */
 export interface CollaborationConnector {
   readonly provider: string;
@@ -186,6 +269,10 @@ export interface CollaborationConnector {
   /** Answers handshakes (`challenge`), or says whether the delivery is authentic. */
   verifyWebhook(req: RawWebhook, now: Date): WebhookVerdict;
   parseWebhook(req: RawWebhook): CollaborationEvent[];
+  /** Lifecycle notifications in a verified delivery (none for providers without subscriptions). */
+  lifecycleEvents?(req: RawWebhook): SubscriptionLifecycleEvent[];
+  /** Present when meeting events need a subscription per meeting (Teams); Zoom's are configured once, in its app. */
+  readonly subscriptions?: MeetingSubscriptionApi;
 }
 
 export interface ConnectorRegistry {

@@ -25,6 +25,8 @@ export interface AccessProfile {
   managesDeadLetters?: boolean;
   /** Reads the status-link key the stack generates (signs and checks customer status links). */
   signsStatusLinks?: boolean;
+  /** Gets HUB_PUBLIC_URL, the hub's public base URL (it hands it to partners as a webhook address). */
+  publicUrl?: boolean;
 }
 
 /**
@@ -63,4 +65,10 @@ export const ACCESS: Record<FunctionName, AccessProfile> = {
   notifier: { table: TABLE_READ_WRITE, putEvents: false, sendTo: 'own-queues', readsPartnerSecrets: true, sendsEmail: true },
   /** listDeadLetters reads failure reasons (get); redrive starts SQS message-move tasks. Never calls a partner. */
   admin: { table: ['dynamodb:GetItem'], putEvents: false, sendTo: 'none', readsPartnerSecrets: false, managesDeadLetters: true },
+  /**
+   * maintainMeetingSubscriptions: calls Graph with the collaboration credentials (create, renew,
+   * reauthorize, delete subscriptions), writes the subscription records and timeline notes; needs the hub's
+   * public URL (HUB_PUBLIC_URL) for the notification URL. Publishes nothing, sends to no queue.
+   */
+  'meeting-subscriptions': { table: TABLE_READ_WRITE, putEvents: false, sendTo: 'none', readsPartnerSecrets: true, publicUrl: true },
 };

@@ -14,6 +14,7 @@
  * | `alarmEmail` | e-mail subscribed to the alarm topic | none |
  * | `secretPrefix` | Secrets Manager name prefix for `${NAME}` secrets | `partner-escalation-hub/` |
  * | `retainData` | `false` deletes the table with the stack | `true` |
+ * | `hubPublicUrl` | the hub's public base URL when a custom domain fronts the API (Graph subscriptions' notification URL) | the HTTP API's endpoint |
  */
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -42,10 +43,19 @@ export function buildHubApp(cli: CliEnvironment = process.env, props: AppProps =
     ...(ctx('alarmEmail') ? { alarmEmail: ctx('alarmEmail')! } : {}),
     ...(ctx('secretPrefix') ? { secretPrefix: ctx('secretPrefix')! } : {}),
     retainData: ctx('retainData') !== 'false',
+    ...(ctx('hubPublicUrl') ? { publicUrl: validPublicUrl(ctx('hubPublicUrl')!) } : {}),
     env: { account: cli.CDK_DEFAULT_ACCOUNT, region: cli.CDK_DEFAULT_REGION },
   });
 
   // cdk-nag: any unacknowledged AwsSolutions finding fails the synth
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };
+}
+
+/** `hubPublicUrl` must be an https URL (Graph posts notifications only to https); trailing slashes dropped. */
+function validPublicUrl(v: string): string {
+  let url: URL;
+  try { url = new URL(v); } catch { throw new Error(`hubPublicUrl must be the hub's public https URL, got "${v}"`); }
+  if (url.protocol !== 'https:') throw new Error(`hubPublicUrl must be an https URL (Graph delivers only to https), got "${v}"`);
+  return v.replace(/\/+$/, '');
 }

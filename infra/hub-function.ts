@@ -185,6 +185,12 @@ export class HubFunction extends Construct {
     return this;
   }
 
+  /** HUB_PUBLIC_URL: the hub's public base URL (the address partners post webhooks to); needs no grant. */
+  usePublicUrl(url: string): this {
+    this.setEnv('HUB_PUBLIC_URL', url);
+    return this;
+  }
+
   /** HUB_SECRETS_WITHHELD: the configuration's secret names this function is deliberately not given. */
   withholdSecrets(names: readonly string[]): this {
     if (names.length) this.setEnv('HUB_SECRETS_WITHHELD', JSON.stringify(names));

@@ -38,6 +38,11 @@ export interface HubServicesProps {
   logRetention: logs.RetentionDays;
   /** Steady-state and burst request limits of the HTTP API stage. */
   throttle: { rateLimit: number; burstLimit: number };
+  /**
+   * The hub's public base URL as partners reach it (a custom domain in front of the API); default the HTTP
+   * API's own endpoint. Given to the functions that hand it to partners (HUB_PUBLIC_URL, infra/access.ts).
+   */
+  publicUrl?: string | undefined;
 }
 
 const API_ROUTE_METHODS = { GET: apigw.HttpMethod.GET, POST: apigw.HttpMethod.POST } as const;
@@ -46,6 +51,8 @@ export class HubServices extends Construct {
   readonly functions = new Map<FunctionName, HubFunction>();
   readonly api: apigw.HttpApi;
   readonly stage: apigw.HttpStage;
+  /** The base URL partners post webhooks to (HUB_PUBLIC_URL). */
+  readonly publicUrl: string;
   readonly rules = new Map<string, events.Rule>();
   readonly schedules = new Map<string, scheduler.Schedule>();
   private readonly state: HubState;
@@ -93,6 +100,10 @@ export class HubServices extends Construct {
       throttle: props.throttle,
       accessLogSettings: { destination: new apigw.LogGroupLogDestination(accessLogs) },
     });
+    // the API's endpoint names the API only (not its stage, routes or integrations), and no function that
+    // gets it is integrated with the API: no dependency cycle
+    this.publicUrl = props.publicUrl ?? this.api.apiEndpoint;
+    for (const spec of topology.functions) if (ACCESS[spec.name].publicUrl) this.fn(spec.name).usePublicUrl(this.publicUrl);
     const authorizer = new HttpJwtAuthorizer('Jwt', props.jwt.issuer, { jwtAudience: props.jwt.audience });
     const integrations = new Map<FunctionName, HttpLambdaIntegration>();
     for (const r of topology.routes) {

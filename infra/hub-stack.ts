@@ -21,6 +21,8 @@ export interface HubStackProps extends StackProps {
   /** Keep the table when the stack is deleted (default true). */
   retainData?: boolean;
   logRetention?: logs.RetentionDays;
+  /** The hub's public base URL, when a custom domain fronts the HTTP API (default the API's endpoint): webhook addresses given to partners. */
+  publicUrl?: string;
 }
 
 export class HubStack extends Stack {
@@ -51,10 +53,12 @@ export class HubStack extends Stack {
       hubConfigJson: hubConfig.rawJson,
       logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       throttle: { rateLimit: 50, burstLimit: 100 },
+      publicUrl: props.publicUrl,
     });
     this.alarms = new HubAlarms(this, 'Alarms', { state: this.state, services: this.services, ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}) });
 
     new CfnOutput(this, 'ApiUrl', { value: this.services.stage.url, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'PublicUrl', { value: this.services.publicUrl, description: 'Base URL partners post webhooks to (Graph subscriptions: <PublicUrl>/v1/webhooks/<partnerId>/collaboration)' });
     new CfnOutput(this, 'TableName', { value: this.state.table.tableName });
     new CfnOutput(this, 'BusName', { value: this.state.bus.eventBusName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });

@@ -6,7 +6,7 @@ import { QUEUES } from '../core/deps';
 import { EVENT_SOURCE } from '../core/events';
 import { NOTIFICATION_EVENTS } from '../core/notifications';
 
-export type FunctionName = 'api' | 'webhook' | 'partner-worker' | 'status-sync' | 'comment-forwarder' | 'sweep' | 'poller' | 'notifier' | 'admin';
+export type FunctionName = 'api' | 'webhook' | 'partner-worker' | 'status-sync' | 'comment-forwarder' | 'sweep' | 'poller' | 'notifier' | 'admin' | 'meeting-subscriptions';
 
 export interface FunctionSpec {
   name: FunctionName;
@@ -77,6 +77,7 @@ export function buildTopology(partners: readonly { id: string }[], subscribers: 
       fn('poller', 'Polls partners whose status does not come back by webhook', 60),
       fn('notifier', 'Delivers domain events to subscribers (signed webhooks, Teams, e-mail)', 30),
       fn('admin', 'Operator routes: dead letters (list with reasons, redrive)', 30),
+      fn('meeting-subscriptions', 'Creates, renews and ends the Graph subscriptions that bring joint-call events', 60),
     ],
     routes: [
       { method: 'GET', path: '/health', function: 'api', auth: 'none' },
@@ -126,6 +127,8 @@ export function buildTopology(partners: readonly { id: string }[], subscribers: 
     schedules: [
       { name: 'sweep', function: 'sweep', everyMinutes: 1 },
       { name: 'poller', function: 'poller', everyMinutes: 1 },
+      // subscriptions recorded by a joint call are created on the next run; one Query when nothing is due
+      { name: 'meeting-subscriptions', function: 'meeting-subscriptions', everyMinutes: 1 },
     ],
   };
 }

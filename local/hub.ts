@@ -25,6 +25,7 @@ import { makeAdminHandler } from '../functions/admin';
 import { localDeadLetters } from './dead-letters';
 import { makeNotifierHandler } from '../functions/notifier';
 import { makePollerHandler } from '../functions/poller';
+import { makeMeetingSubscriptionsHandler } from '../functions/meeting-subscriptions';
 import { notificationChannel, outboxEmailSender } from '../connectors/notify/channels';
 import { buildTopology, type FunctionName, type Topology } from '../infra/topology';
 import { LocalBus } from './bus';
@@ -49,6 +50,8 @@ export interface LocalHubOptions {
   /** How often the sweep runs (AWS: every minute; locally sooner). */
   sweepIntervalMs?: number;
   clock?: Clock;
+  /** The hub's public base URL handed to providers for webhooks (subscriptions); default: this runtime's own URL. */
+  publicUrl?: string;
 }
 
 export interface LocalHub {
@@ -113,7 +116,9 @@ export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
     queues.get(q.name)!.attach(consumer);
   }
 
-  const scheduled: Partial<Record<FunctionName, () => Promise<unknown>>> = { sweep: makeSweepHandler(deps), poller: makePollerHandler(deps) };
+  const scheduled: Partial<Record<FunctionName, () => Promise<unknown>>> = {
+    sweep: makeSweepHandler(deps), poller: makePollerHandler(deps), 'meeting-subscriptions': makeMeetingSubscriptionsHandler(deps),
+  };
   const scheduleRuns = new PendingWork();
   const runSchedule = async (name: string) => {
     const s = topology.schedules.find((x) => x.name === name);
@@ -148,6 +153,7 @@ export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
   await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(opts.port ?? 0, '127.0.0.1', resolve); });
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
+  deps.publicUrl = opts.publicUrl ?? url;
 
   const sandboxes = new Map<string, Sandbox>();
   const portOf = (u: unknown) => (typeof u === 'string' ? Number(new URL(u).port) : 0);

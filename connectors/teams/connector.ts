@@ -16,14 +16,34 @@
 import * as z from 'zod';
 import type { PartnerProfile } from '../../core/config';
 import { ValidationError } from '../../core/errors';
-import { systemClock, type Clock, type CollaborationConnector, type JointCall, type JointCallRequest } from '../../core/ports';
+import {
+  systemClock, type Clock, type CollaborationConnector, type JointCall, type JointCallRequest, type MeetingSubscriptionApi, type ProviderSubscription,
+} from '../../core/ports';
 import { call, expectResponse, partnerClient } from '../partner-http';
 import { AccessTokenCache } from '../access-token-cache';
-import { parseTeamsSettings, teamsWebhooks } from './webhook';
+import { parseTeamsSettings, subscriptionsRoot, teamsWebhooks } from './webhook';
 
 export { canonicalJson, graphDeliveryId, meetingRef, parseTeamsSettings, TeamsSettings } from './webhook';
 
 export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
+/** Graph: a subscription to meeting call events lasts at most three days; ask a little less. */
+export const MEETING_SUBSCRIPTION_MAX_MINUTES = 4230;
+
+/** The Graph resource of one meeting's call events (Graph's own form; its notifications name the meeting the same way). */
+export const meetingCallEventsResource = (joinWebUrl: string) => `/communications/onlineMeetings/?$filter=JoinWebUrl eq '${joinWebUrl}'`;
+
+const Subscription = z.looseObject({
+  id: z.string().min(1),
+  resource: z.string(),
+  expirationDateTime: z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'expirationDateTime is not a time'),
+  notificationUrl: z.string().optional(),
+});
+const SubscriptionList = z.looseObject({ value: z.array(Subscription), '@odata.nextLink': z.string().optional() });
+const toProvider = (s: z.infer<typeof Subscription>): ProviderSubscription => ({
+  id: s.id, resource: s.resource, expiresAt: new Date(Date.parse(s.expirationDateTime)).toISOString(), notificationUrl: s.notificationUrl,
+});
+/** Graph may answer the resource without the leading slash or with other spacing: compare what matters. */
+const sameResource = (a: string, b: string) => a.replace(/^\//, '').replace(/\s+/g, ' ').toLowerCase() === b.replace(/^\//, '').replace(/\s+/g, ' ').toLowerCase();
 
 const TokenAnswer = z.object({
   access_token: z.string().min(1),
@@ -56,7 +76,61 @@ export function teamsConnector(settings: Record<string, unknown>, profile: Partn
     return { token: answer.access_token, expiresInSeconds: answer.expires_in };
   }), clock);
 
+  const subs = partnerClient(subscriptionsRoot(cfg), {});
+  const authed = (token: string) => ({ headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
+
+  /**
+   * Graph subscriptions (`/subscriptions`, on the beta endpoint for meeting call events): created with
+   * `changeType: updated`, the hub's webhook as `notificationUrl` and `lifecycleNotificationUrl`, the
+   * profile's `clientState`, no resource data. Graph validates both URLs with a `validationToken`
+   * handshake before it answers 201.
+   */
+  const subscriptions: MeetingSubscriptionApi = {
+    maxLifetimeMinutes: MEETING_SUBSCRIPTION_MAX_MINUTES,
+    resourceFor: (m) => meetingCallEventsResource(m.joinUrl),
+
+    find: (resource, notificationUrl) => call('list Graph subscriptions', async () => {
+      let path: string | undefined = '/subscriptions';
+      for (let page = 0; path && page < 20; page++) {
+        const res = await tokens.withToken((token) => subs.get(path!, authed(token)));
+        const list = expectResponse('list Graph subscriptions', res, [200], SubscriptionList);
+        // Graph lists live subscriptions only (an expired one is deleted)
+        const hit = list.value.find((s) => sameResource(s.resource, resource) && s.notificationUrl === notificationUrl);
+        if (hit) return toProvider(hit);
+        const next = list['@odata.nextLink'];
+        // the next link is absolute: follow it only on the same host
+        path = next && new URL(next).origin === new URL(subscriptionsRoot(cfg)).origin ? next : undefined;
+      }
+      return undefined;
+    }),
+
+    create: (input) => call('create Graph subscription', async () => {
+      const body = {
+        changeType: 'updated', notificationUrl: input.notificationUrl, lifecycleNotificationUrl: input.lifecycleNotificationUrl,
+        resource: input.resource, expirationDateTime: input.expiresAt, clientState: cfg.clientState, includeResourceData: false,
+      };
+      const res = await tokens.withToken((token) => subs.post('/subscriptions', body, authed(token)));
+      return toProvider(expectResponse('create Graph subscription', res, [201, 200], Subscription));
+    }),
+
+    renew: (id, expiresAt) => call('renew Graph subscription', async () => {
+      const res = await tokens.withToken((token) => subs.patch(`/subscriptions/${encodeURIComponent(id)}`, { expirationDateTime: expiresAt }, authed(token)));
+      return toProvider(expectResponse('renew Graph subscription', res, [200], Subscription));
+    }),
+
+    reauthorize: (id) => call('reauthorize Graph subscription', async () => {
+      const res = await tokens.withToken((token) => subs.post(`/subscriptions/${encodeURIComponent(id)}/reauthorize`, undefined, authed(token)));
+      expectResponse('reauthorize Graph subscription', res, [200, 204], z.unknown());
+    }),
+
+    remove: (id) => call('delete Graph subscription', async () => {
+      const res = await tokens.withToken((token) => subs.delete(`/subscriptions/${encodeURIComponent(id)}`, authed(token)));
+      expectResponse('delete Graph subscription', res, [204, 200, 404], z.unknown());
+    }),
+  };
+
   return {
+    subscriptions,
     scheduleJointCall: (req: JointCallRequest): Promise<JointCall> => call('create Teams meeting', async () => {
       const start = Date.parse(req.startTime);
       if (Number.isNaN(start)) throw new ValidationError('startTime is not an ISO time.');

@@ -8,15 +8,23 @@
  * - `move(meetingId, 'CallStarted' | 'CallEnded' | 'CallRosterUpdate')` posts a change notification in
  *   Graph's shape (resource named by the join URL, properties in `resourceData`, as without
  *   `includeResourceData`) with the configured `clientState` to `settings.webhookUrl`;
- * - `validate()` performs Graph's `?validationToken=` handshake against the webhook URL.
+ * - `validate()` performs Graph's `?validationToken=` handshake against the webhook URL;
+ * - `POST|GET [/v1.0|/beta]/subscriptions`, `GET|PATCH|DELETE /subscriptions/{id}` and
+ *   `POST /subscriptions/{id}/reauthorize` keep change-notification subscriptions as Graph does: a new one
+ *   is accepted only after its `notificationUrl` (and `lifecycleNotificationUrl`) answered the
+ *   `validationToken` handshake, lives at most three days, and stops receiving at its expiry. `move()`
+ *   delivers to every live subscription on the meeting (with that subscription's id and `clientState`);
+ *   `lifecycle(subscriptionId, event)` posts a lifecycle notification (`reauthorizationRequired`,
+ *   `subscriptionRemoved` — which also deletes it —, `missed`) to its `lifecycleNotificationUrl`.
  *
  * Point `loginUrl` at `baseUrl` and `graphUrl` at `baseUrl` (or `baseUrl + '/v1.0'`).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PartnerProfile } from '../../core/config';
+import { systemClock, type Clock } from '../../core/ports';
 import { type SandboxFactory, type SandboxFault, serveSandbox, takeFault, readBody, jsonSender, escapeHtml, SandboxTokens } from '../sandbox';
-import { GRAPH_SCOPE, parseTeamsSettings } from './connector';
+import { GRAPH_SCOPE, meetingRef, parseTeamsSettings } from './connector';
 
 export interface TeamsSandboxOptions {
   port?: number;
@@ -28,7 +36,26 @@ export interface TeamsSandboxOptions {
   webhookUrl?: string;
   /** Lifetime of issued tokens (Entra: about an hour). */
   tokenLifetimeSeconds?: number;
+  /**
+   * `move()` on a meeting nobody subscribed to posts to `webhookUrl` as if subscribed (default `true`: the
+   * connector's own tests); `false` is Graph: no subscription, no notification.
+   */
+  deliverWithoutSubscription?: boolean;
+  /** The sandbox's time (subscription expiry); default the system clock. */
+  clock?: Clock;
 }
+
+/** Graph's longest lifetime of a meeting call events subscription: three days. */
+export const SANDBOX_SUBSCRIPTION_MAX_MS = 3 * 24 * 3600_000;
+
+export interface SandboxSubscription {
+  id: string; resource: string; changeType: string; notificationUrl: string; lifecycleNotificationUrl?: string;
+  clientState?: string; expirationDateTime: string; includeResourceData: boolean; creationDateTime: string;
+  /** How often it was reauthorized (POST /subscriptions/{id}/reauthorize). */
+  reauthorized: number;
+}
+
+export interface SandboxDelivery { kind: 'change' | 'lifecycle'; subscriptionId: string; url: string; status: number; event: string }
 
 export interface SandboxMeeting {
   id: string; externalId: string; organizerUserId: string; subject: string;
@@ -49,7 +76,20 @@ export async function startTeamsSandbox(opts: TeamsSandboxOptions) {
   const tokens = new SandboxTokens('sbx-graph-', opts.tokenLifetimeSeconds ?? 3599);
   const calls: { method: string; path: string; body: string }[] = [];
   const faults: SandboxFault[] = [];
-  const settings = { webhookUrl: opts.webhookUrl };
+  const settings = { webhookUrl: opts.webhookUrl, deliverWithoutSubscription: opts.deliverWithoutSubscription ?? true };
+  const clock = opts.clock ?? systemClock;
+  const subscriptions = new Map<string, SandboxSubscription>();
+  const deliveries: SandboxDelivery[] = [];
+  const live = (x: SandboxSubscription) => Date.parse(x.expirationDateTime) > clock.now().getTime();
+  const subView = (x: SandboxSubscription) => ({
+    '@odata.context': 'https://graph.microsoft.com/beta/$metadata#subscriptions/$entity',
+    id: x.id, resource: x.resource, changeType: x.changeType, clientState: null, notificationUrl: x.notificationUrl,
+    lifecycleNotificationUrl: x.lifecycleNotificationUrl ?? null, expirationDateTime: x.expirationDateTime,
+    includeResourceData: x.includeResourceData, creatorId: opts.clientId, applicationId: opts.clientId,
+    latestSupportedTlsVersion: 'v1_2', notificationUrlAppId: null,
+  });
+  /** The join URL a subscription's resource names (the filter form or `onlineMeetings(joinWebUrl='…')`). */
+  const joinUrlOf = (resource: string) => meetingRef({ subscriptionId: '-', resource })?.joinWebUrl;
 
   const view = (m: SandboxMeeting) => ({
     '@odata.context': "https://graph.microsoft.com/v1.0/$metadata#onlineMeetings/$entity",
@@ -66,19 +106,19 @@ export async function startTeamsSandbox(opts: TeamsSandboxOptions) {
   }
 
   /** Builds the change notification Graph sends for a meeting call event. */
-  function notification(m: SandboxMeeting, eventType: string, over: { clientState?: string } = {}) {
+  function notification(m: SandboxMeeting, eventType: string, over: { clientState?: string | undefined; subscription?: SandboxSubscription } = {}) {
     const resource = `communications/onlineMeetings?$filter=joinWebUrl+eq+'${m.joinWebUrl}'`;
     const roster = eventType.endsWith('CallRosterUpdate')
       ? { 'activeParticipants@joined': [{ id: 'User', identity: { User: { Id: randomUUID(), DisplayName: 'Sandbox Engineer', TenantId: opts.tenantId } } }], 'activeParticipants@exited': [] }
       : {};
     return {
       value: [{
-        subscriptionId: randomUUID(),
-        clientState: over.clientState ?? opts.clientState,
+        subscriptionId: over.subscription?.id ?? randomUUID(),
+        clientState: over.clientState ?? (over.subscription ? over.subscription.clientState : opts.clientState),
         changeType: 'updated',
         tenantId: opts.tenantId,
         resource,
-        subscriptionExpirationDateTime: new Date(Date.now() + 3 * 86400_000).toISOString(),
+        subscriptionExpirationDateTime: over.subscription?.expirationDateTime ?? new Date(clock.now().getTime() + 3 * 86400_000).toISOString(),
         resourceData: {
           '@odata.type': '#Microsoft.Graph.onlineMeeting', '@odata.id': resource, id: resource,
           eventType, eventDateTime: new Date().toISOString(), state: eventType.endsWith('CallEnded') ? 'inactive' : 'active', ...roster,
@@ -88,14 +128,136 @@ export async function startTeamsSandbox(opts: TeamsSandboxOptions) {
     };
   }
 
-  /** Emits a meeting call event (`CallStarted`, `CallEnded`, `CallRosterUpdate`) for meeting `id`. */
+  async function post(url: string, body: string): Promise<number> {
+    try {
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(5000) });
+      return res.status;
+    } catch {
+      return 0; // unreachable: Graph would retry, then drop it
+    }
+  }
+
+  /**
+   * Emits a meeting call event (`CallStarted`, `CallEnded`, `CallRosterUpdate`) for meeting `id`: one
+   * notification to each live subscription on the meeting; `status` is the last answer (0: none sent).
+   */
   async function move(id: string, status: string) {
     const m = meetings.get(id);
     if (!m) throw new Error(`no meeting ${id}`);
     const eventType = CALL_EVENTS[status];
     if (!eventType) throw new Error(`unknown meeting event ${status} (use CallStarted, CallEnded or CallRosterUpdate)`);
-    const body = JSON.stringify(notification(m, eventType));
-    return { status: await notify(body), body };
+    const subs = [...subscriptions.values()].filter((x) => live(x) && joinUrlOf(x.resource) === m.joinWebUrl);
+    if (subs.length === 0) {
+      if (!settings.deliverWithoutSubscription || !settings.webhookUrl) return { status: 0, body: '', delivered: 0 };
+      const body = JSON.stringify(notification(m, eventType));
+      return { status: await notify(body), body, delivered: 1 };
+    }
+    let last = { status: 0, body: '' };
+    for (const sub of subs) {
+      const body = JSON.stringify(notification(m, eventType, { subscription: sub }));
+      const code = await post(sub.notificationUrl, body);
+      deliveries.push({ kind: 'change', subscriptionId: sub.id, url: sub.notificationUrl, status: code, event: eventType });
+      last = { status: code, body };
+    }
+    return { ...last, delivered: subs.length };
+  }
+
+  /**
+   * Posts a lifecycle notification for a subscription to its `lifecycleNotificationUrl` (else its
+   * `notificationUrl`), as Graph does; `subscriptionRemoved` also deletes the subscription.
+   */
+  async function lifecycle(subscriptionId: string, event: 'reauthorizationRequired' | 'subscriptionRemoved' | 'missed', over: { clientState?: string } = {}) {
+    const sub = subscriptions.get(subscriptionId);
+    if (!sub) throw new Error(`no subscription ${subscriptionId}`);
+    if (event === 'subscriptionRemoved') subscriptions.delete(subscriptionId);
+    const url = sub.lifecycleNotificationUrl ?? sub.notificationUrl;
+    const body = JSON.stringify({ value: [{
+      subscriptionId, subscriptionExpirationDateTime: sub.expirationDateTime, tenantId: opts.tenantId,
+      clientState: over.clientState ?? sub.clientState, lifecycleEvent: event,
+    }] });
+    const status = await post(url, body);
+    deliveries.push({ kind: 'lifecycle', subscriptionId, url, status, event });
+    return { status, body };
+  }
+
+  /** Graph's handshake on a URL a subscription names: 200, text/plain, the token echoed, within 10 s. */
+  async function handshake(target: string): Promise<boolean> {
+    try {
+      const url = new URL(target);
+      const token = `Validation: Testing client application reachability for subscription Request-Id: ${randomUUID()}`;
+      url.searchParams.set('validationToken', token);
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'text/plain; charset=utf-8' }, body: '', signal: AbortSignal.timeout(10_000) });
+      return res.status === 200 && (await res.text()) === token && (res.headers.get('content-type') ?? '').startsWith('text/plain');
+    } catch {
+      return false;
+    }
+  }
+
+  /** The subscription routes; `undefined` when the path is not one of them. */
+  async function subscriptionRoute(method: string, path: string, body: string): Promise<{ status: number; body?: unknown } | undefined> {
+    const m = path.match(/^(?:\/v1\.0|\/beta)?\/subscriptions(?:\/([^/]+))?(\/reauthorize)?$/);
+    if (!m) return undefined;
+    const id = m[1] ? decodeURIComponent(m[1]) : undefined;
+    const now = clock.now().getTime();
+    for (const x of [...subscriptions.values()]) if (!live(x)) subscriptions.delete(x.id); // Graph deletes expired subscriptions
+    const input = (): Record<string, unknown> | undefined => { try { return JSON.parse(body || '{}') as Record<string, unknown>; } catch { return undefined; } };
+    const expiry = (v: unknown): number | string => {
+      const t = typeof v === 'string' ? Date.parse(v) : NaN;
+      if (Number.isNaN(t)) return 'expirationDateTime is required and must be a time.';
+      if (t <= now) return 'Subscription expiration can only be in the future.';
+      if (t > now + SANDBOX_SUBSCRIPTION_MAX_MS) return `Subscription expiration can only be ${SANDBOX_SUBSCRIPTION_MAX_MS / 60_000} minutes in the future.`;
+      return t;
+    };
+    if (!id && method === 'GET') return { status: 200, body: { value: [...subscriptions.values()].filter(live).map(subView) } };
+    if (!id && method === 'POST') {
+      const b = input();
+      if (!b) return { status: 400, body: graphError('BadRequest', 'The request body is not JSON.') };
+      for (const f of ['changeType', 'notificationUrl', 'resource'] as const) {
+        if (typeof b[f] !== 'string' || !b[f]) return { status: 400, body: graphError('InvalidRequest', `${f} is required.`) };
+      }
+      const exp = expiry(b.expirationDateTime);
+      if (typeof exp === 'string') return { status: 400, body: graphError('InvalidRequest', exp) };
+      const joinUrl = joinUrlOf(b.resource as string);
+      if (!joinUrl || ![...meetings.values()].some((x) => x.joinWebUrl === joinUrl)) {
+        return { status: 404, body: graphError('ResourceNotFound', 'The resource names no online meeting this sandbox knows (use the meeting\'s joinWebUrl).') };
+      }
+      if (typeof b.clientState === 'string' && b.clientState.length > 128) return { status: 400, body: graphError('InvalidRequest', 'clientState is longer than 128 characters.') };
+      const lifecycleUrl = typeof b.lifecycleNotificationUrl === 'string' ? b.lifecycleNotificationUrl : undefined;
+      if (!lifecycleUrl && exp > now + 3600_000) {
+        return { status: 400, body: graphError('InvalidRequest', 'lifecycleNotificationUrl is required for a subscription that expires in more than an hour.') };
+      }
+      for (const url of new Set([b.notificationUrl as string, ...(lifecycleUrl ? [lifecycleUrl] : [])])) {
+        if (!(await handshake(url))) {
+          return { status: 400, body: graphError('InvalidRequest', 'Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request.') };
+        }
+      }
+      const sub: SandboxSubscription = {
+        id: randomUUID(), resource: b.resource as string, changeType: b.changeType as string, notificationUrl: b.notificationUrl as string,
+        ...(lifecycleUrl ? { lifecycleNotificationUrl: lifecycleUrl } : {}),
+        ...(typeof b.clientState === 'string' ? { clientState: b.clientState } : {}),
+        expirationDateTime: new Date(exp).toISOString(), includeResourceData: b.includeResourceData === true,
+        creationDateTime: new Date(now).toISOString(), reauthorized: 0,
+      };
+      subscriptions.set(sub.id, sub);
+      return { status: 201, body: subView(sub) };
+    }
+    const sub = id ? subscriptions.get(id) : undefined;
+    if (!sub || !live(sub)) return { status: 404, body: graphError('ResourceNotFound', `The object was not found (subscription ${id}).`) };
+    if (m[2]) {
+      if (method !== 'POST') return { status: 405, body: graphError('MethodNotAllowed', 'Use POST.') };
+      sub.reauthorized++;
+      return { status: 204 };
+    }
+    if (method === 'GET') return { status: 200, body: subView(sub) };
+    if (method === 'DELETE') { subscriptions.delete(sub.id); return { status: 204 }; }
+    if (method === 'PATCH') {
+      const b = input();
+      const exp = expiry(b?.expirationDateTime);
+      if (typeof exp === 'string') return { status: 400, body: graphError('InvalidRequest', exp) };
+      sub.expirationDateTime = new Date(exp).toISOString();
+      return { status: 200, body: subView(sub) };
+    }
+    return { status: 405, body: graphError('MethodNotAllowed', `${method} is not allowed here.`) };
   }
 
   /** Graph's subscription handshake: `POST {webhookUrl}?validationToken=...`, expecting the token back as text/plain. */
@@ -113,6 +275,7 @@ export async function startTeamsSandbox(opts: TeamsSandboxOptions) {
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const body = await readBody(req);
     if (url.pathname === '/_sandbox/meetings' && req.method === 'GET') return send(200, { items: [...meetings.values()] });
+    if (url.pathname === '/_sandbox/subscriptions' && req.method === 'GET') return send(200, { items: [...subscriptions.values()].filter(live), deliveries });
     if (url.pathname.startsWith('/l/meetup-join/') && req.method === 'GET') {
       const m = [...meetings.values()].find((x) => new URL(x.joinWebUrl).pathname === url.pathname);
       res.writeHead(m ? 200 : 404, { 'content-type': 'text/html; charset=utf-8' });
@@ -141,6 +304,12 @@ export async function startTeamsSandbox(opts: TeamsSandboxOptions) {
     }
 
     if (!tokens.accepts(req.headers.authorization)) return send(401, graphError('InvalidAuthenticationToken', 'Access token is empty, expired or not issued by this sandbox.'));
+
+    const subRoute = await subscriptionRoute(req.method ?? 'GET', url.pathname, body);
+    if (subRoute) {
+      if (subRoute.body === undefined) { res.writeHead(subRoute.status); return res.end(); }
+      return send(subRoute.status, subRoute.body);
+    }
 
     const create = url.pathname.match(/^(?:\/v1\.0)?\/users\/([^/]+)\/onlineMeetings\/createOrGet$/);
     if (create && req.method === 'POST') {
@@ -186,6 +355,9 @@ export async function startTeamsSandbox(opts: TeamsSandboxOptions) {
     /** Revokes every issued token: the next API call answers 401. */
     revokeTokens: () => tokens.revokeAll(),
     move,
+    lifecycle,
+    subscriptions,
+    deliveries,
     validate,
     notification,
     notify,
@@ -199,5 +371,7 @@ export const teamsSandboxFactory: SandboxFactory = async (p: PartnerProfile, { p
   const s = parseTeamsSettings((p as { collaboration?: unknown }).collaboration, p.id);
   return startTeamsSandbox({
     port, ...s.credentials, organizerUserId: s.organizerUserId, clientState: s.clientState, ...(webhookUrl ? { webhookUrl } : {}),
+    // as Graph: meeting events reach the hub only through the subscriptions it creates
+    deliverWithoutSubscription: false,
   });
 };

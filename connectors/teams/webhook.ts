@@ -6,7 +6,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
 import { ConfigError, ValidationError } from '../../core/errors';
-import type { Clock, CollaborationConnector, CollaborationEvent, RawWebhook, WebhookVerdict } from '../../core/ports';
+import type { Clock, CollaborationConnector, CollaborationEvent, RawWebhook, SubscriptionLifecycleEvent, WebhookVerdict } from '../../core/ports';
 import { requiredSetting, httpUrlSetting } from '../settings';
 
 /** Graph limits `clientState` to 128 characters. */
@@ -20,6 +20,11 @@ const httpUrl = httpUrlSetting;
 export const TeamsSettings = z.object({
   connector: z.literal('teams'),
   graphUrl: httpUrl.default('https://graph.microsoft.com/v1.0'),
+  /**
+   * Where the hub manages its subscriptions: meeting call events are offered on Graph's beta endpoint only.
+   * Default: `graphUrl` with a final `/v1.0` replaced by `/beta`.
+   */
+  subscriptionsUrl: httpUrl.optional(),
   loginUrl: httpUrl.default('https://login.microsoftonline.com'),
   credentials: z.object({
     tenantId: required('tenantId'),
@@ -32,6 +37,9 @@ export const TeamsSettings = z.object({
   clientState: required('clientState').max(CLIENT_STATE_MAX, `clientState must be at most ${CLIENT_STATE_MAX} characters (a Graph limit)`),
 });
 export type TeamsSettings = z.infer<typeof TeamsSettings>;
+
+/** The Graph root the subscriptions live under (see `subscriptionsUrl`). */
+export const subscriptionsRoot = (cfg: TeamsSettings) => cfg.subscriptionsUrl ?? cfg.graphUrl.replace(/\/v1\.0\/?$/, '/beta');
 
 /** Validates the profile's `collaboration` settings; the ConfigError names the failing field. */
 export function parseTeamsSettings(settings: unknown, partnerId: string): TeamsSettings {
@@ -87,9 +95,12 @@ export function canonicalJson(v: unknown): string {
  * out `subscriptionExpirationDateTime`, which changes when the subscription is renewed between retries.
  * Two distinct meeting events differ at least in `resourceData.eventDateTime`.
  */
-export function graphDeliveryId(items: ChangeNotification[]): string {
+export function graphDeliveryId(items: ChangeNotification[], now?: Date): string {
   const stable = items.map(({ subscriptionExpirationDateTime: _renewed, ...rest }) => rest);
-  return 'graph:' + createHash('sha256').update(canonicalJson(stable)).digest('hex');
+  // a lifecycle notification has nothing that tells one occurrence from the next (a second
+  // reauthorizationRequired a day later is byte-for-byte the same): its id also names the minute received
+  const lifecycle = now && items.some((n) => n.lifecycleEvent !== undefined) ? `@${now.toISOString().slice(0, 16)}` : '';
+  return 'graph:' + createHash('sha256').update(canonicalJson(stable) + lifecycle).digest('hex');
 }
 
 /**
@@ -122,11 +133,11 @@ function safeDecode(s: string): string {
 }
 
 /** Answers Graph's validation handshake, checks `clientState`, and reads meeting events from notifications. */
-export function teamsWebhooks(cfg: TeamsSettings, clock: Clock): Pick<CollaborationConnector, 'provider' | 'verifyWebhook' | 'parseWebhook'> {
+export function teamsWebhooks(cfg: TeamsSettings, clock: Clock): Pick<CollaborationConnector, 'provider' | 'verifyWebhook' | 'parseWebhook' | 'lifecycleEvents'> {
   return {
     provider: 'teams',
 
-    verifyWebhook(req: RawWebhook): WebhookVerdict {
+    verifyWebhook(req: RawWebhook, now?: Date): WebhookVerdict {
       const token = req.query.validationToken;
       if (token !== undefined) {
         // the transport has already URL-decoded query values: echo the token as it is
@@ -141,7 +152,7 @@ export function teamsWebhooks(cfg: TeamsSettings, clock: Clock): Pick<Collaborat
       if (!items.every((n) => n.clientState !== undefined && sameSecret(n.clientState, cfg.clientState))) {
         return { kind: 'rejected', reason: 'clientState does not match' };
       }
-      return { kind: 'ok', deliveryId: graphDeliveryId(items) };
+      return { kind: 'ok', deliveryId: graphDeliveryId(items, now ?? clock.now()) };
     },
 
     parseWebhook(req: RawWebhook): CollaborationEvent[] {
@@ -178,6 +189,17 @@ export function teamsWebhooks(cfg: TeamsSettings, clock: Clock): Pick<Collaborat
         });
       }
       return events;
+    },
+
+    /** Lifecycle notifications (`lifecycleEvent`: reauthorizationRequired, subscriptionRemoved, missed) of a verified delivery. */
+    lifecycleEvents(req: RawWebhook): SubscriptionLifecycleEvent[] {
+      let json: unknown;
+      try { json = JSON.parse(req.body); } catch { return []; }
+      const parsed = NotificationCollection.safeParse(json);
+      if (!parsed.success) return [];
+      return parsed.data.value
+        .filter((n) => n.lifecycleEvent !== undefined)
+        .map((n) => ({ subscriptionId: n.subscriptionId, event: n.lifecycleEvent! }));
     },
   };
 }

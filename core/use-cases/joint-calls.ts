@@ -5,6 +5,7 @@ import {
 } from '../errors';
 import { hubEvent } from '../events';
 import type { CollaborationEvent, JointCall, RawWebhook } from '../ports';
+import { applyLifecycleEvents, requestMeetingSubscription } from './meeting-subscriptions';
 
 /** Meetings are linked to escalations through the ticket-link items, under this prefix. */
 export const meetingLinkId = (meetingId: string) => `meeting:${meetingId}`;
@@ -14,7 +15,8 @@ export const meetingLinkId = (meetingId: string) => `meeting:${meetingId}`;
  * Steps: refuse (409) when the profile names no collaboration connector; ask the provider for a meeting
  * with an external id that is stable for this escalation and start time (so a retried request finds the
  * same meeting where the provider supports it); link the meeting to the escalation for its webhooks;
- * record it in the timeline; announce `JointCallScheduled`.
+ * record the subscription the provider needs for the meeting's events (Teams: the maintenance schedule
+ * creates it, meeting-subscriptions.ts); record it in the timeline; announce `JointCallScheduled`.
  */
 export async function scheduleJointCall(
   deps: HubDeps, esc: Escalation, opts: { startTime?: string | undefined; durationMinutes?: number | undefined }, actor: string,
@@ -30,9 +32,12 @@ export async function scheduleJointCall(
   // the same request again (a client retry): answer with the meeting already scheduled for it
   const earlier = (await deps.store.getTimeline(esc.escalationId))
     .find((t) => t.type === 'joint_call_scheduled' && t.detail.externalId === externalId);
+  const endsAt = new Date(start.getTime() + durationMinutes * 60_000);
   if (earlier) {
     const d = earlier.detail as { provider: string; meetingId: string; joinUrl: string };
-    return { provider: d.provider, meetingId: d.meetingId, joinUrl: d.joinUrl };
+    const call = { provider: d.provider, meetingId: d.meetingId, joinUrl: d.joinUrl };
+    await requestMeetingSubscription(deps, esc, call, endsAt); // finishes what a crashed first request left
+    return call;
   }
   let call: JointCall;
   try {
@@ -50,6 +55,7 @@ export async function scheduleJointCall(
   await deps.store.putTicketLink(esc.partnerId, meetingLinkId(call.meetingId), esc.escalationId);
   // some providers' events name the meeting only by its join URL (Graph call events)
   await deps.store.putTicketLink(esc.partnerId, meetingLinkId(call.joinUrl), esc.escalationId);
+  await requestMeetingSubscription(deps, esc, call, endsAt);
   await deps.store.appendTimeline(esc.escalationId, {
     at: now.toISOString(), type: 'joint_call_scheduled', actor,
     detail: { provider: call.provider, meetingId: call.meetingId, joinUrl: call.joinUrl, startTime: start.toISOString(), durationMinutes, externalId },
@@ -68,7 +74,8 @@ export type CollaborationIngestResult =
  * Takes a meeting provider's webhook in (`/v1/webhooks/{partnerId}/collaboration`).
  * Steps: answer the provider's handshake (Zoom `endpoint.url_validation`, Graph `validationToken`);
  * verify the signature or client state over the raw bytes; remember the delivery id (duplicates are
- * acknowledged, not recorded twice); record each meeting event in its escalation's timeline.
+ * acknowledged, not recorded twice); record each meeting event in its escalation's timeline; act on
+ * subscription lifecycle notifications (meeting-subscriptions.ts `applyLifecycleEvents`).
  */
 export async function ingestCollaborationWebhook(deps: HubDeps, partnerId: string, raw: RawWebhook): Promise<CollaborationIngestResult> {
   const connector = deps.connectors.collaboration(partnerId);
@@ -92,6 +99,8 @@ export async function ingestCollaborationWebhook(deps: HubDeps, partnerId: strin
     }, `${key}#${i}`);
     recorded++;
   }
+  const lifecycle = connector.lifecycleEvents?.(raw) ?? [];
+  if (lifecycle.length) recorded += await applyLifecycleEvents(deps, partnerId, lifecycle, key);
   await deps.store.markDeliveryApplied(partnerId, key);
   return { kind: 'recorded', deliveryId: verdict.deliveryId, events: recorded };
 }

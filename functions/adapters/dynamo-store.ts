@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { dueAt, type CaseDetails, type Escalation } from '../../core/escalation';
 import { derivedTimeline } from '../../core/timeline';
 import { VersionConflictError } from '../../core/errors';
-import type { DueItem, EscalationStore, MessageFailure, PendingComment, TimelineEntry } from '../../core/ports';
+import type { DueItem, EscalationStore, MeetingSubscription, MessageFailure, PendingComment, TimelineEntry } from '../../core/ports';
 import { isConditionFailure } from './conditional-write';
 import { DeliveryMarks } from './delivery-marks';
 import { DUE_SHARDS } from './table-schema';
@@ -24,6 +24,21 @@ const caseKey = (caseId: string, partnerId: string) => ({ PK: `CASE#${caseId}`, 
 export const boundedKeyPart = (id: string) => (id.length <= 200 ? id : `sha256:${createHash('sha256').update(id).digest('hex')}`);
 const ticketKey = (partnerId: string, ticketId: string) => ({ PK: `PTKT#${partnerId}#${boundedKeyPart(ticketId)}`, SK: 'META' });
 const hookKey = (partnerId: string, deliveryId: string) => ({ PK: `HOOK#${partnerId}#${boundedKeyPart(deliveryId)}`, SK: 'META' });
+const subKey = (partnerId: string, meetingId: string) => ({ PK: `SUB#${partnerId}#${boundedKeyPart(meetingId)}`, SK: 'META' });
+const subIdKey = (partnerId: string, subscriptionId: string) => ({ PK: `SUBID#${partnerId}#${boundedKeyPart(subscriptionId)}`, SK: 'META' });
+/**
+ * Meeting subscriptions due for maintenance sit in GSI2 under their own partition key, apart from the
+ * open-work entries (the sweep never sees them): one Query finds what is due. Subscriptions are few
+ * (one per upcoming joint call), so one partition is enough.
+ */
+export const SUBSCRIPTIONS_DUE_PK = 'SUBDUE';
+/** Record attributes that are keys or bookkeeping, not part of the MeetingSubscription. */
+const SUB_ITEM_ONLY = ['PK', 'SK', 'GSI2PK', 'GSI2SK', 'type'] as const;
+function toSubscription(item: Record<string, unknown>): MeetingSubscription {
+  const copy: Record<string, unknown> = { ...item };
+  for (const k of SUB_ITEM_ONLY) delete copy[k];
+  return copy as unknown as MeetingSubscription;
+}
 const shardOf = (id: string) => createHash('sha1').update(id).digest()[0]! % DUE_SHARDS;
 
 /** Item attributes that are keys or bookkeeping, not part of the escalation. */
@@ -327,6 +342,88 @@ export class DynamoEscalationStore implements EscalationStore {
         redrives: Number(stored.Item?.redrives ?? 0),
       };
     }));
+  }
+
+  async createMeetingSubscription(sub: MeetingSubscription) {
+    try {
+      await this.db.send(new PutCommand({ TableName: this.tableName, Item: this.subscriptionItem(sub), ConditionExpression: 'attribute_not_exists(PK)' }));
+      return true;
+    } catch (e) {
+      if (isConditionFailure(e)) return false;
+      throw e;
+    }
+  }
+
+  async getMeetingSubscription(partnerId: string, meetingId: string) {
+    const r = await this.db.send(new GetCommand({ TableName: this.tableName, Key: subKey(partnerId, meetingId), ConsistentRead: true }));
+    return r.Item ? toSubscription(r.Item) : undefined;
+  }
+
+  async findMeetingSubscriptionById(partnerId: string, subscriptionId: string) {
+    const link = await this.db.send(new GetCommand({ TableName: this.tableName, Key: subIdKey(partnerId, subscriptionId), ConsistentRead: true }));
+    if (!link.Item) return undefined;
+    return this.getMeetingSubscription(partnerId, link.Item.meetingId as string);
+  }
+
+  async claimMeetingSubscription(partnerId: string, meetingId: string, now: Date, leaseUntil: Date) {
+    try {
+      const r = await this.db.send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: subKey(partnerId, meetingId),
+        UpdateExpression: 'SET leaseUntil = :lease',
+        ConditionExpression: 'dueAt <= :now AND (attribute_not_exists(leaseUntil) OR attribute_type(leaseUntil, :null) OR leaseUntil <= :now)',
+        ExpressionAttributeValues: { ':lease': leaseUntil.toISOString(), ':now': now.toISOString(), ':null': 'NULL' },
+        ReturnValues: 'ALL_NEW',
+      }));
+      return r.Attributes ? toSubscription(r.Attributes) : undefined;
+    } catch (e) {
+      if (isConditionFailure(e)) return undefined;
+      throw e;
+    }
+  }
+
+  async saveMeetingSubscription(sub: MeetingSubscription, opts: { ifRevision?: number } = {}) {
+    if (sub.subscriptionId) {
+      // the lifecycle notifications name only the subscription id; written first, so a record never names an unlinked id
+      await this.db.send(new PutCommand({
+        TableName: this.tableName,
+        Item: { ...subIdKey(sub.partnerId, sub.subscriptionId), type: 'subscription-id', partnerId: sub.partnerId, meetingId: sub.meetingId },
+      }));
+    }
+    const item = { ...this.subscriptionItem(sub), revision: (opts.ifRevision ?? sub.revision ?? 0) + 1 };
+    try {
+      await this.db.send(new PutCommand({
+        TableName: this.tableName, Item: item,
+        ...(opts.ifRevision === undefined ? {} : {
+          ConditionExpression: opts.ifRevision === 0 ? 'attribute_not_exists(revision) OR revision = :r' : 'revision = :r',
+          ExpressionAttributeValues: { ':r': opts.ifRevision },
+        }),
+      }));
+    } catch (e) {
+      if (isConditionFailure(e)) throw new VersionConflictError(`meeting subscription ${sub.partnerId}/${sub.meetingId} changed meanwhile`);
+      throw e;
+    }
+  }
+
+  async listMeetingSubscriptionsDue(now: Date, limit: number) {
+    const r = await this.db.send(new QueryCommand({
+      TableName: this.tableName, IndexName: 'GSI2',
+      KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK <= :u',
+      ExpressionAttributeValues: { ':pk': SUBSCRIPTIONS_DUE_PK, ':u': `${now.toISOString()}#~` },
+      Limit: limit,
+    }));
+    // the index carries the table keys and partnerId: the meeting's key part is the rest of PK (claim bounds it again, unchanged)
+    return (r.Items ?? []).map((i) => {
+      const partnerId = i.partnerId as string;
+      return { partnerId, meetingId: (i.PK as string).slice(`SUB#${partnerId}#`.length), dueAt: (i.GSI2SK as string).split('#')[0]! };
+    });
+  }
+
+  private subscriptionItem(sub: MeetingSubscription) {
+    return {
+      ...subKey(sub.partnerId, sub.meetingId), type: 'subscription', ...sub,
+      ...(sub.dueAt ? { GSI2PK: SUBSCRIPTIONS_DUE_PK, GSI2SK: `${sub.dueAt}#SUB#${sub.partnerId}#${boundedKeyPart(sub.meetingId)}` } : {}),
+    };
   }
 
   private dueAttributes(id: string, at: Date) {

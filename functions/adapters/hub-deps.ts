@@ -47,6 +47,16 @@ export const noQueue = (): WorkQueue => ({
   },
 });
 
+/** HUB_PUBLIC_URL (only the functions that hand it to partners get it, infra/access.ts): an http(s) URL, or a loud failure. */
+export function publicUrlFromEnv(env: Record<string, string | undefined>): string | undefined {
+  const v = env.HUB_PUBLIC_URL;
+  if (v === undefined || v === '') return undefined;
+  let url: URL;
+  try { url = new URL(v); } catch { throw new ConfigError(`HUB_PUBLIC_URL is not a URL: ${v}`); }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(`HUB_PUBLIC_URL must be an http(s) URL: ${v}`);
+  return v.replace(/\/+$/, '');
+}
+
 let deps: Promise<HubDeps> | undefined;
 export function hubDeps(parts: AwsParts = {}): Promise<HubDeps> {
   return (deps ??= (async () => {
@@ -64,6 +74,7 @@ export function hubDeps(parts: AwsParts = {}): Promise<HubDeps> {
       random: Math.random,
       log: hubLogger(),
       metrics: powertoolsMetrics(),
+      publicUrl: publicUrlFromEnv(process.env),
     };
   })());
 }

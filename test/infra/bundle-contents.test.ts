@@ -65,6 +65,7 @@ describe.each(buildTopology([]).functions.map((f) => [f.name, f.entry] as const)
       'partner-worker': { ticketing: true, meetings: false },
       'comment-forwarder': { ticketing: true, meetings: false },
       poller: { ticketing: true, meetings: false },
+      'meeting-subscriptions': { ticketing: false, meetings: true },
     }[name as string] ?? { ticketing: false, meetings: false };
     expect(ticketingClients.filter(has)).toEqual(uses.ticketing ? ticketingClients : []);
     expect(meetingClients.filter(has)).toEqual(uses.meetings ? meetingClients : []);

@@ -150,6 +150,8 @@ describe('functions', () => {
     sweep: { actions: [...TABLE, 'events:PutEvents', 'sqs:SendMessage'], sendsTo: ['partner-work-microsoft', 'partner-work-zoom', QUEUES.inbound] },
     poller: { actions: [...TABLE, 'events:PutEvents', ...SECRETS], sendsTo: [] },
     notifier: { actions: [...TABLE, 'sqs:SendMessage', ...CONSUME, ...SECRETS, 'ses:SendEmail'], sendsTo: [QUEUES.notifications] },
+    // Graph subscriptions with the collaboration credentials; records in the table; no bus, no queue
+    'meeting-subscriptions': { actions: [...TABLE, ...SECRETS], sendsTo: [] },
     // reads failure reasons; redrive = an SQS message-move task from each dead-letter queue back to its work queue
     admin: {
       actions: ['dynamodb:GetItem', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ListMessageMoveTasks', 'sqs:ReceiveMessage', 'sqs:SendMessage', 'sqs:StartMessageMoveTask'],
@@ -208,7 +210,20 @@ describe('functions', () => {
       // the deployed configuration keeps its references: no secret value is in the template
       expect(vars.HUB_CONFIG_JSON).toBe(hub.hubConfig.rawJson);
       expect(vars.HUB_CONFIG_JSON).toContain('${MICROSOFT_TOKEN}');
+      // the public URL (webhook address handed to Graph) only where subscriptions are made: the API's own endpoint
+      if (name === 'meeting-subscriptions') {
+        expect(hub.stack.resolve(vars.HUB_PUBLIC_URL)).toEqual(hub.stack.resolve(hub.stack.services.api.apiEndpoint));
+      } else {
+        expect(vars).not.toHaveProperty('HUB_PUBLIC_URL');
+      }
     }
+  });
+
+  it('hands a custom domain to the subscriptions instead, when one fronts the API', () => {
+    const custom = synthHub({ publicUrl: 'https://hub.example.com' });
+    const fns = custom.template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: Match.objectLike({ HUB_FUNCTION: 'meeting-subscriptions' }) } } });
+    expect((Object.values(fns)[0] as { Properties: { Environment: { Variables: Record<string, unknown> } } }).Properties.Environment.Variables.HUB_PUBLIC_URL).toBe('https://hub.example.com');
+    custom.template.hasOutput('PublicUrl', { Value: 'https://hub.example.com' });
   });
 });
 

@@ -200,3 +200,43 @@ describe('keys built from outside ids', () => {
     expect(await store.appendTimeline('esc_long', { at: new Date().toISOString(), type: 't', actor: 'a', detail: {} }, `${long}#0`)).toBe(false);
   });
 });
+
+describe('DynamoEscalationStore: meeting subscriptions', () => {
+  // far from today on purpose: the store compares only the times it is given
+  const t0 = new Date(Date.UTC(2031, 5, 1, 12));
+  const iso = (mins: number) => new Date(t0.getTime() + mins * 60_000).toISOString();
+  const sub = (over: Partial<import('../../core/ports').MeetingSubscription> = {}) => ({
+    partnerId: 'teams-partner', escalationId: uid('esc'), meetingId: uid('MSo'), joinUrl: 'https://teams.example/l/meetup-join/x',
+    action: 'create' as const, dueAt: iso(0), stopAt: iso(600), failures: 0, state: 'active' as const, createdAt: iso(0), updatedAt: iso(0), ...over,
+  });
+
+  it('records once, lets one of many racing runs claim it, and lists only what is due, in its own index partition', async () => {
+    const s = sub();
+    expect(await Promise.all([store.createMeetingSubscription(s), store.createMeetingSubscription(s)])).toEqual(expect.arrayContaining([true, false]));
+    const due = await store.listMeetingSubscriptionsDue(new Date(iso(1)), 1000);
+    expect(due).toContainEqual({ partnerId: s.partnerId, meetingId: s.meetingId, dueAt: iso(0) });
+    // the sweep's open-work listing never sees subscriptions
+    expect((await store.listDue(new Date(iso(1)), 1000)).some((d) => JSON.stringify(d).includes(s.meetingId))).toBe(false);
+    const claims = await Promise.all(Array.from({ length: 10 }, () => store.claimMeetingSubscription(s.partnerId, s.meetingId, new Date(iso(1)), new Date(iso(3)))));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect(await store.claimMeetingSubscription(s.partnerId, s.meetingId, new Date(iso(2)), new Date(iso(4)))).toBeUndefined(); // leased
+    expect(await store.claimMeetingSubscription(s.partnerId, s.meetingId, new Date(iso(3)), new Date(iso(5)))).toBeDefined(); // lease ran out
+
+    // saved with a later due time: no longer listed now, nor claimable; found by its subscription id
+    await store.saveMeetingSubscription({ ...s, action: 'renew', subscriptionId: 'graph-sub-1', dueAt: iso(300), leaseUntil: undefined });
+    expect((await store.listMeetingSubscriptionsDue(new Date(iso(4)), 1000)).some((d) => d.meetingId === s.meetingId)).toBe(false);
+    expect(await store.claimMeetingSubscription(s.partnerId, s.meetingId, new Date(iso(4)), new Date(iso(6)))).toBeUndefined();
+    expect(await store.findMeetingSubscriptionById(s.partnerId, 'graph-sub-1')).toMatchObject({ meetingId: s.meetingId, action: 'renew', revision: 1 });
+    // finished: out of the index for good
+    await store.saveMeetingSubscription({ ...s, subscriptionId: 'graph-sub-1', state: 'ended', dueAt: undefined, revision: 1 });
+    expect((await store.listMeetingSubscriptionsDue(new Date(iso(100_000)), 1000)).some((d) => d.meetingId === s.meetingId)).toBe(false);
+  });
+
+  it('saves on a revision only while nobody else saved', async () => {
+    const s = sub();
+    await store.createMeetingSubscription(s);
+    await store.saveMeetingSubscription({ ...s, action: 'reauthorize' }, { ifRevision: 0 });
+    await expect(store.saveMeetingSubscription({ ...s, action: 'renew' }, { ifRevision: 0 })).rejects.toBeInstanceOf(VersionConflictError);
+    expect(await store.getMeetingSubscription(s.partnerId, s.meetingId)).toMatchObject({ action: 'reauthorize', revision: 1 });
+  });
+});

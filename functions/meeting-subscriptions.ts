@@ -1,0 +1,10 @@
+/** Scheduled: creates, renews, reauthorizes and ends the hub's meeting subscriptions (Graph) that are due. */
+import type { HubDeps } from '../core/deps';
+import { maintainMeetingSubscriptions } from '../core/use-cases/meeting-subscriptions';
+import { buildCollaborationRegistry } from '../connectors/collaboration-registry';
+import { hubDeps } from './adapters/hub-deps';
+
+export const makeMeetingSubscriptionsHandler = (deps: HubDeps) => async () => maintainMeetingSubscriptions(deps);
+
+let wired: ReturnType<typeof makeMeetingSubscriptionsHandler> | undefined;
+export const handler = async () => (wired ??= makeMeetingSubscriptionsHandler(await hubDeps({ connectors: buildCollaborationRegistry })))();
