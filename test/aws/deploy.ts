@@ -89,11 +89,22 @@ export interface Deployed {
 }
 
 /** CreateStack with the (moto-adapted) template, then the post-deploy fixes of moto-gaps.ts. */
-export async function deployToMoto(endpoint: string, s: Synthesized, secretValues: Record<string, string>): Promise<Deployed> {
+/**
+ * @param apiEndpoint the URL that plays the HTTP API's endpoint (moto-gaps.ts API_ENDPOINT): the runner's front door
+ * @param serverLog moto's output, quoted when CreateStack fails
+ */
+export async function deployToMoto(endpoint: string, s: Synthesized, secretValues: Record<string, string>, apiEndpoint: string, serverLog?: () => string): Promise<Deployed> {
   await bootstrapAndUpload(endpoint, s);
   const cfn = new CloudFormationClient({ ...clientConfig(endpoint), maxAttempts: 1 });
-  const prepared = await adaptTemplateForMoto(endpoint, s.template, secretValues);
-  await cfn.send(new CreateStackCommand({ StackName: s.stackName, TemplateBody: JSON.stringify(prepared.template), Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'] }));
+  const prepared = await adaptTemplateForMoto(endpoint, s.template, secretValues, apiEndpoint);
+  try {
+    await cfn.send(new CreateStackCommand({ StackName: s.stackName, TemplateBody: JSON.stringify(prepared.template), Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'] }));
+  } catch (e) {
+    // moto answers a resource it cannot create with a 500 page; its own traceback (printed just after) says which and why
+    await new Promise((r) => setTimeout(r, 500));
+    const trace = serverLog?.().split('\n').filter((l) => !/No Moto CloudFormation support|UserWarning|parse_resource\(/.test(l)).slice(-25).join('\n');
+    throw new Error(`CreateStack ${s.stackName} failed: ${(e as Error).message}${trace ? `\nmoto:\n${trace}` : ''}`, { cause: e });
+  }
   let status = '';
   let outputs: Record<string, string> = {};
   const until = Date.now() + 60_000;

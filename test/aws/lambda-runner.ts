@@ -251,8 +251,11 @@ export class LambdaRunner {
     return this.invoke(s.functionName, s.input);
   }
 
-  /** The HTTP front door (API Gateway's part): the deployed routes, JWT routes behind the test token check. */
-  async start() {
+  /**
+   * The HTTP front door (API Gateway's part) on `port` (0: any free one): the deployed routes, JWT routes
+   * behind the test token check; then the SQS pollers.
+   */
+  async start(port = 0) {
     const routes: RouteSpec[] = this.opts.stack.routes.map((r) => {
       const [method, path] = r.routeKey.split(' ') as [RouteSpec['method'], string];
       return { method, path, function: r.functionName as FunctionName, auth: r.auth === 'JWT' ? 'jwt' : 'none' };
@@ -270,7 +273,7 @@ export class LambdaRunner {
       };
     }
     this.server = createLocalHttpServer({ routes, handlers, jwtSecret: this.opts.jwtSecret, log: silentLog });
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
+    await new Promise<void>((resolve, reject) => { this.server!.once('error', reject); this.server!.listen(port, '127.0.0.1', resolve); });
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     this.running = true;
     this.pollers = this.opts.stack.mappings.map((m) => this.poll(m));

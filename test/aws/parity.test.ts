@@ -21,7 +21,7 @@ import { uid } from '../support/fixtures';
 import { http } from '../support/local-hub';
 import { clientConfig, deployToMoto, motoSqs, synthesize, type Deployed } from './deploy';
 import { LambdaRunner, readDeployedStack, type DeployedStack } from './lambda-runner';
-import { startMoto, type Moto } from './moto-server';
+import { freePort, startMoto, type Moto } from './moto-server';
 
 const JWT_SECRET = 'aws-parity-jwt-secret';
 const engineer = () => signJwt({ sub: 'eng-1', role: 'engineer' }, JWT_SECRET);
@@ -80,10 +80,12 @@ beforeAll(async () => {
     ],
   }, null, 2));
   const synthesized = synthesize({ outdir: join(workDir, 'cdk.out'), hubConfig, stackName: 'HubAwsParity', jwtIssuer: 'https://issuer.aws-parity.test/', jwtAudience: 'hub-api' });
-  deployed = await deployToMoto(moto.endpoint, synthesized, SECRETS);
+  // the runner's front door plays the HTTP API: its address is the API's endpoint (the hub's public URL)
+  const frontDoorPort = await freePort();
+  deployed = await deployToMoto(moto.endpoint, synthesized, SECRETS, `http://127.0.0.1:${frontDoorPort}`, moto.log);
   stack = await readDeployedStack(moto.endpoint, deployed.stackName, deployed.deployedTemplate, synthesized.outdir, deployed.activeMappings);
   runner = new LambdaRunner({ endpoint: moto.endpoint, stack, jwtSecret: JWT_SECRET });
-  await runner.start();
+  await runner.start(frontDoorPort);
   acme.settings.webhookUrl = `${runner.url}/v1/webhooks/acme-cloud`;
   globex.settings.webhookUrl = `${runner.url}/v1/webhooks/globex`;
   db = documentClient(new DynamoDBClient(clientConfig(moto.endpoint)));
@@ -163,16 +165,21 @@ async function depth(queueUrl: string) {
 
 describe('the deployed stack on moto', () => {
   it('wires what the template declares: every function runs from its bundle, every mapping and route has a function', () => {
-    expect([...stack.functions.values()].map((f) => f.role).sort()).toEqual(['admin', 'api', 'comment-forwarder', 'notifier', 'partner-worker', 'poller', 'status-sync', 'sweep', 'webhook']);
+    const declared = Object.values(deployed.template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    expect(stack.functions.size).toBe(declared.length);
+    expect([...stack.functions.values()].map((f) => f.role)).toEqual(expect.arrayContaining(['admin', 'api', 'comment-forwarder', 'partner-worker', 'poller', 'status-sync', 'sweep', 'webhook']));
     for (const f of stack.functions.values()) expect(existsSync(join(f.codeDir, 'index.js'))).toBe(true);
     // moto's queue URLs name sqs.<region>.amazonaws.com, not its endpoint: the SQS adapters must still reach moto
     const urls = Object.values(JSON.parse(runner.fn('partner-worker').environment.QUEUE_URLS!) as Record<string, string>);
     expect(urls.length).toBeGreaterThan(0);
     for (const u of urls) expect(new URL(u).host).not.toBe(new URL(moto.endpoint).host);
+    // the API's endpoint (the hub's public URL, for partner webhook addresses) is the front door that plays it
+    for (const f of stack.functions.values()) if (f.environment.HUB_PUBLIC_URL !== undefined) expect(f.environment.HUB_PUBLIC_URL).toBe(runner.url);
     expect(stack.mappings.map((m) => runner.fn('partner-worker').name === m.functionName).filter(Boolean)).toHaveLength(3);
     expect(stack.mappings.every((m) => m.reportsBatchItemFailures)).toBe(true);
     expect(stack.routes.map((r) => r.routeKey)).toEqual(expect.arrayContaining(['POST /v1/escalations', 'POST /v1/webhooks/{partnerId}', 'GET /v1/admin/dead-letters']));
-    expect(stack.schedules.map((s) => stack.functions.get(s.functionName)!.role).sort()).toEqual(['poller', 'sweep']);
+    expect(stack.schedules.map((s) => stack.functions.get(s.functionName)!.role)).toEqual(expect.arrayContaining(['poller', 'sweep']));
+    expect(stack.schedules).toHaveLength(Object.values(deployed.template.Resources).filter((r) => r.Type === 'AWS::Scheduler::Schedule').length);
   });
 
   it('1. flag → partner ticket at the sandbox → signed partner webhook → resolved → customer view', async () => {
