@@ -23,12 +23,19 @@ export interface Escalation {
   referral: Referral | null;
   attempts?: number;
   lastError?: string | null;
+  /** The hub's own set-up problem that holds it up (engineers only). */
+  problem?: { code: string; message: string; since: string } | null;
   createdAt: string;
   updatedAt: string;
 }
 
 export interface TimelineEntry { at: string; type: string; actor?: string | null; detail?: unknown }
-export interface EscalationDetail extends Escalation { findings?: string | null; timeline: TimelineEntry[] }
+export interface EscalationDetail extends Escalation {
+  findings?: string | null;
+  timeline: TimelineEntry[];
+  /** For a partner without an API: where and how the engineer works with it. */
+  manual?: { portalUrl: string; instructions: string };
+}
 export interface EscalationList { items: Escalation[] }
 export interface JointCall { provider: string; meetingId: string; joinUrl: string }
 export interface ApiErrorBody { error: { code: string; message: string; details?: { path?: string; message: string }[] } }

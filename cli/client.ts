@@ -53,6 +53,12 @@ export class HubClient {
   redriveDeadLetters(queue?: string) {
     return this.call<{ results: { queue: string; moved: number | string }[] }>(checkAnyObject, 'POST', '/v1/admin/dead-letters/redrive', queue ? { queue } : {});
   }
+  retry(id: string) {
+    return this.call<Escalation>(checkEscalation, 'POST', `/v1/escalations/${enc(id)}/retry`, {});
+  }
+  recordPartnerStatus(id: string, body: { status: string; note?: string }) {
+    return this.call<Escalation>(checkEscalation, 'POST', `/v1/escalations/${enc(id)}/partner-status`, body);
+  }
   cancel(id: string, reason: string) {
     return this.call<Escalation>(checkEscalation, 'POST', `/v1/escalations/${enc(id)}/cancel`, { reason });
   }

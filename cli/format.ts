@@ -48,7 +48,10 @@ export function escalationLines(e: Escalation): string[] {
     ['ticket', ticket(e)],
   ];
   if (e.referral) rows.push(['referral', e.referral.reason], ['instructions', e.referral.instructions]);
+  if (e.problem) rows.push(['problem', `${e.problem.code} since ${time(e.problem.since)}: ${e.problem.message}`]);
   if (!e.partnerTicket && e.attempts) rows.push(['attempts', `${e.attempts}${e.lastError ? ` (last error: ${e.lastError})` : ''}`]);
+  const manual = (e as Partial<EscalationDetail>).manual;
+  if (manual) rows.push(['portal', manual.portalUrl], ['manual', manual.instructions]);
   rows.push(['created', time(e.createdAt)], ['updated', time(e.updatedAt)]);
   const w = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`);

@@ -14,6 +14,14 @@ import { PartnerCallError } from '../core/errors';
 export const PARTNER_TIMEOUT_MS = 10_000;
 export const MAX_CONCURRENT_CALLS = 8;
 export const USER_AGENT = 'partner-escalation-hub/0.1 (+https://github.com/partner-escalation-hub)';
+/**
+ * The most a partner's answer may be (after decompression): far above any documented answer (a ServiceNow
+ * poll page of 1,000 records is about 1 MiB), far below what would exhaust a function's memory. Past it the
+ * client hangs up and the call fails as a transient PartnerCallError (`call` below): the request may have
+ * taken effect, so it counts as uncertain like any unreadable answer (the next attempt finds before it
+ * creates), and a partner that keeps answering too much is referred after its last attempt.
+ */
+export const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
 
 /**
  * Connections to partners are kept open and reused (per container, per partner host): no TCP and TLS
@@ -51,6 +59,8 @@ export function partnerClient(baseURL: string, headers: Record<string, string>, 
     maxRedirects: 0, // a partner's credentials never follow a redirect to another host
     proxy: false, // partners are called directly; the bundles leave the proxy agent out (infra/bundling)
     transitional: { clarifyTimeoutError: true },
+    maxContentLength: MAX_ANSWER_BYTES, // answers: counted as they arrive (decompressed), not read whole
+    maxBodyLength: MAX_ANSWER_BYTES,
     httpAgent,
     httpsAgent,
   });

@@ -3,25 +3,28 @@
  * Signed content is `{id}.{timestamp}.{raw body}`; the key is the base64 part after `whsec_`.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { signedContent } from './webhook-body';
 
 export const TOLERANCE_SECONDS = 5 * 60;
 
 const keyOf = (secret: string) => Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
 
-export function signStandardWebhook(secret: string, id: string, timestamp: number, body: string): string {
-  return 'v1,' + createHmac('sha256', keyOf(secret)).update(`${id}.${timestamp}.${body}`).digest('base64');
+/** `body`: the bytes sent (text stands for its UTF-8 bytes). */
+export function signStandardWebhook(secret: string, id: string, timestamp: number, body: string | Uint8Array): string {
+  return 'v1,' + createHmac('sha256', keyOf(secret)).update(signedContent(`${id}.${timestamp}.`, body)).digest('base64');
 }
 
 export type StandardWebhookResult = { ok: true; id: string } | { ok: false; reason: string };
 
 /**
- * Verifies the headers against any of `secrets` (two at once during rotation), over the raw body,
- * with a constant-time comparison and a five-minute tolerance either side of `now`.
+ * Verifies the headers against any of `secrets` (two at once during rotation), over the raw body's bytes,
+ * with a constant-time comparison and a five-minute tolerance either side of `now`. The id is part of the
+ * signed content, so deduping on it is deduping on what is signed.
  */
 export function verifyStandardWebhook(
   secrets: readonly string[],
   headers: Record<string, string | undefined>,
-  body: string,
+  body: string | Uint8Array,
   now: Date,
 ): StandardWebhookResult {
   const id = headers['webhook-id'];

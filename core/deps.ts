@@ -11,9 +11,18 @@ export interface Log {
 
 export const silentLog: Log = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
+/**
+ * `HubProblems`: the hub's own set-up stopped it (a partner refused the hub's credentials); an alarm
+ * watches it (infra/hub-alarms.ts), so the adapter also reports it without the partner dimension.
+ */
+export type MetricName = 'EscalationsOpened' | 'EscalationsReferred' | 'EscalationsAged' | 'PartnerCallErrors' | 'PartnerTicketConflicts' | 'HubProblems';
+
+/** Where the hub's metrics go (CloudWatch namespace and the `service` dimension); infra alarms on them. */
+export const METRICS = { namespace: 'PartnerEscalationHub', service: 'partner-escalation-hub' } as const;
+
 /** Business and partner metrics (CloudWatch EMF through Powertools in AWS; a log line or nothing locally). */
 export interface Metrics {
-  count(name: 'EscalationsOpened' | 'EscalationsReferred' | 'EscalationsAged' | 'PartnerCallErrors', partnerId: string, value?: number): void;
+  count(name: MetricName, partnerId: string, value?: number): void;
   /** Milliseconds of one partner call, by operation and outcome. */
   partnerLatency(partnerId: string, operation: string, ms: number, ok: boolean): void;
 }

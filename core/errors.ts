@@ -27,6 +27,17 @@ export class InvalidSignatureError extends HubError { override name = 'InvalidSi
 /** A configuration file or environment that cannot run; the message names the field. */
 export class ConfigError extends Error { override name = 'ConfigError'; }
 
+/**
+ * A partner ticket id is already linked to another escalation (a partner that reused its ids, a number typed
+ * twice): links are written once and never moved (EscalationStore.putTicketLink). `linkedTo` names the holder.
+ */
+export class TicketLinkConflictError extends Error {
+  override name = 'TicketLinkConflictError';
+  constructor(readonly partnerId: string, readonly ticketId: string, readonly linkedTo: string) {
+    super(`partner ${partnerId} ticket ${ticketId} is already linked to escalation ${linkedTo}`);
+  }
+}
+
 /** A conditional write lost a race: the caller re-reads and decides again. */
 export class VersionConflictError extends Error { override name = 'VersionConflictError'; }
 

@@ -2,6 +2,7 @@
  * The escalation: one partner incident opened on behalf of one customer case.
  * Pure domain model and state machine; no I/O.
  */
+import { isHttpUrl } from './partner-input';
 
 export const STATUSES = [
   'requested', 'open', 'in_progress', 'awaiting_info', 'resolved', 'closed', 'referred', 'cancelled',
@@ -17,6 +18,16 @@ export type PartnerStatus = (typeof PARTNER_STATUSES)[number];
 
 export interface PartnerTicket { id: string; number: string; url?: string }
 export interface Referral { reason: string; instructions: string }
+
+/**
+ * Something in the hub's own set-up stops it (the partner answers 401/403 to the hub's credentials): the
+ * escalation stays in its state, engineers see the problem, and the hub keeps retrying. `since`: when it
+ * started; `failures`: calls refused in a row (backoff), not shown.
+ */
+export interface HubProblem { code: string; message: string; since: string; failures: number }
+
+/** Problem codes. */
+export const PROBLEM_PARTNER_CREDENTIALS = 'partner_credentials_rejected';
 
 export interface Escalation {
   escalationId: string;
@@ -65,6 +76,8 @@ export interface Escalation {
   /** Thresholds already reported (`ticket`, `update@<deadline>`): each fires once. */
   agedFor?: string[];
   lastError: string | null;
+  /** The hub's own problem that holds this escalation up (engineers only); absent or `null` when none. */
+  problem?: HubProblem | null;
   /**
    * Whether a comment was added while there was no partner ticket to send it to: the opening then looks
    * for pending comments (and asks the forwarder to send them). New escalations start `false`; absent on
@@ -92,25 +105,36 @@ export interface PartnerUpdate {
 
 export type UpdateDecision =
   | { apply: true; status: EscalationStatus; reason: 'applied' }
-  | { apply: false; reason: 'stale' | 'terminal' | 'not_open_yet' };
+  | { apply: false; reason: 'stale' | 'terminal' | 'not_open_yet' | 'future' };
+
+/**
+ * How far ahead of the hub's clock a partner's update time may be (partner clocks run a little fast). A
+ * later time is refused: applied, it would make every real update after it look older, and so `stale`.
+ */
+export const PARTNER_CLOCK_SKEW_MS = 5 * 60 * 1000;
 
 /**
  * Decides whether a partner update changes the escalation.
  *
- * Rules: an update is applied only when it is newer (by the partner's own update time, ties broken by
- * status rank) than the last one applied, so updates arriving in any order converge on the newest one;
- * a newer update may reopen a `resolved` or `closed` escalation; hub-side terminal states (`referred`,
- * `cancelled`) never change; an escalation still `requested` has no ticket to update.
+ * Rules: an update dated more than PARTNER_CLOCK_SKEW_MS after `now` (the injected clock) is refused
+ * (`future`); an update is applied only when it is newer (by the partner's own update time, ties broken by
+ * status rank) than the last one applied, so updates arriving in any order converge on the newest one; a
+ * last time beyond the skew (stored before such times were refused) orders nothing, so real updates apply
+ * again; a newer update may reopen a `resolved` or `closed` escalation; hub-side terminal states
+ * (`referred`, `cancelled`) never change; an escalation still `requested` has no ticket to update.
  */
 export function decidePartnerUpdate(
   esc: Pick<Escalation, 'status' | 'partnerUpdatedAt' | 'partnerUpdateRank'>,
   update: PartnerUpdate,
+  now: Date,
 ): UpdateDecision {
   if (esc.status === 'referred' || esc.status === 'cancelled') return { apply: false, reason: 'terminal' };
   if (esc.status === 'requested') return { apply: false, reason: 'not_open_yet' };
-  if (esc.partnerUpdatedAt !== null) {
-    const last = Date.parse(esc.partnerUpdatedAt);
-    const next = Date.parse(update.updatedAt);
+  const latest = now.getTime() + PARTNER_CLOCK_SKEW_MS;
+  const next = Date.parse(update.updatedAt);
+  if (!Number.isFinite(next) || next > latest) return { apply: false, reason: 'future' };
+  const last = esc.partnerUpdatedAt === null ? Number.NaN : Date.parse(esc.partnerUpdatedAt);
+  if (Number.isFinite(last) && last <= latest) {
     if (next < last || (next === last && RANK[update.status] <= esc.partnerUpdateRank)) {
       return { apply: false, reason: 'stale' };
     }
@@ -166,10 +190,30 @@ export function canCancel(status: EscalationStatus): boolean {
   return !isTerminal(status);
 }
 
+/** Whether an engineer may still comment on it or ask for a joint call: not once it is `cancelled` or `closed`. */
+export const acceptsEngineerWork = (status: EscalationStatus): boolean => status !== 'cancelled' && status !== 'closed';
+
+/** Whether the hub may try again to open the partner incident (`POST …/retry`): only after a referral. */
+export const canRetryOpening = (status: EscalationStatus): boolean => status === 'referred';
+
+/** Statuses an engineer may record for a partner without an API (`POST …/partner-status`). */
+export const MANUAL_PARTNER_STATUSES = ['in_progress', 'awaiting_info', 'resolved', 'closed'] as const;
+export type ManualPartnerStatus = (typeof MANUAL_PARTNER_STATUSES)[number];
+
 /** What an engineer wrote when flagging the case: kept apart from the escalation item, which is rewritten on every change. */
 export interface CaseDetails {
   findings: string;
   customerContact: Record<string, string> | null;
+}
+
+/**
+ * The partner ticket as the hub shows it: a URL that is not http(s) (stored before partner input was checked)
+ * is left out, so no answer or page ever carries a `javascript:` or `data:` link.
+ */
+export function shownTicket(t: PartnerTicket | null): PartnerTicket | null {
+  if (!t) return null;
+  const { url, ...rest } = t;
+  return isHttpUrl(url) ? { ...rest, url } : rest;
 }
 
 /** The fields of an escalation that the engineer API shows. */
@@ -186,11 +230,12 @@ export function engineerView(e: Escalation) {
     summary: e.summary,
     customerSummary: e.customerSummary ?? null,
     product: e.product,
-    partnerTicket: e.partnerTicket,
+    partnerTicket: shownTicket(e.partnerTicket),
     referral: e.referral,
     ticketMode: e.ticketMode ?? 'api',
     attempts: e.attempts,
     lastError: e.lastError,
+    problem: e.problem ? { code: e.problem.code, message: e.problem.message, since: e.problem.since } : null,
     createdAt: e.createdAt,
     updatedAt: e.updatedAt,
   };
@@ -202,7 +247,7 @@ export function customerIncidentView(e: Escalation) {
     partnerId: e.partnerId,
     partnerName: e.partnerName,
     ticketNumber: e.partnerTicket?.number ?? null,
-    ticketUrl: e.partnerTicket?.url ?? null,
+    ticketUrl: shownTicket(e.partnerTicket)?.url ?? null,
     status: e.status,
     openedAt: e.openedAt,
     updatedAt: e.updatedAt,

@@ -17,7 +17,8 @@ export interface PendingComment { key: string; body: string; at: string }
 export interface EscalationStore {
   /**
    * Records a new escalation unless one already exists for (caseId, partnerId).
-   * Idempotent under concurrency: exactly one caller gets `created: true`.
+   * Idempotent under concurrency: exactly one caller gets `created: true`. When the case already has an
+   * escalation for another customer (any partner), that one is answered (not created): the caller refuses.
    */
   createEscalation(draft: Escalation, details: CaseDetails): Promise<{ created: boolean; escalation: Escalation }>;
   /** Strongly consistent read; `undefined` when unknown. */
@@ -29,6 +30,10 @@ export interface EscalationStore {
   /** The findings and contact, kept apart from the escalation item so status writes stay small. */
   getCaseDetails(escalation: Pick<Escalation, 'caseId' | 'partnerId'>): Promise<CaseDetails | undefined>;
   listByCase(caseId: string): Promise<Escalation[]>;
+  /**
+   * A customer's escalations of a case. Another customer's case costs the same store work as an unknown
+   * one (both find nothing in one query), so timing reveals nothing.
+   */
   listByCustomerCase(customerId: string, caseId: string): Promise<Escalation[]>;
   /**
    * Writes `next` if the stored version is still `next.version - 1`; else throws VersionConflictError.
@@ -49,9 +54,18 @@ export interface EscalationStore {
   appendTimeline(escalationId: string, entry: TimelineEntry, dedupeKey?: string, pendingComment?: boolean): Promise<boolean>;
   listPendingComments(escalationId: string): Promise<PendingComment[]>;
   markCommentForwarded(escalationId: string, key: string, at: string): Promise<void>;
-  /** partner ticket → escalation, for webhook look-ups. */
+  /**
+   * partner ticket → escalation, for webhook look-ups. Written once (conditionally): linking the same ticket
+   * to the same escalation again is a no-op; to another escalation throws TicketLinkConflictError and leaves
+   * the link as it is (never overwritten).
+   */
   putTicketLink(partnerId: string, ticketId: string, escalationId: string): Promise<void>;
   findByTicket(partnerId: string, ticketId: string): Promise<string | undefined>;
+  /**
+   * Replay guard on signed material (WebhookReplayGuard): `true` the first time `key` is seen within
+   * `ttlSeconds`. Not open work (no index entry); `forgetDelivery` with the same key forgets it.
+   */
+  markSignedSeen(partnerId: string, key: string, now: Date, ttlSeconds: number): Promise<boolean>;
   /** Webhook delivery guard: `true` the first time a delivery id is seen (within its TTL). */
   markDeliverySeen(partnerId: string, deliveryId: string, update: unknown, now: Date, ttlSeconds: number): Promise<boolean>;
   /** Forgets a delivery that could not be enqueued, so the partner's retry is accepted. */
@@ -179,13 +193,25 @@ export interface OpenIncidentInput {
 
 export interface RawWebhook {
   headers: Record<string, string | undefined>;
-  /** The body exactly as received. */
-  body: string;
+  /**
+   * The body exactly as received: its bytes (the HTTP edge hands them over undecoded, from API Gateway's
+   * base64 or the local server), or text standing for its UTF-8 bytes (in-process callers, tests).
+   * Connectors read it through connectors/webhook-body.ts: signatures over the bytes, JSON decoded strictly.
+   */
+  body: string | Uint8Array;
   query: Record<string, string | undefined>;
 }
 
+/**
+ * `replay`: where the delivery id is not covered by the signature (Zendesk's invocation id, Jira's
+ * identifier), the digest of what the signature does cover, and how long such a signature is accepted: the
+ * hub refuses the same signed material again within that window, whatever delivery id it comes with. Absent
+ * where the delivery id is itself signed (Standard Webhooks) or derived from the signed bytes (Zoom, Graph).
+ */
+export interface WebhookReplayGuard { key: string; windowSeconds: number }
+
 export type WebhookVerdict =
-  | { kind: 'ok'; deliveryId: string }
+  | { kind: 'ok'; deliveryId: string; replay?: WebhookReplayGuard }
   | { kind: 'rejected'; reason: string }
   | { kind: 'challenge'; status: number; contentType: string; body: string };
 

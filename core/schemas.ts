@@ -1,13 +1,22 @@
 /** zod schemas for every request body and query of the HTTP contract (../shared/API.md). */
 import * as z from 'zod';
-import { SEVERITIES } from './escalation';
+import { MANUAL_PARTNER_STATUSES, SEVERITIES } from './escalation';
 import { ValidationError, type ErrorDetail } from './errors';
+import { PROTOTYPE_KEYS } from './partner-input';
 
 const idChars = /^[A-Za-z0-9._:-]+$/;
 const externalId = (what: string) =>
   z.string().min(1).max(64).regex(idChars, `${what} may use only letters, digits and . _ : -`);
 
-const freeText = (max: number) => z.record(z.string().max(64), z.string().max(max));
+/**
+ * A free-form record of short strings (`product`, `customerContact`). Keys that name an object's prototype
+ * members (`constructor`, `__proto__`, `toString`…) are refused: stored, a `constructor` key made the
+ * DynamoDB marshaller take the record for a class instance (a 500).
+ */
+const freeText = (max: number) => z.record(
+  z.string().max(64).refine((k) => !PROTOTYPE_KEYS.has(k), { message: 'is a reserved name (an object prototype member)' }),
+  z.string().max(max),
+);
 
 export const CreateEscalationRequest = z.strictObject({
   caseId: externalId('caseId'),
@@ -40,6 +49,13 @@ export const StatusLinkRequest = z.strictObject({
 export const PartnerTicketRequest = z.strictObject({
   number: z.string().trim().min(1).max(100),
   url: z.url({ protocol: /^https?$/ }).max(2000).optional(),
+});
+/** `POST …/retry`: nothing to say (an empty body is taken as `{}`). */
+export const RetryRequest = z.strictObject({});
+/** `POST …/partner-status`: what the partner's portal shows, for a partner without an API. */
+export const PartnerStatusRequest = z.strictObject({
+  status: z.enum(MANUAL_PARTNER_STATUSES),
+  note: z.string().trim().min(1).max(2000).optional(),
 });
 export const ListEscalationsQuery = z.object({ caseId: externalId('caseId') });
 export const EscalationIdParam = z.string().min(1).max(80).regex(/^[A-Za-z0-9_-]+$/);

@@ -16,11 +16,21 @@ export function signStatusToken(grant: StatusGrant, key: string): string {
   return `${payload}.${sig}`;
 }
 
+/** What a token looks like, exactly: two base64url parts. Anything else (a `%0A` appended, a space) is no token. */
+const TOKEN_FORM = /^[A-Za-z0-9_-]{1,2048}\.[A-Za-z0-9_-]{43}$/;
+
+/**
+ * The grant a token carries, or `undefined`. Only the exact form `signStatusToken` writes is read: Node's
+ * base64url decoder skips characters outside its alphabet, so a valid token with a line break appended
+ * used to verify, and the page then wrote that line break into its Set-Cookie header (a 500).
+ */
 export function verifyStatusToken(token: string, key: string, now: Date): StatusGrant | undefined {
-  const [payload, sig, extra] = token.split('.');
-  if (!payload || !sig || extra !== undefined) return undefined;
-  const expected = createHmac('sha256', key).update(payload).digest();
+  if (!TOKEN_FORM.test(token)) return undefined;
+  const [payload, sig] = token.split('.') as [string, string];
   const given = Buffer.from(sig, 'base64url');
+  // one spelling per signature (the last character's spare bits must be zero): what verifies is what was issued
+  if (given.toString('base64url') !== sig) return undefined;
+  const expected = createHmac('sha256', key).update(payload).digest();
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
   try {
     const { c, k, e } = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { c?: unknown; k?: unknown; e?: unknown };

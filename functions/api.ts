@@ -7,7 +7,7 @@ import { customerIncidentView, engineerView } from '../core/escalation';
 import { ConflictError, NotFoundError } from '../core/errors';
 import {
   AddCommentRequest, CancelRequest, CaseIdParam, CreateEscalationRequest, EscalationIdParam, JointCallRequestBody,
-  ListEscalationsQuery, parseOrThrow, PartnerTicketRequest,
+  ListEscalationsQuery, parseOrThrow, PartnerStatusRequest, PartnerTicketRequest, RetryRequest,
 } from '../core/schemas';
 import { partnerById } from '../core/deps';
 import { manualInstructions } from '../connectors/manual/connector';
@@ -18,13 +18,15 @@ import { signStatusToken, STATUS_LINK_KEY } from '../core/status-links';
 import { renderStatusPage } from './status-page';
 import { awsSecretReader, requiredSecret, type SecretReader } from './adapters/secrets';
 import { cancelEscalation } from '../core/use-cases/cancel-escalation';
-import { addComment } from '../core/use-cases/comments';
+import { addComment, type CommentDestination } from '../core/use-cases/comments';
+import { recordManualPartnerStatus } from '../core/use-cases/manual-partner-status';
+import { retryOpening } from '../core/use-cases/retry-opening';
 import { flagEscalation } from '../core/use-cases/flag-escalation';
 import { openApiDocument } from './openapi';
 import { buildCollaborationRegistry } from '../connectors/collaboration-registry';
 import { eventBridgeBus } from './adapters/eventbridge-bus';
 import { hubDeps } from './adapters/hub-deps';
-import { callerOf, errorResult, json, parseJsonBody, requireRole, type HttpEvent, type HttpResult } from './http';
+import { callerOf, errorResult, json, parseJsonBody, rawBody, requireRole, type HttpEvent, type HttpResult } from './http';
 
 export interface ApiOptions {
   /** Signs customer status-page links and sessions; without it, links cannot be minted. */
@@ -46,6 +48,13 @@ async function fromPath<T>(event: HttpEvent, load: (escalationId: string) => Pro
 const loadEscalation = (deps: HubDeps, event: HttpEvent) => fromPath(event, (id) => deps.store.getEscalation(id));
 
 const engineer = (event: HttpEvent) => requireRole(callerOf(event), 'engineer', 'admin');
+
+/** What the comment route says about where the comment went (`forwarded` as before, and a sentence). */
+const COMMENT_ANSWERS: Record<CommentDestination, [forwarded: string, message: string]> = {
+  partner_ticket: ['pending', 'on its way to the partner ticket'],
+  when_ticket_opens: ['when the partner ticket opens', 'kept, and forwarded to the partner ticket once it opens'],
+  timeline_only: ['no', 'kept in the timeline; copy it to the partner\'s portal (this partner has no API)'],
+};
 
 const ROUTES: Record<string, Route> = {
   'GET /health': async () => json(200, { status: 'ok' }),
@@ -92,8 +101,23 @@ const ROUTES: Record<string, Route> = {
     const caller = engineer(event);
     const esc = await loadEscalation(deps, event);
     const { body } = parseOrThrow(AddCommentRequest, parseJsonBody(event));
-    await addComment(deps, esc, body, caller.sub);
-    return json(202, { status: 'accepted', forwarded: esc.partnerTicket ? 'pending' : 'when the partner ticket opens' });
+    const destination = await addComment(deps, esc, body, caller.sub);
+    const [forwarded, message] = COMMENT_ANSWERS[destination];
+    return json(202, { status: 'accepted', forwarded, destination, message });
+  },
+
+  'POST /v1/escalations/{escalationId}/retry': async (event, deps) => {
+    const caller = engineer(event);
+    const esc = await loadEscalation(deps, event);
+    if (rawBody(event).trim() !== '') parseOrThrow(RetryRequest, parseJsonBody(event));
+    return json(200, engineerView(await retryOpening(deps, esc.escalationId, caller.sub)));
+  },
+
+  'POST /v1/escalations/{escalationId}/partner-status': async (event, deps) => {
+    const caller = engineer(event);
+    const esc = await loadEscalation(deps, event);
+    const input = parseOrThrow(PartnerStatusRequest, parseJsonBody(event));
+    return json(200, engineerView(await recordManualPartnerStatus(deps, esc.escalationId, input, caller.sub)));
   },
 
   'POST /v1/escalations/{escalationId}/cancel': async (event, deps) => {

@@ -3,19 +3,35 @@
  * Errors are mapped to the contract's body in one place; a 500 says `internal` and nothing more.
  */
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
+import { TextDecoder } from 'node:util';
 import * as z from 'zod';
 import {
-  ForbiddenError, HubError, InvalidJsonError, PayloadTooLargeError, UnauthorizedError,
+  ForbiddenError, HubError, InvalidJsonError, PayloadTooLargeError, UnauthorizedError, ValidationError,
 } from '../core/errors';
 import type { Log } from '../core/deps';
+import { PROTOTYPE_KEYS, wellFormed, wellFormedReviver } from '../core/partner-input';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export interface HttpResult { statusCode: number; headers: Record<string, string>; body: string }
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
+/** A lone surrogate as JSON.stringify escapes it (`\ud800`): strict JSON clients refuse those. */
+const ESCAPED_SURROGATE = /\\ud[89a-f][0-9a-f]{2}/i;
+
+/**
+ * JSON text every strict client can read: a lone surrogate in any string (stored before input was made
+ * well-formed) is answered as U+FFFD, not as a `\ud800` escape. The check is one scan of the text; only an
+ * answer that has such an escape (or a backslash-u text that looks like one) is serialized again.
+ */
+export function strictJson(value: unknown): string {
+  const text = JSON.stringify(value);
+  if (text === undefined || !ESCAPED_SURROGATE.test(text)) return text;
+  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'string' ? wellFormed(v) : v));
+}
+
 export const json = (statusCode: number, value: unknown, headers: Record<string, string> = {}): HttpResult => ({
-  statusCode, headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(value),
+  statusCode, headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: strictJson(value),
 });
 
 export function errorResult(err: unknown, log: Log): HttpResult {
@@ -26,21 +42,52 @@ export function errorResult(err: unknown, log: Log): HttpResult {
   return json(500, { error: { code: 'internal', message: 'Something went wrong on our side; the request can be retried.' } });
 }
 
-/** The raw body as received (API Gateway may base64 it). */
-export function rawBody(event: Pick<HttpEvent, 'body' | 'isBase64Encoded'>): string {
-  if (event.body === undefined || event.body === null) return '';
-  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+/**
+ * The body's bytes exactly as received: API Gateway base64-encodes bodies it does not pass as text
+ * (`isBase64Encoded`), and so does the local server for bytes that are not UTF-8. Webhook signatures are
+ * checked over these bytes.
+ */
+export function rawBytes(event: Pick<HttpEvent, 'body' | 'isBase64Encoded'>): Buffer {
+  if (event.body === undefined || event.body === null) return Buffer.alloc(0);
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
 }
 
-export function parseJsonBody(event: Pick<HttpEvent, 'body' | 'isBase64Encoded'>): unknown {
-  const raw = rawBody(event);
-  if (Buffer.byteLength(raw) > MAX_BODY_BYTES) throw new PayloadTooLargeError(`Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
-  if (raw.trim() === '') throw new InvalidJsonError('The request body is empty; send a JSON object.');
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The body as text: strict UTF-8 (API.md: JSON bodies are UTF-8); InvalidJsonError for other bytes. */
+export function rawBody(event: Pick<HttpEvent, 'body' | 'isBase64Encoded'>): string {
+  if (event.body === undefined || event.body === null) return '';
+  if (!event.isBase64Encoded) return event.body;
   try {
-    return JSON.parse(raw);
+    return strictUtf8.decode(rawBytes(event));
+  } catch {
+    throw new InvalidJsonError('The request body is not valid UTF-8.');
+  }
+}
+
+/**
+ * The JSON body; strings in it are made well-formed (a lone surrogate becomes U+FFFD) before anything stores
+ * them, and a key that names an object prototype member (`__proto__`, `constructor`, `toString`…) at any depth
+ * is refused (422): no contract body has one, and such keys reach code that reads records by key.
+ */
+export function parseJsonBody(event: Pick<HttpEvent, 'body' | 'isBase64Encoded'>): unknown {
+  if (rawBytes(event).length > MAX_BODY_BYTES) throw new PayloadTooLargeError(`Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+  const raw = rawBody(event);
+  if (raw.trim() === '') throw new InvalidJsonError('The request body is empty; send a JSON object.');
+  let reserved: string | undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(raw, function (this: unknown, key: string, v: unknown) {
+      if (reserved === undefined && !Array.isArray(this) && PROTOTYPE_KEYS.has(key)) reserved = key;
+      return wellFormedReviver.call(this, key, v);
+    });
   } catch {
     throw new InvalidJsonError('The request body is not valid JSON.');
   }
+  if (reserved !== undefined) {
+    throw new ValidationError(`The request is not valid: "${reserved}" is a reserved name (an object prototype member) and cannot be a field.`, [{ path: reserved, message: 'is a reserved name' }]);
+  }
+  return value;
 }
 
 export const ROLES = ['engineer', 'customer', 'admin'] as const;

@@ -1,7 +1,9 @@
 /** The OpenAPI 3.1 document of the contract, built from the topology's routes and the zod schemas. */
 import * as z from 'zod';
 import { STATUSES } from '../core/escalation';
-import { AddCommentRequest, CancelRequest, CreateEscalationRequest, JointCallRequestBody, PartnerTicketRequest, StatusLinkRequest } from '../core/schemas';
+import {
+  AddCommentRequest, CancelRequest, CreateEscalationRequest, JointCallRequestBody, PartnerStatusRequest, PartnerTicketRequest, RetryRequest, StatusLinkRequest,
+} from '../core/schemas';
 import { buildTopology } from '../infra/topology';
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
@@ -28,6 +30,7 @@ const Escalation = {
     severity: { type: 'string' }, summary: { type: 'string' },
     partnerTicket: { type: ['object', 'null'], properties: { id: { type: 'string' }, number: { type: 'string' }, url: { type: 'string' } } },
     referral: { type: ['object', 'null'], properties: { reason: { type: 'string' }, instructions: { type: 'string' } } },
+    problem: { type: ['object', 'null'], properties: { code: { type: 'string' }, message: { type: 'string' }, since: { type: 'string', format: 'date-time' } } },
     createdAt: { type: 'string', format: 'date-time' }, updatedAt: { type: 'string', format: 'date-time' },
   },
 };
@@ -38,6 +41,8 @@ const BODIES: Record<string, z.ZodType> = {
   'POST /v1/escalations/{escalationId}/cancel': CancelRequest,
   'POST /v1/escalations/{escalationId}/joint-calls': JointCallRequestBody,
   'POST /v1/escalations/{escalationId}/partner-ticket': PartnerTicketRequest,
+  'POST /v1/escalations/{escalationId}/retry': RetryRequest,
+  'POST /v1/escalations/{escalationId}/partner-status': PartnerStatusRequest,
   'POST /v1/status-links': StatusLinkRequest,
 };
 

@@ -5,6 +5,7 @@
  */
 import { customerIncidentView, type Escalation } from '../core/escalation';
 import type { HubDeps } from '../core/deps';
+import { isHttpUrl } from '../core/partner-input';
 import { CaseIdParam } from '../core/schemas';
 import { verifyStatusToken } from '../core/status-links';
 import type { HttpEvent, HttpResult } from './http';
@@ -52,7 +53,7 @@ const notFound = () => page(404, 'Case not found', '<h1>Case not found</h1><p>Th
 function incidentCard(e: Escalation): string {
   const v = customerIncidentView(e);
   const ticket = v.ticketNumber
-    ? (v.ticketUrl ? `<a class="ticket" href="${escapeHtml(v.ticketUrl)}" rel="noreferrer">${escapeHtml(v.ticketNumber)}</a>` : `<span class="ticket">${escapeHtml(v.ticketNumber)}</span>`)
+    ? (isHttpUrl(v.ticketUrl) ? `<a class="ticket" href="${escapeHtml(v.ticketUrl)}" rel="noreferrer">${escapeHtml(v.ticketNumber)}</a>` : `<span class="ticket">${escapeHtml(v.ticketNumber)}</span>`)
     : 'Not assigned yet';
   const referral = v.referral
     ? `<div class="referral" role="note"><strong>What to do next:</strong> ${escapeHtml(v.referral.instructions)}<br><small>Why: ${escapeHtml(v.referral.reason)}</small></div>`

@@ -1,4 +1,4 @@
-/** Partner webhooks: verify over the raw bytes, dedupe, enqueue, answer fast. */
+/** Partner webhooks: verify over the raw bytes (as received, never decoded first), dedupe, enqueue, answer fast. */
 import type { HubDeps } from '../core/deps';
 import { PayloadTooLargeError } from '../core/errors';
 import { ingestWebhook } from '../core/use-cases/ingest-webhook';
@@ -6,13 +6,13 @@ import { ingestCollaborationWebhook } from '../core/use-cases/joint-calls';
 import { buildWebhookRegistry } from '../connectors/webhook-registry';
 import { hubDeps } from './adapters/hub-deps';
 import { sqsWorkQueue } from './adapters/sqs-queue';
-import { errorResult, json, lowerHeaders, MAX_BODY_BYTES, rawBody, type HttpEvent, type HttpResult } from './http';
+import { errorResult, json, lowerHeaders, MAX_BODY_BYTES, rawBytes, type HttpEvent, type HttpResult } from './http';
 
 export function makeWebhookHandler(deps: HubDeps) {
   return async (event: HttpEvent): Promise<HttpResult> => {
     try {
-      const body = rawBody(event);
-      if (Buffer.byteLength(body) > MAX_BODY_BYTES) throw new PayloadTooLargeError(`Webhook bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+      const body = rawBytes(event);
+      if (body.length > MAX_BODY_BYTES) throw new PayloadTooLargeError(`Webhook bodies are limited to ${MAX_BODY_BYTES} bytes.`);
       const partnerId = event.pathParameters?.partnerId ?? '';
       const raw = { headers: lowerHeaders(event.headers), body, query: event.queryStringParameters ?? {} };
       const r = event.routeKey.endsWith('/collaboration')

@@ -1,6 +1,7 @@
 /**
  * CloudWatch alarms to one SNS topic: any message on a dead-letter queue, work waiting too long on a queue,
- * function errors and throttles, and 5xx answers from the HTTP API.
+ * function errors and throttles, 5xx answers from the HTTP API, and the hub's own set-up problems
+ * (`HubProblems`: a partner refused the hub's credentials).
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -10,6 +11,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { METRICS } from '../core/deps';
 import type { HubServices } from './hub-services';
 import type { HubState } from './hub-state';
 
@@ -68,6 +70,12 @@ export class HubAlarms extends Construct {
       alarm(`${name.replace(/[^A-Za-z0-9]/g, '')}Throttles`, f.fn.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }),
         `Function ${name} was throttled (account or reserved concurrency).`);
     }
+
+    // the functions write HubProblems per partner and once without the partner (functions/adapters/metrics.ts)
+    alarm('HubProblems', new cloudwatch.Metric({
+      namespace: METRICS.namespace, metricName: 'HubProblems', dimensionsMap: { service: METRICS.service }, period: Duration.minutes(5), statistic: 'Sum',
+    }), 'A partner refused the hub\'s own credentials (HTTP 401/403): escalations wait with a "problem" instead of being referred. '
+      + 'Fix the partner profile\'s credentials; the hub retries on its own.');
 
     alarm('Api5xx', props.services.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
       'The HTTP API answered 5xx: a handler failed or timed out.');

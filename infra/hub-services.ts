@@ -15,7 +15,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { QUEUES } from '../core/deps';
+import { METRICS, QUEUES } from '../core/deps';
 import { ACCESS, type AccessProfile } from './access';
 import { HubFunction } from './hub-function';
 import { acknowledgeWildcards } from './nag';
@@ -68,8 +68,8 @@ export class HubServices extends Construct {
         spec,
         logRetention: props.logRetention,
         environment: {
-          POWERTOOLS_SERVICE_NAME: 'partner-escalation-hub',
-          POWERTOOLS_METRICS_NAMESPACE: 'PartnerEscalationHub',
+          POWERTOOLS_SERVICE_NAME: METRICS.service,
+          POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
           POWERTOOLS_LOG_LEVEL: 'INFO',
           HUB_CONFIG_JSON: props.hubConfigJson,
         },

@@ -89,6 +89,8 @@ export function buildTopology(partners: readonly { id: string }[], subscribers: 
       jwt('POST', '/v1/escalations/{escalationId}/cancel'),
       jwt('POST', '/v1/escalations/{escalationId}/joint-calls'),
       jwt('POST', '/v1/escalations/{escalationId}/partner-ticket'),
+      jwt('POST', '/v1/escalations/{escalationId}/retry'),
+      jwt('POST', '/v1/escalations/{escalationId}/partner-status'),
       jwt('GET', '/v1/customer/cases/{caseId}/partner-incidents'),
       jwt('POST', '/v1/status-links'),
       { method: 'GET', path: '/status/cases/{caseId}', function: 'api', auth: 'optional' },

@@ -3,6 +3,7 @@
  * 256 KiB body limit, validates bearer tokens like the JWT authorizer, and hands the handler an
  * API Gateway v2 event with the claims in `requestContext.authorizer.jwt.claims`.
  */
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Log } from '../core/deps';
@@ -96,7 +97,11 @@ async function serve(req: IncomingMessage, res: ServerResponse, routes: Compiled
     }
     chunks.push(chunk);
   }
-  const body = Buffer.concat(chunks).toString('utf8');
+  // as API Gateway does for bodies it cannot pass as text: bytes that are not UTF-8 travel base64-encoded,
+  // so that webhook signatures are checked over exactly the bytes received
+  const bytes = Buffer.concat(chunks);
+  const text = isUtf8(bytes);
+  const body = text ? bytes.toString('utf8') : bytes.toString('base64');
 
   let claims: Record<string, unknown> | undefined;
   if (route.spec.auth !== 'none') {
@@ -127,7 +132,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, routes: Compiled
     ...(url.search ? { queryStringParameters: query } : {}),
     ...(route.params.length ? { pathParameters } : {}),
     body,
-    isBase64Encoded: false,
+    isBase64Encoded: !text,
     requestContext: {
       accountId: 'local', apiId: 'local', domainName: '127.0.0.1', domainPrefix: 'local', requestId: randomUUID(),
       routeKey: `${route.spec.method} ${route.spec.path}`, stage: '$default', time: new Date(now).toISOString(), timeEpoch: now,

@@ -1,5 +1,5 @@
 /**
- * The engineer's actions on one escalation: `comment`, `joint-call`, `partner-ticket`, `cancel`
+ * The engineer's actions on one escalation: `comment`, `joint-call`, `partner-ticket`, `retry`, `partner-status`, `cancel`
  * (POST /v1/escalations/{id}/…).
  */
 import { InvalidArgumentError, type Command } from 'commander';
@@ -33,9 +33,11 @@ export function registerActions(program: Command, ctx: () => CliContext) {
       if (!text.trim()) throw new UsageError('the comment is empty');
       const res = await c.client().addComment(id, text);
       if (c.json) return c.printJson(res.raw);
-      const forwarded = (res.body as { forwarded?: unknown }).forwarded;
-      const how = forwarded === 'pending' ? 'on its way to the partner ticket'
-        : typeof forwarded === 'string' ? `forwarded ${forwarded}` : undefined;
+      const { forwarded, message } = res.body as { forwarded?: unknown; message?: unknown };
+      // the hub says where the comment went; older hubs only said `forwarded`
+      const how = typeof message === 'string' ? message
+        : forwarded === 'pending' ? 'on its way to the partner ticket'
+          : typeof forwarded === 'string' ? `forwarded ${forwarded}` : undefined;
       c.out(`comment added to ${id}${how ? `: ${how}` : ''}`);
     });
 
@@ -69,6 +71,35 @@ export function registerActions(program: Command, ctx: () => CliContext) {
       const res = await c.client().recordPartnerTicket(id, { number: opts.number, ...(opts.url ? { url: opts.url } : {}) });
       if (c.json) return c.printJson(res.raw);
       c.out('partner ticket recorded');
+      for (const line of escalationLines(res.body)) c.out(`  ${line}`);
+    });
+
+  program.command('retry')
+    .summary('try again to open the partner incident of a referred escalation')
+    .description('Try again to open the partner incident (POST /v1/escalations/{id}/retry): a referred escalation goes back '
+      + 'to requested, the same escalation and externalRef (the partner never gets a second incident), queued for the '
+      + 'partner worker; one waiting on a problem of the hub\'s set-up is tried at once. 409 in any other state.')
+    .argument('<escalationId>')
+    .action(async (id: string) => {
+      const c = ctx();
+      const res = await c.client().retry(id);
+      if (c.json) return c.printJson(res.raw);
+      c.out(`escalation ${res.body.escalationId} ${res.body.status}: the hub tries again to open the partner incident`);
+      c.out(`next: hub wait ${res.body.escalationId} --status open --timeout 120`);
+    });
+
+  program.command('partner-status')
+    .summary('record the status a manual partner\'s portal shows')
+    .description('For a partner without an API (connector manual): record what its portal shows '
+      + '(POST /v1/escalations/{id}/partner-status). 409 for a partner with an API, or before a partner ticket exists.')
+    .argument('<escalationId>')
+    .requiredOption('--status <status>', 'in_progress, awaiting_info, resolved or closed')
+    .option('--note <text>', 'what the partner said (kept in the timeline)')
+    .action(async (id: string, opts: { status: string; note?: string }) => {
+      const c = ctx();
+      const res = await c.client().recordPartnerStatus(id, { status: opts.status, ...(opts.note ? { note: opts.note } : {}) });
+      if (c.json) return c.printJson(res.raw);
+      c.out('partner status recorded');
       for (const line of escalationLines(res.body)) c.out(`  ${line}`);
     });
 

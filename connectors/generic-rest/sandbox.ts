@@ -33,6 +33,9 @@ export async function startGenericSandbox(opts: GenericSandboxOptions) {
   const faults: SandboxFault[] = [];
   const settings = { webhookUrl: opts.webhookUrl };
   let seq = 10000;
+  // ids differ from one start to the next (numbers need not): the hub keeps its data across restarts and
+  // never moves a ticket link, so a sandbox that forgot its tickets must not hand out the same ids again
+  const run = Date.now().toString(36);
   const prefix = opts.numberPrefix ?? 'SBX';
   const view = ({ id, number, url, status, updatedAt }: SandboxIncident) => ({ id, number, url, status, updatedAt });
 
@@ -85,9 +88,10 @@ export async function startGenericSandbox(opts: GenericSandboxOptions) {
       let input: Record<string, unknown>;
       try { input = JSON.parse(body) as Record<string, unknown>; } catch { return send(400, { error: 'body is not JSON' }); }
       if (typeof input.externalRef !== 'string' || typeof input.title !== 'string') return send(400, { error: 'externalRef and title are required' });
-      const id = String(seq++);
+      const n = seq++;
+      const id = `${n}-${run}`;
       const inc: SandboxIncident = {
-        id, number: `${prefix}-${id}`, url: `http://127.0.0.1:${port()}/_sandbox/incidents/${id}`, status: 'new',
+        id, number: `${prefix}-${n}`, url: `http://127.0.0.1:${port()}/_sandbox/incidents/${id}`, status: 'new',
         updatedAt: new Date().toISOString(), externalRef: input.externalRef, input, comments: [],
       };
       incidents.set(id, inc);

@@ -5,10 +5,10 @@
 import * as z from 'zod';
 import type { PartnerProfile } from '../../core/config';
 import type { PartnerStatus } from '../../core/escalation';
-import { ValidationError } from '../../core/errors';
 import type { InboundUpdate, RawWebhook, TicketingConnector, WebhookVerdict } from '../../core/ports';
 import { parseOrThrow } from '../../core/schemas';
 import { verifyStandardWebhook } from '../standard-webhooks';
+import { webhookJson } from '../webhook-body';
 import { parseSettings } from '../settings';
 
 const STATUS_MAP: Record<string, PartnerStatus> = {
@@ -49,8 +49,7 @@ export function genericRestWebhooks(s: GenericRestSettings): Pick<TicketingConne
       return r.ok ? { kind: 'ok', deliveryId: r.id } : { kind: 'rejected', reason: r.reason };
     },
     parseWebhook(req: RawWebhook): InboundUpdate[] {
-      let json: unknown;
-      try { json = JSON.parse(req.body); } catch { throw new ValidationError('The webhook body is not JSON.'); }
+      const json = webhookJson(req);
       const { data } = parseOrThrow(GenericWebhookBody, json, 'webhook body');
       return [{
         ticketId: data.id, ...(data.number ? { ticketNumber: data.number } : {}),

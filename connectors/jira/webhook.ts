@@ -11,6 +11,7 @@ import { ValidationError } from '../../core/errors';
 import type { InboundUpdate, RawWebhook, TicketingConnector, WebhookVerdict } from '../../core/ports';
 import { parseOrThrow } from '../../core/schemas';
 import { parseSettings } from '../settings';
+import { replayOf, signedContent, webhookBytes, webhookJson } from '../webhook-body';
 
 /** Status names of the JSM templates (IT service management, general service), lower case. */
 export const JIRA_DEFAULT_STATUS_MAP: Readonly<Record<string, PartnerStatus>> = {
@@ -27,8 +28,8 @@ export const jiraStatusMapper = (overrides: Record<string, PartnerStatus> = {}) 
   return (name: string): PartnerStatus | null => map.get(name.trim().toLowerCase()) ?? null;
 };
 
-/** `sha256=` + hex HMAC-SHA256 of the raw body, keyed with the webhook secret. */
-export const signJiraWebhook = (secret: string, body: string): string => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+/** `sha256=` + hex HMAC-SHA256 of the raw body's bytes, keyed with the webhook secret. */
+export const signJiraWebhook = (secret: string, body: string | Uint8Array): string => `sha256=${createHmac('sha256', secret).update(signedContent(body)).digest('hex')}`;
 
 const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
 const scalar = z.union([z.string(), z.number()]).transform(String);
@@ -93,7 +94,7 @@ export function jiraSettings(profile: PartnerProfile): JiraSettings {
   return parseSettings(JiraSettings, profile, profile.id, 'jira');
 }
 
-export function verifyJiraSignature(secrets: readonly string[], header: string | undefined, body: string): boolean {
+export function verifyJiraSignature(secrets: readonly string[], header: string | undefined, body: string | Uint8Array): boolean {
   const m = /^sha256=([0-9a-fA-F]{64})$/.exec((header ?? '').trim());
   if (!m) return false;
   const offered = Buffer.from(m[1]!.toLowerCase(), 'hex');
@@ -111,20 +112,24 @@ export function jiraWebhooks(s: JiraSettings): Pick<TicketingConnector, 'verifyW
     verifyWebhook(req: RawWebhook, now: Date): WebhookVerdict {
       if (secrets.length === 0) return { kind: 'rejected', reason: 'no webhookSecret is configured for this Jira partner' };
       if (!req.headers['x-hub-signature']) return { kind: 'rejected', reason: 'missing X-Hub-Signature' };
-      if (!verifyJiraSignature(secrets, req.headers['x-hub-signature'], req.body)) return { kind: 'rejected', reason: 'no signature matches' };
+      const bytes = webhookBytes(req);
+      if (!verifyJiraSignature(secrets, req.headers['x-hub-signature'], bytes)) return { kind: 'rejected', reason: 'no signature matches' };
       // the signature covers no delivery time: the body's own (signed) timestamp bounds replays
-      let ts: unknown;
-      try { ts = (JSON.parse(req.body) as { timestamp?: unknown }).timestamp; } catch { return { kind: 'rejected', reason: 'the body is not JSON' }; }
+      const json = webhookJson(req); // authentic, but not readable: 422
+      const ts = json !== null && typeof json === 'object' ? (json as { timestamp?: unknown }).timestamp : undefined;
       if (typeof ts !== 'number') return { kind: 'rejected', reason: 'the body carries no timestamp' };
       const age = now.getTime() - ts;
       if (age > s.webhookToleranceSeconds * 1000 || -age > FUTURE_TOLERANCE_MS) return { kind: 'rejected', reason: 'the webhook timestamp is outside the tolerance' };
+      // the identifier is not signed: the signed body is deduped too (`replay`), for as long as its timestamp is accepted
       const delivery = req.headers['x-atlassian-webhook-identifier']?.trim();
-      return { kind: 'ok', deliveryId: delivery || `sha256:${createHash('sha256').update(req.body).digest('hex')}` };
+      return {
+        kind: 'ok', deliveryId: delivery || `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
+        replay: replayOf(s.webhookToleranceSeconds + FUTURE_TOLERANCE_MS / 1000, bytes),
+      };
     },
 
     parseWebhook(req: RawWebhook): InboundUpdate[] {
-      let json: unknown;
-      try { json = JSON.parse(req.body); } catch { throw new ValidationError('The webhook body is not JSON.'); }
+      const json = webhookJson(req);
       const b = parseOrThrow(JiraWebhookBody, json, 'Jira webhook body');
       const change = b.changelog?.items.find((i) => i.field.toLowerCase() === 'status' || i.fieldId === 'status');
       const name = change?.to ?? b.issue.fields?.status?.name;

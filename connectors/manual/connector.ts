@@ -1,7 +1,8 @@
 /**
  * `manual`: for partners with no API (e.g. Microsoft since the Partner Center API stopped creating
  * service requests). The engineer opens the incident in the partner's portal and records the number with
- * `POST /v1/escalations/{id}/partner-ticket`; the hub shows `portalUrl` and instructions, and tracks aging.
+ * `POST /v1/escalations/{id}/partner-ticket`, and its status with `POST /v1/escalations/{id}/partner-status`;
+ * the hub shows `portalUrl` and instructions, keeps comments in the timeline, and tracks aging.
  */
 import * as z from 'zod';
 import type { PartnerProfile } from '../../core/config';
@@ -19,7 +20,9 @@ export function manualInstructions(profile: PartnerProfile): { portalUrl: string
   if (!s.success) return undefined;
   return {
     portalUrl: s.data.portalUrl,
-    instructions: s.data.instructions ?? `Open the incident in ${profile.name}'s portal, then record its number with POST /v1/escalations/{id}/partner-ticket.`,
+    instructions: s.data.instructions ?? `Open the incident in ${profile.name}'s portal, then record its number with POST /v1/escalations/{id}/partner-ticket `
+      + '(hub partner-ticket). Comments stay in the timeline: copy them to the portal. Record what the portal shows with '
+      + 'POST /v1/escalations/{id}/partner-status (hub partner-status).',
   };
 }
 

@@ -10,6 +10,7 @@ import { ValidationError } from '../../core/errors';
 import type { InboundUpdate, RawWebhook, TicketingConnector, WebhookVerdict } from '../../core/ports';
 import { parseOrThrow } from '../../core/schemas';
 import { verifyStandardWebhook } from '../standard-webhooks';
+import { webhookJson } from '../webhook-body';
 import { parseSettings } from '../settings';
 
 export const SERVICENOW_STATES: Record<string, PartnerStatus> = {
@@ -82,8 +83,7 @@ export function serviceNowWebhooks(s: ServiceNowSettings): Pick<TicketingConnect
     },
 
     parseWebhook(req: RawWebhook): InboundUpdate[] {
-      let json: unknown;
-      try { json = JSON.parse(req.body); } catch { throw new ValidationError('The webhook body is not JSON.'); }
+      const json = webhookJson(req);
       const { data } = parseOrThrow(ServiceNowPushBody, json, 'ServiceNow webhook body');
       return [{
         ticketId: data.sys_id,

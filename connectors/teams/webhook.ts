@@ -8,6 +8,7 @@ import * as z from 'zod';
 import { ConfigError, ValidationError } from '../../core/errors';
 import type { Clock, CollaborationConnector, CollaborationEvent, RawWebhook, SubscriptionLifecycleEvent, WebhookVerdict } from '../../core/ports';
 import { requiredSetting, httpUrlSetting } from '../settings';
+import { webhookJson } from '../webhook-body';
 
 /** Graph limits `clientState` to 128 characters. */
 const CLIENT_STATE_MAX = 128;
@@ -145,7 +146,7 @@ export function teamsWebhooks(cfg: TeamsSettings, clock: Clock): Pick<Collaborat
         return { kind: 'challenge', status: 200, contentType: 'text/plain', body: token };
       }
       let json: unknown;
-      try { json = JSON.parse(req.body); } catch { return { kind: 'rejected', reason: 'the body is not JSON' }; }
+      try { json = webhookJson(req); } catch { return { kind: 'rejected', reason: 'the body is not JSON (UTF-8)' }; }
       const parsed = NotificationCollection.safeParse(json);
       if (!parsed.success) return { kind: 'rejected', reason: 'the body is not a Graph change notification collection' };
       const items = parsed.data.value;
@@ -156,8 +157,7 @@ export function teamsWebhooks(cfg: TeamsSettings, clock: Clock): Pick<Collaborat
     },
 
     parseWebhook(req: RawWebhook): CollaborationEvent[] {
-      let json: unknown;
-      try { json = JSON.parse(req.body); } catch { throw new ValidationError('The notification body is not JSON.'); }
+      const json = webhookJson(req, 'The notification body');
       const parsed = NotificationCollection.safeParse(json);
       if (!parsed.success) throw new ValidationError('The body is not a Graph change notification collection.');
       const events: CollaborationEvent[] = [];
@@ -194,7 +194,7 @@ export function teamsWebhooks(cfg: TeamsSettings, clock: Clock): Pick<Collaborat
     /** Lifecycle notifications (`lifecycleEvent`: reauthorizationRequired, subscriptionRemoved, missed) of a verified delivery. */
     lifecycleEvents(req: RawWebhook): SubscriptionLifecycleEvent[] {
       let json: unknown;
-      try { json = JSON.parse(req.body); } catch { return []; }
+      try { json = webhookJson(req, 'The notification body'); } catch { return []; }
       const parsed = NotificationCollection.safeParse(json);
       if (!parsed.success) return [];
       return parsed.data.value

@@ -7,10 +7,11 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
 import type { PartnerProfile } from '../../core/config';
 import type { PartnerStatus } from '../../core/escalation';
-import { ValidationError } from '../../core/errors';
 import type { InboundUpdate, RawWebhook, TicketingConnector, WebhookVerdict } from '../../core/ports';
 import { parseOrThrow } from '../../core/schemas';
 import { parseSettings } from '../settings';
+import { replayOf, signedContent, webhookBytes, webhookJson } from '../webhook-body';
+import { partnerTime } from '../../core/partner-input';
 
 export const ZENDESK_STATUSES: Record<string, PartnerStatus> = {
   new: 'open', open: 'in_progress', pending: 'awaiting_info', hold: 'awaiting_info', solved: 'resolved', closed: 'closed',
@@ -25,18 +26,17 @@ export const mapZendeskStatus = (status: string, category?: string | null): Part
 
 export const TOLERANCE_MS = 5 * 60 * 1000;
 
-/** base64 HMAC-SHA256 over `timestamp + body`, keyed with the signing secret exactly as Zendesk shows it. */
-export const signZendeskWebhook = (secret: string, timestamp: string, body: string): string =>
-  createHmac('sha256', secret).update(timestamp + body).digest('base64');
+/** base64 HMAC-SHA256 over `timestamp + body` (the body's bytes), keyed with the signing secret exactly as Zendesk shows it. */
+export const signZendeskWebhook = (secret: string, timestamp: string, body: string | Uint8Array): string =>
+  createHmac('sha256', secret).update(signedContent(timestamp, body)).digest('base64');
 
 const scalar = z.union([z.string(), z.number()]).transform(String);
 
-/** A time from a trigger body: ISO 8601 (`{{ticket.updated_at_with_timestamp}}`), or Unix seconds / milliseconds. */
+/** A time from a trigger body: ISO 8601 (`{{ticket.updated_at_with_timestamp}}`), or Unix seconds / milliseconds; a representable one. */
 const webhookTime = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  const n = typeof v === 'number' ? v : /^\d+$/.test(v.trim()) ? Number(v) : undefined;
-  const t = n !== undefined ? (n < 1e12 ? n * 1000 : n) : Date.parse(v as string);
-  if (Number.isNaN(t)) { ctx.addIssue({ code: 'custom', message: 'is not a time' }); return z.NEVER; }
-  return new Date(t).toISOString();
+  const t = partnerTime(v);
+  if (t === undefined) { ctx.addIssue({ code: 'custom', message: 'is not a time' }); return z.NEVER; }
+  return t;
 });
 
 export const ZendeskWebhookBody = z.object({
@@ -71,7 +71,7 @@ export function zendeskSettings(profile: PartnerProfile): ZendeskSettings {
 }
 
 /** Verifies a Zendesk webhook over the raw body against any of `secrets`, within five minutes of `now`. */
-export function verifyZendeskSignature(secrets: readonly string[], headers: Record<string, string | undefined>, body: string, now: Date): { ok: true } | { ok: false; reason: string } {
+export function verifyZendeskSignature(secrets: readonly string[], headers: Record<string, string | undefined>, body: string | Uint8Array, now: Date): { ok: true } | { ok: false; reason: string } {
   const sig = headers['x-zendesk-webhook-signature'];
   const ts = headers['x-zendesk-webhook-signature-timestamp'];
   if (!sig || !ts) return { ok: false, reason: 'missing X-Zendesk-Webhook-Signature or X-Zendesk-Webhook-Signature-Timestamp' };
@@ -92,16 +92,20 @@ export function zendeskWebhooks(s: ZendeskSettings): Pick<TicketingConnector, 'v
   return {
     verifyWebhook(req: RawWebhook, now: Date): WebhookVerdict {
       if (secrets.length === 0) return { kind: 'rejected', reason: 'no webhookSecret is configured for this Zendesk partner' };
-      const r = verifyZendeskSignature(secrets, req.headers, req.body, now);
+      const bytes = webhookBytes(req);
+      const r = verifyZendeskSignature(secrets, req.headers, bytes, now);
       if (!r.ok) return { kind: 'rejected', reason: r.reason };
-      // Zendesk keeps the invocation id across retries; without one, the body itself identifies the update
+      // Zendesk keeps the invocation id across retries; without one, the body itself identifies the update.
+      // The invocation id is not signed: the signed material (timestamp + body) is deduped too (`replay`).
       const id = req.headers['x-zendesk-webhook-invocation-id']?.trim();
-      return { kind: 'ok', deliveryId: id || `sha256:${createHash('sha256').update(req.body).digest('hex')}` };
+      return {
+        kind: 'ok', deliveryId: id || `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
+        replay: replayOf(TOLERANCE_MS / 1000, req.headers['x-zendesk-webhook-signature-timestamp'] ?? '', bytes),
+      };
     },
 
     parseWebhook(req: RawWebhook): InboundUpdate[] {
-      let json: unknown;
-      try { json = JSON.parse(req.body); } catch { throw new ValidationError('The webhook body is not JSON.'); }
+      const json = webhookJson(req);
       const { ticket } = parseOrThrow(ZendeskWebhookBody, json, 'Zendesk webhook body');
       const status = ticket.status.trim();
       return [{

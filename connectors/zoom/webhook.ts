@@ -8,6 +8,8 @@ import * as z from 'zod';
 import { ConfigError, ValidationError } from '../../core/errors';
 import type { Clock, CollaborationConnector, CollaborationEvent, RawWebhook, WebhookVerdict } from '../../core/ports';
 import { requiredSetting, httpUrlSetting } from '../settings';
+import { signedContent, webhookBytes, webhookJson } from '../webhook-body';
+import { partnerTime } from '../../core/partner-input';
 
 export const ZOOM_TOLERANCE_SECONDS = 5 * 60;
 
@@ -40,9 +42,9 @@ export function parseZoomSettings(settings: unknown, partnerId: string): ZoomSet
   return r.data;
 }
 
-/** `v0=` + hex HMAC-SHA256(secret, `v0:{timestamp}:{body}`), as Zoom signs webhooks. */
-export function zoomSignature(secret: string, timestamp: string, body: string): string {
-  return 'v0=' + createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex');
+/** `v0=` + hex HMAC-SHA256(secret, `v0:{timestamp}:{body}`) over the body's bytes, as Zoom signs webhooks. */
+export function zoomSignature(secret: string, timestamp: string, body: string | Uint8Array): string {
+  return 'v0=' + createHmac('sha256', secret).update(signedContent(`v0:${timestamp}:`, body)).digest('hex');
 }
 
 /** The `encryptedToken` of Zoom's endpoint validation: hex HMAC-SHA256(secret, plainToken). */
@@ -56,7 +58,7 @@ export function zoomEncryptedToken(secret: string, plainToken: string): string {
  * each, so neither is stable across those retries, while the event itself (`event`, `event_ts` in
  * milliseconds, `payload`) is the same body.
  */
-export function zoomDeliveryId(body: string): string {
+export function zoomDeliveryId(body: string | Uint8Array): string {
   return 'zoom:' + createHash('sha256').update(body).digest('hex');
 }
 
@@ -90,16 +92,16 @@ export function zoomWebhooks(cfg: ZoomSettings, clock: Clock): Pick<Collaboratio
       if (Math.abs(now.getTime() / 1000 - Number(ts)) > ZOOM_TOLERANCE_SECONDS) {
         return { kind: 'rejected', reason: 'x-zm-request-timestamp is outside the five-minute tolerance' };
       }
+      const bytes = webhookBytes(req);
       const offered = /^v0=[0-9a-f]{64}$/i.test(signature) ? Buffer.from(signature.slice(3), 'hex') : undefined;
       const matches = (secret: string) => {
-        const expected = Buffer.from(zoomSignature(secret, ts, req.body).slice(3), 'hex');
+        const expected = Buffer.from(zoomSignature(secret, ts, bytes).slice(3), 'hex');
         return offered !== undefined && offered.length === expected.length && timingSafeEqual(offered, expected);
       };
       if (![cfg.webhookSecret, ...(cfg.previousWebhookSecrets ?? [])].some(matches)) return { kind: 'rejected', reason: 'x-zm-signature does not match' };
 
-      // authentic: now the endpoint validation can be answered
-      let json: unknown;
-      try { json = JSON.parse(req.body); } catch { return { kind: 'ok', deliveryId: zoomDeliveryId(req.body) }; }
+      // authentic: now the endpoint validation can be answered (a body that cannot be read is a 422)
+      const json = webhookJson(req, 'The Zoom event body');
       const body = json as { event?: unknown; payload?: { plainToken?: unknown } } | null;
       if (body?.event === 'endpoint.url_validation') {
         const plainToken = body.payload?.plainToken;
@@ -109,12 +111,11 @@ export function zoomWebhooks(cfg: ZoomSettings, clock: Clock): Pick<Collaboratio
           body: JSON.stringify({ plainToken, encryptedToken: zoomEncryptedToken(cfg.webhookSecret, plainToken) }),
         };
       }
-      return { kind: 'ok', deliveryId: zoomDeliveryId(req.body) };
+      return { kind: 'ok', deliveryId: zoomDeliveryId(bytes) };
     },
 
     parseWebhook(req: RawWebhook): CollaborationEvent[] {
-      let json: unknown;
-      try { json = JSON.parse(req.body); } catch { throw new ValidationError('The Zoom event body is not JSON.'); }
+      const json = webhookJson(req, 'The Zoom event body');
       const parsed = ZoomWebhookBody.safeParse(json);
       if (!parsed.success) throw new ValidationError(`The Zoom event body is not in Zoom's format (${parsed.error.issues[0]?.path.join('.') || 'body'}: ${parsed.error.issues[0]?.message ?? 'invalid'}).`);
       const { event, event_ts: eventTs, payload } = parsed.data;
@@ -122,7 +123,9 @@ export function zoomWebhooks(cfg: ZoomSettings, clock: Clock): Pick<Collaboratio
       if (!event.startsWith('meeting.')) return [];
       const object = payload.object;
       if (!object?.id) throw new ValidationError(`The Zoom ${event} event has no payload.object.id.`);
-      const at = eventTs !== undefined && Number.isFinite(eventTs) ? new Date(eventTs).toISOString() : clock.now().toISOString();
+      // `event_ts` is in milliseconds; one the hub cannot represent (1e20) is refused, not a 500
+      const at = eventTs === undefined ? clock.now().toISOString() : partnerTime(eventTs);
+      if (at === undefined) throw new ValidationError(`The Zoom ${event} event has an event_ts that is not a time.`, [{ path: 'event_ts', message: 'is not a time' }]);
       const participant = object.participant;
       return [{
         meetingId: object.id,

@@ -44,7 +44,7 @@ async function applyOne(deps: HubDeps, msg: InboundMessage, escalationId: string
   let reason = 'unmapped_status';
   const status = update.status;
   const r = status === null ? undefined : await mutateEscalation(deps.store, escalationId, (e) => {
-    const d = decidePartnerUpdate(e, { status, partnerStatus: update.partnerStatus, updatedAt: update.updatedAt });
+    const d = decidePartnerUpdate(e, { status, partnerStatus: update.partnerStatus, updatedAt: update.updatedAt }, now);
     reason = d.reason;
     if (!d.apply) return undefined;
     return {

@@ -21,6 +21,6 @@ export async function cancelEscalation(deps: HubDeps, escalationId: string, reas
   const e = r.after;
   await deps.store.appendTimeline(escalationId, { at: now.toISOString(), type: 'escalation_cancelled', actor, detail: { reason } });
   await deps.bus.publish([hubEvent('EscalationCancelled', { version: 1, escalationId, partnerId: e.partnerId, caseId: e.caseId })]);
-  if (e.partnerTicket) await addComment(deps, e, `The vendor has cancelled this escalation: ${reason}`, actor);
+  if (e.partnerTicket) await addComment(deps, e, `The vendor has cancelled this escalation: ${reason}`, actor, { afterEnd: true });
   return e;
 }

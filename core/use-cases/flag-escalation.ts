@@ -2,15 +2,15 @@ import { agingDeadline } from '../aging';
 import { routePartner } from '../config';
 import type { HubDeps } from '../deps';
 import type { Escalation } from '../escalation';
-import { NoRouteError } from '../errors';
+import { ConflictError, NoRouteError } from '../errors';
 import { hubEvent } from '../events';
 import type { CreateEscalationRequest } from '../schemas';
 
 /**
  * Flags a case as partner-related.
  * Steps: route to a partner (explicit partnerId wins over platform); record the escalation through the
- * case→escalation uniqueness item (idempotent under concurrent requests); announce `EscalationRequested`
- * for a new one. If the announcement fails, the open-work index lets the sweep drive it later.
+ * case→escalation uniqueness item (idempotent under concurrent requests); refuse (409, naming `caseId`)
+ * when the case is another customer's; announce `EscalationRequested` for a new one. If the announcement fails, the open-work index lets the sweep drive it later.
  */
 export async function flagEscalation(
   deps: Pick<HubDeps, 'config' | 'store' | 'bus' | 'clock' | 'newId' | 'log' | 'connectors'>,
@@ -60,6 +60,12 @@ export async function flagEscalation(
   const details = { findings: input.findings, customerContact: input.customerContact ?? null };
   // its timeline's first entry ("escalation_requested") is derived from the item: no write of its own
   const result = await deps.store.createEscalation(draft, details);
+  if (result.escalation.customerId !== input.customerId) {
+    // never answer one customer's escalation to a request about another
+    throw new ConflictError(`Case ${input.caseId} belongs to another customer; a case belongs to one customer.`, [
+      { path: 'caseId', message: `is already flagged for another customer than ${input.customerId}` },
+    ]);
+  }
   if (result.created) {
     const e = result.escalation;
     deps.log.info('escalation requested', { escalationId: e.escalationId, caseId: e.caseId, partnerId: e.partnerId, findingsLength: input.findings.length });

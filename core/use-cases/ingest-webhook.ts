@@ -1,6 +1,6 @@
 import { partnerById, QUEUES, type HubDeps } from '../deps';
 import { InvalidSignatureError, NotFoundError } from '../errors';
-import type { InboundUpdate, RawWebhook } from '../ports';
+import type { InboundUpdate, RawWebhook, WebhookReplayGuard } from '../ports';
 
 /** How long a delivery id is remembered (partners retry for hours, not weeks). */
 export const DELIVERY_TTL_SECONDS = 7 * 24 * 3600;
@@ -20,8 +20,9 @@ export type IngestResult =
 /**
  * Takes a partner webhook in.
  * Steps: find the partner; let its connector verify the signature over the raw bytes (or answer a
- * handshake); parse the updates; remember the delivery id with the updates (a delivery seen before is
- * acknowledged, not applied twice); enqueue for status sync and answer at once. If the enqueue fails the
+ * handshake); parse the updates; where the delivery id is not signed, remember what is (guardReplay: the
+ * same signed bytes under a new delivery id are a duplicate); remember the delivery id with the updates (a
+ * delivery seen before is acknowledged, not applied twice); enqueue for status sync and answer at once. If the enqueue fails the
  * delivery is forgotten again so that the partner's retry is taken; if the process dies after answering,
  * the stored delivery is due in the open-work index and the sweep enqueues it again.
  */
@@ -35,13 +36,28 @@ export async function ingestWebhook(deps: HubDeps, partnerId: string, raw: RawWe
   if (verdict.kind === 'challenge') return verdict;
   const updates = connector.parseWebhook(raw);
   const message: InboundMessage = { partnerId, deliveryId: verdict.deliveryId, updates };
+  const replay = await guardReplay(deps, partnerId, verdict.replay, now);
+  if (replay === 'seen') return { kind: 'duplicate', deliveryId: verdict.deliveryId };
   const fresh = await deps.store.markDeliverySeen(partnerId, verdict.deliveryId, updates, now, DELIVERY_TTL_SECONDS);
   if (!fresh) return { kind: 'duplicate', deliveryId: verdict.deliveryId };
   try {
     await deps.queue.send({ queue: QUEUES.inbound, body: message });
   } catch (err) {
     await deps.store.forgetDelivery(partnerId, verdict.deliveryId).catch(() => undefined);
+    await replay.forget();
     throw err;
   }
   return { kind: 'accepted', deliveryId: verdict.deliveryId };
+}
+
+/**
+ * The replay guard on signed material, shared by every webhook endpoint: where a connector says its delivery
+ * id is not signed (`verdict.replay`), the digest of what is signed is remembered for twice the signature's
+ * window (a timestamp may be that far ahead, then that far behind), and seen again it is a duplicate,
+ * whatever delivery id it comes with. `forget` undoes the mark when the delivery could not be taken in.
+ */
+export async function guardReplay(deps: HubDeps, partnerId: string, replay: WebhookReplayGuard | undefined, now: Date): Promise<'seen' | { forget(): Promise<void> }> {
+  if (!replay) return { forget: async () => {} };
+  if (!(await deps.store.markSignedSeen(partnerId, replay.key, now, 2 * replay.windowSeconds))) return 'seen';
+  return { forget: () => deps.store.forgetDelivery(partnerId, replay.key).catch(() => undefined) };
 }

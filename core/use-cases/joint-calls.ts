@@ -1,18 +1,20 @@
 import type { HubDeps } from '../deps';
-import type { Escalation } from '../escalation';
+import { acceptsEngineerWork, type Escalation } from '../escalation';
 import {
   ConflictError, InvalidSignatureError, NotFoundError, PartnerCallError, PartnerUnavailableError, ValidationError,
 } from '../errors';
 import { hubEvent } from '../events';
 import type { CollaborationEvent, JointCall, RawWebhook } from '../ports';
 import { applyLifecycleEvents, requestMeetingSubscription } from './meeting-subscriptions';
+import { linkPartnerTicket } from '../ticket-links';
+import { guardReplay } from './ingest-webhook';
 
 /** Meetings are linked to escalations through the ticket-link items, under this prefix. */
 export const meetingLinkId = (meetingId: string) => `meeting:${meetingId}`;
 
 /**
  * Schedules a joint call with the partner on its collaboration connector (Teams or Zoom).
- * Steps: refuse (409) when the profile names no collaboration connector; ask the provider for a meeting
+ * Steps: refuse (409) on a `cancelled` or `closed` escalation, and when the profile names no collaboration connector; ask the provider for a meeting
  * with an external id that is stable for this escalation and start time (so a retried request finds the
  * same meeting where the provider supports it); link the meeting to the escalation for its webhooks;
  * record the subscription the provider needs for the meeting's events (Teams: the maintenance schedule
@@ -21,6 +23,9 @@ export const meetingLinkId = (meetingId: string) => `meeting:${meetingId}`;
 export async function scheduleJointCall(
   deps: HubDeps, esc: Escalation, opts: { startTime?: string | undefined; durationMinutes?: number | undefined }, actor: string,
 ): Promise<JointCall> {
+  if (!acceptsEngineerWork(esc.status)) {
+    throw new ConflictError(`The escalation is ${esc.status}: no joint call can be scheduled for it.`, [{ path: 'status', message: `is ${esc.status}` }]);
+  }
   const connector = deps.connectors.collaboration(esc.partnerId);
   if (!connector) throw new ConflictError(`Partner ${esc.partnerName} has no collaboration connector for joint calls.`);
   const now = deps.clock.now();
@@ -52,9 +57,10 @@ export async function scheduleJointCall(
     if (err instanceof PartnerCallError) throw new PartnerUnavailableError(`The meeting provider did not schedule the call: ${err.message}`);
     throw err;
   }
-  await deps.store.putTicketLink(esc.partnerId, meetingLinkId(call.meetingId), esc.escalationId);
+  // a meeting id another escalation holds is recorded and refused (its events stay with the first)
+  await linkPartnerTicket(deps, esc, meetingLinkId(call.meetingId), call.meetingId, actor);
   // some providers' events name the meeting only by its join URL (Graph call events)
-  await deps.store.putTicketLink(esc.partnerId, meetingLinkId(call.joinUrl), esc.escalationId);
+  await linkPartnerTicket(deps, esc, meetingLinkId(call.joinUrl), call.meetingId, actor);
   await requestMeetingSubscription(deps, esc, call, endsAt);
   await deps.store.appendTimeline(esc.escalationId, {
     at: now.toISOString(), type: 'joint_call_scheduled', actor,
@@ -86,7 +92,8 @@ export async function ingestCollaborationWebhook(deps: HubDeps, partnerId: strin
   if (verdict.kind === 'challenge') return verdict;
   const events: CollaborationEvent[] = connector.parseWebhook(raw);
   const key = `collab:${verdict.deliveryId}`;
-  if (!(await deps.store.markDeliverySeen(partnerId, key, events, now, 7 * 24 * 3600))) {
+  if ((await guardReplay(deps, partnerId, verdict.replay, now)) === 'seen'
+    || !(await deps.store.markDeliverySeen(partnerId, key, events, now, 7 * 24 * 3600))) {
     return { kind: 'duplicate', deliveryId: verdict.deliveryId, events: events.length };
   }
   let recorded = 0;

@@ -6,6 +6,8 @@ import { PartnerCallError } from '../errors';
 import { buildReferral } from '../referral';
 import { hubEvent } from '../events';
 import type { PartnerIncident } from '../ports';
+import { linkPartnerTicket } from '../ticket-links';
+import { credentialsProblem, credentialsRefused, CREDENTIALS_RETRY, noteCredentialsProblem } from './hub-problems';
 import { mutateEscalation } from './mutate-escalation';
 
 /** How long one opening attempt may hold an escalation (it makes at most a find and a create). */
@@ -24,9 +26,13 @@ export type OpenOutcome = 'opened' | 'retry_scheduled' | 'referred' | 'skipped';
  * 2. The lease moves the due time later, so the open-work index entry is left as it is (no index writes).
  * 3. After any earlier attempt, find the incident by `externalRef` before creating one, so an attempt
  *    whose answer was lost (timeout, crash before the save) never yields a second incident.
- * 4. Success: link the ticket, record it (status `open`, or the partner's newer status), tell the bus.
+ * 4. Success: link the ticket (a ticket id another escalation holds is recorded and refused, then retried
+ *    like a transient failure), record it (status `open`, or the partner's newer status), tell the bus.
  * 5. Transient failure: schedule the next attempt with backoff and jitter (never sooner than Retry-After),
  *    or refer the customer after the last attempt. Any other 4xx: refer at once.
+ * 6. But 401/403 (the partner refuses the hub's own credentials): stay `requested` with a `problem` for
+ *    engineers, raise the alarm metric, and try again after a long, capped backoff, for as long as it
+ *    lasts (the attempt is not counted against `retry.maxAttempts`); the ticket aging threshold still runs.
  */
 export async function openPartnerIncident(deps: HubDeps, escalationId: string): Promise<OpenOutcome> {
   const now = deps.clock.now();
@@ -67,6 +73,8 @@ export async function openPartnerIncident(deps: HubDeps, escalationId: string): 
     }
   } catch (err) {
     if (!(err instanceof PartnerCallError)) throw err;
+    // the partner refused the hub's own credentials: the hub's problem, not a reason to refer the customer
+    if (credentialsRefused(err)) return holdForCredentials(deps, esc, err);
     deps.log.warn('partner attempt failed', { ...keys, attempt: esc.attempts, httpStatus: err.httpStatus, transient: err.transient });
     if (err.transient && esc.attempts < partner.retry.maxAttempts) {
       return scheduleRetry(deps, esc, err, partner.retry);
@@ -78,6 +86,12 @@ export async function openPartnerIncident(deps: HubDeps, escalationId: string): 
       : `${partner.name} refused the incident (${answer}).`;
     return refer(deps, esc, reason, err.message);
   }
+  // a ticket id another escalation holds (a partner reusing its ids) is recorded and refused, never moved
+  if (!(await linkPartnerTicket(deps, esc, incident.id, incident.number, `partner:${esc.partnerId}`))) {
+    const err = new PartnerCallError(`open: the partner answered with ticket ${incident.number} (id ${incident.id}), which another escalation already holds`, true);
+    if (esc.attempts < partner.retry.maxAttempts) return scheduleRetry(deps, esc, err, partner.retry);
+    return refer(deps, esc, `${partner.name} answered with a ticket number that is already in use for another case.`, err.message);
+  }
   await recordOpened(deps, esc, incident);
   deps.metrics?.count('EscalationsOpened', esc.partnerId);
   deps.log.info('partner incident opened', { ...keys, ticketNumber: incident.number, attempts: esc.attempts });
@@ -85,26 +99,25 @@ export async function openPartnerIncident(deps: HubDeps, escalationId: string): 
 }
 
 /**
- * Links the ticket for webhook look-ups, then records it on the escalation, starting from the claimed
+ * Records the ticket (already linked for webhook look-ups) on the escalation, starting from the claimed
  * item (no read unless something changed it meanwhile). The timeline's `partner_incident_opened` entry is
  * derived from `opening` (core/timeline.ts): no write of its own.
  */
 async function recordOpened(deps: HubDeps, esc: Escalation, incident: PartnerIncident): Promise<void> {
   const now = deps.clock.now();
-  await deps.store.putTicketLink(esc.partnerId, incident.id, esc.escalationId);
   const ticket = { id: incident.id, number: incident.number, ...(incident.url ? { url: incident.url } : {}) };
   const r = await mutateEscalation(deps.store, esc.escalationId, (e) => {
     if (e.partnerTicket) return undefined;
     const base: Escalation = {
       ...e, partnerTicket: ticket, openedAt: now.toISOString(), leaseUntil: null, nextAttemptAt: null, lastError: null,
-      opening: { partnerStatus: incident.partnerStatus, attempts: e.attempts },
+      opening: { partnerStatus: incident.partnerStatus, attempts: e.attempts }, problem: null,
       updateDueBy: nextUpdateDeadline(deps.config, e, now),
     };
     if (e.status !== 'requested') return base; // cancelled meanwhile: keep the state, remember the ticket
     const opened: Escalation = { ...base, status: 'open' };
     // the partner may already report more than "new"; apply it like any other update
     if (incident.status !== null) {
-      const d = decidePartnerUpdate(opened, { status: incident.status, partnerStatus: incident.partnerStatus, updatedAt: incident.updatedAt });
+      const d = decidePartnerUpdate(opened, { status: incident.status, partnerStatus: incident.partnerStatus, updatedAt: incident.updatedAt }, now);
       if (d.apply) return { ...opened, status: d.status, partnerUpdatedAt: incident.updatedAt, partnerUpdateRank: rankOf(incident.status) };
     }
     return opened;
@@ -115,6 +128,26 @@ async function recordOpened(deps: HubDeps, esc: Escalation, incident: PartnerInc
     version: 1, escalationId: esc.escalationId, partnerId: esc.partnerId, caseId: esc.caseId,
     ticketNumber: incident.number, pendingComments: pending.length,
   })]);
+}
+
+/**
+ * The partner refused the hub's credentials. `esc` as claimed. The attempt is given back (a refusal at the
+ * door opened nothing at the partner, and it must not use up `retry.maxAttempts` for when it is fixed).
+ */
+async function holdForCredentials(deps: HubDeps, esc: Escalation, err: PartnerCallError): Promise<OpenOutcome> {
+  const now = deps.clock.now();
+  let problem = credentialsProblem(esc, err, 'open the incident', now);
+  const delayMs = backoffDelayMs(CREDENTIALS_RETRY, problem.failures, err.retryAfterMs, deps.random());
+  const nextAttemptAt = new Date(now.getTime() + delayMs).toISOString();
+  const r = await mutateEscalation(deps.store, esc.escalationId, (e) => {
+    if (e.status !== 'requested') return undefined;
+    problem = credentialsProblem(e, err, 'open the incident', now);
+    return { ...e, attempts: Math.max(0, e.attempts - 1), leaseUntil: null, nextAttemptAt, lastError: err.message, problem };
+  }, now, { known: esc });
+  if (!r?.changed) return 'skipped';
+  await noteCredentialsProblem(deps, esc, problem, err, 'open the incident', { nextAttemptAt });
+  await deps.queue.send({ queue: QUEUES.partnerWork(esc.partnerId), body: { escalationId: esc.escalationId }, delayMs });
+  return 'retry_scheduled';
 }
 
 /** `esc`: the escalation as the claim wrote it (the save starts from it). */
@@ -138,7 +171,7 @@ async function refer(deps: HubDeps, esc: Escalation, reason: string, partnerAnsw
   const now = deps.clock.now();
   const referral = buildReferral(partnerById(deps.config, esc.partnerId), esc, reason);
   const r = await mutateEscalation(deps.store, esc.escalationId, (e) => (e.status === 'requested'
-    ? { ...e, status: 'referred', referral, leaseUntil: null, nextAttemptAt: null, lastError: partnerAnswer ?? reason }
+    ? { ...e, status: 'referred', referral, leaseUntil: null, nextAttemptAt: null, lastError: partnerAnswer ?? reason, problem: null }
     : undefined), now, { known: esc });
   if (!r?.changed) return 'skipped';
   await deps.store.appendTimeline(esc.escalationId, {

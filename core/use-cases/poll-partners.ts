@@ -1,6 +1,8 @@
 import type { HubDeps } from '../deps';
 import { PartnerCallError } from '../errors';
+import { PROBLEM_PARTNER_CREDENTIALS } from '../escalation';
 import { applyPartnerUpdates } from './apply-partner-updates';
+import { credentialsRefused } from './hub-problems';
 
 /**
  * Polls partners whose connector can list incidents by update time (e.g. ServiceNow), for status that
@@ -8,7 +10,8 @@ import { applyPartnerUpdates } from './apply-partner-updates';
  * Steps, per partner, at most once per `pollIntervalSeconds`: read the saved cursor; ask the connector for
  * incidents updated since; apply each like a webhook update (the state machine ignores what is not newer,
  * so overlapping polls are harmless); save the new cursor. A partner failure is logged and retried on the
- * next run; the cursor only moves after the updates are applied, so nothing is skipped.
+ * next run; the cursor only moves after the updates are applied, so nothing is skipped. A 401/403 (the
+ * partner refuses the hub's credentials) also raises the alarm metric (`HubProblems`).
  */
 export async function pollPartners(deps: HubDeps): Promise<Record<string, number | string>> {
   const now = deps.clock.now();
@@ -31,6 +34,13 @@ export async function pollPartners(deps: HubDeps): Promise<Record<string, number
       result[partner.id] = incidents.length;
     } catch (err) {
       if (!(err instanceof PartnerCallError)) throw err;
+      if (credentialsRefused(err)) {
+        // the hub's own credentials: an alarm, not a quiet log line (the next run tries again)
+        deps.metrics?.count('HubProblems', partner.id);
+        deps.log.error('the partner refused the hub\'s credentials', { partnerId: partner.id, operation: 'poll', httpStatus: err.httpStatus, code: PROBLEM_PARTNER_CREDENTIALS });
+        result[partner.id] = `${PROBLEM_PARTNER_CREDENTIALS}: ${err.message}`;
+        continue;
+      }
       deps.log.warn('partner poll failed', { partnerId: partner.id, httpStatus: err.httpStatus, error: err.message });
       result[partner.id] = `failed: ${err.message}`;
     }

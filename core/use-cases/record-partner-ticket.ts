@@ -3,13 +3,14 @@ import type { HubDeps } from '../deps';
 import type { Escalation } from '../escalation';
 import { ConflictError, NotFoundError } from '../errors';
 import { hubEvent } from '../events';
+import { linkPartnerTicket } from '../ticket-links';
 import { mutateEscalation } from './mutate-escalation';
 
 /**
  * Records a partner ticket an engineer opened by hand in the partner's portal.
  * Allowed for `manual` partners, and for any escalation that was `referred` (the engineer opened the
- * incident after all). Refused (409) when a ticket is already recorded, or while the hub itself is opening
- * one (that would make two). Steps: link the ticket for webhook look-ups; record it (status `open`);
+ * incident after all). Refused (409) when a ticket is already recorded, while the hub itself is opening
+ * one (that would make two), or when another escalation of the partner holds that ticket number. Steps: link the ticket for webhook look-ups; record it (status `open`);
  * note it in the timeline; announce it.
  */
 export async function recordPartnerTicket(
@@ -29,7 +30,9 @@ export async function recordPartnerTicket(
   };
   check(current);
   const partnerTicket = { id: ticket.number, number: ticket.number, ...(ticket.url ? { url: ticket.url } : {}) };
-  await deps.store.putTicketLink(current.partnerId, partnerTicket.id, escalationId);
+  if (!(await linkPartnerTicket(deps, current, partnerTicket.id, partnerTicket.number, actor))) {
+    throw new ConflictError(`Partner ticket ${ticket.number} is already recorded for another escalation of ${current.partnerName}.`);
+  }
   const r = await mutateEscalation(deps.store, escalationId, (e) => {
     check(e);
     return {

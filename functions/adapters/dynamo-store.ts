@@ -8,7 +8,7 @@ import {
 import { createHash } from 'node:crypto';
 import { dueAt, type CaseDetails, type Escalation } from '../../core/escalation';
 import { derivedTimeline } from '../../core/timeline';
-import { VersionConflictError } from '../../core/errors';
+import { TicketLinkConflictError, VersionConflictError } from '../../core/errors';
 import type { DueItem, EscalationStore, MeetingSubscription, MessageFailure, PendingComment, TimelineEntry } from '../../core/ports';
 import { isConditionFailure } from './conditional-write';
 import { DeliveryMarks } from './delivery-marks';
@@ -65,7 +65,7 @@ function toEscalation(item: Record<string, unknown>): Escalation {
 
 type OptionalKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? K : never }[keyof T];
 /** The escalation's optional attributes (the compiler keeps this list complete). */
-const OPTIONAL: Record<OptionalKeys<Escalation>, true> = { customerSummary: true, ticketMode: true, ticketDueBy: true, updateDueBy: true, agedFor: true, opening: true, commentsPending: true };
+const OPTIONAL: Record<OptionalKeys<Escalation>, true> = { customerSummary: true, ticketMode: true, ticketDueBy: true, updateDueBy: true, agedFor: true, opening: true, commentsPending: true, problem: true };
 
 /**
  * An UpdateItem that sets every attribute of the escalation but its id (and removes the optional ones now
@@ -102,8 +102,16 @@ export class DynamoEscalationStore implements EscalationStore {
     this.deliveries = new DeliveryMarks(db, tableName);
   }
 
-  /** Two writes: the case item (uniqueness, and the draft for repair), then the escalation item. */
+  /**
+   * Two writes: the case item (uniqueness, and the draft for repair), then the escalation item. First one
+   * query of the case's items for another customer's (a case belongs to one customer): when there is one,
+   * that escalation is answered, not created, and the caller refuses (flagEscalation).
+   */
   async createEscalation(draft: Escalation, details: CaseDetails) {
+    const foreign = await this.caseItems(draft.caseId, '<>', draft.customerId);
+    if (foreign[0]) {
+      return { created: false, escalation: await this.existingForCase(draft.caseId, (foreign[0].SK as string).slice('PARTNER#'.length)) };
+    }
     try {
       await this.db.send(new PutCommand({
         TableName: this.tableName,
@@ -171,9 +179,17 @@ export class DynamoEscalationStore implements EscalationStore {
     return all.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
-  /** A customer's escalations of a case: the case's own (one query and a read per partner), filtered by owner. */
+  /**
+   * A customer's escalations of a case: one query of the case's items keyed by case and filtered by owner
+   * (the customer in each case item's draft), then a read per escalation found. Another customer's case and
+   * an unknown case both cost that one query and find nothing: the same work, so the answer's timing tells
+   * nothing about other tenants' cases.
+   */
   async listByCustomerCase(customerId: string, caseId: string) {
-    return (await this.listByCase(caseId)).filter((e) => e.customerId === customerId);
+    const cases = await this.caseItems(caseId, '=', customerId);
+    const all = await Promise.all(cases.map(async (c) =>
+      (await this.getEscalation(c.escalationId as string)) ?? this.existingForCase(caseId, (c.SK as string).slice('PARTNER#'.length))));
+    return all.filter((e) => e.customerId === customerId).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
   async saveEscalation(next: Escalation, opts: { keepDue?: boolean } = {}) {
@@ -258,7 +274,17 @@ export class DynamoEscalationStore implements EscalationStore {
   }
 
   async putTicketLink(partnerId: string, ticketId: string, escalationId: string) {
-    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...ticketKey(partnerId, ticketId), type: 'ticket', escalationId } }));
+    try {
+      await this.db.send(new PutCommand({
+        TableName: this.tableName,
+        Item: { ...ticketKey(partnerId, ticketId), type: 'ticket', escalationId },
+        ConditionExpression: 'attribute_not_exists(PK) OR escalationId = :e',
+        ExpressionAttributeValues: { ':e': escalationId },
+      }));
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+      throw new TicketLinkConflictError(partnerId, ticketId, (await this.findByTicket(partnerId, ticketId)) ?? 'unknown');
+    }
   }
 
   async findByTicket(partnerId: string, ticketId: string) {
@@ -276,6 +302,24 @@ export class DynamoEscalationStore implements EscalationStore {
       },
       nowSec,
     });
+  }
+
+  async markSignedSeen(partnerId: string, key: string, now: Date, ttlSeconds: number) {
+    const nowSec = Math.floor(now.getTime() / 1000);
+    try {
+      await this.db.send(new PutCommand({
+        TableName: this.tableName,
+        Item: { ...hookKey(partnerId, key), type: 'signed', partnerId, receivedAt: now.toISOString(), ttl: nowSec + ttlSeconds },
+        // expired items may linger until DynamoDB's TTL (or, locally, nobody) removes them
+        ConditionExpression: 'attribute_not_exists(PK) OR #ttl < :now',
+        ExpressionAttributeNames: { '#ttl': 'ttl' },
+        ExpressionAttributeValues: { ':now': nowSec },
+      }));
+      return true;
+    } catch (e) {
+      if (isConditionFailure(e)) return false;
+      throw e;
+    }
   }
 
   async forgetDelivery(partnerId: string, deliveryId: string) {
@@ -424,6 +468,17 @@ export class DynamoEscalationStore implements EscalationStore {
       ...subKey(sub.partnerId, sub.meetingId), type: 'subscription', ...sub,
       ...(sub.dueAt ? { GSI2PK: SUBSCRIPTIONS_DUE_PK, GSI2SK: `${sub.dueAt}#SUB#${sub.partnerId}#${boundedKeyPart(sub.meetingId)}` } : {}),
     };
+  }
+
+  /** One query: the case's items (one per partner) whose customer (in the draft) is, or is not, `customerId`. */
+  private caseItems(caseId: string, op: '=' | '<>', customerId: string) {
+    return this.queryAll({
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)',
+      FilterExpression: `#d.#c ${op} :c`,
+      ExpressionAttributeNames: { '#d': 'draft', '#c': 'customerId' },
+      ExpressionAttributeValues: { ':pk': `CASE#${caseId}`, ':p': 'PARTNER#', ':c': customerId },
+      ConsistentRead: true,
+    });
   }
 
   private dueAttributes(id: string, at: Date) {

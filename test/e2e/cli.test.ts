@@ -128,6 +128,37 @@ describe('hub CLI against the local runtime', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ escalationId: id, status: 'referred' }); // --json: the last escalation seen
   });
 
+  it('retry: a referred escalation tries again and opens, the same escalation and one incident; 409 after', async () => {
+    e2e.sandbox.faults.push({ status: 400, match: (c) => c.method === 'POST' && c.path === '/incidents' });
+    const created = await http(e2e.hub.url, 'POST', '/v1/escalations', { token: engineerToken(), body: caseBody() });
+    const id: string = created.json.escalationId;
+    await waitFor('referral', async () => (await getEscalation(id)).json.status === 'referred');
+    const r = await hub(['retry', id]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`escalation ${id} requested`);
+    expect((await hub(['wait', id, '--status', 'open', '--timeout', '20'])).code).toBe(0);
+    const opened = (await getEscalation(id)).json;
+    expect(opened.timeline.map((t: { type: string }) => t.type)).toContain('escalation_retried');
+    expect([...e2e.sandbox.incidents.values()].filter((i) => i.externalRef === `hub:${id}`)).toHaveLength(1);
+    const again = await hub(['retry', id]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/^error: conflict: The escalation is open/);
+  });
+
+  it('a 401 from the partner is a problem for engineers, not a referral; retry tries at once once it is fixed', async () => {
+    e2e.sandbox.faults.push({ status: 401, match: (c) => c.method === 'POST' && c.path === '/incidents' });
+    const created = await http(e2e.hub.url, 'POST', '/v1/escalations', { token: engineerToken(), body: caseBody() });
+    const id: string = created.json.escalationId;
+    const held = await waitFor('problem', async () => { const e = (await getEscalation(id)).json; return e.problem ? e : false; });
+    expect(held).toMatchObject({ status: 'requested', referral: null, problem: { code: 'partner_credentials_rejected' } });
+    const shown = await hub(['show', id]);
+    expect(shown.stdout).toMatch(/problem\s+partner_credentials_rejected since /);
+    // the (scripted) token problem is over: no need to wait out the long backoff
+    expect((await hub(['retry', id])).code).toBe(0);
+    expect((await hub(['wait', id, '--status', 'open', '--timeout', '20'])).code).toBe(0);
+    expect((await getEscalation(id)).json.problem).toBeNull();
+  });
+
   it('an API error is exit 1 with the error code and details on stderr', async () => {
     const r = await hub(['escalate', ...caseFlags(uid('CASE')), '--severity', 'urgent']);
     expect(r.code).toBe(1);

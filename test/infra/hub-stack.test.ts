@@ -117,6 +117,11 @@ describe('alarms', () => {
     hub.template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     hub.template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
   });
+
+  it('fire when a partner refuses the hub\'s own credentials (HubProblems, the series the metrics adapter writes without the partner)', () => {
+    alarmOn('HubProblems', { Name: 'service', Value: 'partner-escalation-hub' }, 0);
+    hub.template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'HubProblems', Namespace: 'PartnerEscalationHub', Statistic: 'Sum' });
+  });
 });
 
 describe('functions', () => {

@@ -131,7 +131,7 @@ describe('jira connector against its sandbox', () => {
     await sandbox.move(opened.id, 'Waiting for customer', 'Please send the device logs');
     const hook = receiver.got[before]!;
     const req = { headers: flat(hook.headers), body: hook.body, query: {} };
-    expect(c.verifyWebhook(req, new Date())).toEqual({ kind: 'ok', deliveryId: hook.headers['x-atlassian-webhook-identifier'] });
+    expect(c.verifyWebhook(req, new Date())).toEqual({ kind: 'ok', deliveryId: hook.headers['x-atlassian-webhook-identifier'], replay: { key: expect.stringMatching(/^signed:[0-9a-f]{64}$/), windowSeconds: 600 } });
     const sent = JSON.parse(hook.body) as { timestamp: number };
     expect(c.parseWebhook(req)).toEqual([{
       ticketId: opened.id, ticketNumber: opened.number, status: 'awaiting_info', partnerStatus: 'Waiting for customer',
@@ -157,7 +157,7 @@ describe('jira connector against its sandbox', () => {
       changelog: { id: '10301', items: [{ field: 'status', fieldtype: 'jira', fieldId: 'status', from: '10001', fromString: 'Waiting for support', to: '10777', toString: 'Vendor triage' }] },
     });
     const req = { headers: { 'x-hub-signature': signJiraWebhook(SECRET, body), 'x-atlassian-webhook-identifier': '0f6b3f6e-5c3b-4a61-9a0e-1a6f3b1c2d3e' }, body, query: {} };
-    expect(c.verifyWebhook(req, new Date(now))).toEqual({ kind: 'ok', deliveryId: '0f6b3f6e-5c3b-4a61-9a0e-1a6f3b1c2d3e' });
+    expect(c.verifyWebhook(req, new Date(now))).toEqual({ kind: 'ok', deliveryId: '0f6b3f6e-5c3b-4a61-9a0e-1a6f3b1c2d3e', replay: { key: expect.stringMatching(/^signed:[0-9a-f]{64}$/), windowSeconds: 600 } });
     expect(c.parseWebhook(req)).toEqual([{ ticketId: '10042', ticketNumber: 'SUP-42', status: null, partnerStatus: 'Vendor triage', updatedAt: new Date(now).toISOString() }]);
     expect(() => c.parseWebhook({ ...req, body: '{"webhookEvent":"jira:issue_updated"}' })).toThrow(ValidationError);
     expect(() => c.parseWebhook({ ...req, body: JSON.stringify({ webhookEvent: 'jira:issue_updated', issue: { id: '1', key: 'SUP-1', fields: {} } }) })).toThrow(ValidationError);
@@ -214,7 +214,7 @@ describe('jira connector against its sandbox', () => {
     });
     const req = { headers: { 'x-hub-signature': signJiraWebhook(SECRET, hook), 'x-atlassian-webhook-identifier': '9c9b5a2e-1f42-4c3a-8a7a-3f6e0d5c4b21', 'x-atlassian-webhook-flow': 'Primary' }, body: hook, query: {} };
     const c = jiraConnector(profile(sandbox.baseUrl));
-    expect(c.verifyWebhook(req, new Date(now))).toEqual({ kind: 'ok', deliveryId: '9c9b5a2e-1f42-4c3a-8a7a-3f6e0d5c4b21' });
+    expect(c.verifyWebhook(req, new Date(now))).toEqual({ kind: 'ok', deliveryId: '9c9b5a2e-1f42-4c3a-8a7a-3f6e0d5c4b21', replay: { key: expect.stringMatching(/^signed:[0-9a-f]{64}$/), windowSeconds: 600 } });
     expect(c.parseWebhook(req)).toEqual([{ ticketId: '107001', ticketNumber: 'HELPDESK-1', status: 'resolved', partnerStatus: 'Resolved', updatedAt: new Date(now).toISOString() }]);
     // without a changelog (e.g. comment_created) the status is the issue's; without a timestamp, issue.fields.updated
     const comment = JSON.parse(hook) as Record<string, unknown>;

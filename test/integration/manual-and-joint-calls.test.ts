@@ -28,8 +28,8 @@ class FakeMeetings implements CollaborationConnector {
     if (req.query.validationToken) return { kind: 'challenge' as const, status: 200, contentType: 'text/plain', body: req.query.validationToken };
     return req.headers['x-ok'] === 'yes' ? { kind: 'ok' as const, deliveryId: req.headers['x-id'] ?? 'd' } : { kind: 'rejected' as const, reason: 'clientState mismatch' };
   }
-  parseWebhook(req: { body: string }) {
-    return (JSON.parse(req.body) as { meetingId: string; type: string }[]).map((e) => ({ ...e, at: '2026-11-25T10:00:00.000Z', detail: {} }));
+  parseWebhook(req: { body: string | Uint8Array }) {
+    return (JSON.parse(Buffer.from(req.body).toString('utf8')) as { meetingId: string; type: string }[]).map((e) => ({ ...e, at: '2026-11-25T10:00:00.000Z', detail: {} }));
   }
 }
 

@@ -14,6 +14,8 @@ import { FakeClock, RecordingBus, RecordingQueue, testConfig, uid } from '../sup
 class ScriptedPartner implements TicketingConnector {
   readonly incidents = new Map<string, PartnerIncident>();
   readonly calls: string[] = [];
+  /** Ticket ids are unique to this partner instance: the tests share one table, and a link is never moved. */
+  readonly idPrefix = uid('T');
   /** Runs after the incident exists at the partner: a throw here models a lost answer. */
   onOpen: ((input: OpenIncidentInput) => void) | undefined;
   /** Runs before anything is created: a throw here models a refusal or a 429. */
@@ -21,7 +23,7 @@ class ScriptedPartner implements TicketingConnector {
   async openIncident(input: OpenIncidentInput) {
     this.calls.push('open');
     this.beforeOpen?.();
-    const inc: PartnerIncident = { id: String(this.incidents.size + 1), number: `P-${this.incidents.size + 1}`, status: 'open', partnerStatus: 'new', updatedAt: new Date().toISOString() };
+    const inc: PartnerIncident = { id: `${this.idPrefix}-${this.incidents.size + 1}`, number: `P-${this.incidents.size + 1}`, status: 'open', partnerStatus: 'new', updatedAt: new Date().toISOString() };
     this.incidents.set(input.externalRef, inc);
     this.onOpen?.(input);
     return inc;
@@ -75,7 +77,7 @@ describe('opening a partner incident', () => {
     ]);
     const opened = await deps.store.getEscalation(esc.escalationId);
     expect(opened).toMatchObject({ status: 'open', partnerTicket: { number: 'P-1' }, attempts: 2 });
-    expect(await deps.store.findByTicket('acme-cloud', '1')).toBe(esc.escalationId);
+    expect(await deps.store.findByTicket('acme-cloud', `${partner.idPrefix}-1`)).toBe(esc.escalationId);
   });
 
   it('skips a message that arrives while another attempt holds the lease, or before the next attempt is due', async () => {
@@ -115,9 +117,10 @@ describe('opening a partner incident', () => {
   it('refers at once on a refusal, and after the last transient failure', async () => {
     const { partner, deps, clock, flag } = setup();
     const refused = await flag();
-    partner.beforeOpen = () => { throw new PartnerCallError('open incident: HTTP 403 forbidden', false, 403); };
+    // (a 401/403 is the hub's own credentials, not a refusal: test/integration/engineer-flows.test.ts)
+    partner.beforeOpen = () => { throw new PartnerCallError('open incident: HTTP 422 unprocessable', false, 422); };
     expect(await openPartnerIncident(deps, refused.escalationId)).toBe('referred');
-    expect(await deps.store.getEscalation(refused.escalationId)).toMatchObject({ status: 'referred', referral: { reason: expect.stringContaining('HTTP 403') } });
+    expect(await deps.store.getEscalation(refused.escalationId)).toMatchObject({ status: 'referred', referral: { reason: expect.stringContaining('HTTP 422') } });
 
     const flaky = await flag();
     partner.beforeOpen = () => { throw new PartnerCallError('open incident: HTTP 429', true, 429, 7000); };

@@ -106,7 +106,7 @@ describe('zendesk connector against its sandbox', () => {
     await sandbox.move(opened.id, 'pending', 'Please send the device logs');
     const hook = receiver.got[before]!;
     const req = { headers: flat(hook.headers), body: hook.body, query: {} };
-    expect(c.verifyWebhook(req, new Date())).toEqual({ kind: 'ok', deliveryId: hook.headers['x-zendesk-webhook-invocation-id'] });
+    expect(c.verifyWebhook(req, new Date())).toEqual({ kind: 'ok', deliveryId: hook.headers['x-zendesk-webhook-invocation-id'], replay: { key: expect.stringMatching(/^signed:[0-9a-f]{64}$/), windowSeconds: 300 } });
     expect(c.parseWebhook(req)).toEqual([{
       ticketId: opened.id, ticketNumber: opened.id, status: 'awaiting_info', partnerStatus: 'Pending',
       updatedAt: expect.stringMatching(/Z$/), comment: 'Please send the device logs',
@@ -134,7 +134,7 @@ describe('zendesk connector against its sandbox', () => {
     const body = JSON.stringify({ ticket: { id: 35436, status: 'Escalated to L3', external_id: 'hub:esc_x', updated_at: '2026-11-25T10:00:00Z', via: 'api' } });
     const ts = new Date().toISOString();
     const headers = { 'x-zendesk-webhook-signature': signZendeskWebhook(SECRET, ts, body), 'x-zendesk-webhook-signature-timestamp': ts };
-    expect(c.verifyWebhook({ headers, body, query: {} }, new Date())).toEqual({ kind: 'ok', deliveryId: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
+    expect(c.verifyWebhook({ headers, body, query: {} }, new Date())).toEqual({ kind: 'ok', deliveryId: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), replay: { key: expect.stringMatching(/^signed:[0-9a-f]{64}$/), windowSeconds: 300 } });
     expect(c.parseWebhook({ headers, body, query: {} })).toEqual([
       { ticketId: '35436', ticketNumber: '35436', status: null, partnerStatus: 'Escalated to L3', updatedAt: '2026-11-25T10:00:00.000Z' },
     ]);

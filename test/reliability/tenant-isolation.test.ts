@@ -100,6 +100,13 @@ const EXPECT: Record<string, { call: () => Promise<Call>; status: Record<Caller,
   'POST /v1/escalations/{escalationId}/joint-calls': { call: async () => ({ path: `/v1/escalations/${tenants.acme.escalationId}/joint-calls`, body: {} }), status: { ...ENGINEER_ONLY, engineer: 409, admin: 409 } },
   // acme's escalation already has its ticket: 409 for engineers
   'POST /v1/escalations/{escalationId}/partner-ticket': { call: async () => ({ path: `/v1/escalations/${tenants.acme.escalationId}/partner-ticket`, body: { number: 'HAND-1' } }), status: { ...ENGINEER_ONLY, engineer: 409, admin: 409 } },
+  // acme's escalation is open, not referred: 409 for engineers
+  'POST /v1/escalations/{escalationId}/retry': { call: async () => ({ path: `/v1/escalations/${tenants.acme.escalationId}/retry`, body: {} }), status: { ...ENGINEER_ONLY, engineer: 409, admin: 409 } },
+  // the test partner has an API (its status is synced, not typed in): 409 for engineers
+  'POST /v1/escalations/{escalationId}/partner-status': {
+    call: async () => ({ path: `/v1/escalations/${tenants.acme.escalationId}/partner-status`, body: { status: 'resolved' } }),
+    status: { ...ENGINEER_ONLY, engineer: 409, admin: 409 },
+  },
   'GET /v1/customer/cases/{caseId}/partner-incidents': {
     call: async () => ({ path: `/v1/customer/cases/${tenants.acme.caseId}/partner-incidents` }),
     status: { none: 401, expired: 401, 'foreign-key': 401, engineer: 403, admin: 403, 'customer-no-id': 403, owner: 200, other: 404 },

@@ -34,6 +34,7 @@ describe('OpenAPI document', () => {
     'POST /v1/escalations', 'GET /v1/escalations/{escalationId}', 'GET /v1/escalations',
     'POST /v1/escalations/{escalationId}/comments', 'POST /v1/escalations/{escalationId}/joint-calls',
     'POST /v1/escalations/{escalationId}/partner-ticket', 'POST /v1/escalations/{escalationId}/cancel',
+    'POST /v1/escalations/{escalationId}/retry', 'POST /v1/escalations/{escalationId}/partner-status',
     'POST /v1/webhooks/{partnerId}', 'POST /v1/webhooks/{partnerId}/collaboration',
     'GET /v1/customer/cases/{caseId}/partner-incidents', 'GET /health', 'GET /openapi.json', 'GET /status/cases/{caseId}',
   ];
@@ -49,5 +50,7 @@ describe('OpenAPI document', () => {
   it('describes request bodies from the zod schemas', () => {
     const body = doc.paths['/v1/escalations']!.post!.requestBody!.content['application/json']!.schema;
     expect(Object.keys(body.properties ?? {})).toEqual(expect.arrayContaining(['caseId', 'customerId', 'severity', 'summary', 'findings']));
+    const status = doc.paths['/v1/escalations/{escalationId}/partner-status']!.post!.requestBody!.content['application/json']!.schema;
+    expect(status.properties).toMatchObject({ status: { enum: ['in_progress', 'awaiting_info', 'resolved', 'closed'] }, note: { type: 'string' } });
   });
 });

@@ -17,4 +17,20 @@ describe('Powertools metrics adapter', () => {
     expect(records[0]._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'TestNamespace', Metrics: [{ Name: 'EscalationsOpened', Unit: 'Count' }] });
     expect(records[1]).toMatchObject({ partnerId: 'zoom', operation: 'open', outcome: 'error', PartnerCallLatency: 123 });
   });
+
+  it('writes HubProblems per partner and once with the service dimension only, the series the alarm watches', () => {
+    const lines: string[] = [];
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => { lines.push(String(chunk)); return true; });
+    try {
+      powertoolsMetrics('TestNamespace').count('HubProblems', 'microsoft');
+    } finally {
+      spy.mockRestore();
+    }
+    const records = lines.join('').split('\n').filter((l) => l.includes('_aws')).map((l) => JSON.parse(l));
+    expect(records).toHaveLength(2);
+    expect(records[0]).toMatchObject({ partnerId: 'microsoft', HubProblems: 1 });
+    expect(records[1]).toMatchObject({ service: 'partner-escalation-hub', HubProblems: 1 });
+    expect(records[1].partnerId).toBeUndefined();
+    expect(records[1]._aws.CloudWatchMetrics[0].Dimensions).toEqual([['service']]);
+  });
 });

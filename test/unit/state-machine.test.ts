@@ -1,16 +1,18 @@
 import fc from 'fast-check';
 import {
-  decidePartnerUpdate, dueAt, PARTNER_STATUSES, rankOf, type Escalation, type PartnerStatus, type PartnerUpdate,
+  decidePartnerUpdate, dueAt, PARTNER_CLOCK_SKEW_MS, PARTNER_STATUSES, rankOf, type Escalation, type PartnerStatus, type PartnerUpdate,
 } from '../../core/escalation';
 
 type Tracked = Pick<Escalation, 'status' | 'partnerUpdatedAt' | 'partnerUpdateRank'>;
 const opened: Tracked = { status: 'open', partnerUpdatedAt: null, partnerUpdateRank: 0 };
 
 function apply(state: Tracked, u: PartnerUpdate): Tracked {
-  const d = decidePartnerUpdate(state, u);
+  const d = decidePartnerUpdate(state, u, NOW);
   return d.apply ? { status: d.status, partnerUpdatedAt: u.updatedAt, partnerUpdateRank: rankOf(u.status) } : state;
 }
 
+/** The hub's clock in these tests: after every update time they use. */
+const NOW = new Date(Date.UTC(2026, 10, 25, 11, 0, 0));
 const at = (s: number) => new Date(Date.UTC(2026, 10, 25, 10, 0, s)).toISOString();
 const upd = (status: PartnerStatus, s: number): PartnerUpdate => ({ status, partnerStatus: status, updatedAt: at(s) });
 
@@ -19,7 +21,7 @@ describe('partner updates and the escalation state machine', () => {
     let s = apply(opened, upd('in_progress', 10));
     s = apply(s, upd('resolved', 30));
     expect(s.status).toBe('resolved');
-    expect(decidePartnerUpdate(s, upd('awaiting_info', 20))).toEqual({ apply: false, reason: 'stale' });
+    expect(decidePartnerUpdate(s, upd('awaiting_info', 20), NOW)).toEqual({ apply: false, reason: 'stale' });
     expect(apply(s, upd('awaiting_info', 20)).status).toBe('resolved');
   });
 
@@ -30,14 +32,26 @@ describe('partner updates and the escalation state machine', () => {
 
   it('never changes referred or cancelled escalations, and waits for the ticket while requested', () => {
     for (const status of ['referred', 'cancelled'] as const) {
-      expect(decidePartnerUpdate({ ...opened, status }, upd('in_progress', 1))).toEqual({ apply: false, reason: 'terminal' });
+      expect(decidePartnerUpdate({ ...opened, status }, upd('in_progress', 1), NOW)).toEqual({ apply: false, reason: 'terminal' });
     }
-    expect(decidePartnerUpdate({ ...opened, status: 'requested' }, upd('in_progress', 1))).toEqual({ apply: false, reason: 'not_open_yet' });
+    expect(decidePartnerUpdate({ ...opened, status: 'requested' }, upd('in_progress', 1), NOW)).toEqual({ apply: false, reason: 'not_open_yet' });
+  });
+
+  it('refuses an update dated beyond the allowed skew of the clock, and is not locked by one stored before', () => {
+    const far = { status: 'resolved' as const, partnerStatus: 'solved', updatedAt: '+275760-09-13T00:00:00.000Z' };
+    expect(decidePartnerUpdate(opened, far, NOW)).toEqual({ apply: false, reason: 'future' });
+    const justAhead = { ...far, updatedAt: new Date(NOW.getTime() + PARTNER_CLOCK_SKEW_MS).toISOString() };
+    expect(decidePartnerUpdate(opened, justAhead, NOW).apply).toBe(true);
+    expect(decidePartnerUpdate(opened, { ...far, updatedAt: new Date(NOW.getTime() + PARTNER_CLOCK_SKEW_MS + 1).toISOString() }, NOW)).toEqual({ apply: false, reason: 'future' });
+    expect(decidePartnerUpdate(opened, { ...far, updatedAt: 'not a time' }, NOW)).toEqual({ apply: false, reason: 'future' });
+    // locked by a far-future time written before this rule: a real update applies again
+    const locked: Tracked = { status: 'resolved', partnerUpdatedAt: far.updatedAt, partnerUpdateRank: 4 };
+    expect(decidePartnerUpdate(locked, upd('in_progress', 10), NOW)).toEqual({ apply: true, status: 'in_progress', reason: 'applied' });
   });
 
   it('treats the same update delivered twice as stale the second time', () => {
     const s = apply(opened, upd('in_progress', 5));
-    expect(decidePartnerUpdate(s, upd('in_progress', 5)).apply).toBe(false);
+    expect(decidePartnerUpdate(s, upd('in_progress', 5), NOW).apply).toBe(false);
   });
 
   it('property: whatever the order (and duplicates), the state ends on the newest update, never an older one', () => {

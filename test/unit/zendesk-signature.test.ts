@@ -33,7 +33,7 @@ describe('zendesk signature and mapping', () => {
     const c = zendeskConnector(parseHubConfig({
       partners: [{ id: 'globex', name: 'Globex', platforms: ['g'], connector: 'zendesk', baseUrl: 'https://globex.zendesk.com', credentials: { email: 'a@b.example', apiToken: 't' }, webhookSecret: VECTOR.secret }],
     }, {}).partners[0]!);
-    expect(c.verifyWebhook({ headers, body: VECTOR.body, query: {} }, at)).toEqual({ kind: 'ok', deliveryId: '8350205' });
+    expect(c.verifyWebhook({ headers, body: VECTOR.body, query: {} }, at)).toEqual({ kind: 'ok', deliveryId: '8350205', replay: { key: expect.stringMatching(/^signed:[0-9a-f]{64}$/), windowSeconds: 300 } });
   });
 
   it('maps system statuses in any case, custom statuses by category, and nothing else', () => {
