@@ -8,4 +8,6 @@ module.exports = {
   testTimeout: 60000,
   setupFiles: ['<rootDir>/test/setup-env.js'],
   maxWorkers: 2,
+  // test/aws needs moto: npm run test:aws (jest.aws.config.js)
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/aws/'],
 };

@@ -1,5 +1,4 @@
 /** Operator routes (role `admin`): dead letters you can act on — what failed and why, and a safe replay. */
-import { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 import type { HubDeps } from '../core/deps';
 import { NotFoundError } from '../core/errors';
@@ -9,6 +8,7 @@ import { listDeadLetters, redriveDeadLetters } from '../core/use-cases/dead-lett
 import { hubDeps } from './adapters/hub-deps';
 import { requiredEnv } from './adapters/config-source';
 import { sqsDeadLetters, type DeadLetterTarget } from './adapters/sqs-dead-letters';
+import { sqsClient } from './adapters/sqs-queue';
 import { callerOf, errorResult, json, parseJsonBody, requireRole, type HttpEvent, type HttpResult } from './http';
 
 const RedriveRequest = z.strictObject({ queue: z.string().min(1).max(100).optional() });
@@ -40,4 +40,4 @@ export function makeAdminHandler(deps: HubDeps, dlq: DeadLetterQueues) {
 
 let wired: ReturnType<typeof makeAdminHandler> | undefined;
 export const handler = async (event: HttpEvent) =>
-  (wired ??= makeAdminHandler(await hubDeps(), sqsDeadLetters(new SQSClient({}), JSON.parse(requiredEnv('DLQ_TARGETS')) as Record<string, DeadLetterTarget>)))(event);
+  (wired ??= makeAdminHandler(await hubDeps(), sqsDeadLetters(sqsClient(), JSON.parse(requiredEnv('DLQ_TARGETS')) as Record<string, DeadLetterTarget>)))(event);
