@@ -29,10 +29,10 @@ export const motoSqs = (endpoint: string) => new SQSClient({ ...clientConfig(end
 export interface Synthesized { outdir: string; stackName: string; template: Template; assets: { path: string; bucket: string; key: string }[] }
 
 /** `npx cdk synth -c hubConfig=<file>` in-process, with bundling (the CLI's default). */
-export function synthesize(opts: { outdir: string; hubConfig: string; stackName: string; jwtIssuer: string; jwtAudience: string }): Synthesized {
+export function synthesize(opts: { outdir: string; hubConfig: string; stackName: string; jwtIssuer: string; jwtAudience: string; alarmEmail?: string | undefined; retainData?: boolean }): Synthesized {
   const { app } = buildHubApp({ CDK_DEFAULT_REGION: REGION, CDK_DEFAULT_ACCOUNT: ACCOUNT }, {
     outdir: opts.outdir,
-    context: { hubConfig: opts.hubConfig, stackName: opts.stackName, jwtIssuer: opts.jwtIssuer, jwtAudience: opts.jwtAudience, retainData: 'false' },
+    context: { hubConfig: opts.hubConfig, stackName: opts.stackName, jwtIssuer: opts.jwtIssuer, jwtAudience: opts.jwtAudience, retainData: String(opts.retainData ?? false), ...(opts.alarmEmail ? { alarmEmail: opts.alarmEmail } : {}) },
   });
   app.synth();
   const template = JSON.parse(readFileSync(join(opts.outdir, `${opts.stackName}.template.json`), 'utf8')) as Template;

@@ -13,6 +13,7 @@
  * | API_ENDPOINT | `Fn::GetAtt [<AWS::ApiGatewayV2::Api>, ApiEndpoint]` (the hub's public URL: an output, and `HUB_PUBLIC_URL` of the functions that hand webhook addresses to partners) names a resource moto does not create: in `Outputs` its validation crashes (500, `'NoneType' object has no attribute 'has_cfn_attr'`) | the endpoint is the runner's HTTP front door, which plays API Gateway: its 127.0.0.1 URL is put in place of the `GetAtt` |
  * | SKIPPED | no CloudFormation support for API Gateway v2, EventBridge Scheduler, CloudWatch alarms, SQS queue policies and SNS topic policies (skipped with a warning) | nothing to change: routes and schedules are read from the template; alarms and policies are checked by test/infra |
  * | ESM_RUNS_LAMBDA | moto's SQS invokes the mapped function itself on every send (with Docker, which is absent here) and counts a receive for it, so receive counts would start at 2 | after the deploy, each mapping is disabled (UpdateEventSourceMapping Enabled=false); the runner polls the mappings that were enabled as deployed |
+ * | SNS_SUBSCRIPTION | no CloudFormation support for `AWS::SNS::Subscription` (the alarm e-mail's subscription is skipped), though a topic's inline `Subscription` list is created | each subscription to a topic of the template moves into that topic's `Subscription` list (same endpoint and protocol) |
  * | MOVE_TASK | no StartMessageMoveTask (dead-letter redrive) | the tier lists dead letters through the admin route but does not redrive them |
  */
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -60,7 +61,7 @@ export interface MotoTemplate {
 }
 
 /**
- * The synthesized template as moto can create it (ARCHIVE_PATTERN, ARCHIVE_NAME, BUS_REF, SECRETS, API_ENDPOINT).
+ * The synthesized template as moto can create it (ARCHIVE_PATTERN, ARCHIVE_NAME, BUS_REF, SECRETS, API_ENDPOINT, SNS_SUBSCRIPTION).
  * @param apiEndpoint the URL that plays the HTTP API's endpoint (the runner's front door)
  * @param secretValues test value of each secret, by the last part of its name (`partner-escalation-hub/ACME_TOKEN` → `ACME_TOKEN`)
  */
@@ -83,6 +84,12 @@ export async function adaptTemplateForMoto(endpoint: string, synthesized: Templa
       const created = await secrets.send(new CreateSecretCommand({ Name: name, SecretString: value, ...(p.Description ? { Description: String(p.Description) } : {}) }));
       secretArns[name] = created.ARN!;
       secretArnByLogicalId[id] = created.ARN!;
+      delete t.Resources[id];
+    }
+    const topicId = (p.TopicArn as { Ref?: string } | undefined)?.Ref;
+    if (r.Type === 'AWS::SNS::Subscription' && topicId && t.Resources[topicId]) { // SNS_SUBSCRIPTION
+      const topic = (t.Resources[topicId]!.Properties ??= {});
+      topic.Subscription = [...((topic.Subscription as unknown[] | undefined) ?? []), { Endpoint: p.Endpoint, Protocol: p.Protocol }];
       delete t.Resources[id];
     }
   }
