@@ -2,9 +2,14 @@
 import type { HubDeps } from '../core/deps';
 import { maintainMeetingSubscriptions } from '../core/use-cases/meeting-subscriptions';
 import { buildCollaborationRegistry } from '../connectors/collaboration-registry';
+import { requiredEnv } from './adapters/config-source';
 import { hubDeps } from './adapters/hub-deps';
 
 export const makeMeetingSubscriptionsHandler = (deps: HubDeps) => async () => maintainMeetingSubscriptions(deps);
 
 let wired: ReturnType<typeof makeMeetingSubscriptionsHandler> | undefined;
-export const handler = async () => (wired ??= makeMeetingSubscriptionsHandler(await hubDeps({ connectors: buildCollaborationRegistry })))();
+export const handler = async () => {
+  // in AWS the subscriptions' notification URL is the whole point of this function: no URL, no start
+  requiredEnv('HUB_PUBLIC_URL');
+  return (wired ??= makeMeetingSubscriptionsHandler(await hubDeps({ connectors: buildCollaborationRegistry })))();
+};

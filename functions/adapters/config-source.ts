@@ -23,7 +23,7 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     try {
       text = readFileSync(source, 'utf8');
     } catch (e) {
-      throw new ConfigError(`cannot read the hub configuration ${source}: ${(e as Error).message}`);
+      throw new ConfigError(`cannot read the hub configuration ${source} (HUB_CONFIG_JSON is not set; the stack sets it): ${(e as Error).message}`);
     }
   }
   let raw: unknown;
