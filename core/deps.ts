@@ -31,6 +31,8 @@ export interface HubDeps {
   log: Log;
   /** Optional: without it, nothing is measured. */
   metrics?: Metrics;
+  /** Lease lengths (core/leases.ts); tests shorten them, entry points leave the defaults. */
+  leases?: { attemptMs?: number; marginMs?: number };
 }
 
 export function partnerById(config: HubConfig, partnerId: string): PartnerProfile | undefined {

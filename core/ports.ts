@@ -12,7 +12,11 @@ export interface TimelineEntry {
   detail: Record<string, unknown>;
 }
 
-export interface PendingComment { key: string; body: string; at: string }
+/** An engineer's comment not yet forwarded to the partner ticket (one timeline item of its own). */
+export interface PendingComment { commentId: string; body: string; at: string }
+
+/** A pending comment claimed by one forwarder: `token` fences its release. */
+export interface ClaimedComment extends PendingComment { token: string; claims: number }
 
 export interface EscalationStore {
   /**
@@ -45,10 +49,41 @@ export interface EscalationStore {
    * (as `keepDue` in saveEscalation).
    */
   claimAttempt(escalationId: string, now: Date, leaseUntil: Date, dueBy: Date): Promise<Escalation | undefined>;
+  /**
+   * Renews the attempt lease of the attempt that claimed `attempts` (its fencing token), in one conditional
+   * write: only while the escalation is `requested`, no later attempt has claimed it and the lease has not
+   * run out. Answers the escalation as written, or `undefined` when the lease is lost (the attempt must
+   * then make no partner call).
+   */
+  renewAttempt(escalationId: string, attempts: number, now: Date, leaseUntil: Date): Promise<Escalation | undefined>;
   /** Appends to the timeline; with a `dedupeKey`, a second append of the same key is ignored (returns false). */
-  appendTimeline(escalationId: string, entry: TimelineEntry, dedupeKey?: string, pendingComment?: boolean): Promise<boolean>;
+  appendTimeline(escalationId: string, entry: TimelineEntry, dedupeKey?: string): Promise<boolean>;
+  /**
+   * Records an engineer's comment as pending (its own timeline item, `comment#<commentId>`), with an entry
+   * in the open-work index due at `redriveAt`: a comment whose forwarding message was lost is re-driven by
+   * the sweep. Idempotent: `false` when the comment was already recorded.
+   */
+  addPendingComment(escalationId: string, commentId: string, entry: TimelineEntry, redriveAt: Date): Promise<boolean>;
+  /**
+   * The escalation's comments still pending, oldest first: one query over its comments only. For the
+   * opening, which looks once for comments written before the ticket existed; never per comment.
+   */
   listPendingComments(escalationId: string): Promise<PendingComment[]>;
-  markCommentForwarded(escalationId: string, key: string, at: string): Promise<void>;
+  /**
+   * Claims a pending comment for forwarding, in one conditional write: only when it is still pending and no
+   * unexpired claim holds it. `undefined` when it is forwarded, unknown or held by another forwarder.
+   */
+  claimComment(escalationId: string, commentId: string, now: Date, claimUntil: Date): Promise<ClaimedComment | undefined>;
+  /** Gives a claim back (the partner call failed and will be retried); a claim someone else holds stays. */
+  releaseComment(escalationId: string, commentId: string, token: string): Promise<void>;
+  /** The comment reached the partner (or was refused for good): no longer pending, out of the open-work index. */
+  markCommentForwarded(escalationId: string, commentId: string, at: string): Promise<void>;
+  /**
+   * Looks at a pending comment again at `dueAt` (the sweep has just re-driven it: `redrives` counts how
+   * often); `dueAt` `null`: it stays pending but leaves the open-work index (it can never be forwarded:
+   * the escalation ended without a ticket, or the partner has no API). A forwarded comment stays forwarded.
+   */
+  deferComment(escalationId: string, commentId: string, dueAt: Date | null, redrives?: number): Promise<void>;
   /** partner ticket → escalation, for webhook look-ups. */
   putTicketLink(partnerId: string, ticketId: string, escalationId: string): Promise<void>;
   findByTicket(partnerId: string, ticketId: string): Promise<string | undefined>;
@@ -89,7 +124,8 @@ export interface DeadLetterQueues {
 
 export type DueItem =
   | { kind: 'escalation'; escalationId: string; dueAt: string }
-  | { kind: 'delivery'; partnerId: string; deliveryId: string; update: unknown; dueAt: string; redrives: number };
+  | { kind: 'delivery'; partnerId: string; deliveryId: string; update: unknown; dueAt: string; redrives: number }
+  | { kind: 'comment'; escalationId: string; commentId: string; dueAt: string; redrives: number };
 
 export interface EventBus {
   /** Publishes all events or throws (never silently drops one). */
@@ -157,7 +193,11 @@ export interface TicketingConnector {
   /** Looks an incident up by the hub's reference: a crash between create and save must not duplicate. */
   findByExternalRef(externalRef: string): Promise<PartnerIncident | undefined>;
   getIncident(ticketId: string): Promise<PartnerIncident>;
-  addComment(ticketId: string, body: string): Promise<void>;
+  /**
+   * Adds a comment to the ticket. `idempotencyKey` is stable per comment: a connector whose partner API
+   * takes an idempotency key sends it, so a retry after a lost answer is not a second comment.
+   */
+  addComment(ticketId: string, body: string, opts?: { idempotencyKey?: string }): Promise<void>;
   verifyWebhook(req: RawWebhook, now: Date): WebhookVerdict;
   /** Throws ValidationError for a body that does not follow the partner's format. */
   parseWebhook(req: RawWebhook): InboundUpdate[];

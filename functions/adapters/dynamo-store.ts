@@ -5,11 +5,11 @@
 import {
   DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { dueAt, type CaseDetails, type Escalation } from '../../core/escalation';
 import { derivedTimeline } from '../../core/timeline';
 import { VersionConflictError } from '../../core/errors';
-import type { DueItem, EscalationStore, MessageFailure, PendingComment, TimelineEntry } from '../../core/ports';
+import type { ClaimedComment, DueItem, EscalationStore, MessageFailure, PendingComment, TimelineEntry } from '../../core/ports';
 import { isConditionFailure } from './conditional-write';
 import { DeliveryMarks } from './delivery-marks';
 import { DUE_SHARDS } from './table-schema';
@@ -24,6 +24,9 @@ const caseKey = (caseId: string, partnerId: string) => ({ PK: `CASE#${caseId}`, 
 export const boundedKeyPart = (id: string) => (id.length <= 200 ? id : `sha256:${createHash('sha256').update(id).digest('hex')}`);
 const ticketKey = (partnerId: string, ticketId: string) => ({ PK: `PTKT#${partnerId}#${boundedKeyPart(ticketId)}`, SK: 'META' });
 const hookKey = (partnerId: string, deliveryId: string) => ({ PK: `HOOK#${partnerId}#${boundedKeyPart(deliveryId)}`, SK: 'META' });
+/** A comment's own timeline item (the same key its dedupe key `comment#<id>` always had). */
+const COMMENT_SK_PREFIX = 'T#comment#';
+const commentKey = (escalationId: string, commentId: string) => ({ PK: `ESC#${escalationId}`, SK: `T#${boundedKeyPart(`comment#${commentId}`)}` });
 const shardOf = (id: string) => createHash('sha1').update(id).digest()[0]! % DUE_SHARDS;
 
 /** Item attributes that are keys or bookkeeping, not part of the escalation. */
@@ -201,18 +204,46 @@ export class DynamoEscalationStore implements EscalationStore {
     }
   }
 
-  async appendTimeline(escalationId: string, entry: TimelineEntry, dedupeKey?: string, pendingComment = false) {
-    const sk = dedupeKey ? `T#${boundedKeyPart(dedupeKey)}` : `T#${entry.at}#${Math.random().toString(36).slice(2, 10)}`;
+  async renewAttempt(escalationId: string, attempts: number, now: Date, leaseUntil: Date) {
     try {
-      await this.db.send(new PutCommand({
+      const r = await this.db.send(new UpdateCommand({
         TableName: this.tableName,
-        Item: {
-          PK: `ESC#${escalationId}`, SK: sk, type: 'timeline',
-          at: entry.at, kind: entry.type, actor: entry.actor, detail: entry.detail,
-          ...(pendingComment ? { pending: 1 } : {}),
-        },
-        ConditionExpression: 'attribute_not_exists(SK)',
+        Key: escKey(escalationId),
+        UpdateExpression: 'SET leaseUntil = :lease, version = version + :one, updatedAt = :now',
+        // the fencing token is the attempt count: a later claim has counted another attempt
+        ConditionExpression: '#status = :requested AND attempts = :mine AND leaseUntil > :now',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':one': 1, ':lease': leaseUntil.toISOString(), ':now': now.toISOString(), ':mine': attempts, ':requested': 'requested' },
+        ReturnValues: 'ALL_NEW',
       }));
+      return r.Attributes ? toEscalation(r.Attributes) : undefined;
+    } catch (e) {
+      if (isConditionFailure(e)) return undefined;
+      throw e;
+    }
+  }
+
+  async appendTimeline(escalationId: string, entry: TimelineEntry, dedupeKey?: string) {
+    const sk = dedupeKey ? `T#${boundedKeyPart(dedupeKey)}` : `T#${entry.at}#${Math.random().toString(36).slice(2, 10)}`;
+    return this.putOnce({
+      PK: `ESC#${escalationId}`, SK: sk, type: 'timeline',
+      at: entry.at, kind: entry.type, actor: entry.actor, detail: entry.detail,
+    });
+  }
+
+  /** One item per comment; `pending` and the open-work entry go when it is forwarded. */
+  async addPendingComment(escalationId: string, commentId: string, entry: TimelineEntry, redriveAt: Date) {
+    const key = commentKey(escalationId, commentId);
+    return this.putOnce({
+      ...key, type: 'timeline', escalationId,
+      at: entry.at, kind: entry.type, actor: entry.actor, detail: entry.detail,
+      pending: 1, ...this.commentDue(key, redriveAt),
+    });
+  }
+
+  private async putOnce(item: Record<string, unknown>) {
+    try {
+      await this.db.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(SK)' }));
       return true;
     } catch (e) {
       if (isConditionFailure(e)) return false;
@@ -220,26 +251,72 @@ export class DynamoEscalationStore implements EscalationStore {
     }
   }
 
+  /** Reads the escalation's comments only (`T#comment#…`), not the rest of its timeline. */
   async listPendingComments(escalationId: string): Promise<PendingComment[]> {
     const items = await this.queryAll({
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :t)',
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :c)',
       FilterExpression: 'pending = :one',
-      ExpressionAttributeValues: { ':pk': `ESC#${escalationId}`, ':t': 'T#', ':one': 1 },
+      ExpressionAttributeValues: { ':pk': `ESC#${escalationId}`, ':c': COMMENT_SK_PREFIX, ':one': 1 },
       ConsistentRead: true,
     });
     return items
-      .map((i) => ({ key: i.SK as string, body: (i.detail as { body: string }).body, at: i.at as string }))
+      .map((i) => ({ commentId: (i.SK as string).slice(COMMENT_SK_PREFIX.length), body: (i.detail as { body: string }).body, at: i.at as string }))
       .sort((a, b) => a.at.localeCompare(b.at));
   }
 
-  async markCommentForwarded(escalationId: string, key: string, at: string) {
+  async claimComment(escalationId: string, commentId: string, now: Date, claimUntil: Date): Promise<ClaimedComment | undefined> {
+    const token = randomUUID();
+    try {
+      const r = await this.db.send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: commentKey(escalationId, commentId),
+        UpdateExpression: 'SET claimUntil = :until, claimToken = :token, claims = if_not_exists(claims, :zero) + :one',
+        ConditionExpression: 'pending = :one AND (attribute_not_exists(claimUntil) OR claimUntil <= :now)',
+        ExpressionAttributeValues: { ':until': claimUntil.toISOString(), ':token': token, ':now': now.toISOString(), ':zero': 0, ':one': 1 },
+        ReturnValues: 'ALL_NEW',
+      }));
+      const i = r.Attributes!;
+      return { commentId, body: (i.detail as { body: string }).body, at: i.at as string, token, claims: i.claims as number };
+    } catch (e) {
+      if (isConditionFailure(e)) return undefined;
+      throw e;
+    }
+  }
+
+  async releaseComment(escalationId: string, commentId: string, token: string) {
     await this.db.send(new UpdateCommand({
       TableName: this.tableName,
-      Key: { PK: `ESC#${escalationId}`, SK: key },
-      UpdateExpression: 'REMOVE pending SET forwardedAt = :at',
+      Key: commentKey(escalationId, commentId),
+      UpdateExpression: 'REMOVE claimUntil, claimToken',
+      ConditionExpression: 'claimToken = :token',
+      ExpressionAttributeValues: { ':token': token },
+    })).catch((e) => { if (!isConditionFailure(e)) throw e; });
+  }
+
+  async markCommentForwarded(escalationId: string, commentId: string, at: string) {
+    await this.db.send(new UpdateCommand({
+      TableName: this.tableName,
+      Key: commentKey(escalationId, commentId),
+      UpdateExpression: 'REMOVE pending, claimUntil, claimToken, GSI2PK, GSI2SK SET forwardedAt = :at',
       ConditionExpression: 'attribute_exists(SK)',
       ExpressionAttributeValues: { ':at': at },
     }));
+  }
+
+  async deferComment(escalationId: string, commentId: string, dueAtTime: Date | null, redrives?: number) {
+    const key = commentKey(escalationId, commentId);
+    const due = dueAtTime ? this.commentDue(key, dueAtTime) : undefined;
+    await this.db.send(new UpdateCommand({
+      TableName: this.tableName, Key: key,
+      UpdateExpression: due ? `SET GSI2PK = :pk, GSI2SK = :sk${redrives === undefined ? '' : ', redrives = :n'}` : 'REMOVE GSI2PK, GSI2SK',
+      // still pending and in the index: a comment forwarded meanwhile is not brought back
+      ConditionExpression: 'attribute_exists(GSI2PK) AND pending = :one',
+      ExpressionAttributeValues: { ':one': 1, ...(due ? { ':pk': due.GSI2PK, ':sk': due.GSI2SK } : {}), ...(due && redrives !== undefined ? { ':n': redrives } : {}) },
+    })).catch((e) => { if (!isConditionFailure(e)) throw e; });
+  }
+
+  private commentDue(key: { PK: string; SK: string }, at: Date) {
+    return this.dueAttributes(`${key.PK}#${key.SK}`, at);
   }
 
   async putTicketLink(partnerId: string, ticketId: string, escalationId: string) {
@@ -319,6 +396,14 @@ export class DynamoEscalationStore implements EscalationStore {
     }))));
     return Promise.all(perShard.flatMap((r) => r.Items ?? []).slice(0, limit).map(async (i): Promise<DueItem> => {
       const dueAtIso = (i.GSI2SK as string).split('#')[0]!;
+      if (i.type === 'timeline') {
+        // a pending comment: its id is in its key; how often the sweep re-drove it is not in the index
+        const stored = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { PK: i.PK, SK: i.SK } }));
+        return {
+          kind: 'comment', escalationId: i.escalationId as string, commentId: (i.SK as string).slice(COMMENT_SK_PREFIX.length), dueAt: dueAtIso,
+          redrives: Number(stored.Item?.redrives ?? 0),
+        };
+      }
       if (i.type !== 'delivery') return { kind: 'escalation', escalationId: i.escalationId as string, dueAt: dueAtIso };
       // the index does not carry the stored update: read it (rare: only deliveries not applied in time)
       const stored = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { PK: i.PK, SK: i.SK } }));
