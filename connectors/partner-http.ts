@@ -43,7 +43,13 @@ export function semaphore(limit: number) {
     acquire: (signal?: AbortSignal) => new Promise<void>((resolve, reject) => {
       if (signal?.aborted) { reject(signal.reason as Error); return; }
       if (held < limit) { held++; resolve(); return; }
-      const take = () => { signal?.removeEventListener('abort', leave); held++; resolve(); };
+      const take = () => {
+        signal?.removeEventListener('abort', leave);
+        // its deadline passed in the same turn as the slot came free: pass the slot on
+        if (signal?.aborted) { reject(signal.reason as Error); waiting.shift()?.(); return; }
+        held++;
+        resolve();
+      };
       const leave = () => {
         const at = waiting.indexOf(take);
         if (at >= 0) waiting.splice(at, 1);
