@@ -71,6 +71,12 @@ export interface Escalation {
    * older items, which the opening therefore always checks.
    */
   commentsPending?: boolean;
+  /**
+   * Whether each comment's text is also kept under a key of its own (EscalationStore.isOwnCommentText), so
+   * that recognising the partner's echo of a hub comment is one read. New escalations start `true`; absent
+   * on older items, whose echo check reads their timeline.
+   */
+  commentTexts?: boolean;
   /** Optimistic-locking version, incremented by every write. */
   version: number;
 }

@@ -61,9 +61,12 @@ export interface EscalationStore {
   /**
    * Records an engineer's comment as pending (its own timeline item, `comment#<commentId>`), with an entry
    * in the open-work index due at `redriveAt`: a comment whose forwarding message was lost is re-driven by
-   * the sweep. Idempotent: `false` when the comment was already recorded.
+   * the sweep. Idempotent: `false` when the comment was already recorded. With `textKey` (the comment's
+   * normalised text), also marks that text as the hub's own, for isOwnCommentText.
    */
-  addPendingComment(escalationId: string, commentId: string, entry: TimelineEntry, redriveAt: Date): Promise<boolean>;
+  addPendingComment(escalationId: string, commentId: string, entry: TimelineEntry, redriveAt: Date, textKey?: string): Promise<boolean>;
+  /** Whether the hub wrote a comment with this normalised text on the escalation (one read). */
+  isOwnCommentText(escalationId: string, textKey: string): Promise<boolean>;
   /**
    * The escalation's comments still pending, oldest first: one query over its comments only. For the
    * opening, which looks once for comments written before the ticket existed; never per comment.

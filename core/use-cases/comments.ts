@@ -5,13 +5,17 @@ import { REDRIVE_GRACE_MS, type Escalation } from '../escalation';
 import { callDeadlineMs, leaseTimes } from '../leases';
 import { mutateEscalation } from './mutate-escalation';
 
+/** A comment's text as the echo check compares it: whitespace runs as one space, trimmed. */
+export const commentTextKey = (text: string) => text.replace(/\s+/g, ' ').trim();
+
 /** The idempotency key a comment carries to the partner: stable across every retry of that comment. */
 export const commentIdempotencyKey = (escalationId: string, commentId: string) => `hub:${escalationId}:comment:${commentId}`;
 
 /**
  * Records an engineer's comment and asks for it to be forwarded.
  * Steps: the comment goes into the timeline as its own pending item (the durable record), with an entry in
- * the open-work index so that the sweep re-drives it if the message below is lost; `CommentAdded` names the
+ * the open-work index so that the sweep re-drives it if the message below is lost, and a mark of its text
+ * (so the partner's echo of it is recognised in one read); `CommentAdded` names the
  * comment and asks the forwarder to send it. Without a partner ticket yet it stays pending until the
  * incident opens, and the escalation notes that comments wait (so that the opening, and only then, looks
  * for them).
@@ -19,7 +23,7 @@ export const commentIdempotencyKey = (escalationId: string, commentId: string) =
 export async function addComment(deps: Pick<HubDeps, 'store' | 'bus' | 'clock' | 'newId'>, escalation: Escalation, body: string, actor: string): Promise<void> {
   const now = deps.clock.now();
   const commentId = deps.newId();
-  await deps.store.addPendingComment(escalation.escalationId, commentId, { at: now.toISOString(), type: 'comment', actor, detail: { body } }, new Date(now.getTime() + REDRIVE_GRACE_MS));
+  await deps.store.addPendingComment(escalation.escalationId, commentId, { at: now.toISOString(), type: 'comment', actor, detail: { body } }, new Date(now.getTime() + REDRIVE_GRACE_MS), commentTextKey(body));
   if (!escalation.partnerTicket) {
     // a ticket recorded meanwhile needs no note: the forwarder below finds it and sends the comment
     await mutateEscalation(deps.store, escalation.escalationId, (e) => (e.partnerTicket || e.commentsPending ? undefined : { ...e, commentsPending: true }), now, { known: escalation });

@@ -27,6 +27,8 @@ const hookKey = (partnerId: string, deliveryId: string) => ({ PK: `HOOK#${partne
 /** A comment's own timeline item (the same key its dedupe key `comment#<id>` always had). */
 const COMMENT_SK_PREFIX = 'T#comment#';
 const commentKey = (escalationId: string, commentId: string) => ({ PK: `ESC#${escalationId}`, SK: `T#${boundedKeyPart(`comment#${commentId}`)}` });
+/** A comment text's mark (its SHA-256: texts may be up to 10,000 characters), outside the timeline's `T#` range. */
+const commentTextKey = (escalationId: string, textKey: string) => ({ PK: `ESC#${escalationId}`, SK: `CTEXT#${createHash('sha256').update(textKey).digest('hex')}` });
 const shardOf = (id: string) => createHash('sha1').update(id).digest()[0]! % DUE_SHARDS;
 
 /** Item attributes that are keys or bookkeeping, not part of the escalation. */
@@ -53,7 +55,7 @@ function toEscalation(item: Record<string, unknown>): Escalation {
 
 type OptionalKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? K : never }[keyof T];
 /** The escalation's optional attributes (the compiler keeps this list complete). */
-const OPTIONAL: Record<OptionalKeys<Escalation>, true> = { customerSummary: true, ticketMode: true, ticketDueBy: true, updateDueBy: true, agedFor: true, opening: true, commentsPending: true };
+const OPTIONAL: Record<OptionalKeys<Escalation>, true> = { customerSummary: true, ticketMode: true, ticketDueBy: true, updateDueBy: true, agedFor: true, opening: true, commentsPending: true, commentTexts: true };
 
 /**
  * An UpdateItem that sets every attribute of the escalation but its id (and removes the optional ones now
@@ -231,14 +233,23 @@ export class DynamoEscalationStore implements EscalationStore {
     });
   }
 
-  /** One item per comment; `pending` and the open-work entry go when it is forwarded. */
-  async addPendingComment(escalationId: string, commentId: string, entry: TimelineEntry, redriveAt: Date) {
+  /** One item per comment; `pending` and the open-work entry go when it is forwarded. Then its text's mark. */
+  async addPendingComment(escalationId: string, commentId: string, entry: TimelineEntry, redriveAt: Date, textKey?: string) {
     const key = commentKey(escalationId, commentId);
-    return this.putOnce({
+    const added = await this.putOnce({
       ...key, type: 'timeline', escalationId,
       at: entry.at, kind: entry.type, actor: entry.actor, detail: entry.detail,
       pending: 1, ...this.commentDue(key, redriveAt),
     });
+    if (textKey !== undefined) {
+      await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...commentTextKey(escalationId, textKey), type: 'comment-text', commentId } }));
+    }
+    return added;
+  }
+
+  async isOwnCommentText(escalationId: string, textKey: string) {
+    const r = await this.db.send(new GetCommand({ TableName: this.tableName, Key: commentTextKey(escalationId, textKey), ConsistentRead: true }));
+    return r.Item !== undefined;
   }
 
   private async putOnce(item: Record<string, unknown>) {

@@ -71,8 +71,11 @@ describe('DynamoEscalationStore on dynalite', () => {
     const id = uid('esc');
     const at = new Date();
     const entry = { at: at.toISOString(), type: 'comment', actor: 'eng', detail: { body: 'hello' } };
-    expect(await store.addPendingComment(id, 'c1', entry, new Date(at.getTime() + 15_000))).toBe(true);
+    expect(await store.addPendingComment(id, 'c1', entry, new Date(at.getTime() + 15_000), 'hello')).toBe(true);
     expect(await store.addPendingComment(id, 'c1', entry, new Date(at.getTime() + 15_000))).toBe(false);
+    expect(await store.isOwnCommentText(id, 'hello')).toBe(true);
+    expect(await store.isOwnCommentText(id, 'hello there')).toBe(false);
+    expect(await store.isOwnCommentText(uid('esc'), 'hello')).toBe(false);
     await store.appendTimeline(id, { at: at.toISOString(), type: 'other', actor: 'x', detail: {} }, 'not-a-comment');
     expect(await store.listPendingComments(id)).toEqual([{ commentId: 'c1', body: 'hello', at: entry.at }]);
     const due = async (t: Date) => (await store.listDue(t, 10_000)).filter((d) => d.kind === 'comment' && d.escalationId === id);
