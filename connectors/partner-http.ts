@@ -1,17 +1,23 @@
 /**
- * The HTTP behaviour every connector shares, in one place: one axios instance per partner with its
- * timeout, a limit on concurrent calls, a user-agent naming the hub, and the mapping of failures onto
+ * The HTTP behaviour every connector shares, in one place: one axios instance per partner with a total
+ * deadline per call, a limit on concurrent calls, a user-agent naming the hub, and the mapping of failures onto
  * retryable or final errors (network, timeouts, 408, 429 + Retry-After in both forms, 5xx), with
  * credentials redacted from every error message.
  */
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import axios, { AxiosError, type AxiosInstance, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type * as z from 'zod';
 import { parseRetryAfter } from '../core/backoff';
 import { PartnerCallError } from '../core/errors';
+import { PARTNER_CALL_DEADLINE_MS } from '../core/leases';
 
-export const PARTNER_TIMEOUT_MS = 10_000;
+/**
+ * A call's total deadline (the profile's `timeoutMs`): from asking for a connection slot to the last byte
+ * of the answer. axios's own `timeout` only counts idle time on the socket (Node's `setTimeout`), so a
+ * partner that answers a byte at a time would hold a call, and the lease around it, for ever.
+ */
+export const PARTNER_TIMEOUT_MS = PARTNER_CALL_DEADLINE_MS;
 export const MAX_CONCURRENT_CALLS = 8;
 export const USER_AGENT = 'partner-escalation-hub/0.1 (+https://github.com/partner-escalation-hub)';
 /**
@@ -34,13 +40,31 @@ const httpsAgent = new HttpsAgent(KEEP_ALIVE);
 
 export interface CallLimits { timeoutMs?: number | undefined; maxConcurrentCalls?: number | undefined }
 
-/** A counting semaphore: at most `limit` holders at once, the rest wait in order. */
+/**
+ * A counting semaphore: at most `limit` holders at once, the rest wait in order. A waiter whose `signal`
+ * aborts leaves the line (rejected with the signal's reason) and never holds a slot.
+ */
 export function semaphore(limit: number) {
   let held = 0;
   const waiting: (() => void)[] = [];
   return {
-    acquire: () => new Promise<void>((resolve) => {
-      if (held < limit) { held++; resolve(); } else waiting.push(() => { held++; resolve(); });
+    acquire: (signal?: AbortSignal) => new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) { reject(signal.reason as Error); return; }
+      if (held < limit) { held++; resolve(); return; }
+      const take = () => {
+        signal?.removeEventListener('abort', leave);
+        // its deadline passed in the same turn as the slot came free: pass the slot on
+        if (signal?.aborted) { reject(signal.reason as Error); waiting.shift()?.(); return; }
+        held++;
+        resolve();
+      };
+      const leave = () => {
+        const at = waiting.indexOf(take);
+        if (at >= 0) waiting.splice(at, 1);
+        reject(signal!.reason as Error);
+      };
+      waiting.push(take);
+      signal?.addEventListener('abort', leave, { once: true });
     }),
     release: () => {
       held--;
@@ -66,12 +90,42 @@ export function partnerClient(baseURL: string, headers: Record<string, string>, 
   });
   // a partner gets at most this many calls at once from this container, however many escalations wait
   const slots = semaphore(limits.maxConcurrentCalls ?? MAX_CONCURRENT_CALLS);
-  client.interceptors.request.use(async (config) => { await slots.acquire(); return config; });
+  const deadlineMs = limits.timeoutMs ?? PARTNER_TIMEOUT_MS;
+  const holding = new WeakSet<object>();
+  const deadlines = new WeakMap<object, AbortSignal>();
+  client.interceptors.request.use(async (config) => {
+    // the whole call, waiting for a slot included, ends by its deadline (the answer's body too: axios
+    // reads it under the same signal)
+    const deadline = AbortSignal.timeout(deadlineMs);
+    const signal = config.signal ? AbortSignal.any([config.signal as AbortSignal, deadline]) : deadline;
+    try {
+      await slots.acquire(signal);
+    } catch {
+      throw deadlineError(config, deadlineMs, 'waiting for a free connection slot');
+    }
+    config.signal = signal;
+    holding.add(config);
+    deadlines.set(config, deadline);
+    return config;
+  });
+  const done = (config: object | undefined) => {
+    if (config && holding.delete(config)) slots.release();
+  };
   client.interceptors.response.use(
-    (res) => { slots.release(); return res; },
-    (err: unknown) => { slots.release(); return Promise.reject(err); },
+    (res) => { done(res.config); return res; },
+    (err: unknown) => {
+      const config = axios.isAxiosError(err) || axios.isCancel(err) ? (err as AxiosError).config : undefined;
+      done(config);
+      if (config && axios.isCancel(err) && deadlines.get(config)?.aborted) return Promise.reject(deadlineError(config, deadlineMs, 'the answer was not complete'));
+      return Promise.reject(err);
+    },
   );
   return client;
+}
+
+/** A call that ran out of its total deadline: a timeout (transient, and uncertain for a create). */
+function deadlineError(config: InternalAxiosRequestConfig, deadlineMs: number, when: string): AxiosError {
+  return new AxiosError(`total deadline of ${deadlineMs} ms passed (${when})`, AxiosError.ETIMEDOUT, config);
 }
 
 /** Removes credentials from text that may end up in errors, the timeline or logs. */

@@ -45,6 +45,8 @@ export interface HubDeps {
    * notification URL of the subscriptions it creates. Absent: it creates none (and says so in the log).
    */
   publicUrl?: string | undefined;
+  /** Lease lengths (core/leases.ts); tests shorten them, entry points leave the defaults. */
+  leases?: { attemptMs?: number; marginMs?: number };
 }
 
 export function partnerById(config: HubConfig, partnerId: string): PartnerProfile | undefined {

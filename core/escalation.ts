@@ -90,6 +90,12 @@ export interface Escalation {
    * under their dedupe key alone): the store reads their whole timeline to page it.
    */
   timelineKeys?: 'time';
+  /**
+   * Whether each comment's text is also kept under a key of its own (EscalationStore.isOwnCommentText), so
+   * that recognising the partner's echo of a hub comment is one read. New escalations start `true`; absent
+   * on older items, whose echo check reads their timeline.
+   */
+  commentTexts?: boolean;
   /** Optimistic-locking version, incremented by every write. */
   version: number;
 }

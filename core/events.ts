@@ -13,7 +13,11 @@ export const EscalationRequested = z.object({ ...base });
 export const PartnerIncidentOpened = z.object({ ...base, ticketNumber: z.string(), pendingComments: z.number().int().min(0) });
 export const PartnerStatusChanged = z.object({ ...base, from: z.enum(STATUSES), to: z.enum(STATUSES), partnerStatus: z.string() });
 export const EscalationReferred = z.object({ ...base, reason: z.string() });
-export const CommentAdded = z.object({ ...base });
+/**
+ * `commentId` and `commentAt` (added): the comment to forward, by its id and time (which name its timeline
+ * item, commentRef in core/timeline.ts); absent on older events, which forward every pending comment.
+ */
+export const CommentAdded = z.object({ ...base, commentId: z.string().optional(), commentAt: z.string().optional() });
 export const EscalationCancelled = z.object({ ...base });
 export const EscalationAged = z.object({
   ...base, threshold: z.enum(['ticketWithinMinutes', 'partnerUpdateWithinMinutes']), severity: z.enum(SEVERITIES), deadline: z.string(),

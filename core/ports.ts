@@ -13,7 +13,19 @@ export interface TimelineEntry {
   detail: Record<string, unknown>;
 }
 
-export interface PendingComment { key: string; body: string; at: string }
+/**
+ * Names one comment's timeline item: the comment's id and the item's sort key. The key is the comment's
+ * place in time order, `T#<at>#comment#<commentId>` (commentRef in core/timeline.ts), so that timeline
+ * pages read comments in time order with every other entry; comments recorded before time-ordered keys
+ * sit under `T#comment#<commentId>` (only listPendingComments finds those).
+ */
+export interface CommentRef { commentId: string; key: string }
+
+/** An engineer's comment not yet forwarded to the partner ticket (one timeline item of its own). */
+export interface PendingComment extends CommentRef { body: string; at: string }
+
+/** A pending comment claimed by one forwarder: `token` fences its release. */
+export interface ClaimedComment extends PendingComment { token: string; claims: number }
 
 export interface EscalationStore {
   /**
@@ -63,10 +75,46 @@ export interface EscalationStore {
    * (as `keepDue` in saveEscalation).
    */
   claimAttempt(escalationId: string, now: Date, leaseUntil: Date, dueBy: Date): Promise<Escalation | undefined>;
+  /**
+   * Renews the attempt lease of the attempt that claimed `attempts` (its fencing token), in one conditional
+   * write: only while the escalation is `requested`, no later attempt has claimed it and the lease has not
+   * run out. Answers the escalation as written, or `undefined` when the lease is lost (the attempt must
+   * then make no partner call).
+   */
+  renewAttempt(escalationId: string, attempts: number, now: Date, leaseUntil: Date): Promise<Escalation | undefined>;
   /** Appends to the timeline; with a `dedupeKey`, a second append of the same key is ignored (returns false). */
-  appendTimeline(escalationId: string, entry: TimelineEntry, dedupeKey?: string, pendingComment?: boolean): Promise<boolean>;
+  appendTimeline(escalationId: string, entry: TimelineEntry, dedupeKey?: string): Promise<boolean>;
+  /**
+   * Records an engineer's comment as pending (its own timeline item, at its time-ordered key
+   * `T#<entry.at>#comment#<commentId>`: commentRef(commentId, entry.at)), with an entry
+   * in the open-work index due at `redriveAt`: a comment whose forwarding message was lost is re-driven by
+   * the sweep. Idempotent: `false` when the comment was already recorded. With `textKey` (the comment's
+   * normalised text), also marks that text as the hub's own, for isOwnCommentText.
+   */
+  addPendingComment(escalationId: string, commentId: string, entry: TimelineEntry, redriveAt: Date, textKey?: string): Promise<boolean>;
+  /** Whether the hub wrote a comment with this normalised text on the escalation (one read). */
+  isOwnCommentText(escalationId: string, textKey: string): Promise<boolean>;
+  /**
+   * The escalation's comments still pending, oldest first: one query of its timeline, keeping the pending
+   * comments (comments sit in time order among the other entries, so the query reads the timeline). For
+   * messages that name no comment (the opening's, which comes once, and older events); never per comment.
+   */
   listPendingComments(escalationId: string): Promise<PendingComment[]>;
-  markCommentForwarded(escalationId: string, key: string, at: string): Promise<void>;
+  /**
+   * Claims a pending comment for forwarding, in one conditional write: only when it is still pending and no
+   * unexpired claim holds it. `undefined` when it is forwarded, unknown or held by another forwarder.
+   */
+  claimComment(escalationId: string, comment: CommentRef, now: Date, claimUntil: Date): Promise<ClaimedComment | undefined>;
+  /** Gives a claim back (the partner call failed and will be retried); a claim someone else holds stays. */
+  releaseComment(escalationId: string, comment: CommentRef, token: string): Promise<void>;
+  /** The comment reached the partner (or was refused for good): no longer pending, out of the open-work index. */
+  markCommentForwarded(escalationId: string, comment: CommentRef, at: string): Promise<void>;
+  /**
+   * Looks at a pending comment again at `dueAt` (the sweep has just re-driven it: `redrives` counts how
+   * often); `dueAt` `null`: it stays pending but leaves the open-work index (it can never be forwarded:
+   * the escalation ended without a ticket, or the partner has no API). A forwarded comment stays forwarded.
+   */
+  deferComment(escalationId: string, comment: CommentRef, dueAt: Date | null, redrives?: number): Promise<void>;
   /**
    * partner ticket → escalation, for webhook look-ups. Written once (conditionally): linking the same ticket
    * to the same escalation again is a no-op; to another escalation throws TicketLinkConflictError and leaves
@@ -170,7 +218,8 @@ export interface DeadLetterQueues {
 
 export type DueItem =
   | { kind: 'escalation'; escalationId: string; dueAt: string }
-  | { kind: 'delivery'; partnerId: string; deliveryId: string; update: unknown; dueAt: string; redrives: number };
+  | { kind: 'delivery'; partnerId: string; deliveryId: string; update: unknown; dueAt: string; redrives: number }
+  | { kind: 'comment'; escalationId: string; comment: CommentRef; commentAt: string; dueAt: string; redrives: number };
 
 export interface EventBus {
   /** Publishes all events or throws (never silently drops one). */
@@ -250,7 +299,11 @@ export interface TicketingConnector {
   /** Looks an incident up by the hub's reference: a crash between create and save must not duplicate. */
   findByExternalRef(externalRef: string): Promise<PartnerIncident | undefined>;
   getIncident(ticketId: string): Promise<PartnerIncident>;
-  addComment(ticketId: string, body: string): Promise<void>;
+  /**
+   * Adds a comment to the ticket. `idempotencyKey` is stable per comment: a connector whose partner API
+   * takes an idempotency key sends it, so a retry after a lost answer is not a second comment.
+   */
+  addComment(ticketId: string, body: string, opts?: { idempotencyKey?: string }): Promise<void>;
   verifyWebhook(req: RawWebhook, now: Date): WebhookVerdict;
   /** Throws ValidationError for a body that does not follow the partner's format. */
   parseWebhook(req: RawWebhook): InboundUpdate[];

@@ -1,5 +1,5 @@
 import type { Escalation } from './escalation';
-import type { TimelineEntry } from './ports';
+import type { CommentRef, TimelineEntry } from './ports';
 
 /**
  * Timeline entries that are facts of the escalation item itself, so they cost no write of their own:
@@ -64,3 +64,10 @@ export function pageOf(candidates: { position: TimelinePosition; entry: Timeline
   const last = page[page.length - 1];
   return { items: page.reverse().map((c) => c.entry), before: older.length > limit && last ? encodeTimelineCursor(last.position) : null };
 }
+
+/**
+ * A comment's item: its sort key is its place in time order, `T#<at>#comment#<commentId>` (the key a
+ * deduplicated `comment#<commentId>` entry gets), so timeline pages read comments in order with the rest.
+ * Messages that name a comment carry its id and its time, from which this is derived.
+ */
+export const commentRef = (commentId: string, at: string): CommentRef => ({ commentId, key: `T#${at}#comment#${commentId}` });

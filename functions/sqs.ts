@@ -14,6 +14,14 @@ export const EscalationMessage = z.union([
   z.object({ detail: z.object({ escalationId: z.string().min(1) }) }).transform((e) => e.detail),
 ]);
 
+/**
+ * A comment queue body: `{ escalationId, commentId?, commentAt? }` sent directly (the sweep's re-drive), or
+ * an EventBridge event (`CommentAdded` names the comment by id and time; `PartnerIncidentOpened` and older
+ * events do not).
+ */
+const CommentRef = z.object({ escalationId: z.string().min(1), commentId: z.string().min(1).optional(), commentAt: z.string().min(1).optional() });
+export const CommentMessage = z.union([CommentRef, z.object({ detail: CommentRef }).transform((e) => e.detail)]);
+
 /** The queue a record came from: the last part of its ARN. */
 export const queueOf = (r: SQSRecord) => r.eventSourceARN.split(':').pop() ?? 'unknown';
 

@@ -52,9 +52,9 @@ export const ACCESS: Record<FunctionName, AccessProfile> = {
   'partner-worker': { table: TABLE_READ_WRITE, putEvents: true, sendTo: 'own-queues', readsPartnerSecrets: true },
   /** applyPartnerUpdates: publishes PartnerStatusChanged; never calls a partner. */
   'status-sync': { table: TABLE_READ_WRITE, putEvents: true, sendTo: 'none', readsPartnerSecrets: false },
-  /** forwardComments: calls the partner's connector; publishes nothing. */
+  /** forwardComment / forwardComments: calls the partner's connector; publishes nothing. */
   'comment-forwarder': { table: TABLE_READ_WRITE, putEvents: false, sendTo: 'none', readsPartnerSecrets: true },
-  /** sweep: publishes EscalationAged, re-drives to the partner-work and inbound queues; never calls a partner. */
+  /** sweep: publishes EscalationAged, re-drives to the partner-work, inbound and comments queues; never calls a partner. */
   sweep: { table: TABLE_READ_WRITE, putEvents: true, sendTo: 'work-queues', readsPartnerSecrets: false },
   /** pollPartners: calls partners (credentials), applies updates like status-sync (publishes PartnerStatusChanged). */
   poller: { table: TABLE_READ_WRITE, putEvents: true, sendTo: 'none', readsPartnerSecrets: true },

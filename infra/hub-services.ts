@@ -175,8 +175,8 @@ export class HubServices extends Construct {
       case 'inbound': return pick((q) => q.spec.name === QUEUES.inbound);
       // partner-worker re-queues a retry onto the queue it consumes (one per partner); the notifier fans out onto its own
       case 'own-queues': return pick((q) => q.spec.consumer === name);
-      // the sweep re-drives escalations to their partner's queue and stored deliveries to inbound
-      case 'work-queues': return pick((q) => q.spec.partnerId !== undefined || q.spec.name === QUEUES.inbound);
+      // the sweep re-drives escalations to their partner's queue, stored deliveries to inbound, pending comments to comments
+      case 'work-queues': return pick((q) => q.spec.partnerId !== undefined || q.spec.name === QUEUES.inbound || q.spec.name === QUEUES.comments);
     }
   }
 }

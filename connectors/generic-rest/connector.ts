@@ -1,6 +1,8 @@
 /**
  * `generic-rest`: the hub's own partner protocol (API.md, "The generic partner protocol"), for partners
  * that adopt it. Bearer token, find-before-create by externalRef, Standard Webhooks back (webhook.ts).
+ * Comments carry `Idempotency-Key` (one per hub comment): a partner that keeps the keys answers a repeat
+ * without adding the comment twice; one that does not simply ignores the header.
  */
 import * as z from 'zod';
 import type { PartnerProfile } from '../../core/config';
@@ -35,8 +37,9 @@ export function genericRestConnector(profile: PartnerProfile): TicketingConnecto
       return first ? toIncident(first) : undefined;
     }),
     getIncident: (id) => call('get incident', async () => toIncident(expectResponse('get incident', await http.get(`/incidents/${encodeURIComponent(id)}`), [200], Incident))),
-    addComment: (id, body) => call('add comment', async () => {
-      expectResponse('add comment', await http.post(`/incidents/${encodeURIComponent(id)}/comments`, { body }), [200, 201, 204], z.unknown());
+    addComment: (id, body, opts) => call('add comment', async () => {
+      const headers = opts?.idempotencyKey ? { 'idempotency-key': opts.idempotencyKey } : {};
+      expectResponse('add comment', await http.post(`/incidents/${encodeURIComponent(id)}/comments`, { body }, { headers }), [200, 201, 204], z.unknown());
     }),
     ...genericRestWebhooks(s),
   };

@@ -14,6 +14,32 @@ export interface SandboxIncident {
   externalRef: string; input: Record<string, unknown>; comments: string[];
 }
 
+/**
+ * A slow answer: the next matching call's real answer goes out one byte every `byteEveryMs`. A create so
+ * answered takes effect (find and get show it) only once the whole answer has gone out, and not at all if
+ * the hub hangs up first: the partner of issue 12, whose find came back empty while it was still answering.
+ */
+export interface SandboxTrickle {
+  byteEveryMs: number;
+  match?: (call: { method: string; path: string }) => boolean;
+}
+
+/** Writes `body` one byte every `byteEveryMs`; `true` when all of it went out, `false` when the client hung up first. */
+function trickleOut(res: ServerResponse, status: number, body: string, byteEveryMs: number): Promise<boolean> {
+  const bytes = Buffer.from(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(bytes.length) });
+  return new Promise((resolve) => {
+    let i = 0;
+    const timer = setInterval(() => {
+      if (res.destroyed) { clearInterval(timer); resolve(false); return; }
+      if (i < bytes.length) { res.write(bytes.subarray(i, i + 1)); i++; return; }
+      clearInterval(timer);
+      res.end(() => resolve(true));
+    }, byteEveryMs);
+    res.once('close', () => { if (i < bytes.length || !res.writableFinished) { clearInterval(timer); resolve(res.writableFinished); } });
+  });
+}
+
 export interface GenericSandboxOptions {
   port?: number;
   token: string;
@@ -29,8 +55,13 @@ const STATUSES = new Set(['new', 'in_progress', 'awaiting_info', 'resolved', 'cl
 
 export async function startGenericSandbox(opts: GenericSandboxOptions) {
   const incidents = new Map<string, SandboxIncident>();
-  const calls: { method: string; path: string; body: string }[] = [];
+  const calls: { method: string; path: string; body: string; idempotencyKey?: string }[] = [];
+  /** `Idempotency-Key`s of the comments added: a repeat is answered again and adds nothing. */
+  const commentKeys = new Set<string>();
   const faults: SandboxFault[] = [];
+  const trickles: SandboxTrickle[] = [];
+  /** Slow answers in progress / finished: `completed` false when the hub hung up first. */
+  const trickled: { method: string; path: string; completed?: boolean }[] = [];
   const settings = { webhookUrl: opts.webhookUrl };
   let seq = 10000;
   // ids differ from one start to the next (numbers need not): the hub keeps its data across restarts and
@@ -76,7 +107,8 @@ export async function startGenericSandbox(opts: GenericSandboxOptions) {
     }
     if (url.pathname === '/_sandbox/incidents' && req.method === 'GET') return send(200, { items: [...incidents.values()] });
     if (req.headers.authorization !== `Bearer ${opts.token}`) return send(401, { error: 'bad token' });
-    const call = { method: req.method ?? 'GET', path: url.pathname, body };
+    const key = req.headers['idempotency-key'];
+    const call = { method: req.method ?? 'GET', path: url.pathname, body, ...(typeof key === 'string' ? { idempotencyKey: key } : {}) };
     calls.push(call);
     const fault = await takeFault(faults, call);
     if (fault) {
@@ -94,6 +126,15 @@ export async function startGenericSandbox(opts: GenericSandboxOptions) {
         id, number: `${prefix}-${n}`, url: `http://127.0.0.1:${port()}/_sandbox/incidents/${id}`, status: 'new',
         updatedAt: new Date().toISOString(), externalRef: input.externalRef, input, comments: [],
       };
+      const slow = trickles.findIndex((t) => !t.match || t.match(call));
+      if (slow >= 0) {
+        const { byteEveryMs } = trickles.splice(slow, 1)[0]!;
+        const record: (typeof trickled)[number] = { method: call.method, path: call.path };
+        trickled.push(record);
+        record.completed = await trickleOut(res, 201, JSON.stringify(view(inc)), byteEveryMs);
+        if (record.completed) incidents.set(id, inc);
+        return;
+      }
       incidents.set(id, inc);
       return send(201, view(inc));
     }
@@ -105,7 +146,11 @@ export async function startGenericSandbox(opts: GenericSandboxOptions) {
     const inc = m ? incidents.get(decodeURIComponent(m[1]!)) : undefined;
     if (inc && req.method === 'GET' && !m![2]) return send(200, view(inc));
     if (inc && req.method === 'POST' && m![2]) {
-      try { inc.comments.push(String((JSON.parse(body) as { body: unknown }).body)); } catch { return send(400, { error: 'body is not JSON' }); }
+      let text: string;
+      try { text = String((JSON.parse(body) as { body: unknown }).body); } catch { return send(400, { error: 'body is not JSON' }); }
+      const seen = call.idempotencyKey !== undefined && commentKeys.has(`${inc.id}#${call.idempotencyKey}`);
+      if (!seen) inc.comments.push(text);
+      if (call.idempotencyKey !== undefined) commentKeys.add(`${inc.id}#${call.idempotencyKey}`);
       return send(201, {});
     }
     return send(404, { error: 'not found' });
@@ -119,6 +164,9 @@ export async function startGenericSandbox(opts: GenericSandboxOptions) {
     calls,
     /** Scripted failures, answered in order. */
     faults,
+    /** Scripted slow answers (creates), taken in order. */
+    trickles,
+    trickled,
     /** Where webhooks go; may be set once the hub is listening. */
     settings,
     move,

@@ -100,6 +100,8 @@ export function jiraConnector(profile: PartnerProfile): TicketingConnector {
 
     getIncident: (ticketId) => call('get request', () => getRequest(ticketId)),
 
+    // JSM's comment API takes no idempotency key: the hub's claim sends each comment once; only a lost
+    // answer (the partner added it, the hub never heard) can repeat one
     addComment: (ticketId, body) => call('add comment', async () => {
       const res = await http.post(`/rest/servicedeskapi/request/${encodeURIComponent(ticketId)}/comment`, { body, public: true });
       expectResponse('add comment', res, [200, 201], z.unknown());

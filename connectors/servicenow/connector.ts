@@ -122,6 +122,8 @@ export function serviceNowConnector(profile: PartnerProfile, clock: () => Date =
       return toIncident(expectResponse('get incident', res, [200], SnOne).result);
     }),
 
+    // the Table API takes no idempotency key: the hub's claim sends each comment once; only a lost answer
+    // (the partner added it, the hub never heard) can repeat one
     addComment: (id, body) => call('add comment', async () => {
       const res = await http.patch(`/api/now/table/incident/${encodeURIComponent(id)}`, { [s.commentField]: body }, { params: common });
       expectResponse('add comment', res, [200], SnOne);

@@ -86,6 +86,8 @@ export function zendeskConnector(profile: PartnerProfile): TicketingConnector {
       return toIncident(expectResponse('get ticket', res, [200], OneTicket).ticket);
     }),
 
+    // Zendesk's Idempotency-Key covers ticket creation only, not the update that adds a comment: the hub's
+    // claim sends each comment once; only a lost answer (Zendesk added it, the hub never heard) can repeat one
     addComment: (id, body) => call('add comment', async () => {
       const res = await http.put(`/api/v2/tickets/${encodeURIComponent(id)}.json`, { ticket: { comment: { body, public: s.publicComments } } });
       expectResponse('add comment', res, [200], z.unknown());

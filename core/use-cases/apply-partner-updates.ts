@@ -4,6 +4,7 @@ import { decidePartnerUpdate, rankOf } from '../escalation';
 import { hubEvent } from '../events';
 import type { InboundUpdate } from '../ports';
 import type { InboundMessage } from './ingest-webhook';
+import { commentTextKey } from './comments';
 import { mutateEscalation } from './mutate-escalation';
 
 /** How long to wait before trying again a delivery whose ticket the hub has not recorded yet. */
@@ -59,7 +60,7 @@ async function applyOne(deps: HubDeps, msg: InboundMessage, escalationId: string
   }, dedupeKey);
   if (update.comment) {
     // a comment the hub itself forwarded, echoed back by the partner, is not recorded a second time
-    const echo = await isOwnComment(deps, escalationId, update.comment);
+    const echo = await isOwnComment(deps, escalationId, update.comment, r?.after.commentTexts === true);
     await deps.store.appendTimeline(escalationId, {
       at: now.toISOString(), type: echo ? 'partner_comment_echo' : 'partner_comment', actor: `partner:${msg.partnerId}`,
       detail: echo ? { length: update.comment.length } : { body: update.comment },
@@ -74,10 +75,13 @@ async function applyOne(deps: HubDeps, msg: InboundMessage, escalationId: string
   return applied ? 'applied' : reason;
 }
 
-const normalize = (text: string) => text.replace(/\s+/g, ' ').trim();
-
-/** Whether `body` is one of the comments the hub recorded for forwarding (engineers' comments, cancellations). */
-async function isOwnComment(deps: HubDeps, escalationId: string, body: string): Promise<boolean> {
-  const wanted = normalize(body);
-  return (await deps.store.getTimeline(escalationId)).some((t) => t.type === 'comment' && typeof t.detail.body === 'string' && normalize(t.detail.body) === wanted);
+/**
+ * Whether `body` is one of the comments the hub recorded for forwarding (engineers' comments,
+ * cancellations): one read of the text's mark (`marked`: the escalation keeps them); an older escalation's
+ * timeline is read instead.
+ */
+async function isOwnComment(deps: HubDeps, escalationId: string, body: string, marked: boolean): Promise<boolean> {
+  const wanted = commentTextKey(body);
+  if (marked) return deps.store.isOwnCommentText(escalationId, wanted);
+  return (await deps.store.getTimeline(escalationId)).some((t) => t.type === 'comment' && typeof t.detail.body === 'string' && commentTextKey(t.detail.body) === wanted);
 }

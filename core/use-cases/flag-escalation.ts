@@ -52,6 +52,7 @@ export async function flagEscalation(
     ticketMode: deps.connectors.ticketing(partner.id)?.mode === 'manual' ? 'manual' : 'api',
     lastError: null,
     commentsPending: false,
+    commentTexts: true,
     ticketDueBy: agingDeadline(deps.config, partner.id, input.severity, nowDate, 'ticketWithinMinutes'),
     updateDueBy: null,
     agedFor: [],

@@ -3,6 +3,7 @@ import { backoffDelayMs } from '../backoff';
 import { partnerById, QUEUES, type HubDeps } from '../deps';
 import { decidePartnerUpdate, rankOf, type Escalation } from '../escalation';
 import { PartnerCallError } from '../errors';
+import { ATTEMPT_LEASE_MS, callDeadlineMs, leaseTimes } from '../leases';
 import { buildReferral } from '../referral';
 import { hubEvent } from '../events';
 import type { PartnerIncident } from '../ports';
@@ -10,8 +11,7 @@ import { linkPartnerTicket } from '../ticket-links';
 import { credentialsProblem, credentialsRefused, CREDENTIALS_RETRY, noteCredentialsProblem } from './hub-problems';
 import { mutateEscalation } from './mutate-escalation';
 
-/** How long one opening attempt may hold an escalation (it makes at most a find and a create). */
-export const ATTEMPT_LEASE_MS = 30_000;
+export { ATTEMPT_LEASE_MS };
 
 /** The reference the partner keeps for an escalation: stable across every attempt. */
 export const externalRefOf = (escalationId: string) => `hub:${escalationId}`;
@@ -26,6 +26,10 @@ export type OpenOutcome = 'opened' | 'retry_scheduled' | 'referred' | 'skipped';
  * 2. The lease moves the due time later, so the open-work index entry is left as it is (no index writes).
  * 3. After any earlier attempt, find the incident by `externalRef` before creating one, so an attempt
  *    whose answer was lost (timeout, crash before the save) never yields a second incident.
+ *    Before each partner call, make sure the lease outlasts the call's total deadline (core/leases.ts),
+ *    renewing it if not, fenced by the attempt count: an attempt that lost its lease makes no call. So no
+ *    second attempt can start while this one may still create; and its own writes below are fenced the
+ *    same way (a stale attempt never clears a newer attempt's lease).
  * 4. Success: link the ticket (a ticket id another escalation holds is recorded and refused, then retried
  *    like a transient failure), record it (status `open`, or the partner's newer status), tell the bus.
  * 5. Transient failure: schedule the next attempt with backoff and jitter (never sooner than Retry-After),
@@ -36,8 +40,10 @@ export type OpenOutcome = 'opened' | 'retry_scheduled' | 'referred' | 'skipped';
  */
 export async function openPartnerIncident(deps: HubDeps, escalationId: string): Promise<OpenOutcome> {
   const now = deps.clock.now();
-  const esc = await deps.store.claimAttempt(escalationId, now, new Date(now.getTime() + ATTEMPT_LEASE_MS), new Date(now.getTime() + 100));
-  if (!esc) return 'skipped';
+  const lease = leaseTimes(deps);
+  const claimed = await deps.store.claimAttempt(escalationId, now, new Date(now.getTime() + lease.attemptMs), new Date(now.getTime() + 100));
+  if (!claimed) return 'skipped';
+  let esc: Escalation = claimed;
   const partner = partnerById(deps.config, esc.partnerId);
   const connector = deps.connectors.ticketing(esc.partnerId);
   if (!partner || !connector) {
@@ -45,7 +51,18 @@ export async function openPartnerIncident(deps: HubDeps, escalationId: string): 
   }
   const keys = { escalationId, caseId: esc.caseId, partnerId: esc.partnerId };
   let incident: PartnerIncident | undefined;
+  /** Whether the lease outlasts one more partner call (renewed if need be); `false`: the lease is lost. */
+  const holdLease = async (): Promise<boolean> => {
+    const t = deps.clock.now();
+    const needUntil = t.getTime() + callDeadlineMs(partner) + lease.marginMs;
+    if (esc.leaseUntil !== null && Date.parse(esc.leaseUntil) >= needUntil) return true;
+    const renewed = await deps.store.renewAttempt(escalationId, esc.attempts, t, new Date(needUntil));
+    if (!renewed) return false;
+    esc = renewed;
+    return true;
+  };
   const timed = async <T>(operation: string, call: () => Promise<T>): Promise<T> => {
+    if (!await holdLease()) throw new LeaseLost();
     const started = Date.now();
     try {
       const r = await call();
@@ -72,6 +89,10 @@ export async function openPartnerIncident(deps: HubDeps, escalationId: string): 
       }));
     }
   } catch (err) {
+    if (err instanceof LeaseLost) {
+      deps.log.warn('attempt lease lost before a partner call; another attempt carries on', { ...keys, attempt: esc.attempts });
+      return 'skipped';
+    }
     if (!(err instanceof PartnerCallError)) throw err;
     // the partner refused the hub's own credentials: the hub's problem, not a reason to refer the customer
     if (credentialsRefused(err)) return holdForCredentials(deps, esc, err);
@@ -97,6 +118,14 @@ export async function openPartnerIncident(deps: HubDeps, escalationId: string): 
   deps.log.info('partner incident opened', { ...keys, ticketNumber: incident.number, attempts: esc.attempts });
   return 'opened';
 }
+
+/** This attempt no longer holds the escalation (a later attempt claimed it, or it ended meanwhile). */
+class LeaseLost extends Error {
+  override readonly name = 'LeaseLost';
+}
+
+/** Whether `e` is still held by the attempt that claimed `mine` (the attempt count is the fencing token). */
+const stillMine = (e: Escalation, mine: Escalation) => e.status === 'requested' && e.attempts === mine.attempts;
 
 /**
  * Records the ticket (already linked for webhook look-ups) on the escalation, starting from the claimed
@@ -140,7 +169,7 @@ async function holdForCredentials(deps: HubDeps, esc: Escalation, err: PartnerCa
   const delayMs = backoffDelayMs(CREDENTIALS_RETRY, problem.failures, err.retryAfterMs, deps.random());
   const nextAttemptAt = new Date(now.getTime() + delayMs).toISOString();
   const r = await mutateEscalation(deps.store, esc.escalationId, (e) => {
-    if (e.status !== 'requested') return undefined;
+    if (!stillMine(e, esc)) return undefined;
     problem = credentialsProblem(e, err, 'open the incident', now);
     return { ...e, attempts: Math.max(0, e.attempts - 1), leaseUntil: null, nextAttemptAt, lastError: err.message, problem };
   }, now, { known: esc });
@@ -155,9 +184,10 @@ async function scheduleRetry(deps: HubDeps, esc: Escalation, err: PartnerCallErr
   const now = deps.clock.now();
   const delayMs = backoffDelayMs(policy, esc.attempts, err.retryAfterMs, deps.random());
   const nextAttemptAt = new Date(now.getTime() + delayMs).toISOString();
-  await mutateEscalation(deps.store, esc.escalationId, (e) => (e.status === 'requested'
+  const r = await mutateEscalation(deps.store, esc.escalationId, (e) => (stillMine(e, esc)
     ? { ...e, leaseUntil: null, nextAttemptAt, lastError: err.message }
     : undefined), now, { known: esc });
+  if (!r?.changed) return 'skipped';
   await deps.store.appendTimeline(esc.escalationId, {
     at: now.toISOString(), type: 'partner_attempt_failed', actor: 'hub',
     detail: { attempt: esc.attempts, httpStatus: err.httpStatus ?? null, error: err.message, nextAttemptAt },
@@ -170,7 +200,7 @@ async function scheduleRetry(deps: HubDeps, esc: Escalation, err: PartnerCallErr
 async function refer(deps: HubDeps, esc: Escalation, reason: string, partnerAnswer?: string): Promise<OpenOutcome> {
   const now = deps.clock.now();
   const referral = buildReferral(partnerById(deps.config, esc.partnerId), esc, reason);
-  const r = await mutateEscalation(deps.store, esc.escalationId, (e) => (e.status === 'requested'
+  const r = await mutateEscalation(deps.store, esc.escalationId, (e) => (stillMine(e, esc)
     ? { ...e, status: 'referred', referral, leaseUntil: null, nextAttemptAt: null, lastError: partnerAnswer ?? reason, problem: null }
     : undefined), now, { known: esc });
   if (!r?.changed) return 'skipped';

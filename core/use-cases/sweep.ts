@@ -10,9 +10,11 @@ export const DELIVERY_REDRIVE_MAX_DELAY_MS = 15 * 60_000;
  * How long after its `redrives`-th re-drive (0 for the first) the sweep looks at a stored delivery again:
  * the grace period, doubled at every re-drive, up to 15 minutes. A delivery waits in a long queue behind a
  * burst, or fails in status sync every time (its copies end in the dead-letter queue): either way, sending
- * it again every minute only adds to the pile.
+ * it again every minute only adds to the pile. Pending comments are re-driven on the same schedule.
  */
-export const deliveryRedriveDelayMs = (redrives: number): number => Math.min(REDRIVE_GRACE_MS * 2 ** Math.min(redrives, 20), DELIVERY_REDRIVE_MAX_DELAY_MS);
+export const redriveDelayMs = (redrives: number): number => Math.min(REDRIVE_GRACE_MS * 2 ** Math.min(redrives, 20), DELIVERY_REDRIVE_MAX_DELAY_MS);
+/** The same back-off, for stored deliveries (its first name). */
+export const deliveryRedriveDelayMs = redriveDelayMs;
 
 /**
  * Re-drives open work that stopped moving, and reports escalations that aged past a threshold
@@ -22,19 +24,29 @@ export const deliveryRedriveDelayMs = (redrives: number): number => Math.min(RED
  * next attempt, lease and grace) and mark each aging threshold it crossed as reported (so each fires once,
  * not on every sweep); then send the re-drive to its partner's queue, and record and announce
  * `EscalationAged` per threshold. For a stored webhook delivery not yet applied: enqueue it again, and look
- * again after a delay that doubles with every re-drive (deliveryRedriveDelayMs).
+ * again after a delay that doubles with every re-drive (redriveDelayMs). For a comment still pending past
+ * its grace period (its `CommentAdded` was lost, or its forwarder crashed): the same, to the comment queue,
+ * naming the comment; the forwarder claims it, so a comment re-driven while it is being sent goes once.
  * Every consumer is idempotent, so re-driving work that was merely slow does no harm.
  */
-export async function sweep(deps: HubDeps, limit = 200): Promise<{ escalations: number; aged: number; deliveries: number }> {
+export async function sweep(deps: HubDeps, limit = 200): Promise<{ escalations: number; aged: number; deliveries: number; comments: number }> {
   const now = deps.clock.now();
   const nowIso = now.toISOString();
   let escalations = 0;
   let aged = 0;
   let deliveries = 0;
+  let comments = 0;
   for (const item of await deps.store.listDue(now, limit)) {
+    if (item.kind === 'comment') {
+      await deps.store.deferComment(item.escalationId, item.comment, new Date(now.getTime() + redriveDelayMs(item.redrives)), item.redrives + 1);
+      // named as CommentAdded names it: by id and time, which give its timeline item's key
+      await deps.queue.send({ queue: QUEUES.comments, body: { escalationId: item.escalationId, commentId: item.comment.commentId, commentAt: item.commentAt } });
+      comments++;
+      continue;
+    }
     if (item.kind === 'delivery') {
       const redrive = item.redrives + 1;
-      await deps.store.deferDelivery(item.partnerId, item.deliveryId, new Date(now.getTime() + deliveryRedriveDelayMs(item.redrives)), redrive);
+      await deps.store.deferDelivery(item.partnerId, item.deliveryId, new Date(now.getTime() + redriveDelayMs(item.redrives)), redrive);
       await deps.queue.send({ queue: QUEUES.inbound, body: { partnerId: item.partnerId, deliveryId: item.deliveryId, updates: item.update, redrive } });
       deliveries++;
       continue;
@@ -71,6 +83,6 @@ export async function sweep(deps: HubDeps, limit = 200): Promise<{ escalations: 
       aged++;
     }
   }
-  if (escalations || aged || deliveries) deps.log.info('sweep', { escalations, aged, deliveries });
-  return { escalations, aged, deliveries };
+  if (escalations || aged || deliveries || comments) deps.log.info('sweep', { escalations, aged, deliveries, comments });
+  return { escalations, aged, deliveries, comments };
 }

@@ -5,11 +5,11 @@
 import {
   DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { dueAt, type CaseDetails, type Escalation } from '../../core/escalation';
-import { derivedTimeline, isTimelinePosition, pageOf, RECENT_TIMELINE_ENTRIES, type TimelinePosition } from '../../core/timeline';
+import { commentRef, derivedTimeline, isTimelinePosition, pageOf, RECENT_TIMELINE_ENTRIES, type TimelinePosition } from '../../core/timeline';
 import { TicketLinkConflictError, VersionConflictError } from '../../core/errors';
-import type { DueItem, EscalationStore, MeetingSubscription, MessageFailure, PendingComment, TimelineEntry } from '../../core/ports';
+import type { ClaimedComment, CommentRef, DueItem, EscalationStore, MeetingSubscription, MessageFailure, PendingComment, TimelineEntry } from '../../core/ports';
 import { isConditionFailure } from './conditional-write';
 import { DeliveryMarks } from './delivery-marks';
 import { DUE_SHARDS } from './table-schema';
@@ -39,6 +39,15 @@ function toSubscription(item: Record<string, unknown>): MeetingSubscription {
   for (const k of SUB_ITEM_ONLY) delete copy[k];
   return copy as unknown as MeetingSubscription;
 }
+/**
+ * A comment's own timeline item: its key is its place in time order, `T#<at>#comment#<commentId>`
+ * (commentRef in core/timeline.ts); comments from before time-ordered keys sit under `T#comment#<commentId>`.
+ * The comment's id is what follows `comment#`.
+ */
+const commentIdOf = (sk: string) => sk.slice(sk.indexOf('comment#') + 'comment#'.length);
+const commentItemKey = (escalationId: string, c: CommentRef) => ({ PK: `ESC#${escalationId}`, SK: c.key });
+/** A comment text's mark (its SHA-256: texts may be up to 10,000 characters), outside the timeline's `T#` range. */
+const commentTextKey = (escalationId: string, textKey: string) => ({ PK: `ESC#${escalationId}`, SK: `CTEXT#${createHash('sha256').update(textKey).digest('hex')}` });
 const shardOf = (id: string) => createHash('sha1').update(id).digest()[0]! % DUE_SHARDS;
 
 /** Item attributes that are keys or bookkeeping, not part of the escalation. */
@@ -73,7 +82,7 @@ function toEscalation(item: Record<string, unknown>): Escalation {
 
 type OptionalKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? K : never }[keyof T];
 /** The escalation's optional attributes (the compiler keeps this list complete). */
-const OPTIONAL: Record<OptionalKeys<Escalation>, true> = { customerSummary: true, ticketMode: true, ticketDueBy: true, updateDueBy: true, agedFor: true, opening: true, commentsPending: true, problem: true, timelineKeys: true };
+const OPTIONAL: Record<OptionalKeys<Escalation>, true> = { customerSummary: true, ticketMode: true, ticketDueBy: true, updateDueBy: true, agedFor: true, opening: true, commentsPending: true, problem: true, timelineKeys: true, commentTexts: true };
 
 /**
  * An UpdateItem that sets every attribute of the escalation but its id (and removes the optional ones now
@@ -277,6 +286,25 @@ export class DynamoEscalationStore implements EscalationStore {
     }
   }
 
+  async renewAttempt(escalationId: string, attempts: number, now: Date, leaseUntil: Date) {
+    try {
+      const r = await this.db.send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: escKey(escalationId),
+        UpdateExpression: 'SET leaseUntil = :lease, version = version + :one, updatedAt = :now',
+        // the fencing token is the attempt count: a later claim has counted another attempt
+        ConditionExpression: '#status = :requested AND attempts = :mine AND leaseUntil > :now',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':one': 1, ':lease': leaseUntil.toISOString(), ':now': now.toISOString(), ':mine': attempts, ':requested': 'requested' },
+        ReturnValues: 'ALL_NEW',
+      }));
+      return r.Attributes ? toEscalation(r.Attributes) : undefined;
+    } catch (e) {
+      if (isConditionFailure(e)) return undefined;
+      throw e;
+    }
+  }
+
   /**
    * Stores the entry under `T#<at>#…`, so that key order is time order. With a dedupe key, a `TKEY#<key>`
    * item claims the key first (conditional) with the entry's time: a retry, at another time, finds the
@@ -284,16 +312,37 @@ export class DynamoEscalationStore implements EscalationStore {
    * between its two writes). One more write per deduplicated entry buys pages of the timeline at a cost
    * that does not grow with it.
    */
-  async appendTimeline(escalationId: string, entry: TimelineEntry, dedupeKey?: string, pendingComment = false) {
+  async appendTimeline(escalationId: string, entry: TimelineEntry, dedupeKey?: string) {
     const pk = `ESC#${escalationId}`;
     const key = dedupeKey ? boundedKeyPart(dedupeKey) : `${Math.random().toString(36).slice(2, 10)}`;
     let { at } = entry;
     const first = !dedupeKey || await this.putIfAbsent({ PK: pk, SK: `TKEY#${key}`, type: 'timeline-key', at });
     if (!first) at = (await this.db.send(new GetCommand({ TableName: this.tableName, Key: { PK: pk, SK: `TKEY#${key}` }, ConsistentRead: true }))).Item?.at ?? at;
-    await this.putIfAbsent({
-      PK: pk, SK: `T#${at}#${key}`, type: 'timeline', at, kind: entry.type, actor: entry.actor, detail: entry.detail, ...(pendingComment ? { pending: 1 } : {}),
-    });
+    await this.putIfAbsent({ PK: pk, SK: `T#${at}#${key}`, type: 'timeline', at, kind: entry.type, actor: entry.actor, detail: entry.detail });
     return first;
+  }
+
+  /**
+   * One item per comment, at its time-ordered key (`T#<at>#comment#<id>`: timeline pages read it in time
+   * order), in one conditional put: no dedupe claim is needed, as the caller names the comment by its id and
+   * its time once. `pending` and the open-work entry go when it is forwarded. Then its text's mark.
+   */
+  async addPendingComment(escalationId: string, commentId: string, entry: TimelineEntry, redriveAt: Date, textKey?: string) {
+    const key = commentItemKey(escalationId, commentRef(commentId, entry.at));
+    const added = await this.putIfAbsent({
+      ...key, type: 'timeline', escalationId,
+      at: entry.at, kind: entry.type, actor: entry.actor, detail: entry.detail,
+      pending: 1, ...this.commentDue(key, redriveAt),
+    });
+    if (textKey !== undefined) {
+      await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...commentTextKey(escalationId, textKey), type: 'comment-text', commentId } }));
+    }
+    return added;
+  }
+
+  async isOwnCommentText(escalationId: string, textKey: string) {
+    const r = await this.db.send(new GetCommand({ TableName: this.tableName, Key: commentTextKey(escalationId, textKey), ConsistentRead: true }));
+    return r.Item !== undefined;
   }
 
   /** Puts the item unless one is there under its key; answers whether it did. */
@@ -307,6 +356,11 @@ export class DynamoEscalationStore implements EscalationStore {
     }
   }
 
+  /**
+   * The pending comments, whichever key they sit under (time-ordered, or an older escalation's
+   * `T#comment#<id>`): a query of the timeline keeping `pending` items (comments are in time order among
+   * the other entries). Only for messages that name no comment.
+   */
   async listPendingComments(escalationId: string): Promise<PendingComment[]> {
     const items = await this.queryAll({
       KeyConditionExpression: 'PK = :pk AND begins_with(SK, :t)',
@@ -315,18 +369,63 @@ export class DynamoEscalationStore implements EscalationStore {
       ConsistentRead: true,
     });
     return items
-      .map((i) => ({ key: i.SK as string, body: (i.detail as { body: string }).body, at: i.at as string }))
+      .map((i) => ({ commentId: commentIdOf(i.SK as string), key: i.SK as string, body: (i.detail as { body: string }).body, at: i.at as string }))
       .sort((a, b) => a.at.localeCompare(b.at));
   }
 
-  async markCommentForwarded(escalationId: string, key: string, at: string) {
+  async claimComment(escalationId: string, comment: CommentRef, now: Date, claimUntil: Date): Promise<ClaimedComment | undefined> {
+    const token = randomUUID();
+    try {
+      const r = await this.db.send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: commentItemKey(escalationId, comment),
+        UpdateExpression: 'SET claimUntil = :until, claimToken = :token, claims = if_not_exists(claims, :zero) + :one',
+        ConditionExpression: 'pending = :one AND (attribute_not_exists(claimUntil) OR claimUntil <= :now)',
+        ExpressionAttributeValues: { ':until': claimUntil.toISOString(), ':token': token, ':now': now.toISOString(), ':zero': 0, ':one': 1 },
+        ReturnValues: 'ALL_NEW',
+      }));
+      const i = r.Attributes!;
+      return { ...comment, body: (i.detail as { body: string }).body, at: i.at as string, token, claims: i.claims as number };
+    } catch (e) {
+      if (isConditionFailure(e)) return undefined;
+      throw e;
+    }
+  }
+
+  async releaseComment(escalationId: string, comment: CommentRef, token: string) {
     await this.db.send(new UpdateCommand({
       TableName: this.tableName,
-      Key: { PK: `ESC#${escalationId}`, SK: key },
-      UpdateExpression: 'REMOVE pending SET forwardedAt = :at',
+      Key: commentItemKey(escalationId, comment),
+      UpdateExpression: 'REMOVE claimUntil, claimToken',
+      ConditionExpression: 'claimToken = :token',
+      ExpressionAttributeValues: { ':token': token },
+    })).catch((e) => { if (!isConditionFailure(e)) throw e; });
+  }
+
+  async markCommentForwarded(escalationId: string, comment: CommentRef, at: string) {
+    await this.db.send(new UpdateCommand({
+      TableName: this.tableName,
+      Key: commentItemKey(escalationId, comment),
+      UpdateExpression: 'REMOVE pending, claimUntil, claimToken, GSI2PK, GSI2SK SET forwardedAt = :at',
       ConditionExpression: 'attribute_exists(SK)',
       ExpressionAttributeValues: { ':at': at },
     }));
+  }
+
+  async deferComment(escalationId: string, comment: CommentRef, dueAtTime: Date | null, redrives?: number) {
+    const key = commentItemKey(escalationId, comment);
+    const due = dueAtTime ? this.commentDue(key, dueAtTime) : undefined;
+    await this.db.send(new UpdateCommand({
+      TableName: this.tableName, Key: key,
+      UpdateExpression: due ? `SET GSI2PK = :pk, GSI2SK = :sk${redrives === undefined ? '' : ', redrives = :n'}` : 'REMOVE GSI2PK, GSI2SK',
+      // still pending and in the index: a comment forwarded meanwhile is not brought back
+      ConditionExpression: 'attribute_exists(GSI2PK) AND pending = :one',
+      ExpressionAttributeValues: { ':one': 1, ...(due ? { ':pk': due.GSI2PK, ':sk': due.GSI2SK } : {}), ...(due && redrives !== undefined ? { ':n': redrives } : {}) },
+    })).catch((e) => { if (!isConditionFailure(e)) throw e; });
+  }
+
+  private commentDue(key: { PK: string; SK: string }, at: Date) {
+    return this.dueAttributes(`${key.PK}#${key.SK}`, at);
   }
 
   async putTicketLink(partnerId: string, ticketId: string, escalationId: string) {
@@ -434,6 +533,15 @@ export class DynamoEscalationStore implements EscalationStore {
     }))));
     return Promise.all(perShard.flatMap((r) => r.Items ?? []).slice(0, limit).map(async (i): Promise<DueItem> => {
       const dueAtIso = (i.GSI2SK as string).split('#')[0]!;
+      if (i.type === 'timeline') {
+        // a pending comment: its id and time are in its key; how often the sweep re-drove it is not in the index
+        const sk = i.SK as string;
+        const stored = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { PK: i.PK, SK: sk } }));
+        return {
+          kind: 'comment', escalationId: i.escalationId as string, comment: { commentId: commentIdOf(sk), key: sk }, commentAt: (stored.Item?.at as string | undefined) ?? sk.split('#')[1]!, dueAt: dueAtIso,
+          redrives: Number(stored.Item?.redrives ?? 0),
+        };
+      }
       if (i.type !== 'delivery') return { kind: 'escalation', escalationId: i.escalationId as string, dueAt: dueAtIso };
       // the index does not carry the stored update: read it (rare: only deliveries not applied in time)
       const stored = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { PK: i.PK, SK: i.SK } }));

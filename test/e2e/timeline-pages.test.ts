@@ -32,7 +32,7 @@ beforeAll(async () => {
   for (let i = 1; i <= COMMENTS; i++) {
     await e2e.hub.deps.store.appendTimeline(id, {
       at: new Date(base + i * 1000).toISOString(), type: 'comment', actor: 'eng-1', detail: { body: `comment ${String(i).padStart(4, '0')} ${filler}` },
-    }, `comment#c${i}`, false);
+    }, `comment#c${i}`);
   }
 }, 180_000);
 afterAll(() => e2e.stop());

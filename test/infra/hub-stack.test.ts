@@ -152,7 +152,7 @@ describe('functions', () => {
     'partner-worker': { actions: [...TABLE, 'events:PutEvents', 'sqs:SendMessage', ...CONSUME, ...SECRETS], sendsTo: ['partner-work-microsoft', 'partner-work-zoom'] },
     'status-sync': { actions: [...TABLE, 'events:PutEvents', ...CONSUME], sendsTo: [] },
     'comment-forwarder': { actions: [...TABLE, ...CONSUME, ...SECRETS], sendsTo: [] },
-    sweep: { actions: [...TABLE, 'events:PutEvents', 'sqs:SendMessage'], sendsTo: ['partner-work-microsoft', 'partner-work-zoom', QUEUES.inbound] },
+    sweep: { actions: [...TABLE, 'events:PutEvents', 'sqs:SendMessage'], sendsTo: ['partner-work-microsoft', 'partner-work-zoom', QUEUES.inbound, QUEUES.comments] },
     poller: { actions: [...TABLE, 'events:PutEvents', ...SECRETS], sendsTo: [] },
     notifier: { actions: [...TABLE, 'sqs:SendMessage', ...CONSUME, ...SECRETS, 'ses:SendEmail'], sendsTo: [QUEUES.notifications] },
     // Graph subscriptions with the collaboration credentials; records in the table; no bus, no queue

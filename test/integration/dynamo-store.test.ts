@@ -1,3 +1,4 @@
+import { commentRef } from '../../core/timeline';
 import { documentClient } from '../../functions/adapters/clients';
 import { DynamoEscalationStore } from '../../functions/adapters/dynamo-store';
 import { VersionConflictError } from '../../core/errors';
@@ -67,13 +68,68 @@ describe('DynamoEscalationStore on dynalite', () => {
     expect((await store.getTimeline(id)).map((t) => t.type)).toEqual(['escalation_requested', 'a', 'b']);
   });
 
-  it('keeps pending comments until they are forwarded', async () => {
+  it('keeps pending comments until they are forwarded, one item each, in the open-work index meanwhile', async () => {
     const id = uid('esc');
-    await store.appendTimeline(id, { at: new Date().toISOString(), type: 'comment', actor: 'eng', detail: { body: 'hello' } }, 'c1', true);
-    const pending = await store.listPendingComments(id);
-    expect(pending.map((p) => p.body)).toEqual(['hello']);
-    await store.markCommentForwarded(id, pending[0]!.key, new Date().toISOString());
+    const at = new Date();
+    const entry = { at: at.toISOString(), type: 'comment', actor: 'eng', detail: { body: 'hello' } };
+    const c1 = commentRef('c1', entry.at);
+    expect(c1.key).toBe(`T#${entry.at}#comment#c1`); // time-ordered: timeline pages read it in time order
+    expect(await store.addPendingComment(id, 'c1', entry, new Date(at.getTime() + 15_000), 'hello')).toBe(true);
+    expect(await store.addPendingComment(id, 'c1', entry, new Date(at.getTime() + 15_000))).toBe(false);
+    expect(await store.isOwnCommentText(id, 'hello')).toBe(true);
+    expect(await store.isOwnCommentText(id, 'hello there')).toBe(false);
+    expect(await store.isOwnCommentText(uid('esc'), 'hello')).toBe(false);
+    await store.appendTimeline(id, { at: at.toISOString(), type: 'other', actor: 'x', detail: {} }, 'not-a-comment');
+    expect(await store.listPendingComments(id)).toEqual([{ commentId: 'c1', key: c1.key, body: 'hello', at: entry.at }]);
+    const due = async (t: Date) => (await store.listDue(t, 10_000)).filter((d) => d.kind === 'comment' && d.escalationId === id);
+    expect(await due(new Date(at.getTime() + 14_000))).toEqual([]);
+    expect(await due(new Date(at.getTime() + 15_000))).toEqual([{ kind: 'comment', escalationId: id, comment: c1, commentAt: entry.at, dueAt: new Date(at.getTime() + 15_000).toISOString(), redrives: 0 }]);
+    await store.deferComment(id, c1, new Date(at.getTime() + 45_000), 1);
+    expect(await due(new Date(at.getTime() + 44_000))).toEqual([]);
+    expect((await due(new Date(at.getTime() + 45_000)))[0]).toMatchObject({ comment: c1, redrives: 1 });
+    await store.markCommentForwarded(id, c1, new Date().toISOString());
     expect(await store.listPendingComments(id)).toEqual([]);
+    expect(await due(new Date(at.getTime() + 3600_000))).toEqual([]);
+    // a forwarded comment is not brought back into the index
+    await store.deferComment(id, c1, new Date(at.getTime() + 60_000), 2);
+    expect(await due(new Date(at.getTime() + 3600_000))).toEqual([]);
+  });
+
+  it('lets exactly one of many concurrent forwarders claim a comment, until it gives the claim back or it expires', async () => {
+    const id = uid('esc');
+    const now = new Date();
+    await store.addPendingComment(id, 'c1', { at: now.toISOString(), type: 'comment', actor: 'eng', detail: { body: 'once' } }, new Date(now.getTime() + 15_000));
+    const c1 = commentRef('c1', now.toISOString());
+    const claims = await Promise.all(Array.from({ length: 25 }, () => store.claimComment(id, c1, now, new Date(now.getTime() + 20_000))));
+    const won = claims.filter((c) => c !== undefined);
+    expect(won).toHaveLength(1);
+    expect(won[0]).toMatchObject({ commentId: 'c1', body: 'once', claims: 1 });
+    expect(await store.claimComment(id, c1, new Date(now.getTime() + 19_999), new Date(now.getTime() + 40_000))).toBeUndefined();
+    await store.releaseComment(id, c1, 'someone-else');
+    expect(await store.claimComment(id, c1, now, new Date(now.getTime() + 20_000))).toBeUndefined();
+    await store.releaseComment(id, c1, won[0]!.token);
+    const again = await store.claimComment(id, c1, now, new Date(now.getTime() + 20_000));
+    expect(again).toMatchObject({ claims: 2 });
+    // an expired claim can be taken over (its holder crashed)
+    expect(await store.claimComment(id, c1, new Date(now.getTime() + 20_000), new Date(now.getTime() + 40_000))).toMatchObject({ claims: 3 });
+    await store.markCommentForwarded(id, c1, new Date().toISOString());
+    expect(await store.claimComment(id, c1, new Date(now.getTime() + 3600_000), new Date(now.getTime() + 3700_000))).toBeUndefined();
+    expect(await store.claimComment(id, commentRef('unknown', now.toISOString()), now, new Date(now.getTime() + 20_000))).toBeUndefined();
+  });
+
+  it('renews an attempt lease only for the attempt that holds it (the attempt count is the fencing token)', async () => {
+    const { escalation } = await store.createEscalation(draftEscalation(), details);
+    const id = escalation.escalationId;
+    const now = new Date();
+    const first = await store.claimAttempt(id, now, new Date(now.getTime() + 1000), now);
+    expect(first?.attempts).toBe(1);
+    expect(await store.renewAttempt(id, 1, new Date(now.getTime() + 500), new Date(now.getTime() + 5000))).toMatchObject({ attempts: 1, leaseUntil: new Date(now.getTime() + 5000).toISOString() });
+    // run out: a second attempt takes over, and the first can no longer renew
+    const second = await store.claimAttempt(id, new Date(now.getTime() + 5000), new Date(now.getTime() + 9000), new Date(now.getTime() + 5000));
+    expect(second?.attempts).toBe(2);
+    expect(await store.renewAttempt(id, 1, new Date(now.getTime() + 5001), new Date(now.getTime() + 20_000))).toBeUndefined();
+    expect(await store.renewAttempt(id, 2, new Date(now.getTime() + 9000), new Date(now.getTime() + 20_000))).toBeUndefined(); // expired
+    expect((await store.getEscalation(id))?.leaseUntil).toBe(new Date(now.getTime() + 9000).toISOString());
   });
 
   it('remembers webhook deliveries until their TTL, and lists unapplied ones as due', async () => {

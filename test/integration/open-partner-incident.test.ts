@@ -20,15 +20,25 @@ class ScriptedPartner implements TicketingConnector {
   onOpen: ((input: OpenIncidentInput) => void) | undefined;
   /** Runs before anything is created: a throw here models a refusal or a 429. */
   beforeOpen: (() => void) | undefined;
+  /** Runs after the find has looked (its answer is already decided): a slow answer. */
+  onFind: (() => Promise<void>) | undefined;
+  /** Incidents created (a create the partner accepted; `incidents` keeps one per externalRef). */
+  created = 0;
   async openIncident(input: OpenIncidentInput) {
     this.calls.push('open');
     this.beforeOpen?.();
+    this.created++;
     const inc: PartnerIncident = { id: `${this.idPrefix}-${this.incidents.size + 1}`, number: `P-${this.incidents.size + 1}`, status: 'open', partnerStatus: 'new', updatedAt: new Date().toISOString() };
     this.incidents.set(input.externalRef, inc);
     this.onOpen?.(input);
     return inc;
   }
-  async findByExternalRef(ref: string) { this.calls.push('find'); return this.incidents.get(ref); }
+  async findByExternalRef(ref: string) {
+    this.calls.push('find');
+    const found = this.incidents.get(ref);
+    await this.onFind?.();
+    return found;
+  }
   async getIncident(): Promise<PartnerIncident> { throw new Error('not used'); }
   async addComment() {}
   verifyWebhook() { return { kind: 'rejected' as const, reason: 'not used' }; }
@@ -80,6 +90,42 @@ describe('opening a partner incident', () => {
     expect(await deps.store.findByTicket('acme-cloud', `${partner.idPrefix}-1`)).toBe(esc.escalationId);
   });
 
+  it('makes no create once its lease has run out (a later attempt holds it): the attempt count fences it', async () => {
+    const { partner, deps, clock, flag, queue } = setup();
+    const esc = await flag();
+    partner.beforeOpen = () => { throw new PartnerCallError('open incident: HTTP 503', true, 503); };
+    expect(await openPartnerIncident(deps, esc.escalationId)).toBe('retry_scheduled');
+    partner.beforeOpen = undefined;
+    clock.advance(queue.messages.at(-1)!.delayMs!);
+    // attempt 2's find answers "none" so late that its lease has run out; attempt 3 meanwhile opens the incident
+    let third: string | undefined;
+    partner.onFind = async () => {
+      partner.onFind = undefined;
+      clock.advance(ATTEMPT_LEASE_MS);
+      third = await openPartnerIncident(deps, esc.escalationId);
+    };
+    expect(await openPartnerIncident(deps, esc.escalationId)).toBe('skipped');
+    expect(third).toBe('opened');
+    expect(partner.created).toBe(1);
+    expect(await deps.store.getEscalation(esc.escalationId)).toMatchObject({ status: 'open', attempts: 3, leaseUntil: null });
+  });
+
+  it('renews its lease before a partner call the lease would not outlast', async () => {
+    const { partner, deps, clock, flag } = setup();
+    const esc = await flag();
+    // a slow store (or a long find) has used up most of the lease before the create
+    partner.beforeOpen = () => {};
+    const claimedAt = clock.now().getTime();
+    const renewals: string[] = [];
+    const renew = deps.store.renewAttempt.bind(deps.store);
+    deps.store.renewAttempt = async (...args) => { renewals.push(args[3].toISOString()); return renew(...args); };
+    const getDetails = deps.store.getCaseDetails.bind(deps.store);
+    deps.store.getCaseDetails = async (e) => { clock.advance(ATTEMPT_LEASE_MS - 1000); return getDetails(e); };
+    expect(await openPartnerIncident(deps, esc.escalationId)).toBe('opened');
+    expect(renewals).toEqual([new Date(claimedAt + ATTEMPT_LEASE_MS - 1000 + 10_000 + 5_000).toISOString()]);
+    expect(partner.created).toBe(1);
+  });
+
   it('skips a message that arrives while another attempt holds the lease, or before the next attempt is due', async () => {
     const { deps, clock, flag, partner } = setup();
     const esc = await flag();
@@ -100,12 +146,12 @@ describe('opening a partner incident', () => {
     partner.onOpen = () => { throw new Error('process killed'); };
     await expect(openPartnerIncident(deps, esc.escalationId)).rejects.toThrow('process killed');
     partner.onOpen = undefined;
-    expect(await sweep(deps)).toEqual({ escalations: 0, aged: 0, deliveries: 0 });
+    expect(await sweep(deps)).toEqual({ escalations: 0, aged: 0, deliveries: 0, comments: 0 });
     // the lease left the open-work entry at "created + grace": past it, the sweep finds the escalation but
     // sees the lease still held, and leaves it alone
     clock.advance(REDRIVE_GRACE_MS + 1);
     expect((await deps.store.listDue(clock.now(), 1000)).some((d) => d.kind === 'escalation' && d.escalationId === esc.escalationId)).toBe(true);
-    expect(await sweep(deps)).toEqual({ escalations: 0, aged: 0, deliveries: 0 });
+    expect(await sweep(deps)).toEqual({ escalations: 0, aged: 0, deliveries: 0, comments: 0 });
     clock.advance(ATTEMPT_LEASE_MS);
     expect((await sweep(deps)).escalations).toBeGreaterThanOrEqual(1);
     expect(queue.messages.some((m) => (m.body as { escalationId: string }).escalationId === esc.escalationId)).toBe(true);

@@ -4,6 +4,7 @@
  */
 import fc from 'fast-check';
 import { silentLog, type HubDeps } from '../../core/deps';
+import type { Escalation } from '../../core/escalation';
 import { PARTNER_STATUSES, type PartnerStatus } from '../../core/escalation';
 import type { InboundUpdate } from '../../core/ports';
 import { applyPartnerUpdates } from '../../core/use-cases/apply-partner-updates';
@@ -25,10 +26,10 @@ beforeAll(async () => {
 });
 afterAll(() => dynamo.close());
 
-async function openEscalation() {
+async function openEscalation(over: Partial<Escalation> = {}) {
   const ticketId = uid('T');
   const { escalation } = await deps.store.createEscalation(
-    draftEscalation({ status: 'open', partnerTicket: { id: ticketId, number: ticketId } }),
+    draftEscalation({ status: 'open', partnerTicket: { id: ticketId, number: ticketId }, ...over }),
     { findings: 'f', customerContact: null },
   );
   await deps.store.putTicketLink('acme-cloud', ticketId, escalation.escalationId);
@@ -72,8 +73,12 @@ describe('ordering', () => {
 });
 
 describe('echoes', () => {
-  it('recognises the hub\'s own comment when the partner sends it back, and keeps the partner\'s own', async () => {
-    const { escalation, ticketId } = await openEscalation();
+  it.each([
+    ['an escalation that marks its comment texts (one read per echo check, however long its timeline)', true],
+    ['an older escalation (its timeline is read)', undefined],
+  ])('recognises the hub\'s own comment when the partner sends it back, and keeps the partner\'s own: %s', async (_name, commentTexts) => {
+    const { escalation, ticketId } = await openEscalation(commentTexts ? { commentTexts } : {});
+    const timelineReads = jest.spyOn(deps.store, 'getTimeline');
     await addComment(deps, escalation, 'Customer confirms   repro on firmware 4.1.0', 'eng-1');
     const at = new Date().toISOString();
     await deliver([{ ticketId, status: 'in_progress', partnerStatus: 'in_progress', updatedAt: at, comment: 'Customer confirms repro on firmware 4.1.0\n' }]);
@@ -82,5 +87,7 @@ describe('echoes', () => {
     expect(timeline.filter((t) => t.type === 'partner_comment').map((t) => t.detail.body)).toEqual(['We found the relay bug']);
     expect(timeline.filter((t) => t.type === 'partner_comment_echo')).toHaveLength(1);
     expect((await deps.store.getEscalation(escalation.escalationId))!.status).toBe('in_progress');
+    expect(timelineReads).toHaveBeenCalledTimes(commentTexts ? 1 : 3); // the test's own read; the older one's two checks
+    timelineReads.mockRestore();
   });
 });

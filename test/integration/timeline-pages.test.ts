@@ -7,7 +7,7 @@
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoEscalationStore } from '../../functions/adapters/dynamo-store';
 import { documentClient } from '../../functions/adapters/document-client';
-import { decodeTimelineCursor, encodeTimelineCursor } from '../../core/timeline';
+import { commentRef, decodeTimelineCursor, encodeTimelineCursor } from '../../core/timeline';
 import type { TimelineEntry } from '../../core/ports';
 import { LOCAL_TABLE, startDynalite } from '../../local/dynamo';
 import { draftEscalation } from '../support/fixtures';
@@ -36,11 +36,11 @@ beforeAll(async () => {
 });
 afterAll(() => dynamo.close());
 
-/** An escalation with `n` comments (deduplicated, as the comments use case writes them), one a second. */
+/** An escalation with `n` comments (each its own pending item, as the comments use case writes them), one a second. */
 async function withComments(n: number) {
   const { escalation } = await store.createEscalation(draftEscalation({ createdAt: at(0), updatedAt: at(0) }), details);
   for (let i = 1; i <= n; i++) {
-    await store.appendTimeline(escalation.escalationId, { at: at(i), type: 'comment', actor: 'eng-1', detail: { body: `comment ${i}` } }, `comment#c${i}`, true);
+    await store.addPendingComment(escalation.escalationId, `c${i}`, { at: at(i), type: 'comment', actor: 'eng-1', detail: { body: `comment ${i}` } }, new Date(Date.parse(at(i)) + 15_000), `comment ${i}`);
   }
   return escalation.escalationId;
 }
@@ -146,5 +146,24 @@ describe('timeline cursors', () => {
     for (const bad of ['', 'not a cursor', encodeTimelineCursor('META'), encodeTimelineCursor('T#yesterday#x'), `${encodeTimelineCursor(p)}=`, 'A'.repeat(2000)]) {
       expect(decodeTimelineCursor(bad)).toBeUndefined();
     }
+  });
+
+  it('pages pending and forwarded comments in time order with the other entries (a comment item sits at its time)', async () => {
+    const { escalation } = await store.createEscalation(draftEscalation({ createdAt: at(0), updatedAt: at(0) }), details);
+    const id = escalation.escalationId;
+    for (let i = 1; i <= 6; i++) {
+      if (i % 2) await store.addPendingComment(id, `z-c${i}`, { at: at(i), type: 'comment', actor: 'eng-1', detail: { body: `comment ${i}` } }, new Date(Date.parse(at(i)) + 15_000));
+      else await store.appendTimeline(id, { at: at(i), type: `partner_update_${i}`, actor: 'p', detail: {} }, `a-delivery-${i}`);
+    }
+    // one of them forwarded (its item rewritten in place), the others still pending
+    await store.markCommentForwarded(id, commentRef('z-c3', at(3)), at(7));
+    const expected = ['escalation_requested', 'comment 1', 'partner_update_2', 'comment 3', 'partner_update_4', 'comment 5', 'partner_update_6'];
+    expect(bodies((await store.getEscalationWithTimeline(id))!.timeline)).toEqual(expected);
+    const newest = (await store.getTimelinePage(id, { limit: 4 }))!;
+    expect(bodies(newest.items)).toEqual(expected.slice(3));
+    const older = (await store.getTimelinePage(id, { before: decodeTimelineCursor(newest.before!), limit: 4 }))!;
+    expect(older).toEqual({ items: expect.any(Array), before: null });
+    expect(bodies(older.items)).toEqual(expected.slice(0, 3));
+    expect((await store.listPendingComments(id)).map((c) => c.commentId)).toEqual(['z-c1', 'z-c5']);
   });
 });
