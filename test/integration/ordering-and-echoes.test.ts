@@ -12,7 +12,7 @@ import { addComment } from '../../core/use-cases/comments';
 import { documentClient } from '../../functions/adapters/clients';
 import { DynamoEscalationStore } from '../../functions/adapters/dynamo-store';
 import { LOCAL_TABLE, startDynalite } from '../../local/dynamo';
-import { draftEscalation, FakeClock, RecordingBus, RecordingQueue, testConfig, uid } from '../support/fixtures';
+import { FakeClock, openEscalationWithTicket, RecordingBus, RecordingQueue, testConfig, uid } from '../support/fixtures';
 
 let dynamo: Awaited<ReturnType<typeof startDynalite>>;
 let deps: HubDeps;
@@ -26,15 +26,7 @@ beforeAll(async () => {
 });
 afterAll(() => dynamo.close());
 
-async function openEscalation(over: Partial<Escalation> = {}) {
-  const ticketId = uid('T');
-  const { escalation } = await deps.store.createEscalation(
-    draftEscalation({ status: 'open', partnerTicket: { id: ticketId, number: ticketId }, ...over }),
-    { findings: 'f', customerContact: null },
-  );
-  await deps.store.putTicketLink('acme-cloud', ticketId, escalation.escalationId);
-  return { escalation, ticketId };
-}
+const openEscalation = (over: Partial<Escalation> = {}) => openEscalationWithTicket(deps.store, over);
 
 const deliver = (updates: InboundUpdate[], deliveryId = uid('d')) => applyPartnerUpdates(deps, { partnerId: 'acme-cloud', deliveryId, updates });
 

@@ -7,13 +7,14 @@ import { silentLog, type HubDeps } from '../../core/deps';
 import { ConflictError, TicketLinkConflictError } from '../../core/errors';
 import type { PartnerIncident, TicketingConnector } from '../../core/ports';
 import { applyPartnerUpdates } from '../../core/use-cases/apply-partner-updates';
+import type { Escalation } from '../../core/escalation';
 import { flagEscalation } from '../../core/use-cases/flag-escalation';
 import { openPartnerIncident } from '../../core/use-cases/open-partner-incident';
 import { recordPartnerTicket } from '../../core/use-cases/record-partner-ticket';
 import { documentClient } from '../../functions/adapters/clients';
 import { DynamoEscalationStore } from '../../functions/adapters/dynamo-store';
 import { LOCAL_TABLE, startDynalite } from '../../local/dynamo';
-import { draftEscalation, FakeClock, RecordingBus, RecordingQueue, testConfig, uid } from '../support/fixtures';
+import { FakeClock, openEscalationWithTicket, RecordingBus, RecordingQueue, testConfig, uid } from '../support/fixtures';
 
 /** A partner whose next answer each test chooses. */
 class ChosenPartner implements TicketingConnector {
@@ -49,15 +50,7 @@ function setup(partnerOver: Record<string, unknown> = {}) {
   return { deps, clock, partner, measured };
 }
 
-async function openEscalation(deps: HubDeps, over: Record<string, unknown> = {}) {
-  const ticketId = uid('T');
-  const { escalation } = await deps.store.createEscalation(
-    draftEscalation({ status: 'open', partnerTicket: { id: ticketId, number: ticketId }, ...over }),
-    { findings: 'f', customerContact: null },
-  );
-  await deps.store.putTicketLink('acme-cloud', ticketId, escalation.escalationId);
-  return { escalation, ticketId };
-}
+const openEscalation = (deps: HubDeps, over: Partial<Escalation> = {}) => openEscalationWithTicket(deps.store, over);
 
 const iso = (ms: number) => new Date(ms).toISOString();
 

@@ -4,7 +4,7 @@ import type { HubConfig } from '../../core/config';
 import { parseHubConfig } from '../../core/config';
 import type { Escalation } from '../../core/escalation';
 import type { HubEvent } from '../../core/events';
-import type { Clock, EventBus, QueueMessage, WorkQueue } from '../../core/ports';
+import type { Clock, EscalationStore, EventBus, QueueMessage, WorkQueue } from '../../core/ports';
 
 export const uid = (prefix = 'T') => `${prefix}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
 
@@ -43,4 +43,15 @@ export function testConfig(baseUrl: string, over: Record<string, unknown> = {}):
       retry: { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 50 }, ...over,
     }],
   }, {});
+}
+
+/** An open escalation of `acme-cloud` with a partner ticket (a fresh id) linked to it. */
+export async function openEscalationWithTicket(store: EscalationStore, over: Partial<Escalation> = {}) {
+  const ticketId = uid('T');
+  const { escalation } = await store.createEscalation(
+    draftEscalation({ status: 'open', partnerTicket: { id: ticketId, number: ticketId }, ...over }),
+    { findings: 'f', customerContact: null },
+  );
+  await store.putTicketLink('acme-cloud', ticketId, escalation.escalationId);
+  return { escalation, ticketId };
 }
