@@ -101,15 +101,12 @@ async function forwardOne(deps: HubDeps, esc: Escalation, comment: CommentRef): 
   try {
     await connector.addComment(esc.partnerTicket.id, claimed.body, { idempotencyKey: commentIdempotencyKey(escalationId, comment.commentId) });
   } catch (err) {
-    if (credentialsRefused(err)) {
-      // the hub's own credentials, not the partner refusing the comment: it stays pending (claim given
-      // back), engineers see the problem, the alarm metric rises, and the queue tries again (the sweep too)
+    // a transient failure, or the hub's own credentials (not the partner refusing the comment), leaves it
+    // pending: the claim is given back and the queue tries again (the sweep too); for the credentials,
+    // engineers also see the problem and the alarm metric rises
+    if (credentialsRefused(err) || !(err instanceof PartnerCallError) || err.transient) {
       await deps.store.releaseComment(escalationId, comment, claimed.token).catch(() => undefined);
-      await recordCredentialsProblem(deps, esc, err, 'forward a comment');
-      throw err;
-    }
-    if (!(err instanceof PartnerCallError) || err.transient) {
-      await deps.store.releaseComment(escalationId, comment, claimed.token).catch(() => undefined);
+      if (credentialsRefused(err)) await recordCredentialsProblem(deps, esc, err, 'forward a comment');
       throw err;
     }
     const at = deps.clock.now().toISOString();

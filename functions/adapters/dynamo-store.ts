@@ -10,7 +10,7 @@ import { dueAt, type CaseDetails, type Escalation } from '../../core/escalation'
 import { commentRef, derivedTimeline, isTimelinePosition, pageOf, RECENT_TIMELINE_ENTRIES, type TimelinePosition } from '../../core/timeline';
 import { TicketLinkConflictError, VersionConflictError } from '../../core/errors';
 import type { ClaimedComment, CommentRef, DueItem, EscalationStore, MeetingSubscription, MessageFailure, PendingComment, TimelineEntry } from '../../core/ports';
-import { isConditionFailure } from './conditional-write';
+import { isConditionFailure, unlessRefused } from './conditional-write';
 import { DeliveryMarks } from './delivery-marks';
 import { DUE_SHARDS } from './table-schema';
 
@@ -264,45 +264,35 @@ export class DynamoEscalationStore implements EscalationStore {
   }
 
   async claimAttempt(escalationId: string, now: Date, leaseUntil: Date, dueBy: Date) {
-    try {
-      const r = await this.db.send(new UpdateCommand({
-        TableName: this.tableName,
-        Key: escKey(escalationId),
-        UpdateExpression: 'SET attempts = attempts + :one, leaseUntil = :lease, version = version + :one, updatedAt = :now',
-        ConditionExpression: '#status = :requested AND (attribute_not_exists(ticketMode) OR ticketMode <> :manual)'
-          + ' AND (attribute_type(leaseUntil, :null) OR leaseUntil <= :now)'
-          + ' AND (attribute_type(nextAttemptAt, :null) OR nextAttemptAt <= :dueBy)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':one': 1, ':lease': leaseUntil.toISOString(), ':now': now.toISOString(), ':dueBy': dueBy.toISOString(),
-          ':requested': 'requested', ':manual': 'manual', ':null': 'NULL',
-        },
-        ReturnValues: 'ALL_NEW',
-      }));
-      return r.Attributes ? toEscalation(r.Attributes) : undefined;
-    } catch (e) {
-      if (isConditionFailure(e)) return undefined;
-      throw e;
-    }
+    const r = await unlessRefused(this.db.send(new UpdateCommand({
+      TableName: this.tableName,
+      Key: escKey(escalationId),
+      UpdateExpression: 'SET attempts = attempts + :one, leaseUntil = :lease, version = version + :one, updatedAt = :now',
+      ConditionExpression: '#status = :requested AND (attribute_not_exists(ticketMode) OR ticketMode <> :manual)'
+        + ' AND (attribute_type(leaseUntil, :null) OR leaseUntil <= :now)'
+        + ' AND (attribute_type(nextAttemptAt, :null) OR nextAttemptAt <= :dueBy)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':one': 1, ':lease': leaseUntil.toISOString(), ':now': now.toISOString(), ':dueBy': dueBy.toISOString(),
+        ':requested': 'requested', ':manual': 'manual', ':null': 'NULL',
+      },
+      ReturnValues: 'ALL_NEW',
+    })));
+    return r?.Attributes ? toEscalation(r.Attributes) : undefined;
   }
 
   async renewAttempt(escalationId: string, attempts: number, now: Date, leaseUntil: Date) {
-    try {
-      const r = await this.db.send(new UpdateCommand({
-        TableName: this.tableName,
-        Key: escKey(escalationId),
-        UpdateExpression: 'SET leaseUntil = :lease, version = version + :one, updatedAt = :now',
-        // the fencing token is the attempt count: a later claim has counted another attempt
-        ConditionExpression: '#status = :requested AND attempts = :mine AND leaseUntil > :now',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':one': 1, ':lease': leaseUntil.toISOString(), ':now': now.toISOString(), ':mine': attempts, ':requested': 'requested' },
-        ReturnValues: 'ALL_NEW',
-      }));
-      return r.Attributes ? toEscalation(r.Attributes) : undefined;
-    } catch (e) {
-      if (isConditionFailure(e)) return undefined;
-      throw e;
-    }
+    const r = await unlessRefused(this.db.send(new UpdateCommand({
+      TableName: this.tableName,
+      Key: escKey(escalationId),
+      UpdateExpression: 'SET leaseUntil = :lease, version = version + :one, updatedAt = :now',
+      // the fencing token is the attempt count: a later claim has counted another attempt
+      ConditionExpression: '#status = :requested AND attempts = :mine AND leaseUntil > :now',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':one': 1, ':lease': leaseUntil.toISOString(), ':now': now.toISOString(), ':mine': attempts, ':requested': 'requested' },
+      ReturnValues: 'ALL_NEW',
+    })));
+    return r?.Attributes ? toEscalation(r.Attributes) : undefined;
   }
 
   /**
@@ -347,13 +337,8 @@ export class DynamoEscalationStore implements EscalationStore {
 
   /** Puts the item unless one is there under its key; answers whether it did. */
   private async putIfAbsent(Item: Record<string, unknown>) {
-    try {
-      await this.db.send(new PutCommand({ TableName: this.tableName, Item, ConditionExpression: 'attribute_not_exists(SK)' }));
-      return true;
-    } catch (e) {
-      if (isConditionFailure(e)) return false;
-      throw e;
-    }
+    const r = await unlessRefused(this.db.send(new PutCommand({ TableName: this.tableName, Item, ConditionExpression: 'attribute_not_exists(SK)' })));
+    return r !== undefined;
   }
 
   /**
@@ -375,31 +360,27 @@ export class DynamoEscalationStore implements EscalationStore {
 
   async claimComment(escalationId: string, comment: CommentRef, now: Date, claimUntil: Date): Promise<ClaimedComment | undefined> {
     const token = randomUUID();
-    try {
-      const r = await this.db.send(new UpdateCommand({
-        TableName: this.tableName,
-        Key: commentItemKey(escalationId, comment),
-        UpdateExpression: 'SET claimUntil = :until, claimToken = :token, claims = if_not_exists(claims, :zero) + :one',
-        ConditionExpression: 'pending = :one AND (attribute_not_exists(claimUntil) OR claimUntil <= :now)',
-        ExpressionAttributeValues: { ':until': claimUntil.toISOString(), ':token': token, ':now': now.toISOString(), ':zero': 0, ':one': 1 },
-        ReturnValues: 'ALL_NEW',
-      }));
-      const i = r.Attributes!;
-      return { ...comment, body: (i.detail as { body: string }).body, at: i.at as string, token, claims: i.claims as number };
-    } catch (e) {
-      if (isConditionFailure(e)) return undefined;
-      throw e;
-    }
+    const r = await unlessRefused(this.db.send(new UpdateCommand({
+      TableName: this.tableName,
+      Key: commentItemKey(escalationId, comment),
+      UpdateExpression: 'SET claimUntil = :until, claimToken = :token, claims = if_not_exists(claims, :zero) + :one',
+      ConditionExpression: 'pending = :one AND (attribute_not_exists(claimUntil) OR claimUntil <= :now)',
+      ExpressionAttributeValues: { ':until': claimUntil.toISOString(), ':token': token, ':now': now.toISOString(), ':zero': 0, ':one': 1 },
+      ReturnValues: 'ALL_NEW',
+    })));
+    if (!r) return undefined;
+    const i = r.Attributes!;
+    return { ...comment, body: (i.detail as { body: string }).body, at: i.at as string, token, claims: i.claims as number };
   }
 
   async releaseComment(escalationId: string, comment: CommentRef, token: string) {
-    await this.db.send(new UpdateCommand({
+    await unlessRefused(this.db.send(new UpdateCommand({
       TableName: this.tableName,
       Key: commentItemKey(escalationId, comment),
       UpdateExpression: 'REMOVE claimUntil, claimToken',
       ConditionExpression: 'claimToken = :token',
       ExpressionAttributeValues: { ':token': token },
-    })).catch((e) => { if (!isConditionFailure(e)) throw e; });
+    })));
   }
 
   async markCommentForwarded(escalationId: string, comment: CommentRef, at: string) {
@@ -415,13 +396,13 @@ export class DynamoEscalationStore implements EscalationStore {
   async deferComment(escalationId: string, comment: CommentRef, dueAtTime: Date | null, redrives?: number) {
     const key = commentItemKey(escalationId, comment);
     const due = dueAtTime ? this.commentDue(key, dueAtTime) : undefined;
-    await this.db.send(new UpdateCommand({
+    await unlessRefused(this.db.send(new UpdateCommand({
       TableName: this.tableName, Key: key,
       UpdateExpression: due ? `SET GSI2PK = :pk, GSI2SK = :sk${redrives === undefined ? '' : ', redrives = :n'}` : 'REMOVE GSI2PK, GSI2SK',
       // still pending and in the index: a comment forwarded meanwhile is not brought back
       ConditionExpression: 'attribute_exists(GSI2PK) AND pending = :one',
       ExpressionAttributeValues: { ':one': 1, ...(due ? { ':pk': due.GSI2PK, ':sk': due.GSI2SK } : {}), ...(due && redrives !== undefined ? { ':n': redrives } : {}) },
-    })).catch((e) => { if (!isConditionFailure(e)) throw e; });
+    })));
   }
 
   private commentDue(key: { PK: string; SK: string }, at: Date) {
@@ -461,20 +442,15 @@ export class DynamoEscalationStore implements EscalationStore {
 
   async markSignedSeen(partnerId: string, key: string, now: Date, ttlSeconds: number) {
     const nowSec = Math.floor(now.getTime() / 1000);
-    try {
-      await this.db.send(new PutCommand({
-        TableName: this.tableName,
-        Item: { ...hookKey(partnerId, key), type: 'signed', partnerId, receivedAt: now.toISOString(), ttl: nowSec + ttlSeconds },
-        // expired items may linger until DynamoDB's TTL (or, locally, nobody) removes them
-        ConditionExpression: 'attribute_not_exists(PK) OR #ttl < :now',
-        ExpressionAttributeNames: { '#ttl': 'ttl' },
-        ExpressionAttributeValues: { ':now': nowSec },
-      }));
-      return true;
-    } catch (e) {
-      if (isConditionFailure(e)) return false;
-      throw e;
-    }
+    const r = await unlessRefused(this.db.send(new PutCommand({
+      TableName: this.tableName,
+      Item: { ...hookKey(partnerId, key), type: 'signed', partnerId, receivedAt: now.toISOString(), ttl: nowSec + ttlSeconds },
+      // expired items may linger until DynamoDB's TTL (or, locally, nobody) removes them
+      ConditionExpression: 'attribute_not_exists(PK) OR #ttl < :now',
+      ExpressionAttributeNames: { '#ttl': 'ttl' },
+      ExpressionAttributeValues: { ':now': nowSec },
+    })));
+    return r !== undefined;
   }
 
   async forgetDelivery(partnerId: string, deliveryId: string) {
@@ -482,22 +458,22 @@ export class DynamoEscalationStore implements EscalationStore {
   }
 
   async markDeliveryApplied(partnerId: string, deliveryId: string) {
-    await this.db.send(new UpdateCommand({
+    await unlessRefused(this.db.send(new UpdateCommand({
       TableName: this.tableName, Key: hookKey(partnerId, deliveryId),
       UpdateExpression: 'REMOVE GSI2PK, GSI2SK',
       ConditionExpression: 'attribute_exists(PK)',
-    })).catch((e) => { if (!isConditionFailure(e)) throw e; });
+    })));
   }
 
   async deferDelivery(partnerId: string, deliveryId: string, dueAtTime: Date, redrives?: number) {
     const due = this.dueAttributes(`HOOK#${partnerId}#${boundedKeyPart(deliveryId)}`, dueAtTime);
-    await this.db.send(new UpdateCommand({
+    await unlessRefused(this.db.send(new UpdateCommand({
       TableName: this.tableName, Key: hookKey(partnerId, deliveryId),
       UpdateExpression: `SET GSI2PK = :pk, GSI2SK = :sk${redrives === undefined ? '' : ', redrives = :n'}`,
       // still in the index: a delivery that status sync applied meanwhile is not brought back
       ConditionExpression: 'attribute_exists(GSI2PK)',
       ExpressionAttributeValues: { ':pk': due.GSI2PK, ':sk': due.GSI2SK, ...(redrives === undefined ? {} : { ':n': redrives }) },
-    })).catch((e) => { if (!isConditionFailure(e)) throw e; });
+    })));
   }
 
   async recordMessageFailure(messageId: string, failure: MessageFailure) {
@@ -553,13 +529,7 @@ export class DynamoEscalationStore implements EscalationStore {
   }
 
   async createMeetingSubscription(sub: MeetingSubscription) {
-    try {
-      await this.db.send(new PutCommand({ TableName: this.tableName, Item: this.subscriptionItem(sub), ConditionExpression: 'attribute_not_exists(PK)' }));
-      return true;
-    } catch (e) {
-      if (isConditionFailure(e)) return false;
-      throw e;
-    }
+    return this.putIfAbsent(this.subscriptionItem(sub));
   }
 
   async getMeetingSubscription(partnerId: string, meetingId: string) {
@@ -574,20 +544,15 @@ export class DynamoEscalationStore implements EscalationStore {
   }
 
   async claimMeetingSubscription(partnerId: string, meetingId: string, now: Date, leaseUntil: Date) {
-    try {
-      const r = await this.db.send(new UpdateCommand({
-        TableName: this.tableName,
-        Key: subKey(partnerId, meetingId),
-        UpdateExpression: 'SET leaseUntil = :lease',
-        ConditionExpression: 'dueAt <= :now AND (attribute_not_exists(leaseUntil) OR attribute_type(leaseUntil, :null) OR leaseUntil <= :now)',
-        ExpressionAttributeValues: { ':lease': leaseUntil.toISOString(), ':now': now.toISOString(), ':null': 'NULL' },
-        ReturnValues: 'ALL_NEW',
-      }));
-      return r.Attributes ? toSubscription(r.Attributes) : undefined;
-    } catch (e) {
-      if (isConditionFailure(e)) return undefined;
-      throw e;
-    }
+    const r = await unlessRefused(this.db.send(new UpdateCommand({
+      TableName: this.tableName,
+      Key: subKey(partnerId, meetingId),
+      UpdateExpression: 'SET leaseUntil = :lease',
+      ConditionExpression: 'dueAt <= :now AND (attribute_not_exists(leaseUntil) OR attribute_type(leaseUntil, :null) OR leaseUntil <= :now)',
+      ExpressionAttributeValues: { ':lease': leaseUntil.toISOString(), ':now': now.toISOString(), ':null': 'NULL' },
+      ReturnValues: 'ALL_NEW',
+    })));
+    return r?.Attributes ? toSubscription(r.Attributes) : undefined;
   }
 
   async saveMeetingSubscription(sub: MeetingSubscription, opts: { ifRevision?: number } = {}) {
