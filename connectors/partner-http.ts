@@ -91,8 +91,8 @@ export function partnerClient(baseURL: string, headers: Record<string, string>, 
   // a partner gets at most this many calls at once from this container, however many escalations wait
   const slots = semaphore(limits.maxConcurrentCalls ?? MAX_CONCURRENT_CALLS);
   const deadlineMs = limits.timeoutMs ?? PARTNER_TIMEOUT_MS;
-  const holding = new WeakSet<object>();
-  const deadlines = new WeakMap<object, AbortSignal>();
+  /** The calls holding a slot, each with its deadline. */
+  const holding = new WeakMap<object, AbortSignal>();
   client.interceptors.request.use(async (config) => {
     // the whole call, waiting for a slot included, ends by its deadline (the answer's body too: axios
     // reads it under the same signal)
@@ -104,19 +104,21 @@ export function partnerClient(baseURL: string, headers: Record<string, string>, 
       throw deadlineError(config, deadlineMs, 'waiting for a free connection slot');
     }
     config.signal = signal;
-    holding.add(config);
-    deadlines.set(config, deadline);
+    holding.set(config, deadline);
     return config;
   });
-  const done = (config: object | undefined) => {
-    if (config && holding.delete(config)) slots.release();
+  /** Gives the call's slot back (once); answers its deadline. */
+  const done = (config: object | undefined): AbortSignal | undefined => {
+    const deadline = config && holding.get(config);
+    if (deadline && holding.delete(config)) slots.release();
+    return deadline;
   };
   client.interceptors.response.use(
     (res) => { done(res.config); return res; },
     (err: unknown) => {
       const config = axios.isAxiosError(err) || axios.isCancel(err) ? (err as AxiosError).config : undefined;
-      done(config);
-      if (config && axios.isCancel(err) && deadlines.get(config)?.aborted) return Promise.reject(deadlineError(config, deadlineMs, 'the answer was not complete'));
+      const deadline = done(config);
+      if (config && axios.isCancel(err) && deadline?.aborted) return Promise.reject(deadlineError(config, deadlineMs, 'the answer was not complete'));
       return Promise.reject(err);
     },
   );
