@@ -18,11 +18,23 @@
  */
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { readDeployedHubConfig } from './hub-config';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readDeployedHubConfig, REPO_ROOT } from './hub-config';
 import { HubStack } from './hub-stack';
 
 /** What the CDK CLI hands the app process. */
 export interface CliEnvironment { CDK_DEFAULT_REGION?: string | undefined; CDK_DEFAULT_ACCOUNT?: string | undefined }
+
+/**
+ * The context the CDK CLI hands the app, for synthesizing in-process as `npx cdk synth` does: cdk.json's
+ * (feature flags such as partition literals), then the `-c` values, with asset bundling skipped as the CLI
+ * skips it for stacks it does not deploy (`aws:cdk:bundling-stacks: []`; the template is the same).
+ */
+export function cliContext(values: Record<string, unknown> = {}): Record<string, unknown> {
+  const cdkJson = JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
+  return { ...cdkJson.context, ...values, 'aws:cdk:bundling-stacks': [] };
+}
 
 // `cdk synth` works without an issuer; `cdk deploy` of the placeholder would accept no real token
 const SYNTH_ISSUER = 'https://issuer.invalid/';

@@ -7,9 +7,7 @@
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Template } from 'aws-cdk-lib/assertions';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { buildHubApp } from '../../infra/app';
+import { buildHubApp, cliContext } from '../../infra/app';
 
 const ENVIRONMENTS = [
   { region: 'us-east-1', partition: 'aws' },
@@ -21,10 +19,8 @@ const ENVIRONMENTS = [
 const unacknowledged = (app: ReturnType<typeof buildHubApp>['app']) =>
   new AwsSolutionsChecks().validateScope(app).violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} ${r.resourceLogicalId ?? ''} ${r.locations?.join(',') ?? ''}`));
 
-// the CLI hands the app cdk.json's context (feature flags such as partition literals); it skips asset
-// bundling for stacks not selected, and bundling is covered by bundling.test.ts
-const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
-const props = { context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } };
+// cdk.json's context as the CLI hands it, bundling skipped (bundling.test.ts covers bundling)
+const props = { context: cliContext() };
 
 describe.each(ENVIRONMENTS)('npx cdk synth in $region', ({ region, partition }) => {
   it.each([undefined, '123456789012'])('passes cdk-nag with account %s', (account) => {

@@ -7,7 +7,7 @@
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildHubApp } from '../../infra/app';
+import { buildHubApp, cliContext } from '../../infra/app';
 
 const ROOT = join(__dirname, '..', '..');
 const doc = readFileSync(join(ROOT, 'docs', 'deploy.md'), 'utf8');
@@ -38,8 +38,7 @@ it('each npm run and npx cdk synth line is run by .ci/run (directly, or inside n
 it.each(commands.filter((c) => c.startsWith('npx cdk deploy')))('%s synthesizes with its context values, cdk-nag clean', (command) => {
   const context = Object.fromEntries([...command.matchAll(/-c (\w+)=(\S+)/g)].map((m) => [m[1]!, m[2]!]));
   expect(Object.keys(context)).toEqual(expect.arrayContaining(['jwtIssuer', 'jwtAudience', 'hubConfig']));
-  const cdkJson = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
-  const { app, stack } = buildHubApp({ CDK_DEFAULT_REGION: region }, { context: { ...cdkJson.context, ...context, 'aws:cdk:bundling-stacks': [] } });
+  const { app, stack } = buildHubApp({ CDK_DEFAULT_REGION: region }, { context: cliContext(context) });
   expect(stack.region).toBe(region);
   expect(new AwsSolutionsChecks().validateScope(app).violations).toEqual([]);
   // the deployed stack really is the one these values describe
