@@ -13,4 +13,44 @@ export default tseslint.config(
     },
   },
   { files: ['local/**', 'bench/**', 'test/**', 'bin/**', 'cli/**'], rules: { 'no-console': 'off' } },
+  ...boundaries(),
 );
+
+/**
+ * The import table of the design (README, Layout): each folder may import only what its row allows, so a
+ * crossing fails `npm run lint`. Folders are matched in the import's path (`../functions/…`,
+ * `../../infra/…`); packages by name. `local/` and `test/` may import everything.
+ */
+function boundaries() {
+  const folder = (name) => [`../${name}/*`, `../../${name}/*`, `../../../${name}/*`, `../${name}`, `../../${name}`];
+  const folders = (names, why) => names.map((n) => ({ group: folder(n), message: `${why} (README, Layout: the import table).` }));
+  const packages = (names, why) => ({ group: names, message: `${why} (README, Layout: the import table).` });
+  const IO = ['@aws-sdk/*', 'aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'cdk-nag', 'axios', 'cockatiel', '@aws-lambda-powertools/*', 'node:http', 'node:https', 'node:net', 'node:fs', 'node:fs/*', 'dynalite'];
+  const rule = (files, patterns) => ({ files, rules: { 'no-restricted-imports': ['error', { patterns }] } });
+  return [
+    rule(['core/**/*.ts'], [
+      ...folders(['connectors', 'functions', 'infra', 'local', 'topology', 'cli', 'bench', 'scripts', 'test'], 'core/ imports nothing outside core/'),
+      packages(IO, 'core/ does no I/O: no AWS SDK, HTTP client, CDK or file system'),
+    ]),
+    rule(['topology/**/*.ts'], [
+      ...folders(['connectors', 'functions', 'infra', 'local', 'cli', 'bench', 'scripts', 'test'], 'topology/ is plain data that functions/ and infra/ both read: it imports only core/'),
+      packages(IO, 'topology/ is plain data: no SDK, CDK or I/O'),
+    ]),
+    rule(['connectors/**/*.ts'], [
+      ...folders(['functions', 'infra', 'local', 'topology', 'cli', 'bench', 'scripts', 'test'], 'connectors/ import only core/ (and their HTTP client)'),
+      packages(['@aws-sdk/*', 'aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'cdk-nag', '@aws-lambda-powertools/*', 'dynalite'], 'connectors/ speak to partners, not to AWS'),
+    ]),
+    rule(['functions/**/*.ts'], [
+      ...folders(['infra', 'local', 'cli', 'bench', 'scripts', 'test'], 'functions/ import core/, connectors/ and topology/, never the CDK app or the local runtime'),
+      packages(['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'cdk-nag', 'dynalite'], 'functions/ run in Lambda: no CDK, no local database'),
+    ]),
+    rule(['infra/**/*.ts'], [
+      ...folders(['functions', 'connectors', 'local', 'cli', 'bench', 'test'], 'infra/ builds the stack from topology/ and core/; it names handlers by their entry files, never imports them'),
+      packages(['@aws-sdk/*', 'axios', 'dynalite', '@aws-lambda-powertools/*'], 'infra/ declares resources; it calls nothing'),
+    ]),
+    rule(['cli/**/*.ts'], [
+      ...folders(['functions', 'infra', 'connectors', 'topology', 'bench', 'scripts', 'test'], 'the CLI is an HTTP client of the hub: it imports core/ types and the local dev-token helpers only'),
+      packages(['@aws-sdk/*', 'aws-cdk-lib', 'aws-cdk-lib/*', 'dynalite'], 'the CLI is an HTTP client of the hub'),
+    ]),
+  ];
+}

@@ -12,7 +12,7 @@
  * The sweep and poller schedules are a fixed cost per minute, not per escalation, and are left out.
  */
 import { LOCAL_TABLE } from '../local/dynamo';
-import { TABLE_INDEXES } from '../functions/adapters/table-schema';
+import { TABLE_INDEXES } from '../topology/table-schema';
 import { attachDynamoMeter, type MeterCounts } from './dynamo-meter';
 import { httpClient } from './http-client';
 import { flagBody, meterQueues, PARTNER_ID, signedUpdate, startBenchHub } from './hub';

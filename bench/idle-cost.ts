@@ -10,7 +10,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DUE_SHARDS } from '../functions/adapters/table-schema';
+import { DUE_SHARDS } from '../topology/table-schema';
 import { PRICES } from './cost';
 
 /** us-east-1 list prices (USD) of what an idle deployment is billed for; same date as PRICES (cost.ts). */

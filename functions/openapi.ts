@@ -4,7 +4,7 @@ import { STATUSES } from '../core/escalation';
 import {
   AddCommentRequest, CancelRequest, CreateEscalationRequest, JointCallRequestBody, PartnerStatusRequest, PartnerTicketRequest, RetryRequest, StatusLinkRequest,
 } from '../core/schemas';
-import { ROUTES } from '../infra/topology';
+import { ROUTES } from '../topology/topology';
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
 

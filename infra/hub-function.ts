@@ -17,12 +17,12 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ALIASES, BUNDLE_TARGET, EXTERNAL_MODULES, MAIN_FIELDS, NODE_OPTIONS } from './bundling/esbuild-settings';
-import { TABLE_INDEXES } from '../functions/adapters/table-schema';
-import type { TableAction } from './access';
+import { TABLE_INDEXES } from '../topology/table-schema';
+import type { TableAction } from '../topology/access';
 import { REPO_ROOT } from './hub-config';
 import { acknowledgeWildcards } from './nag';
 import { STATUS_LINK_KEY } from '../core/status-links';
-import type { FunctionSpec, QueueSpec } from './topology';
+import type { FunctionSpec, QueueSpec } from '../topology/topology';
 import { join } from 'node:path';
 
 /** Lambda's limit on the total size of a function's environment variables. */

@@ -1,6 +1,6 @@
 /**
  * The stateless half (STYLE.md habit 12), built from the topology: one function per topology function
- * with exactly the grants of infra/access.ts, the HTTP API and its routes behind a JWT authorizer,
+ * with exactly the grants of topology/access.ts, the HTTP API and its routes behind a JWT authorizer,
  * SQS event-source mappings, the bus rules into the queues, and the EventBridge Scheduler schedules.
  */
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
@@ -16,11 +16,11 @@ import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRICS, QUEUES } from '../core/deps';
-import { ACCESS, type AccessProfile } from './access';
+import { ACCESS, type AccessProfile } from '../topology/access';
 import { HubFunction } from './hub-function';
 import { acknowledgeWildcards } from './nag';
 import type { HubState } from './hub-state';
-import type { FunctionName, Topology } from './topology';
+import type { FunctionName, Topology } from '../topology/topology';
 
 export interface JwtSettings {
   /** The OIDC issuer URL (`iss`); its `/.well-known/openid-configuration` must be reachable by API Gateway. */
@@ -40,7 +40,7 @@ export interface HubServicesProps {
   throttle: { rateLimit: number; burstLimit: number };
   /**
    * The hub's public base URL as partners reach it (a custom domain in front of the API); default the HTTP
-   * API's own endpoint. Given to the functions that hand it to partners (HUB_PUBLIC_URL, infra/access.ts).
+   * API's own endpoint. Given to the functions that hand it to partners (HUB_PUBLIC_URL, topology/access.ts).
    */
   publicUrl?: string | undefined;
 }

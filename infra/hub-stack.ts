@@ -1,5 +1,5 @@
 /**
- * The hub on AWS, built from infra/topology.ts (the same declaration the local runtime starts from):
+ * The hub on AWS, built from topology/topology.ts (the same declaration the local runtime starts from):
  * stateful constructs (table, bus, queues, secrets), stateless ones (functions, API, mappings, rules,
  * schedules) and alarms.
  */
@@ -10,7 +10,7 @@ import { HubAlarms } from './hub-alarms';
 import type { DeployedHubConfig } from './hub-config';
 import { HubServices, type JwtSettings } from './hub-services';
 import { HubState } from './hub-state';
-import { buildTopology, type Topology } from './topology';
+import { buildTopology, type Topology } from '../topology/topology';
 
 export interface HubStackProps extends StackProps {
   hubConfig: DeployedHubConfig;

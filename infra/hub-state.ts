@@ -9,8 +9,8 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../core/events';
-import { TABLE_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../functions/adapters/table-schema';
-import type { QueueSpec } from './topology';
+import { TABLE_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../topology/table-schema';
+import type { QueueSpec } from '../topology/topology';
 
 export interface HubStateProps {
   queues: readonly QueueSpec[];

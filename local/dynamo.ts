@@ -4,7 +4,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { AddressInfo } from 'node:net';
 import type { Log } from '../core/deps';
-import { TABLE_INDEXES, TABLE_KEYS } from '../functions/adapters/table-schema';
+import { TABLE_INDEXES, TABLE_KEYS } from '../topology/table-schema';
 import { claimDataDir, preparePrivateDir } from './data-dir';
 
 export const LOCAL_TABLE = 'hub';

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Log } from '../core/deps';
 import { MAX_BODY_BYTES, type HttpEvent, type HttpResult } from '../functions/http';
-import type { FunctionName, RouteSpec } from '../infra/topology';
+import type { FunctionName, RouteSpec } from '../topology/topology';
 import { verifyJwt } from './jwt';
 import { PendingWork } from './pending-work';
 

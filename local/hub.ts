@@ -1,5 +1,5 @@
 /**
- * The whole hub in one process, built from `infra/topology.ts`: embedded DynamoDB, HTTP front door,
+ * The whole hub in one process, built from `topology/topology.ts`: embedded DynamoDB, HTTP front door,
  * in-process bus and queues with SQS semantics, the schedules, and partner sandboxes.
  */
 import { createHmac } from 'node:crypto';
@@ -27,7 +27,7 @@ import { makeNotifierHandler } from '../functions/notifier';
 import { makePollerHandler } from '../functions/poller';
 import { makeMeetingSubscriptionsHandler } from '../functions/meeting-subscriptions';
 import { notificationChannel, outboxEmailSender } from '../connectors/notify/channels';
-import { buildTopology, type FunctionName, type Topology } from '../infra/topology';
+import { buildTopology, type FunctionName, type Topology } from '../topology/topology';
 import { LocalBus } from './bus';
 import { LOCAL_TABLE, startDynalite } from './dynamo';
 import { createLocalHttpServer } from './http-server';

@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ALIASES, BUNDLE_TARGET, EXTERNAL_MODULES, MAIN_FIELDS, NODE_OPTIONS } from '../infra/bundling/esbuild-settings';
 import { REPO_ROOT } from '../infra/hub-config';
-import { buildTopology } from '../infra/topology';
+import { buildTopology } from '../topology/topology';
 
 const SIZE_TARGET_KB = 300;
 const IMPORT_TARGET_MS = 150;

@@ -12,7 +12,7 @@ import { TicketLinkConflictError, VersionConflictError } from '../../core/errors
 import type { ClaimedComment, CommentRef, DueItem, EscalationStore, MeetingSubscription, MessageFailure, PendingComment, TimelineEntry } from '../../core/ports';
 import { isConditionFailure, unlessRefused } from './conditional-write';
 import { DeliveryMarks } from './delivery-marks';
-import { DUE_SHARDS } from './table-schema';
+import { DUE_SHARDS } from '../../topology/table-schema';
 
 
 const escKey = (id: string) => ({ PK: `ESC#${id}`, SK: 'META' });

@@ -21,5 +21,5 @@ export class EventBridgeBus implements EventBus {
   }
 }
 
-/** The hub's bus (`BUS_NAME`), for the functions that publish (infra/access.ts `putEvents`). */
+/** The hub's bus (`BUS_NAME`), for the functions that publish (topology/access.ts `putEvents`). */
 export const eventBridgeBus = (): EventBus => new EventBridgeBus(new EventBridgeClient({}), requiredEnv('BUS_NAME'));

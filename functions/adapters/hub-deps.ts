@@ -1,7 +1,7 @@
 /**
  * Wires the real adapters once per Lambda container, from validated environment, with only the parts the
  * function uses: each function names the bus, the work queues and the connectors it needs (as granted in
- * infra/access.ts), so its bundle imports only those SDK clients and libraries. A part a function was not
+ * topology/access.ts), so its bundle imports only those SDK clients and libraries. A part a function was not
  * given refuses to work, loudly, like a withheld connector.
  */
 import { ulid } from 'ulid';
@@ -33,21 +33,21 @@ export interface AwsParts {
 
 const functionName = () => process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'this function';
 
-/** The bus of a function that does not publish: publishing is a deployment error (infra/access.ts). */
+/** The bus of a function that does not publish: publishing is a deployment error (topology/access.ts). */
 export const noBus = (): EventBus => ({
   async publish(events) {
-    if (events.length) throw new ConfigError(`${functionName()} was deployed without an event bus, so it cannot publish ${events[0]!.detailType} (infra/access.ts)`);
+    if (events.length) throw new ConfigError(`${functionName()} was deployed without an event bus, so it cannot publish ${events[0]!.detailType} (topology/access.ts)`);
   },
 });
 
-/** The queues of a function that sends to none: sending is a deployment error (infra/access.ts). */
+/** The queues of a function that sends to none: sending is a deployment error (topology/access.ts). */
 export const noQueue = (): WorkQueue => ({
   async send(m) {
-    throw new ConfigError(`${functionName()} was deployed without work queues, so it cannot send to ${m.queue} (infra/access.ts)`);
+    throw new ConfigError(`${functionName()} was deployed without work queues, so it cannot send to ${m.queue} (topology/access.ts)`);
   },
 });
 
-/** HUB_PUBLIC_URL (only the functions that hand it to partners get it, infra/access.ts): an http(s) URL, or a loud failure. */
+/** HUB_PUBLIC_URL (only the functions that hand it to partners get it, topology/access.ts): an http(s) URL, or a loud failure. */
 export function publicUrlFromEnv(env: Record<string, string | undefined>): string | undefined {
   const v = env.HUB_PUBLIC_URL;
   if (v === undefined || v === '') return undefined;

@@ -112,7 +112,7 @@ export async function requiredSecret(name: string, env: NodeJS.ProcessEnv, read:
 /** The registry of a function that was not given partner secrets: any connector use is a deployment error. */
 export const withheldConnectors = (functionName = process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'this function'): ConnectorRegistry => {
   const refuse = (): never => {
-    throw new ConfigError(`${functionName} was deployed without access to partner secrets, so it cannot call partners (infra/access.ts)`);
+    throw new ConfigError(`${functionName} was deployed without access to partner secrets, so it cannot call partners (topology/access.ts)`);
   };
   return { ticketing: refuse, collaboration: refuse };
 };

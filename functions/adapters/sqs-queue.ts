@@ -31,5 +31,5 @@ export class SqsWorkQueue implements WorkQueue {
   }
 }
 
-/** The work queues this function may send to (`QUEUE_URLS`, infra/access.ts `sendTo`). */
+/** The work queues this function may send to (`QUEUE_URLS`, topology/access.ts `sendTo`). */
 export const sqsWorkQueue = (): WorkQueue => new SqsWorkQueue(sqsClient(), JSON.parse(requiredEnv('QUEUE_URLS')) as Record<string, string>);

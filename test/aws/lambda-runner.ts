@@ -1,6 +1,6 @@
 /**
  * A small Lambda service for the AWS-parity tier. Everything it runs is read from the DEPLOYED stack in
- * moto, never from infra/topology.ts: the functions (DescribeStackResources, GetFunctionConfiguration:
+ * moto, never from topology/topology.ts: the functions (DescribeStackResources, GetFunctionConfiguration:
  * their deployed environment), the SQS event-source mappings (ListEventSourceMappings: queue, function,
  * batch size), and, for the resources moto's CloudFormation does not create, the template as deployed:
  * the HTTP API's routes (AWS::ApiGatewayV2::Route → Integration → function) and the schedules
@@ -28,7 +28,7 @@ import { dirname, join } from 'node:path';
 import { silentLog } from '../../core/deps';
 import type { HttpEvent, HttpResult } from '../../functions/http';
 import { REPO_ROOT } from '../../infra/hub-config';
-import type { FunctionName, RouteSpec } from '../../infra/topology';
+import type { FunctionName, RouteSpec } from '../../topology/topology';
 import { createLocalHttpServer, type LocalHttpServer } from '../../local/http-server';
 import { clientConfig, DUMMY_CREDENTIALS, motoSqs, REGION } from './deploy';
 import type { Template } from './moto-gaps';

@@ -1,16 +1,16 @@
 /**
  * What each function's bundle loads at cold start, checked on the esbuild module graph (the stack's own
  * settings, nothing written): only the AWS SDK clients of the services its grants let it call
- * (infra/access.ts), no tracing library, no HTTP client in code that never calls a partner, only the
+ * (topology/access.ts), no tracing library, no HTTP client in code that never calls a partner, only the
  * connectors the function uses, and a size under a guard just above the 300 KB target (#7).
  * Timings are scripts/measure-bundles.ts's job; this pins the composition that makes them.
  */
 import { build, type Metafile } from 'esbuild';
 import { join } from 'node:path';
-import { ACCESS } from '../../infra/access';
+import { ACCESS } from '../../topology/access';
 import { ALIASES, BUNDLE_TARGET, EXTERNAL_MODULES, MAIN_FIELDS } from '../../infra/bundling/esbuild-settings';
 import { REPO_ROOT } from '../../infra/hub-config';
-import { buildTopology, type FunctionName } from '../../infra/topology';
+import { buildTopology, type FunctionName } from '../../topology/topology';
 
 /** A regression guard above the 300 KB target (see the size test below). */
 const BUNDLE_CEILING_KB = 310;

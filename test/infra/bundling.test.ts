@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HubFunction } from '../../infra/hub-function';
 import { REPO_ROOT } from '../../infra/hub-config';
-import { buildTopology } from '../../infra/topology';
+import { buildTopology } from '../../topology/topology';
 
 it('bundles the sweep function with the stack settings, and the bundle loads', () => {
   const app = new App({ outdir: join(tmpdir(), `hub-bundle-${process.pid}`) });

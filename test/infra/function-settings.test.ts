@@ -4,7 +4,7 @@
  * gives every function each setting listed here (docs/deploy.md, section 6, lists them for operators).
  */
 import { Match } from 'aws-cdk-lib/assertions';
-import type { FunctionName } from '../../infra/topology';
+import type { FunctionName } from '../../topology/topology';
 import { synthHub } from './hub-stack-fixture';
 
 /** What each function cannot start without (beyond HUB_CONFIG_JSON, which every function gets). */

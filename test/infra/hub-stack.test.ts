@@ -8,10 +8,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QUEUES } from '../../core/deps';
-import { ACCESS } from '../../infra/access';
+import { ACCESS } from '../../topology/access';
 import { readDeployedHubConfig, secretReferences } from '../../infra/hub-config';
 import { HubStack } from '../../infra/hub-stack';
-import { buildTopology, type FunctionName } from '../../infra/topology';
+import { buildTopology, type FunctionName } from '../../topology/topology';
 import { synthHub, type SynthesizedHub } from './hub-stack-fixture';
 
 let hub: SynthesizedHub;

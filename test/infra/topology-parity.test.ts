@@ -1,5 +1,5 @@
 /**
- * infra/topology.ts is the single declaration: every function, queue, rule and schedule it lists must be
+ * topology/topology.ts is the single declaration: every function, queue, rule and schedule it lists must be
  * in the synthesized AWS template AND in the local runtime, so the two cannot drift.
  */
 import { CfnElement, Stack } from 'aws-cdk-lib';
@@ -7,7 +7,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { parseHubConfig } from '../../core/config';
 import { silentLog } from '../../core/deps';
-import { buildTopology, type Topology } from '../../infra/topology';
+import { buildTopology, type Topology } from '../../topology/topology';
 import type { LocalRule } from '../../local/bus';
 import { startLocalHub, type LocalHub } from '../../local/hub';
 import { synthHub, type SynthesizedHub } from './hub-stack-fixture';

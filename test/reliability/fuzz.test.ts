@@ -37,7 +37,7 @@ import { zoomSignature } from '../../connectors/zoom/connector';
 import { parseHubConfig } from '../../core/config';
 import { silentLog } from '../../core/deps';
 import { MAX_BODY_BYTES } from '../../functions/http';
-import { buildTopology, type RouteSpec } from '../../infra/topology';
+import { buildTopology, type RouteSpec } from '../../topology/topology';
 import { startLocalHub, type LocalHub } from '../../local/hub';
 import { signJwt } from '../../local/jwt';
 import { uid } from '../support/fixtures';

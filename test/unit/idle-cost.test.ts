@@ -1,7 +1,7 @@
 /** bench/idle-cost.ts: what an idle deployment is billed for, read from the template. */
 import { IDLE_ASSUMPTIONS, IDLE_PRICES, idleMonthlyCost, type Template } from '../../bench/idle-cost';
 import { synthesizedTemplate } from '../../bench/idle-cost-synth';
-import { DUE_SHARDS } from '../../functions/adapters/table-schema';
+import { DUE_SHARDS } from '../../topology/table-schema';
 
 const line = (c: ReturnType<typeof idleMonthlyCost>, prefix: string) => c.lines.find((l) => l.item.startsWith(prefix))!;
 
