@@ -1,4 +1,8 @@
-/** Retry timing for partner calls: exponential backoff with full jitter, never sooner than Retry-After. */
+/**
+ * Retry timing for partner calls: exponential backoff with equal jitter (half the delay fixed, half random),
+ * never sooner than Retry-After. Not full jitter (all of it random): with a handful of attempts a full-jitter
+ * delay can come out near zero twice in a row and hit a partner that just asked for room.
+ */
 
 export interface RetryPolicy { maxAttempts: number; initialDelayMs: number; maxDelayMs: number }
 
@@ -8,7 +12,7 @@ export interface RetryPolicy { maxAttempts: number; initialDelayMs: number; maxD
  */
 export function backoffDelayMs(policy: RetryPolicy, attempt: number, retryAfterMs: number | undefined, random: number): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** Math.max(0, attempt - 1));
-  // "equal jitter": half fixed, half random, so delays still grow with each attempt
+  // half fixed, half random: delays still grow with each attempt
   const jittered = ceiling / 2 + random * (ceiling / 2);
   return Math.round(Math.max(jittered, retryAfterMs ?? 0));
 }

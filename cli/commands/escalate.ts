@@ -46,7 +46,7 @@ export function registerEscalate(program: Command, ctx: () => CliContext) {
     .option('--findings <text>', 'what the engineer found, up to 20000 characters')
     .option('--findings-file <path>', 'read the findings from a file (- for stdin)')
     .addHelpText('after', '\nExample:\n  hub escalate --case CASE-1001 --customer acme --platform teams --severity high \\\n'
-      + '    --summary "Audio drops in Teams Rooms" --findings-file findings.txt')
+      + '    --summary "Audio drops in Teams Rooms" --findings-file examples/cli/findings-teams-audio.txt')
     .action(async (opts: EscalateOptions) => {
       const c = ctx();
       const body = await escalationBody(c, opts);
