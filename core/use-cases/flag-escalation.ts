@@ -4,6 +4,7 @@ import type { HubDeps } from '../deps';
 import type { Escalation } from '../escalation';
 import { ConflictError, NoRouteError } from '../errors';
 import { hubEvent } from '../events';
+import { correlationKeys } from '../log';
 import type { CreateEscalationRequest } from '../schemas';
 
 /**
@@ -67,6 +68,7 @@ export async function flagEscalation(
       { path: 'caseId', message: `is already flagged for another customer than ${input.customerId}` },
     ]);
   }
+  deps.log.appendKeys(correlationKeys(result.escalation));
   if (result.created) {
     const e = result.escalation;
     deps.log.info('escalation requested', { escalationId: e.escalationId, caseId: e.caseId, partnerId: e.partnerId, findingsLength: input.findings.length });

@@ -4,6 +4,7 @@ import { partnerById, QUEUES, type HubDeps } from '../deps';
 import { decidePartnerUpdate, rankOf, type Escalation } from '../escalation';
 import { PartnerCallError } from '../errors';
 import { ATTEMPT_LEASE_MS, callDeadlineMs, leaseTimes } from '../leases';
+import { correlationKeys } from '../log';
 import { buildReferral } from '../referral';
 import { hubEvent } from '../events';
 import type { PartnerIncident } from '../ports';
@@ -44,6 +45,7 @@ export async function openPartnerIncident(deps: HubDeps, escalationId: string): 
   const claimed = await deps.store.claimAttempt(escalationId, now, new Date(now.getTime() + lease.attemptMs), new Date(now.getTime() + 100));
   if (!claimed) return 'skipped';
   let esc: Escalation = claimed;
+  deps.log.appendKeys(correlationKeys(esc));
   const partner = partnerById(deps.config, esc.partnerId);
   const connector = deps.connectors.ticketing(esc.partnerId);
   if (!partner || !connector) {
