@@ -1,6 +1,6 @@
 /**
  * The Log port, and the handling its lines are correlated by. A handling (one HTTP request, one queue
- * record, one scheduled run) opens a scope with its id (`inLogScope`); use cases add the escalation, case
+ * record, one scheduled run) opens a scope with its id (`logHandling`); use cases add the escalation, case
  * and partner ids as they learn them (`log.appendKeys`); every line written during the handling carries
  * the scope's keys, whichever Log writes it. The scope follows the handling's own async calls
  * (AsyncLocalStorage), so the records of one batch, which are processed concurrently, never see each
@@ -27,8 +27,17 @@ const handling = new AsyncLocalStorage<LogFields>();
 
 const defined = (keys: LogFields): LogFields => Object.fromEntries(Object.entries(keys).filter(([, v]) => v !== undefined));
 
-/** Runs `work` as a handling: its lines carry the enclosing handling's keys (if any) and `keys`. */
-export function inLogScope<T>(keys: LogFields, work: () => T): T {
+/**
+ * Runs `work` as a handling of its own (a request, a queue record, a scheduled run): its lines carry `keys`
+ * and the keys appended during it, never those of whatever started it (locally, a queue's timer may have
+ * been set while a request was being answered).
+ */
+export function logHandling<T>(keys: LogFields, work: () => T): T {
+  return handling.run(defined(keys), work);
+}
+
+/** Runs a part of the handling in progress (one item of a loop) with more keys: its lines carry both. */
+export function withLogKeys<T>(keys: LogFields, work: () => T): T {
   return handling.run({ ...handling.getStore(), ...defined(keys) }, work);
 }
 

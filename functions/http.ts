@@ -9,7 +9,7 @@ import {
   ForbiddenError, HubError, InvalidJsonError, PayloadTooLargeError, UnauthorizedError, ValidationError,
 } from '../core/errors';
 import type { Log } from '../core/deps';
-import { correlationKeys, inLogScope } from '../core/log';
+import { correlationKeys, logHandling } from '../core/log';
 import { PROTOTYPE_KEYS, wellFormed, wellFormedReviver } from '../core/partner-input';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -49,7 +49,7 @@ export function errorResult(err: unknown, log: Log): HttpResult {
  */
 export function httpHandler(log: Log, answer: (event: HttpEvent) => Promise<HttpResult>) {
   return (event: HttpEvent): Promise<HttpResult> =>
-    inLogScope({ requestId: event.requestContext?.requestId, ...correlationKeys(event.pathParameters) }, async () => {
+    logHandling({ requestId: event.requestContext?.requestId, ...correlationKeys(event.pathParameters) }, async () => {
       try {
         return await answer(event);
       } catch (err) {

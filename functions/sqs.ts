@@ -6,7 +6,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod';
 import type { Log } from '../core/deps';
-import { correlationKeys, inLogScope } from '../core/log';
+import { correlationKeys, logHandling } from '../core/log';
 import type { EscalationStore } from '../core/ports';
 
 /** A queue body: either sent directly `{ escalationId }`, or an EventBridge event whose detail has it. */
@@ -37,7 +37,7 @@ export function makeSqsHandler<T>(schema: z.ZodType<T>, work: (message: T) => Pr
     let body: unknown;
     try { body = JSON.parse(r.body); } catch { body = undefined; }
     const detail = (body as { detail?: unknown } | null | undefined)?.detail;
-    return inLogScope({ messageId: r.messageId, queue: queueOf(r), ...correlationKeys(body, detail) }, () => handle(r, body));
+    return logHandling({ messageId: r.messageId, queue: queueOf(r), ...correlationKeys(body, detail) }, () => handle(r, body));
   };
   const handle = async (r: SQSRecord, body: unknown) => {
     const parsed = schema.safeParse(body);

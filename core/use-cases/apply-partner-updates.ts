@@ -2,7 +2,7 @@ import { nextUpdateDeadline } from '../aging';
 import type { HubDeps } from '../deps';
 import { decidePartnerUpdate, rankOf } from '../escalation';
 import { hubEvent } from '../events';
-import { inLogScope } from '../log';
+import { withLogKeys } from '../log';
 import type { InboundUpdate } from '../ports';
 import type { InboundMessage } from './ingest-webhook';
 import { commentTextKey } from './comments';
@@ -30,7 +30,7 @@ export async function applyPartnerUpdates(deps: HubDeps, msg: InboundMessage, op
       continue;
     }
     // one delivery may update several escalations: each update's lines name its own
-    outcomes.push(await inLogScope({ escalationId }, () => applyOne(deps, msg, escalationId, update, `${msg.deliveryId}#${i}`)));
+    outcomes.push(await withLogKeys({ escalationId }, () => applyOne(deps, msg, escalationId, update, `${msg.deliveryId}#${i}`)));
   }
   const now = deps.clock.now();
   if (!opts.deferUnknown) return outcomes; // polled: no stored delivery behind it

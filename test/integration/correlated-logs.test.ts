@@ -6,7 +6,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { parseHubConfig } from '../../core/config';
 import type { HubDeps } from '../../core/deps';
 import type { Escalation } from '../../core/escalation';
-import { inLogScope, scopedLog, type LogFields } from '../../core/log';
+import { logHandling, scopedLog, withLogKeys, type LogFields } from '../../core/log';
 import type { PartnerIncident, TicketingConnector } from '../../core/ports';
 import { flagEscalation } from '../../core/use-cases/flag-escalation';
 import { documentClient } from '../../functions/adapters/clients';
@@ -157,17 +157,19 @@ describe('correlated logs', () => {
     }
   });
 
-  it('keys appended inside a nested scope stay in it; outside any handling, appending does nothing', () => {
+  it('a part of a handling adds keys that stay in it; a handling started from another never takes its keys', () => {
     const { lines, log } = setup();
-    log.appendKeys({ escalationId: 'stray' });
-    inLogScope({ requestId: 'r' }, () => {
-      inLogScope({ escalationId: 'e-1' }, () => { log.appendKeys({ caseId: 'c-1' }); log.info('inner'); });
+    log.appendKeys({ escalationId: 'stray' }); // outside any handling: nothing
+    logHandling({ requestId: 'r' }, () => {
+      withLogKeys({ escalationId: 'e-1' }, () => { log.appendKeys({ caseId: 'c-1' }); log.info('inner'); });
       log.info('outer');
+      logHandling({ messageId: 'm' }, () => { log.info('started from it'); });
     });
     log.info('outside');
     expect(lines).toEqual([
       { level: 'info', message: 'inner', requestId: 'r', escalationId: 'e-1', caseId: 'c-1' },
       { level: 'info', message: 'outer', requestId: 'r' },
+      { level: 'info', message: 'started from it', messageId: 'm' },
       { level: 'info', message: 'outside' },
     ]);
   });

@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import { inLogScope } from '../../core/log';
+import { logHandling } from '../../core/log';
 import { hubLogger, withLambdaContext } from '../../functions/adapters/logger';
 
 /** The JSON lines the Powertools Logger writes (info to stdout, warn and error to stderr) while `work` runs. */
@@ -25,7 +25,7 @@ describe('Powertools logger adapter', () => {
   it('writes the keys of the handling, those appended on the way and the line\'s own fields in its JSON line', async () => {
     const logger = new Logger({ serviceName: 'test-hub' });
     const log = hubLogger(logger);
-    const lines = await jsonLines(() => inLogScope({ messageId: 'm-1', queue: 'partner-work-acme', escalationId: 'esc-1' }, async () => {
+    const lines = await jsonLines(() => logHandling({ messageId: 'm-1', queue: 'partner-work-acme', escalationId: 'esc-1' }, async () => {
       log.info('before the escalation is loaded');
       log.appendKeys({ caseId: 'CASE-1', partnerId: 'acme' });
       log.warn('partner attempt failed', { attempt: 2 });
