@@ -30,7 +30,7 @@ export async function applyPartnerUpdates(deps: HubDeps, msg: InboundMessage, op
       continue;
     }
     // one delivery may update several escalations: each update's lines name its own
-    outcomes.push(await withLogKeys({ escalationId }, () => applyOne(deps, msg, escalationId, update, `${msg.deliveryId}#${i}`)));
+    outcomes.push(await withLogKeys({ escalationId, partnerId: msg.partnerId }, () => applyOne(deps, msg, escalationId, update, `${msg.deliveryId}#${i}`)));
   }
   const now = deps.clock.now();
   if (!opts.deferUnknown) return outcomes; // polled: no stored delivery behind it

@@ -71,12 +71,12 @@ export async function flagEscalation(
   deps.log.appendKeys(correlationKeys(result.escalation));
   if (result.created) {
     const e = result.escalation;
-    deps.log.info('escalation requested', { escalationId: e.escalationId, caseId: e.caseId, partnerId: e.partnerId, findingsLength: input.findings.length });
+    deps.log.info('escalation requested', { findingsLength: input.findings.length });
     try {
       await deps.bus.publish([hubEvent('EscalationRequested', { version: 1, escalationId: e.escalationId, partnerId: e.partnerId, caseId: e.caseId })]);
     } catch (err) {
       // accepted all the same: the escalation is stored and due in the open-work index
-      deps.log.error('could not publish EscalationRequested; the sweep will drive it', { escalationId: e.escalationId, error: String(err) });
+      deps.log.error('could not publish EscalationRequested; the sweep will drive it', { error: String(err) });
     }
   }
   return result;

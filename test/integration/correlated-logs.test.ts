@@ -14,6 +14,7 @@ import { DynamoEscalationStore } from '../../functions/adapters/dynamo-store';
 import { makeApiHandler } from '../../functions/api';
 import type { HttpEvent } from '../../functions/http';
 import { makePartnerWorkerHandler } from '../../functions/partner-worker';
+import { makeStatusSyncHandler } from '../../functions/status-sync';
 import { scheduledHandler } from '../../functions/scheduled';
 import { LOCAL_TABLE, startDynalite } from '../../local/dynamo';
 import { FakeClock, RecordingQueue, uid } from '../support/fixtures';
@@ -110,6 +111,25 @@ describe('correlated logs', () => {
     expect(lines.filter((l) => l.messageId === 'm-a').map((l) => l.message)).toEqual(['partner called', 'partner answered', 'partner incident opened']);
     expect(lines.filter((l) => l.messageId === 'm-b').map((l) => l.message)).toEqual(['partner called', 'partner answered', 'partner incident opened']);
     expect(lines.find((l) => l.message === 'after the batch')).toEqual({ level: 'info', message: 'after the batch' });
+  });
+
+  it('a status delivery updating two escalations logs each update with its own escalation', async () => {
+    const { deps, lines } = setup();
+    const a = await flag(deps, 'acme');
+    const b = await flag(deps, 'acme');
+    await deps.store.putTicketLink('acme', `T-${a.escalationId}`, a.escalationId);
+    await deps.store.putTicketLink('acme', `T-${b.escalationId}`, b.escalationId);
+    // each update is recorded in its escalation's timeline: a line there (as an adapter might write) names which
+    const append = deps.store.appendTimeline.bind(deps.store);
+    deps.store.appendTimeline = async (...args) => { deps.log.info('timeline appended'); return append(...args); };
+    lines.length = 0;
+    const update = (e: Escalation) => ({ ticketId: `T-${e.escalationId}`, status: 'in_progress', partnerStatus: 'working', updatedAt: new Date().toISOString() });
+    const answer = await makeStatusSyncHandler(deps)({ Records: [record('m-1', { partnerId: 'acme', deliveryId: uid('d'), updates: [update(a), update(b)] })] } as SQSEvent);
+    expect(answer.batchItemFailures).toEqual([]);
+    expect(lines.filter((l) => l.message === 'timeline appended')).toEqual([
+      expect.objectContaining({ messageId: 'm-1', escalationId: a.escalationId, partnerId: 'acme' }),
+      expect.objectContaining({ messageId: 'm-1', escalationId: b.escalationId, partnerId: 'acme' }),
+    ]);
   });
 
   it('each HTTP request logs with its request id, and with the escalation once the use case has made it', async () => {
