@@ -17,8 +17,8 @@ export interface Log {
   warn(message: string, extra?: LogFields): void;
   error(message: string, extra?: LogFields): void;
   /**
-   * Adds keys to every later line of the handling in progress (outside one: nothing). Inside a loop over
-   * several escalations, name them on each line instead: appended keys stay for the rest of the handling.
+   * Adds keys to every later line of the handling in progress (outside one: nothing). They stay for the
+   * rest of it: in a loop over several escalations, run each item `withLogKeys` (or name it on the line).
    */
   appendKeys(keys: LogFields): void;
 }
