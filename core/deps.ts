@@ -1,15 +1,10 @@
 /** Everything a use case may touch, handed in by the entry point (AWS or local) or a test. */
 import type { HubConfig, PartnerProfile } from './config';
+import type { Log } from './log';
 import type { Clock, ConnectorRegistry, EscalationStore, EventBus, WorkQueue } from './ports';
 
-export interface Log {
-  debug(message: string, extra?: Record<string, unknown>): void;
-  info(message: string, extra?: Record<string, unknown>): void;
-  warn(message: string, extra?: Record<string, unknown>): void;
-  error(message: string, extra?: Record<string, unknown>): void;
-}
-
-export const silentLog: Log = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+/** The Log port lives in core/log.ts with the handling scope its lines are correlated by. */
+export { type Log, silentLog } from './log';
 
 /**
  * `HubProblems`: the hub's own set-up stopped it (a partner refused the hub's credentials); an alarm

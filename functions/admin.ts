@@ -7,37 +7,34 @@ import { parseOrThrow } from '../core/schemas';
 import { listDeadLetters, redriveDeadLetters } from '../core/use-cases/dead-letters';
 import { hubDeps } from './adapters/hub-deps';
 import { requiredEnv } from './adapters/config-source';
+import { withLambdaContext } from './adapters/logger';
 import { sqsDeadLetters, type DeadLetterTarget } from './adapters/sqs-dead-letters';
 import { sqsClient } from './adapters/sqs-queue';
-import { callerOf, errorResult, json, parseJsonBody, requireRole, type HttpEvent, type HttpResult } from './http';
+import { callerOf, httpHandler, json, parseJsonBody, requireRole, type HttpEvent } from './http';
 
 const RedriveRequest = z.strictObject({ queue: z.string().min(1).max(100).optional() });
 const ListQuery = z.object({ queue: z.string().min(1).max(100).optional() });
 
 export function makeAdminHandler(deps: HubDeps, dlq: DeadLetterQueues) {
-  return async (event: HttpEvent): Promise<HttpResult> => {
-    try {
-      requireRole(callerOf(event), 'admin');
-      switch (event.routeKey) {
-        case 'GET /v1/admin/dead-letters': {
-          const { queue } = parseOrThrow(ListQuery, event.queryStringParameters ?? {}, 'query');
-          return json(200, { queues: dlq.queues, items: await listDeadLetters(deps.store, dlq, queue) });
-        }
-        case 'POST /v1/admin/dead-letters/redrive': {
-          const { queue } = parseOrThrow(RedriveRequest, event.body ? parseJsonBody(event) : {});
-          const results = await redriveDeadLetters(dlq, queue);
-          deps.log.info('dead letters redriven', { results });
-          return json(200, { results });
-        }
-        default:
-          throw new NotFoundError(`No route ${event.routeKey}.`);
+  return httpHandler(deps.log, async (event) => {
+    requireRole(callerOf(event), 'admin');
+    switch (event.routeKey) {
+      case 'GET /v1/admin/dead-letters': {
+        const { queue } = parseOrThrow(ListQuery, event.queryStringParameters ?? {}, 'query');
+        return json(200, { queues: dlq.queues, items: await listDeadLetters(deps.store, dlq, queue) });
       }
-    } catch (err) {
-      return errorResult(err, deps.log);
+      case 'POST /v1/admin/dead-letters/redrive': {
+        const { queue } = parseOrThrow(RedriveRequest, event.body ? parseJsonBody(event) : {});
+        const results = await redriveDeadLetters(dlq, queue);
+        deps.log.info('dead letters redriven', { results });
+        return json(200, { results });
+      }
+      default:
+        throw new NotFoundError(`No route ${event.routeKey}.`);
     }
-  };
+  });
 }
 
 let wired: ReturnType<typeof makeAdminHandler> | undefined;
-export const handler = async (event: HttpEvent) =>
-  (wired ??= makeAdminHandler(await hubDeps(), sqsDeadLetters(sqsClient(), JSON.parse(requiredEnv('DLQ_TARGETS')) as Record<string, DeadLetterTarget>)))(event);
+export const handler = withLambdaContext(async (event: HttpEvent) =>
+  (wired ??= makeAdminHandler(await hubDeps(), sqsDeadLetters(sqsClient(), JSON.parse(requiredEnv('DLQ_TARGETS')) as Record<string, DeadLetterTarget>)))(event));

@@ -16,6 +16,7 @@ import { scheduleJointCall } from '../core/use-cases/joint-calls';
 import { recordPartnerTicket } from '../core/use-cases/record-partner-ticket';
 import { StatusLinkRequest } from '../core/schemas';
 import { signStatusToken, STATUS_LINK_KEY } from '../core/status-links';
+import { withLambdaContext } from './adapters/logger';
 import { renderStatusPage } from './status-page';
 import { awsSecretReader, requiredSecret, type SecretReader } from './adapters/secrets';
 import { cancelEscalation } from '../core/use-cases/cancel-escalation';
@@ -27,7 +28,7 @@ import { openApiDocument } from './openapi';
 import { buildCollaborationRegistry } from '../connectors/collaboration-registry';
 import { eventBridgeBus } from './adapters/eventbridge-bus';
 import { hubDeps } from './adapters/hub-deps';
-import { callerOf, errorResult, json, parseJsonBody, rawBody, requireRole, type HttpEvent, type HttpResult } from './http';
+import { callerOf, httpHandler, json, parseJsonBody, rawBody, requireRole, type HttpEvent, type HttpResult } from './http';
 
 export interface ApiOptions {
   /** Signs customer status-page links and sessions; without it, links cannot be minted. */
@@ -163,15 +164,11 @@ const ROUTES: Record<string, Route> = {
 };
 
 export function makeApiHandler(deps: HubDeps, opts: ApiOptions = {}) {
-  return async (event: HttpEvent): Promise<HttpResult> => {
+  return httpHandler(deps.log, async (event) => {
     const route = ROUTES[event.routeKey];
-    try {
-      if (!route) throw new NotFoundError(`No route ${event.routeKey}.`);
-      return await route(event, deps, opts);
-    } catch (err) {
-      return errorResult(err, deps.log);
-    }
-  };
+    if (!route) throw new NotFoundError(`No route ${event.routeKey}.`);
+    return route(event, deps, opts);
+  });
 }
 
 /** The api function as deployed: it cannot start without the status-link key (never a silent 409 later). */
@@ -184,8 +181,8 @@ export async function wireApi(env: NodeJS.ProcessEnv = process.env, read: Secret
 }
 
 let wired: Promise<ReturnType<typeof makeApiHandler>> | undefined;
-export const handler = async (event: HttpEvent) => {
+export const handler = withLambdaContext(async (event: HttpEvent) => {
   // a failed start (say, Secrets Manager throttled) is retried by the next event, not remembered
   wired ??= wireApi().catch((e: unknown) => { wired = undefined; throw e; });
   return (await wired)(event);
-};
+});

@@ -9,6 +9,7 @@ import {
   ForbiddenError, HubError, InvalidJsonError, PayloadTooLargeError, UnauthorizedError, ValidationError,
 } from '../core/errors';
 import type { Log } from '../core/deps';
+import { correlationKeys, logHandling } from '../core/log';
 import { PROTOTYPE_KEYS, wellFormed, wellFormedReviver } from '../core/partner-input';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -40,6 +41,21 @@ export function errorResult(err: unknown, log: Log): HttpResult {
   }
   log.error('unhandled error', { error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) });
   return json(500, { error: { code: 'internal', message: 'Something went wrong on our side; the request can be retried.' } });
+}
+
+/**
+ * An HTTP function's handling: every line it logs carries the request's id (API Gateway's, which the local
+ * server mints too) and the escalation, case or partner its path names; an error becomes the contract's body.
+ */
+export function httpHandler(log: Log, answer: (event: HttpEvent) => Promise<HttpResult>) {
+  return (event: HttpEvent): Promise<HttpResult> =>
+    logHandling({ requestId: event.requestContext?.requestId, ...correlationKeys(event.pathParameters) }, async () => {
+      try {
+        return await answer(event);
+      } catch (err) {
+        return errorResult(err, log);
+      }
+    });
 }
 
 /**

@@ -9,6 +9,7 @@ import { NOTIFICATION_EVENTS, type NotificationChannel } from '../core/notificat
 import { deliverNotification, fanOutNotification } from '../core/use-cases/notify';
 import { notificationChannel } from '../connectors/notify/channels';
 import { hubDeps } from './adapters/hub-deps';
+import { withLambdaContext } from './adapters/logger';
 import { sesEmailSender } from './adapters/ses-email';
 import { sqsWorkQueue } from './adapters/sqs-queue';
 import { makeSqsHandler } from './sqs';
@@ -25,4 +26,4 @@ export const makeNotifierHandler = (deps: HubDeps, channel: NotificationChannel)
   makeSqsHandler(Message, (m) => ('kind' in m ? deliverNotification(deps, channel, m) : fanOutNotification(deps, m)), deps.log, deps.store);
 
 let wired: ReturnType<typeof makeNotifierHandler> | undefined;
-export const handler = async (event: SQSEvent) => (wired ??= makeNotifierHandler(await hubDeps({ queue: sqsWorkQueue }), notificationChannel(sesEmailSender())))(event);
+export const handler = withLambdaContext(async (event: SQSEvent) => (wired ??= makeNotifierHandler(await hubDeps({ queue: sqsWorkQueue }), notificationChannel(sesEmailSender())))(event));

@@ -5,6 +5,7 @@ import { openPartnerIncident } from '../core/use-cases/open-partner-incident';
 import { buildTicketingRegistry } from '../connectors/ticketing-registry';
 import { eventBridgeBus } from './adapters/eventbridge-bus';
 import { hubDeps } from './adapters/hub-deps';
+import { withLambdaContext } from './adapters/logger';
 import { sqsWorkQueue } from './adapters/sqs-queue';
 import { EscalationMessage, makeSqsHandler } from './sqs';
 
@@ -12,4 +13,4 @@ export const makePartnerWorkerHandler = (deps: HubDeps) =>
   makeSqsHandler(EscalationMessage, (m) => openPartnerIncident(deps, m.escalationId), deps.log, deps.store);
 
 let wired: ReturnType<typeof makePartnerWorkerHandler> | undefined;
-export const handler = async (event: SQSEvent) => (wired ??= makePartnerWorkerHandler(await hubDeps({ connectors: buildTicketingRegistry, bus: eventBridgeBus, queue: sqsWorkQueue })))(event);
+export const handler = withLambdaContext(async (event: SQSEvent) => (wired ??= makePartnerWorkerHandler(await hubDeps({ connectors: buildTicketingRegistry, bus: eventBridgeBus, queue: sqsWorkQueue })))(event));

@@ -6,6 +6,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod';
 import type { Log } from '../core/deps';
+import { correlationKeys, logHandling } from '../core/log';
 import type { EscalationStore } from '../core/ports';
 
 /** A queue body: either sent directly `{ escalationId }`, or an EventBridge event whose detail has it. */
@@ -30,20 +31,26 @@ export const queueOf = (r: SQSRecord) => r.eventSourceARN.split(':').pop() ?? 'u
  */
 export function makeSqsHandler<T>(schema: z.ZodType<T>, work: (message: T) => Promise<unknown>, log: Log, store?: Pick<EscalationStore, 'recordMessageFailure'>) {
   const processor = new BatchProcessor(EventType.SQS);
-  const record = async (r: SQSRecord) => {
+  // records of a batch are processed concurrently: each is a handling of its own, whose lines carry the
+  // message id and the escalation, case and partner the body names (directly or in its event's detail)
+  const record = (r: SQSRecord) => {
     let body: unknown;
     try { body = JSON.parse(r.body); } catch { body = undefined; }
+    const detail = (body as { detail?: unknown } | null | undefined)?.detail;
+    return logHandling({ messageId: r.messageId, queue: queueOf(r), ...correlationKeys(body, detail) }, () => handle(r, body));
+  };
+  const handle = async (r: SQSRecord, body: unknown) => {
     const parsed = schema.safeParse(body);
     if (!parsed.success) {
       // a malformed message never becomes valid: log it and let it go rather than poison the queue
-      log.error('dropping malformed queue message', { messageId: r.messageId, issues: parsed.error.issues.slice(0, 3) });
+      log.error('dropping malformed queue message', { issues: parsed.error.issues.slice(0, 3) });
       return;
     }
     try {
       await work(parsed.data);
     } catch (err) {
       const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-      log.warn('queue message failed; it will be retried, then dead-lettered', { messageId: r.messageId, queue: queueOf(r), error });
+      log.warn('queue message failed; it will be retried, then dead-lettered', { error });
       await store?.recordMessageFailure(r.messageId, {
         queue: queueOf(r), error: error.slice(0, 1000), at: new Date().toISOString(), receiveCount: Number(r.attributes.ApproximateReceiveCount ?? 1),
       }).catch(() => undefined);

@@ -6,6 +6,7 @@ import { PARTNER_STATUSES } from '../core/escalation';
 import { applyPartnerUpdates } from '../core/use-cases/apply-partner-updates';
 import { eventBridgeBus } from './adapters/eventbridge-bus';
 import { hubDeps } from './adapters/hub-deps';
+import { withLambdaContext } from './adapters/logger';
 import { makeSqsHandler } from './sqs';
 
 const InboundMessage = z.object({
@@ -26,4 +27,4 @@ export const makeStatusSyncHandler = (deps: HubDeps) =>
   makeSqsHandler(InboundMessage, (m) => applyPartnerUpdates(deps, m), deps.log, deps.store);
 
 let wired: ReturnType<typeof makeStatusSyncHandler> | undefined;
-export const handler = async (event: SQSEvent) => (wired ??= makeStatusSyncHandler(await hubDeps({ bus: eventBridgeBus })))(event);
+export const handler = withLambdaContext(async (event: SQSEvent) => (wired ??= makeStatusSyncHandler(await hubDeps({ bus: eventBridgeBus })))(event));

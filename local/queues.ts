@@ -5,6 +5,7 @@
  */
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { Heap } from 'heap-js';
+import { AsyncResource } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { QueueMessage, WorkQueue } from '../core/ports';
 import { PendingWork } from './pending-work';
@@ -57,6 +58,11 @@ export class LocalQueue {
   private pausedUntil = 0;
   private readonly idle = new Set<() => void>();
   private readonly running = new PendingWork();
+  /**
+   * Delivery runs in the queue's own async context, as a separate Lambda would, never in that of whoever sent
+   * the message (a request being answered): no log keys of the sender's handling reach the consumer's lines.
+   */
+  private readonly pumpInOwnContext = AsyncResource.bind(() => this.pump());
 
   constructor(private readonly opts: LocalQueueOptions, private readonly now: () => number = Date.now) {
     this.name = opts.name;
@@ -156,7 +162,7 @@ export class LocalQueue {
     if (this.timer && this.timerAt <= next) return;
     if (this.timer) clearTimeout(this.timer);
     this.timerAt = next;
-    this.timer = setTimeout(() => { this.timer = undefined; this.timerAt = Infinity; this.pump(); }, delay);
+    this.timer = setTimeout(() => { this.timer = undefined; this.timerAt = Infinity; this.pumpInOwnContext(); }, delay);
     this.timer.unref?.();
   }
 

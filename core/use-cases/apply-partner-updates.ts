@@ -2,6 +2,7 @@ import { nextUpdateDeadline } from '../aging';
 import type { HubDeps } from '../deps';
 import { decidePartnerUpdate, rankOf } from '../escalation';
 import { hubEvent } from '../events';
+import { withLogKeys } from '../log';
 import type { InboundUpdate } from '../ports';
 import type { InboundMessage } from './ingest-webhook';
 import { commentTextKey } from './comments';
@@ -28,7 +29,8 @@ export async function applyPartnerUpdates(deps: HubDeps, msg: InboundMessage, op
       outcomes.push('ticket_unknown');
       continue;
     }
-    outcomes.push(await applyOne(deps, msg, escalationId, update, `${msg.deliveryId}#${i}`));
+    // one delivery may update several escalations: each update's lines name its own
+    outcomes.push(await withLogKeys({ escalationId, partnerId: msg.partnerId }, () => applyOne(deps, msg, escalationId, update, `${msg.deliveryId}#${i}`)));
   }
   const now = deps.clock.now();
   if (!opts.deferUnknown) return outcomes; // polled: no stored delivery behind it

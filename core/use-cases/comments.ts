@@ -3,6 +3,7 @@ import { ConflictError, NotFoundError, PartnerCallError } from '../errors';
 import { hubEvent } from '../events';
 import { acceptsEngineerWork, REDRIVE_GRACE_MS, type Escalation } from '../escalation';
 import { callDeadlineMs, leaseTimes } from '../leases';
+import { correlationKeys } from '../log';
 import type { CommentRef } from '../ports';
 import { clearCredentialsProblem, credentialsRefused, recordCredentialsProblem } from './hub-problems';
 import { mutateEscalation } from './mutate-escalation';
@@ -80,6 +81,7 @@ export type ForwardOutcome = 'sent' | 'refused' | 'waiting' | 'parked' | 'not_cl
 export async function forwardComment(deps: HubDeps, escalationId: string, comment: CommentRef): Promise<ForwardOutcome> {
   const esc = await deps.store.getEscalation(escalationId);
   if (!esc) throw new NotFoundError(`escalation ${escalationId} not found`);
+  deps.log.appendKeys(correlationKeys(esc));
   const outcome = await forwardOne(deps, esc, comment);
   if (outcome === 'sent' && esc.problem) await clearCredentialsProblem(deps, escalationId);
   return outcome;
@@ -126,6 +128,7 @@ async function forwardOne(deps: HubDeps, esc: Escalation, comment: CommentRef): 
 export async function forwardComments(deps: HubDeps, escalationId: string): Promise<number> {
   const esc = await deps.store.getEscalation(escalationId);
   if (!esc) throw new NotFoundError(`escalation ${escalationId} not found`);
+  deps.log.appendKeys(correlationKeys(esc));
   if (!esc.partnerTicket && esc.status === 'requested') return 0;
   let sent = 0;
   for (const c of await deps.store.listPendingComments(escalationId)) {

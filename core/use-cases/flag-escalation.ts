@@ -4,6 +4,7 @@ import type { HubDeps } from '../deps';
 import type { Escalation } from '../escalation';
 import { ConflictError, NoRouteError } from '../errors';
 import { hubEvent } from '../events';
+import { correlationKeys } from '../log';
 import type { CreateEscalationRequest } from '../schemas';
 
 /**
@@ -67,14 +68,15 @@ export async function flagEscalation(
       { path: 'caseId', message: `is already flagged for another customer than ${input.customerId}` },
     ]);
   }
+  deps.log.appendKeys(correlationKeys(result.escalation));
   if (result.created) {
     const e = result.escalation;
-    deps.log.info('escalation requested', { escalationId: e.escalationId, caseId: e.caseId, partnerId: e.partnerId, findingsLength: input.findings.length });
+    deps.log.info('escalation requested', { findingsLength: input.findings.length });
     try {
       await deps.bus.publish([hubEvent('EscalationRequested', { version: 1, escalationId: e.escalationId, partnerId: e.partnerId, caseId: e.caseId })]);
     } catch (err) {
       // accepted all the same: the escalation is stored and due in the open-work index
-      deps.log.error('could not publish EscalationRequested; the sweep will drive it', { escalationId: e.escalationId, error: String(err) });
+      deps.log.error('could not publish EscalationRequested; the sweep will drive it', { error: String(err) });
     }
   }
   return result;

@@ -3,6 +3,7 @@ import type { HubDeps } from '../deps';
 import { rankOf, type Escalation, type EscalationStatus, type ManualPartnerStatus } from '../escalation';
 import { ConflictError, NotFoundError } from '../errors';
 import { hubEvent } from '../events';
+import { correlationKeys } from '../log';
 import { mutateEscalation } from './mutate-escalation';
 
 /**
@@ -19,6 +20,7 @@ export async function recordManualPartnerStatus(
   const now = deps.clock.now();
   const current = await deps.store.getEscalation(escalationId);
   if (!current) throw new NotFoundError(`No escalation ${escalationId}.`);
+  deps.log.appendKeys(correlationKeys(current));
   const check = (e: Escalation) => {
     const why = deps.connectors.ticketing(e.partnerId)?.mode !== 'manual' && e.ticketMode !== 'manual' ? `${e.partnerName} has an API: its status is synced`
       : !e.partnerTicket ? 'The escalation has no partner ticket yet'

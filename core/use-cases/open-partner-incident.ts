@@ -4,6 +4,7 @@ import { partnerById, QUEUES, type HubDeps } from '../deps';
 import { decidePartnerUpdate, rankOf, type Escalation } from '../escalation';
 import { PartnerCallError } from '../errors';
 import { ATTEMPT_LEASE_MS, callDeadlineMs, leaseTimes } from '../leases';
+import { correlationKeys } from '../log';
 import { buildReferral } from '../referral';
 import { hubEvent } from '../events';
 import type { PartnerIncident } from '../ports';
@@ -44,12 +45,12 @@ export async function openPartnerIncident(deps: HubDeps, escalationId: string): 
   const claimed = await deps.store.claimAttempt(escalationId, now, new Date(now.getTime() + lease.attemptMs), new Date(now.getTime() + 100));
   if (!claimed) return 'skipped';
   let esc: Escalation = claimed;
+  deps.log.appendKeys(correlationKeys(esc));
   const partner = partnerById(deps.config, esc.partnerId);
   const connector = deps.connectors.ticketing(esc.partnerId);
   if (!partner || !connector) {
     return refer(deps, esc, `Partner "${esc.partnerId}" is no longer configured.`);
   }
-  const keys = { escalationId, caseId: esc.caseId, partnerId: esc.partnerId };
   let incident: PartnerIncident | undefined;
   /** Whether the lease outlasts one more partner call (renewed if need be); `false`: the lease is lost. */
   const holdLease = async (): Promise<boolean> => {
@@ -90,13 +91,13 @@ export async function openPartnerIncident(deps: HubDeps, escalationId: string): 
     }
   } catch (err) {
     if (err instanceof LeaseLost) {
-      deps.log.warn('attempt lease lost before a partner call; another attempt carries on', { ...keys, attempt: esc.attempts });
+      deps.log.warn('attempt lease lost before a partner call; another attempt carries on', { attempt: esc.attempts });
       return 'skipped';
     }
     if (!(err instanceof PartnerCallError)) throw err;
     // the partner refused the hub's own credentials: the hub's problem, not a reason to refer the customer
     if (credentialsRefused(err)) return holdForCredentials(deps, esc, err);
-    deps.log.warn('partner attempt failed', { ...keys, attempt: esc.attempts, httpStatus: err.httpStatus, transient: err.transient });
+    deps.log.warn('partner attempt failed', { attempt: esc.attempts, httpStatus: err.httpStatus, transient: err.transient });
     if (err.transient && esc.attempts < partner.retry.maxAttempts) {
       return scheduleRetry(deps, esc, err, partner.retry);
     }
@@ -115,7 +116,7 @@ export async function openPartnerIncident(deps: HubDeps, escalationId: string): 
   }
   await recordOpened(deps, esc, incident);
   deps.metrics?.count('EscalationsOpened', esc.partnerId);
-  deps.log.info('partner incident opened', { ...keys, ticketNumber: incident.number, attempts: esc.attempts });
+  deps.log.info('partner incident opened', { ticketNumber: incident.number, attempts: esc.attempts });
   return 'opened';
 }
 
@@ -207,7 +208,7 @@ async function refer(deps: HubDeps, esc: Escalation, reason: string, partnerAnsw
   await deps.store.appendTimeline(esc.escalationId, {
     at: now.toISOString(), type: 'escalation_referred', actor: 'hub', detail: { reason, ...(partnerAnswer ? { partnerAnswer } : {}) },
   });
-  deps.log.warn('escalation referred', { escalationId: esc.escalationId, caseId: esc.caseId, partnerId: esc.partnerId });
+  deps.log.warn('escalation referred');
   deps.metrics?.count('EscalationsReferred', esc.partnerId);
   await deps.bus.publish([hubEvent('EscalationReferred', { version: 1, escalationId: esc.escalationId, partnerId: esc.partnerId, caseId: esc.caseId, reason })]);
   return 'referred';

@@ -3,6 +3,7 @@ import type { HubDeps } from '../deps';
 import type { Escalation } from '../escalation';
 import { ConflictError, NotFoundError } from '../errors';
 import { hubEvent } from '../events';
+import { correlationKeys } from '../log';
 import { linkPartnerTicket } from '../ticket-links';
 import { mutateEscalation } from './mutate-escalation';
 
@@ -19,6 +20,7 @@ export async function recordPartnerTicket(
   const now = deps.clock.now();
   const current = await deps.store.getEscalation(escalationId);
   if (!current) throw new NotFoundError(`No escalation ${escalationId}.`);
+  deps.log.appendKeys(correlationKeys(current));
   const check = (e: Escalation) => {
     if (e.partnerTicket) throw new ConflictError(`The escalation already has partner ticket ${e.partnerTicket.number}.`);
     const manual = e.ticketMode === 'manual';

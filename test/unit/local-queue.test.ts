@@ -1,5 +1,6 @@
 import type { SQSEvent } from 'aws-lambda';
 import fc from 'fast-check';
+import { logHandling, scopedLog, type LogFields } from '../../core/log';
 import { LocalQueue } from '../../local/queues';
 
 jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] });
@@ -58,6 +59,22 @@ describe('local queue (SQS semantics)', () => {
     await flush();
     expect(seen.sort()).toEqual(['bad', 'fine', 'good']);
     expect(q.peek().map((m) => m.body)).toEqual(['bad']);
+    q.stop();
+  });
+
+  it('delivers in its own async context, never in that of the handling that sent the message (no log keys leak)', async () => {
+    const lines: LogFields[] = [];
+    const log = scopedLog((_level, message, fields) => { lines.push({ ...fields, message }); });
+    const q = new LocalQueue({ name: 'q', visibilityTimeoutMs: 60_000 });
+    q.attach(async () => { log.info('consumed'); });
+    // a request sends the message; its timer fires while the request's handling is still the context
+    await logHandling({ requestId: 'req-1' }, async () => {
+      q.send('m');
+      log.info('sent');
+      jest.advanceTimersByTime(1);
+      await flush();
+    });
+    expect(lines).toEqual([{ message: 'sent', requestId: 'req-1' }, { message: 'consumed' }]);
     q.stop();
   });
 
