@@ -11,5 +11,5 @@ let wired: ReturnType<typeof makeMeetingSubscriptionsHandler> | undefined;
 export const handler = async () => {
   // in AWS the subscriptions' notification URL is the whole point of this function: no URL, no start
   requiredEnv('HUB_PUBLIC_URL');
-  return (wired ??= makeMeetingSubscriptionsHandler(await hubDeps({ connectors: buildCollaborationRegistry })))();
+  return (wired ??= makeMeetingSubscriptionsHandler(await hubDeps('meeting-subscriptions', { connectors: buildCollaborationRegistry })))();
 };

@@ -8,4 +8,4 @@ import { hubDeps } from './adapters/hub-deps';
 export const makePollerHandler = (deps: HubDeps) => async () => pollPartners(deps);
 
 let wired: ReturnType<typeof makePollerHandler> | undefined;
-export const handler = async () => (wired ??= makePollerHandler(await hubDeps({ connectors: buildTicketingRegistry, bus: eventBridgeBus })))();
+export const handler = async () => (wired ??= makePollerHandler(await hubDeps('poller', { connectors: buildTicketingRegistry, bus: eventBridgeBus })))();

@@ -26,4 +26,4 @@ export const makeStatusSyncHandler = (deps: HubDeps) =>
   makeSqsHandler(InboundMessage, (m) => applyPartnerUpdates(deps, m), deps.log, deps.store);
 
 let wired: ReturnType<typeof makeStatusSyncHandler> | undefined;
-export const handler = async (event: SQSEvent) => (wired ??= makeStatusSyncHandler(await hubDeps({ bus: eventBridgeBus })))(event);
+export const handler = async (event: SQSEvent) => (wired ??= makeStatusSyncHandler(await hubDeps('status-sync', { bus: eventBridgeBus })))(event);

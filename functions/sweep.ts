@@ -8,4 +8,4 @@ import { sqsWorkQueue } from './adapters/sqs-queue';
 export const makeSweepHandler = (deps: HubDeps) => async () => sweep(deps);
 
 let wired: ReturnType<typeof makeSweepHandler> | undefined;
-export const handler = async () => (wired ??= makeSweepHandler(await hubDeps({ bus: eventBridgeBus, queue: sqsWorkQueue })))();
+export const handler = async () => (wired ??= makeSweepHandler(await hubDeps('sweep', { bus: eventBridgeBus, queue: sqsWorkQueue })))();

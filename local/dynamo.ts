@@ -4,6 +4,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { AddressInfo } from 'node:net';
 import type { Log } from '../core/deps';
+import { ConfigError } from '../core/errors';
 import { TABLE_INDEXES, TABLE_KEYS } from '../topology/table-schema';
 import { claimDataDir, preparePrivateDir } from './data-dir';
 
@@ -27,14 +28,31 @@ export async function startDynalite(dataDir: string, opts: { log?: Pick<Log, 'wa
   const server = dynalite({ ...(memory ? {} : { path: dataDir }), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(0, '127.0.0.1', () => resolve()); });
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 3 });
+  const newClient = () => new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 3 });
+  const client = newClient();
+  const limited: DynamoDBClient[] = [];
   const existed = await ensureTable(client, LOCAL_TABLE);
   if (existed) await rewriteOpenWorkIndex(client, LOCAL_TABLE);
   return {
     endpoint,
     client,
+    /**
+     * A client of its own for function `fn`, refusing the DynamoDB actions it is not granted, as IAM does in
+     * AWS (topology/access.ts `table`): its own, because the document client shares its client's middleware.
+     */
+    clientGranted(fn: string, actions: readonly string[]): DynamoDBClient {
+      const c = newClient();
+      c.middlewareStack.add((next, context) => async (args) => {
+        const action = `dynamodb:${context.commandName?.replace(/Command$/, '')}`;
+        if (!actions.includes(action)) throw new ConfigError(`${fn} is not granted ${action} on the table (topology/access.ts)`);
+        return next(args);
+      }, { step: 'initialize', name: 'grantedTableActions' });
+      limited.push(c);
+      return c;
+    },
     close: async () => {
       client.destroy();
+      for (const c of limited) c.destroy();
       await new Promise<void>((r) => server.close(() => r()));
       release();
     },
