@@ -32,7 +32,7 @@ import { notificationChannel, outboxEmailSender } from '../connectors/notify/cha
 import { ACCESS, queuesGranted, type AccessProfile } from '../topology/access';
 import { buildTopology, type FunctionName, type Topology } from '../topology/topology';
 import { LocalBus } from './bus';
-import { LOCAL_TABLE, startDynalite } from './dynamo';
+import { grantedTable, LOCAL_TABLE, startDynalite } from './dynamo';
 import { createLocalHttpServer } from './http-server';
 import { PendingWork } from './pending-work';
 import { LocalQueue, LocalWorkQueue, type SqsConsumer } from './queues';
@@ -103,11 +103,12 @@ export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
   let publicUrl = opts.publicUrl; // this runtime's own URL once it listens, unless given
   const given: UngrantedDeps = { config, clock: opts.clock ?? systemClock, newId: newEscalationId, random: Math.random, log };
   // every part, ungranted: for tests and tools that act as no function (hub.deps)
-  const deps: HubDeps = { ...given, store: new DynamoEscalationStore(documentClient(dynamo.client), LOCAL_TABLE), bus, queue: workQueue, connectors };
+  const db = documentClient(dynamo.client);
+  const deps: HubDeps = { ...given, store: new DynamoEscalationStore(db, LOCAL_TABLE), bus, queue: workQueue, connectors };
   // each function gets what its AWS function is granted, so that an end-to-end run fails where AWS would
   const access = { ...ACCESS, ...opts.access };
   const depsOf = (fn: FunctionName) => grantedDeps(fn, access[fn], given, {
-    store: (table) => new DynamoEscalationStore(documentClient(dynamo.clientGranted(fn, table)), LOCAL_TABLE),
+    store: (table) => new DynamoEscalationStore(grantedTable(db, fn, table), LOCAL_TABLE),
     bus: () => bus,
     queue: () => onlyQueues(fn, workQueue, queuesGranted(fn, access[fn].sendTo, topology.queues).map((q) => q.name)),
     connectors: () => connectors,

@@ -7,7 +7,11 @@
 import { QUEUES } from '../core/deps';
 import type { FunctionName, QueueSpec } from './topology';
 
-/** DynamoDB item actions the store issues; it never scans, batches, or uses transactions or PartiQL. */
+/**
+ * DynamoDB item actions the store issues; it never scans, or uses transactions or PartiQL. It batches only
+ * the marks of webhooks one process serves at once (functions/adapters/delivery-marks.ts): the local
+ * runtime does, a Lambda container (one request at a time) never.
+ */
 export type TableAction = 'dynamodb:GetItem' | 'dynamodb:PutItem' | 'dynamodb:UpdateItem' | 'dynamodb:DeleteItem' | 'dynamodb:Query';
 
 /** Which queues a function sends to (it consumes the queues the topology names it consumer of). */

@@ -8,7 +8,7 @@ import { signStandardWebhook } from '../../connectors/standard-webhooks';
 import type { Log } from '../../core/deps';
 import { documentClient } from '../../functions/adapters/document-client';
 import { DynamoEscalationStore } from '../../functions/adapters/dynamo-store';
-import { LOCAL_TABLE, startDynalite } from '../../local/dynamo';
+import { grantedTable, LOCAL_TABLE, startDynalite } from '../../local/dynamo';
 import { ACCESS } from '../../topology/access';
 import { openEscalationWithTicket } from '../support/fixtures';
 import { engineerToken, http, startE2E, type E2E } from '../support/local-hub';
@@ -52,12 +52,18 @@ it('a function sends only to the queues its sendTo names: a webhook without inbo
 it('a function issues only the table actions it is granted (admin: GetItem)', async () => {
   const dynamo = await startDynalite('memory');
   try {
-    const admin = new DynamoEscalationStore(documentClient(dynamo.clientGranted('admin', ACCESS.admin.table)), LOCAL_TABLE);
+    const admin = new DynamoEscalationStore(grantedTable(documentClient(dynamo.client), 'admin', ACCESS.admin.table), LOCAL_TABLE);
     // what its use case needs works
     await expect(admin.getMessageFailures(['m-1'])).resolves.toEqual(new Map());
     await expect(admin.recordMessageFailure('m-1', { queue: 'inbound', error: 'e', at: new Date().toISOString(), receiveCount: 1 }))
       .rejects.toThrow('admin is not granted dynamodb:PutItem on the table (topology/access.ts)');
     await expect(admin.listDue(new Date(), 10)).rejects.toThrow(/admin is not granted dynamodb:Query/);
+    // concurrent webhook marks share one BatchGetItem and BatchWriteItem (delivery-marks.ts): checked as the gets and puts they stand for
+    const now = new Date();
+    const marks = (store: DynamoEscalationStore) => Promise.all(['d-1', 'd-2'].map((id) => store.markDeliverySeen('acme', id, [], now, 60)));
+    await expect(marks(admin)).rejects.toThrow('admin is not granted dynamodb:PutItem');
+    const getAndPut = new DynamoEscalationStore(grantedTable(documentClient(dynamo.client), 'webhook', ['dynamodb:GetItem', 'dynamodb:PutItem']), LOCAL_TABLE);
+    await expect(marks(getAndPut)).resolves.toEqual([true, true]);
   } finally {
     await dynamo.close();
   }
