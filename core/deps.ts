@@ -44,6 +44,12 @@ export interface HubDeps {
   leases?: { attemptMs?: number; marginMs?: number };
 }
 
+/**
+ * What a use case reaches: the parts of HubDeps it names, and the parts of the store it uses (core/ports.ts),
+ * e.g. `Needs<'clock' | 'bus', EscalationRecords & TimelineStore>`. A caller hands it the whole HubDeps.
+ */
+export type Needs<K extends Exclude<keyof HubDeps, 'store'>, S> = Pick<HubDeps, K> & { store: S };
+
 export function partnerById(config: HubConfig, partnerId: string): PartnerProfile | undefined {
   return config.partners.find((p) => p.id === partnerId);
 }

@@ -31,7 +31,7 @@ export class ConfigError extends Error { override name = 'ConfigError'; }
 
 /**
  * A partner ticket id is already linked to another escalation (a partner that reused its ids, a number typed
- * twice): links are written once and never moved (EscalationStore.putTicketLink). `linkedTo` names the holder.
+ * twice): links are written once and never moved (EscalationRecords.putTicketLink). `linkedTo` names the holder.
  */
 export class TicketLinkConflictError extends Error {
   override name = 'TicketLinkConflictError';

@@ -91,7 +91,7 @@ export interface Escalation {
    */
   timelineKeys?: 'time';
   /**
-   * Whether each comment's text is also kept under a key of its own (EscalationStore.isOwnCommentText), so
+   * Whether each comment's text is also kept under a key of its own (CommentStore.isOwnCommentText), so
    * that recognising the partner's echo of a hub comment is one read. New escalations start `true`; absent
    * on older items, whose echo check reads their timeline.
    */

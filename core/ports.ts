@@ -27,7 +27,8 @@ export interface PendingComment extends CommentRef { body: string; at: string }
 /** A pending comment claimed by one forwarder: `token` fences its release. */
 export interface ClaimedComment extends PendingComment { token: string; claims: number }
 
-export interface EscalationStore {
+/** The escalations: their records and case details, the attempt lease, and the partner ticket links that find them. */
+export interface EscalationRecords {
   /**
    * Records a new escalation unless one already exists for (caseId, partnerId).
    * Idempotent under concurrency: exactly one caller gets `created: true`. When the case already has an
@@ -36,22 +37,6 @@ export interface EscalationStore {
   createEscalation(draft: Escalation, details: CaseDetails): Promise<{ created: boolean; escalation: Escalation }>;
   /** Strongly consistent read; `undefined` when unknown. */
   getEscalation(escalationId: string): Promise<Escalation | undefined>;
-  /**
-   * The whole timeline, oldest first, including the entries derived from the escalation item
-   * (core/timeline.ts). Its cost grows with the timeline: for use cases that must see every entry; what
-   * people read goes through the pages below.
-   */
-  getTimeline(escalationId: string): Promise<TimelineEntry[]>;
-  /**
-   * The escalation and the newest `limit` (default RECENT_TIMELINE_ENTRIES) entries of its timeline, oldest
-   * first, strongly consistent; `timelineBefore` pages on to older ones (`null`: none). `undefined` when unknown.
-   */
-  getEscalationWithTimeline(escalationId: string, limit?: number): Promise<{ escalation: Escalation; timeline: TimelineEntry[]; timelineBefore: string | null } | undefined>;
-  /**
-   * The newest `limit` entries older than `before` (a position from decodeTimelineCursor; all, without it),
-   * oldest first; its cost does not grow with the timeline. `undefined` when the escalation is unknown.
-   */
-  getTimelinePage(escalationId: string, opts: { before?: TimelinePosition | undefined; limit: number }): Promise<TimelinePage | undefined>;
   /** The findings and contact, kept apart from the escalation item so status writes stay small. */
   getCaseDetails(escalation: Pick<Escalation, 'caseId' | 'partnerId'>): Promise<CaseDetails | undefined>;
   listByCase(caseId: string): Promise<Escalation[]>;
@@ -82,8 +67,39 @@ export interface EscalationStore {
    * then make no partner call).
    */
   renewAttempt(escalationId: string, attempts: number, now: Date, leaseUntil: Date): Promise<Escalation | undefined>;
+  /**
+   * partner ticket → escalation, for webhook look-ups. Written once (conditionally): linking the same ticket
+   * to the same escalation again is a no-op; to another escalation throws TicketLinkConflictError and leaves
+   * the link as it is (never overwritten).
+   */
+  putTicketLink(partnerId: string, ticketId: string, escalationId: string): Promise<void>;
+  findByTicket(partnerId: string, ticketId: string): Promise<string | undefined>;
+}
+
+/** An escalation's timeline: appending to it, reading it whole or a page at a time. */
+export interface TimelineStore {
   /** Appends to the timeline; with a `dedupeKey`, a second append of the same key is ignored (returns false). */
   appendTimeline(escalationId: string, entry: TimelineEntry, dedupeKey?: string): Promise<boolean>;
+  /**
+   * The whole timeline, oldest first, including the entries derived from the escalation item
+   * (core/timeline.ts). Its cost grows with the timeline: for use cases that must see every entry; what
+   * people read goes through the pages below.
+   */
+  getTimeline(escalationId: string): Promise<TimelineEntry[]>;
+  /**
+   * The escalation and the newest `limit` (default RECENT_TIMELINE_ENTRIES) entries of its timeline, oldest
+   * first, strongly consistent; `timelineBefore` pages on to older ones (`null`: none). `undefined` when unknown.
+   */
+  getEscalationWithTimeline(escalationId: string, limit?: number): Promise<{ escalation: Escalation; timeline: TimelineEntry[]; timelineBefore: string | null } | undefined>;
+  /**
+   * The newest `limit` entries older than `before` (a position from decodeTimelineCursor; all, without it),
+   * oldest first; its cost does not grow with the timeline. `undefined` when the escalation is unknown.
+   */
+  getTimelinePage(escalationId: string, opts: { before?: TimelinePosition | undefined; limit: number }): Promise<TimelinePage | undefined>;
+}
+
+/** Engineers' comments on their way to the partner ticket: pending, claimed by one forwarder, forwarded. */
+export interface CommentStore {
   /**
    * Records an engineer's comment as pending (its own timeline item, at its time-ordered key
    * `T#<entry.at>#comment#<commentId>`: commentRef(commentId, entry.at)), with an entry
@@ -115,13 +131,10 @@ export interface EscalationStore {
    * the escalation ended without a ticket, or the partner has no API). A forwarded comment stays forwarded.
    */
   deferComment(escalationId: string, comment: CommentRef, dueAt: Date | null, redrives?: number): Promise<void>;
-  /**
-   * partner ticket → escalation, for webhook look-ups. Written once (conditionally): linking the same ticket
-   * to the same escalation again is a no-op; to another escalation throws TicketLinkConflictError and leaves
-   * the link as it is (never overwritten).
-   */
-  putTicketLink(partnerId: string, ticketId: string, escalationId: string): Promise<void>;
-  findByTicket(partnerId: string, ticketId: string): Promise<string | undefined>;
+}
+
+/** Partner webhook deliveries: seen once (replay and delivery guards), applied, or deferred until their ticket is known. */
+export interface DeliveryStore {
   /**
    * Replay guard on signed material (WebhookReplayGuard): `true` the first time `key` is seen within
    * `ttlSeconds`. Not open work (no index entry); `forgetDelivery` with the same key forgets it.
@@ -138,14 +151,30 @@ export interface EscalationStore {
    * sweep has just re-driven it: then `redrives` records how often). One applied meanwhile stays applied.
    */
   deferDelivery(partnerId: string, deliveryId: string, dueAt: Date, redrives?: number): Promise<void>;
+}
+
+/** The open-work index the sweep reads: escalations, deliveries and comments that are due. */
+export interface OpenWork {
+  /** Open work due at or before `now`, from the sparse open-work index. */
+  listDue(now: Date, limit: number): Promise<DueItem[]>;
+}
+
+/** Where the poller left off, per partner. */
+export interface PollStateStore {
   /** Polling state of a partner (its connector's opaque cursor), `undefined` before the first poll. */
   getPollState(partnerId: string): Promise<{ cursor: string; polledAt: string } | undefined>;
   savePollState(partnerId: string, state: { cursor: string; polledAt: string }): Promise<void>;
+}
+
+/** Why queue messages failed, for the dead-letter tools. */
+export interface MessageFailureStore {
   /** Why a queue message failed (kept 14 days): what the dead-letter tools show next to it. */
   recordMessageFailure(messageId: string, failure: MessageFailure): Promise<void>;
   getMessageFailures(messageIds: string[]): Promise<Map<string, MessageFailure>>;
-  /** Open work due at or before `now`, from the sparse open-work index. */
-  listDue(now: Date, limit: number): Promise<DueItem[]>;
+}
+
+/** The hub's records of meeting subscriptions (joint calls whose provider needs one). */
+export interface MeetingSubscriptionStore {
   /**
    * Records a meeting's change-notification subscription unless one is recorded for (partnerId, meetingId):
    * `true` when this call created it. Idempotent under retries and concurrency.
@@ -170,6 +199,15 @@ export interface EscalationStore {
   /** Subscriptions due at or before `now`, oldest due first: one Query on their own index partition. */
   listMeetingSubscriptionsDue(now: Date, limit: number): Promise<{ partnerId: string; meetingId: string; dueAt: string }[]>;
 }
+
+/**
+ * The whole store (one DynamoDB table, functions/adapters/dynamo-store.ts): every part above. Use cases
+ * name only the parts they use (core/deps.ts `Needs`), so that a signature shows its reach; the entry
+ * points hand them this.
+ */
+export interface EscalationStore extends
+  EscalationRecords, TimelineStore, CommentStore, DeliveryStore,
+  OpenWork, PollStateStore, MessageFailureStore, MeetingSubscriptionStore {}
 
 /**
  * A provider subscription for one meeting's events (Graph change notifications), kept by the hub:

@@ -3,7 +3,8 @@
  * to an escalation. A link is written once and never moved: a partner that reuses its ticket ids (a restarted
  * sandbox, a migrated instance) or a number typed in twice must not send one customer's updates to another.
  */
-import type { HubDeps } from './deps';
+import type { Needs } from './deps';
+import type { EscalationRecords, TimelineStore } from './ports';
 import type { Escalation } from './escalation';
 import { TicketLinkConflictError } from './errors';
 
@@ -13,7 +14,7 @@ import { TicketLinkConflictError } from './errors';
  * the `PartnerTicketConflicts` metric) and `false` is answered: the caller refuses what it was recording.
  */
 export async function linkPartnerTicket(
-  deps: HubDeps, esc: Pick<Escalation, 'escalationId' | 'partnerId' | 'caseId'>, ticketId: string, ticketNumber: string, actor: string,
+  deps: Needs<'clock' | 'log' | 'metrics', EscalationRecords & TimelineStore>, esc: Pick<Escalation, 'escalationId' | 'partnerId' | 'caseId'>, ticketId: string, ticketNumber: string, actor: string,
 ): Promise<boolean> {
   try {
     await deps.store.putTicketLink(esc.partnerId, ticketId, esc.escalationId);

@@ -37,4 +37,4 @@ export function makeAdminHandler(deps: HubDeps, dlq: DeadLetterQueues) {
 
 let wired: ReturnType<typeof makeAdminHandler> | undefined;
 export const handler = withLambdaContext(async (event: HttpEvent) =>
-  (wired ??= makeAdminHandler(await hubDeps(), sqsDeadLetters(sqsClient(), JSON.parse(requiredEnv('DLQ_TARGETS')) as Record<string, DeadLetterTarget>)))(event));
+  (wired ??= makeAdminHandler(await hubDeps('admin'), sqsDeadLetters(sqsClient(), JSON.parse(requiredEnv('DLQ_TARGETS')) as Record<string, DeadLetterTarget>)))(event));

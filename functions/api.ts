@@ -174,7 +174,7 @@ export function makeApiHandler(deps: HubDeps, opts: ApiOptions = {}) {
 /** The api function as deployed: it cannot start without the status-link key (never a silent 409 later). */
 export async function wireApi(env: NodeJS.ProcessEnv = process.env, read: SecretReader = awsSecretReader()) {
   const [deps, sessionKey] = await Promise.all([
-    hubDeps({ connectors: buildCollaborationRegistry, bus: eventBridgeBus }),
+    hubDeps('api', { connectors: buildCollaborationRegistry, bus: eventBridgeBus }),
     requiredSecret(STATUS_LINK_KEY, env, read, 'the api function signs and checks customer status links with it'),
   ]);
   return makeApiHandler(deps, { sessionKey });

@@ -15,4 +15,4 @@ export const makeCommentForwarderHandler = (deps: HubDeps) =>
   makeSqsHandler(CommentMessage, (m) => (m.commentId && m.commentAt ? forwardComment(deps, m.escalationId, commentRef(m.commentId, m.commentAt)) : forwardComments(deps, m.escalationId)), deps.log, deps.store);
 
 let wired: ReturnType<typeof makeCommentForwarderHandler> | undefined;
-export const handler = withLambdaContext(async (event: SQSEvent) => (wired ??= makeCommentForwarderHandler(await hubDeps({ connectors: buildTicketingRegistry })))(event));
+export const handler = withLambdaContext(async (event: SQSEvent) => (wired ??= makeCommentForwarderHandler(await hubDeps('comment-forwarder', { connectors: buildTicketingRegistry })))(event));

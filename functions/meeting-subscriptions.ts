@@ -13,5 +13,5 @@ let wired: ReturnType<typeof makeMeetingSubscriptionsHandler> | undefined;
 export const handler = withLambdaContext(async () => {
   // in AWS the subscriptions' notification URL is the whole point of this function: no URL, no start
   requiredEnv('HUB_PUBLIC_URL');
-  return (wired ??= makeMeetingSubscriptionsHandler(await hubDeps({ connectors: buildCollaborationRegistry })))();
+  return (wired ??= makeMeetingSubscriptionsHandler(await hubDeps('meeting-subscriptions', { connectors: buildCollaborationRegistry })))();
 });

@@ -26,4 +26,4 @@ export const makeNotifierHandler = (deps: HubDeps, channel: NotificationChannel)
   makeSqsHandler(Message, (m) => ('kind' in m ? deliverNotification(deps, channel, m) : fanOutNotification(deps, m)), deps.log, deps.store);
 
 let wired: ReturnType<typeof makeNotifierHandler> | undefined;
-export const handler = withLambdaContext(async (event: SQSEvent) => (wired ??= makeNotifierHandler(await hubDeps({ queue: sqsWorkQueue }), notificationChannel(sesEmailSender())))(event));
+export const handler = withLambdaContext(async (event: SQSEvent) => (wired ??= makeNotifierHandler(await hubDeps('notifier', { queue: sqsWorkQueue }), notificationChannel(sesEmailSender())))(event));

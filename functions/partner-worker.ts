@@ -13,4 +13,4 @@ export const makePartnerWorkerHandler = (deps: HubDeps) =>
   makeSqsHandler(EscalationMessage, (m) => openPartnerIncident(deps, m.escalationId), deps.log, deps.store);
 
 let wired: ReturnType<typeof makePartnerWorkerHandler> | undefined;
-export const handler = withLambdaContext(async (event: SQSEvent) => (wired ??= makePartnerWorkerHandler(await hubDeps({ connectors: buildTicketingRegistry, bus: eventBridgeBus, queue: sqsWorkQueue })))(event));
+export const handler = withLambdaContext(async (event: SQSEvent) => (wired ??= makePartnerWorkerHandler(await hubDeps('partner-worker', { connectors: buildTicketingRegistry, bus: eventBridgeBus, queue: sqsWorkQueue })))(event));

@@ -10,4 +10,4 @@ import { scheduledHandler } from './scheduled';
 export const makePollerHandler = (deps: HubDeps) => scheduledHandler('poller', () => pollPartners(deps));
 
 let wired: ReturnType<typeof makePollerHandler> | undefined;
-export const handler = withLambdaContext(async () => (wired ??= makePollerHandler(await hubDeps({ connectors: buildTicketingRegistry, bus: eventBridgeBus })))());
+export const handler = withLambdaContext(async () => (wired ??= makePollerHandler(await hubDeps('poller', { connectors: buildTicketingRegistry, bus: eventBridgeBus })))());

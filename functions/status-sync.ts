@@ -27,4 +27,4 @@ export const makeStatusSyncHandler = (deps: HubDeps) =>
   makeSqsHandler(InboundMessage, (m) => applyPartnerUpdates(deps, m), deps.log, deps.store);
 
 let wired: ReturnType<typeof makeStatusSyncHandler> | undefined;
-export const handler = withLambdaContext(async (event: SQSEvent) => (wired ??= makeStatusSyncHandler(await hubDeps({ bus: eventBridgeBus })))(event));
+export const handler = withLambdaContext(async (event: SQSEvent) => (wired ??= makeStatusSyncHandler(await hubDeps('status-sync', { bus: eventBridgeBus })))(event));

@@ -10,4 +10,4 @@ import { scheduledHandler } from './scheduled';
 export const makeSweepHandler = (deps: HubDeps) => scheduledHandler('sweep', () => sweep(deps));
 
 let wired: ReturnType<typeof makeSweepHandler> | undefined;
-export const handler = withLambdaContext(async () => (wired ??= makeSweepHandler(await hubDeps({ bus: eventBridgeBus, queue: sqsWorkQueue })))());
+export const handler = withLambdaContext(async () => (wired ??= makeSweepHandler(await hubDeps('sweep', { bus: eventBridgeBus, queue: sqsWorkQueue })))());

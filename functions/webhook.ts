@@ -28,4 +28,4 @@ export function makeWebhookHandler(deps: HubDeps) {
 
 let wired: ReturnType<typeof makeWebhookHandler> | undefined;
 // verifying and parsing needs the connectors' webhook halves only: no partner HTTP client in this bundle
-export const handler = withLambdaContext(async (event: HttpEvent) => (wired ??= makeWebhookHandler(await hubDeps({ connectors: buildWebhookRegistry, queue: sqsWorkQueue })))(event));
+export const handler = withLambdaContext(async (event: HttpEvent) => (wired ??= makeWebhookHandler(await hubDeps('webhook', { connectors: buildWebhookRegistry, queue: sqsWorkQueue })))(event));

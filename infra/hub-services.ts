@@ -15,8 +15,8 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRICS, QUEUES } from '../core/deps';
-import { ACCESS, type AccessProfile } from '../topology/access';
+import { METRICS } from '../core/deps';
+import { ACCESS, queuesGranted, type AccessProfile } from '../topology/access';
 import { HubFunction } from './hub-function';
 import { acknowledgeWildcards } from './nag';
 import type { HubState } from './hub-state';
@@ -168,16 +168,8 @@ export class HubServices extends Construct {
   }
 
   private queuesFor(name: FunctionName, access: AccessProfile): Map<string, sqs.IQueue> {
-    const all = [...this.state.queues.values()];
-    const pick = (keep: (q: (typeof all)[number]) => boolean) => new Map(all.filter(keep).map((q) => [q.spec.name, q.queue as sqs.IQueue]));
-    switch (access.sendTo) {
-      case 'none': return new Map();
-      case 'inbound': return pick((q) => q.spec.name === QUEUES.inbound);
-      // partner-worker re-queues a retry onto the queue it consumes (one per partner); the notifier fans out onto its own
-      case 'own-queues': return pick((q) => q.spec.consumer === name);
-      // the sweep re-drives escalations to their partner's queue, stored deliveries to inbound, pending comments to comments
-      case 'work-queues': return pick((q) => q.spec.partnerId !== undefined || q.spec.name === QUEUES.inbound || q.spec.name === QUEUES.comments);
-    }
+    const granted = queuesGranted(name, access.sendTo, [...this.state.queues.values()].map((q) => q.spec));
+    return new Map(granted.map((spec) => [spec.name, this.state.queues.get(spec.name)!.queue as sqs.IQueue]));
   }
 }
 

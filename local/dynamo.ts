@@ -2,8 +2,12 @@
 import {
   CreateTableCommand, DescribeTableCommand, DynamoDBClient, PutItemCommand, ResourceNotFoundException, ScanCommand, type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand, BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import type { AddressInfo } from 'node:net';
 import type { Log } from '../core/deps';
+import { ConfigError } from '../core/errors';
 import { TABLE_INDEXES, TABLE_KEYS } from '../topology/table-schema';
 import { claimDataDir, preparePrivateDir } from './data-dir';
 
@@ -39,6 +43,36 @@ export async function startDynalite(dataDir: string, opts: { log?: Pick<Log, 'wa
       release();
     },
   };
+}
+
+/**
+ * The IAM actions a document-client command needs. The store's batches (delivery-marks.ts coalesces the
+ * marks of concurrent webhooks, which only a process serving several requests at once does: the local
+ * runtime, never a Lambda container) stand for the single reads and puts they replace.
+ */
+function actionsOf(command: object): string[] {
+  if (command instanceof GetCommand || command instanceof BatchGetCommand) return ['dynamodb:GetItem'];
+  if (command instanceof PutCommand) return ['dynamodb:PutItem'];
+  if (command instanceof UpdateCommand) return ['dynamodb:UpdateItem'];
+  if (command instanceof DeleteCommand) return ['dynamodb:DeleteItem'];
+  if (command instanceof QueryCommand) return ['dynamodb:Query'];
+  if (command instanceof BatchWriteCommand) {
+    return Object.values(command.input.RequestItems ?? {}).flat().map((r) => (r.DeleteRequest ? 'dynamodb:DeleteItem' : 'dynamodb:PutItem'));
+  }
+  return [`dynamodb:${command.constructor.name.replace(/Command$/, '')}`];
+}
+
+/**
+ * `db` for function `fn`: refuses the DynamoDB actions it is not granted, as IAM does in AWS
+ * (topology/access.ts `table`). Its calls still go through `db` (and whatever meters it).
+ */
+export function grantedTable(db: DynamoDBDocumentClient, fn: string, actions: readonly string[]): Pick<DynamoDBDocumentClient, 'send'> {
+  const send = async (command: object, ...rest: unknown[]) => {
+    const refused = actionsOf(command).find((a) => !actions.includes(a));
+    if (refused) throw new ConfigError(`${fn} is not granted ${refused} on the table (topology/access.ts)`);
+    return (db.send as (...args: unknown[]) => Promise<unknown>)(command, ...rest);
+  };
+  return { send: send as DynamoDBDocumentClient['send'] };
 }
 
 /**

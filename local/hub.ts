@@ -1,6 +1,7 @@
 /**
  * The whole hub in one process, built from `topology/topology.ts`: embedded DynamoDB, HTTP front door,
- * in-process bus and queues with SQS semantics, the schedules, and partner sandboxes.
+ * in-process bus and queues with SQS semantics, the schedules, and partner sandboxes. Each function gets
+ * only what its AWS function is granted (`topology/access.ts`, through grantedDeps as in AWS).
  */
 import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +15,7 @@ import type { HubDeps, Log } from '../core/deps';
 import { systemClock, type Clock } from '../core/ports';
 import { documentClient } from '../functions/adapters/document-client';
 import { DynamoEscalationStore } from '../functions/adapters/dynamo-store';
+import { grantedDeps, onlyQueues, type UngrantedDeps } from '../functions/adapters/grants';
 import { newEscalationId } from '../functions/adapters/hub-deps';
 import { makeApiHandler } from '../functions/api';
 import { makeCommentForwarderHandler } from '../functions/comment-forwarder';
@@ -27,9 +29,10 @@ import { makeNotifierHandler } from '../functions/notifier';
 import { makePollerHandler } from '../functions/poller';
 import { makeMeetingSubscriptionsHandler } from '../functions/meeting-subscriptions';
 import { notificationChannel, outboxEmailSender } from '../connectors/notify/channels';
+import { ACCESS, queuesGranted, type AccessProfile } from '../topology/access';
 import { buildTopology, type FunctionName, type Topology } from '../topology/topology';
 import { LocalBus } from './bus';
-import { LOCAL_TABLE, startDynalite } from './dynamo';
+import { grantedTable, LOCAL_TABLE, startDynalite } from './dynamo';
 import { createLocalHttpServer } from './http-server';
 import { PendingWork } from './pending-work';
 import { LocalQueue, LocalWorkQueue, type SqsConsumer } from './queues';
@@ -52,11 +55,14 @@ export interface LocalHubOptions {
   clock?: Clock;
   /** The hub's public base URL handed to providers for webhooks (subscriptions); default: this runtime's own URL. */
   publicUrl?: string;
+  /** What a function is granted instead of its AWS profile (topology/access.ts): tests of a missing grant. */
+  access?: Partial<Record<FunctionName, AccessProfile>>;
 }
 
 export interface LocalHub {
   url: string;
   port: number;
+  /** Every part, ungranted: for tests and tools acting as no function (each function gets only its grants). */
   deps: HubDeps;
   topology: Topology;
   queues: Map<string, LocalQueue>;
@@ -92,23 +98,28 @@ export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
   }
   const bus = new LocalBus(topology.rules.map((r) => ({ name: r.name, pattern: r.pattern, target: queues.get(r.targetQueue)! })));
 
-  const deps: HubDeps = {
-    config,
-    store: new DynamoEscalationStore(documentClient(dynamo.client), LOCAL_TABLE),
-    bus,
-    queue: new LocalWorkQueue(queues),
-    clock: opts.clock ?? systemClock,
-    connectors: buildRegistry(config),
-    newId: newEscalationId,
-    random: Math.random,
-    log,
-  };
+  const workQueue = new LocalWorkQueue(queues);
+  const connectors = buildRegistry(config);
+  let publicUrl = opts.publicUrl; // this runtime's own URL once it listens, unless given
+  const given: UngrantedDeps = { config, clock: opts.clock ?? systemClock, newId: newEscalationId, random: Math.random, log };
+  // every part, ungranted: for tests and tools that act as no function (hub.deps)
+  const db = documentClient(dynamo.client);
+  const deps: HubDeps = { ...given, store: new DynamoEscalationStore(db, LOCAL_TABLE), bus, queue: workQueue, connectors };
+  // each function gets what its AWS function is granted, so that an end-to-end run fails where AWS would
+  const access = { ...ACCESS, ...opts.access };
+  const depsOf = (fn: FunctionName) => grantedDeps(fn, access[fn], given, {
+    store: (table) => new DynamoEscalationStore(grantedTable(db, fn, table), LOCAL_TABLE),
+    bus: () => bus,
+    queue: () => onlyQueues(fn, workQueue, queuesGranted(fn, access[fn].sendTo, topology.queues).map((q) => q.name)),
+    connectors: () => connectors,
+    publicUrl: () => publicUrl,
+  });
 
   const consumers: Partial<Record<FunctionName, SqsConsumer>> = {
-    'partner-worker': makePartnerWorkerHandler(deps),
-    'status-sync': makeStatusSyncHandler(deps),
-    'comment-forwarder': makeCommentForwarderHandler(deps),
-    notifier: makeNotifierHandler(deps, notificationChannel(outboxEmailSender(opts.outboxPath ?? outboxBeside(opts.dataDir), log))),
+    'partner-worker': makePartnerWorkerHandler(depsOf('partner-worker')),
+    'status-sync': makeStatusSyncHandler(depsOf('status-sync')),
+    'comment-forwarder': makeCommentForwarderHandler(depsOf('comment-forwarder')),
+    notifier: makeNotifierHandler(depsOf('notifier'), notificationChannel(outboxEmailSender(opts.outboxPath ?? outboxBeside(opts.dataDir), log))),
   };
   for (const q of topology.queues) {
     const consumer = consumers[q.consumer];
@@ -117,7 +128,8 @@ export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
   }
 
   const scheduled: Partial<Record<FunctionName, () => Promise<unknown>>> = {
-    sweep: makeSweepHandler(deps), poller: makePollerHandler(deps), 'meeting-subscriptions': makeMeetingSubscriptionsHandler(deps),
+    sweep: makeSweepHandler(depsOf('sweep')), poller: makePollerHandler(depsOf('poller')),
+    'meeting-subscriptions': makeMeetingSubscriptionsHandler(depsOf('meeting-subscriptions')),
   };
   const scheduleRuns = new PendingWork();
   const runSchedule = async (name: string) => {
@@ -142,9 +154,9 @@ export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
   const server = createLocalHttpServer({
     routes: topology.routes,
     handlers: {
-      api: makeApiHandler(deps, { sessionKey: opts.sessionKey ?? createHmac('sha256', opts.jwtSecret).update('status-links').digest('base64url') }),
-      webhook: makeWebhookHandler(deps),
-      admin: makeAdminHandler(deps, localDeadLetters(queues, topology.queues.map((q) => q.name))),
+      api: makeApiHandler(depsOf('api'), { sessionKey: opts.sessionKey ?? createHmac('sha256', opts.jwtSecret).update('status-links').digest('base64url') }),
+      webhook: makeWebhookHandler(depsOf('webhook')),
+      admin: makeAdminHandler(depsOf('admin'), localDeadLetters(queues, topology.queues.map((q) => q.name))),
     },
     jwtSecret: opts.jwtSecret,
     log,
@@ -153,7 +165,8 @@ export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
   await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(opts.port ?? 0, '127.0.0.1', resolve); });
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
-  deps.publicUrl = opts.publicUrl ?? url;
+  publicUrl ??= url;
+  deps.publicUrl = publicUrl;
 
   const sandboxes = new Map<string, Sandbox>();
   const portOf = (u: unknown) => (typeof u === 'string' ? Number(new URL(u).port) : 0);

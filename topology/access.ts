@@ -4,9 +4,14 @@
  * (functions/adapters/dynamo-store.ts). When a use case starts publishing, sending to a queue or calling a
  * partner, update its function's profile here; test/infra/hub-stack.test.ts pins these grants.
  */
-import type { FunctionName } from './topology';
+import { QUEUES } from '../core/deps';
+import type { FunctionName, QueueSpec } from './topology';
 
-/** DynamoDB item actions the store issues; it never scans, batches, or uses transactions or PartiQL. */
+/**
+ * DynamoDB item actions the store issues; it never scans, or uses transactions or PartiQL. It batches only
+ * the marks of webhooks one process serves at once (functions/adapters/delivery-marks.ts): the local
+ * runtime does, a Lambda container (one request at a time) never.
+ */
 export type TableAction = 'dynamodb:GetItem' | 'dynamodb:PutItem' | 'dynamodb:UpdateItem' | 'dynamodb:DeleteItem' | 'dynamodb:Query';
 
 /** Which queues a function sends to (it consumes the queues the topology names it consumer of). */
@@ -31,7 +36,7 @@ export interface AccessProfile {
 
 /**
  * Every function gets the same item-level table actions: the ones DynamoEscalationStore issues, on the
- * table and its two named indexes. Narrowing them per function is possible (the store calls of each use
+ * table and its one index (GSI2: the open-work index and the subscriptions due). Narrowing them per function is possible (the store calls of each use
  * case are few) but brittle while use cases grow: a new store call in a use case would fail in AWS only,
  * with AccessDenied. What is excluded matters more: no Scan, no Batch*, no Transact*, no PartiQL, no
  * DescribeTable, no streams, no table management.
@@ -72,3 +77,18 @@ export const ACCESS: Record<FunctionName, AccessProfile> = {
    */
   'meeting-subscriptions': { table: TABLE_READ_WRITE, putEvents: false, sendTo: 'none', readsPartnerSecrets: true, publicUrl: true },
 };
+
+/**
+ * The queues a function may send to: what its `sendTo` names, of the topology's queues. The stack hands it
+ * their URLs (infra/hub-services.ts); the local runtime refuses the others (local/hub.ts).
+ */
+export function queuesGranted(fn: FunctionName, sendTo: SendTo, queues: readonly QueueSpec[]): QueueSpec[] {
+  switch (sendTo) {
+    case 'none': return [];
+    case 'inbound': return queues.filter((q) => q.name === QUEUES.inbound);
+    // partner-worker re-queues a retry onto the queue it consumes (one per partner); the notifier fans out onto its own
+    case 'own-queues': return queues.filter((q) => q.consumer === fn);
+    // the sweep re-drives escalations to their partner's queue, stored deliveries to inbound, pending comments to comments
+    case 'work-queues': return queues.filter((q) => q.partnerId !== undefined || q.name === QUEUES.inbound || q.name === QUEUES.comments);
+  }
+}

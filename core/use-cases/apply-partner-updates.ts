@@ -1,15 +1,18 @@
 import { nextUpdateDeadline } from '../aging';
-import type { HubDeps } from '../deps';
+import type { Needs } from '../deps';
 import { decidePartnerUpdate, rankOf } from '../escalation';
 import { hubEvent } from '../events';
 import { withLogKeys } from '../log';
-import type { InboundUpdate } from '../ports';
+import type { CommentStore, DeliveryStore, EscalationRecords, InboundUpdate, TimelineStore } from '../ports';
 import type { InboundMessage } from './ingest-webhook';
 import { commentTextKey } from './comments';
 import { mutateEscalation } from './mutate-escalation';
 
 /** How long to wait before trying again a delivery whose ticket the hub has not recorded yet. */
 export const UNKNOWN_TICKET_RETRY_MS = 5_000;
+
+/** What applying reaches: the escalations, their timelines (and the hub's own comments), the stored deliveries. */
+export type ApplyDeps = Needs<'config' | 'clock' | 'bus', EscalationRecords & TimelineStore & CommentStore & DeliveryStore>;
 
 /**
  * Applies one delivery's partner updates (the status sync use case).
@@ -19,7 +22,7 @@ export const UNKNOWN_TICKET_RETRY_MS = 5_000;
  * the delivery due, so it is applied once the ticket is known: looked at again in 5 s, or, when the sweep
  * sent it (`redrive`), when the sweep's backoff says. Returns what happened to each update.
  */
-export async function applyPartnerUpdates(deps: HubDeps, msg: InboundMessage, opts: { deferUnknown: boolean } = { deferUnknown: true }): Promise<string[]> {
+export async function applyPartnerUpdates(deps: ApplyDeps, msg: InboundMessage, opts: { deferUnknown: boolean } = { deferUnknown: true }): Promise<string[]> {
   const outcomes: string[] = [];
   let waiting = false;
   for (const [i, update] of msg.updates.entries()) {
@@ -42,7 +45,7 @@ export async function applyPartnerUpdates(deps: HubDeps, msg: InboundMessage, op
   return outcomes;
 }
 
-async function applyOne(deps: HubDeps, msg: InboundMessage, escalationId: string, update: InboundUpdate, dedupeKey: string): Promise<string> {
+async function applyOne(deps: ApplyDeps, msg: InboundMessage, escalationId: string, update: InboundUpdate, dedupeKey: string): Promise<string> {
   const now = deps.clock.now();
   let reason = 'unmapped_status';
   const status = update.status;
@@ -82,7 +85,7 @@ async function applyOne(deps: HubDeps, msg: InboundMessage, escalationId: string
  * cancellations): one read of the text's mark (`marked`: the escalation keeps them); an older escalation's
  * timeline is read instead.
  */
-async function isOwnComment(deps: HubDeps, escalationId: string, body: string, marked: boolean): Promise<boolean> {
+async function isOwnComment(deps: Needs<never, TimelineStore & CommentStore>, escalationId: string, body: string, marked: boolean): Promise<boolean> {
   const wanted = commentTextKey(body);
   if (marked) return deps.store.isOwnCommentText(escalationId, wanted);
   return (await deps.store.getTimeline(escalationId)).some((t) => t.type === 'comment' && typeof t.detail.body === 'string' && commentTextKey(t.detail.body) === wanted);

@@ -1,7 +1,8 @@
-import type { HubDeps } from '../deps';
+import type { Needs } from '../deps';
 import { canCancel, type Escalation } from '../escalation';
 import { ConflictError, NotFoundError } from '../errors';
 import { hubEvent } from '../events';
+import type { CommentStore, EscalationRecords, TimelineStore } from '../ports';
 import { addComment } from './comments';
 import { mutateEscalation } from './mutate-escalation';
 
@@ -9,7 +10,8 @@ import { mutateEscalation } from './mutate-escalation';
  * Cancels an escalation. Steps: move it to `cancelled` (refused from a final state); record why;
  * if a partner ticket is open, tell the partner through a forwarded comment.
  */
-export async function cancelEscalation(deps: HubDeps, escalationId: string, reason: string, actor: string): Promise<Escalation> {
+export async function cancelEscalation(
+  deps: Needs<'clock' | 'bus' | 'newId' | 'connectors', EscalationRecords & TimelineStore & CommentStore>, escalationId: string, reason: string, actor: string): Promise<Escalation> {
   const now = deps.clock.now();
   let refusedFrom: string | undefined;
   const r = await mutateEscalation(deps.store, escalationId, (e) => {

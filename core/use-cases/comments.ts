@@ -1,10 +1,10 @@
-import { partnerById, type HubDeps } from '../deps';
+import { partnerById, type Needs } from '../deps';
 import { ConflictError, NotFoundError, PartnerCallError } from '../errors';
 import { hubEvent } from '../events';
 import { acceptsEngineerWork, REDRIVE_GRACE_MS, type Escalation } from '../escalation';
 import { callDeadlineMs, leaseTimes } from '../leases';
 import { correlationKeys } from '../log';
-import type { CommentRef } from '../ports';
+import type { CommentRef, CommentStore, EscalationRecords, TimelineStore } from '../ports';
 import { clearCredentialsProblem, credentialsRefused, recordCredentialsProblem } from './hub-problems';
 import { mutateEscalation } from './mutate-escalation';
 
@@ -33,7 +33,7 @@ export type CommentDestination = 'partner_ticket' | 'when_ticket_opens' | 'timel
  * `opts.afterEnd`: the hub's own closing note (cancellation tells the partner), allowed after the end.
  */
 export async function addComment(
-  deps: Pick<HubDeps, 'store' | 'bus' | 'clock' | 'newId' | 'connectors'>, escalation: Escalation, body: string, actor: string, opts: { afterEnd?: boolean } = {},
+  deps: Needs<'bus' | 'clock' | 'newId' | 'connectors', EscalationRecords & TimelineStore & CommentStore>, escalation: Escalation, body: string, actor: string, opts: { afterEnd?: boolean } = {},
 ): Promise<CommentDestination> {
   if (!opts.afterEnd && !acceptsEngineerWork(escalation.status)) {
     throw new ConflictError(`The escalation is ${escalation.status}: it takes no more comments.`, [{ path: 'status', message: `is ${escalation.status}` }]);
@@ -61,6 +61,9 @@ export async function addComment(
 
 export type ForwardOutcome = 'sent' | 'refused' | 'waiting' | 'parked' | 'not_claimed';
 
+/** What forwarding reaches: the partner's connector, and the escalation, its timeline and its comments. */
+export type ForwardDeps = Needs<'config' | 'connectors' | 'clock' | 'log' | 'metrics' | 'leases', EscalationRecords & TimelineStore & CommentStore>;
+
 /**
  * Forwards one comment to its partner ticket, at most once however many forwarders hold a message for it
  * (the comment forwarder's use case, and each step of forwardComments). `comment` names its item
@@ -78,7 +81,7 @@ export type ForwardOutcome = 'sent' | 'refused' | 'waiting' | 'parked' | 'not_cl
  *    stays pending, the escalation carries the `problem` (cleared by the next comment that goes through),
  *    and the failure is thrown to be retried.
  */
-export async function forwardComment(deps: HubDeps, escalationId: string, comment: CommentRef): Promise<ForwardOutcome> {
+export async function forwardComment(deps: ForwardDeps, escalationId: string, comment: CommentRef): Promise<ForwardOutcome> {
   const esc = await deps.store.getEscalation(escalationId);
   if (!esc) throw new NotFoundError(`escalation ${escalationId} not found`);
   deps.log.appendKeys(correlationKeys(esc));
@@ -87,7 +90,7 @@ export async function forwardComment(deps: HubDeps, escalationId: string, commen
   return outcome;
 }
 
-async function forwardOne(deps: HubDeps, esc: Escalation, comment: CommentRef): Promise<ForwardOutcome> {
+async function forwardOne(deps: ForwardDeps, esc: Escalation, comment: CommentRef): Promise<ForwardOutcome> {
   const { escalationId } = esc;
   const connector = deps.connectors.ticketing(esc.partnerId);
   // a manual partner has no API: comments stay in the timeline for the engineer to copy
@@ -125,7 +128,7 @@ async function forwardOne(deps: HubDeps, esc: Escalation, comment: CommentRef): 
  * opening's `PartnerIncidentOpened`, or an older `CommentAdded`). One query for the pending comments, then
  * each goes through the same steps as forwardComment, so it is claimed and sent once.
  */
-export async function forwardComments(deps: HubDeps, escalationId: string): Promise<number> {
+export async function forwardComments(deps: ForwardDeps, escalationId: string): Promise<number> {
   const esc = await deps.store.getEscalation(escalationId);
   if (!esc) throw new NotFoundError(`escalation ${escalationId} not found`);
   deps.log.appendKeys(correlationKeys(esc));

@@ -1,11 +1,11 @@
 import { NotFoundError } from '../errors';
-import type { DeadLetterQueues, EscalationStore } from '../ports';
+import type { DeadLetterQueues, MessageFailureStore } from '../ports';
 
 /**
  * What failed and why: the dead-lettered messages, each with the reason its consumer gave on its last
  * failure (kept by the queue consumers), and the escalation it concerns when the body names one.
  */
-export async function listDeadLetters(store: Pick<EscalationStore, 'getMessageFailures'>, dlq: DeadLetterQueues, queue?: string) {
+export async function listDeadLetters(store: MessageFailureStore, dlq: DeadLetterQueues, queue?: string) {
   if (queue !== undefined && !dlq.queues.includes(queue)) throw new NotFoundError(`No work queue ${queue}.`);
   const messages = await dlq.list(queue);
   const failures = await store.getMessageFailures(messages.map((m) => m.messageId));

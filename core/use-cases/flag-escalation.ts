@@ -1,10 +1,11 @@
 import { agingDeadline } from '../aging';
 import { routePartner } from '../config';
-import type { HubDeps } from '../deps';
+import type { Needs } from '../deps';
 import type { Escalation } from '../escalation';
 import { ConflictError, NoRouteError } from '../errors';
 import { hubEvent } from '../events';
 import { correlationKeys } from '../log';
+import type { EscalationRecords } from '../ports';
 import type { CreateEscalationRequest } from '../schemas';
 
 /**
@@ -14,7 +15,7 @@ import type { CreateEscalationRequest } from '../schemas';
  * when the case is another customer's; announce `EscalationRequested` for a new one. If the announcement fails, the open-work index lets the sweep drive it later.
  */
 export async function flagEscalation(
-  deps: Pick<HubDeps, 'config' | 'store' | 'bus' | 'clock' | 'newId' | 'log' | 'connectors'>,
+  deps: Needs<'config' | 'bus' | 'clock' | 'newId' | 'log' | 'connectors', EscalationRecords>,
   input: CreateEscalationRequest,
   actor: string,
 ): Promise<{ created: boolean; escalation: Escalation }> {

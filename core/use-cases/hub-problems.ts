@@ -1,7 +1,8 @@
 import type { RetryPolicy } from '../backoff';
-import type { HubDeps } from '../deps';
+import type { Needs } from '../deps';
 import { PROBLEM_PARTNER_CREDENTIALS, type Escalation, type HubProblem } from '../escalation';
 import { PartnerCallError } from '../errors';
+import type { EscalationRecords, TimelineStore } from '../ports';
 import { mutateEscalation } from './mutate-escalation';
 
 /**
@@ -32,7 +33,7 @@ export function credentialsProblem(e: Pick<Escalation, 'problem' | 'partnerName'
 
 /** Records a credentials problem on an escalation (any state), with the alarm metric and a timeline note. */
 export async function recordCredentialsProblem(
-  deps: Pick<HubDeps, 'store' | 'clock' | 'log' | 'metrics'>, esc: Escalation, err: PartnerCallError, operation: string,
+  deps: Needs<'clock' | 'log' | 'metrics', EscalationRecords & TimelineStore>, esc: Escalation, err: PartnerCallError, operation: string,
 ): Promise<HubProblem> {
   const now = deps.clock.now();
   let problem = credentialsProblem(esc, err, operation, now);
@@ -46,7 +47,7 @@ export async function recordCredentialsProblem(
 
 /** The timeline note, the alarm metric and the log line of one refusal of the hub's credentials. */
 export async function noteCredentialsProblem(
-  deps: Pick<HubDeps, 'store' | 'clock' | 'log' | 'metrics'>, esc: Pick<Escalation, 'escalationId' | 'caseId' | 'partnerId'>,
+  deps: Needs<'clock' | 'log' | 'metrics', TimelineStore>, esc: Pick<Escalation, 'escalationId' | 'caseId' | 'partnerId'>,
   problem: HubProblem, err: PartnerCallError, operation: string, extra: Record<string, unknown> = {},
 ): Promise<void> {
   await deps.store.appendTimeline(esc.escalationId, {
@@ -60,7 +61,7 @@ export async function noteCredentialsProblem(
 }
 
 /** Clears a credentials problem once a partner call succeeds again (no write when there is none). */
-export async function clearCredentialsProblem(deps: Pick<HubDeps, 'store' | 'clock'>, escalationId: string): Promise<void> {
+export async function clearCredentialsProblem(deps: Needs<'clock', EscalationRecords>, escalationId: string): Promise<void> {
   const now = deps.clock.now();
   await mutateEscalation(deps.store, escalationId, (e) => (e.problem?.code === PROBLEM_PARTNER_CREDENTIALS ? { ...e, problem: null } : undefined), now);
 }

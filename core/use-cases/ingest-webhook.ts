@@ -1,6 +1,6 @@
-import { partnerById, QUEUES, type HubDeps } from '../deps';
+import { partnerById, QUEUES, type Needs } from '../deps';
 import { InvalidSignatureError, NotFoundError } from '../errors';
-import type { InboundUpdate, RawWebhook, WebhookReplayGuard } from '../ports';
+import type { DeliveryStore, InboundUpdate, RawWebhook, WebhookReplayGuard } from '../ports';
 
 /** How long a delivery id is remembered (partners retry for hours, not weeks). */
 export const DELIVERY_TTL_SECONDS = 7 * 24 * 3600;
@@ -26,7 +26,7 @@ export type IngestResult =
  * delivery is forgotten again so that the partner's retry is taken; if the process dies after answering,
  * the stored delivery is due in the open-work index and the sweep enqueues it again.
  */
-export async function ingestWebhook(deps: HubDeps, partnerId: string, raw: RawWebhook): Promise<IngestResult> {
+export async function ingestWebhook(deps: Needs<'config' | 'connectors' | 'clock' | 'queue', DeliveryStore>, partnerId: string, raw: RawWebhook): Promise<IngestResult> {
   const partner = partnerById(deps.config, partnerId);
   const connector = deps.connectors.ticketing(partnerId);
   if (!partner || !connector) throw new NotFoundError(`No partner "${partnerId}" is configured.`);
@@ -56,7 +56,7 @@ export async function ingestWebhook(deps: HubDeps, partnerId: string, raw: RawWe
  * window (a timestamp may be that far ahead, then that far behind), and seen again it is a duplicate,
  * whatever delivery id it comes with. `forget` undoes the mark when the delivery could not be taken in.
  */
-export async function guardReplay(deps: HubDeps, partnerId: string, replay: WebhookReplayGuard | undefined, now: Date): Promise<'seen' | { forget(): Promise<void> }> {
+export async function guardReplay(deps: Needs<never, DeliveryStore>, partnerId: string, replay: WebhookReplayGuard | undefined, now: Date): Promise<'seen' | { forget(): Promise<void> }> {
   if (!replay) return { forget: async () => {} };
   if (!(await deps.store.markSignedSeen(partnerId, replay.key, now, 2 * replay.windowSeconds))) return 'seen';
   return { forget: () => deps.store.forgetDelivery(partnerId, replay.key).catch(() => undefined) };

@@ -1,10 +1,10 @@
-import type { HubDeps } from '../deps';
+import type { Needs } from '../deps';
 import { acceptsEngineerWork, type Escalation } from '../escalation';
 import {
   ConflictError, InvalidSignatureError, NotFoundError, PartnerCallError, PartnerUnavailableError, ValidationError,
 } from '../errors';
 import { hubEvent } from '../events';
-import type { CollaborationEvent, JointCall, RawWebhook } from '../ports';
+import type { CollaborationEvent, DeliveryStore, EscalationRecords, JointCall, MeetingSubscriptionStore, RawWebhook, TimelineStore } from '../ports';
 import { applyLifecycleEvents, requestMeetingSubscription } from './meeting-subscriptions';
 import { linkPartnerTicket } from '../ticket-links';
 import { guardReplay } from './ingest-webhook';
@@ -21,7 +21,7 @@ export const meetingLinkId = (meetingId: string) => `meeting:${meetingId}`;
  * creates it, meeting-subscriptions.ts); record it in the timeline; announce `JointCallScheduled`.
  */
 export async function scheduleJointCall(
-  deps: HubDeps, esc: Escalation, opts: { startTime?: string | undefined; durationMinutes?: number | undefined }, actor: string,
+  deps: Needs<'connectors' | 'clock' | 'bus' | 'log' | 'metrics', EscalationRecords & TimelineStore & MeetingSubscriptionStore>, esc: Escalation, opts: { startTime?: string | undefined; durationMinutes?: number | undefined }, actor: string,
 ): Promise<JointCall> {
   if (!acceptsEngineerWork(esc.status)) {
     throw new ConflictError(`The escalation is ${esc.status}: no joint call can be scheduled for it.`, [{ path: 'status', message: `is ${esc.status}` }]);
@@ -83,7 +83,8 @@ export type CollaborationIngestResult =
  * acknowledged, not recorded twice); record each meeting event in its escalation's timeline; act on
  * subscription lifecycle notifications (meeting-subscriptions.ts `applyLifecycleEvents`).
  */
-export async function ingestCollaborationWebhook(deps: HubDeps, partnerId: string, raw: RawWebhook): Promise<CollaborationIngestResult> {
+export async function ingestCollaborationWebhook(
+  deps: Needs<'connectors' | 'clock' | 'log', EscalationRecords & TimelineStore & DeliveryStore & MeetingSubscriptionStore>, partnerId: string, raw: RawWebhook): Promise<CollaborationIngestResult> {
   const connector = deps.connectors.collaboration(partnerId);
   if (!connector) throw new NotFoundError(`No partner "${partnerId}" with a collaboration connector is configured.`);
   const now = deps.clock.now();

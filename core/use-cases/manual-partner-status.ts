@@ -1,9 +1,10 @@
 import { nextUpdateDeadline } from '../aging';
-import type { HubDeps } from '../deps';
+import type { Needs } from '../deps';
 import { rankOf, type Escalation, type EscalationStatus, type ManualPartnerStatus } from '../escalation';
 import { ConflictError, NotFoundError } from '../errors';
 import { hubEvent } from '../events';
 import { correlationKeys } from '../log';
+import type { EscalationRecords, TimelineStore } from '../ports';
 import { mutateEscalation } from './mutate-escalation';
 
 /**
@@ -15,7 +16,7 @@ import { mutateEscalation } from './mutate-escalation';
  * "partner silent" aging deadline; record it with the engineer's note; announce `PartnerStatusChanged`.
  */
 export async function recordManualPartnerStatus(
-  deps: HubDeps, escalationId: string, input: { status: ManualPartnerStatus; note?: string | undefined }, actor: string,
+  deps: Needs<'config' | 'clock' | 'bus' | 'connectors', EscalationRecords & TimelineStore>, escalationId: string, input: { status: ManualPartnerStatus; note?: string | undefined }, actor: string,
 ): Promise<Escalation> {
   const now = deps.clock.now();
   const current = await deps.store.getEscalation(escalationId);

@@ -8,10 +8,13 @@
  * the store; the schedule reads only the records that are due (their own index partition), so its cost
  * grows with the subscriptions to act on, not with history.
  */
-import type { HubDeps } from '../deps';
+import type { HubDeps, Needs } from '../deps';
 import type { Escalation } from '../escalation';
 import { ConfigError, PartnerCallError, VersionConflictError } from '../errors';
-import type { JointCall, MeetingSubscription, MeetingSubscriptionApi, ProviderSubscription, SubscriptionLifecycleEvent } from '../ports';
+import type { JointCall, MeetingSubscription, MeetingSubscriptionApi, MeetingSubscriptionStore, ProviderSubscription, SubscriptionLifecycleEvent, TimelineStore } from '../ports';
+
+/** What the maintenance reaches: the provider's subscriptions API, the records, the timeline notes. */
+type MaintainDeps = Needs<'connectors' | 'clock' | 'log' | 'publicUrl', MeetingSubscriptionStore & TimelineStore>;
 
 /** Meetings overrun: events are still wanted this long after the scheduled end. */
 export const SUBSCRIPTION_GRACE_MS = 6 * 3600_000;
@@ -24,7 +27,7 @@ export const SUBSCRIPTIONS_PER_RUN = 50;
 const MAX_BACKOFF_MS = 60 * 60_000;
 
 /** Where the provider posts a partner's meeting events and lifecycle notifications (one route, API.md). */
-export function collaborationWebhookUrl(deps: HubDeps, partnerId: string): string {
+export function collaborationWebhookUrl(deps: Pick<HubDeps, 'publicUrl'>, partnerId: string): string {
   if (!deps.publicUrl) throw new ConfigError('The hub has no public URL (HUB_PUBLIC_URL), so it cannot create meeting subscriptions.');
   return `${deps.publicUrl.replace(/\/+$/, '')}/v1/webhooks/${encodeURIComponent(partnerId)}/collaboration`;
 }
@@ -34,7 +37,7 @@ export function collaborationWebhookUrl(deps: HubDeps, partnerId: string): strin
  * Steps: one conditional put, due now: a retried request finds the record and adds nothing; the
  * maintenance schedule creates the provider's subscription within its next run.
  */
-export async function requestMeetingSubscription(deps: HubDeps, esc: Escalation, call: JointCall, endsAt: Date): Promise<boolean> {
+export async function requestMeetingSubscription(deps: Needs<'connectors' | 'clock', MeetingSubscriptionStore>, esc: Escalation, call: JointCall, endsAt: Date): Promise<boolean> {
   if (!deps.connectors.collaboration(esc.partnerId)?.subscriptions) return false;
   const now = deps.clock.now().toISOString();
   return deps.store.createMeetingSubscription({
@@ -55,7 +58,7 @@ export type MaintenanceOutcome = 'created' | 'adopted' | 'renewed' | 'reauthoriz
  * the stop time); a subscription the provider no longer knows (404) is created again. Then write the
  * record with its next due time. A failure is recorded and retried with exponential backoff.
  */
-export async function maintainMeetingSubscriptions(deps: HubDeps, limit = SUBSCRIPTIONS_PER_RUN): Promise<Record<string, MaintenanceOutcome>> {
+export async function maintainMeetingSubscriptions(deps: MaintainDeps, limit = SUBSCRIPTIONS_PER_RUN): Promise<Record<string, MaintenanceOutcome>> {
   const now = deps.clock.now();
   const out: Record<string, MaintenanceOutcome> = {};
   for (const d of await deps.store.listMeetingSubscriptionsDue(now, limit)) {
@@ -86,7 +89,7 @@ export async function maintainMeetingSubscriptions(deps: HubDeps, limit = SUBSCR
  * Saves a run's result unless a lifecycle notification changed the record meanwhile: then the
  * notification's request (reauthorize, create again) stays due now, on top of what the run learnt.
  */
-async function saveRun(deps: HubDeps, claimed: MeetingSubscription, next: MeetingSubscription) {
+async function saveRun(deps: Needs<never, MeetingSubscriptionStore>, claimed: MeetingSubscription, next: MeetingSubscription) {
   try {
     await deps.store.saveMeetingSubscription(next, { ifRevision: claimed.revision ?? 0 });
   } catch (err) {
@@ -111,7 +114,7 @@ export function nextDue(expiresAt: string, now: Date, stopAt: string): string {
   return new Date(exp - Math.min(RENEW_AHEAD_MS, Math.max(0, (exp - now.getTime()) / 2))).toISOString();
 }
 
-async function maintainOne(deps: HubDeps, sub: MeetingSubscription, now: Date): Promise<{ next: MeetingSubscription; outcome: MaintenanceOutcome }> {
+async function maintainOne(deps: MaintainDeps, sub: MeetingSubscription, now: Date): Promise<{ next: MeetingSubscription; outcome: MaintenanceOutcome }> {
   const api = deps.connectors.collaboration(sub.partnerId)?.subscriptions;
   const ended = (): MeetingSubscription => ({ ...sub, state: 'ended', dueAt: undefined, failures: 0, lastError: undefined });
   if (!api) return { next: ended(), outcome: 'ended' }; // the partner's provider changed: nothing to keep
@@ -150,7 +153,7 @@ async function maintainOne(deps: HubDeps, sub: MeetingSubscription, now: Date): 
   }
 }
 
-async function create(deps: HubDeps, api: MeetingSubscriptionApi, sub: MeetingSubscription, wanted: string, now: Date) {
+async function create(deps: MaintainDeps, api: MeetingSubscriptionApi, sub: MeetingSubscription, wanted: string, now: Date) {
   const url = collaborationWebhookUrl(deps, sub.partnerId);
   const resource = api.resourceFor({ meetingId: sub.meetingId, joinUrl: sub.joinUrl });
   const existing = await api.find(resource, url);
@@ -176,7 +179,7 @@ async function create(deps: HubDeps, api: MeetingSubscriptionApi, sub: MeetingSu
  * again on the next run, and note the gap in the escalation's timeline; `missed` → note in the timeline
  * that meeting events may have been lost (the provider does not replay them). Answers how many applied.
  */
-export async function applyLifecycleEvents(deps: HubDeps, partnerId: string, events: SubscriptionLifecycleEvent[], deliveryKey: string): Promise<number> {
+export async function applyLifecycleEvents(deps: Needs<'clock' | 'log', MeetingSubscriptionStore & TimelineStore>, partnerId: string, events: SubscriptionLifecycleEvent[], deliveryKey: string): Promise<number> {
   const now = deps.clock.now();
   let applied = 0;
   for (const [i, ev] of events.entries()) {

@@ -1,11 +1,11 @@
 import type { Escalation } from '../escalation';
 import { VersionConflictError } from '../errors';
-import type { EscalationStore } from '../ports';
+import type { EscalationRecords } from '../ports';
 
 export interface MutateOptions {
   /** The escalation as this caller last wrote or read it: tried first, saving a read when nobody changed it since. */
   known?: Escalation;
-  /** See EscalationStore.saveEscalation: only for changes that move the due time later. */
+  /** See EscalationRecords.saveEscalation: only for changes that move the due time later. */
   keepDue?: boolean;
   maxTries?: number;
 }
@@ -16,7 +16,7 @@ export interface MutateOptions {
  * leave it as it is); write conditionally on the version read; on a lost race, read again and decide again.
  */
 export async function mutateEscalation(
-  store: EscalationStore,
+  store: EscalationRecords,
   escalationId: string,
   change: (current: Escalation) => Escalation | undefined,
   now: Date,

@@ -1,6 +1,7 @@
-import { QUEUES, type HubDeps } from '../deps';
+import { QUEUES, type HubDeps, type Needs } from '../deps';
 import type { HubEvent } from '../events';
 import { renderNotification, subscribersFor, type NotificationChannel, type NotificationEvent } from '../notifications';
+import type { EscalationRecords, TimelineStore } from '../ports';
 
 /** A bus event as it reaches the notifier's queue (EventBridge envelope). */
 export interface BusEnvelope { id: string; time: string; 'detail-type': string; detail: Record<string, unknown> }
@@ -27,7 +28,7 @@ export async function fanOutNotification(deps: Pick<HubDeps, 'config' | 'queue'>
  * escalation for customer-safe facts; render; deliver through the subscriber's channel (a failure is
  * thrown so that the queue retries and finally dead-letters it); record the delivery in the timeline once.
  */
-export async function deliverNotification(deps: HubDeps, channel: NotificationChannel, m: DeliveryMessage): Promise<'delivered' | 'dropped'> {
+export async function deliverNotification(deps: Needs<'config' | 'clock' | 'log', EscalationRecords & TimelineStore>, channel: NotificationChannel, m: DeliveryMessage): Promise<'delivered' | 'dropped'> {
   const subscriber = deps.config.subscribers.find((s) => s.id === m.subscriberId);
   const escalationId = typeof m.detail.escalationId === 'string' ? m.detail.escalationId : undefined;
   const esc = escalationId ? await deps.store.getEscalation(escalationId) : undefined;

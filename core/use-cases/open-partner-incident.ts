@@ -1,13 +1,13 @@
 import { nextUpdateDeadline } from '../aging';
 import { backoffDelayMs } from '../backoff';
-import { partnerById, QUEUES, type HubDeps } from '../deps';
+import { partnerById, QUEUES, type Needs } from '../deps';
 import { decidePartnerUpdate, rankOf, type Escalation } from '../escalation';
 import { PartnerCallError } from '../errors';
 import { ATTEMPT_LEASE_MS, callDeadlineMs, leaseTimes } from '../leases';
 import { correlationKeys } from '../log';
 import { buildReferral } from '../referral';
 import { hubEvent } from '../events';
-import type { PartnerIncident } from '../ports';
+import type { CommentStore, EscalationRecords, PartnerIncident, TimelineStore } from '../ports';
 import { linkPartnerTicket } from '../ticket-links';
 import { credentialsProblem, credentialsRefused, CREDENTIALS_RETRY, noteCredentialsProblem } from './hub-problems';
 import { mutateEscalation } from './mutate-escalation';
@@ -17,13 +17,18 @@ export { ATTEMPT_LEASE_MS };
 /** The reference the partner keeps for an escalation: stable across every attempt. */
 export const externalRefOf = (escalationId: string) => `hub:${escalationId}`;
 
+/** What opening reaches: the partner's connector, the escalation and its timeline, the comments waiting on the ticket. */
+type OpenDeps = Needs<
+  'config' | 'connectors' | 'clock' | 'bus' | 'queue' | 'random' | 'log' | 'metrics' | 'leases', EscalationRecords & TimelineStore & CommentStore
+>;
+
 export type OpenOutcome = 'opened' | 'retry_scheduled' | 'referred' | 'skipped';
 
 /**
  * Opens the partner incident for one escalation (the partner worker's use case).
  * Steps:
  * 1. Take the attempt lease in one conditional write (no read first), which also counts the attempt; skip
- *    the escalation unless it is `requested`, not leased by another attempt and due (EscalationStore.claimAttempt).
+ *    the escalation unless it is `requested`, not leased by another attempt and due (EscalationRecords.claimAttempt).
  * 2. The lease moves the due time later, so the open-work index entry is left as it is (no index writes).
  * 3. After any earlier attempt, find the incident by `externalRef` before creating one, so an attempt
  *    whose answer was lost (timeout, crash before the save) never yields a second incident.
@@ -39,7 +44,7 @@ export type OpenOutcome = 'opened' | 'retry_scheduled' | 'referred' | 'skipped';
  *    engineers, raise the alarm metric, and try again after a long, capped backoff, for as long as it
  *    lasts (the attempt is not counted against `retry.maxAttempts`); the ticket aging threshold still runs.
  */
-export async function openPartnerIncident(deps: HubDeps, escalationId: string): Promise<OpenOutcome> {
+export async function openPartnerIncident(deps: OpenDeps, escalationId: string): Promise<OpenOutcome> {
   const now = deps.clock.now();
   const lease = leaseTimes(deps);
   const claimed = await deps.store.claimAttempt(escalationId, now, new Date(now.getTime() + lease.attemptMs), new Date(now.getTime() + 100));
@@ -133,7 +138,7 @@ const stillMine = (e: Escalation, mine: Escalation) => e.status === 'requested' 
  * item (no read unless something changed it meanwhile). The timeline's `partner_incident_opened` entry is
  * derived from `opening` (core/timeline.ts): no write of its own.
  */
-async function recordOpened(deps: HubDeps, esc: Escalation, incident: PartnerIncident): Promise<void> {
+async function recordOpened(deps: OpenDeps, esc: Escalation, incident: PartnerIncident): Promise<void> {
   const now = deps.clock.now();
   const ticket = { id: incident.id, number: incident.number, ...(incident.url ? { url: incident.url } : {}) };
   const r = await mutateEscalation(deps.store, esc.escalationId, (e) => {
@@ -164,7 +169,7 @@ async function recordOpened(deps: HubDeps, esc: Escalation, incident: PartnerInc
  * The partner refused the hub's credentials. `esc` as claimed. The attempt is given back (a refusal at the
  * door opened nothing at the partner, and it must not use up `retry.maxAttempts` for when it is fixed).
  */
-async function holdForCredentials(deps: HubDeps, esc: Escalation, err: PartnerCallError): Promise<OpenOutcome> {
+async function holdForCredentials(deps: OpenDeps, esc: Escalation, err: PartnerCallError): Promise<OpenOutcome> {
   const now = deps.clock.now();
   let problem = credentialsProblem(esc, err, 'open the incident', now);
   const delayMs = backoffDelayMs(CREDENTIALS_RETRY, problem.failures, err.retryAfterMs, deps.random());
@@ -181,7 +186,7 @@ async function holdForCredentials(deps: HubDeps, esc: Escalation, err: PartnerCa
 }
 
 /** `esc`: the escalation as the claim wrote it (the save starts from it). */
-async function scheduleRetry(deps: HubDeps, esc: Escalation, err: PartnerCallError, policy: { maxAttempts: number; initialDelayMs: number; maxDelayMs: number }): Promise<OpenOutcome> {
+async function scheduleRetry(deps: OpenDeps, esc: Escalation, err: PartnerCallError, policy: { maxAttempts: number; initialDelayMs: number; maxDelayMs: number }): Promise<OpenOutcome> {
   const now = deps.clock.now();
   const delayMs = backoffDelayMs(policy, esc.attempts, err.retryAfterMs, deps.random());
   const nextAttemptAt = new Date(now.getTime() + delayMs).toISOString();
@@ -198,7 +203,7 @@ async function scheduleRetry(deps: HubDeps, esc: Escalation, err: PartnerCallErr
 }
 
 /** No partner incident could be opened: the customer is referred to the partner with the findings. `esc` as claimed. */
-async function refer(deps: HubDeps, esc: Escalation, reason: string, partnerAnswer?: string): Promise<OpenOutcome> {
+async function refer(deps: OpenDeps, esc: Escalation, reason: string, partnerAnswer?: string): Promise<OpenOutcome> {
   const now = deps.clock.now();
   const referral = buildReferral(partnerById(deps.config, esc.partnerId), esc, reason);
   const r = await mutateEscalation(deps.store, esc.escalationId, (e) => (stillMine(e, esc)

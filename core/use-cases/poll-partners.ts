@@ -1,7 +1,8 @@
-import type { HubDeps } from '../deps';
+import type { Needs } from '../deps';
 import { PartnerCallError } from '../errors';
 import { PROBLEM_PARTNER_CREDENTIALS } from '../escalation';
-import { applyPartnerUpdates } from './apply-partner-updates';
+import type { PollStateStore } from '../ports';
+import { applyPartnerUpdates, type ApplyDeps } from './apply-partner-updates';
 import { credentialsRefused } from './hub-problems';
 
 /**
@@ -13,7 +14,7 @@ import { credentialsRefused } from './hub-problems';
  * next run; the cursor only moves after the updates are applied, so nothing is skipped. A 401/403 (the
  * partner refuses the hub's credentials) also raises the alarm metric (`HubProblems`).
  */
-export async function pollPartners(deps: HubDeps): Promise<Record<string, number | string>> {
+export async function pollPartners(deps: ApplyDeps & Needs<'connectors' | 'log' | 'metrics', PollStateStore>): Promise<Record<string, number | string>> {
   const now = deps.clock.now();
   const result: Record<string, number | string> = {};
   for (const partner of deps.config.partners) {

@@ -1,9 +1,10 @@
 import { nextUpdateDeadline } from '../aging';
-import type { HubDeps } from '../deps';
+import type { Needs } from '../deps';
 import type { Escalation } from '../escalation';
 import { ConflictError, NotFoundError } from '../errors';
 import { hubEvent } from '../events';
 import { correlationKeys } from '../log';
+import type { EscalationRecords, TimelineStore } from '../ports';
 import { linkPartnerTicket } from '../ticket-links';
 import { mutateEscalation } from './mutate-escalation';
 
@@ -15,7 +16,7 @@ import { mutateEscalation } from './mutate-escalation';
  * note it in the timeline; announce it.
  */
 export async function recordPartnerTicket(
-  deps: HubDeps, escalationId: string, ticket: { number: string; url?: string | undefined }, actor: string,
+  deps: Needs<'config' | 'clock' | 'bus' | 'log' | 'metrics', EscalationRecords & TimelineStore>, escalationId: string, ticket: { number: string; url?: string | undefined }, actor: string,
 ): Promise<Escalation> {
   const now = deps.clock.now();
   const current = await deps.store.getEscalation(escalationId);

@@ -1,8 +1,9 @@
 import { agingDeadline } from '../aging';
-import type { HubDeps } from '../deps';
+import type { Needs } from '../deps';
 import { canRetryOpening, PROBLEM_PARTNER_CREDENTIALS, type Escalation } from '../escalation';
 import { ConflictError, NotFoundError } from '../errors';
 import { hubEvent } from '../events';
+import type { EscalationRecords, TimelineStore } from '../ports';
 import { externalRefOf } from './open-partner-incident';
 import { mutateEscalation } from './mutate-escalation';
 
@@ -17,7 +18,7 @@ import { mutateEscalation } from './mutate-escalation';
  * aging; record it; announce `EscalationRequested`, which queues it for its partner's worker (if that
  * announcement fails, the open-work index lets the sweep drive it).
  */
-export async function retryOpening(deps: HubDeps, escalationId: string, actor: string): Promise<Escalation> {
+export async function retryOpening(deps: Needs<'config' | 'clock' | 'bus' | 'log', EscalationRecords & TimelineStore>, escalationId: string, actor: string): Promise<Escalation> {
   const now = deps.clock.now();
   let refused: string | undefined;
   let from: Escalation['status'] = 'referred';

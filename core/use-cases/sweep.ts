@@ -1,6 +1,7 @@
-import { QUEUES, type HubDeps } from '../deps';
+import { QUEUES, type Needs } from '../deps';
 import { pendingAging, redriveDueAt, REDRIVE_GRACE_MS, type AgingCheck } from '../escalation';
 import { hubEvent } from '../events';
+import type { CommentStore, DeliveryStore, EscalationRecords, OpenWork, TimelineStore } from '../ports';
 import { mutateEscalation } from './mutate-escalation';
 
 /** The longest a stored delivery waits between two re-drives by the sweep. */
@@ -29,7 +30,8 @@ export const deliveryRedriveDelayMs = redriveDelayMs;
  * naming the comment; the forwarder claims it, so a comment re-driven while it is being sent goes once.
  * Every consumer is idempotent, so re-driving work that was merely slow does no harm.
  */
-export async function sweep(deps: HubDeps, limit = 200): Promise<{ escalations: number; aged: number; deliveries: number; comments: number }> {
+export async function sweep(
+  deps: Needs<'clock' | 'queue' | 'bus' | 'log' | 'metrics', OpenWork & EscalationRecords & TimelineStore & CommentStore & DeliveryStore>, limit = 200): Promise<{ escalations: number; aged: number; deliveries: number; comments: number }> {
   const now = deps.clock.now();
   const nowIso = now.toISOString();
   let escalations = 0;

@@ -29,7 +29,7 @@ export class DeliveryMarks {
   private readonly inFlight = new Map<string, Promise<boolean>>();
   private scheduled = false;
 
-  constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string) {}
+  constructor(private readonly db: Pick<DynamoDBDocumentClient, 'send'>, private readonly tableName: string) {}
 
   /** `true` the first time (within the item's TTL) a delivery is marked. */
   mark(m: Mark): Promise<boolean> {

@@ -115,7 +115,8 @@ function updateKeepingDue(tableName: string, e: Escalation) {
 export class DynamoEscalationStore implements EscalationStore {
   private readonly deliveries: DeliveryMarks;
 
-  constructor(private readonly db: DynamoDBDocumentClient, private readonly tableName: string) {
+  /** `db`: a document client, or one that refuses what its function is not granted (local/dynamo.ts). */
+  constructor(private readonly db: Pick<DynamoDBDocumentClient, 'send'>, private readonly tableName: string) {
     this.deliveries = new DeliveryMarks(db, tableName);
   }
 

@@ -1,8 +1,9 @@
 /**
  * Wires the real adapters once per Lambda container, from validated environment, with only the parts the
- * function uses: each function names the bus, the work queues and the connectors it needs (as granted in
- * topology/access.ts), so its bundle imports only those SDK clients and libraries. A part a function was not
- * given refuses to work, loudly, like a withheld connector.
+ * function uses: each function names the bus, the work queues and the connectors it needs, so its bundle
+ * imports only those SDK clients and libraries; of those it gets what its access profile grants
+ * (topology/access.ts, through grantedDeps in ./grants.ts, as the local runtime does). A part a function was
+ * not given or not granted refuses to work, loudly, like a withheld connector.
  */
 import { ulid } from 'ulid';
 import type { HubConfig } from '../../core/config';
@@ -10,12 +11,15 @@ import type { HubDeps } from '../../core/deps';
 import { ConfigError } from '../../core/errors';
 import type { ConnectorRegistry, EventBus, WorkQueue } from '../../core/ports';
 import { systemClock } from '../../core/ports';
+import { ACCESS } from '../../topology/access';
+import type { FunctionName } from '../../topology/topology';
 import { dynamoDocumentClient } from './clients';
 import { loadHubConfig, requiredEnv } from './config-source';
 import { DynamoEscalationStore } from './dynamo-store';
+import { grantedDeps } from './grants';
 import { hubLogger } from './logger';
 import { powertoolsMetrics } from './metrics';
-import { awsSecretReader, resolveSecretEnv, withheldConnectors, withheldSecrets } from './secrets';
+import { awsSecretReader, resolveSecretEnv, withheldSecrets } from './secrets';
 
 export const newEscalationId = () => `esc_${ulid()}`;
 
@@ -31,22 +35,6 @@ export interface AwsParts {
   queue?: (() => WorkQueue) | undefined;
 }
 
-const functionName = () => process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'this function';
-
-/** The bus of a function that does not publish: publishing is a deployment error (topology/access.ts). */
-export const noBus = (): EventBus => ({
-  async publish(events) {
-    if (events.length) throw new ConfigError(`${functionName()} was deployed without an event bus, so it cannot publish ${events[0]!.detailType} (topology/access.ts)`);
-  },
-});
-
-/** The queues of a function that sends to none: sending is a deployment error (topology/access.ts). */
-export const noQueue = (): WorkQueue => ({
-  async send(m) {
-    throw new ConfigError(`${functionName()} was deployed without work queues, so it cannot send to ${m.queue} (topology/access.ts)`);
-  },
-});
-
 /** HUB_PUBLIC_URL (only the functions that hand it to partners get it, topology/access.ts): an http(s) URL, or a loud failure. */
 export function publicUrlFromEnv(env: Record<string, string | undefined>): string | undefined {
   const v = env.HUB_PUBLIC_URL;
@@ -57,24 +45,43 @@ export function publicUrlFromEnv(env: Record<string, string | undefined>): strin
   return v.replace(/\/+$/, '');
 }
 
-let deps: Promise<HubDeps> | undefined;
-export function hubDeps(parts: AwsParts = {}): Promise<HubDeps> {
-  return (deps ??= (async () => {
+let wired: { fn: FunctionName; parts: AwsParts; deps: Promise<HubDeps> } | undefined;
+
+/**
+ * The deps of function `fn` (its name in topology/topology.ts), built once per container: what its access
+ * profile grants, from `parts` (grantedDeps). A later call must ask for the same function and parts: one
+ * asking for others would get deps without them, so it is refused rather than answered the first call's.
+ */
+export function hubDeps(fn: FunctionName, parts: AwsParts = {}): Promise<HubDeps> {
+  if (wired) {
+    const first = wired;
+    const differ = (['connectors', 'bus', 'queue'] as const).filter((k) => first.parts[k] !== parts[k]);
+    if (first.fn === fn && differ.length === 0) return first.deps;
+    const asked = first.fn !== fn ? `function ${fn}` : `other parts (${differ.join(', ')})`;
+    return Promise.reject(new ConfigError(`hubDeps was wired for ${first.fn}; a later call asks for ${asked}, which the deps it built do not have`));
+  }
+  const deps = (async () => {
     // `${NAME}` references in the configuration resolve from Secrets Manager (HUB_SECRET_ARNS)
     const secretEnv = await resolveSecretEnv(process.env, awsSecretReader());
     const config = loadHubConfig({ ...process.env, ...secretEnv });
-    return {
+    const publicUrl = publicUrlFromEnv(process.env);
+    const connectors = parts.connectors;
+    return grantedDeps(fn, ACCESS[fn], {
       config,
-      store: new DynamoEscalationStore(dynamoDocumentClient(), requiredEnv('TABLE_NAME')),
-      bus: (parts.bus ?? noBus)(),
-      queue: (parts.queue ?? noQueue)(),
       clock: systemClock,
-      connectors: parts.connectors && withheldSecrets(process.env).length === 0 ? parts.connectors(config) : withheldConnectors(),
       newId: newEscalationId,
       random: Math.random,
       log: hubLogger(),
       metrics: powertoolsMetrics(),
-      publicUrl: publicUrlFromEnv(process.env),
-    };
-  })());
+    }, {
+      // IAM limits the table actions to the profile's
+      store: () => new DynamoEscalationStore(dynamoDocumentClient(), requiredEnv('TABLE_NAME')),
+      bus: parts.bus,
+      queue: parts.queue,
+      connectors: connectors && withheldSecrets(process.env).length === 0 ? () => connectors(config) : undefined,
+      publicUrl: () => publicUrl,
+    });
+  })();
+  wired = { fn, parts, deps };
+  return deps;
 }

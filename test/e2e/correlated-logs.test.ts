@@ -5,7 +5,7 @@ import { engineerToken, http, startE2E, waitFor, type E2E } from '../support/loc
 
 const lines: (LogFields & { message: string })[] = [];
 let e2e: E2E;
-beforeAll(async () => { e2e = await startE2E({}, scopedLog((_level, message, fields) => { lines.push({ ...fields, message }); })); });
+beforeAll(async () => { e2e = await startE2E({}, { log: scopedLog((_level, message, fields) => { lines.push({ ...fields, message }); }) }); });
 afterAll(() => e2e.stop());
 
 it('a flag over HTTP and the opening it queues log with the request id, then the message id, and the escalation\'s ids', async () => {

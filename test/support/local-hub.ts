@@ -3,8 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startGenericSandbox, type GenericSandbox } from '../../connectors/generic-rest/sandbox';
-import { silentLog, type Log } from '../../core/deps';
-import { startLocalHub, type LocalHub } from '../../local/hub';
+import { silentLog } from '../../core/deps';
+import { startLocalHub, type LocalHub, type LocalHubOptions } from '../../local/hub';
 import { signJwt } from '../../local/jwt';
 import { testConfig } from './fixtures';
 
@@ -14,14 +14,14 @@ export const customerToken = (customerId: string) => signJwt({ sub: `cust-${cust
 
 export interface E2E { hub: LocalHub; sandbox: GenericSandbox; dataDir: string; restart(): Promise<void>; stop(): Promise<void> }
 
-/** `log`: where the hub's lines go (default: nowhere). */
-export async function startE2E(partnerOver: Record<string, unknown> = {}, log: Log = silentLog): Promise<E2E> {
+/** @param hubOver options of the local hub (e.g. `access`, `log`) over the defaults */
+export async function startE2E(partnerOver: Record<string, unknown> = {}, hubOver: Partial<LocalHubOptions> = {}): Promise<E2E> {
   const dataDir = mkdtempSync(join(tmpdir(), 'hub-e2e-'));
   const config0 = testConfig('http://127.0.0.1:1'); // only to read the secret back
   const secret = config0.partners[0]!.webhookSecret!;
   const sandbox = await startGenericSandbox({ token: 'partner-token', webhookSecret: secret });
   const config = testConfig(sandbox.baseUrl, partnerOver);
-  const start = () => startLocalHub({ config, dataDir, jwtSecret: JWT_SECRET, log, sweepIntervalMs: 500 });
+  const start = () => startLocalHub({ config, dataDir, jwtSecret: JWT_SECRET, log: silentLog, sweepIntervalMs: 500, ...hubOver });
   const e2e: E2E = {
     hub: await start(),
     sandbox,
