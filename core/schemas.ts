@@ -1,4 +1,4 @@
-/** zod schemas for every request body and query of the HTTP contract (../shared/API.md). */
+/** zod schemas for every request body and query of the HTTP contract (docs/api.md). */
 import * as z from 'zod';
 import { MANUAL_PARTNER_STATUSES, SEVERITIES } from './escalation';
 import { ValidationError, type ErrorDetail } from './errors';
