@@ -3,6 +3,7 @@
  * Pure domain model and state machine; no I/O.
  */
 import { isHttpUrl } from './partner-input';
+import type { CustomerIncidentAnswer, EscalationAnswer } from './responses';
 
 export const STATUSES = [
   'requested', 'open', 'in_progress', 'awaiting_info', 'resolved', 'closed', 'referred', 'cancelled',
@@ -229,7 +230,7 @@ export function shownTicket(t: PartnerTicket | null): PartnerTicket | null {
 }
 
 /** The fields of an escalation that the engineer API shows. */
-export function engineerView(e: Escalation) {
+export function engineerView(e: Escalation): EscalationAnswer {
   return {
     escalationId: e.escalationId,
     caseId: e.caseId,
@@ -254,7 +255,7 @@ export function engineerView(e: Escalation) {
 }
 
 /** The fields a customer may see: no findings, no timeline, no engineer names. */
-export function customerIncidentView(e: Escalation) {
+export function customerIncidentView(e: Escalation): CustomerIncidentAnswer {
   return {
     partnerId: e.partnerId,
     partnerName: e.partnerName,

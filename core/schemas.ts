@@ -1,4 +1,4 @@
-/** zod schemas for every request body and query of the HTTP contract (../shared/API.md). */
+/** zod schemas for every request body and query of the HTTP contract (docs/api.md). */
 import * as z from 'zod';
 import { MANUAL_PARTNER_STATUSES, SEVERITIES } from './escalation';
 import { ValidationError, type ErrorDetail } from './errors';
@@ -67,6 +67,14 @@ export const TimelinePageQuery = z.object({
   before: z.string().min(1).max(8192).optional(),
   limit: z.string().regex(/^(?:[1-9]\d?|1\d\d|200)$/, 'a whole number from 1 to 200').optional(),
 });
+/** The roles a bearer token's `role` claim names. */
+export const ROLES = ['engineer', 'customer', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** The operator routes: `queue` names one work queue (all when absent). */
+export const DeadLettersQuery = z.object({ queue: z.string().min(1).max(100).optional() });
+export const RedriveRequest = z.strictObject({ queue: z.string().min(1).max(100).optional() });
+
 export const EscalationIdParam = z.string().min(1).max(80).regex(/^[A-Za-z0-9_-]+$/);
 export const CaseIdParam = externalId('caseId');
 

@@ -40,3 +40,19 @@ export function verifyStatusToken(token: string, key: string, now: Date): Status
     return undefined;
   }
 }
+
+/**
+ * The port the customer-view use cases sign and check grants through (core/use-cases/customer-view.ts):
+ * who holds the key, and how a token is spelled, is the signer's business.
+ */
+export interface StatusLinkSigner {
+  sign(grant: StatusGrant): string;
+  /** The grant of a token that this signer issued and that has not expired at `now`, or `undefined`. */
+  verify(token: string, now: Date): StatusGrant | undefined;
+}
+
+/** The signer of the deployed hub: HMAC-SHA256 with the status-link key. */
+export const hmacStatusLinkSigner = (key: string): StatusLinkSigner => ({
+  sign: (grant) => signStatusToken(grant, key),
+  verify: (token, now) => verifyStatusToken(token, key, now),
+});

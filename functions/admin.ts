@@ -1,38 +1,26 @@
 /** Operator routes (role `admin`): dead letters you can act on — what failed and why, and a safe replay. */
-import * as z from 'zod';
 import type { HubDeps } from '../core/deps';
-import { NotFoundError } from '../core/errors';
 import type { DeadLetterQueues } from '../core/ports';
-import { parseOrThrow } from '../core/schemas';
 import { listDeadLetters, redriveDeadLetters } from '../core/use-cases/dead-letters';
 import { hubDeps } from './adapters/hub-deps';
 import { requiredEnv } from './adapters/config-source';
 import { withLambdaContext } from './adapters/logger';
 import { sqsDeadLetters, type DeadLetterTarget } from './adapters/sqs-dead-letters';
 import { sqsClient } from './adapters/sqs-queue';
-import { callerOf, httpHandler, json, parseJsonBody, requireRole, type HttpEvent } from './http';
+import { json, type HttpEvent } from './http';
+import { dispatch } from './routes';
 
-const RedriveRequest = z.strictObject({ queue: z.string().min(1).max(100).optional() });
-const ListQuery = z.object({ queue: z.string().min(1).max(100).optional() });
-
+/** The admin role is checked, and the query and body parsed, by the dispatcher (topology/routes.ts). */
 export function makeAdminHandler(deps: HubDeps, dlq: DeadLetterQueues) {
-  return httpHandler(deps.log, async (event) => {
-    requireRole(callerOf(event), 'admin');
-    switch (event.routeKey) {
-      case 'GET /v1/admin/dead-letters': {
-        const { queue } = parseOrThrow(ListQuery, event.queryStringParameters ?? {}, 'query');
-        return json(200, { queues: dlq.queues, items: await listDeadLetters(deps.store, dlq, queue) });
-      }
-      case 'POST /v1/admin/dead-letters/redrive': {
-        const { queue } = parseOrThrow(RedriveRequest, event.body ? parseJsonBody(event) : {});
-        const results = await redriveDeadLetters(dlq, queue);
-        deps.log.info('dead letters redriven', { results });
-        return json(200, { results });
-      }
-      default:
-        throw new NotFoundError(`No route ${event.routeKey}.`);
-    }
-  });
+  return dispatch<'admin'>({
+    'GET /v1/admin/dead-letters': async ({ query }) =>
+      json(200, { queues: dlq.queues, items: await listDeadLetters(deps.store, dlq, query.queue) }),
+    'POST /v1/admin/dead-letters/redrive': async ({ body }) => {
+      const results = await redriveDeadLetters(dlq, body.queue);
+      deps.log.info('dead letters redriven', { results });
+      return json(200, { results });
+    },
+  }, deps.log);
 }
 
 let wired: ReturnType<typeof makeAdminHandler> | undefined;

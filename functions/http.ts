@@ -11,6 +11,7 @@ import {
 import type { Log } from '../core/deps';
 import { correlationKeys, logHandling } from '../core/log';
 import { PROTOTYPE_KEYS, wellFormed, wellFormedReviver } from '../core/partner-input';
+import { ROLES, type Role } from '../core/schemas';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export interface HttpResult { statusCode: number; headers: Record<string, string>; body: string }
@@ -106,8 +107,7 @@ export function parseJsonBody(event: Pick<HttpEvent, 'body' | 'isBase64Encoded'>
   return value;
 }
 
-export const ROLES = ['engineer', 'customer', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role };
 export interface Caller { sub: string; role: Role; customerId?: string }
 
 const Claims = z.object({

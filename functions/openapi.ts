@@ -1,88 +1,64 @@
-/** The OpenAPI 3.1 document of the contract, built from the topology's routes and the zod schemas. */
+/**
+ * The OpenAPI 3.1 document of the contract, built from the route declarations (topology/routes.ts): path
+ * and query parameters, request bodies, and every answer of every route as it really is (JSON from the
+ * core/responses schemas, the status page's HTML, the redirect), errors in the contract's error body.
+ */
 import * as z from 'zod';
-import { STATUSES } from '../core/escalation';
-import {
-  AddCommentRequest, CancelRequest, CreateEscalationRequest, JointCallRequestBody, PartnerStatusRequest, PartnerTicketRequest, RetryRequest, StatusLinkRequest,
-} from '../core/schemas';
-import { ROUTES } from '../topology/topology';
+import { ErrorAnswer } from '../core/responses';
+import { DECLARED_ROUTES, type Answer } from '../topology/routes';
 
-const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
+/** A zod schema as JSON Schema (draft 2020-12, what OpenAPI 3.1 uses), without its `$schema` line. */
+const jsonSchema = (s: z.ZodType, io: 'input' | 'output') => {
+  const { $schema: _, ...rest } = z.toJSONSchema(s, { io, unrepresentable: 'any' });
+  return rest;
+};
 
-const ErrorBody = {
-  type: 'object',
-  required: ['error'],
-  properties: {
-    error: {
-      type: 'object', required: ['code', 'message'],
-      properties: {
-        code: { type: 'string' }, message: { type: 'string' },
-        details: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
-      },
+const ERROR = { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+
+function response(status: number, a: Answer) {
+  if ('redirect' in a) return { description: `See other: ${a.redirect}`, headers: { location: { schema: { type: 'string' } } } };
+  if ('html' in a) return { description: a.html, content: { 'text/html': { schema: { type: 'string' } } } };
+  return {
+    description: String(status),
+    content: {
+      'application/json': { schema: jsonSchema(a.json, 'output') },
+      ...(a.also ? { 'text/plain': { schema: { type: 'string', description: a.also.text } } } : {}),
     },
-  },
-};
+  };
+}
 
-const Escalation = {
-  type: 'object',
-  properties: {
-    escalationId: { type: 'string' }, caseId: { type: 'string' }, customerId: { type: 'string' }, partnerId: { type: 'string' },
-    partnerName: { type: 'string' }, platform: { type: ['string', 'null'] }, status: { enum: [...STATUSES] },
-    severity: { type: 'string' }, summary: { type: 'string' },
-    partnerTicket: { type: ['object', 'null'], properties: { id: { type: 'string' }, number: { type: 'string' }, url: { type: 'string' } } },
-    referral: { type: ['object', 'null'], properties: { reason: { type: 'string' }, instructions: { type: 'string' } } },
-    problem: { type: ['object', 'null'], properties: { code: { type: 'string' }, message: { type: 'string' }, since: { type: 'string', format: 'date-time' } } },
-    createdAt: { type: 'string', format: 'date-time' }, updatedAt: { type: 'string', format: 'date-time' },
-  },
-};
-
-/** `GET …/timeline`: its query and its answer (older entries, oldest first; `before`: `null` when none are left). */
-const TIMELINE_PAGE = 'GET /v1/escalations/{escalationId}/timeline';
-const PAGE_QUERY = [
-  { name: 'before', in: 'query', schema: { type: 'string' } },
-  { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200, default: 100 } },
-];
-const TimelinePage = {
-  type: 'object', required: ['items', 'before'],
-  properties: { items: { type: 'array', items: { type: 'object', required: ['at', 'type', 'actor', 'detail'] } }, before: { type: ['string', 'null'] } },
-};
-
-const BODIES: Record<string, z.ZodType> = {
-  'POST /v1/escalations': CreateEscalationRequest,
-  'POST /v1/escalations/{escalationId}/comments': AddCommentRequest,
-  'POST /v1/escalations/{escalationId}/cancel': CancelRequest,
-  'POST /v1/escalations/{escalationId}/joint-calls': JointCallRequestBody,
-  'POST /v1/escalations/{escalationId}/partner-ticket': PartnerTicketRequest,
-  'POST /v1/escalations/{escalationId}/retry': RetryRequest,
-  'POST /v1/escalations/{escalationId}/partner-status': PartnerStatusRequest,
-  'POST /v1/status-links': StatusLinkRequest,
-};
+/** Query parameters, one per property of the route's query schema. */
+function queryParameters(query: z.ZodType | undefined) {
+  if (!query) return [];
+  const s = jsonSchema(query, 'input') as { properties?: Record<string, object>; required?: string[] };
+  return Object.entries(s.properties ?? {}).map(([name, schema]) => ({ name, in: 'query', required: s.required?.includes(name) ?? false, schema }));
+}
 
 let doc: Record<string, unknown> | undefined;
 export function openApiDocument(): Record<string, unknown> {
   if (doc) return doc;
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const r of ROUTES) {
-    const key = `${r.method} ${r.path}`;
+  for (const r of DECLARED_ROUTES) {
     const params = [
       ...[...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } })),
-      ...(key === TIMELINE_PAGE ? PAGE_QUERY : []),
+      ...queryParameters(r.query),
     ];
-    const body = BODIES[key];
     (paths[r.path] ??= {})[r.method.toLowerCase()] = {
-      operationId: key,
+      operationId: r.key,
       ...(r.auth === 'jwt' ? { security: [{ bearer: [] }] } : r.auth === 'optional' ? { security: [{ bearer: [] }, {}] } : { security: [] }),
+      ...(r.roles ? { 'x-roles': r.roles } : {}),
       ...(params.length ? { parameters: params } : {}),
-      ...(body ? { requestBody: { required: true, content: { 'application/json': { schema: schema(body) } } } } : {}),
+      ...(r.body ? { requestBody: { required: !r.optionalBody, content: { 'application/json': { schema: jsonSchema(r.body, 'input') } } } } : {}),
       responses: {
-        '2XX': { description: 'Success', content: { 'application/json': { schema: key === TIMELINE_PAGE ? TimelinePage : r.path.startsWith('/v1/escalations') ? { $ref: '#/components/schemas/Escalation' } : {} } } },
-        default: { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+        ...Object.fromEntries(Object.entries(r.answers).map(([status, a]) => [status, response(Number(status), a)])),
+        default: ERROR,
       },
     };
   }
   doc = {
     openapi: '3.1.0',
-    info: { title: 'Partner escalation hub', version: '1.0.0' },
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } }, schemas: { Error: ErrorBody, Escalation } },
+    info: { title: 'Partner escalation hub', version: '1.0.0', description: 'The contract is docs/api.md in the repository; this document is built from the route declarations.' },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } }, schemas: { Error: jsonSchema(ErrorAnswer, 'output') } },
     paths,
   };
   return doc;

@@ -1,13 +1,13 @@
 /**
- * The customer status page: `GET /status/cases/{caseId}`, server-rendered, accessible, escaped, with no
- * engineer-only data. The customer is known by a bearer token (customer role) or by the session cookie
- * from a signed link (`?link=` → cookie → redirect to the clean address). Anyone else gets 404.
+ * The customer status page: `GET /status/cases/{caseId}`, server-rendered, accessible, escaped. Pure
+ * presentation: who may see which case, links, sessions and expiry are decided by viewCustomerCase
+ * (core/use-cases/customer-view.ts); this adapter reads the event's token, link and cookie, and renders
+ * the decision as HTML (a link → session cookie → redirect to the clean address; anyone else gets 404).
  */
-import { customerIncidentView, type Escalation } from '../core/escalation';
-import type { HubDeps } from '../core/deps';
+import type { CustomerIncidentAnswer } from '../core/responses';
 import { isHttpUrl } from '../core/partner-input';
-import { CaseIdParam } from '../core/schemas';
-import { verifyStatusToken } from '../core/status-links';
+import type { StatusLinkSigner } from '../core/status-links';
+import { viewCustomerCase, type CustomerViewDeps } from '../core/use-cases/customer-view';
 import type { HttpEvent, HttpResult } from './http';
 
 export const SESSION_COOKIE = 'hub_status';
@@ -50,8 +50,7 @@ dt{font-weight:600;color:#444}
 
 const notFound = () => page(404, 'Case not found', '<h1>Case not found</h1><p>There is no case at this address that you may see.</p>');
 
-function incidentCard(e: Escalation): string {
-  const v = customerIncidentView(e);
+function incidentCard(v: CustomerIncidentAnswer): string {
   const ticket = v.ticketNumber
     ? (isHttpUrl(v.ticketUrl) ? `<a class="ticket" href="${escapeHtml(v.ticketUrl)}" rel="noreferrer">${escapeHtml(v.ticketNumber)}</a>` : `<span class="ticket">${escapeHtml(v.ticketNumber)}</span>`)
     : 'Not assigned yet';
@@ -77,41 +76,28 @@ const cookieOf = (event: HttpEvent, name: string): string | undefined => {
   return undefined;
 };
 
-export async function renderStatusPage(event: HttpEvent, deps: HubDeps, sessionKey: string | undefined): Promise<HttpResult> {
-  const caseId = event.pathParameters?.caseId ?? '';
-  if (!CaseIdParam.safeParse(caseId).success) return notFound();
-  const now = deps.clock.now();
-
-  // a signed link becomes a session cookie, and the address loses the token
-  const link = event.queryStringParameters?.link;
-  if (link !== undefined) {
-    const grant = sessionKey ? verifyStatusToken(link, sessionKey, now) : undefined;
-    if (!grant || grant.caseId !== caseId) return page(401, 'Link expired', '<h1>This link has expired</h1><p>Please ask your support engineer for a new one.</p>');
-    const maxAge = Math.max(0, grant.exp - Math.floor(now.getTime() / 1000));
-    return {
+export async function renderStatusPage(event: HttpEvent, deps: CustomerViewDeps, signer: StatusLinkSigner | undefined): Promise<HttpResult> {
+  const claims = event.requestContext?.authorizer?.jwt?.claims;
+  const view = await viewCustomerCase(deps, signer, event.pathParameters?.caseId ?? '', {
+    customerId: claims?.role === 'customer' && typeof claims.customerId === 'string' ? claims.customerId : undefined,
+    link: event.queryStringParameters?.link,
+    session: cookieOf(event, SESSION_COOKIE),
+  });
+  switch (view.kind) {
+    case 'not_found': return notFound();
+    case 'link_refused': return page(401, 'Link expired', '<h1>This link has expired</h1><p>Please ask your support engineer for a new one.</p>');
+    case 'start_session': return {
       statusCode: 303,
       headers: {
-        location: `/status/cases/${encodeURIComponent(caseId)}`,
-        'set-cookie': `${SESSION_COOKIE}=${link}; Path=/status/; Max-Age=${maxAge}; HttpOnly; Secure; SameSite=Strict`,
+        location: view.location,
+        'set-cookie': `${SESSION_COOKIE}=${view.session}; Path=/status/; Max-Age=${view.maxAgeSeconds}; HttpOnly; Secure; SameSite=Strict`,
         'cache-control': 'no-store',
       },
       body: '',
     };
-  }
-
-  let customerId: string | undefined;
-  const claims = event.requestContext?.authorizer?.jwt?.claims;
-  if (claims?.role === 'customer' && typeof claims.customerId === 'string') customerId = claims.customerId;
-  const session = cookieOf(event, SESSION_COOKIE);
-  if (!customerId && session && sessionKey) {
-    const grant = verifyStatusToken(session, sessionKey, now);
-    if (grant && grant.caseId === caseId) customerId = grant.customerId;
-  }
-  if (!customerId) return notFound();
-  const items = await deps.store.listByCustomerCase(customerId, caseId);
-  if (items.length === 0) return notFound();
-  return page(200, `Case ${caseId} — partner incidents`,
-    `<h1>Case ${escapeHtml(caseId)}: partner incidents</h1>
+    case 'incidents': return page(200, `Case ${view.caseId} — partner incidents`,
+      `<h1>Case ${escapeHtml(view.caseId)}: partner incidents</h1>
 <p>Where your issue lies with a cloud partner, we open an incident with them on your behalf. Quote the partner ticket number when you contact them.</p>
-${items.map(incidentCard).join('\n')}`);
+${view.incidents.map(incidentCard).join('\n')}`);
+  }
 }

@@ -7,23 +7,27 @@ import { buildWebhookRegistry } from '../connectors/webhook-registry';
 import { hubDeps } from './adapters/hub-deps';
 import { withLambdaContext } from './adapters/logger';
 import { sqsWorkQueue } from './adapters/sqs-queue';
-import { httpHandler, json, lowerHeaders, MAX_BODY_BYTES, rawBytes, type HttpEvent } from './http';
+import { json, lowerHeaders, MAX_BODY_BYTES, rawBytes, type HttpEvent, type HttpResult } from './http';
+import { dispatch } from './routes';
 
+/** The raw bytes are the request: no body schema, no roles (a partner proves itself by its signature). */
 export function makeWebhookHandler(deps: HubDeps) {
-  return httpHandler(deps.log, async (event) => {
+  const ingest = async (event: HttpEvent, collaboration: boolean): Promise<HttpResult> => {
     const body = rawBytes(event);
     if (body.length > MAX_BODY_BYTES) throw new PayloadTooLargeError(`Webhook bodies are limited to ${MAX_BODY_BYTES} bytes.`);
     const partnerId = event.pathParameters?.partnerId ?? '';
     const raw = { headers: lowerHeaders(event.headers), body, query: event.queryStringParameters ?? {} };
-    const r = event.routeKey.endsWith('/collaboration')
-      ? await ingestCollaborationWebhook(deps, partnerId, raw)
-      : await ingestWebhook(deps, partnerId, raw);
+    const r = collaboration ? await ingestCollaborationWebhook(deps, partnerId, raw) : await ingestWebhook(deps, partnerId, raw);
     if (r.kind === 'challenge') return { statusCode: r.status, headers: { 'content-type': r.contentType }, body: r.body };
     if (r.kind === 'recorded') return json(200, { status: 'recorded', deliveryId: r.deliveryId, events: r.events });
     return r.kind === 'duplicate'
       ? json(200, { status: 'duplicate', deliveryId: r.deliveryId })
       : json(202, { status: 'accepted', deliveryId: r.deliveryId });
-  });
+  };
+  return dispatch<'webhook'>({
+    'POST /v1/webhooks/{partnerId}': ({ event }) => ingest(event, false),
+    'POST /v1/webhooks/{partnerId}/collaboration': ({ event }) => ingest(event, true),
+  }, deps.log);
 }
 
 let wired: ReturnType<typeof makeWebhookHandler> | undefined;

@@ -5,6 +5,7 @@
 import { QUEUES } from '../core/deps';
 import { EVENT_SOURCE } from '../core/events';
 import { NOTIFICATION_EVENTS } from '../core/notifications';
+import { DECLARED_ROUTES } from './routes';
 
 export type FunctionName = 'api' | 'webhook' | 'partner-worker' | 'status-sync' | 'comment-forwarder' | 'sweep' | 'poller' | 'notifier' | 'admin' | 'meeting-subscriptions';
 
@@ -17,18 +18,8 @@ export interface FunctionSpec {
   memoryMb: number;
 }
 
-export interface RouteSpec {
-  method: 'GET' | 'POST';
-  /** API Gateway v2 path, with `{param}` placeholders. */
-  path: string;
-  function: FunctionName;
-  /**
-   * `jwt`: the authorizer validates the bearer token and hands its claims to the handler.
-   * `optional`: no authorizer in AWS (the handler has its own proof, e.g. a signed session cookie);
-   * the local runtime passes a valid bearer's claims along when one is sent.
-   */
-  auth: 'jwt' | 'none' | 'optional';
-}
+/** A route as API Gateway and the local front door see it. */
+export type RouteSpec = Pick<(typeof DECLARED_ROUTES)[number], 'method' | 'path' | 'function' | 'auth'>;
 
 export interface QueueSpec {
   name: string;
@@ -55,32 +46,8 @@ export interface Topology {
   schedules: ScheduleSpec[];
 }
 
-const jwt = (method: RouteSpec['method'], path: string): RouteSpec => ({ method, path, function: 'api', auth: 'jwt' });
-/**
- * The HTTP routes. A module-level constant (not built inside buildTopology), so that the OpenAPI document
- * (functions/openapi.ts) takes the routes without the rest of the topology into the api bundle.
- */
-export const ROUTES: readonly RouteSpec[] = [
-  { method: 'GET', path: '/health', function: 'api', auth: 'none' },
-  { method: 'GET', path: '/openapi.json', function: 'api', auth: 'none' },
-  jwt('POST', '/v1/escalations'),
-  jwt('GET', '/v1/escalations'),
-  jwt('GET', '/v1/escalations/{escalationId}'),
-  jwt('GET', '/v1/escalations/{escalationId}/timeline'),
-  jwt('POST', '/v1/escalations/{escalationId}/comments'),
-  jwt('POST', '/v1/escalations/{escalationId}/cancel'),
-  jwt('POST', '/v1/escalations/{escalationId}/joint-calls'),
-  jwt('POST', '/v1/escalations/{escalationId}/partner-ticket'),
-  jwt('POST', '/v1/escalations/{escalationId}/retry'),
-  jwt('POST', '/v1/escalations/{escalationId}/partner-status'),
-  jwt('GET', '/v1/customer/cases/{caseId}/partner-incidents'),
-  jwt('POST', '/v1/status-links'),
-  { method: 'GET', path: '/status/cases/{caseId}', function: 'api', auth: 'optional' },
-  { method: 'GET', path: '/v1/admin/dead-letters', function: 'admin', auth: 'jwt' },
-  { method: 'POST', path: '/v1/admin/dead-letters/redrive', function: 'admin', auth: 'jwt' },
-  { method: 'POST', path: '/v1/webhooks/{partnerId}', function: 'webhook', auth: 'none' },
-  { method: 'POST', path: '/v1/webhooks/{partnerId}/collaboration', function: 'webhook', auth: 'none' },
-];
+/** The HTTP routes, as API Gateway and the local front door need them (declared in topology/routes.ts). */
+export const ROUTES: readonly RouteSpec[] = DECLARED_ROUTES.map((r) => ({ method: r.method, path: r.path, function: r.function, auth: r.auth }));
 
 const fn = (name: FunctionName, description: string, timeoutSeconds = 30, memoryMb = 512): FunctionSpec =>
   ({ name, entry: `functions/${name}.ts`, description, timeoutSeconds, memoryMb });

@@ -16,7 +16,7 @@ import { mutateEscalation } from './mutate-escalation';
  * "partner silent" aging deadline; record it with the engineer's note; announce `PartnerStatusChanged`.
  */
 export async function recordManualPartnerStatus(
-  deps: Needs<'config' | 'clock' | 'bus' | 'connectors', EscalationRecords & TimelineStore>, escalationId: string, input: { status: ManualPartnerStatus; note?: string | undefined }, actor: string,
+  deps: Needs<'config' | 'clock' | 'bus' | 'connectors' | 'log', EscalationRecords & TimelineStore>, escalationId: string, input: { status: ManualPartnerStatus; note?: string | undefined }, actor: string,
 ): Promise<Escalation> {
   const now = deps.clock.now();
   const current = await deps.store.getEscalation(escalationId);

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { signStandardWebhook } from '../../connectors/standard-webhooks';
 import type { Log } from '../../core/deps';
+import { scopedLog } from '../../core/log';
 import { documentClient } from '../../functions/adapters/document-client';
 import { DynamoEscalationStore } from '../../functions/adapters/dynamo-store';
 import { grantedTable, LOCAL_TABLE, startDynalite } from '../../local/dynamo';
@@ -14,7 +15,7 @@ import { openEscalationWithTicket } from '../support/fixtures';
 import { engineerToken, http, startE2E, type E2E } from '../support/local-hub';
 
 const errors: string[] = [];
-const log: Log = { debug: () => {}, info: () => {}, warn: () => {}, error: (_m, extra) => { errors.push(JSON.stringify(extra)); } };
+const log: Log = scopedLog((level, _m, fields) => { if (level === 'error') errors.push(JSON.stringify(fields)); });
 
 let e2e: E2E;
 beforeAll(async () => {

@@ -1,5 +1,5 @@
 /**
- * topology/topology.ts is the single declaration: every function, queue, rule and schedule it lists must be
+ * topology/topology.ts (and topology/routes.ts) is the single declaration: every function, route, queue, rule and schedule it lists must be
  * in the synthesized AWS template AND in the local runtime, so the two cannot drift.
  */
 import { CfnElement, Stack } from 'aws-cdk-lib';
@@ -7,6 +7,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { parseHubConfig } from '../../core/config';
 import { silentLog } from '../../core/deps';
+import { DECLARED_ROUTES } from '../../topology/routes';
 import { buildTopology, type Topology } from '../../topology/topology';
 import type { LocalRule } from '../../local/bus';
 import { startLocalHub, type LocalHub } from '../../local/hub';
@@ -93,4 +94,22 @@ it('every schedule runs its function at its rate on both sides', async () => {
     await local.runSchedule(s.name); // rejects when the local runtime has no such schedule or function
   }
   aws.template.resourceCountIs('AWS::Scheduler::Schedule', topology.schedules.length);
+});
+
+it('every declared route (topology/routes.ts) is served by its function on both sides, JWT-checked only where declared', async () => {
+  expect(topology.routes).toEqual(DECLARED_ROUTES.map((r) => ({ method: r.method, path: r.path, function: r.function, auth: r.auth })));
+  const resources = aws.template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, any> }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const deployed = Object.values(resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Route').map((r) => {
+    const integration = resources[r.Properties.Target['Fn::Join'][1][1].Ref as string]!;
+    return { key: r.Properties.RouteKey as string, auth: r.Properties.AuthorizationType as string, fn: integration.Properties.IntegrationUri['Fn::GetAtt'][0] as string };
+  });
+  expect(deployed.map((d) => d.key).sort()).toEqual(DECLARED_ROUTES.map((r) => r.key).sort());
+  for (const r of DECLARED_ROUTES) {
+    expect(deployed.find((d) => d.key === r.key)).toEqual({ key: r.key, auth: r.auth === 'jwt' ? 'JWT' : 'NONE', fn: idOf(aws.stack.services.fn(r.function).fn) });
+    // locally: the front door routes it to a handler (its 404/405 would name no route)
+    const path = r.path.replace(/\{\w+\}/g, 'x');
+    const res = await fetch(local.url + path, { method: r.method, redirect: 'manual' });
+    const text = await res.text();
+    expect({ route: r.key, frontDoor: text.includes(`No route ${r.method} ${path}.`) || res.status === 405 }).toEqual({ route: r.key, frontDoor: false });
+  }
 });

@@ -1,11 +1,11 @@
 /**
  * Tenant isolation and secrets (issue 6, part 6).
  *
- * 1. Every route of the topology (`hub.topology.routes`: a new route fails this test until its expectations
- *    are written here) is called with no token, an expired token, a token signed with another key, an
- *    engineer, an admin, a customer token without `customerId`, the owning customer and another customer.
- *    Status codes are pinned per route and caller; bodies answered to anyone but engineers and admins never
- *    carry another customer's case, ticket number, escalation id, summary or findings, and bodies answered to
+ * 1. Every declared route (topology/routes.ts: a new route fails `tsc` until its request is written here) is
+ *    called with no token, an expired token, a token signed with another key, an engineer, an admin, a
+ *    customer token without `customerId`, the owning customer and another customer. Who is refused (401,
+ *    403) follows from the route's declared auth and roles; what the others get is pinned per route.
+ *    Bodies answered to anyone but engineers and admins never carry another customer's case, ticket number, escalation id, summary or findings, and bodies answered to
  *    customers never carry findings, timeline, engineer names or contact data.
  * 2. The customer status page: a signed link or session of one case never opens another customer's case.
  * 3. Logs: a full flow (flag with contact e-mail and findings, partner opens, partner webhooks, comments,
@@ -24,6 +24,8 @@ import { signJwt } from '../../local/jwt';
 import { uid } from '../support/fixtures';
 import { freePort, startHubProcess, writeHubConfig, type HubProcess } from '../support/hub-process';
 import { customerToken, engineerToken, http, JWT_SECRET, startE2E, waitFor, type E2E } from '../support/local-hub';
+import type { Role } from '../../core/schemas';
+import { DECLARED_ROUTES, ROUTE_DECLARATIONS, type RouteDeclaration, type RouteKey } from '../../topology/routes';
 
 jest.setTimeout(120_000);
 
@@ -81,55 +83,74 @@ async function freshAcme() {
 }
 
 interface Call { path: string; body?: unknown; headers?: Record<string, string> }
-/** Per route: the request (about acme's case) and the status each caller gets. */
-const ENGINEER_ONLY = { none: 401, expired: 401, 'foreign-key': 401, 'customer-no-id': 403, owner: 403, other: 403 } as const;
-const ADMIN_ONLY = { none: 401, expired: 401, 'foreign-key': 401, engineer: 403, 'customer-no-id': 403, owner: 403, other: 403, admin: 200 } as const;
-const EXPECT: Record<string, { call: () => Promise<Call>; status: Record<Caller, number> }> = {
-  'GET /health': { call: async () => ({ path: '/health' }), status: Object.fromEntries(CALLERS.map((c) => [c, 200])) as Record<Caller, number> },
-  'GET /openapi.json': { call: async () => ({ path: '/openapi.json' }), status: Object.fromEntries(CALLERS.map((c) => [c, 200])) as Record<Caller, number> },
+/** The role each caller's token claims (a token that does not verify claims none). */
+const ROLE_OF: Record<Caller, Role | undefined> = {
+  none: undefined, expired: undefined, 'foreign-key': undefined, engineer: 'engineer', admin: 'admin', 'customer-no-id': 'customer', owner: 'customer', other: 'customer',
+};
+/**
+ * What the declaration decides (topology/routes.ts): a `jwt` route answers 401 to a caller without a valid
+ * token, and a route with roles 403 to a role it does not name (and to a customer token without
+ * customerId); `undefined` when the caller gets through to the route's own answer.
+ */
+function declaredRefusal(key: RouteKey, caller: Caller): number | undefined {
+  const d: RouteDeclaration = ROUTE_DECLARATIONS[key];
+  if (d.auth === 'jwt' && ROLE_OF[caller] === undefined) return 401;
+  if (d.roles && (!d.roles.includes(ROLE_OF[caller]!) || caller === 'customer-no-id')) return 403;
+  return undefined;
+}
+/**
+ * Per route: the request (about acme's case) and what a caller who gets through is answered (one status, or
+ * per caller). Typed by the declarations: a declared route without its entry fails tsc.
+ */
+const EXPECT: Record<RouteKey, { call: () => Promise<Call>; answer: number | ((c: Caller) => number) }> = {
+  'GET /health': { call: async () => ({ path: '/health' }), answer: 200 },
+  'GET /openapi.json': { call: async () => ({ path: '/openapi.json' }), answer: 200 },
   'POST /v1/escalations': {
     // flagging acme's case again: 200 with the existing escalation
     call: async () => ({ path: '/v1/escalations', body: { caseId: tenants.acme.caseId, customerId: 'acme', platform: 'acme', severity: 'high', summary: 'again', findings: 'again' } }),
-    status: { ...ENGINEER_ONLY, engineer: 200, admin: 200 },
+    answer: 200,
   },
-  'GET /v1/escalations': { call: async () => ({ path: `/v1/escalations?caseId=${tenants.acme.caseId}` }), status: { ...ENGINEER_ONLY, engineer: 200, admin: 200 } },
-  'GET /v1/escalations/{escalationId}': { call: async () => ({ path: `/v1/escalations/${tenants.acme.escalationId}` }), status: { ...ENGINEER_ONLY, engineer: 200, admin: 200 } },
-  'GET /v1/escalations/{escalationId}/timeline': { call: async () => ({ path: `/v1/escalations/${tenants.acme.escalationId}/timeline?limit=5` }), status: { ...ENGINEER_ONLY, engineer: 200, admin: 200 } },
-  'POST /v1/escalations/{escalationId}/comments': { call: async () => ({ path: `/v1/escalations/${tenants.acme.escalationId}/comments`, body: { body: 'a comment' } }), status: { ...ENGINEER_ONLY, engineer: 202, admin: 202 } },
-  'POST /v1/escalations/{escalationId}/cancel': { call: async () => ({ path: `/v1/escalations/${await freshAcme()}/cancel`, body: { reason: 'test' } }), status: { ...ENGINEER_ONLY, engineer: 200, admin: 200 } },
+  'GET /v1/escalations': { call: async () => ({ path: `/v1/escalations?caseId=${tenants.acme.caseId}` }), answer: 200 },
+  'GET /v1/escalations/{escalationId}': { call: async () => ({ path: `/v1/escalations/${tenants.acme.escalationId}` }), answer: 200 },
+  'GET /v1/escalations/{escalationId}/timeline': { call: async () => ({ path: `/v1/escalations/${tenants.acme.escalationId}/timeline?limit=5` }), answer: 200 },
+  'POST /v1/escalations/{escalationId}/comments': { call: async () => ({ path: `/v1/escalations/${tenants.acme.escalationId}/comments`, body: { body: 'a comment' } }), answer: 202 },
+  'POST /v1/escalations/{escalationId}/cancel': { call: async () => ({ path: `/v1/escalations/${await freshAcme()}/cancel`, body: { reason: 'test' } }), answer: 200 },
   // the test partner has no collaboration connector: 409 is the engineer's answer (access granted, nothing to call)
-  'POST /v1/escalations/{escalationId}/joint-calls': { call: async () => ({ path: `/v1/escalations/${tenants.acme.escalationId}/joint-calls`, body: {} }), status: { ...ENGINEER_ONLY, engineer: 409, admin: 409 } },
+  'POST /v1/escalations/{escalationId}/joint-calls': { call: async () => ({ path: `/v1/escalations/${tenants.acme.escalationId}/joint-calls`, body: {} }), answer: 409 },
   // acme's escalation already has its ticket: 409 for engineers
-  'POST /v1/escalations/{escalationId}/partner-ticket': { call: async () => ({ path: `/v1/escalations/${tenants.acme.escalationId}/partner-ticket`, body: { number: 'HAND-1' } }), status: { ...ENGINEER_ONLY, engineer: 409, admin: 409 } },
+  'POST /v1/escalations/{escalationId}/partner-ticket': { call: async () => ({ path: `/v1/escalations/${tenants.acme.escalationId}/partner-ticket`, body: { number: 'HAND-1' } }), answer: 409 },
   // acme's escalation is open, not referred: 409 for engineers
-  'POST /v1/escalations/{escalationId}/retry': { call: async () => ({ path: `/v1/escalations/${tenants.acme.escalationId}/retry`, body: {} }), status: { ...ENGINEER_ONLY, engineer: 409, admin: 409 } },
+  'POST /v1/escalations/{escalationId}/retry': { call: async () => ({ path: `/v1/escalations/${tenants.acme.escalationId}/retry`, body: {} }), answer: 409 },
   // the test partner has an API (its status is synced, not typed in): 409 for engineers
   'POST /v1/escalations/{escalationId}/partner-status': {
     call: async () => ({ path: `/v1/escalations/${tenants.acme.escalationId}/partner-status`, body: { status: 'resolved' } }),
-    status: { ...ENGINEER_ONLY, engineer: 409, admin: 409 },
+    answer: 409,
   },
+  // another customer's case does not exist for them
   'GET /v1/customer/cases/{caseId}/partner-incidents': {
     call: async () => ({ path: `/v1/customer/cases/${tenants.acme.caseId}/partner-incidents` }),
-    status: { none: 401, expired: 401, 'foreign-key': 401, engineer: 403, admin: 403, 'customer-no-id': 403, owner: 200, other: 404 },
+    answer: (c) => (c === 'owner' ? 200 : 404),
   },
-  'POST /v1/status-links': { call: async () => ({ path: '/v1/status-links', body: { customerId: 'acme', caseId: tenants.acme.caseId } }), status: { ...ENGINEER_ONLY, engineer: 201, admin: 201 } },
+  'POST /v1/status-links': { call: async () => ({ path: '/v1/status-links', body: { customerId: 'acme', caseId: tenants.acme.caseId } }), answer: 201 },
   // optional auth: without a customer's token or session the page does not exist (404, never 401/403)
-  'GET /status/cases/{caseId}': {
-    call: async () => ({ path: `/status/cases/${tenants.acme.caseId}` }),
-    status: { none: 404, expired: 404, 'foreign-key': 404, engineer: 404, admin: 404, 'customer-no-id': 404, owner: 200, other: 404 },
-  },
-  'GET /v1/admin/dead-letters': { call: async () => ({ path: '/v1/admin/dead-letters' }), status: ADMIN_ONLY },
-  'POST /v1/admin/dead-letters/redrive': { call: async () => ({ path: '/v1/admin/dead-letters/redrive', body: {} }), status: ADMIN_ONLY },
+  'GET /status/cases/{caseId}': { call: async () => ({ path: `/status/cases/${tenants.acme.caseId}` }), answer: (c) => (c === 'owner' ? 200 : 404) },
+  'GET /v1/admin/dead-letters': { call: async () => ({ path: '/v1/admin/dead-letters' }), answer: 200 },
+  'POST /v1/admin/dead-letters/redrive': { call: async () => ({ path: '/v1/admin/dead-letters/redrive', body: {} }), answer: 200 },
   // webhooks take no bearer token: a token of any kind does not stand in for the partner's signature
   'POST /v1/webhooks/{partnerId}': {
     call: async () => ({ path: '/v1/webhooks/acme-cloud', body: { type: 'incident.updated', data: { id: tenants.acme.ticketId, status: 'closed', updatedAt: new Date().toISOString() } } }),
-    status: Object.fromEntries(CALLERS.map((c) => [c, 401])) as Record<Caller, number>,
+    answer: 401,
   },
   // no collaboration connector on the test partner: 404 for everyone
   'POST /v1/webhooks/{partnerId}/collaboration': {
     call: async () => ({ path: '/v1/webhooks/acme-cloud/collaboration', body: { event: 'meeting.started', payload: {} } }),
-    status: Object.fromEntries(CALLERS.map((c) => [c, 404])) as Record<Caller, number>,
+    answer: 404,
   },
+};
+/** The status `caller` must get on `key`: the declaration's refusal, or the route's own answer. */
+const expectedStatus = (key: RouteKey, caller: Caller) => {
+  const { answer } = EXPECT[key];
+  return declaredRefusal(key, caller) ?? (typeof answer === 'number' ? answer : answer(caller));
 };
 
 /** What must never reach a caller who is not an engineer or admin. */
@@ -154,24 +175,29 @@ function assertNoLeak(caller: Caller, route: string, text: string) {
 }
 
 describe('tenant isolation: every route, every kind of caller', () => {
-  it('every route of the topology has pinned expectations', () => {
-    const keys = e2e.hub.topology.routes.map((r) => `${r.method} ${r.path}`);
-    const missing = keys.filter((k) => !EXPECT[k]);
-    expect(missing).toEqual([]);
+  it('the routes tried are the declared routes, and the topology serves exactly those', () => {
+    expect(e2e.hub.topology.routes.map((r) => `${r.method} ${r.path}`)).toEqual(DECLARED_ROUTES.map((r) => r.key));
+    expect(Object.keys(EXPECT).sort()).toEqual(DECLARED_ROUTES.map((r) => r.key).sort());
+  });
+
+  it('the declaration refuses every caller it should: the matrix is not all pass-through', () => {
+    expect(declaredRefusal('POST /v1/status-links', 'owner')).toBe(403);
+    expect(declaredRefusal('GET /v1/admin/dead-letters', 'engineer')).toBe(403);
+    expect(declaredRefusal('GET /v1/customer/cases/{caseId}/partner-incidents', 'customer-no-id')).toBe(403);
+    expect(declaredRefusal('GET /v1/escalations', 'expired')).toBe(401);
+    expect(declaredRefusal('GET /status/cases/{caseId}', 'none')).toBeUndefined();
   });
 
   for (const caller of CALLERS) {
     it(`as ${caller}: the pinned status on every route, and nothing of another tenant`, async () => {
       const results: string[] = [];
-      for (const route of e2e.hub.topology.routes) {
-        const key = `${route.method} ${route.path}`;
-        const spec = EXPECT[key];
-        if (!spec) continue; // reported by the test above
-        const c = await spec.call();
+      for (const route of DECLARED_ROUTES) {
+        const key = route.key;
+        const c = await EXPECT[key].call();
         const token = tokenOf(caller);
         const r = await http(e2e.hub.url, route.method, c.path, { ...(token ? { token } : {}), ...(c.body !== undefined ? { body: c.body } : {}), ...(c.headers ? { headers: c.headers } : {}) });
         results.push(`${key}: ${r.status}`);
-        expect({ route: key, status: r.status }).toEqual({ route: key, status: spec.status[caller] });
+        expect({ route: key, status: r.status }).toEqual({ route: key, status: expectedStatus(key, caller) });
         if (r.status >= 400 && !route.path.startsWith('/status/')) expect(r.json).toEqual({ error: expect.objectContaining({ code: expect.any(String), message: expect.any(String) }) });
         if (caller !== 'engineer' && caller !== 'admin' && key !== 'GET /openapi.json') assertNoLeak(caller, key, r.text);
         if (caller === 'owner' && r.status === 200 && route.path.includes('{caseId}')) expect(r.text).toContain(tenants.acme.ticketNumber);

@@ -1,5 +1,6 @@
 import { EVENT_SCHEMAS } from '../../core/events';
 import { openApiDocument } from '../../functions/openapi';
+import { DECLARED_ROUTES } from '../../topology/routes';
 
 /**
  * Versioned event contracts: subscribers and rules depend on these fields. Removing or renaming one is a
@@ -28,30 +29,53 @@ describe('event contracts (version 1)', () => {
   });
 });
 
-describe('OpenAPI document', () => {
-  // every route of ../shared/API.md, as written there
-  const CONTRACT = [
-    'POST /v1/escalations', 'GET /v1/escalations/{escalationId}', 'GET /v1/escalations',
-    'POST /v1/escalations/{escalationId}/comments', 'POST /v1/escalations/{escalationId}/joint-calls',
-    'POST /v1/escalations/{escalationId}/partner-ticket', 'POST /v1/escalations/{escalationId}/cancel',
-    'POST /v1/escalations/{escalationId}/retry', 'POST /v1/escalations/{escalationId}/partner-status',
-    'POST /v1/webhooks/{partnerId}', 'POST /v1/webhooks/{partnerId}/collaboration',
-    'GET /v1/customer/cases/{caseId}/partner-incidents', 'GET /health', 'GET /openapi.json', 'GET /status/cases/{caseId}',
-    'GET /v1/escalations/{escalationId}/timeline',
-  ];
-  const doc = openApiDocument() as { openapi: string; paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties?: object } }> } }>> };
+describe('OpenAPI document (built from topology/routes.ts)', () => {
+  type Operation = {
+    operationId: string; security: unknown[]; 'x-roles'?: string[]; parameters?: { name: string; in: string }[];
+    requestBody?: { required: boolean; content: Record<string, { schema: { properties?: Record<string, unknown> } }> };
+    responses: Record<string, { content?: Record<string, { schema: Record<string, unknown> }> }>;
+  };
+  const doc = openApiDocument() as { openapi: string; paths: Record<string, Record<string, Operation>> };
+  const op = (key: string) => {
+    const [method, path] = key.split(' ') as [string, string];
+    return doc.paths[path]?.[method.toLowerCase()];
+  };
 
-  it('is OpenAPI 3.1 and has every route of the contract', () => {
+  it('is OpenAPI 3.1 with exactly the declared routes', () => {
     expect(doc.openapi).toBe('3.1.0');
-    for (const r of CONTRACT) {
-      const [method, path] = r.split(' ') as [string, string];
-      expect(doc.paths[path]?.[method.toLowerCase()]).toBeDefined();
-    }
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    expect(documented.sort()).toEqual(DECLARED_ROUTES.map((r) => r.key).sort());
   });
-  it('describes request bodies from the zod schemas', () => {
-    const body = doc.paths['/v1/escalations']!.post!.requestBody!.content['application/json']!.schema;
+
+  it.each(DECLARED_ROUTES.map((r) => [r.key, r] as const))('%s: its security, roles, parameters, body and every declared answer', (key, r) => {
+    const o = op(key)!;
+    expect(o.operationId).toBe(key);
+    expect(o.security).toEqual(r.auth === 'jwt' ? [{ bearer: [] }] : r.auth === 'optional' ? [{ bearer: [] }, {}] : []);
+    expect(o['x-roles']).toEqual(r.roles);
+    expect((o.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name)).toEqual([...r.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]));
+    expect(o.requestBody !== undefined).toBe(r.body !== undefined);
+    if (o.requestBody) expect(o.requestBody.required).toBe(!r.optionalBody);
+    expect(Object.keys(o.responses).sort()).toEqual([...Object.keys(r.answers), 'default'].sort());
+    expect(o.responses.default!.content!['application/json']!.schema).toEqual({ $ref: '#/components/schemas/Error' });
+  });
+
+  it('describes request bodies and queries from the zod schemas', () => {
+    const body = op('POST /v1/escalations')!.requestBody!.content['application/json']!.schema;
     expect(Object.keys(body.properties ?? {})).toEqual(expect.arrayContaining(['caseId', 'customerId', 'severity', 'summary', 'findings']));
-    const status = doc.paths['/v1/escalations/{escalationId}/partner-status']!.post!.requestBody!.content['application/json']!.schema;
+    const status = op('POST /v1/escalations/{escalationId}/partner-status')!.requestBody!.content['application/json']!.schema;
     expect(status.properties).toMatchObject({ status: { enum: ['in_progress', 'awaiting_info', 'resolved', 'closed'] }, note: { type: 'string' } });
+    expect(op('GET /v1/escalations/{escalationId}/timeline')!.parameters!.filter((p) => p.in === 'query').map((p) => p.name)).toEqual(['before', 'limit']);
+    expect(op('GET /v1/escalations')!.parameters).toContainEqual(expect.objectContaining({ name: 'caseId', in: 'query', required: true }));
+  });
+
+  it('describes each answer as it is, not every success as an Escalation', () => {
+    const json = (key: string, status: string) => op(key)!.responses[status]!.content!['application/json']!.schema as { properties?: Record<string, unknown>; required?: string[] };
+    expect(Object.keys(json('GET /v1/escalations', '200').properties!)).toEqual(['items']);
+    expect(Object.keys(json('POST /v1/escalations/{escalationId}/comments', '202').properties!).sort()).toEqual(['destination', 'forwarded', 'message', 'status']);
+    expect(Object.keys(json('POST /v1/escalations/{escalationId}/joint-calls', '201').properties!).sort()).toEqual(['joinUrl', 'meetingId', 'provider']);
+    expect(json('GET /v1/escalations/{escalationId}', '200').required).toEqual(expect.arrayContaining(['timeline', 'findings', 'escalationId']));
+    expect(Object.keys(json('GET /v1/customer/cases/{caseId}/partner-incidents', '200').properties!)).toEqual(['caseId', 'incidents']);
+    expect(Object.keys(op('GET /status/cases/{caseId}')!.responses['200']!.content!)).toEqual(['text/html']);
+    expect(op('GET /status/cases/{caseId}')!.responses['303']!.content).toBeUndefined();
   });
 });

@@ -1,0 +1,83 @@
+/**
+ * zod schemas for every answer of the HTTP contract (docs/api.md): what each route answers, per status.
+ * The route declarations (topology/routes.ts) name them, the OpenAPI document is built from them, and a
+ * test validates real answers of the running hub against that document. The views in core/escalation.ts
+ * are typed by these schemas, so a field added to a view without its schema fails `tsc`.
+ */
+import * as z from 'zod';
+import { SEVERITIES, STATUSES } from './escalation';
+
+const time = z.iso.datetime({ offset: true });
+const ticket = z.strictObject({ id: z.string(), number: z.string(), url: z.string().optional() });
+const referral = z.strictObject({ reason: z.string(), instructions: z.string() });
+
+/** Every error: `{ error: { code, message, details? } }`. */
+export const ErrorAnswer = z.strictObject({
+  error: z.strictObject({
+    code: z.string(), message: z.string(),
+    details: z.array(z.strictObject({ path: z.string(), message: z.string() })).optional(),
+  }),
+});
+
+/** An escalation as engineers see it (engineerView). */
+export const EscalationAnswer = z.strictObject({
+  escalationId: z.string(), caseId: z.string(), customerId: z.string(), partnerId: z.string(), partnerName: z.string(),
+  platform: z.string().nullable(), status: z.enum(STATUSES), severity: z.enum(SEVERITIES), summary: z.string(),
+  customerSummary: z.string().nullable(), product: z.record(z.string(), z.string()).nullable(),
+  partnerTicket: ticket.nullable(), referral: referral.nullable(), ticketMode: z.enum(['api', 'manual']),
+  attempts: z.number().int(), lastError: z.string().nullable(),
+  problem: z.strictObject({ code: z.string(), message: z.string(), since: time }).nullable(),
+  createdAt: time, updatedAt: time,
+});
+export type EscalationAnswer = z.infer<typeof EscalationAnswer>;
+
+export const TimelineEntryAnswer = z.strictObject({ at: time, type: z.string(), actor: z.string(), detail: z.record(z.string(), z.unknown()) });
+
+/** `GET /v1/escalations/{id}`: the escalation, its findings, the newest timeline page, and a manual partner's instructions. */
+export const EscalationDetailAnswer = z.strictObject({
+  ...EscalationAnswer.shape,
+  manual: z.strictObject({ portalUrl: z.string(), instructions: z.string() }).optional(),
+  findings: z.string().nullable(),
+  timeline: z.array(TimelineEntryAnswer),
+  timelineBefore: z.string().optional(),
+});
+
+export const EscalationListAnswer = z.strictObject({ items: z.array(EscalationAnswer) });
+/** Older timeline entries, oldest first; `before`: the cursor of the next older page, `null` when none are left. */
+export const TimelinePageAnswer = z.strictObject({ items: z.array(TimelineEntryAnswer), before: z.string().nullable() });
+
+export const COMMENT_DESTINATIONS = ['partner_ticket', 'when_ticket_opens', 'timeline_only'] as const;
+export const CommentAnswer = z.strictObject({
+  status: z.literal('accepted'), forwarded: z.string(), destination: z.enum(COMMENT_DESTINATIONS), message: z.string(),
+});
+export const JointCallAnswer = z.strictObject({ provider: z.string(), meetingId: z.string(), joinUrl: z.string() });
+export const StatusLinkAnswer = z.strictObject({ path: z.string(), expiresAt: time });
+
+/** A partner incident as its customer sees it (customerIncidentView): no findings, timeline or engineer names. */
+export const CustomerIncidentAnswer = z.strictObject({
+  partnerId: z.string(), partnerName: z.string(), ticketNumber: z.string().nullable(), ticketUrl: z.string().nullable(),
+  status: z.enum(STATUSES), openedAt: time.nullable(), updatedAt: time, referral: referral.nullable(),
+});
+export type CustomerIncidentAnswer = z.infer<typeof CustomerIncidentAnswer>;
+export const CustomerIncidentsAnswer = z.strictObject({ caseId: z.string(), incidents: z.array(CustomerIncidentAnswer) });
+
+export const HealthAnswer = z.strictObject({ status: z.literal('ok') });
+export const OpenApiAnswer = z.looseObject({ openapi: z.literal('3.1.0'), paths: z.record(z.string(), z.unknown()) });
+
+export const DeadLettersAnswer = z.strictObject({
+  queues: z.array(z.string()),
+  items: z.array(z.strictObject({
+    queue: z.string(), messageId: z.string(), receiveCount: z.number().int(), escalationId: z.string().nullable(),
+    lastError: z.string().nullable(), failedAt: time.nullable(), body: z.unknown(),
+  })),
+});
+export const RedriveAnswer = z.strictObject({ results: z.array(z.strictObject({ queue: z.string(), moved: z.union([z.number().int(), z.literal('started')]) })) });
+
+/** A webhook delivery taken: `accepted` (queued, 202), or on 200 a `duplicate`, or a collaboration delivery `recorded`. */
+export const WebhookAcceptedAnswer = z.strictObject({ status: z.literal('accepted'), deliveryId: z.string() });
+export const WebhookAnsweredAnswer = z.union([
+  z.strictObject({ status: z.literal('duplicate'), deliveryId: z.string() }),
+  z.strictObject({ status: z.literal('recorded'), deliveryId: z.string(), events: z.number().int() }),
+  // a provider's URL validation (Zoom: endpoint.url_validation) answered in its own form
+  z.strictObject({ plainToken: z.string(), encryptedToken: z.string() }),
+]);
