@@ -15,11 +15,13 @@ describe('README and docs', () => {
     for (const f of named) expect({ file: f, shipped: existsSync(join(REPO, f)) }).toEqual({ file: f, shipped: true });
   });
 
-  it.each(DOCS)('%s: every sandbox address is one the committed configuration uses', (doc) => {
+  it.each(DOCS)('%s: every sandbox address its commands and sessions show is one the committed configuration uses', (doc) => {
     const config = text('hub.config.json');
     const used = new Set([...config.matchAll(/127\.0\.0\.1:(\d+)/g)].map((m) => m[1]));
-    // 3000 is the hub itself; 3098 is the docs' example of a hub that is not running
-    const shown = [...text(doc).matchAll(/127\.0\.0\.1:(\d+)/g)].map((m) => m[1]!).filter((p) => p !== '3000' && p !== '3098');
+    // what one runs and sees (sh and console blocks), not example configurations; 3000 is the hub itself,
+    // 3098 the docs' example of a hub that is not running
+    const sessions = [...text(doc).matchAll(/```(?:sh|console|bash)\n([\s\S]*?)```/g)].map((m) => m[1]!).join('\n');
+    const shown = [...sessions.matchAll(/127\.0\.0\.1:(\d+)/g)].map((m) => m[1]!).filter((p) => p !== '3000' && p !== '3098');
     for (const port of shown) expect({ port, used: used.has(port) }).toEqual({ port, used: true });
   });
 });
