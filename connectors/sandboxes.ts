@@ -1,21 +1,9 @@
 /**
- * Sandboxes by connector id, for the local runtime and the tests only: kept apart from the registry so
- * that no Lambda bundle carries a sandbox.
+ * Sandboxes by connector id (`<id>/sandbox.ts`, generated/sandbox.ts), for the local runtime and the tests
+ * only: no Lambda function imports this module, so no bundle carries a sandbox.
  */
+import { SANDBOX_HALVES } from './generated/sandbox';
 import type { SandboxFactory } from './sandbox';
-import { genericSandboxFactory } from './generic-rest/sandbox';
-import { jiraSandboxFactory } from './jira/sandbox';
-import { serviceNowSandboxFactory } from './servicenow/sandbox';
-import { zendeskSandboxFactory } from './zendesk/sandbox';
-import { teamsSandboxFactory } from './teams/sandbox';
-import { zoomSandboxFactory } from './zoom/sandbox';
 
-/** Sandboxes by connector id (ticketing and collaboration alike). */
-export const SANDBOXES: Record<string, SandboxFactory> = {
-  'generic-rest': genericSandboxFactory,
-  servicenow: serviceNowSandboxFactory,
-  zendesk: zendeskSandboxFactory,
-  jira: jiraSandboxFactory,
-  teams: teamsSandboxFactory,
-  zoom: zoomSandboxFactory,
-};
+/** Sandboxes by connector id (ticketing and collaboration alike), for every connector that has one. */
+export const SANDBOXES: Readonly<Record<string, SandboxFactory>> = SANDBOX_HALVES;

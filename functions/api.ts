@@ -11,7 +11,7 @@ import {
   ListEscalationsQuery, parseOrThrow, PartnerStatusRequest, PartnerTicketRequest, RetryRequest, TimelinePageQuery,
 } from '../core/schemas';
 import { partnerById } from '../core/deps';
-import { manualInstructions } from '../connectors/manual/connector';
+import { manualInstructions } from '../connectors/manual/descriptor';
 import { scheduleJointCall } from '../core/use-cases/joint-calls';
 import { recordPartnerTicket } from '../core/use-cases/record-partner-ticket';
 import { StatusLinkRequest } from '../core/schemas';
