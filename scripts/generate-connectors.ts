@@ -13,7 +13,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONNECTOR_IDS } from '../connectors/catalog';
 import { halfIn } from '../connectors/halves';
-import { halvesOf, KIND_NAMES, type AnyDescriptor, type Half } from '../connectors/kinds';
+import { halvesOf, KIND_NAMES, type AnyDescriptor } from '../connectors/kinds';
 
 const CONNECTORS = join(__dirname, '..', 'connectors');
 const HEADER = '// Written by `npm run connectors` (scripts/generate-connectors.ts) from connectors/catalog.ts: do not edit.\n';
@@ -51,11 +51,12 @@ export function loadCatalog() {
   return { descriptors, halves };
 }
 
-const TABLES: Record<string, { constant: string; type: string; typeFrom: string; half: Half }> = {
-  ticketing: { constant: 'TICKETING_HALVES', type: "HttpHalf<'ticketing'>", typeFrom: '../halves', half: 'connector' },
-  collaboration: { constant: 'COLLABORATION_HALVES', type: "HttpHalf<'collaboration'>", typeFrom: '../halves', half: 'connector' },
-  webhook: { constant: 'WEBHOOK_HALVES', type: 'WebhookHalf<ConnectorKind>', typeFrom: '../halves', half: 'webhook' },
-  sandbox: { constant: 'SANDBOX_HALVES', type: 'SandboxHalf<ConnectorKind>', typeFrom: '../halves', half: 'sandbox' },
+/** The generated table of each half: its constant and the type of its entries (from connectors/halves.ts). */
+const TABLES: Record<string, { constant: string; type: string }> = {
+  ticketing: { constant: 'TICKETING_HALVES', type: "HttpHalf<'ticketing'>" },
+  collaboration: { constant: 'COLLABORATION_HALVES', type: "HttpHalf<'collaboration'>" },
+  webhook: { constant: 'WEBHOOK_HALVES', type: 'WebhookHalf<ConnectorKind>' },
+  sandbox: { constant: 'SANDBOX_HALVES', type: 'SandboxHalf<ConnectorKind>' },
 };
 
 const imports = (entries: Entry[]) => entries.map((e) => `import { ${e.name} } from '../${e.file}';\n`).join('');
@@ -72,8 +73,8 @@ export const CATALOG: readonly AnyDescriptor[] = [${descriptors.map((d) => d.nam
   for (const [table, spec] of Object.entries(TABLES)) {
     const entries = halves[table] ?? [];
     const needsKind = spec.type.includes('ConnectorKind');
-    files.set(table, `${HEADER}import type { ${spec.type.split('<')[0]} } from '${spec.typeFrom}';\n${needsKind ? "import type { ConnectorKind } from '../kinds';\n" : ''}${imports(entries)}
-/** The ${spec.half} halves (${table}), by connector id. */
+    files.set(table, `${HEADER}import type { ${spec.type.split('<')[0]} } from '../halves';\n${needsKind ? "import type { ConnectorKind } from '../kinds';\n" : ''}${imports(entries)}
+/** The ${table} halves, by connector id. */
 export const ${spec.constant}: Readonly<Record<string, ${spec.type}>> = {
 ${entries.map((e) => `  ${key(e.id)}: ${e.name},\n`).join('')}};
 `);

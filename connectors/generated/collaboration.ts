@@ -3,7 +3,7 @@ import type { HttpHalf } from '../halves';
 import { teamsConnector } from '../teams/collaboration';
 import { zoomConnector } from '../zoom/collaboration';
 
-/** The connector halves (collaboration), by connector id. */
+/** The collaboration halves, by connector id. */
 export const COLLABORATION_HALVES: Readonly<Record<string, HttpHalf<'collaboration'>>> = {
   teams: teamsConnector,
   zoom: zoomConnector,

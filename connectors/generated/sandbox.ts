@@ -8,7 +8,7 @@ import { jiraSandboxFactory } from '../jira/sandbox';
 import { teamsSandboxFactory } from '../teams/sandbox';
 import { zoomSandboxFactory } from '../zoom/sandbox';
 
-/** The sandbox halves (sandbox), by connector id. */
+/** The sandbox halves, by connector id. */
 export const SANDBOX_HALVES: Readonly<Record<string, SandboxHalf<ConnectorKind>>> = {
   'generic-rest': genericSandboxFactory,
   servicenow: serviceNowSandboxFactory,

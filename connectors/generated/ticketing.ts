@@ -6,7 +6,7 @@ import { zendeskConnector } from '../zendesk/ticketing';
 import { jiraConnector } from '../jira/ticketing';
 import { manualConnector } from '../manual/ticketing';
 
-/** The connector halves (ticketing), by connector id. */
+/** The ticketing halves, by connector id. */
 export const TICKETING_HALVES: Readonly<Record<string, HttpHalf<'ticketing'>>> = {
   'generic-rest': genericRestConnector,
   servicenow: serviceNowConnector,

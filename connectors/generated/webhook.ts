@@ -9,7 +9,7 @@ import { manualInbound } from '../manual/webhook';
 import { teamsInbound } from '../teams/webhook';
 import { zoomInbound } from '../zoom/webhook';
 
-/** The webhook halves (webhook), by connector id. */
+/** The webhook halves, by connector id. */
 export const WEBHOOK_HALVES: Readonly<Record<string, WebhookHalf<ConnectorKind>>> = {
   'generic-rest': genericRestInbound,
   servicenow: serviceNowInbound,

@@ -10,6 +10,7 @@ import { CATALOG } from '../../connectors/generated/descriptors';
 import { SANDBOX_HALVES } from '../../connectors/generated/sandbox';
 import { TICKETING_HALVES } from '../../connectors/generated/ticketing';
 import { WEBHOOK_HALVES } from '../../connectors/generated/webhook';
+import { halfIn } from '../../connectors/halves';
 import { halvesOf, type Half } from '../../connectors/kinds';
 import { connectorTable, DOCS, docsWithTable, generatedConnectorFiles } from '../../scripts/generate-connectors';
 
@@ -23,6 +24,18 @@ it('connectors/generated/ is what `npm run connectors` writes from the catalog',
 
 it('lists every connector of the catalog, in its order, each from its own folder', () => {
   expect(CATALOG.map((d) => d.id)).toEqual([...CONNECTOR_IDS]);
+});
+
+it('a half file that does not export exactly one half of its own connector is refused (npm run connectors)', () => {
+  const [genericRest, serviceNow] = CATALOG;
+  const generic = TICKETING_HALVES['generic-rest'];
+  expect(halfIn({ genericRestConnector: generic, other: 1 }, genericRest!, 'connector', 'ticketing.ts')).toBe(generic);
+  expect(() => halfIn({}, genericRest!, 'connector', 'ticketing.ts')).toThrow(/generic-rest\/ticketing.ts must export exactly one connector half.*found 0/);
+  expect(() => halfIn({ a: generic, b: TICKETING_HALVES.servicenow }, genericRest!, 'connector', 'ticketing.ts')).toThrow(/found 2/);
+  // made from another connector's descriptor
+  expect(() => halfIn({ a: generic }, serviceNow!, 'connector', 'ticketing.ts')).toThrow(/servicenow\/ticketing.ts must export/);
+  // an inbound half where the HTTP half belongs
+  expect(() => halfIn({ a: WEBHOOK_HALVES['generic-rest'] }, genericRest!, 'connector', 'ticketing.ts')).toThrow(/found 0/);
 });
 
 describe.each(CATALOG.map((d) => [d.id, d] as const))('%s', (id, d) => {
