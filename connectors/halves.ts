@@ -17,7 +17,8 @@ interface Made<H extends Half, K extends ConnectorKind> { readonly half: H; read
 export type HttpHalf<K extends ConnectorKind, O = never> = ((profile: PartnerProfile, options?: O) => PortOf<K>) & Made<'connector', K>;
 /** The inbound half: verifies and parses the partner's webhooks, with no HTTP client. */
 export type WebhookHalf<K extends ConnectorKind> = ((profile: PartnerProfile, clock?: Clock) => InboundPorts[K]) & Made<'webhook', K>;
-export type SandboxHalf<K extends ConnectorKind> = SandboxFactory & Made<'sandbox', K>;
+/** The sandbox: started on the port of `listensOn(profile)` (the URL the connector is configured to call). */
+export type SandboxHalf<K extends ConnectorKind> = SandboxFactory & Made<'sandbox', K> & { listensOn(profile: PartnerProfile): string };
 
 const made = <F extends object, H extends Half, K extends ConnectorKind>(fn: F, half: H, descriptor: ConnectorDescriptor<K>): F & Made<H, K> => Object.assign(fn, { half, descriptor });
 
@@ -35,11 +36,14 @@ export function defineWebhookHalf<K extends ConnectorKind, S>(
   return made((profile: PartnerProfile, clock: Clock = systemClock) => factory(settingsOf(descriptor, profile), profile, clock), 'webhook', descriptor);
 }
 
+/** `listensOn`: the URL the connector calls, from its settings (default: the profile's `baseUrl`). */
 export function defineSandbox<K extends ConnectorKind, S>(
   descriptor: ConnectorDescriptor<K, S>,
   start: (settings: S, profile: PartnerProfile, opts: { port: number; webhookUrl?: string }) => Promise<Sandbox>,
+  listensOn: (settings: S, profile: PartnerProfile) => string = (_s, profile) => profile.baseUrl,
 ): SandboxHalf<K> {
-  return made((profile: PartnerProfile, opts: { port: number; webhookUrl?: string }) => start(settingsOf(descriptor, profile), profile, opts), 'sandbox', descriptor);
+  const sandbox = made((profile: PartnerProfile, opts: { port: number; webhookUrl?: string }) => start(settingsOf(descriptor, profile), profile, opts), 'sandbox', descriptor);
+  return Object.assign(sandbox, { listensOn: (profile: PartnerProfile) => listensOn(settingsOf(descriptor, profile), profile) });
 }
 
 interface Halves<K extends ConnectorKind> { connector: HttpHalf<K>; webhook: WebhookHalf<K>; sandbox: SandboxHalf<K> }

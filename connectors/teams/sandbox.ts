@@ -372,4 +372,4 @@ export const teamsSandboxFactory = defineSandbox(teams, (s, _p, { port, webhookU
   port, ...s.credentials, organizerUserId: s.organizerUserId, clientState: s.clientState, ...(webhookUrl ? { webhookUrl } : {}),
   // as Graph: meeting events reach the hub only through the subscriptions it creates
   deliverWithoutSubscription: false,
-}));
+}), (s) => s.graphUrl);

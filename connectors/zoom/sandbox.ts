@@ -212,4 +212,4 @@ export type ZoomSandbox = Awaited<ReturnType<typeof startZoomSandbox>>;
 /** Starts from the profile's `collaboration` settings (the same ones the connector validates). */
 export const zoomSandboxFactory = defineSandbox(zoom, (s, _p, { port, webhookUrl }) => startZoomSandbox({
   port, ...s.credentials, hostUserId: s.hostUserId, webhookSecret: s.webhookSecret, ...(webhookUrl ? { webhookUrl } : {}),
-}));
+}), (s) => s.baseUrl);
