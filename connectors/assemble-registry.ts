@@ -1,43 +1,49 @@
 /**
- * Which connector speaks for which partner, built once from the configuration (fails loudly at start), from
- * a table of connector factories: the full connectors (registry.ts) or their inbound halves (webhook-registry.ts).
+ * Which connector speaks for which partner, built once from the configuration (fails loudly at start): for
+ * each partner and each kind of connector, the connector its profile names (catalog.ts), built by the
+ * calling function's builder for that kind (its full HTTP half, its inbound half, or a stand-in that only
+ * checks the settings), then wrapped by the partner-input guard (partner-input-guard.ts): whatever a
+ * partner says reaches the core checked, whichever connector spoke.
  */
 import type { HubConfig, PartnerProfile } from '../core/config';
 import { ConfigError } from '../core/errors';
-import type { CollaborationConnector, ConnectorRegistry, TicketingConnector } from '../core/ports';
-import { guardCollaboration, guardTicketing } from './partner-input-guard';
+import type { ConnectorRegistry } from '../core/ports';
+import { CATALOG } from './generated/descriptors';
+import { KIND_NAMES, KINDS, settingsOf, type AnyDescriptor, type ConnectorDescriptor, type ConnectorKind, type PortOf } from './kinds';
 
-export type TicketingFactory = (profile: PartnerProfile) => TicketingConnector;
-/** Builds a collaboration connector from the profile's `collaboration` settings (validated by the factory). */
-export type CollaborationFactory = (settings: Record<string, unknown>, profile: PartnerProfile) => CollaborationConnector;
+/** How a function builds the connectors of each kind, from a connector's descriptor and a partner's profile. */
+export type Builders = { [K in ConnectorKind]: (descriptor: ConnectorDescriptor<K>, profile: PartnerProfile) => PortOf<K> };
+
+/** The connectors of one kind, in catalog order. */
+export const descriptorsOf = <K extends ConnectorKind>(kind: K): ConnectorDescriptor<K>[] =>
+  CATALOG.filter((d): d is AnyDescriptor & ConnectorDescriptor<K> => d.kind === kind);
+
+type Built = { [K in ConnectorKind]: Map<string, PortOf<K>> };
+
+export function assembleRegistry(config: HubConfig, build: Builders): ConnectorRegistry {
+  const built: Built = { ticketing: new Map(), collaboration: new Map() };
+  const add = <K extends ConnectorKind>(kind: K, p: PartnerProfile, i: number) => {
+    const spec = KINDS[kind];
+    const chosen = spec.chosen(p);
+    if (chosen === undefined) return;
+    const known = descriptorsOf(kind);
+    const descriptor = known.find((d) => d.id === chosen.connector);
+    if (!descriptor) {
+      throw new ConfigError(`partners[${i}].${spec.field}: unknown ${spec.noun} "${String(chosen.connector)}" (known: ${known.map((d) => d.id).join(', ') || 'none'})`);
+    }
+    const connectors: Map<string, PortOf<K>> = built[kind];
+    connectors.set(p.id, spec.guard(build[kind](descriptor, p)));
+  };
+  config.partners.forEach((p, i) => { for (const kind of KIND_NAMES) add(kind, p, i); });
+  return { ticketing: (id) => built.ticketing.get(id), collaboration: (id) => built.collaboration.get(id) };
+}
 
 /**
- * Every connector is wrapped by the partner-input guard (partner-input-guard.ts): whatever a partner says
- * reaches the core checked, whichever connector spoke.
- * @param guard wraps each ticketing connector once built (registry.ts: the partner's circuit breaker)
+ * For functions that must know a partner's connector is configured right (and, for ticketing, whether it
+ * has an API) but never call it: the settings are checked, and every call refuses (a deployment error).
+ * Their bundles then carry the descriptors and nothing of the connectors' halves.
  */
-export function assembleRegistry(
-  config: HubConfig,
-  ticketing: Record<string, TicketingFactory>,
-  collaboration: Record<string, CollaborationFactory>,
-  guard: (connector: TicketingConnector, profile: PartnerProfile) => TicketingConnector = (c) => c,
-): ConnectorRegistry {
-  const tickets = new Map<string, TicketingConnector>();
-  const calls = new Map<string, CollaborationConnector>();
-  config.partners.forEach((p, i) => {
-    const factory = ticketing[p.connector];
-    if (!factory) {
-      throw new ConfigError(`partners[${i}].connector: unknown connector "${p.connector}" (known: ${Object.keys(ticketing).join(', ')})`);
-    }
-    tickets.set(p.id, guardTicketing(guard(factory(p), p)));
-    const collab = (p as { collaboration?: unknown }).collaboration;
-    if (collab === undefined) return;
-    const settings = collab as { connector?: unknown };
-    const make = typeof settings.connector === 'string' ? collaboration[settings.connector] : undefined;
-    if (!make) {
-      throw new ConfigError(`partners[${i}].collaboration.connector: unknown collaboration connector "${String(settings.connector)}" (known: ${Object.keys(collaboration).join(', ') || 'none'})`);
-    }
-    calls.set(p.id, guardCollaboration(make(collab as Record<string, unknown>, p)));
-  });
-  return { ticketing: (id) => tickets.get(id), collaboration: (id) => calls.get(id) };
+export function settingsOnly<K extends ConnectorKind>(descriptor: ConnectorDescriptor<K>, profile: PartnerProfile): PortOf<K> {
+  settingsOf(descriptor, profile);
+  return KINDS[descriptor.kind].refusing(profile, descriptor, `this function only checks the ${descriptor.kind} settings`);
 }

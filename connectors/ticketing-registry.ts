@@ -1,38 +1,23 @@
 /**
  * The registry of the functions that call partners' ticketing APIs (partner worker, comment forwarder,
- * poller): the full ticketing connectors, each behind its partner's circuit breaker, and the collaboration
- * connectors' settings only (validated at start, no meeting calls, no webhooks: settings-registry.ts), so
- * that their bundles carry no Graph or Zoom code they never use. Joint calls are the API function's (collaboration-registry.ts).
+ * poller): the ticketing connectors' HTTP halves (`<id>/ticketing.ts`, generated/ticketing.ts), each behind its partner's circuit
+ * breaker, and the collaboration connectors' settings only (checked at start; no meeting calls, no
+ * webhooks), so that their bundles carry no Graph or Zoom code they never use. Joint calls are the API
+ * function's (collaboration-registry.ts).
  */
 import type { HubConfig } from '../core/config';
 import type { ConnectorRegistry } from '../core/ports';
-import { assembleRegistry, type CollaborationFactory, type TicketingFactory } from './assemble-registry';
+import { assembleRegistry, settingsOnly, type Builders } from './assemble-registry';
 import { partnerBreaker, withCircuitBreaker } from './circuit-breaker';
-import { genericRestConnector } from './generic-rest/connector';
-import { jiraConnector } from './jira/connector';
-import { manualConnector } from './manual/connector';
-import { serviceNowConnector } from './servicenow/connector';
-import { COLLABORATION_SETTINGS } from './settings-registry';
-import { zendeskConnector } from './zendesk/connector';
+import { TICKETING_HALVES } from './generated/ticketing';
 
-/** Ticketing connectors by id (the profile's `connector`). */
-export const TICKETING_CONNECTORS: Record<string, TicketingFactory> = {
-  'generic-rest': genericRestConnector,
-  servicenow: (profile) => serviceNowConnector(profile),
-  zendesk: zendeskConnector,
-  jira: jiraConnector,
-  manual: manualConnector,
+
+/** A ticketing connector whose every partner call goes through the partner's circuit breaker. */
+export const ticketingWithBreaker: Builders['ticketing'] = (d, p) => {
+  const connector = TICKETING_HALVES[d.id]!(p);
+  return connector.mode === 'manual' ? connector : withCircuitBreaker(connector, partnerBreaker(p));
 };
 
-/** Builds a registry whose ticketing connectors each call through their partner's circuit breaker. */
-export function registryWithBreakers(
-  config: HubConfig,
-  ticketing: Record<string, TicketingFactory>,
-  collaboration: Record<string, CollaborationFactory>,
-): ConnectorRegistry {
-  return assembleRegistry(config, ticketing, collaboration, (c, p) => (c.mode === 'manual' ? c : withCircuitBreaker(c, partnerBreaker(p))));
-}
-
 export function buildTicketingRegistry(config: HubConfig): ConnectorRegistry {
-  return registryWithBreakers(config, TICKETING_CONNECTORS, COLLABORATION_SETTINGS);
+  return assembleRegistry(config, { ticketing: ticketingWithBreaker, collaboration: settingsOnly });
 }

@@ -9,7 +9,7 @@ import { InvalidCursorError, NotFoundError } from '../core/errors';
 import { decodeTimelineCursor, TIMELINE_PAGE_DEFAULT } from '../core/timeline';
 import { EscalationIdParam } from '../core/schemas';
 import { partnerById } from '../core/deps';
-import { manualInstructions } from '../connectors/manual/connector';
+import { manualInstructions } from '../connectors/manual/descriptor';
 import { scheduleJointCall } from '../core/use-cases/joint-calls';
 import { recordPartnerTicket } from '../core/use-cases/record-partner-ticket';
 import { hmacStatusLinkSigner, STATUS_LINK_KEY } from '../core/status-links';

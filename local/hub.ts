@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { buildRegistry } from '../connectors/registry';
-import { SANDBOXES } from '../connectors/sandboxes';
+import { sandboxesWanted } from '../connectors/sandboxes';
+import type { ConnectorKind } from '../connectors/kinds';
 import type { Sandbox } from '../connectors/sandbox';
 import type { HubConfig } from '../core/config';
 import type { HubDeps, Log } from '../core/deps';
@@ -72,6 +73,9 @@ export interface LocalHub {
   runSchedule(name: string): Promise<unknown>;
   stop(): Promise<void>;
 }
+
+/** Where each kind of connector's webhooks arrive, after `/v1/webhooks/{partnerId}` (topology: the webhook routes). */
+const WEBHOOK_ROUTE_SUFFIX: Record<ConnectorKind, string> = { ticketing: '', collaboration: '/collaboration' };
 
 /** Requests in flight at the front door from which it counts as a burst (the queues give way). */
 const BURST_REQUESTS = 16;
@@ -169,19 +173,11 @@ export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
   deps.publicUrl = publicUrl;
 
   const sandboxes = new Map<string, Sandbox>();
-  const portOf = (u: unknown) => (typeof u === 'string' ? Number(new URL(u).port) : 0);
   for (const p of config.partners) {
-    if (p.sandbox) {
-      const factory = SANDBOXES[p.connector];
-      if (!factory) throw new Error(`partners: no sandbox for connector ${p.connector} (partner ${p.id})`);
-      sandboxes.set(p.id, await factory(p, { port: portOf(p.baseUrl), webhookUrl: `${url}/v1/webhooks/${p.id}` }));
-    }
-    // a collaboration sandbox serves its token endpoint and API on the port of graphUrl (teams) or baseUrl (zoom)
-    const collab = (p as { collaboration?: { connector?: string; sandbox?: boolean; graphUrl?: string; baseUrl?: string } }).collaboration;
-    if (collab?.sandbox) {
-      const factory = SANDBOXES[collab.connector ?? ''];
-      if (!factory) throw new Error(`partners: no sandbox for collaboration connector ${collab.connector} (partner ${p.id})`);
-      sandboxes.set(`${p.id}/collaboration`, await factory(p, { port: portOf(collab.graphUrl ?? collab.baseUrl), webhookUrl: `${url}/v1/webhooks/${p.id}/collaboration` }));
+    for (const { kind, start, port } of sandboxesWanted(p)) {
+      // named, and posting its webhooks, as the hub's webhook route of the kind: /v1/webhooks/{partnerId}[/collaboration]
+      const name = `${p.id}${WEBHOOK_ROUTE_SUFFIX[kind]}`;
+      sandboxes.set(name, await start(p, { port, webhookUrl: `${url}/v1/webhooks/${name}` }));
     }
   }
 

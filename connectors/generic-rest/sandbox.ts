@@ -5,9 +5,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { PartnerProfile } from '../../core/config';
-import { type SandboxFactory, type SandboxFault, serveSandbox, takeFault, readBody, jsonSender } from '../sandbox';
+import { defineSandbox } from '../halves';
+import { type SandboxFault, serveSandbox, takeFault, readBody, jsonSender } from '../sandbox';
 import { signStandardWebhook } from '../standard-webhooks';
+import { genericRest } from './descriptor';
 
 export interface SandboxIncident {
   id: string; number: string; url: string; status: string; updatedAt: string;
@@ -175,7 +176,7 @@ export async function startGenericSandbox(opts: GenericSandboxOptions) {
 }
 export type GenericSandbox = Awaited<ReturnType<typeof startGenericSandbox>>;
 
-export const genericSandboxFactory: SandboxFactory = (p: PartnerProfile, { port, webhookUrl }) => startGenericSandbox({
-  port, token: p.credentials.token ?? '', numberPrefix: p.id.toUpperCase().slice(0, 4),
-  ...(webhookUrl ? { webhookUrl } : {}), ...(p.webhookSecret ? { webhookSecret: p.webhookSecret } : {}),
-});
+export const genericSandboxFactory = defineSandbox(genericRest, (s, p, { port, webhookUrl }) => startGenericSandbox({
+  port, token: s.credentials.token, numberPrefix: p.id.toUpperCase().slice(0, 4),
+  ...(webhookUrl ? { webhookUrl } : {}), ...(s.webhookSecret ? { webhookSecret: s.webhookSecret } : {}),
+}));

@@ -1,5 +1,5 @@
 /**
- * `generic-rest`, inbound half: settings, status mapping, and the Standard Webhooks the partner sends back.
+ * `generic-rest`, inbound half: status mapping, and the Standard Webhooks the partner sends back.
  * No HTTP client here: the webhook function verifies and parses with this module alone (webhook-registry.ts).
  */
 import * as z from 'zod';
@@ -8,9 +8,10 @@ import type { InboundUpdate, RawWebhook, TicketingConnector, WebhookVerdict } fr
 import { parseOrThrow } from '../../core/schemas';
 import { verifyStandardWebhook } from '../standard-webhooks';
 import { webhookJson } from '../webhook-body';
-import { GenericRestSettings, genericRestSettings } from './settings';
+import { defineWebhookHalf } from '../halves';
+import { genericRest, GenericRestSettings } from './descriptor';
 
-export { GenericRestSettings, genericRestSettings };
+export { GenericRestSettings };
 
 const STATUS_MAP: Record<string, PartnerStatus> = {
   new: 'open', open: 'open', in_progress: 'in_progress', awaiting_info: 'awaiting_info', resolved: 'resolved', closed: 'closed',
@@ -48,3 +49,5 @@ export function genericRestWebhooks(s: GenericRestSettings): Pick<TicketingConne
     },
   };
 }
+
+export const genericRestInbound = defineWebhookHalf(genericRest, genericRestWebhooks);

@@ -9,9 +9,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { PartnerProfile } from '../../core/config';
-import { type SandboxFactory, type SandboxFault, serveSandbox, takeFault, readBody, jsonSender } from '../sandbox';
-import { signJiraWebhook } from './connector';
+import { defineSandbox } from '../halves';
+import { type SandboxFault, serveSandbox, takeFault, readBody, jsonSender } from '../sandbox';
+import { signJiraWebhook } from './ticketing';
+import { jira } from './descriptor';
 
 export interface JiraSandboxRequest {
   issueId: string; issueKey: string; serviceDeskId: string; requestTypeId: string; summary: string; description: string;
@@ -231,10 +232,9 @@ export async function startJiraSandbox(opts: JiraSandboxOptions) {
 }
 export type JiraSandbox = Awaited<ReturnType<typeof startJiraSandbox>>;
 
-export const jiraSandboxFactory: SandboxFactory = (p: PartnerProfile, { port, webhookUrl }) => startJiraSandbox({
-  port, email: p.credentials.email ?? '', apiToken: p.credentials.apiToken ?? '',
-  serviceDeskId: String((p as { serviceDeskId?: unknown }).serviceDeskId ?? '1'),
-  requestTypeId: String((p as { requestTypeId?: unknown }).requestTypeId ?? '1'),
-  ...((p as { labelVia?: unknown }).labelVia === 'issue' ? { labelsOnForm: false } : {}),
-  ...(webhookUrl ? { webhookUrl } : {}), ...(p.webhookSecret ? { webhookSecret: p.webhookSecret } : {}),
-});
+export const jiraSandboxFactory = defineSandbox(jira, (s, _p, { port, webhookUrl }) => startJiraSandbox({
+  port, email: s.credentials.email, apiToken: s.credentials.apiToken,
+  serviceDeskId: s.serviceDeskId ?? '1', requestTypeId: s.requestTypeId ?? '1',
+  ...(s.labelVia === 'issue' ? { labelsOnForm: false } : {}),
+  ...(webhookUrl ? { webhookUrl } : {}), ...(s.webhookSecret ? { webhookSecret: s.webhookSecret } : {}),
+}));

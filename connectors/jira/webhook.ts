@@ -1,5 +1,5 @@
 /**
- * `jira`, inbound half: settings, status mapping, and Jira's signed admin webhooks (see connector.ts for the
+ * `jira`, inbound half: status mapping, and Jira's signed admin webhooks (see ticketing.ts for the
  * whole protocol). No HTTP client here: the webhook function verifies and parses with this module alone
  * (webhook-registry.ts).
  */
@@ -10,9 +10,10 @@ import { ValidationError } from '../../core/errors';
 import type { InboundUpdate, RawWebhook, TicketingConnector, WebhookVerdict } from '../../core/ports';
 import { parseOrThrow } from '../../core/schemas';
 import { replayOf, signedContent, webhookBytes, webhookJson } from '../webhook-body';
-import { JiraSettings, jiraSettings } from './settings';
+import { defineWebhookHalf } from '../halves';
+import { jira, JiraSettings } from './descriptor';
 
-export { JiraSettings, jiraSettings };
+export { JiraSettings };
 
 /** Status names of the JSM templates (IT service management, general service), lower case. */
 export const JIRA_DEFAULT_STATUS_MAP: Readonly<Record<string, PartnerStatus>> = {
@@ -126,3 +127,5 @@ export function jiraWebhooks(s: JiraSettings): Pick<TicketingConnector, 'verifyW
     },
   };
 }
+
+export const jiraInbound = defineWebhookHalf(jira, jiraWebhooks);

@@ -4,13 +4,14 @@
  * string, and its error body. Agents move incidents with `move(sys_id, state)` (a state code such as `"2"`
  * or a label such as `"In Progress"`), or `POST /_sandbox/incidents/{sys_id}/state` `{ "state", "comment"? }`;
  * when a `webhookSecret` is configured the move is pushed to the hub as a Standard Webhook (the
- * business-rule body documented in `connector.ts`), otherwise the hub finds it by polling.
+ * business-rule body documented in `ticketing.ts`), otherwise the hub finds it by polling.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { PartnerProfile } from '../../core/config';
-import { type SandboxFactory, type SandboxFault, serveSandbox, takeFault, readBody, jsonSender } from '../sandbox';
+import { defineSandbox } from '../halves';
+import { type SandboxFault, serveSandbox, takeFault, readBody, jsonSender } from '../sandbox';
 import { signStandardWebhook } from '../standard-webhooks';
+import { serviceNow } from './descriptor';
 
 export interface ServiceNowRecord { sys_id: string; [field: string]: string }
 export interface SandboxJournalEntry { field: 'comments' | 'work_notes'; value: string; at: string }
@@ -202,7 +203,7 @@ export async function startServiceNowSandbox(opts: ServiceNowSandboxOptions) {
 }
 export type ServiceNowSandbox = Awaited<ReturnType<typeof startServiceNowSandbox>>;
 
-export const serviceNowSandboxFactory: SandboxFactory = (p: PartnerProfile, { port, webhookUrl }) => startServiceNowSandbox({
-  port, username: p.credentials.username ?? '', password: p.credentials.password ?? '',
-  ...(webhookUrl ? { webhookUrl } : {}), ...(p.webhookSecret ? { webhookSecret: p.webhookSecret } : {}),
-});
+export const serviceNowSandboxFactory = defineSandbox(serviceNow, (s, _p, { port, webhookUrl }) => startServiceNowSandbox({
+  port, username: s.credentials.username, password: s.credentials.password,
+  ...(webhookUrl ? { webhookUrl } : {}), ...(s.webhookSecret ? { webhookSecret: s.webhookSecret } : {}),
+}));

@@ -1,6 +1,6 @@
 /**
- * `servicenow`, inbound half: settings, state mapping, times, and the optional Standard Webhooks push from a
- * business rule (see connector.ts for the whole protocol). No HTTP client here: the webhook function
+ * `servicenow`, inbound half: state mapping, times, and the optional Standard Webhooks push from a
+ * business rule (see ticketing.ts for the whole protocol). No HTTP client here: the webhook function
  * verifies and parses with this module alone (webhook-registry.ts).
  */
 import * as z from 'zod';
@@ -10,9 +10,10 @@ import type { InboundUpdate, RawWebhook, TicketingConnector, WebhookVerdict } fr
 import { parseOrThrow } from '../../core/schemas';
 import { verifyStandardWebhook } from '../standard-webhooks';
 import { webhookJson } from '../webhook-body';
-import { ServiceNowSettings, serviceNowSettings } from './settings';
+import { defineWebhookHalf } from '../halves';
+import { serviceNow, ServiceNowSettings } from './descriptor';
 
-export { ServiceNowSettings, serviceNowSettings };
+export { ServiceNowSettings };
 
 export const SERVICENOW_STATES: Record<string, PartnerStatus> = {
   '1': 'open', '2': 'in_progress', '3': 'awaiting_info', '6': 'resolved', '7': 'closed', '8': 'closed',
@@ -72,3 +73,5 @@ export function serviceNowWebhooks(s: ServiceNowSettings): Pick<TicketingConnect
     },
   };
 }
+
+export const serviceNowInbound = defineWebhookHalf(serviceNow, serviceNowWebhooks);

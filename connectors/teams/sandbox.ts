@@ -21,10 +21,11 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { PartnerProfile } from '../../core/config';
 import { systemClock, type Clock } from '../../core/ports';
-import { type SandboxFactory, type SandboxFault, serveSandbox, takeFault, readBody, jsonSender, escapeHtml, SandboxTokens } from '../sandbox';
-import { GRAPH_SCOPE, meetingRef, parseTeamsSettings } from './connector';
+import { defineSandbox } from '../halves';
+import { type SandboxFault, serveSandbox, takeFault, readBody, jsonSender, escapeHtml, SandboxTokens } from '../sandbox';
+import { GRAPH_SCOPE, meetingRef } from './collaboration';
+import { teams } from './descriptor';
 
 export interface TeamsSandboxOptions {
   port?: number;
@@ -367,11 +368,8 @@ export async function startTeamsSandbox(opts: TeamsSandboxOptions) {
 export type TeamsSandbox = Awaited<ReturnType<typeof startTeamsSandbox>>;
 
 /** Starts from the profile's `collaboration` settings (the same ones the connector validates). */
-export const teamsSandboxFactory: SandboxFactory = async (p: PartnerProfile, { port, webhookUrl }) => {
-  const s = parseTeamsSettings((p as { collaboration?: unknown }).collaboration, p.id);
-  return startTeamsSandbox({
-    port, ...s.credentials, organizerUserId: s.organizerUserId, clientState: s.clientState, ...(webhookUrl ? { webhookUrl } : {}),
-    // as Graph: meeting events reach the hub only through the subscriptions it creates
-    deliverWithoutSubscription: false,
-  });
-};
+export const teamsSandboxFactory = defineSandbox(teams, (s, _p, { port, webhookUrl }) => startTeamsSandbox({
+  port, ...s.credentials, organizerUserId: s.organizerUserId, clientState: s.clientState, ...(webhookUrl ? { webhookUrl } : {}),
+  // as Graph: meeting events reach the hub only through the subscriptions it creates
+  deliverWithoutSubscription: false,
+}), (s) => s.graphUrl);

@@ -1,6 +1,6 @@
 /**
- * `teams` (collaboration), inbound half: settings, and Graph change notifications (validation handshake,
- * `clientState` check, meeting events); see connector.ts for the whole protocol. No HTTP client here: the
+ * `teams` (collaboration), inbound half: Graph change notifications (validation handshake,
+ * `clientState` check, meeting events); see collaboration.ts for the whole protocol. No HTTP client here: the
  * webhook function verifies and parses with this module alone (webhook-registry.ts).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -8,9 +8,10 @@ import * as z from 'zod';
 import { ValidationError } from '../../core/errors';
 import type { Clock, CollaborationConnector, CollaborationEvent, RawWebhook, SubscriptionLifecycleEvent, WebhookVerdict } from '../../core/ports';
 import { webhookJson } from '../webhook-body';
-import { TeamsSettings, parseTeamsSettings, subscriptionsRoot } from './settings';
+import { defineWebhookHalf } from '../halves';
+import { teams, TeamsSettings, subscriptionsRoot } from './descriptor';
 
-export { TeamsSettings, parseTeamsSettings, subscriptionsRoot };
+export { TeamsSettings, subscriptionsRoot };
 
 /** A validation token longer than this is not Graph's (they are short opaque strings). */
 const VALIDATION_TOKEN_MAX = 1024;
@@ -167,3 +168,5 @@ export function teamsWebhooks(cfg: TeamsSettings, clock: Clock): Pick<Collaborat
     },
   };
 }
+
+export const teamsInbound = defineWebhookHalf(teams, (s, _profile, clock) => teamsWebhooks(s, clock));

@@ -8,9 +8,10 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { PartnerProfile } from '../../core/config';
-import { type SandboxFactory, type SandboxFault, serveSandbox, takeFault, readBody, jsonSender } from '../sandbox';
-import { signZendeskWebhook } from './connector';
+import { defineSandbox } from '../halves';
+import { type SandboxFault, serveSandbox, takeFault, readBody, jsonSender } from '../sandbox';
+import { signZendeskWebhook } from './ticketing';
+import { zendesk } from './descriptor';
 
 export interface ZendeskTicket {
   id: number; url: string; external_id: string | null; subject: string; raw_subject: string; description: string;
@@ -187,7 +188,7 @@ export async function startZendeskSandbox(opts: ZendeskSandboxOptions) {
 }
 export type ZendeskSandbox = Awaited<ReturnType<typeof startZendeskSandbox>>;
 
-export const zendeskSandboxFactory: SandboxFactory = (p: PartnerProfile, { port, webhookUrl }) => startZendeskSandbox({
-  port, email: p.credentials.email ?? '', apiToken: p.credentials.apiToken ?? '',
-  ...(webhookUrl ? { webhookUrl } : {}), ...(p.webhookSecret ? { webhookSecret: p.webhookSecret } : {}),
-});
+export const zendeskSandboxFactory = defineSandbox(zendesk, (s, _p, { port, webhookUrl }) => startZendeskSandbox({
+  port, email: s.credentials.email, apiToken: s.credentials.apiToken,
+  ...(webhookUrl ? { webhookUrl } : {}), ...(s.webhookSecret ? { webhookSecret: s.webhookSecret } : {}),
+}));

@@ -1,5 +1,5 @@
 /**
- * `zendesk`, inbound half: settings, status mapping, and Zendesk's signed webhooks (see connector.ts for the
+ * `zendesk`, inbound half: status mapping, and Zendesk's signed webhooks (see ticketing.ts for the
  * whole protocol). No HTTP client here: the webhook function verifies and parses with this module alone
  * (webhook-registry.ts).
  */
@@ -10,9 +10,10 @@ import type { InboundUpdate, RawWebhook, TicketingConnector, WebhookVerdict } fr
 import { parseOrThrow } from '../../core/schemas';
 import { replayOf, signedContent, webhookBytes, webhookJson } from '../webhook-body';
 import { partnerTime } from '../../core/partner-input';
-import { ZendeskSettings, zendeskSettings } from './settings';
+import { defineWebhookHalf } from '../halves';
+import { zendesk, ZendeskSettings } from './descriptor';
 
-export { ZendeskSettings, zendeskSettings };
+export { ZendeskSettings };
 
 export const ZENDESK_STATUSES: Record<string, PartnerStatus> = {
   new: 'open', open: 'in_progress', pending: 'awaiting_info', hold: 'awaiting_info', solved: 'resolved', closed: 'closed',
@@ -100,3 +101,5 @@ export function zendeskWebhooks(s: ZendeskSettings): Pick<TicketingConnector, 'v
     },
   };
 }
+
+export const zendeskInbound = defineWebhookHalf(zendesk, zendeskWebhooks);

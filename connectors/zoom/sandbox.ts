@@ -13,9 +13,10 @@
  */
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { PartnerProfile } from '../../core/config';
-import { type SandboxFactory, type SandboxFault, serveSandbox, takeFault, readBody, jsonSender, escapeHtml, SandboxTokens } from '../sandbox';
-import { parseZoomSettings, zoomEncryptedToken, zoomSignature } from './connector';
+import { defineSandbox } from '../halves';
+import { type SandboxFault, serveSandbox, takeFault, readBody, jsonSender, escapeHtml, SandboxTokens } from '../sandbox';
+import { zoomEncryptedToken, zoomSignature } from './collaboration';
+import { zoom } from './descriptor';
 
 export interface ZoomSandboxOptions {
   port?: number;
@@ -209,9 +210,6 @@ export async function startZoomSandbox(opts: ZoomSandboxOptions) {
 export type ZoomSandbox = Awaited<ReturnType<typeof startZoomSandbox>>;
 
 /** Starts from the profile's `collaboration` settings (the same ones the connector validates). */
-export const zoomSandboxFactory: SandboxFactory = async (p: PartnerProfile, { port, webhookUrl }) => {
-  const s = parseZoomSettings((p as { collaboration?: unknown }).collaboration, p.id);
-  return startZoomSandbox({
-    port, ...s.credentials, hostUserId: s.hostUserId, webhookSecret: s.webhookSecret, ...(webhookUrl ? { webhookUrl } : {}),
-  });
-};
+export const zoomSandboxFactory = defineSandbox(zoom, (s, _p, { port, webhookUrl }) => startZoomSandbox({
+  port, ...s.credentials, hostUserId: s.hostUserId, webhookSecret: s.webhookSecret, ...(webhookUrl ? { webhookUrl } : {}),
+}), (s) => s.baseUrl);

@@ -1,6 +1,6 @@
 /**
- * `zoom` (collaboration), inbound half: settings, and Zoom's signed webhooks (endpoint validation, meeting
- * events); see connector.ts for the whole protocol. No HTTP client here: the webhook function verifies and
+ * `zoom` (collaboration), inbound half: Zoom's signed webhooks (endpoint validation, meeting
+ * events); see collaboration.ts for the whole protocol. No HTTP client here: the webhook function verifies and
  * parses with this module alone (webhook-registry.ts).
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
@@ -9,9 +9,10 @@ import { ValidationError } from '../../core/errors';
 import type { Clock, CollaborationConnector, CollaborationEvent, RawWebhook, WebhookVerdict } from '../../core/ports';
 import { signedContent, webhookBytes, webhookJson } from '../webhook-body';
 import { partnerTime } from '../../core/partner-input';
-import { ZoomSettings, parseZoomSettings } from './settings';
+import { defineWebhookHalf } from '../halves';
+import { zoom, ZoomSettings } from './descriptor';
 
-export { ZoomSettings, parseZoomSettings };
+export { ZoomSettings };
 
 export const ZOOM_TOLERANCE_SECONDS = 5 * 60;
 
@@ -116,3 +117,5 @@ export function zoomWebhooks(cfg: ZoomSettings, clock: Clock): Pick<Collaboratio
     },
   };
 }
+
+export const zoomInbound = defineWebhookHalf(zoom, (s, _profile, clock) => zoomWebhooks(s, clock));

@@ -7,6 +7,7 @@
  */
 import { build, type Metafile } from 'esbuild';
 import { join } from 'node:path';
+import { CATALOG } from '../../connectors/generated/descriptors';
 import { ACCESS } from '../../topology/access';
 import { ALIASES, BUNDLE_TARGET, EXTERNAL_MODULES, MAIN_FIELDS } from '../../infra/bundling/esbuild-settings';
 import { REPO_ROOT } from '../../infra/hub-config';
@@ -59,10 +60,12 @@ describe.each(buildTopology([]).functions.map((f) => [f.name, f.entry] as const)
     for (const p of ['follow-redirects', 'https-proxy-agent', 'agent-base', 'debug']) expect(g.packages.has(p)).toBe(false);
   });
 
-  it('carries only the connectors it uses', () => {
+  it('carries only the connectors it uses, and no sandbox', () => {
     const has = (path: string) => g.files.has(path);
-    const ticketingClients = ['generic-rest', 'servicenow', 'zendesk', 'jira'].map((c) => `connectors/${c}/connector.ts`);
-    const meetingClients = ['teams', 'zoom'].map((c) => `connectors/${c}/connector.ts`);
+    // the HTTP halves, `connectors/<id>/<kind>.ts`
+    const halves = (kind: string) => CATALOG.filter((d) => d.kind === kind).map((d) => `connectors/${d.id}/${kind}.ts`);
+    const ticketingClients = halves('ticketing');
+    const meetingClients = halves('collaboration');
     const uses = {
       api: { ticketing: false, meetings: true },
       'partner-worker': { ticketing: true, meetings: false },
@@ -73,6 +76,7 @@ describe.each(buildTopology([]).functions.map((f) => [f.name, f.entry] as const)
     expect(ticketingClients.filter(has)).toEqual(uses.ticketing ? ticketingClients : []);
     expect(meetingClients.filter(has)).toEqual(uses.meetings ? meetingClients : []);
     expect(g.packages.has('cockatiel')).toBe(uses.ticketing); // the circuit breaker guards ticketing calls
+    expect([...g.files].filter((f) => f.endsWith('sandbox.ts') || f.endsWith('sandboxes.ts'))).toEqual([]);
   });
 
   // The target is 300 KB (issue 7; `npm run bench` reports each bundle against it). Issue 12's features

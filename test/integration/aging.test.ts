@@ -1,7 +1,7 @@
 import { parseHubConfig } from '../../core/config';
 import { silentLog, type HubDeps } from '../../core/deps';
 import type { Severity } from '../../core/escalation';
-import { manualConnector } from '../../connectors/manual/connector';
+import { manualConnector } from '../../connectors/manual/ticketing';
 import { applyPartnerUpdates } from '../../core/use-cases/apply-partner-updates';
 import { flagEscalation } from '../../core/use-cases/flag-escalation';
 import { recordPartnerTicket } from '../../core/use-cases/record-partner-ticket';

@@ -5,7 +5,7 @@
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { commentRef } from '../../core/timeline';
-import { genericRestConnector } from '../../connectors/generic-rest/connector';
+import { genericRestConnector } from '../../connectors/generic-rest/ticketing';
 import { startGenericSandbox, type GenericSandbox } from '../../connectors/generic-rest/sandbox';
 import { silentLog, type HubDeps } from '../../core/deps';
 import { REDRIVE_GRACE_MS, type Escalation } from '../../core/escalation';

@@ -8,7 +8,7 @@
  * 15. a manual partner's status is recorded by an engineer, and comments say where they went.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { manualConnector } from '../../connectors/manual/connector';
+import { manualConnector } from '../../connectors/manual/ticketing';
 import { parseHubConfig } from '../../core/config';
 import { silentLog, type HubDeps } from '../../core/deps';
 import { ConflictError, PartnerCallError } from '../../core/errors';

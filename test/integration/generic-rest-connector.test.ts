@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { genericRestConnector } from '../../connectors/generic-rest/connector';
+import { genericRestConnector } from '../../connectors/generic-rest/ticketing';
 import { startGenericSandbox, type GenericSandbox } from '../../connectors/generic-rest/sandbox';
 import { signStandardWebhook } from '../../connectors/standard-webhooks';
 import { ConfigError, ValidationError } from '../../core/errors';

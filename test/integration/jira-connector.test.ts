@@ -1,7 +1,7 @@
 /** The `jira` connector against its sandbox over HTTP (JSM request API, JQL label search, admin webhooks). */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { jiraConnector, jiraLabelFor, signJiraWebhook } from '../../connectors/jira/connector';
+import { jiraConnector, jiraLabelFor, signJiraWebhook } from '../../connectors/jira/ticketing';
 import { startJiraSandbox, type JiraSandbox } from '../../connectors/jira/sandbox';
 import { parseHubConfig, type PartnerProfile } from '../../core/config';
 import { ConfigError, ValidationError } from '../../core/errors';

@@ -1,4 +1,4 @@
-import { manualConnector } from '../../connectors/manual/connector';
+import { manualConnector } from '../../connectors/manual/ticketing';
 import { parseHubConfig } from '../../core/config';
 import { silentLog, type HubDeps } from '../../core/deps';
 import { ConflictError, InvalidSignatureError, PartnerCallError, PartnerUnavailableError } from '../../core/errors';

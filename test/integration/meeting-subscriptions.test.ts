@@ -5,7 +5,7 @@
  * hand (`runSchedule`); its timer is set far beyond the test. No sleeps: every step awaits its own run.
  */
 import { startTeamsSandbox, type TeamsSandbox } from '../../connectors/teams/sandbox';
-import { MEETING_SUBSCRIPTION_MAX_MINUTES } from '../../connectors/teams/connector';
+import { MEETING_SUBSCRIPTION_MAX_MINUTES } from '../../connectors/teams/collaboration';
 import { parseHubConfig } from '../../core/config';
 import { silentLog } from '../../core/deps';
 import type { MeetingSubscription } from '../../core/ports';

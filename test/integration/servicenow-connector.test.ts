@@ -1,7 +1,7 @@
 /** The `servicenow` connector against its sandbox over HTTP (Table API wire format, Standard Webhooks push). */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serviceNowConnector } from '../../connectors/servicenow/connector';
+import { serviceNowConnector } from '../../connectors/servicenow/ticketing';
 import { startServiceNowSandbox, type ServiceNowSandbox } from '../../connectors/servicenow/sandbox';
 import { signStandardWebhook } from '../../connectors/standard-webhooks';
 import { parseHubConfig, type PartnerProfile } from '../../core/config';

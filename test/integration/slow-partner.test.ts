@@ -4,7 +4,7 @@
  * before its lease runs out, and a second attempt cannot start while the first can still create. Short
  * deadline and lease (300 ms, 1.5 s) keep the test to seconds; the defaults are 10 s and 30 s.
  */
-import { genericRestConnector } from '../../connectors/generic-rest/connector';
+import { genericRestConnector } from '../../connectors/generic-rest/ticketing';
 import { startGenericSandbox, type GenericSandbox } from '../../connectors/generic-rest/sandbox';
 import { silentLog, type HubDeps } from '../../core/deps';
 import { systemClock } from '../../core/ports';

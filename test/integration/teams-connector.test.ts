@@ -5,7 +5,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { teamsConnector } from '../../connectors/teams/connector';
+import { teamsConnector } from '../../connectors/teams/collaboration';
 import { startTeamsSandbox, type TeamsSandbox } from '../../connectors/teams/sandbox';
 import type { PartnerProfile } from '../../core/config';
 import { ConfigError, ValidationError } from '../../core/errors';
@@ -35,7 +35,7 @@ beforeEach(() => { sandbox.faults.length = 0; });
 describe('teams connector: tokens', () => {
   it('fetches one client-credentials token, reuses it, and fetches a new one once it nears expiry', async () => {
     const clock = new FakeClock();
-    const c = teamsConnector(settings(), profile, { clock });
+    const c = teamsConnector({ ...profile, collaboration: settings() }, { clock });
     const before = sandbox.tokenRequests;
     await c.scheduleJointCall(request());
     await Promise.all([c.scheduleJointCall(request()), c.scheduleJointCall(request())]);
@@ -54,7 +54,7 @@ describe('teams connector: tokens', () => {
   });
 
   it('on a 401 from Graph drops the token and retries once with a new one', async () => {
-    const c = teamsConnector(settings(), profile);
+    const c = teamsConnector({ ...profile, collaboration: settings() });
     await c.scheduleJointCall(request());
     const before = sandbox.tokenRequests;
     sandbox.revokeTokens();
@@ -68,9 +68,9 @@ describe('teams connector: tokens', () => {
       { status: 401, match: (x) => x.path.includes('createOrGet') },
       { status: 401, match: (x) => x.path.includes('createOrGet') },
     );
-    const twice = await failure(teamsConnector(settings(), profile).scheduleJointCall(request()));
+    const twice = await failure(teamsConnector({ ...profile, collaboration: settings() }).scheduleJointCall(request()));
     expect({ transient: twice.transient, status: twice.httpStatus }).toEqual({ transient: false, status: 401 });
-    const wrong = teamsConnector(settings({ credentials: { ...CREDS, clientSecret: 'nope' } }), profile);
+    const wrong = teamsConnector({ ...profile, collaboration: settings({ credentials: { ...CREDS, clientSecret: 'nope' } }) });
     const err = await failure(wrong.scheduleJointCall(request()));
     expect({ transient: err.transient, status: err.httpStatus }).toEqual({ transient: false, status: 401 });
     expect(err.message).toMatch(/get Graph token/);
@@ -80,7 +80,7 @@ describe('teams connector: tokens', () => {
 
 describe('teams connector: createOrGet', () => {
   it('creates the meeting with the request externalId, times and subject, and returns the join URL', async () => {
-    const c = teamsConnector(settings(), profile);
+    const c = teamsConnector({ ...profile, collaboration: settings() });
     const req = request();
     const call = await c.scheduleJointCall(req);
     expect(call.provider).toBe('teams');
@@ -96,10 +96,10 @@ describe('teams connector: createOrGet', () => {
   });
 
   it('is idempotent by externalId: a retry gets the same meeting (200) and no second one is made', async () => {
-    const c = teamsConnector(settings(), profile);
+    const c = teamsConnector({ ...profile, collaboration: settings() });
     const req = request();
     const first = await c.scheduleJointCall(req);
-    const again = await teamsConnector(settings(), profile).scheduleJointCall(req); // another process, same request
+    const again = await teamsConnector({ ...profile, collaboration: settings() }).scheduleJointCall(req); // another process, same request
     expect(again).toEqual(first);
     expect([...sandbox.meetings.values()].filter((m) => m.externalId === req.externalId)).toHaveLength(1);
     const other = await c.scheduleJointCall(request());
@@ -107,7 +107,7 @@ describe('teams connector: createOrGet', () => {
   });
 
   it('classifies failures: 429 with Retry-After and 5xx transient, other 4xx final, an odd answer uncertain', async () => {
-    const c = teamsConnector(settings(), profile);
+    const c = teamsConnector({ ...profile, collaboration: settings() });
     sandbox.faults.push({ status: 429, headers: { 'retry-after': '12' }, match: (x) => x.path.includes('createOrGet') });
     const limited = await failure(c.scheduleJointCall(request()));
     expect({ transient: limited.transient, status: limited.httpStatus, retryAfterMs: limited.retryAfterMs }).toEqual({ transient: true, status: 429, retryAfterMs: 12_000 });
@@ -115,7 +115,7 @@ describe('teams connector: createOrGet', () => {
     expect((await failure(c.scheduleJointCall(request()))).transient).toBe(true);
     sandbox.faults.push({ status: 400, match: (x) => x.path.includes('createOrGet') });
     expect((await failure(c.scheduleJointCall(request()))).transient).toBe(false);
-    const stranger = await failure(teamsConnector(settings({ organizerUserId: 'someone-else' }), profile).scheduleJointCall(request()));
+    const stranger = await failure(teamsConnector({ ...profile, collaboration: settings({ organizerUserId: 'someone-else' }) }).scheduleJointCall(request()));
     expect({ transient: stranger.transient, status: stranger.httpStatus }).toEqual({ transient: false, status: 403 });
 
     const odd = createServer((req, res) => {
@@ -124,23 +124,23 @@ describe('teams connector: createOrGet', () => {
     });
     await new Promise<void>((r) => odd.listen(0, '127.0.0.1', r));
     const oddUrl = `http://127.0.0.1:${(odd.address() as AddressInfo).port}`;
-    const err = await failure(teamsConnector(settings({ graphUrl: oddUrl, loginUrl: oddUrl }), profile).scheduleJointCall(request()));
+    const err = await failure(teamsConnector({ ...profile, collaboration: settings({ graphUrl: oddUrl, loginUrl: oddUrl }) }).scheduleJointCall(request()));
     expect(err.transient).toBe(true);
     expect(err.message).toMatch(/unexpected answer/);
     await new Promise((r) => odd.close(r));
-    const closed = await failure(teamsConnector(settings({ graphUrl: 'http://127.0.0.1:1', loginUrl: 'http://127.0.0.1:1' }), profile).scheduleJointCall(request()));
+    const closed = await failure(teamsConnector({ ...profile, collaboration: settings({ graphUrl: 'http://127.0.0.1:1', loginUrl: 'http://127.0.0.1:1' }) }).scheduleJointCall(request()));
     expect(closed.transient).toBe(true);
   });
 
   it('refuses settings that cannot work, naming the field', () => {
-    expect(() => teamsConnector(settings({ credentials: { tenantId: 't', clientSecret: 's' } }), profile))
+    expect(() => teamsConnector({ ...profile, collaboration: settings({ credentials: { tenantId: 't', clientSecret: 's' } }) }))
       .toThrow(new ConfigError('partners[acme-cloud].collaboration.credentials.clientId: clientId is required'));
-    expect(() => teamsConnector(settings({ clientState: undefined }), profile)).toThrow(/collaboration\.clientState: clientState is required/);
-    expect(() => teamsConnector(settings({ clientState: 'x'.repeat(129) }), profile)).toThrow(/clientState: .*128/);
-    expect(() => teamsConnector(settings({ graphUrl: 'ftp://graph' }), profile)).toThrow(/collaboration\.graphUrl/);
-    expect(() => teamsConnector(settings({ organizerUserId: '' }), profile)).toThrow(/collaboration\.organizerUserId/);
+    expect(() => teamsConnector({ ...profile, collaboration: settings({ clientState: undefined }) })).toThrow(/collaboration\.clientState: clientState is required/);
+    expect(() => teamsConnector({ ...profile, collaboration: settings({ clientState: 'x'.repeat(129) }) })).toThrow(/clientState: .*128/);
+    expect(() => teamsConnector({ ...profile, collaboration: settings({ graphUrl: 'ftp://graph' }) })).toThrow(/collaboration\.graphUrl/);
+    expect(() => teamsConnector({ ...profile, collaboration: settings({ organizerUserId: '' }) })).toThrow(/collaboration\.organizerUserId/);
     const { graphUrl: _g, loginUrl: _l, ...minimal } = settings();
-    expect(teamsConnector(minimal, profile).provider).toBe('teams'); // defaults fill the URLs
+    expect(teamsConnector({ ...profile, collaboration: minimal }).provider).toBe('teams'); // defaults fill the URLs
   });
 });
 
@@ -148,7 +148,7 @@ describe('teams connector: change notifications', () => {
   let receiver: Awaited<ReturnType<typeof startCollaborationReceiver>>;
   let connector: CollaborationConnector;
   beforeAll(async () => {
-    connector = teamsConnector(settings(), profile);
+    connector = teamsConnector({ ...profile, collaboration: settings() });
     receiver = await startCollaborationReceiver(connector, '/v1/webhooks/microsoft/collaboration');
     sandbox.settings.webhookUrl = receiver.url;
   });
@@ -200,7 +200,7 @@ describe('teams connector: change notifications', () => {
 });
 
 describe('teams connector: parsing Graph payloads', () => {
-  const c = () => teamsConnector(settings(), profile, { clock: new FakeClock() });
+  const c = () => teamsConnector({ ...profile, collaboration: settings() }, { clock: new FakeClock() });
   const parse = (value: unknown[]) => c().parseWebhook({ headers: {}, body: JSON.stringify({ value }), query: {} });
 
   it('reads the documented call-event notification (un-encrypted: properties in resourceData)', () => {

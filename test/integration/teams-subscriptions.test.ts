@@ -6,7 +6,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MEETING_SUBSCRIPTION_MAX_MINUTES, meetingCallEventsResource, teamsConnector } from '../../connectors/teams/connector';
+import { MEETING_SUBSCRIPTION_MAX_MINUTES, meetingCallEventsResource, teamsConnector } from '../../connectors/teams/collaboration';
 import { startTeamsSandbox, type TeamsSandbox } from '../../connectors/teams/sandbox';
 import type { PartnerProfile } from '../../core/config';
 import { PartnerCallError } from '../../core/errors';
@@ -31,8 +31,10 @@ let hookUrl: string;
 beforeAll(async () => {
   sandbox = await startTeamsSandbox({ ...CREDS, organizerUserId: ORGANIZER, clientState: CLIENT_STATE, clock, deliverWithoutSubscription: false });
   connector = teamsConnector({
-    connector: 'teams', graphUrl: `${sandbox.baseUrl}/v1.0`, loginUrl: sandbox.baseUrl, credentials: CREDS, organizerUserId: ORGANIZER, clientState: CLIENT_STATE,
-  }, profile, { clock });
+    ...profile, collaboration: {
+      connector: 'teams', graphUrl: `${sandbox.baseUrl}/v1.0`, loginUrl: sandbox.baseUrl, credentials: CREDS, organizerUserId: ORGANIZER, clientState: CLIENT_STATE,
+    },
+  }, { clock });
   api = connector.subscriptions!;
   receiver = createServer((req, res) => {
     let body = '';

@@ -1,7 +1,7 @@
 /** The `zendesk` connector against its sandbox over HTTP (Tickets API, Idempotency-Key, signed trigger webhooks). */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { signZendeskWebhook, zendeskConnector } from '../../connectors/zendesk/connector';
+import { signZendeskWebhook, zendeskConnector } from '../../connectors/zendesk/ticketing';
 import { startZendeskSandbox, type ZendeskSandbox } from '../../connectors/zendesk/sandbox';
 import { parseHubConfig, type PartnerProfile } from '../../core/config';
 import { ConfigError, ValidationError } from '../../core/errors';

@@ -3,7 +3,7 @@
  * HTTP, and signed Zoom events delivered to a small receiver that calls the connector as the hub's
  * webhook route does.
  */
-import { refMarker, zoomConnector, zoomSignature } from '../../connectors/zoom/connector';
+import { refMarker, zoomConnector, zoomSignature } from '../../connectors/zoom/collaboration';
 import { startZoomSandbox, type ZoomSandbox } from '../../connectors/zoom/sandbox';
 import type { PartnerProfile } from '../../core/config';
 import { ConfigError, ValidationError } from '../../core/errors';
@@ -33,7 +33,7 @@ beforeEach(() => { sandbox.faults.length = 0; });
 describe('zoom connector: Server-to-Server OAuth', () => {
   it('fetches one token with Basic auth and account_credentials, reuses it, and refreshes it near expiry', async () => {
     const clock = new FakeClock();
-    const c = zoomConnector(settings(), profile, { clock });
+    const c = zoomConnector({ ...profile, collaboration: settings() }, { clock });
     const before = sandbox.tokenRequests;
     await Promise.all([c.scheduleJointCall(request()), c.scheduleJointCall(request())]);
     await c.scheduleJointCall(request());
@@ -47,16 +47,16 @@ describe('zoom connector: Server-to-Server OAuth', () => {
   });
 
   it('on a 401 (code 124) drops the token and retries once; refused credentials are final', async () => {
-    const c = zoomConnector(settings(), profile);
+    const c = zoomConnector({ ...profile, collaboration: settings() });
     await c.scheduleJointCall(request());
     const before = sandbox.tokenRequests;
     sandbox.revokeTokens();
     expect((await c.scheduleJointCall(request())).joinUrl).toMatch(/\/j\/\d+\?pwd=/);
     expect(sandbox.tokenRequests - before).toBe(1);
-    const wrong = await failure(zoomConnector(settings({ credentials: { ...CREDS, clientSecret: 'nope' } }), profile).scheduleJointCall(request()));
+    const wrong = await failure(zoomConnector({ ...profile, collaboration: settings({ credentials: { ...CREDS, clientSecret: 'nope' } }) }).scheduleJointCall(request()));
     expect({ transient: wrong.transient, status: wrong.httpStatus }).toEqual({ transient: false, status: 400 });
     expect(wrong.message).toMatch(/get Zoom token/);
-    const account = await failure(zoomConnector(settings({ credentials: { ...CREDS, accountId: 'other' } }), profile).scheduleJointCall(request()));
+    const account = await failure(zoomConnector({ ...profile, collaboration: settings({ credentials: { ...CREDS, accountId: 'other' } }) }).scheduleJointCall(request()));
     expect(account.message).toMatch(/Invalid account_id/);
   });
 });
@@ -64,7 +64,7 @@ describe('zoom connector: Server-to-Server OAuth', () => {
 describe('zoom connector: meetings', () => {
   it('creates a scheduled meeting (type 2) as Zoom expects and returns the join URL and the id as a string', async () => {
     const req = request();
-    const call = await zoomConnector(settings(), profile).scheduleJointCall(req);
+    const call = await zoomConnector({ ...profile, collaboration: settings() }).scheduleJointCall(req);
     expect(call.provider).toBe('zoom');
     expect(call.meetingId).toMatch(/^\d{11}$/);
     const stored = sandbox.meetings.get(Number(call.meetingId))!;
@@ -78,7 +78,7 @@ describe('zoom connector: meetings', () => {
   });
 
   it('schedules once per externalId in a process, also when asked concurrently', async () => {
-    const c = zoomConnector(settings(), profile);
+    const c = zoomConnector({ ...profile, collaboration: settings() });
     const req = request();
     const before = createCalls().length;
     const [a, b] = await Promise.all([c.scheduleJointCall(req), c.scheduleJointCall(req)]);
@@ -89,7 +89,7 @@ describe('zoom connector: meetings', () => {
   });
 
   it('after a create whose answer was lost, finds the meeting by its marker instead of creating another', async () => {
-    const c = zoomConnector(settings(), profile);
+    const c = zoomConnector({ ...profile, collaboration: settings() });
     const req = request();
     sandbox.loseNextAnswers(1);
     const lost = await failure(c.scheduleJointCall(req));
@@ -101,7 +101,7 @@ describe('zoom connector: meetings', () => {
   });
 
   it('classifies failures: 429 with Retry-After transient (and not a reason to search), 5xx transient, other 4xx final', async () => {
-    const c = zoomConnector(settings(), profile);
+    const c = zoomConnector({ ...profile, collaboration: settings() });
     const req = request();
     await c.scheduleJointCall(request()); // token in hand
     sandbox.faults.push({ status: 429, headers: { 'retry-after': '3' }, match: (x) => x.method === 'POST' && x.path.endsWith('/meetings') });
@@ -114,20 +114,20 @@ describe('zoom connector: meetings', () => {
     expect((await failure(c.scheduleJointCall(request()))).transient).toBe(true);
     sandbox.faults.push({ status: 400, match: (x) => x.method === 'POST' && x.path.endsWith('/meetings') });
     expect((await failure(c.scheduleJointCall(request()))).transient).toBe(false);
-    const nobody = await failure(zoomConnector(settings({ hostUserId: 'nobody@example.com' }), profile).scheduleJointCall(request()));
+    const nobody = await failure(zoomConnector({ ...profile, collaboration: settings({ hostUserId: 'nobody@example.com' }) }).scheduleJointCall(request()));
     expect({ transient: nobody.transient, status: nobody.httpStatus }).toEqual({ transient: false, status: 404 });
-    const closed = await failure(zoomConnector(settings({ baseUrl: 'http://127.0.0.1:1', oauthUrl: 'http://127.0.0.1:1/oauth/token' }), profile).scheduleJointCall(request()));
+    const closed = await failure(zoomConnector({ ...profile, collaboration: settings({ baseUrl: 'http://127.0.0.1:1', oauthUrl: 'http://127.0.0.1:1/oauth/token' }) }).scheduleJointCall(request()));
     expect(closed.transient).toBe(true);
   });
 
   it('refuses settings that cannot work, naming the field', () => {
-    expect(() => zoomConnector(settings({ credentials: { accountId: 'a', clientSecret: 's' } }), profile))
+    expect(() => zoomConnector({ ...profile, collaboration: settings({ credentials: { accountId: 'a', clientSecret: 's' } }) }))
       .toThrow(new ConfigError('partners[acme-cloud].collaboration.credentials.clientId: clientId is required'));
-    expect(() => zoomConnector(settings({ webhookSecret: undefined }), profile)).toThrow(/collaboration\.webhookSecret: webhookSecret is required/);
-    expect(() => zoomConnector(settings({ oauthUrl: 'zoom.us/oauth/token' }), profile)).toThrow(/collaboration\.oauthUrl/);
-    expect(() => zoomConnector({ ...settings(), credentials: undefined }, profile)).toThrow(/collaboration\.credentials: credentials/);
+    expect(() => zoomConnector({ ...profile, collaboration: settings({ webhookSecret: undefined }) })).toThrow(/collaboration\.webhookSecret: webhookSecret is required/);
+    expect(() => zoomConnector({ ...profile, collaboration: settings({ oauthUrl: 'zoom.us/oauth/token' }) })).toThrow(/collaboration\.oauthUrl/);
+    expect(() => zoomConnector({ ...profile, collaboration: { ...settings(), credentials: undefined } })).toThrow(/collaboration\.credentials: credentials/);
     const { baseUrl: _b, oauthUrl: _o, ...minimal } = settings();
-    expect(zoomConnector(minimal, profile).provider).toBe('zoom');
+    expect(zoomConnector({ ...profile, collaboration: minimal }).provider).toBe('zoom');
   });
 });
 
@@ -135,7 +135,7 @@ describe('zoom connector: webhooks', () => {
   let receiver: Awaited<ReturnType<typeof startCollaborationReceiver>>;
   let connector: CollaborationConnector;
   beforeAll(async () => {
-    connector = zoomConnector(settings(), profile);
+    connector = zoomConnector({ ...profile, collaboration: settings() });
     receiver = await startCollaborationReceiver(connector, '/v1/webhooks/zoom/collaboration');
     sandbox.settings.webhookUrl = receiver.url;
   });
@@ -201,7 +201,7 @@ describe('zoom connector: webhooks', () => {
 });
 
 describe('zoom connector: parsing Zoom payloads', () => {
-  const c = () => zoomConnector(settings(), profile, { clock: new FakeClock() });
+  const c = () => zoomConnector({ ...profile, collaboration: settings() }, { clock: new FakeClock() });
   const parse = (body: unknown) => c().parseWebhook({ headers: {}, body: JSON.stringify(body), query: {} });
 
   it('reads meeting events with the id as a number or a string, event_ts in milliseconds', () => {

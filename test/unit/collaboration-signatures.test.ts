@@ -4,8 +4,8 @@
  * random ones from node:crypto following the documented formula.
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { canonicalJson, graphDeliveryId, teamsConnector } from '../../connectors/teams/connector';
-import { zoomConnector, zoomDeliveryId, zoomEncryptedToken, zoomSignature } from '../../connectors/zoom/connector';
+import { canonicalJson, graphDeliveryId, teamsConnector } from '../../connectors/teams/collaboration';
+import { zoomConnector, zoomDeliveryId, zoomEncryptedToken, zoomSignature } from '../../connectors/zoom/collaboration';
 import { buildRegistry } from '../../connectors/registry';
 import { parseHubConfig } from '../../core/config';
 import { ConfigError } from '../../core/errors';
@@ -14,8 +14,10 @@ import { testConfig } from '../support/fixtures';
 const profile = testConfig('http://127.0.0.1:1').partners[0]!;
 const SECRET = 'zoom_secret_token_for_tests';
 const zoom = (secret = SECRET) => zoomConnector({
-  connector: 'zoom', credentials: { accountId: 'a', clientId: 'c', clientSecret: 's' }, webhookSecret: secret,
-}, profile);
+  ...profile, collaboration: {
+    connector: 'zoom', credentials: { accountId: 'a', clientId: 'c', clientSecret: 's' }, webhookSecret: secret,
+  },
+});
 
 describe('Zoom webhook signature (v0=hex HMAC-SHA256(secret, "v0:{ts}:{raw body}"))', () => {
   // printf '%s' 'v0:1700000000:<body>' | openssl dgst -sha256 -hmac zoom_secret_token_for_tests
@@ -79,8 +81,10 @@ describe('delivery ids', () => {
 
   it('Graph clientState: exact match only', () => {
     const teams = teamsConnector({
-      connector: 'teams', credentials: { tenantId: 't', clientId: 'c', clientSecret: 's' }, organizerUserId: 'u', clientState: 'state-1',
-    }, profile);
+      ...profile, collaboration: {
+        connector: 'teams', credentials: { tenantId: 't', clientId: 'c', clientSecret: 's' }, organizerUserId: 'u', clientState: 'state-1',
+      },
+    });
     const body = (clientState: string) => JSON.stringify({ value: [{ subscriptionId: 's', clientState, changeType: 'updated', resource: 'users/u/onlineMeetings/m' }] });
     expect(teams.verifyWebhook({ headers: {}, body: body('state-1'), query: {} }, new Date()).kind).toBe('ok');
     for (const wrong of ['state-2', 'state-1 ', 'STATE-1', 'state-', '']) {

@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CATALOG } from '../../connectors/generated/descriptors';
+import { KINDS } from '../../connectors/kinds';
 import { buildRegistry } from '../../connectors/registry';
-import { parseHubConfig } from '../../core/config';
+import { parseHubConfig, type PartnerProfile } from '../../core/config';
 
 const DIR = join(__dirname, '..', '..', 'examples');
 const files = readdirSync(DIR).filter((f) => f.endsWith('.json'));
@@ -17,10 +19,17 @@ function fakeEnv(text: string): Record<string, string> {
 }
 
 describe('examples/: one profile per connector for real endpoints', () => {
-  it('covers every connector', () => {
-    const connectors = new Set(files.flatMap((f) => (JSON.parse(readFileSync(join(DIR, f), 'utf8')) as { partners: { connector: string; collaboration?: { connector: string } }[] })
-      .partners.flatMap((p) => [p.connector, p.collaboration?.connector ?? []].flat())));
-    expect([...connectors].sort()).toEqual(['generic-rest', 'jira', 'manual', 'servicenow', 'teams', 'zendesk', 'zoom']);
+  /** The connectors each file's partners name, of every kind (`connector`, `collaboration.connector`, …). */
+  const named = (file: string) => (JSON.parse(readFileSync(join(DIR, file), 'utf8')) as { partners: PartnerProfile[] }).partners
+    .flatMap((p) => Object.values(KINDS).map((kind) => kind.chosen(p)?.connector));
+
+  it('covers every connector of the catalog, and nothing else', () => {
+    expect([...new Set(files.flatMap(named))].sort()).toEqual(CATALOG.map((d) => d.id).sort());
+  });
+
+  it.each(CATALOG.map((d) => [d.id, d.example] as const))('%s: its example, %s, uses it', (id, example) => {
+    expect(files).toContain(example);
+    expect(named(example)).toContain(id);
   });
 
   it.each(files)('%s validates, keeps secrets in ${ENV} references, and builds its connectors', (file) => {

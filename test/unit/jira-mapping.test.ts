@@ -1,5 +1,5 @@
 /** Jira: default status names, the statusMap overlay, the label scheme, and the X-Hub-Signature vector. */
-import { jiraLabelFor, jiraStatusMapper, jiraTime, signJiraWebhook, verifyJiraSignature } from '../../connectors/jira/connector';
+import { jiraLabelFor, jiraStatusMapper, jiraTime, signJiraWebhook, verifyJiraSignature } from '../../connectors/jira/ticketing';
 
 describe('jira mapping and signature', () => {
   it('maps JSM template status names case-insensitively; unknown names stay unmapped', () => {

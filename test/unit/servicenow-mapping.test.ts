@@ -1,7 +1,7 @@
 /** ServiceNow: state codes, severity → urgency/impact, the UTC date-time format, and the push signature (Standard Webhooks vector). */
 import {
   fromServiceNowTime, mapServiceNowState, SERVICENOW_URGENCY_IMPACT, serviceNowConnector, toServiceNowTime,
-} from '../../connectors/servicenow/connector';
+} from '../../connectors/servicenow/ticketing';
 import { parseHubConfig } from '../../core/config';
 import { ValidationError } from '../../core/errors';
 

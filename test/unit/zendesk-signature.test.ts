@@ -1,7 +1,7 @@
 /** Zendesk: the documented webhook signature vector (PARTNERS.md), status mapping incl. custom statuses by category, priorities. */
 import {
   mapZendeskStatus, signZendeskWebhook, verifyZendeskSignature, ZENDESK_PRIORITY, zendeskConnector,
-} from '../../connectors/zendesk/connector';
+} from '../../connectors/zendesk/ticketing';
 import { parseHubConfig } from '../../core/config';
 
 // https://developer.zendesk.com/documentation/webhooks/verifying/ (key used as-is, message = timestamp + body)

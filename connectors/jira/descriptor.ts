@@ -1,7 +1,6 @@
-/** `jira`: the connector's own profile settings (schema and validation), apart from its HTTP and webhook halves, so that functions that only validate settings carry nothing else. */
+/** `jira`: the descriptor (the light part every function may carry) and the connector's own settings. */
 import * as z from 'zod';
-import type { PartnerProfile } from '../../core/config';
-import { parseSettings } from '../settings';
+import { defineConnector } from '../kinds';
 import { PARTNER_STATUSES } from '../../core/escalation';
 
 const id = z.union([z.string().regex(/^\d+$/, 'must be a numeric id'), z.number().int().positive()]).transform(String);
@@ -24,6 +23,7 @@ export const JiraSettings = z.object({
 });
 export type JiraSettings = z.infer<typeof JiraSettings>;
 
-export function jiraSettings(profile: PartnerProfile): JiraSettings {
-  return parseSettings(JiraSettings, profile, profile.id, 'jira');
-}
+export const jira = defineConnector({
+  id: 'jira', kind: 'ticketing', settings: JiraSettings, example: 'jira.json',
+  summary: 'Jira Service Management requests: a hub label searched with JQL before any re-create, signed admin webhooks back',
+});

@@ -6,12 +6,16 @@
  */
 import * as z from 'zod';
 import type { PartnerProfile } from '../../core/config';
-import type { TicketingConnector } from '../../core/ports';
-import { parseSettings } from '../settings';
+import { defineConnector } from '../kinds';
 
 export const ManualSettings = z.object({
   portalUrl: z.url({ protocol: /^https?$/, error: 'portalUrl must be an http or https URL' }),
   instructions: z.string().max(2000).optional(),
+});
+
+export const manual = defineConnector({
+  id: 'manual', kind: 'ticketing', mode: 'manual', settings: ManualSettings, example: 'microsoft-teams.json',
+  summary: "no partner API: an engineer opens the incident in the partner's portal and records its number and status; the hub shows the portal and tracks aging",
 });
 
 /** What the engineer is told to do for a manual partner. */
@@ -23,22 +27,5 @@ export function manualInstructions(profile: PartnerProfile): { portalUrl: string
     instructions: s.data.instructions ?? `Open the incident in ${profile.name}'s portal, then record its number with POST /v1/escalations/{id}/partner-ticket `
       + '(hub partner-ticket). Comments stay in the timeline: copy them to the portal. Record what the portal shows with '
       + 'POST /v1/escalations/{id}/partner-status (hub partner-status).',
-  };
-}
-
-const noApi = (what: string) => async (): Promise<never> => {
-  throw new Error(`manual connector: ${what} is done by an engineer in the partner's portal`);
-};
-
-export function manualConnector(profile: PartnerProfile): TicketingConnector {
-  parseSettings(ManualSettings, profile, profile.id, 'manual');
-  return {
-    mode: 'manual',
-    openIncident: noApi('opening an incident'),
-    findByExternalRef: async () => undefined,
-    getIncident: noApi('reading an incident'),
-    addComment: noApi('commenting'),
-    verifyWebhook: () => ({ kind: 'rejected', reason: 'manual partners send no webhooks' }),
-    parseWebhook: () => [],
   };
 }

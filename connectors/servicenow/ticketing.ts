@@ -21,15 +21,16 @@
  *   (the values a business rule reads with `current.getValue(...)`: strings, `sys_updated_on` in UTC).
  */
 import * as z from 'zod';
-import type { PartnerProfile } from '../../core/config';
 import type { Severity } from '../../core/escalation';
 import { ValidationError } from '../../core/errors';
-import type { PartnerIncident, TicketingConnector } from '../../core/ports';
+import { systemClock, type Clock, type PartnerIncident } from '../../core/ports';
+import { defineHttpHalf } from '../halves';
 import { call, expectResponse, partnerClient } from '../partner-http';
-import { fromServiceNowTime, mapServiceNowState, serviceNowSettings, serviceNowWebhooks, SN_TIME, snTime, toServiceNowTime } from './webhook';
+import { serviceNow } from './descriptor';
+import { fromServiceNowTime, mapServiceNowState, serviceNowWebhooks, SN_TIME, snTime, toServiceNowTime } from './webhook';
 
 export {
-  fromServiceNowTime, mapServiceNowState, SERVICENOW_STATES, ServiceNowPushBody, ServiceNowSettings, serviceNowSettings, toServiceNowTime,
+  fromServiceNowTime, mapServiceNowState, SERVICENOW_STATES, ServiceNowPushBody, ServiceNowSettings, toServiceNowTime,
 } from './webhook';
 
 /** Urgency and impact (1 high, 2 medium, 3 low); the instance's priority matrix derives the priority. */
@@ -76,8 +77,7 @@ function decodeCursor(cursor: string | undefined, now: Date): PollCursor {
   throw new ValidationError(`"${cursor}" is not a ServiceNow polling cursor`);
 }
 
-export function serviceNowConnector(profile: PartnerProfile, clock: () => Date = () => new Date()): TicketingConnector {
-  const s = serviceNowSettings(profile);
+export const serviceNowConnector = defineHttpHalf(serviceNow, (s, profile, { clock = systemClock }: { clock?: Clock } = {}) => {
   const base = profile.baseUrl.replace(/\/$/, '');
   const auth = Buffer.from(`${s.credentials.username}:${s.credentials.password}`).toString('base64');
   const http = partnerClient(base, { authorization: `Basic ${auth}`, 'content-type': 'application/json' }, profile);
@@ -130,7 +130,7 @@ export function serviceNowConnector(profile: PartnerProfile, clock: () => Date =
     }),
 
     listUpdatedSince: (cursor) => call('poll incidents', async () => {
-      const from = decodeCursor(cursor, clock());
+      const from = decodeCursor(cursor, clock.now());
       const res = await http.get('/api/now/table/incident', {
         params: {
           ...common,
@@ -150,4 +150,4 @@ export function serviceNowConnector(profile: PartnerProfile, clock: () => Date =
 
     ...serviceNowWebhooks(s),
   };
-}
+});

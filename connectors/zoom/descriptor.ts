@@ -1,6 +1,6 @@
-/** `zoom`: the connector's own profile settings (schema and validation), apart from its HTTP and webhook halves, so that functions that only validate settings carry nothing else. */
+/** `zoom`: the descriptor (the light part every function may carry) and the connector's own settings (the profile's `collaboration`). */
 import * as z from 'zod';
-import { ConfigError } from '../../core/errors';
+import { defineConnector } from '../kinds';
 import { httpUrlSetting, requiredSetting } from '../settings';
 
 const required = requiredSetting;
@@ -23,11 +23,7 @@ export const ZoomSettings = z.object({
 });
 export type ZoomSettings = z.infer<typeof ZoomSettings>;
 
-/** Validates the profile's `collaboration` settings; the ConfigError names the failing field. */
-export function parseZoomSettings(settings: unknown, partnerId: string): ZoomSettings {
-  const r = ZoomSettings.safeParse(settings);
-  if (!r.success) {
-    throw new ConfigError(r.error.issues.map((i) => `partners[${partnerId}].collaboration${i.path.map((p) => `.${String(p)}`).join('')}: ${i.message}`).join('; '));
-  }
-  return r.data;
-}
+export const zoom = defineConnector({
+  id: 'zoom', kind: 'collaboration', settings: ZoomSettings, example: 'zoom.json',
+  summary: 'Zoom meetings through Server-to-Server OAuth; signed webhooks (`x-zm-signature`) with endpoint validation',
+});

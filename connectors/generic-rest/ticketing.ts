@@ -5,10 +5,11 @@
  * without adding the comment twice; one that does not simply ignores the header.
  */
 import * as z from 'zod';
-import type { PartnerProfile } from '../../core/config';
-import type { PartnerIncident, TicketingConnector } from '../../core/ports';
+import type { PartnerIncident } from '../../core/ports';
+import { defineHttpHalf } from '../halves';
 import { call, expectResponse, partnerClient } from '../partner-http';
-import { genericRestSettings, genericRestWebhooks, mapGenericStatus } from './webhook';
+import { genericRest } from './descriptor';
+import { genericRestWebhooks, mapGenericStatus } from './webhook';
 
 export { GenericRestSettings, GenericWebhookBody, mapGenericStatus } from './webhook';
 
@@ -25,8 +26,7 @@ const toIncident = (i: z.infer<typeof Incident>): PartnerIncident => ({
   id: i.id, number: i.number, ...(i.url ? { url: i.url } : {}), status: mapGenericStatus(i.status), partnerStatus: i.status, updatedAt: new Date(i.updatedAt).toISOString(),
 });
 
-export function genericRestConnector(profile: PartnerProfile): TicketingConnector {
-  const s = genericRestSettings(profile);
+export const genericRestConnector = defineHttpHalf(genericRest, (s, profile) => {
   const http = partnerClient(profile.baseUrl, { authorization: `Bearer ${s.credentials.token}` }, profile);
 
   return {
@@ -43,4 +43,4 @@ export function genericRestConnector(profile: PartnerProfile): TicketingConnecto
     }),
     ...genericRestWebhooks(s),
   };
-}
+});

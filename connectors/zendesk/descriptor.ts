@@ -1,7 +1,6 @@
-/** `zendesk`: the connector's own profile settings (schema and validation), apart from its HTTP and webhook halves, so that functions that only validate settings carry nothing else. */
+/** `zendesk`: the descriptor (the light part every function may carry) and the connector's own settings. */
 import * as z from 'zod';
-import type { PartnerProfile } from '../../core/config';
-import { parseSettings } from '../settings';
+import { defineConnector } from '../kinds';
 
 export const ZendeskSettings = z.object({
   credentials: z.object({
@@ -19,6 +18,7 @@ export const ZendeskSettings = z.object({
 });
 export type ZendeskSettings = z.infer<typeof ZendeskSettings>;
 
-export function zendeskSettings(profile: PartnerProfile): ZendeskSettings {
-  return parseSettings(ZendeskSettings, profile, profile.id, 'zendesk');
-}
+export const zendesk = defineConnector({
+  id: 'zendesk', kind: 'ticketing', settings: ZendeskSettings, example: 'zendesk.json',
+  summary: 'Zendesk Support tickets: `Idempotency-Key` and `external_id` against duplicates, signed webhooks back',
+});

@@ -22,13 +22,14 @@
  *   (`changelog.items[]` with field `status`, `toString`), else `issue.fields.status.name`.
  */
 import * as z from 'zod';
-import type { PartnerProfile } from '../../core/config';
-import type { PartnerIncident, TicketingConnector } from '../../core/ports';
+import type { PartnerIncident } from '../../core/ports';
+import { defineHttpHalf } from '../halves';
 import { call, expectResponse, partnerClient } from '../partner-http';
-import { jiraSettings, jiraStatusMapper, jiraTime, jiraWebhooks } from './webhook';
+import { jira } from './descriptor';
+import { jiraStatusMapper, jiraTime, jiraWebhooks } from './webhook';
 
 export {
-  JIRA_DEFAULT_STATUS_MAP, JiraSettings, jiraSettings, jiraStatusMapper, jiraTime, JiraWebhookBody, signJiraWebhook, verifyJiraSignature,
+  JIRA_DEFAULT_STATUS_MAP, JiraSettings, jiraStatusMapper, jiraTime, JiraWebhookBody, signJiraWebhook, verifyJiraSignature,
 } from './webhook';
 
 /** The label that carries the hub's reference: characters a label cannot hold become `-`. */
@@ -51,8 +52,7 @@ const JsmRequest = z.object({
 type JsmRequest = z.infer<typeof JsmRequest>;
 const SearchResult = z.object({ issues: z.array(z.object({ id: scalar, key: z.string() })) });
 
-export function jiraConnector(profile: PartnerProfile): TicketingConnector {
-  const s = jiraSettings(profile);
+export const jiraConnector = defineHttpHalf(jira, (s, profile) => {
   const base = profile.baseUrl.replace(/\/$/, '');
   const auth = Buffer.from(`${s.credentials.email}:${s.credentials.apiToken}`).toString('base64');
   const http = partnerClient(base, { authorization: `Basic ${auth}`, 'content-type': 'application/json' }, profile);
@@ -109,4 +109,4 @@ export function jiraConnector(profile: PartnerProfile): TicketingConnector {
 
     ...jiraWebhooks(s),
   };
-}
+});

@@ -1,7 +1,6 @@
-/** `generic-rest`: the connector's own profile settings (schema and validation), apart from its HTTP and webhook halves, so that functions that only validate settings carry nothing else. */
+/** `generic-rest`: the descriptor (the light part every function may carry) and the connector's own settings. */
 import * as z from 'zod';
-import type { PartnerProfile } from '../../core/config';
-import { parseSettings } from '../settings';
+import { defineConnector } from '../kinds';
 
 export const GenericRestSettings = z.object({
   credentials: z.object({ token: z.string().min(1, 'credentials.token is required') }),
@@ -11,6 +10,7 @@ export const GenericRestSettings = z.object({
 });
 export type GenericRestSettings = z.infer<typeof GenericRestSettings>;
 
-export function genericRestSettings(profile: PartnerProfile): GenericRestSettings {
-  return parseSettings(GenericRestSettings, profile, profile.id, 'generic-rest');
-}
+export const genericRest = defineConnector({
+  id: 'generic-rest', kind: 'ticketing', settings: GenericRestSettings, example: 'generic-rest.json',
+  summary: "the hub's own partner protocol: REST incidents found by `externalRef` before any re-create, Standard Webhooks back",
+});

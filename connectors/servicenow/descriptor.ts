@@ -1,7 +1,6 @@
-/** `servicenow`: the connector's own profile settings (schema and validation), apart from its HTTP and webhook halves, so that functions that only validate settings carry nothing else. */
+/** `servicenow`: the descriptor (the light part every function may carry) and the connector's own settings. */
 import * as z from 'zod';
-import type { PartnerProfile } from '../../core/config';
-import { parseSettings } from '../settings';
+import { defineConnector } from '../kinds';
 
 export const ServiceNowSettings = z.object({
   credentials: z.object({
@@ -23,7 +22,7 @@ export const ServiceNowSettings = z.object({
 });
 export type ServiceNowSettings = z.infer<typeof ServiceNowSettings>;
 
-/** Validates the connector's own profile fields; the error names the partner and the field. */
-export function serviceNowSettings(profile: PartnerProfile): ServiceNowSettings {
-  return parseSettings(ServiceNowSettings, profile, profile.id, 'servicenow');
-}
+export const serviceNow = defineConnector({
+  id: 'servicenow', kind: 'ticketing', settings: ServiceNowSettings, example: 'servicenow.json',
+  summary: 'ServiceNow incidents (Table API): `correlation_id` queried before any re-create; status by polling, or a signed push from a business rule',
+});

@@ -1,6 +1,6 @@
-/** `teams`: the connector's own profile settings (schema and validation), apart from its HTTP and webhook halves, so that functions that only validate settings carry nothing else. */
+/** `teams`: the descriptor (the light part every function may carry) and the connector's own settings (the profile's `collaboration`). */
 import * as z from 'zod';
-import { ConfigError } from '../../core/errors';
+import { defineConnector } from '../kinds';
 import { httpUrlSetting, requiredSetting } from '../settings';
 
 const required = requiredSetting;
@@ -33,11 +33,7 @@ export type TeamsSettings = z.infer<typeof TeamsSettings>;
 /** The Graph root the subscriptions live under (see `subscriptionsUrl`). */
 export const subscriptionsRoot = (cfg: TeamsSettings) => cfg.subscriptionsUrl ?? cfg.graphUrl.replace(/\/v1\.0\/?$/, '/beta');
 
-/** Validates the profile's `collaboration` settings; the ConfigError names the failing field. */
-export function parseTeamsSettings(settings: unknown, partnerId: string): TeamsSettings {
-  const r = TeamsSettings.safeParse(settings);
-  if (!r.success) {
-    throw new ConfigError(r.error.issues.map((i) => `partners[${partnerId}].collaboration${i.path.map((p) => `.${String(p)}`).join('')}: ${i.message}`).join('; '));
-  }
-  return r.data;
-}
+export const teams = defineConnector({
+  id: 'teams', kind: 'collaboration', settings: TeamsSettings, example: 'microsoft-teams.json',
+  summary: 'Microsoft Teams meetings through Graph `createOrGet` (idempotent by `externalId`); meeting events through Graph subscriptions the hub keeps',
+});

@@ -18,14 +18,15 @@
  * - The number people read is the ticket id.
  */
 import * as z from 'zod';
-import type { PartnerProfile } from '../../core/config';
 import type { Severity } from '../../core/escalation';
-import type { PartnerIncident, TicketingConnector } from '../../core/ports';
+import type { PartnerIncident } from '../../core/ports';
+import { defineHttpHalf } from '../halves';
 import { call, expectResponse, partnerClient } from '../partner-http';
-import { mapZendeskStatus, zendeskSettings, zendeskWebhooks } from './webhook';
+import { zendesk } from './descriptor';
+import { mapZendeskStatus, zendeskWebhooks } from './webhook';
 
 export {
-  mapZendeskStatus, signZendeskWebhook, TOLERANCE_MS, verifyZendeskSignature, ZENDESK_STATUSES, ZendeskSettings, zendeskSettings, ZendeskWebhookBody,
+  mapZendeskStatus, signZendeskWebhook, TOLERANCE_MS, verifyZendeskSignature, ZENDESK_STATUSES, ZendeskSettings, ZendeskWebhookBody,
 } from './webhook';
 
 export const ZENDESK_PRIORITY: Record<Severity, string> = { critical: 'urgent', high: 'high', medium: 'normal', low: 'low' };
@@ -44,8 +45,7 @@ type Ticket = z.infer<typeof Ticket>;
 const OneTicket = z.object({ ticket: Ticket });
 const TicketList = z.object({ tickets: z.array(Ticket) });
 
-export function zendeskConnector(profile: PartnerProfile): TicketingConnector {
-  const s = zendeskSettings(profile);
+export const zendeskConnector = defineHttpHalf(zendesk, (s, profile) => {
   const base = profile.baseUrl.replace(/\/$/, '');
   const auth = Buffer.from(`${s.credentials.email}/token:${s.credentials.apiToken}`).toString('base64');
   const http = partnerClient(base, { authorization: `Basic ${auth}`, 'content-type': 'application/json' }, profile);
@@ -95,4 +95,4 @@ export function zendeskConnector(profile: PartnerProfile): TicketingConnector {
 
     ...zendeskWebhooks(s),
   };
-}
+});

@@ -20,14 +20,15 @@
  * developers.zoom.us "Using webhooks" (validation, 3 s answer, retries after 5, 20 and 60 minutes).
  */
 import * as z from 'zod';
-import type { PartnerProfile } from '../../core/config';
 import { PartnerCallError, ValidationError } from '../../core/errors';
-import { systemClock, type Clock, type CollaborationConnector, type JointCall, type JointCallRequest } from '../../core/ports';
+import { systemClock, type Clock, type JointCall, type JointCallRequest } from '../../core/ports';
+import { defineHttpHalf } from '../halves';
 import { call, expectResponse, partnerClient } from '../partner-http';
+import { zoom } from './descriptor';
 import { AccessTokenCache } from '../access-token-cache';
-import { parseZoomSettings, zoomId, zoomWebhooks } from './webhook';
+import { zoomId, zoomWebhooks } from './webhook';
 
-export { parseZoomSettings, ZOOM_TOLERANCE_SECONDS, zoomDeliveryId, zoomEncryptedToken, ZoomSettings, zoomSignature } from './webhook';
+export { ZOOM_TOLERANCE_SECONDS, zoomDeliveryId, zoomEncryptedToken, ZoomSettings, zoomSignature } from './webhook';
 
 /** Zoom's documented limits on the meeting fields. */
 const TOPIC_MAX = 200;
@@ -58,8 +59,7 @@ const uncertain = (err: unknown) => !(err instanceof PartnerCallError) || (err.t
 
 export interface ZoomConnectorOptions { clock?: Clock }
 
-export function zoomConnector(settings: Record<string, unknown>, profile: PartnerProfile, opts: ZoomConnectorOptions = {}): CollaborationConnector {
-  const cfg = parseZoomSettings(settings, profile.id);
+export const zoomConnector = defineHttpHalf(zoom, (cfg, _profile, opts: ZoomConnectorOptions = {}) => {
   const clock = opts.clock ?? systemClock;
   const oauth = partnerClient(cfg.oauthUrl, {});
   const api = partnerClient(cfg.baseUrl, {});
@@ -143,4 +143,4 @@ export function zoomConnector(settings: Record<string, unknown>, profile: Partne
 
     ...zoomWebhooks(cfg, clock),
   };
-}
+});

@@ -14,16 +14,17 @@
  * `concepts/changenotifications-for-onlinemeeting.md`, `concepts/webhooks.md`.
  */
 import * as z from 'zod';
-import type { PartnerProfile } from '../../core/config';
 import { ValidationError } from '../../core/errors';
 import {
-  systemClock, type Clock, type CollaborationConnector, type JointCall, type JointCallRequest, type MeetingSubscriptionApi, type ProviderSubscription,
+  systemClock, type Clock, type JointCall, type JointCallRequest, type MeetingSubscriptionApi, type ProviderSubscription,
 } from '../../core/ports';
+import { defineHttpHalf } from '../halves';
 import { call, expectResponse, partnerClient } from '../partner-http';
+import { teams } from './descriptor';
 import { AccessTokenCache } from '../access-token-cache';
-import { parseTeamsSettings, subscriptionsRoot, teamsWebhooks } from './webhook';
+import { subscriptionsRoot, teamsWebhooks } from './webhook';
 
-export { canonicalJson, graphDeliveryId, meetingRef, parseTeamsSettings, TeamsSettings } from './webhook';
+export { canonicalJson, graphDeliveryId, meetingRef, TeamsSettings } from './webhook';
 
 export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 /** Graph: a subscription to meeting call events lasts at most three days; ask a little less. */
@@ -60,8 +61,7 @@ const OnlineMeeting = z.object({
 
 export interface TeamsConnectorOptions { clock?: Clock }
 
-export function teamsConnector(settings: Record<string, unknown>, profile: PartnerProfile, opts: TeamsConnectorOptions = {}): CollaborationConnector {
-  const cfg = parseTeamsSettings(settings, profile.id);
+export const teamsConnector = defineHttpHalf(teams, (cfg, _profile, opts: TeamsConnectorOptions = {}) => {
   const clock = opts.clock ?? systemClock;
   const login = partnerClient(cfg.loginUrl, {});
   const graph = partnerClient(cfg.graphUrl, {});
@@ -151,4 +151,4 @@ export function teamsConnector(settings: Record<string, unknown>, profile: Partn
 
     ...teamsWebhooks(cfg, clock),
   };
-}
+});

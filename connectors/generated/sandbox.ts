@@ -1,0 +1,19 @@
+// Written by `npm run connectors` (scripts/generate-connectors.ts) from connectors/catalog.ts: do not edit.
+import type { SandboxHalf } from '../halves';
+import type { ConnectorKind } from '../kinds';
+import { genericSandboxFactory } from '../generic-rest/sandbox';
+import { serviceNowSandboxFactory } from '../servicenow/sandbox';
+import { zendeskSandboxFactory } from '../zendesk/sandbox';
+import { jiraSandboxFactory } from '../jira/sandbox';
+import { teamsSandboxFactory } from '../teams/sandbox';
+import { zoomSandboxFactory } from '../zoom/sandbox';
+
+/** The sandbox halves, by connector id. */
+export const SANDBOX_HALVES: Readonly<Record<string, SandboxHalf<ConnectorKind>>> = {
+  'generic-rest': genericSandboxFactory,
+  servicenow: serviceNowSandboxFactory,
+  zendesk: zendeskSandboxFactory,
+  jira: jiraSandboxFactory,
+  teams: teamsSandboxFactory,
+  zoom: zoomSandboxFactory,
+};

@@ -1,0 +1,21 @@
+// Written by `npm run connectors` (scripts/generate-connectors.ts) from connectors/catalog.ts: do not edit.
+import type { WebhookHalf } from '../halves';
+import type { ConnectorKind } from '../kinds';
+import { genericRestInbound } from '../generic-rest/webhook';
+import { serviceNowInbound } from '../servicenow/webhook';
+import { zendeskInbound } from '../zendesk/webhook';
+import { jiraInbound } from '../jira/webhook';
+import { manualInbound } from '../manual/webhook';
+import { teamsInbound } from '../teams/webhook';
+import { zoomInbound } from '../zoom/webhook';
+
+/** The webhook halves, by connector id. */
+export const WEBHOOK_HALVES: Readonly<Record<string, WebhookHalf<ConnectorKind>>> = {
+  'generic-rest': genericRestInbound,
+  servicenow: serviceNowInbound,
+  zendesk: zendeskInbound,
+  jira: jiraInbound,
+  manual: manualInbound,
+  teams: teamsInbound,
+  zoom: zoomInbound,
+};

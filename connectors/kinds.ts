@@ -1,0 +1,138 @@
+/**
+ * The kinds of connector, and what the hub asks of each: the port its connectors implement (a method of
+ * `ConnectorRegistry` in core/ports.ts, named after the kind), the part of that port the inbound half
+ * implements, where a partner profile names its connector and keeps the connector's settings, and the
+ * stand-in a function gets that does not build the connector itself.
+ *
+ * Adding a kind: its port and a method of `ConnectorRegistry` (core/ports.ts), then an entry in
+ * `InboundPorts`, `KindTraits` and `KINDS` here (TypeScript asks for each), and a registry for the
+ * functions that call it.
+ */
+import type * as z from 'zod';
+import type { PartnerProfile } from '../core/config';
+import { ConfigError } from '../core/errors';
+import type { CollaborationConnector, ConnectorRegistry, TicketingConnector } from '../core/ports';
+import { guardCollaboration, guardTicketing } from './partner-input-guard';
+
+export type ConnectorKind = keyof ConnectorRegistry;
+/** The port a connector of kind K implements. */
+export type PortOf<K extends ConnectorKind> = NonNullable<ReturnType<ConnectorRegistry[K]>>;
+
+/** What a connector's inbound half (`webhook.ts`) implements: the webhook function verifies and parses with it alone. */
+export interface InboundPorts {
+  ticketing: Pick<TicketingConnector, 'verifyWebhook' | 'parseWebhook'>;
+  collaboration: Pick<CollaborationConnector, 'provider' | 'verifyWebhook' | 'parseWebhook' | 'lifecycleEvents'>;
+}
+
+/** What a descriptor of kind K says beyond what every descriptor says. */
+export interface KindTraits {
+  ticketing: {
+    /** `manual`: the partner has no API (an engineer works in its portal), so nothing to call and no sandbox. */
+    readonly mode?: 'manual';
+  };
+  collaboration: object;
+}
+
+/**
+ * A connector, as `connectors/<id>/descriptor.ts` declares it: the light part every function may carry.
+ * Its halves are files next to it: `<kind>.ts` (the HTTP half: the port), `webhook.ts` (the inbound half)
+ * and `sandbox.ts` (the local stand-in for the partner), each made with its define… helper (halves.ts).
+ */
+export type ConnectorDescriptor<K extends ConnectorKind = ConnectorKind, S = unknown> = {
+  /** The folder's name, and what a profile writes to choose the connector. */
+  readonly id: string;
+  readonly kind: K;
+  /** The connector's own settings (where they sit in a profile depends on the kind: KINDS). */
+  readonly settings: z.ZodType<S>;
+  /** One line for the table of connectors (docs/connectors.md). */
+  readonly summary: string;
+  /** The ready profile for real endpoints that uses it, in `examples/`. */
+  readonly example: string;
+} & KindTraits[K];
+
+/** A descriptor of any kind (a union by `kind`). */
+export type AnyDescriptor = { [K in ConnectorKind]: ConnectorDescriptor<K> }[ConnectorKind];
+
+export const defineConnector = <K extends ConnectorKind, S>(descriptor: ConnectorDescriptor<K, S>): ConnectorDescriptor<K, S> => descriptor;
+
+export type Half = 'connector' | 'webhook' | 'sandbox';
+
+interface KindSpec<K extends ConnectorKind> {
+  /** The connector a profile names for this kind, and the settings it gives it; `undefined` when it names none. */
+  chosen(profile: PartnerProfile): { connector: unknown; settings: unknown } | undefined;
+  /** Where the profile names the connector, and what it is called, for messages. */
+  field: string;
+  noun: string;
+  /** The message of settings that fail the connector's schema. */
+  settingsError(profile: PartnerProfile, descriptor: ConnectorDescriptor<K>, issues: readonly z.core.$ZodIssue[]): string;
+  /** The halves a connector of this kind has. */
+  halves(descriptor: ConnectorDescriptor<K>): readonly Half[];
+  /** A connector that refuses every call, saying `why`: what a function gets in place of one it never calls. */
+  refusing(profile: PartnerProfile, descriptor: ConnectorDescriptor<K>, why: string): PortOf<K>;
+  /** `connector` answering webhooks with the inbound half (what the webhook function builds). */
+  withInbound(connector: PortOf<K>, inbound: InboundPorts[K]): PortOf<K>;
+  /** The partner-input guard (partner-input-guard.ts) every built connector is wrapped in. */
+  guard(connector: PortOf<K>): PortOf<K>;
+}
+
+/** What a connector not built for this use answers to any call: a deployment error, loudly. */
+const refusal = (profile: PartnerProfile, why: string) => (): never => {
+  throw new ConfigError(`partner ${profile.id}: ${why}; partner calls are made by the functions that build the full registry (connectors/registry.ts)`);
+};
+
+/** `partners[<id>].collaboration.<field>: <message>` for a settings object inside the profile. */
+const nestedIssues = (profile: PartnerProfile, at: string, issues: readonly z.core.$ZodIssue[]) =>
+  issues.map((i) => `partners[${profile.id}].${at}${i.path.map((p) => `.${String(p)}`).join('')}: ${i.message}`).join('; ');
+
+export const KINDS: { readonly [K in ConnectorKind]: KindSpec<K> } = {
+  ticketing: {
+    // the profile names its ticketing connector in `connector`; the connector's settings are the profile's own fields
+    chosen: (p) => ({ connector: p.connector, settings: p }),
+    field: 'connector',
+    noun: 'connector',
+    settingsError: (p, d, issues) => `partners[${p.id}] (${d.id}): ${issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    halves: (d) => (d.mode === 'manual' ? ['connector', 'webhook'] : ['connector', 'webhook', 'sandbox']),
+    refusing: (p, d, why) => {
+      const refuse = refusal(p, why);
+      return {
+        ...(d.mode ? { mode: d.mode } : {}),
+        openIncident: async () => refuse(), findByExternalRef: async () => refuse(), getIncident: async () => refuse(), addComment: async () => refuse(),
+        verifyWebhook: refuse, parseWebhook: refuse,
+      };
+    },
+    withInbound: (c, inbound) => ({ ...c, ...inbound }),
+    guard: guardTicketing,
+  },
+  collaboration: {
+    // `collaboration: { connector, …its settings }`, for joint calls
+    chosen: (p) => (p.collaboration === undefined ? undefined : { connector: namedIn(p.collaboration), settings: p.collaboration }),
+    field: 'collaboration.connector',
+    noun: 'collaboration connector',
+    settingsError: (p, _d, issues) => nestedIssues(p, 'collaboration', issues),
+    halves: () => ['connector', 'webhook', 'sandbox'],
+    refusing: (p, d, why) => {
+      const refuse = refusal(p, why);
+      return { provider: d.id, scheduleJointCall: async () => refuse(), verifyWebhook: refuse, parseWebhook: refuse };
+    },
+    withInbound: (c, inbound) => ({ ...c, ...inbound }),
+    guard: guardCollaboration,
+  },
+};
+
+export const KIND_NAMES = Object.keys(KINDS) as ConnectorKind[];
+
+/** The `connector` a settings object names (anything, for the message when it is not a known one). */
+const namedIn = (settings: unknown): unknown => (typeof settings === 'object' && settings !== null && 'connector' in settings ? settings.connector : undefined);
+
+/** The connector's settings from a partner profile, parsed by its schema; a ConfigError names the failing fields. */
+export function settingsOf<K extends ConnectorKind, S>(descriptor: ConnectorDescriptor<K, S>, profile: PartnerProfile): S {
+  const spec: KindSpec<K> = KINDS[descriptor.kind];
+  const r = descriptor.settings.safeParse(spec.chosen(profile)?.settings);
+  if (!r.success) throw new ConfigError(spec.settingsError(profile, descriptor, r.error.issues));
+  return r.data;
+}
+
+export function halvesOf<K extends ConnectorKind>(descriptor: ConnectorDescriptor<K>): readonly Half[] {
+  const spec: KindSpec<K> = KINDS[descriptor.kind];
+  return spec.halves(descriptor);
+}
