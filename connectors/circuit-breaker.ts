@@ -8,7 +8,7 @@
 import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
 import type { PartnerProfile } from '../core/config';
 import { PartnerCallError } from '../core/errors';
-import type { TicketingConnector } from '../core/ports';
+import type { OutboundPort } from './kinds';
 
 export interface PartnerBreaker {
   run<T>(call: () => Promise<T>): Promise<T>;
@@ -41,9 +41,9 @@ export function partnerBreaker(profile: Pick<PartnerProfile, 'id' | 'name' | 'ci
   };
 }
 
-/** The same connector, with every partner call going through the partner's breaker. */
-export function withCircuitBreaker(connector: TicketingConnector, breaker: PartnerBreaker): TicketingConnector {
-  const guarded: TicketingConnector = {
+/** The same partner calls, every one going through the partner's breaker. */
+export function withCircuitBreaker(connector: OutboundPort<'ticketing'>, breaker: PartnerBreaker): OutboundPort<'ticketing'> {
+  const guarded: OutboundPort<'ticketing'> = {
     ...connector,
     openIncident: (input) => breaker.run(() => connector.openIncident(input)),
     findByExternalRef: (ref) => breaker.run(() => connector.findByExternalRef(ref)),

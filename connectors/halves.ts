@@ -1,20 +1,21 @@
 /**
  * A connector's halves, each in its own file so that each Lambda bundle carries only the halves it uses:
- * `<id>/<kind>.ts` the HTTP half (the port: partner calls and webhooks), `<id>/webhook.ts` the inbound half
- * (verify and parse only, no HTTP client), `<id>/sandbox.ts` the sandbox (local runtime and tests only).
+ * `<id>/<kind>.ts` the HTTP half (the port's partner calls: `OutboundPort`), `<id>/webhook.ts` the inbound
+ * half (verify and parse only, no HTTP client), `<id>/sandbox.ts` the sandbox (local runtime and tests only).
+ * Neither of the first two imports the other: the registries compose them (assemble-registry.ts).
  * Each file exports its half made by the helper below from the connector's descriptor, so the factory
  * receives the settings parsed by the descriptor's schema, typed by it. The registries find a half by
  * what made it (`halfIn`), whatever its export name, and refuse a file without exactly one.
  */
 import type { PartnerProfile } from '../core/config';
 import { systemClock, type Clock } from '../core/ports';
-import { settingsOf, type ConnectorDescriptor, type ConnectorKind, type Half, type InboundPorts, type PortOf } from './kinds';
+import { settingsOf, type ConnectorDescriptor, type ConnectorKind, type Half, type InboundPorts, type OutboundPort } from './kinds';
 import type { Sandbox, SandboxFactory } from './sandbox';
 
 interface Made<H extends Half, K extends ConnectorKind> { readonly half: H; readonly descriptor: ConnectorDescriptor<K> }
 
-/** The HTTP half: builds the connector of a partner (with optional `options`, for tests: a clock). */
-export type HttpHalf<K extends ConnectorKind, O = never> = ((profile: PartnerProfile, options?: O) => PortOf<K>) & Made<'connector', K>;
+/** The HTTP half: builds the partner calls of a partner's connector (with optional `options`, for tests: a clock). */
+export type HttpHalf<K extends ConnectorKind, O = never> = ((profile: PartnerProfile, options?: O) => OutboundPort<K>) & Made<'connector', K>;
 /** The inbound half: verifies and parses the partner's webhooks, with no HTTP client. */
 export type WebhookHalf<K extends ConnectorKind> = ((profile: PartnerProfile, clock?: Clock) => InboundPorts[K]) & Made<'webhook', K>;
 /** The sandbox: started on the port of `listensOn(profile)` (the URL the connector is configured to call). */
@@ -24,7 +25,7 @@ const made = <F extends object, H extends Half, K extends ConnectorKind>(fn: F, 
 
 export function defineHttpHalf<K extends ConnectorKind, S, O = unknown>(
   descriptor: ConnectorDescriptor<K, S>,
-  factory: (settings: S, profile: PartnerProfile, options?: O) => PortOf<K>,
+  factory: (settings: S, profile: PartnerProfile, options?: O) => OutboundPort<K>,
 ): HttpHalf<K, O> {
   return made((profile: PartnerProfile, options?: O) => factory(settingsOf(descriptor, profile), profile, options), 'connector', descriptor);
 }

@@ -24,6 +24,13 @@ export interface InboundPorts {
   collaboration: Pick<CollaborationConnector, 'provider' | 'verifyWebhook' | 'parseWebhook' | 'lifecycleEvents'>;
 }
 
+/**
+ * What a connector's HTTP half (`<kind>.ts`) implements: the port without what the inbound half answers
+ * (both name the `provider`). The registries compose the two (assemble-registry.ts), so a function that
+ * only calls partners carries no webhook code.
+ */
+export type OutboundPort<K extends ConnectorKind> = Omit<PortOf<K>, Exclude<keyof InboundPorts[K], 'provider'>>;
+
 /** What a descriptor of kind K says beyond what every descriptor says. */
 export interface KindTraits {
   ticketing: {
@@ -67,18 +74,24 @@ interface KindSpec<K extends ConnectorKind> {
   settingsError(profile: PartnerProfile, descriptor: ConnectorDescriptor<K>, issues: readonly z.core.$ZodIssue[]): string;
   /** The halves a connector of this kind has. */
   halves(descriptor: ConnectorDescriptor<K>): readonly Half[];
-  /** A connector that refuses every call, saying `why`: what a function gets in place of one it never calls. */
-  refusing(profile: PartnerProfile, descriptor: ConnectorDescriptor<K>, why: string): PortOf<K>;
-  /** `connector` answering webhooks with the inbound half (what the webhook function builds). */
-  withInbound(connector: PortOf<K>, inbound: InboundPorts[K]): PortOf<K>;
+  /** Partner calls that all refuse, saying `why`: what a function gets in place of calls it never makes. */
+  refusing(profile: PartnerProfile, descriptor: ConnectorDescriptor<K>, why: string): OutboundPort<K>;
+  /** An inbound part that refuses every webhook, saying `why`: what a function gets that never receives one. */
+  refusingInbound(profile: PartnerProfile, descriptor: ConnectorDescriptor<K>, why: string): InboundPorts[K];
+  /** The connector: partner calls from `outbound`, webhooks from `inbound`. */
+  compose(outbound: OutboundPort<K>, inbound: InboundPorts[K]): PortOf<K>;
   /** The partner-input guard (partner-input-guard.ts) every built connector is wrapped in. */
   guard(connector: PortOf<K>): PortOf<K>;
 }
 
-/** What a connector not built for this use answers to any call: a deployment error, loudly. */
-const refusal = (profile: PartnerProfile, why: string) => (): never => {
-  throw new ConfigError(`partner ${profile.id}: ${why}; partner calls are made by the functions that build the full registry (connectors/registry.ts)`);
+/** What a connector not built for this use answers to any call: a deployment error, loudly, saying who does it. */
+const refusal = (profile: PartnerProfile, why: string, doneBy: string) => (): never => {
+  throw new ConfigError(`partner ${profile.id}: ${why}; ${doneBy}`);
 };
+const callsRefused = (profile: PartnerProfile, why: string) =>
+  refusal(profile, why, 'partner calls are made by the functions that build the full registry (connectors/registry.ts)');
+const webhooksRefused = (profile: PartnerProfile, why: string) =>
+  refusal(profile, why, 'webhooks are verified and parsed by the webhook function (connectors/webhook-registry.ts)');
 
 /** `partners[<id>].collaboration.<field>: <message>` for a settings object inside the profile. */
 const nestedIssues = (profile: PartnerProfile, at: string, issues: readonly z.core.$ZodIssue[]) =>
@@ -93,14 +106,17 @@ export const KINDS: { readonly [K in ConnectorKind]: KindSpec<K> } = {
     settingsError: (p, d, issues) => `partners[${p.id}] (${d.id}): ${issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
     halves: (d) => (d.mode === 'manual' ? ['connector', 'webhook'] : ['connector', 'webhook', 'sandbox']),
     refusing: (p, d, why) => {
-      const refuse = refusal(p, why);
+      const refuse = callsRefused(p, why);
       return {
         ...(d.mode ? { mode: d.mode } : {}),
         openIncident: async () => refuse(), findByExternalRef: async () => refuse(), getIncident: async () => refuse(), addComment: async () => refuse(),
-        verifyWebhook: refuse, parseWebhook: refuse,
       };
     },
-    withInbound: (c, inbound) => ({ ...c, ...inbound }),
+    refusingInbound: (p, _d, why) => {
+      const refuse = webhooksRefused(p, why);
+      return { verifyWebhook: refuse, parseWebhook: refuse };
+    },
+    compose: (outbound, inbound) => ({ ...outbound, ...inbound }),
     guard: guardTicketing,
   },
   collaboration: {
@@ -111,10 +127,14 @@ export const KINDS: { readonly [K in ConnectorKind]: KindSpec<K> } = {
     settingsError: (p, _d, issues) => nestedIssues(p, 'collaboration', issues),
     halves: () => ['connector', 'webhook', 'sandbox'],
     refusing: (p, d, why) => {
-      const refuse = refusal(p, why);
-      return { provider: d.id, scheduleJointCall: async () => refuse(), verifyWebhook: refuse, parseWebhook: refuse };
+      const refuse = callsRefused(p, why);
+      return { provider: d.id, scheduleJointCall: async () => refuse() };
     },
-    withInbound: (c, inbound) => ({ ...c, ...inbound }),
+    refusingInbound: (p, d, why) => {
+      const refuse = webhooksRefused(p, why);
+      return { provider: d.id, verifyWebhook: refuse, parseWebhook: refuse };
+    },
+    compose: (outbound, inbound) => ({ ...outbound, ...inbound }),
     guard: guardCollaboration,
   },
 };
@@ -135,4 +155,10 @@ export function settingsOf<K extends ConnectorKind, S>(descriptor: ConnectorDesc
 export function halvesOf<K extends ConnectorKind>(descriptor: ConnectorDescriptor<K>): readonly Half[] {
   const spec: KindSpec<K> = KINDS[descriptor.kind];
   return spec.halves(descriptor);
+}
+
+/** The connector of `descriptor`: its partner calls from `outbound` (the HTTP half, or a refusal), its webhooks from `inbound`. */
+export function composeConnector<K extends ConnectorKind>(descriptor: ConnectorDescriptor<K>, outbound: OutboundPort<K>, inbound: InboundPorts[K]): PortOf<K> {
+  const spec: KindSpec<K> = KINDS[descriptor.kind];
+  return spec.compose(outbound, inbound);
 }

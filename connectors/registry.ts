@@ -8,10 +8,14 @@
 import type { HubConfig } from '../core/config';
 import type { ConnectorRegistry } from '../core/ports';
 import { assembleRegistry } from './assemble-registry';
-import { collaborationConnector } from './collaboration-registry';
-import { ticketingWithBreaker } from './ticketing-registry';
+import { collaborationCalls } from './collaboration-registry';
+import { ticketingCalls } from './ticketing-registry';
+import { inboundHalf } from './webhook-registry';
 
-/** Every partner call of an API ticketing connector goes through the partner's circuit breaker. */
+/** Each connector's HTTP half with its inbound half; every partner call of an API ticketing connector goes through the partner's circuit breaker. */
 export function buildRegistry(config: HubConfig): ConnectorRegistry {
-  return assembleRegistry(config, { ticketing: ticketingWithBreaker, collaboration: collaborationConnector });
+  return assembleRegistry(config, {
+    ticketing: { calls: ticketingCalls, webhooks: inboundHalf },
+    collaboration: { calls: collaborationCalls, webhooks: inboundHalf },
+  });
 }

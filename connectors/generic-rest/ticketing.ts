@@ -1,6 +1,6 @@
 /**
  * `generic-rest`: the hub's own partner protocol (API.md, "The generic partner protocol"), for partners
- * that adopt it. Bearer token, find-before-create by externalRef, Standard Webhooks back (webhook.ts).
+ * that adopt it. Bearer token, find-before-create by externalRef, Standard Webhooks back (webhook.ts, the inbound half).
  * Comments carry `Idempotency-Key` (one per hub comment): a partner that keeps the keys answers a repeat
  * without adding the comment twice; one that does not simply ignores the header.
  */
@@ -9,9 +9,7 @@ import type { PartnerIncident } from '../../core/ports';
 import { defineHttpHalf } from '../halves';
 import { call, expectResponse, partnerClient } from '../partner-http';
 import { genericRest } from './descriptor';
-import { genericRestWebhooks, mapGenericStatus } from './webhook';
-
-export { GenericRestSettings, GenericWebhookBody, mapGenericStatus } from './webhook';
+import { mapGenericStatus } from './mapping';
 
 const Incident = z.object({
   id: z.union([z.string(), z.number()]).transform(String),
@@ -41,6 +39,5 @@ export const genericRestConnector = defineHttpHalf(genericRest, (s, profile) => 
       const headers = opts?.idempotencyKey ? { 'idempotency-key': opts.idempotencyKey } : {};
       expectResponse('add comment', await http.post(`/incidents/${encodeURIComponent(id)}/comments`, { body }, { headers }), [200, 201, 204], z.unknown());
     }),
-    ...genericRestWebhooks(s),
   };
 });

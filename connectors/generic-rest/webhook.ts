@@ -1,22 +1,17 @@
 /**
- * `generic-rest`, inbound half: status mapping, and the Standard Webhooks the partner sends back.
+ * `generic-rest`, inbound half: the Standard Webhooks the partner sends back (statuses read as mapping.ts says).
  * No HTTP client here: the webhook function verifies and parses with this module alone (webhook-registry.ts).
  */
 import * as z from 'zod';
-import type { PartnerStatus } from '../../core/escalation';
 import type { InboundUpdate, RawWebhook, TicketingConnector, WebhookVerdict } from '../../core/ports';
 import { parseOrThrow } from '../../core/schemas';
 import { verifyStandardWebhook } from '../standard-webhooks';
 import { webhookJson } from '../webhook-body';
 import { defineWebhookHalf } from '../halves';
 import { genericRest, GenericRestSettings } from './descriptor';
+import { mapGenericStatus } from './mapping';
 
 export { GenericRestSettings };
-
-const STATUS_MAP: Record<string, PartnerStatus> = {
-  new: 'open', open: 'open', in_progress: 'in_progress', awaiting_info: 'awaiting_info', resolved: 'resolved', closed: 'closed',
-};
-export const mapGenericStatus = (s: string): PartnerStatus | null => STATUS_MAP[s] ?? null;
 
 export const GenericWebhookBody = z.object({
   type: z.string(),

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { defineSandbox } from '../halves';
 import { type SandboxFault, serveSandbox, takeFault, readBody, jsonSender } from '../sandbox';
-import { signJiraWebhook } from './ticketing';
+import { signJiraWebhook } from './webhook';
 import { jira } from './descriptor';
 
 export interface JiraSandboxRequest {

@@ -26,11 +26,7 @@ import type { PartnerIncident } from '../../core/ports';
 import { defineHttpHalf } from '../halves';
 import { call, expectResponse, partnerClient } from '../partner-http';
 import { jira } from './descriptor';
-import { jiraStatusMapper, jiraTime, jiraWebhooks } from './webhook';
-
-export {
-  JIRA_DEFAULT_STATUS_MAP, JiraSettings, jiraStatusMapper, jiraTime, JiraWebhookBody, signJiraWebhook, verifyJiraSignature,
-} from './webhook';
+import { jiraStatusMapper, jiraTime } from './mapping';
 
 /** The label that carries the hub's reference: characters a label cannot hold become `-`. */
 export const jiraLabelFor = (externalRef: string): string => externalRef.replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 255);
@@ -106,7 +102,5 @@ export const jiraConnector = defineHttpHalf(jira, (s, profile) => {
       const res = await http.post(`/rest/servicedeskapi/request/${encodeURIComponent(ticketId)}/comment`, { body, public: true });
       expectResponse('add comment', res, [200, 201], z.unknown());
     }),
-
-    ...jiraWebhooks(s),
   };
 });

@@ -1,42 +1,25 @@
 /**
- * `jira`, inbound half: status mapping, and Jira's signed admin webhooks (see ticketing.ts for the
- * whole protocol). No HTTP client here: the webhook function verifies and parses with this module alone
- * (webhook-registry.ts).
+ * `jira`, inbound half: Jira's signed admin webhooks (see ticketing.ts for the whole protocol; statuses
+ * and times read as mapping.ts says). No HTTP client here: the webhook function verifies and parses with
+ * this module alone (webhook-registry.ts).
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
-import type { PartnerStatus } from '../../core/escalation';
 import { ValidationError } from '../../core/errors';
 import type { InboundUpdate, RawWebhook, TicketingConnector, WebhookVerdict } from '../../core/ports';
 import { parseOrThrow } from '../../core/schemas';
 import { replayOf, signedContent, webhookBytes, webhookJson } from '../webhook-body';
 import { defineWebhookHalf } from '../halves';
 import { jira, JiraSettings } from './descriptor';
+import { jiraStatusMapper, jiraTime } from './mapping';
 
 export { JiraSettings };
-
-/** Status names of the JSM templates (IT service management, general service), lower case. */
-export const JIRA_DEFAULT_STATUS_MAP: Readonly<Record<string, PartnerStatus>> = {
-  open: 'open', new: 'open', 'to do': 'open', reopened: 'open',
-  'waiting for support': 'in_progress', 'in progress': 'in_progress', 'work in progress': 'in_progress', escalated: 'in_progress', 'under investigation': 'in_progress',
-  'waiting for customer': 'awaiting_info', pending: 'awaiting_info',
-  resolved: 'resolved', done: 'resolved', completed: 'resolved',
-  closed: 'closed', canceled: 'closed', cancelled: 'closed', declined: 'closed',
-};
-
-export const jiraStatusMapper = (overrides: Record<string, PartnerStatus> = {}) => {
-  const map = new Map<string, PartnerStatus>(Object.entries(JIRA_DEFAULT_STATUS_MAP));
-  for (const [name, status] of Object.entries(overrides)) map.set(name.trim().toLowerCase(), status);
-  return (name: string): PartnerStatus | null => map.get(name.trim().toLowerCase()) ?? null;
-};
 
 /** `sha256=` + hex HMAC-SHA256 of the raw body's bytes, keyed with the webhook secret. */
 export const signJiraWebhook = (secret: string, body: string | Uint8Array): string => `sha256=${createHmac('sha256', secret).update(signedContent(body)).digest('hex')}`;
 
 const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
 const scalar = z.union([z.string(), z.number()]).transform(String);
-/** Jira writes offsets without a colon (`+0000`); ISO parsers want `+00:00`. */
-export const jiraTime = (s: string): number => Date.parse(s.trim().replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
 
 /** ADF (Atlassian Document Format) to plain text: comments arrive as ADF in some webhook versions. */
 function adfText(node: unknown): string {

@@ -1,7 +1,6 @@
 /** `manual` (descriptor.ts): every partner call is an engineer's work in the partner's portal, never the hub's. */
 import { defineHttpHalf } from '../halves';
 import { manual } from './descriptor';
-import { manualWebhooks } from './webhook';
 
 export { manualInstructions } from './descriptor';
 
@@ -15,5 +14,4 @@ export const manualConnector = defineHttpHalf(manual, () => ({
   findByExternalRef: async () => undefined,
   getIncident: noApi('reading an incident'),
   addComment: noApi('commenting'),
-  ...manualWebhooks,
 }));

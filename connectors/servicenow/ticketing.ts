@@ -27,11 +27,7 @@ import { systemClock, type Clock, type PartnerIncident } from '../../core/ports'
 import { defineHttpHalf } from '../halves';
 import { call, expectResponse, partnerClient } from '../partner-http';
 import { serviceNow } from './descriptor';
-import { fromServiceNowTime, mapServiceNowState, serviceNowWebhooks, SN_TIME, snTime, toServiceNowTime } from './webhook';
-
-export {
-  fromServiceNowTime, mapServiceNowState, SERVICENOW_STATES, ServiceNowPushBody, ServiceNowSettings, toServiceNowTime,
-} from './webhook';
+import { fromServiceNowTime, mapServiceNowState, SN_TIME, snTime, toServiceNowTime } from './mapping';
 
 /** Urgency and impact (1 high, 2 medium, 3 low); the instance's priority matrix derives the priority. */
 export const SERVICENOW_URGENCY_IMPACT: Record<Severity, { urgency: string; impact: string }> = {
@@ -147,7 +143,5 @@ export const serviceNowConnector = defineHttpHalf(serviceNow, (s, profile, { clo
       const next: PollCursor = { t: last, seen: last === from.t ? [...new Set([...from.seen, ...atLast])] : atLast };
       return { incidents: fresh.map(toIncident), cursor: encodeCursor(next) };
     }),
-
-    ...serviceNowWebhooks(s),
   };
 });

@@ -20,11 +20,8 @@ import {
 } from '../../core/ports';
 import { defineHttpHalf } from '../halves';
 import { call, expectResponse, partnerClient } from '../partner-http';
-import { teams } from './descriptor';
+import { subscriptionsRoot, teams } from './descriptor';
 import { AccessTokenCache } from '../access-token-cache';
-import { subscriptionsRoot, teamsWebhooks } from './webhook';
-
-export { canonicalJson, graphDeliveryId, meetingRef, TeamsSettings } from './webhook';
 
 export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 /** Graph: a subscription to meeting call events lasts at most three days; ask a little less. */
@@ -130,6 +127,7 @@ export const teamsConnector = defineHttpHalf(teams, (cfg, _profile, opts: TeamsC
   };
 
   return {
+    provider: teams.id,
     subscriptions,
     scheduleJointCall: (req: JointCallRequest): Promise<JointCall> => call('create Teams meeting', async () => {
       const start = Date.parse(req.startTime);
@@ -148,7 +146,5 @@ export const teamsConnector = defineHttpHalf(teams, (cfg, _profile, opts: TeamsC
       const meeting = expectResponse('create Teams meeting', res, [200, 201], OnlineMeeting);
       return { provider: 'teams', meetingId: meeting.id, joinUrl: meeting.joinWebUrl };
     }),
-
-    ...teamsWebhooks(cfg, clock),
   };
 });

@@ -24,7 +24,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { systemClock, type Clock } from '../../core/ports';
 import { defineSandbox } from '../halves';
 import { type SandboxFault, serveSandbox, takeFault, readBody, jsonSender, escapeHtml, SandboxTokens } from '../sandbox';
-import { GRAPH_SCOPE, meetingRef } from './collaboration';
+import { GRAPH_SCOPE } from './collaboration';
+import { meetingRef } from './webhook';
 import { teams } from './descriptor';
 
 export interface TeamsSandboxOptions {

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { defineSandbox } from '../halves';
 import { type SandboxFault, serveSandbox, takeFault, readBody, jsonSender } from '../sandbox';
-import { signZendeskWebhook } from './ticketing';
+import { signZendeskWebhook } from './webhook';
 import { zendesk } from './descriptor';
 
 export interface ZendeskTicket {

@@ -23,11 +23,7 @@ import type { PartnerIncident } from '../../core/ports';
 import { defineHttpHalf } from '../halves';
 import { call, expectResponse, partnerClient } from '../partner-http';
 import { zendesk } from './descriptor';
-import { mapZendeskStatus, zendeskWebhooks } from './webhook';
-
-export {
-  mapZendeskStatus, signZendeskWebhook, TOLERANCE_MS, verifyZendeskSignature, ZENDESK_STATUSES, ZendeskSettings, ZendeskWebhookBody,
-} from './webhook';
+import { mapZendeskStatus } from './mapping';
 
 export const ZENDESK_PRIORITY: Record<Severity, string> = { critical: 'urgent', high: 'high', medium: 'normal', low: 'low' };
 
@@ -92,7 +88,5 @@ export const zendeskConnector = defineHttpHalf(zendesk, (s, profile) => {
       const res = await http.put(`/api/v2/tickets/${encodeURIComponent(id)}.json`, { ticket: { comment: { body, public: s.publicComments } } });
       expectResponse('add comment', res, [200], z.unknown());
     }),
-
-    ...zendeskWebhooks(s),
   };
 });

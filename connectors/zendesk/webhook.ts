@@ -1,30 +1,19 @@
 /**
- * `zendesk`, inbound half: status mapping, and Zendesk's signed webhooks (see ticketing.ts for the
- * whole protocol). No HTTP client here: the webhook function verifies and parses with this module alone
- * (webhook-registry.ts).
+ * `zendesk`, inbound half: Zendesk's signed webhooks (see ticketing.ts for the whole protocol; statuses
+ * read as mapping.ts says). No HTTP client here: the webhook function verifies and parses with this
+ * module alone (webhook-registry.ts).
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
-import type { PartnerStatus } from '../../core/escalation';
 import type { InboundUpdate, RawWebhook, TicketingConnector, WebhookVerdict } from '../../core/ports';
 import { parseOrThrow } from '../../core/schemas';
 import { replayOf, signedContent, webhookBytes, webhookJson } from '../webhook-body';
 import { partnerTime } from '../../core/partner-input';
 import { defineWebhookHalf } from '../halves';
 import { zendesk, ZendeskSettings } from './descriptor';
+import { mapZendeskStatus } from './mapping';
 
 export { ZendeskSettings };
-
-export const ZENDESK_STATUSES: Record<string, PartnerStatus> = {
-  new: 'open', open: 'in_progress', pending: 'awaiting_info', hold: 'awaiting_info', solved: 'resolved', closed: 'closed',
-};
-const lookup = (s: string | undefined): PartnerStatus | null => {
-  const k = (s ?? '').trim().toLowerCase();
-  return Object.hasOwn(ZENDESK_STATUSES, k) ? ZENDESK_STATUSES[k]! : null;
-};
-/** A system status maps directly; an unknown (custom) status maps by its category when there is one. */
-export const mapZendeskStatus = (status: string, category?: string | null): PartnerStatus | null =>
-  lookup(status) ?? lookup(category ?? undefined);
 
 export const TOLERANCE_MS = 5 * 60 * 1000;
 

@@ -24,11 +24,8 @@ import { PartnerCallError, ValidationError } from '../../core/errors';
 import { systemClock, type Clock, type JointCall, type JointCallRequest } from '../../core/ports';
 import { defineHttpHalf } from '../halves';
 import { call, expectResponse, partnerClient } from '../partner-http';
-import { zoom } from './descriptor';
+import { zoom, zoomId } from './descriptor';
 import { AccessTokenCache } from '../access-token-cache';
-import { zoomId, zoomWebhooks } from './webhook';
-
-export { ZOOM_TOLERANCE_SECONDS, zoomDeliveryId, zoomEncryptedToken, ZoomSettings, zoomSignature } from './webhook';
 
 /** Zoom's documented limits on the meeting fields. */
 const TOPIC_MAX = 200;
@@ -118,6 +115,7 @@ export const zoomConnector = defineHttpHalf(zoom, (cfg, _profile, opts: ZoomConn
   const maybeCreated = new Set<string>();
 
   return {
+    provider: zoom.id,
     scheduleJointCall(req: JointCallRequest): Promise<JointCall> {
       const known = scheduled.get(req.externalId);
       if (known) return known;
@@ -140,7 +138,5 @@ export const zoomConnector = defineHttpHalf(zoom, (cfg, _profile, opts: ZoomConn
       );
       return attempt;
     },
-
-    ...zoomWebhooks(cfg, clock),
   };
 });

@@ -23,6 +23,9 @@ export const ZoomSettings = z.object({
 });
 export type ZoomSettings = z.infer<typeof ZoomSettings>;
 
+/** Zoom's numeric ids, read as strings (by the HTTP half's answers and the inbound half's events alike). */
+export const zoomId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).transform(String);
+
 export const zoom = defineConnector({
   id: 'zoom', kind: 'collaboration', settings: ZoomSettings, example: 'zoom.json',
   summary: 'Zoom meetings through Server-to-Server OAuth; signed webhooks (`x-zm-signature`) with endpoint validation',

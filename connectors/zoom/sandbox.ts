@@ -15,7 +15,7 @@ import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { defineSandbox } from '../halves';
 import { type SandboxFault, serveSandbox, takeFault, readBody, jsonSender, escapeHtml, SandboxTokens } from '../sandbox';
-import { zoomEncryptedToken, zoomSignature } from './collaboration';
+import { zoomEncryptedToken, zoomSignature } from './webhook';
 import { zoom } from './descriptor';
 
 export interface ZoomSandboxOptions {

@@ -10,7 +10,7 @@ import type { Clock, CollaborationConnector, CollaborationEvent, RawWebhook, Web
 import { signedContent, webhookBytes, webhookJson } from '../webhook-body';
 import { partnerTime } from '../../core/partner-input';
 import { defineWebhookHalf } from '../halves';
-import { zoom, ZoomSettings } from './descriptor';
+import { zoom, zoomId, ZoomSettings } from './descriptor';
 
 export { ZoomSettings };
 
@@ -35,9 +35,6 @@ export function zoomEncryptedToken(secret: string, plainToken: string): string {
 export function zoomDeliveryId(body: string | Uint8Array): string {
   return 'zoom:' + createHash('sha256').update(body).digest('hex');
 }
-
-/** Zoom's numeric ids, read as strings. */
-export const zoomId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).transform(String);
 
 export const ZoomWebhookBody = z.object({
   event: z.string().min(1),

@@ -60,7 +60,7 @@ describe.each(buildTopology([]).functions.map((f) => [f.name, f.entry] as const)
     for (const p of ['follow-redirects', 'https-proxy-agent', 'agent-base', 'debug']) expect(g.packages.has(p)).toBe(false);
   });
 
-  it('carries only the connectors it uses, and no sandbox', () => {
+  it('carries only the connector halves it uses, and no sandbox', () => {
     const has = (path: string) => g.files.has(path);
     // the HTTP halves, `connectors/<id>/<kind>.ts`
     const halves = (kind: string) => CATALOG.filter((d) => d.kind === kind).map((d) => `connectors/${d.id}/${kind}.ts`);
@@ -75,6 +75,10 @@ describe.each(buildTopology([]).functions.map((f) => [f.name, f.entry] as const)
     }[name as string] ?? { ticketing: false, meetings: false };
     expect(ticketingClients.filter(has)).toEqual(uses.ticketing ? ticketingClients : []);
     expect(meetingClients.filter(has)).toEqual(uses.meetings ? meetingClients : []);
+    // the inbound halves, `connectors/<id>/webhook.ts`: the webhook function's alone (an HTTP half carries
+    // no webhook code; only the local runtime composes the two, connectors/registry.ts)
+    const inboundHalves = CATALOG.map((d) => `connectors/${d.id}/webhook.ts`);
+    expect(inboundHalves.filter(has)).toEqual(name === 'webhook' ? inboundHalves : []);
     expect(g.packages.has('cockatiel')).toBe(uses.ticketing); // the circuit breaker guards ticketing calls
     expect([...g.files].filter((f) => f.endsWith('sandbox.ts') || f.endsWith('sandboxes.ts'))).toEqual([]);
   });

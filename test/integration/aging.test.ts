@@ -11,6 +11,7 @@ import { documentClient } from '../../functions/adapters/clients';
 import { DynamoEscalationStore } from '../../functions/adapters/dynamo-store';
 import { LOCAL_TABLE, startDynalite } from '../../local/dynamo';
 import { FakeClock, RecordingBus, RecordingQueue, uid } from '../support/fixtures';
+import { fullConnector } from '../support/connector-harness';
 
 let dynamo: Awaited<ReturnType<typeof startDynalite>>;
 beforeAll(async () => { dynamo = await startDynalite('memory'); });
@@ -30,7 +31,7 @@ function setup() {
   const bus = new RecordingBus();
   const deps: HubDeps = {
     config, store: new DynamoEscalationStore(documentClient(dynamo.client), LOCAL_TABLE), bus, queue: new RecordingQueue(), clock,
-    connectors: { ticketing: () => manualConnector(config.partners[0]!), collaboration: () => undefined },
+    connectors: { ticketing: () => fullConnector(manualConnector, config.partners[0]!), collaboration: () => undefined },
     newId: () => uid('esc'), random: () => 0.5, log: silentLog,
   };
   const flag = async (severity: Severity) => (await flagEscalation(deps, {

@@ -19,6 +19,7 @@ import { documentClient } from '../../functions/adapters/clients';
 import { DynamoEscalationStore } from '../../functions/adapters/dynamo-store';
 import { LOCAL_TABLE, startDynalite } from '../../local/dynamo';
 import { FakeClock, RecordingBus, RecordingQueue, testConfig, uid } from '../support/fixtures';
+import { fullConnector } from '../support/connector-harness';
 
 let dynamo: Awaited<ReturnType<typeof startDynalite>>;
 let sandbox: GenericSandbox;
@@ -31,7 +32,7 @@ afterAll(async () => { await sandbox.close(); await dynamo.close(); });
 /** The bus records `CommentAdded` but nothing consumes it: the hub "crashed" before the forwarder ran. */
 function setup() {
   const config = testConfig(sandbox.baseUrl);
-  const connector = genericRestConnector(config.partners[0]!);
+  const connector = fullConnector(genericRestConnector, config.partners[0]!);
   // a clock of its own, far ahead: the sweeps of this file never see another file's open work as due first
   const clock = new FakeClock(Date.now() + 400 * 24 * 3600_000 + Math.floor(Math.random() * 1e9));
   const queue = new RecordingQueue();

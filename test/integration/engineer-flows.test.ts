@@ -30,6 +30,7 @@ import { DynamoEscalationStore } from '../../functions/adapters/dynamo-store';
 import type { HttpEvent } from '../../functions/http';
 import { LOCAL_TABLE, startDynalite } from '../../local/dynamo';
 import { FakeClock, RecordingBus, RecordingQueue, uid } from '../support/fixtures';
+import { fullConnector } from '../support/connector-harness';
 
 /** A partner API whose answers each test scripts; it keeps incidents by externalRef like a real one. */
 class ScriptedPartner implements TicketingConnector {
@@ -89,7 +90,7 @@ function setup() {
     { id: 'portal-only', name: 'Portal Partner', platforms: ['portal'], connector: 'manual', baseUrl: 'https://portal.example', portalUrl: 'https://portal.example/support' },
   ] }, {});
   const partner = new ScriptedPartner();
-  const manual = manualConnector(config.partners[1]!);
+  const manual = fullConnector(manualConnector, config.partners[1]!);
   const counting = countingClient(documentClient(dynamo.client));
   const measured: string[] = [];
   const deps: HubDeps = {

@@ -1,11 +1,15 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { genericRestConnector } from '../../connectors/generic-rest/ticketing';
+import { genericRestConnector as genericRestHalf } from '../../connectors/generic-rest/ticketing';
+import type { PartnerProfile } from '../../core/config';
 import { startGenericSandbox, type GenericSandbox } from '../../connectors/generic-rest/sandbox';
 import { signStandardWebhook } from '../../connectors/standard-webhooks';
 import { ConfigError, ValidationError } from '../../core/errors';
 import { testConfig } from '../support/fixtures';
-import { failure } from '../support/connector-harness';
+import { failure, fullConnector } from '../support/connector-harness';
+
+// the whole connector (partner calls and webhooks), as the registries compose it
+const genericRestConnector = (p: PartnerProfile) => fullConnector(genericRestHalf, p);
 
 let sandbox: GenericSandbox;
 beforeAll(async () => { sandbox = await startGenericSandbox({ token: 'partner-token' }); });

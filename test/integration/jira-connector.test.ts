@@ -1,12 +1,16 @@
 /** The `jira` connector against its sandbox over HTTP (JSM request API, JQL label search, admin webhooks). */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { jiraConnector, jiraLabelFor, signJiraWebhook } from '../../connectors/jira/ticketing';
+import { jiraConnector as jiraHalf, jiraLabelFor } from '../../connectors/jira/ticketing';
+import { signJiraWebhook } from '../../connectors/jira/webhook';
 import { startJiraSandbox, type JiraSandbox } from '../../connectors/jira/sandbox';
 import { parseHubConfig, type PartnerProfile } from '../../core/config';
 import { ConfigError, ValidationError } from '../../core/errors';
 import { uid } from '../support/fixtures';
-import { failure, flat, startReceiver } from '../support/connector-harness';
+import { failure, flat, fullConnector, startReceiver } from '../support/connector-harness';
+
+// the whole connector (partner calls and webhooks), as the registries compose it
+const jiraConnector = (p: PartnerProfile) => fullConnector(jiraHalf, p);
 
 const SECRET = 'jira-admin-webhook-secret';
 

@@ -13,6 +13,7 @@ import { documentClient } from '../../functions/adapters/clients';
 import { DynamoEscalationStore } from '../../functions/adapters/dynamo-store';
 import { LOCAL_TABLE, startDynalite } from '../../local/dynamo';
 import { FakeClock, RecordingBus, RecordingQueue, uid } from '../support/fixtures';
+import { fullConnector } from '../support/connector-harness';
 
 /** A meeting provider that answers as scripted and records every request. */
 class FakeMeetings implements CollaborationConnector {
@@ -46,7 +47,7 @@ function setup() {
     config,
     store: new DynamoEscalationStore(documentClient(dynamo.client), LOCAL_TABLE),
     bus: new RecordingBus(), queue: new RecordingQueue(), clock: new FakeClock(Date.now()),
-    connectors: { ticketing: () => manualConnector(config.partners[0]!), collaboration: () => meetings },
+    connectors: { ticketing: () => fullConnector(manualConnector, config.partners[0]!), collaboration: () => meetings },
     newId: () => uid('esc'), random: () => 0.5, log: silentLog,
   };
   const flag = async () => (await flagEscalation(deps, {

@@ -1,13 +1,16 @@
 /** The `servicenow` connector against its sandbox over HTTP (Table API wire format, Standard Webhooks push). */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serviceNowConnector } from '../../connectors/servicenow/ticketing';
+import { serviceNowConnector as serviceNowHalf } from '../../connectors/servicenow/ticketing';
 import { startServiceNowSandbox, type ServiceNowSandbox } from '../../connectors/servicenow/sandbox';
 import { signStandardWebhook } from '../../connectors/standard-webhooks';
 import { parseHubConfig, type PartnerProfile } from '../../core/config';
 import { ConfigError, ValidationError } from '../../core/errors';
 import { uid } from '../support/fixtures';
-import { failure, flat, startReceiver } from '../support/connector-harness';
+import { failure, flat, fullConnector, startReceiver } from '../support/connector-harness';
+
+// the whole connector (partner calls and webhooks), as the registries compose it
+const serviceNowConnector = (p: PartnerProfile) => fullConnector(serviceNowHalf, p);
 
 const SECRET = 'whsec_' + Buffer.from('servicenow-business-rule-secret').toString('base64');
 

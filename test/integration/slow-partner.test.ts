@@ -15,6 +15,7 @@ import { DynamoEscalationStore } from '../../functions/adapters/dynamo-store';
 import { LOCAL_TABLE, startDynalite } from '../../local/dynamo';
 import { waitFor } from '../support/local-hub';
 import { RecordingBus, RecordingQueue, testConfig, uid } from '../support/fixtures';
+import { fullConnector } from '../support/connector-harness';
 
 let dynamo: Awaited<ReturnType<typeof startDynalite>>;
 let sandbox: GenericSandbox;
@@ -27,7 +28,7 @@ afterAll(async () => { await sandbox.close(); await dynamo.close(); });
 describe('a partner that answers one byte at a time', () => {
   it('gets one incident: the call ends at its total deadline, inside the lease, and the next attempt finds or creates once', async () => {
     const config = testConfig(sandbox.baseUrl, { timeoutMs: 300 });
-    const connector = genericRestConnector(config.partners[0]!);
+    const connector = fullConnector(genericRestConnector, config.partners[0]!);
     const deps: HubDeps = {
       config, store: new DynamoEscalationStore(documentClient(dynamo.client), LOCAL_TABLE),
       bus: new RecordingBus(), queue: new RecordingQueue(), clock: systemClock,

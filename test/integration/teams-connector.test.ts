@@ -5,13 +5,16 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { teamsConnector } from '../../connectors/teams/collaboration';
+import { teamsConnector as teamsHalf, type TeamsConnectorOptions } from '../../connectors/teams/collaboration';
 import { startTeamsSandbox, type TeamsSandbox } from '../../connectors/teams/sandbox';
 import type { PartnerProfile } from '../../core/config';
 import { ConfigError, ValidationError } from '../../core/errors';
 import type { CollaborationConnector } from '../../core/ports';
 import { FakeClock, testConfig, uid } from '../support/fixtures';
-import { failure, startCollaborationReceiver } from '../support/connector-harness';
+import { failure, fullConnector, startCollaborationReceiver } from '../support/connector-harness';
+
+// the whole connector (partner calls and webhooks), as the registries compose it
+const teamsConnector = (p: PartnerProfile, options?: TeamsConnectorOptions) => fullConnector(teamsHalf, p, options);
 
 const CREDS = { tenantId: 'contoso-tenant', clientId: 'hub-app', clientSecret: 'hub-app-secret' };
 const ORGANIZER = 'organizer-object-id';

@@ -12,6 +12,7 @@ import type { PartnerProfile } from '../../core/config';
 import { PartnerCallError } from '../../core/errors';
 import type { CollaborationConnector, MeetingSubscriptionApi, RawWebhook, SubscriptionLifecycleEvent } from '../../core/ports';
 import { FakeClock, testConfig, uid } from '../support/fixtures';
+import { fullConnector } from '../support/connector-harness';
 
 const CREDS = { tenantId: 'contoso-tenant', clientId: 'hub-app', clientSecret: 'hub-app-secret' };
 const ORGANIZER = 'organizer-object-id';
@@ -30,7 +31,7 @@ let hookUrl: string;
 
 beforeAll(async () => {
   sandbox = await startTeamsSandbox({ ...CREDS, organizerUserId: ORGANIZER, clientState: CLIENT_STATE, clock, deliverWithoutSubscription: false });
-  connector = teamsConnector({
+  connector = fullConnector(teamsConnector, {
     ...profile, collaboration: {
       connector: 'teams', graphUrl: `${sandbox.baseUrl}/v1.0`, loginUrl: sandbox.baseUrl, credentials: CREDS, organizerUserId: ORGANIZER, clientState: CLIENT_STATE,
     },

@@ -1,12 +1,16 @@
 /** The `zendesk` connector against its sandbox over HTTP (Tickets API, Idempotency-Key, signed trigger webhooks). */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { signZendeskWebhook, zendeskConnector } from '../../connectors/zendesk/ticketing';
+import { zendeskConnector as zendeskHalf } from '../../connectors/zendesk/ticketing';
+import { signZendeskWebhook } from '../../connectors/zendesk/webhook';
 import { startZendeskSandbox, type ZendeskSandbox } from '../../connectors/zendesk/sandbox';
 import { parseHubConfig, type PartnerProfile } from '../../core/config';
 import { ConfigError, ValidationError } from '../../core/errors';
 import { uid } from '../support/fixtures';
-import { failure, flat, startReceiver } from '../support/connector-harness';
+import { failure, flat, fullConnector, startReceiver } from '../support/connector-harness';
+
+// the whole connector (partner calls and webhooks), as the registries compose it
+const zendeskConnector = (p: PartnerProfile) => fullConnector(zendeskHalf, p);
 
 const SECRET = 'dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdfb25seQ==';
 

@@ -3,13 +3,17 @@
  * HTTP, and signed Zoom events delivered to a small receiver that calls the connector as the hub's
  * webhook route does.
  */
-import { refMarker, zoomConnector, zoomSignature } from '../../connectors/zoom/collaboration';
+import { refMarker, zoomConnector as zoomHalf, type ZoomConnectorOptions } from '../../connectors/zoom/collaboration';
+import { zoomSignature } from '../../connectors/zoom/webhook';
 import { startZoomSandbox, type ZoomSandbox } from '../../connectors/zoom/sandbox';
 import type { PartnerProfile } from '../../core/config';
 import { ConfigError, ValidationError } from '../../core/errors';
 import type { CollaborationConnector } from '../../core/ports';
 import { FakeClock, testConfig, uid } from '../support/fixtures';
-import { failure, startCollaborationReceiver } from '../support/connector-harness';
+import { failure, fullConnector, startCollaborationReceiver } from '../support/connector-harness';
+
+// the whole connector (partner calls and webhooks), as the registries compose it
+const zoomConnector = (p: PartnerProfile, options?: ZoomConnectorOptions) => fullConnector(zoomHalf, p, options);
 
 const CREDS = { accountId: 'acct-sbx', clientId: 'hub-s2s-app', clientSecret: 'hub-s2s-secret' };
 const SECRET = 'zoom-secret-token-for-tests';

@@ -33,7 +33,7 @@ import { startGenericSandbox, type GenericSandbox } from '../../connectors/gener
 import { signStandardWebhook } from '../../connectors/standard-webhooks';
 import { signJiraWebhook } from '../../connectors/jira/webhook';
 import { signZendeskWebhook } from '../../connectors/zendesk/webhook';
-import { zoomSignature } from '../../connectors/zoom/collaboration';
+import { zoomSignature } from '../../connectors/zoom/webhook';
 import { parseHubConfig } from '../../core/config';
 import { silentLog } from '../../core/deps';
 import { MAX_BODY_BYTES } from '../../functions/http';

@@ -1,8 +1,22 @@
 /** What the connector tests share: the failure they expect, and stand-ins for the hub's webhook routes. */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WEBHOOK_HALVES } from '../../connectors/generated/webhook';
+import type { HttpHalf, WebhookHalf } from '../../connectors/halves';
+import { composeConnector, type ConnectorKind, type PortOf } from '../../connectors/kinds';
+import type { PartnerProfile } from '../../core/config';
 import { PartnerCallError } from '../../core/errors';
-import type { CollaborationConnector, CollaborationEvent, RawWebhook } from '../../core/ports';
+import type { Clock, CollaborationConnector, CollaborationEvent, RawWebhook } from '../../core/ports';
+
+/**
+ * The whole connector of `profile` as the registries compose it (connectors/registry.ts, without the
+ * breaker and guard they add): the HTTP half's partner calls and the connector's inbound half's webhooks,
+ * both given the same `options` (a clock).
+ */
+export function fullConnector<K extends ConnectorKind>(half: HttpHalf<K, { clock?: Clock }>, profile: PartnerProfile, options?: { clock?: Clock }): PortOf<K> {
+  const inbound = WEBHOOK_HALVES[half.descriptor.id] as WebhookHalf<K>;
+  return composeConnector(half.descriptor, half(profile, options), inbound(profile, options?.clock));
+}
 
 /** The PartnerCallError `p` rejects with (anything else fails the test). */
 export async function failure(p: Promise<unknown>): Promise<PartnerCallError> {

@@ -4,16 +4,19 @@
  * random ones from node:crypto following the documented formula.
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { canonicalJson, graphDeliveryId, teamsConnector } from '../../connectors/teams/collaboration';
-import { zoomConnector, zoomDeliveryId, zoomEncryptedToken, zoomSignature } from '../../connectors/zoom/collaboration';
+import { teamsConnector } from '../../connectors/teams/collaboration';
+import { canonicalJson, graphDeliveryId } from '../../connectors/teams/webhook';
+import { zoomConnector } from '../../connectors/zoom/collaboration';
+import { zoomDeliveryId, zoomEncryptedToken, zoomSignature } from '../../connectors/zoom/webhook';
 import { buildRegistry } from '../../connectors/registry';
 import { parseHubConfig } from '../../core/config';
 import { ConfigError } from '../../core/errors';
+import { fullConnector } from '../support/connector-harness';
 import { testConfig } from '../support/fixtures';
 
 const profile = testConfig('http://127.0.0.1:1').partners[0]!;
 const SECRET = 'zoom_secret_token_for_tests';
-const zoom = (secret = SECRET) => zoomConnector({
+const zoom = (secret = SECRET) => fullConnector(zoomConnector, {
   ...profile, collaboration: {
     connector: 'zoom', credentials: { accountId: 'a', clientId: 'c', clientSecret: 's' }, webhookSecret: secret,
   },
@@ -80,7 +83,7 @@ describe('delivery ids', () => {
   });
 
   it('Graph clientState: exact match only', () => {
-    const teams = teamsConnector({
+    const teams = fullConnector(teamsConnector, {
       ...profile, collaboration: {
         connector: 'teams', credentials: { tenantId: 't', clientId: 'c', clientSecret: 's' }, organizerUserId: 'u', clientState: 'state-1',
       },

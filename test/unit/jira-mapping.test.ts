@@ -1,5 +1,7 @@
 /** Jira: default status names, the statusMap overlay, the label scheme, and the X-Hub-Signature vector. */
-import { jiraLabelFor, jiraStatusMapper, jiraTime, signJiraWebhook, verifyJiraSignature } from '../../connectors/jira/ticketing';
+import { jiraStatusMapper, jiraTime } from '../../connectors/jira/mapping';
+import { jiraLabelFor } from '../../connectors/jira/ticketing';
+import { signJiraWebhook, verifyJiraSignature } from '../../connectors/jira/webhook';
 
 describe('jira mapping and signature', () => {
   it('maps JSM template status names case-insensitively; unknown names stay unmapped', () => {

@@ -2,15 +2,17 @@
  * The functions' registries against the full one (connectors/registry.ts, what the local runtime uses):
  * - the webhook function's (webhook-registry.ts): the connectors' inbound halves, with the same ids,
  *   settings validation and webhook answers, and no partner calls;
- * - the partner-calling functions' (ticketing-registry.ts): full ticketing connectors, collaboration halves;
- * - the API function's (collaboration-registry.ts): full collaboration connectors, ticketing halves.
+ * - the partner-calling functions' (ticketing-registry.ts): the ticketing partner calls, collaboration
+ *   settings only, no webhooks;
+ * - the API function's (collaboration-registry.ts): the collaboration partner calls, ticketing settings
+ *   only, no webhooks.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildRegistry } from '../../connectors/registry';
 import { signStandardWebhook } from '../../connectors/standard-webhooks';
 import { buildWebhookRegistry } from '../../connectors/webhook-registry';
-import { zoomSignature } from '../../connectors/zoom/collaboration';
+import { zoomSignature } from '../../connectors/zoom/webhook';
 import { parseHubConfig } from '../../core/config';
 import { buildCollaborationRegistry } from '../../connectors/collaboration-registry';
 import { buildTicketingRegistry } from '../../connectors/ticketing-registry';
@@ -101,6 +103,10 @@ describe('the partner-calling and API registries', () => {
     const ts = String(Math.floor(NOW.getTime() / 1000));
     const req: RawWebhook = { headers: { 'x-zm-request-timestamp': ts, 'x-zm-signature': zoomSignature('zs', ts, body) }, body, query: {} };
     expect(() => registry.collaboration('acme-cloud')!.verifyWebhook(req, NOW)).toThrow(/only checks the collaboration settings/);
+    // so are ticketing webhooks: the HTTP halves carry no inbound code, and these registries say so
+    const update = signed(JSON.stringify({ type: 'incident.updated', data: { id: 'T-1', status: 'open', updatedAt: NOW.toISOString() } }));
+    expect(() => registry.ticketing('acme-cloud')!.verifyWebhook(update, NOW)).toThrow(ConfigError);
+    expect(() => registry.ticketing('acme-cloud')!.parseWebhook(update)).toThrow(/partner worker, comment forwarder or poller.*verified and parsed by the webhook function/);
   });
 
   it('the API function schedules joint calls, tells manual partners apart, and makes no ticketing call', async () => {
@@ -109,6 +115,11 @@ describe('the partner-calling and API registries', () => {
     expect(err).toBeInstanceOf(PartnerCallError); // it tried Zoom's token endpoint
     await expect(registry.ticketing('acme-cloud')!.getIncident('T-1')).rejects.toThrow(/only checks the ticketing settings/);
     expect(() => registry.ticketing('acme-cloud')!.parseWebhook({ headers: {}, body: '{}', query: {} })).toThrow(/only checks the ticketing settings/);
+    // meeting webhooks are the webhook function's: the collaboration HTTP halves carry no inbound code
+    const meeting = registry.collaboration('acme-cloud')!;
+    expect(meeting.provider).toBe('zoom');
+    expect(() => meeting.verifyWebhook({ headers: {}, body: '{}', query: {} }, NOW)).toThrow(ConfigError);
+    expect(() => meeting.parseWebhook({ headers: {}, body: '{}', query: {} })).toThrow(/API or meeting subscriptions.*verified and parsed by the webhook function/);
     expect(registry.ticketing('acme-cloud')!.mode).toBeUndefined();
     expect(buildCollaborationRegistry(zoomPartner('manual')).ticketing('acme-cloud')!.mode).toBe('manual');
     expect(buildRegistry(zoomPartner('manual')).ticketing('acme-cloud')!.mode).toBe('manual');

@@ -1,9 +1,9 @@
 /** ServiceNow: state codes, severity → urgency/impact, the UTC date-time format, and the push signature (Standard Webhooks vector). */
-import {
-  fromServiceNowTime, mapServiceNowState, SERVICENOW_URGENCY_IMPACT, serviceNowConnector, toServiceNowTime,
-} from '../../connectors/servicenow/ticketing';
+import { fromServiceNowTime, mapServiceNowState, toServiceNowTime } from '../../connectors/servicenow/mapping';
+import { SERVICENOW_URGENCY_IMPACT, serviceNowConnector } from '../../connectors/servicenow/ticketing';
 import { parseHubConfig } from '../../core/config';
 import { ValidationError } from '../../core/errors';
+import { fullConnector } from '../support/connector-harness';
 
 const profile = (over: Record<string, unknown> = {}) => parseHubConfig({
   partners: [{
@@ -32,7 +32,7 @@ describe('servicenow mapping', () => {
   });
 
   it('verifies the Standard Webhooks reference vector (the business-rule push scheme)', () => {
-    const c = serviceNowConnector(profile({ webhookSecret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }));
+    const c = fullConnector(serviceNowConnector, profile({ webhookSecret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }));
     const headers = { 'webhook-id': 'msg_p5jXN8AQM9LWM0D4loKWxJek', 'webhook-timestamp': '1614265330', 'webhook-signature': 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=' };
     const at = new Date(1614265330 * 1000);
     expect(c.verifyWebhook({ headers, body: '{"test": 2432232314}', query: {} }, at)).toEqual({ kind: 'ok', deliveryId: 'msg_p5jXN8AQM9LWM0D4loKWxJek' });

@@ -1,8 +1,9 @@
 /** Zendesk: the documented webhook signature vector (PARTNERS.md), status mapping incl. custom statuses by category, priorities. */
-import {
-  mapZendeskStatus, signZendeskWebhook, verifyZendeskSignature, ZENDESK_PRIORITY, zendeskConnector,
-} from '../../connectors/zendesk/ticketing';
+import { mapZendeskStatus } from '../../connectors/zendesk/mapping';
+import { ZENDESK_PRIORITY, zendeskConnector } from '../../connectors/zendesk/ticketing';
+import { signZendeskWebhook, verifyZendeskSignature } from '../../connectors/zendesk/webhook';
 import { parseHubConfig } from '../../core/config';
+import { fullConnector } from '../support/connector-harness';
 
 // https://developer.zendesk.com/documentation/webhooks/verifying/ (key used as-is, message = timestamp + body)
 const VECTOR = {
@@ -30,7 +31,7 @@ describe('zendesk signature and mapping', () => {
   });
 
   it('dedupes on the invocation id through the connector', () => {
-    const c = zendeskConnector(parseHubConfig({
+    const c = fullConnector(zendeskConnector, parseHubConfig({
       partners: [{ id: 'globex', name: 'Globex', platforms: ['g'], connector: 'zendesk', baseUrl: 'https://globex.zendesk.com', credentials: { email: 'a@b.example', apiToken: 't' }, webhookSecret: VECTOR.secret }],
     }, {}).partners[0]!);
     expect(c.verifyWebhook({ headers, body: VECTOR.body, query: {} }, at)).toEqual({ kind: 'ok', deliveryId: '8350205', replay: { key: expect.stringMatching(/^signed:[0-9a-f]{64}$/), windowSeconds: 300 } });
