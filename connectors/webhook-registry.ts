@@ -6,7 +6,7 @@
  */
 import type { HubConfig, PartnerProfile } from '../core/config';
 import { systemClock, type ConnectorRegistry } from '../core/ports';
-import { assembleRegistry, refusedCalls, type KindBuilders } from './assemble-registry';
+import { assembleRegistry, refusedCalls } from './assemble-registry';
 import { WEBHOOK_HALVES } from './generated/webhook';
 import type { WebhookHalf } from './halves';
 import type { ConnectorDescriptor, ConnectorKind, InboundPorts } from './kinds';
@@ -17,6 +17,6 @@ export function inboundHalf<K extends ConnectorKind>(d: ConnectorDescriptor<K>, 
 }
 
 export function buildWebhookRegistry(config: HubConfig): ConnectorRegistry {
-  const inboundOnly = <K extends ConnectorKind>(): KindBuilders<K> => ({ calls: refusedCalls('this registry only verifies and parses webhooks'), webhooks: inboundHalf });
-  return assembleRegistry(config, { ticketing: inboundOnly(), collaboration: inboundOnly() });
+  const inboundOnly = { calls: refusedCalls('this registry only verifies and parses webhooks'), webhooks: inboundHalf };
+  return assembleRegistry(config, { ticketing: inboundOnly, collaboration: inboundOnly });
 }
