@@ -42,7 +42,7 @@ export interface KindTraits {
 
 /**
  * A connector, as `connectors/<id>/descriptor.ts` declares it: the light part every function may carry.
- * Its halves are files next to it: `<kind>.ts` (the HTTP half: the port), `webhook.ts` (the inbound half)
+ * Its halves are files next to it: `<kind>.ts` (the HTTP half: partner calls), `webhook.ts` (the inbound half)
  * and `sandbox.ts` (the local stand-in for the partner), each made with its define… helper (halves.ts).
  */
 export type ConnectorDescriptor<K extends ConnectorKind = ConnectorKind, S = unknown> = {
