@@ -41,16 +41,19 @@ export function partnerBreaker(profile: Pick<PartnerProfile, 'id' | 'name' | 'ci
   };
 }
 
-/** The same partner calls, every one going through the partner's breaker. */
+/**
+ * The same partner calls, every one going through the partner's breaker. Each hands on all its arguments
+ * (`...args`), so an option a call gains (a comment's `idempotencyKey`) reaches the connector.
+ */
 export function withCircuitBreaker(connector: OutboundPort<'ticketing'>, breaker: PartnerBreaker): OutboundPort<'ticketing'> {
   const guarded: OutboundPort<'ticketing'> = {
     ...connector,
-    openIncident: (input) => breaker.run(() => connector.openIncident(input)),
-    findByExternalRef: (ref) => breaker.run(() => connector.findByExternalRef(ref)),
-    getIncident: (id) => breaker.run(() => connector.getIncident(id)),
-    addComment: (id, body) => breaker.run(() => connector.addComment(id, body)),
+    openIncident: (...args) => breaker.run(() => connector.openIncident(...args)),
+    findByExternalRef: (...args) => breaker.run(() => connector.findByExternalRef(...args)),
+    getIncident: (...args) => breaker.run(() => connector.getIncident(...args)),
+    addComment: (...args) => breaker.run(() => connector.addComment(...args)),
   };
   const list = connector.listUpdatedSince;
-  if (list) guarded.listUpdatedSince = (cursor) => breaker.run(() => list.call(connector, cursor));
+  if (list) guarded.listUpdatedSince = (...args) => breaker.run(() => list.apply(connector, args));
   return guarded;
 }

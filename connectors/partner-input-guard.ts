@@ -33,8 +33,10 @@ export function guardTicketing(c: TicketingConnector): TicketingConnector {
       return found === undefined ? undefined : acceptIncidentOf('find', found);
     },
     getIncident: async (id) => acceptIncidentOf('get', await c.getIncident(id)),
-    addComment: (id, body) => c.addComment(id, body),
-    verifyWebhook: (req, now) => c.verifyWebhook(req, now),
+    // calls passed through hand on all their arguments, so an option a call gains (a comment's
+    // idempotencyKey) reaches the connector
+    addComment: (...args) => c.addComment(...args),
+    verifyWebhook: (...args) => c.verifyWebhook(...args),
     parseWebhook: (req) => message('webhook body', () => acceptUpdates(c.parseWebhook(req))),
   };
   const list = c.listUpdatedSince;
@@ -58,7 +60,7 @@ export function guardCollaboration(c: CollaborationConnector): CollaborationConn
       const call = await c.scheduleJointCall(req);
       return checked('schedule', () => acceptJointCall(call));
     },
-    verifyWebhook: (req, now) => c.verifyWebhook(req, now),
+    verifyWebhook: (...args) => c.verifyWebhook(...args),
     parseWebhook: (req) => message('meeting event body', () => acceptCollaborationEvents(c.parseWebhook(req))),
   };
 }
