@@ -20,3 +20,5 @@ export function buildCollaborationRegistry(config: HubConfig): ConnectorRegistry
     collaboration: { calls: collaborationCalls, webhooks: refusedWebhooks('this function (API or meeting subscriptions) only calls meeting providers') },
   });
 }
+/** The set of connectors it builds (topology/access.ts `connectors`): checked against the function's grant. */
+buildCollaborationRegistry.connectorSet = 'meetings' as const;

@@ -24,3 +24,5 @@ export function buildTicketingRegistry(config: HubConfig): ConnectorRegistry {
     collaboration: settingsOnly('collaboration'),
   });
 }
+/** The set of connectors it builds (topology/access.ts `connectors`): checked against the function's grant. */
+buildTicketingRegistry.connectorSet = 'partner-calls' as const;

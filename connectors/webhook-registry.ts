@@ -20,3 +20,5 @@ export function buildWebhookRegistry(config: HubConfig): ConnectorRegistry {
   const inboundOnly = { calls: refusedCalls('this registry only verifies and parses webhooks'), webhooks: inboundHalf };
   return assembleRegistry(config, { ticketing: inboundOnly, collaboration: inboundOnly });
 }
+/** The set of connectors it builds (topology/access.ts `connectors`): checked against the function's grant. */
+buildWebhookRegistry.connectorSet = 'webhooks' as const;

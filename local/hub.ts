@@ -7,13 +7,16 @@ import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { buildCollaborationRegistry } from '../connectors/collaboration-registry';
 import { buildRegistry } from '../connectors/registry';
+import { buildTicketingRegistry } from '../connectors/ticketing-registry';
+import { buildWebhookRegistry } from '../connectors/webhook-registry';
 import { sandboxesWanted } from '../connectors/sandboxes';
 import type { ConnectorKind } from '../connectors/kinds';
 import type { Sandbox } from '../connectors/sandbox';
 import type { HubConfig } from '../core/config';
 import type { HubDeps, Log } from '../core/deps';
-import { systemClock, type Clock } from '../core/ports';
+import { systemClock, type Clock, type ConnectorRegistry } from '../core/ports';
 import { documentClient } from '../functions/adapters/document-client';
 import { DynamoEscalationStore } from '../functions/adapters/dynamo-store';
 import { grantedDeps, onlyQueues, type UngrantedDeps } from '../functions/adapters/grants';
@@ -30,7 +33,7 @@ import { makeNotifierHandler } from '../functions/notifier';
 import { makePollerHandler } from '../functions/poller';
 import { makeMeetingSubscriptionsHandler } from '../functions/meeting-subscriptions';
 import { notificationChannel, outboxEmailSender } from '../connectors/notify/channels';
-import { ACCESS, queuesGranted, type AccessProfile } from '../topology/access';
+import { ACCESS, queuesGranted, type AccessProfile, type ConnectorSet } from '../topology/access';
 import { buildTopology, type FunctionName, type Topology } from '../topology/topology';
 import { LocalBus } from './bus';
 import { grantedTable, LOCAL_TABLE, startDynalite } from './dynamo';
@@ -77,6 +80,11 @@ export interface LocalHub {
 /** Where each kind of connector's webhooks arrive, after `/v1/webhooks/{partnerId}` (topology: the webhook routes). */
 const WEBHOOK_ROUTE_SUFFIX: Record<ConnectorKind, string> = { ticketing: '', collaboration: '/collaboration' };
 
+/** The registry of each set of connectors (topology/access.ts `connectors`), as each Lambda function builds it. */
+const CONNECTOR_SETS: Record<ConnectorSet, (config: HubConfig) => ConnectorRegistry> = {
+  'partner-calls': buildTicketingRegistry, meetings: buildCollaborationRegistry, webhooks: buildWebhookRegistry,
+};
+
 /** Requests in flight at the front door from which it counts as a burst (the queues give way). */
 const BURST_REQUESTS = 16;
 
@@ -115,7 +123,8 @@ export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
     store: (table) => new DynamoEscalationStore(grantedTable(db, fn, table), LOCAL_TABLE),
     bus: () => bus,
     queue: () => onlyQueues(fn, workQueue, queuesGranted(fn, access[fn].sendTo, topology.queues).map((q) => q.name)),
-    connectors: () => connectors,
+    // the set of connectors its Lambda function builds: its partner calls, its meetings or its webhooks only
+    connectors: (set) => CONNECTOR_SETS[set](config),
     publicUrl: () => publicUrl,
   });
 

@@ -14,6 +14,14 @@ import type { FunctionName, QueueSpec } from './topology';
  */
 export type TableAction = 'dynamodb:GetItem' | 'dynamodb:PutItem' | 'dynamodb:UpdateItem' | 'dynamodb:DeleteItem' | 'dynamodb:Query';
 
+/**
+ * Which connectors a function builds (connectors/*-registry.ts), so that its bundle carries only those
+ * halves: `partner-calls` the ticketing connectors' partner calls (ticketing-registry.ts), `meetings` the
+ * collaboration connectors' (collaboration-registry.ts), `webhooks` every connector's inbound half
+ * (webhook-registry.ts). The local runtime builds the same set for each function.
+ */
+export type ConnectorSet = 'partner-calls' | 'meetings' | 'webhooks';
+
 /** Which queues a function sends to (it consumes the queues the topology names it consumer of). */
 export type SendTo = 'none' | 'inbound' | 'own-queues' | 'work-queues';
 
@@ -24,6 +32,8 @@ export interface AccessProfile {
   sendTo: SendTo;
   /** Reads the partner secrets (the connectors need credentials and webhook secrets). */
   readsPartnerSecrets: boolean;
+  /** The connectors it builds (with the partner secrets); absent: none, every partner call refuses. */
+  connectors?: ConnectorSet;
   /** ses:SendEmail (e-mail subscribers). */
   sendsEmail?: boolean;
   /** Reads the dead-letter queues and moves their messages back (the admin routes). */
@@ -50,19 +60,19 @@ export const ACCESS: Record<FunctionName, AccessProfile> = {
    * Reads partner secrets: flagging asks the partner's connector its mode, joint calls call the
    * collaboration connector (Zoom / Teams credentials). Mints and checks customer status links.
    */
-  api: { table: TABLE_READ_WRITE, putEvents: true, sendTo: 'none', readsPartnerSecrets: true, signsStatusLinks: true },
+  api: { table: TABLE_READ_WRITE, putEvents: true, sendTo: 'none', readsPartnerSecrets: true, connectors: 'meetings', signsStatusLinks: true },
   /** ingestWebhook / ingestCollaborationWebhook: verify with the connector's secret, dedupe, enqueue to inbound. */
-  webhook: { table: TABLE_READ_WRITE, putEvents: false, sendTo: 'inbound', readsPartnerSecrets: true },
+  webhook: { table: TABLE_READ_WRITE, putEvents: false, sendTo: 'inbound', readsPartnerSecrets: true, connectors: 'webhooks' },
   /** openPartnerIncident: calls the partner, publishes PartnerIncidentOpened / EscalationReferred, re-queues a retry on its partner's queue. */
-  'partner-worker': { table: TABLE_READ_WRITE, putEvents: true, sendTo: 'own-queues', readsPartnerSecrets: true },
+  'partner-worker': { table: TABLE_READ_WRITE, putEvents: true, sendTo: 'own-queues', readsPartnerSecrets: true, connectors: 'partner-calls' },
   /** applyPartnerUpdates: publishes PartnerStatusChanged; never calls a partner. */
   'status-sync': { table: TABLE_READ_WRITE, putEvents: true, sendTo: 'none', readsPartnerSecrets: false },
   /** forwardComment / forwardComments: calls the partner's connector; publishes nothing. */
-  'comment-forwarder': { table: TABLE_READ_WRITE, putEvents: false, sendTo: 'none', readsPartnerSecrets: true },
+  'comment-forwarder': { table: TABLE_READ_WRITE, putEvents: false, sendTo: 'none', readsPartnerSecrets: true, connectors: 'partner-calls' },
   /** sweep: publishes EscalationAged, re-drives to the partner-work, inbound and comments queues; never calls a partner. */
   sweep: { table: TABLE_READ_WRITE, putEvents: true, sendTo: 'work-queues', readsPartnerSecrets: false },
   /** pollPartners: calls partners (credentials), applies updates like status-sync (publishes PartnerStatusChanged). */
-  poller: { table: TABLE_READ_WRITE, putEvents: true, sendTo: 'none', readsPartnerSecrets: true },
+  poller: { table: TABLE_READ_WRITE, putEvents: true, sendTo: 'none', readsPartnerSecrets: true, connectors: 'partner-calls' },
   /**
    * fanOutNotification re-queues one delivery per subscriber onto its own queue; deliverNotification signs
    * webhooks with subscriber secrets and sends e-mail through SES. Publishes nothing.
@@ -75,7 +85,7 @@ export const ACCESS: Record<FunctionName, AccessProfile> = {
    * reauthorize, delete subscriptions), writes the subscription records and timeline notes; needs the hub's
    * public URL (HUB_PUBLIC_URL) for the notification URL. Publishes nothing, sends to no queue.
    */
-  'meeting-subscriptions': { table: TABLE_READ_WRITE, putEvents: false, sendTo: 'none', readsPartnerSecrets: true, publicUrl: true },
+  'meeting-subscriptions': { table: TABLE_READ_WRITE, putEvents: false, sendTo: 'none', readsPartnerSecrets: true, connectors: 'meetings', publicUrl: true },
 };
 
 /**

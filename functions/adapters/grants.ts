@@ -8,7 +8,7 @@
 import type { HubDeps } from '../../core/deps';
 import { ConfigError } from '../../core/errors';
 import type { ConnectorRegistry, EscalationStore, EventBus, WorkQueue } from '../../core/ports';
-import type { AccessProfile, TableAction } from '../../topology/access';
+import type { AccessProfile, ConnectorSet, TableAction } from '../../topology/access';
 import { withheldConnectors } from './secrets';
 
 /** The bus of a function that does not publish (no `putEvents`): publishing is a deployment error. */
@@ -43,7 +43,8 @@ export interface GrantableParts {
   bus?: (() => EventBus) | undefined;
   /** The work queues the profile's `sendTo` names (topology/access.ts `queuesGranted`). */
   queue?: (() => WorkQueue) | undefined;
-  connectors?: (() => ConnectorRegistry) | undefined;
+  /** Builds the set of connectors the profile names (`connectors`): locally any set, in AWS the function's own. */
+  connectors?: ((set: ConnectorSet) => ConnectorRegistry) | undefined;
   /** Read when a use case asks for it: the local runtime knows its own URL only once it listens. */
   publicUrl?: (() => string | undefined) | undefined;
 }
@@ -59,7 +60,7 @@ export function grantedDeps(fn: string, profile: AccessProfile, given: Ungranted
     store: parts.store(profile.table),
     bus: profile.putEvents && parts.bus ? parts.bus() : noBus(fn),
     queue: profile.sendTo !== 'none' && parts.queue ? parts.queue() : noQueue(fn),
-    connectors: profile.readsPartnerSecrets && parts.connectors ? parts.connectors() : withheldConnectors(fn),
+    connectors: profile.readsPartnerSecrets && profile.connectors && parts.connectors ? parts.connectors(profile.connectors) : withheldConnectors(fn),
     get publicUrl() { return publicUrl?.(); },
   };
 }

@@ -11,7 +11,7 @@ import type { HubDeps } from '../../core/deps';
 import { ConfigError } from '../../core/errors';
 import type { ConnectorRegistry, EventBus, WorkQueue } from '../../core/ports';
 import { systemClock } from '../../core/ports';
-import { ACCESS } from '../../topology/access';
+import { ACCESS, type ConnectorSet } from '../../topology/access';
 import type { FunctionName } from '../../topology/topology';
 import { dynamoDocumentClient } from './clients';
 import { loadHubConfig, requiredEnv } from './config-source';
@@ -27,8 +27,9 @@ export interface AwsParts {
   /**
    * Builds the connector registry, for the functions that call partners or verify their webhooks; the
    * others pass nothing, so that their bundles carry no connector (and they could not call a partner if they tried).
+   * Its `connectorSet` must be the one topology/access.ts grants the function (the local runtime builds that set).
    */
-  connectors?: ((config: HubConfig) => ConnectorRegistry) | undefined;
+  connectors?: (((config: HubConfig) => ConnectorRegistry) & { connectorSet: ConnectorSet }) | undefined;
   /** The event bus, for the functions that publish (`putEvents`); e.g. `eventBridgeBus`. */
   bus?: (() => EventBus) | undefined;
   /** The work queues, for the functions that send to queues (`sendTo`); e.g. `sqsWorkQueue`. */
@@ -78,7 +79,10 @@ export function hubDeps(fn: FunctionName, parts: AwsParts = {}): Promise<HubDeps
       store: () => new DynamoEscalationStore(dynamoDocumentClient(), requiredEnv('TABLE_NAME')),
       bus: parts.bus,
       queue: parts.queue,
-      connectors: connectors && withheldSecrets(process.env).length === 0 ? () => connectors(config) : undefined,
+      connectors: connectors && withheldSecrets(process.env).length === 0 ? (set) => {
+        if (connectors.connectorSet !== set) throw new ConfigError(`${fn} builds the ${connectors.connectorSet} connectors, but topology/access.ts grants it ${set}`);
+        return connectors(config);
+      } : undefined,
       publicUrl: () => publicUrl,
     });
   })();

@@ -52,18 +52,44 @@ it('hubDeps wires the table, the parts named, and refusals for the rest, without
   }
 });
 
+it('hubDeps refuses to start a function with connectors other than the set its profile grants', async () => {
+  const config = testConfig('http://127.0.0.1:1');
+  const env = { TABLE_NAME: 'hub-table', HUB_CONFIG_JSON: JSON.stringify({ partners: config.partners }) };
+  const saved = { ...process.env };
+  Object.assign(process.env, env);
+  try {
+    let deps: typeof hubDeps | undefined;
+    // a fresh module: hubDeps wires once per container, and the test above wired this one
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    jest.isolateModules(() => { deps = (require('../../functions/adapters/hub-deps') as typeof import('../../functions/adapters/hub-deps')).hubDeps; });
+    await expect(deps!('partner-worker', { connectors: buildWebhookRegistry })).rejects.toThrow('partner-worker builds the webhooks connectors, but topology/access.ts grants it partner-calls');
+  } finally {
+    for (const k of Object.keys(env)) if (!(k in saved)) delete process.env[k];
+  }
+});
+
 describe('grantedDeps: what a profile does not grant refuses', () => {
   const given = { config: testConfig('http://127.0.0.1:1'), clock: systemClock, newId: () => 'esc_1', random: () => 0.5, log: silentLog };
   const bus: EventBus = { publish: async () => {} };
   const queue: WorkQueue = { send: async () => {} };
   const connectors = buildWebhookRegistry(given.config);
   const store = {} as EscalationStore;
-  const parts = { store: () => store, bus: () => bus, queue: () => queue, connectors: () => connectors, publicUrl: () => 'https://hub.example' };
+  const built: string[] = [];
+  const parts = { store: () => store, bus: () => bus, queue: () => queue, connectors: (set: string) => { built.push(set); return connectors; }, publicUrl: () => 'https://hub.example' };
   const event = hubEvent('CommentAdded', { version: 1, escalationId: 'esc_1', partnerId: 'acme-cloud', caseId: 'CASE-1' });
 
-  it('hands on every part its profile grants', () => {
+  it('hands on every part its profile grants, and the connectors of its set', () => {
+    built.length = 0;
     const deps = grantedDeps('meeting-subscriptions', { ...ACCESS['meeting-subscriptions'], putEvents: true, sendTo: 'inbound' }, given, parts);
     expect([deps.store, deps.bus, deps.queue, deps.connectors, deps.publicUrl]).toEqual([store, bus, queue, connectors, 'https://hub.example']);
+    expect(built).toEqual(['meetings']);
+  });
+
+  it('a profile that reads partner secrets but names no set of connectors gets none (the notifier)', () => {
+    built.length = 0;
+    const deps = grantedDeps('notifier', ACCESS.notifier, given, parts);
+    expect(() => deps.connectors.ticketing('acme-cloud')).toThrow(ConfigError);
+    expect(built).toEqual([]);
   });
 
   it('refuses, naming the function, what it does not grant', async () => {
