@@ -26,12 +26,20 @@ describe('hub-deps parts a function was deployed without', () => {
   });
 });
 
-it('hubDeps wires the table, the parts named, and refusals for the rest, without calling AWS', async () => {
-  const config = testConfig('http://127.0.0.1:1');
-  const env = { TABLE_NAME: 'hub-table', HUB_CONFIG_JSON: JSON.stringify({ partners: config.partners }) };
+/** Runs `work` with the environment a deployed function has (its table, the test configuration), then restores it. */
+async function withFunctionEnv(work: () => Promise<void>): Promise<void> {
+  const env = { TABLE_NAME: 'hub-table', HUB_CONFIG_JSON: JSON.stringify({ partners: testConfig('http://127.0.0.1:1').partners }) };
   const saved = { ...process.env };
   Object.assign(process.env, env);
   try {
+    await work();
+  } finally {
+    for (const k of Object.keys(env)) if (!(k in saved)) delete process.env[k];
+  }
+}
+
+it('hubDeps wires the table, the parts named, and refusals for the rest, without calling AWS', async () => {
+  await withFunctionEnv(async () => {
     const sent: unknown[] = [];
     const queue: WorkQueue = { send: async (m) => { sent.push(m); } };
     const parts = { connectors: buildWebhookRegistry, queue: () => queue };
@@ -47,25 +55,17 @@ it('hubDeps wires the table, the parts named, and refusals for the rest, without
     await expect(hubDeps('webhook', { ...parts, bus: () => ({ publish: async () => {} }) })).rejects.toThrow('hubDeps was wired for webhook; a later call asks for other parts (bus)');
     await expect(hubDeps('webhook', { connectors: parts.connectors })).rejects.toThrow(/other parts \(queue\)/);
     await expect(hubDeps('api', parts)).rejects.toThrow(/a later call asks for function api/);
-  } finally {
-    for (const k of Object.keys(env)) if (!(k in saved)) delete process.env[k];
-  }
+  });
 });
 
 it('hubDeps refuses to start a function with connectors other than the set its profile grants', async () => {
-  const config = testConfig('http://127.0.0.1:1');
-  const env = { TABLE_NAME: 'hub-table', HUB_CONFIG_JSON: JSON.stringify({ partners: config.partners }) };
-  const saved = { ...process.env };
-  Object.assign(process.env, env);
-  try {
+  await withFunctionEnv(async () => {
     let deps: typeof hubDeps | undefined;
     // a fresh module: hubDeps wires once per container, and the test above wired this one
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     jest.isolateModules(() => { deps = (require('../../functions/adapters/hub-deps') as typeof import('../../functions/adapters/hub-deps')).hubDeps; });
     await expect(deps!('partner-worker', { connectors: buildWebhookRegistry })).rejects.toThrow('partner-worker builds the webhooks connectors, but topology/access.ts grants it partner-calls');
-  } finally {
-    for (const k of Object.keys(env)) if (!(k in saved)) delete process.env[k];
-  }
+  });
 });
 
 describe('grantedDeps: what a profile does not grant refuses', () => {
