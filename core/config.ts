@@ -26,6 +26,9 @@ export const Thresholds = z.strictObject({
   }).prefault({}),
 });
 
+/** Fields of `POST /v1/escalations` that a partner profile may require (`requires`). */
+export const REQUIRABLE_FIELDS = ['customerRequest', 'partnerEntitlement'] as const;
+
 export const PartnerProfile = z.looseObject({
   id: z.string().regex(/^[a-z0-9-]+$/, 'use only a-z, 0-9 and -').min(1).max(40),
   name: z.string().min(1).max(120),
@@ -56,6 +59,9 @@ export const PartnerProfile = z.looseObject({
     quote: z.string().max(500).optional(),
     template: z.string().min(1).max(4000).optional(),
   }).optional(),
+  /** Flags for this partner without these fields are refused (422): it takes no case without them. */
+  requires: z.array(z.enum(REQUIRABLE_FIELDS))
+    .refine((fields) => new Set(fields).size === fields.length, 'names a field twice').default([]),
   /** Local runtime only: start this connector's sandbox on the port of `baseUrl`. */
   sandbox: z.boolean().default(false),
 });

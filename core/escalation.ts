@@ -18,6 +18,16 @@ export const PARTNER_STATUSES = ['open', 'in_progress', 'awaiting_info', 'resolv
 export type PartnerStatus = (typeof PARTNER_STATUSES)[number];
 
 export interface PartnerTicket { id: string; number: string; url?: string }
+
+/** How a customer asked for the escalation (the support promise escalates only at the customer's request). */
+export const CUSTOMER_REQUEST_CHANNELS = ['phone', 'email', 'portal', 'desk'] as const;
+export interface CustomerRequest { at: string; by: string; channel: (typeof CUSTOMER_REQUEST_CHANNELS)[number] }
+
+/**
+ * What the engineer said of the customer's side when flagging: who asked, and the customer's support
+ * agreement with the partner. For engineers and partners only: never in a customer view.
+ */
+export interface CustomerMandate { customerRequest?: CustomerRequest; partnerEntitlement?: string }
 export interface Referral { reason: string; instructions: string }
 
 /**
@@ -43,6 +53,11 @@ export interface Escalation {
   /** Findings summary marked for customer eyes (referrals); absent on older items. */
   customerSummary?: string | null;
   product: Record<string, string> | null;
+  /**
+   * The customer's request and entitlement (absent when not given, and on older items). Kept on the item
+   * (small) so that the timeline's `escalation_requested` entry and the opening read them without another read.
+   */
+  mandate?: CustomerMandate;
   partnerTicket: PartnerTicket | null;
   referral: Referral | null;
   createdAt: string;

@@ -2,7 +2,7 @@
  * Ports: what the use cases need from the outside world. Adapters live in `functions/adapters`
  * (AWS) and `local/` (embedded); tests pass dynalite-backed adapters or in-memory fakes.
  */
-import type { CaseDetails, Escalation, PartnerStatus } from './escalation';
+import type { CaseDetails, CustomerMandate, Escalation, PartnerStatus } from './escalation';
 import type { HubEvent } from './events';
 import type { TimelinePage, TimelinePosition } from './timeline';
 
@@ -282,7 +282,11 @@ export interface PartnerIncident {
   updatedAt: string;
 }
 
-export interface OpenIncidentInput {
+/**
+ * What a connector sends to open an incident. The customer's request and entitlement (when given) are for
+ * connectors whose partner asks for them (a TSANet form field, an e-mail body via `{{partnerEntitlement}}`).
+ */
+export interface OpenIncidentInput extends CustomerMandate {
   externalRef: string;
   title: string;
   description: string;

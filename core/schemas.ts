@@ -1,6 +1,6 @@
 /** zod schemas for every request body and query of the HTTP contract (docs/api.md). */
 import * as z from 'zod';
-import { MANUAL_PARTNER_STATUSES, SEVERITIES } from './escalation';
+import { CUSTOMER_REQUEST_CHANNELS, MANUAL_PARTNER_STATUSES, SEVERITIES } from './escalation';
 import { ValidationError, type ErrorDetail } from './errors';
 import { PROTOTYPE_KEYS } from './partner-input';
 
@@ -18,6 +18,13 @@ const freeText = (max: number) => z.record(
   z.string().max(max),
 );
 
+/** Who asked for the escalation, when and how (optional; a partner profile may require it). */
+export const CustomerRequest = z.strictObject({
+  at: z.iso.datetime({ offset: true }),
+  by: z.string().trim().min(1).max(200),
+  channel: z.enum(CUSTOMER_REQUEST_CHANNELS),
+});
+
 export const CreateEscalationRequest = z.strictObject({
   caseId: externalId('caseId'),
   customerId: externalId('customerId'),
@@ -30,6 +37,9 @@ export const CreateEscalationRequest = z.strictObject({
   customerSummary: z.string().trim().min(1).max(2000).optional(),
   product: freeText(200).optional(),
   customerContact: freeText(320).optional(),
+  customerRequest: CustomerRequest.optional(),
+  /** The customer's support contract, tenant or account id with the partner. */
+  partnerEntitlement: z.string().trim().min(1).max(200).optional(),
 }).refine((v) => v.platform !== undefined || v.partnerId !== undefined, {
   message: 'give platform or partnerId', path: ['platform'],
 });

@@ -13,7 +13,8 @@ function minutes(value: string): number {
   return n;
 }
 
-function isoTime(value: string): string {
+/** An ISO 8601 time flag, normalised to UTC. */
+export function isoTime(value: string): string {
   if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(value) || Number.isNaN(Date.parse(value))) {
     throw new InvalidArgumentError('an ISO 8601 time is expected, e.g. 2026-11-25T15:00:00Z');
   }

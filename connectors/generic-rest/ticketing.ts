@@ -28,7 +28,12 @@ export const genericRestConnector = defineHttpHalf(genericRest, (s, profile) => 
   const http = partnerClient(profile.baseUrl, { authorization: `Bearer ${s.credentials.token}` }, profile);
 
   return {
-    openIncident: (input) => call('open incident', async () => toIncident(expectResponse('open incident', await http.post('/incidents', input), [200, 201], Incident))),
+    openIncident: (input) => call('open incident', async () => {
+      // the protocol's create body has exactly these fields (the customer's request and entitlement are not among them)
+      const { externalRef, title, description, severity, caseId, customerId } = input;
+      const body = { externalRef, title, description, severity, caseId, customerId };
+      return toIncident(expectResponse('open incident', await http.post('/incidents', body), [200, 201], Incident));
+    }),
     findByExternalRef: (ref) => call('find incident', async () => {
       const list = expectResponse('find incident', await http.get('/incidents', { params: { externalRef: ref } }), [200], IncidentList);
       const first = list.items[0];

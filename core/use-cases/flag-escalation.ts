@@ -1,8 +1,8 @@
 import { agingDeadline } from '../aging';
-import { routePartner } from '../config';
+import { routePartner, type PartnerProfile } from '../config';
 import type { Needs } from '../deps';
-import type { Escalation } from '../escalation';
-import { ConflictError, NoRouteError } from '../errors';
+import type { CustomerMandate, Escalation } from '../escalation';
+import { ConflictError, NoRouteError, ValidationError } from '../errors';
 import { hubEvent } from '../events';
 import { correlationKeys } from '../log';
 import type { EscalationRecords } from '../ports';
@@ -10,7 +10,8 @@ import type { CreateEscalationRequest } from '../schemas';
 
 /**
  * Flags a case as partner-related.
- * Steps: route to a partner (explicit partnerId wins over platform); record the escalation through the
+ * Steps: route to a partner (explicit partnerId wins over platform); refuse (422, naming each field) a flag
+ * without a field the partner's profile `requires`; record the escalation through the
  * case→escalation uniqueness item (idempotent under concurrent requests); refuse (409, naming `caseId`)
  * when the case is another customer's; announce `EscalationRequested` for a new one. If the announcement fails, the open-work index lets the sweep drive it later.
  */
@@ -25,6 +26,7 @@ export async function flagEscalation(
       ? `No configured partner has id "${input.partnerId}".`
       : `No configured partner serves platform "${input.platform}".`);
   }
+  const mandate = customerMandate(partner, input);
   const nowDate = deps.clock.now();
   const now = nowDate.toISOString();
   const draft: Escalation = {
@@ -39,6 +41,7 @@ export async function flagEscalation(
     summary: input.summary,
     customerSummary: input.customerSummary ?? null,
     product: input.product ?? null,
+    ...(mandate ? { mandate } : {}),
     partnerTicket: null,
     referral: null,
     createdAt: now,
@@ -81,4 +84,16 @@ export async function flagEscalation(
     }
   }
   return result;
+}
+
+/** The customer's request and entitlement as given (none: `undefined`); refuses a flag without one the partner requires. */
+function customerMandate(partner: PartnerProfile, input: CreateEscalationRequest): CustomerMandate | undefined {
+  const missing = partner.requires.filter((field) => input[field] === undefined);
+  if (missing.length > 0) {
+    throw new ValidationError(`${partner.name} takes escalations only with ${missing.join(' and ')}.`,
+      missing.map((field) => ({ path: field, message: `is required by partner "${partner.id}"` })));
+  }
+  const { customerRequest, partnerEntitlement } = input;
+  if (customerRequest === undefined && partnerEntitlement === undefined) return undefined;
+  return { ...(customerRequest ? { customerRequest } : {}), ...(partnerEntitlement !== undefined ? { partnerEntitlement } : {}) };
 }

@@ -92,6 +92,7 @@ export async function openPartnerIncident(deps: OpenDeps, escalationId: string):
         severity: esc.severity,
         caseId: esc.caseId,
         customerId: esc.customerId,
+        ...esc.mandate,
       }));
     }
   } catch (err) {
