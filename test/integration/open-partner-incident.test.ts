@@ -1,5 +1,5 @@
 import { silentLog, type HubDeps } from '../../core/deps';
-import { PartnerCallError } from '../../core/errors';
+import { PartnerCallError, ValidationError } from '../../core/errors';
 import type { OpenIncidentInput, PartnerIncident, TicketingConnector } from '../../core/ports';
 import { ATTEMPT_LEASE_MS, openPartnerIncident } from '../../core/use-cases/open-partner-incident';
 import { sweep } from '../../core/use-cases/sweep';
@@ -49,12 +49,13 @@ let dynamo: Awaited<ReturnType<typeof startDynalite>>;
 beforeAll(async () => { dynamo = await startDynalite('memory'); });
 afterAll(() => dynamo.close());
 
-function setup() {
+/** @param partnerOver the partner profile's fields over testConfig's */
+function setup(partnerOver: Record<string, unknown> = {}) {
   const measured: string[] = [];
   const partner = new ScriptedPartner();
   const clock = new FakeClock(Date.now());
   const deps: HubDeps = {
-    config: testConfig('http://127.0.0.1:1'),
+    config: testConfig('http://127.0.0.1:1', partnerOver),
     store: new DynamoEscalationStore(documentClient(dynamo.client), LOCAL_TABLE),
     bus: new RecordingBus(), queue: new RecordingQueue(), clock,
     connectors: { ticketing: () => partner, collaboration: () => undefined },
@@ -180,5 +181,45 @@ describe('opening a partner incident', () => {
     }
     expect(await deps.store.getEscalation(flaky.escalationId)).toMatchObject({ status: 'referred', attempts: 3 });
     expect(partner.incidents.size).toBe(0);
+  });
+});
+
+describe('at the customer\'s request, with the customer\'s entitlement', () => {
+  const customerRequest = { at: '2026-11-25T09:40:00.000Z', by: 'Ana (acme IT)', channel: 'phone' as const };
+  const request = () => ({ caseId: uid('CASE'), customerId: 'acme', platform: 'acme', severity: 'high' as const, summary: 's', findings: 'the findings' });
+  const refusal = async (p: Promise<unknown>) => p.then(() => { throw new Error('expected a refusal'); }, (e: unknown) => e as ValidationError);
+
+  it('refuses a flag without a field the partner requires, naming each missing one, and creates nothing', async () => {
+    const { deps } = setup({ requires: ['customerRequest', 'partnerEntitlement'] });
+    const bare = request();
+    const neither = await refusal(flagEscalation(deps, bare, 'eng-1'));
+    expect(neither).toBeInstanceOf(ValidationError);
+    expect(neither.code).toBe('validation_failed');
+    expect(neither.details?.map((d) => d.path)).toEqual(['customerRequest', 'partnerEntitlement']);
+    const withoutEntitlement = await refusal(flagEscalation(deps, { ...bare, customerRequest }, 'eng-1'));
+    expect(withoutEntitlement.details).toEqual([{ path: 'partnerEntitlement', message: 'is required by partner "acme-cloud"' }]);
+    expect(await deps.store.listByCase(bare.caseId)).toEqual([]);
+  });
+
+  it('records both in the escalation_requested entry and hands them to the connector when opening', async () => {
+    const { deps, partner } = setup({ requires: ['partnerEntitlement'] });
+    const opened: OpenIncidentInput[] = [];
+    partner.onOpen = (input) => { opened.push(input); };
+    const { escalation } = await flagEscalation(deps, { ...request(), customerRequest, partnerEntitlement: 'PREMIER-4711' }, 'eng-1');
+    expect(await openPartnerIncident(deps, escalation.escalationId)).toBe('opened');
+    expect(opened).toEqual([expect.objectContaining({ customerRequest, partnerEntitlement: 'PREMIER-4711', caseId: escalation.caseId })]);
+    const requested = (await deps.store.getTimeline(escalation.escalationId)).find((t) => t.type === 'escalation_requested');
+    expect(requested?.detail).toEqual({ partnerId: 'acme-cloud', severity: 'high', customerRequest, partnerEntitlement: 'PREMIER-4711' });
+  });
+
+  it('without them (and no requires), the entry and the connector\'s input are as before', async () => {
+    const { deps, partner } = setup();
+    const opened: OpenIncidentInput[] = [];
+    partner.onOpen = (input) => { opened.push(input); };
+    const { escalation } = await flagEscalation(deps, request(), 'eng-1');
+    expect(await openPartnerIncident(deps, escalation.escalationId)).toBe('opened');
+    expect(Object.keys(opened[0]!).sort()).toEqual(['caseId', 'customerId', 'description', 'externalRef', 'severity', 'title']);
+    const requested = (await deps.store.getTimeline(escalation.escalationId)).find((t) => t.type === 'escalation_requested');
+    expect(requested?.detail).toEqual({ partnerId: 'acme-cloud', severity: 'high' });
   });
 });

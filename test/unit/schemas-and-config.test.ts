@@ -44,6 +44,19 @@ describe('CreateEscalationRequest', () => {
     expect(detailsOf(neither).map((d) => d.path)).toContain('platform');
   });
 
+  it('takes the customer\'s request and entitlement, each checked by name', () => {
+    const customerRequest = { at: '2026-11-25T14:30:00+01:00', by: 'Ana (acme IT)', channel: 'phone' };
+    expect(parseOrThrow(CreateEscalationRequest, { ...valid, customerRequest, partnerEntitlement: 'PREMIER-4711' }))
+      .toMatchObject({ customerRequest, partnerEntitlement: 'PREMIER-4711' });
+    expect(() => parseOrThrow(CreateEscalationRequest, { ...valid, partnerEntitlement: 'e'.repeat(200) })).not.toThrow();
+    expect(detailsOf({ ...valid, partnerEntitlement: 'e'.repeat(201) }).map((d) => d.path)).toEqual(['partnerEntitlement']);
+    expect(detailsOf({ ...valid, partnerEntitlement: '  ' }).map((d) => d.path)).toEqual(['partnerEntitlement']);
+    expect(detailsOf({ ...valid, customerRequest: { ...customerRequest, channel: 'fax' } }).map((d) => d.path)).toEqual(['customerRequest.channel']);
+    expect(detailsOf({ ...valid, customerRequest: { ...customerRequest, at: 'yesterday' } }).map((d) => d.path)).toEqual(['customerRequest.at']);
+    expect(detailsOf({ ...valid, customerRequest: { at: customerRequest.at, channel: 'desk' } }).map((d) => d.path)).toEqual(['customerRequest.by']);
+    expect(detailsOf({ ...valid, customerRequest: { ...customerRequest, note: 'x' } }).map((d) => d.path)).toEqual(['customerRequest.note']);
+  });
+
   it('rejects non-objects and wrong types', () => {
     for (const v of [null, [], 'text', 42, { ...valid, severity: 3 }, { ...valid, product: { model: 5 } }]) {
       expect(detailsOf(v).length).toBeGreaterThan(0);
@@ -77,6 +90,15 @@ describe('hub configuration', () => {
     expect(() => parseHubConfig({ partners: [partner, partner] }, {})).toThrow(ConfigError);
     expect(() => parseHubConfig({ partners: [{ ...partner, id: 'Bad_Id' }] }, {})).toThrow(/partners\[0\]\.id/);
     expect(() => parseHubConfig({ partners: [{ ...partner, baseUrl: 'ftp://x' }] }, {})).toThrow(/partners\[0\]\.baseUrl/);
+  });
+
+  it('takes a partner\'s requires list of request fields, and refuses any other or the same twice', () => {
+    expect(parseHubConfig({ partners: [partner] }, {}).partners[0]!.requires).toEqual([]);
+    const requires = ['customerRequest', 'partnerEntitlement'];
+    expect(parseHubConfig({ partners: [{ ...partner, requires }] }, {}).partners[0]!.requires).toEqual(requires);
+    expect(() => parseHubConfig({ partners: [{ ...partner, requires: ['findings'] }] }, {})).toThrow(/partners\[0\]\.requires\[0\]/);
+    expect(() => parseHubConfig({ partners: [{ ...partner, requires: ['partnerEntitlement', 'partnerEntitlement'] }] }, {}))
+      .toThrow(/partners\[0\]\.requires: names a field twice/);
   });
 
   it('routes by platform, and an explicit partnerId wins', () => {
