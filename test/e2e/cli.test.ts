@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { escalationBody } from '../../cli/commands/escalate';
 import { verifyJwt } from '../../local/jwt';
 import { uid } from '../support/fixtures';
 import { engineerToken, http, JWT_SECRET, startE2E, waitFor, type E2E } from '../support/local-hub';
@@ -106,6 +107,34 @@ describe('hub CLI against the local runtime', () => {
     const again = await hub(['escalate', '--file', file, '--json']);
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout).escalationId).toBe(id);
+  });
+
+  it('escalate at the customer\'s request, with the entitlement: recorded for engineers; half a request is a usage error', async () => {
+    const [created, half] = await Promise.all([
+      hub(['escalate', ...caseFlags(uid('CASE')), '--requested-by', 'Ana (acme IT)', '--requested-via', 'desk',
+        '--requested-at', '2026-11-25T10:40:00+01:00', '--entitlement', 'PREMIER-4711', '--json']),
+      hub(['escalate', ...caseFlags(uid('CASE')), '--requested-by', 'Ana (acme IT)']),
+    ]);
+    expect(created.code).toBe(0);
+    const { timeline } = (await getEscalation(JSON.parse(created.stdout).escalationId)).json;
+    expect(timeline[0]).toMatchObject({
+      type: 'escalation_requested',
+      detail: { customerRequest: { at: '2026-11-25T09:40:00.000Z', by: 'Ana (acme IT)', channel: 'desk' }, partnerEntitlement: 'PREMIER-4711' },
+    });
+    expect(half.code).toBe(2);
+    expect(half.stderr).toContain('--requested-by needs --requested-via (phone | email | portal | desk)');
+  });
+
+  it('escalate: the customer\'s request is dated now unless --requested-at says when; a channel must be one of the four', async () => {
+    const io = { readStdin: async () => '' };
+    const now = () => new Date('2026-11-25T11:00:00.000Z');
+    expect(await escalationBody(io, { requestedBy: 'Ana', requestedVia: 'phone', entitlement: 'E-1' }, now))
+      .toEqual({ customerRequest: { at: '2026-11-25T11:00:00.000Z', by: 'Ana', channel: 'phone' }, partnerEntitlement: 'E-1' });
+    expect(await escalationBody(io, {}, now)).toEqual({});
+    await expect(escalationBody(io, { requestedAt: '2026-11-25T10:00:00Z' }, now)).rejects.toThrow('--requested-via and --requested-at need --requested-by');
+    const fax = await hub(['escalate', ...caseFlags(uid('CASE')), '--requested-by', 'Ana', '--requested-via', 'fax']);
+    expect(fax.code).toBe(2);
+    expect(fax.stderr).toContain("argument 'fax' is invalid. Allowed choices are phone, email, portal, desk.");
   });
 
   it('wait: exit 4 when the time runs out', async () => {
