@@ -28,6 +28,7 @@ export interface CustomerRequest { at: string; by: string; channel: (typeof CUST
  * agreement with the partner. For engineers and partners only: never in a customer view.
  */
 export interface CustomerMandate { customerRequest?: CustomerRequest; partnerEntitlement?: string }
+
 export interface Referral { reason: string; instructions: string }
 
 /**
