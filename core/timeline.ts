@@ -4,8 +4,8 @@ import type { CommentRef, TimelineEntry } from './ports';
 /**
  * Timeline entries that are facts of the escalation item itself, so they cost no write of their own:
  * the request (who flagged it, when, and the customer's request and entitlement when given) and the hub
- * opening the partner incident (ticket, attempts, the partner's status then). Each has the dedupe key under which older versions stored it as an entry, so
- * that a store reading such an older item shows it once.
+ * opening the partner incident (ticket, attempts, the partner's status then). Each has the dedupe key under
+ * which older versions stored it as an entry, so that a store reading such an older item shows it once.
  */
 export function derivedTimeline(e: Escalation): { dedupeKey: string; entry: TimelineEntry }[] {
   const out: { dedupeKey: string; entry: TimelineEntry }[] = [{
