@@ -5,7 +5,7 @@
  * `information-response`), requests kept in memory, TSANet's error bodies (RFC 7807 problem details when
  * asked for them, else the legacy `{ message, validationErrors }`).
  * The receiving member's side, as a test or the demo drives it: `approve`, `reject`, `requestInformation`,
- * `addNote`, `close` (or `POST /_sandbox/requests/{token}/{approval|rejection|information-request|notes|closure}`);
+ * `addNote`, `closeRequest` (or `POST /_sandbox/requests/{token}/{approval|rejection|information-request|notes|closure}`);
  * a receiver's note is announced by a signed thin `note.created` webhook, as TSANet does.
  * Times have TSANet's one-second resolution, from `now` (tests make two updates in one second).
  */
@@ -107,7 +107,7 @@ export async function startTsanetSandbox(opts: TsanetSandboxOptions) {
       const resumeStatus = request(token).status;
       return Object.assign(respond(token, 'INFORMATION', { type: 'INFORMATION_REQUEST', requestedInformation }, ['OPEN', 'ACCEPTED']), { resumeStatus });
     },
-    close: (token: string) => respond(token, 'CLOSED', undefined, ['ACCEPTED', 'REJECTED', 'INFORMATION', 'OPEN']),
+    closeRequest: (token: string) => respond(token, 'CLOSED', undefined, ['ACCEPTED', 'REJECTED', 'INFORMATION', 'OPEN']),
     addNote: async (token: string, summary: string, description = summary) => {
       const r = request(token);
       const note = { token: randomUUID(), summary, description, type: 'USER_PARTNER', companyName: RECEIVER, createdAt: tsanetTimeOf(now()) };
@@ -124,7 +124,7 @@ export async function startTsanetSandbox(opts: TsanetSandboxOptions) {
       case 'ACCEPTED': return receiver.approve(token, comment ?? `CASE-${seq++}`);
       case 'REJECTED': return receiver.reject(token, comment ?? 'End customer does not have support');
       case 'INFORMATION': return receiver.requestInformation(token, comment ?? 'Please send the logs');
-      case 'CLOSED': return receiver.close(token);
+      case 'CLOSED': return receiver.closeRequest(token);
       default: throw new Error(`unknown status ${status}`);
     }
   }
@@ -151,7 +151,7 @@ export async function startTsanetSandbox(opts: TsanetSandboxOptions) {
           rejection: () => receiver.reject(token, text('reason')),
           'information-request': () => receiver.requestInformation(token, text('requestedInformation')),
           notes: () => receiver.addNote(token, text('summary'), text('description') || text('summary')),
-          closure: () => receiver.close(token),
+          closure: () => receiver.closeRequest(token),
         }[admin[2] as 'approval'];
         return send(200, await done());
       } catch (e) {
