@@ -90,14 +90,14 @@ describe('tsanet connector against its sandbox', () => {
       const hook = receiver.got[0]!;
       const note = sandbox.requests.get(opened.id)!.caseNotes[0]!;
       const req: RawWebhook = { headers: flat(hook.headers), body: hook.body, query: {} };
-      expect(c.verifyWebhook(req, new Date())).toEqual({ kind: 'ok', deliveryId: `note.created:${opened.id}:${note.token}` });
+      expect(c.verifyWebhook(req, clock.now())).toEqual({ kind: 'ok', deliveryId: `note.created:${opened.id}:${note.token}` });
       expect(c.parseWebhook(req)).toEqual([]);
-      expect(c.verifyWebhook({ ...req, body: hook.body.replace(opened.id, 'another') }, new Date()).kind).toBe('rejected');
-      expect(c.verifyWebhook({ ...req, body: `${hook.body} ` }, new Date()).kind).toBe('rejected');
-      expect(connector(sandbox.baseUrl, { webhookSecret: 'wrong' }).verifyWebhook(req, new Date())).toEqual({ kind: 'rejected', reason: 'no signature matches' });
-      expect(connector(sandbox.baseUrl, { webhookSecret: undefined }).verifyWebhook(req, new Date()).kind).toBe('rejected');
-      expect(c.verifyWebhook({ ...req, headers: {} }, new Date())).toEqual({ kind: 'rejected', reason: 'missing X-Hub-Signature-256' });
-      expect(connector(sandbox.baseUrl, { webhookSecret: 'new', previousWebhookSecrets: [SECRET] }).verifyWebhook(req, new Date()).kind).toBe('ok');
+      expect(c.verifyWebhook({ ...req, body: hook.body.replace(opened.id, 'another') }, clock.now()).kind).toBe('rejected');
+      expect(c.verifyWebhook({ ...req, body: `${hook.body} ` }, clock.now()).kind).toBe('rejected');
+      expect(connector(sandbox.baseUrl, { webhookSecret: 'wrong' }).verifyWebhook(req, clock.now())).toEqual({ kind: 'rejected', reason: 'no signature matches' });
+      expect(connector(sandbox.baseUrl, { webhookSecret: undefined }).verifyWebhook(req, clock.now()).kind).toBe('rejected');
+      expect(c.verifyWebhook({ ...req, headers: {} }, clock.now())).toEqual({ kind: 'rejected', reason: 'missing X-Hub-Signature-256' });
+      expect(connector(sandbox.baseUrl, { webhookSecret: 'new', previousWebhookSecrets: [SECRET] }).verifyWebhook(req, clock.now()).kind).toBe('ok');
     } finally {
       sandbox.settings.webhookUrl = undefined;
       await receiver.close();
@@ -108,7 +108,10 @@ describe('tsanet connector against its sandbox', () => {
     const body = '{"eventType":"collaboration-request.created","requestToken":"tok1","timestamp":"2026-01-01T00:00:00Z"}';
     const c = connector(sandbox.baseUrl);
     const req: RawWebhook = { headers: { 'x-hub-signature-256': signHubSignature(SECRET, body) }, body, query: {} };
-    expect(c.verifyWebhook(req, new Date())).toEqual({ kind: 'ok', deliveryId: 'collaboration-request.created:tok1:' });
+    // TSANet's last retry comes 370 s after the event [S12]; the body's signed time bounds replays
+    expect(c.verifyWebhook(req, new Date('2026-01-01T00:06:10Z'))).toEqual({ kind: 'ok', deliveryId: 'collaboration-request.created:tok1:' });
+    expect(c.verifyWebhook(req, new Date('2026-01-01T00:10:01Z')).kind).toBe('rejected');
+    expect(c.verifyWebhook(req, new Date('2025-12-31T23:54:59Z')).kind).toBe('rejected');
     expect(signHubSignature(SECRET, body)).toMatch(/^sha256=[0-9a-f]{64}$/);
   });
 
