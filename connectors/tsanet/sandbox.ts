@@ -16,7 +16,8 @@ import { signHubSignature } from '../hub-signature';
 import { type SandboxFault, serveSandbox, takeFault, readBody, jsonSender, SandboxTokens } from '../sandbox';
 import { tsanet } from './descriptor';
 
-export interface TsanetSandboxNote { token: string; summary: string; description: string; type: string; companyName: string; createdAt: string }
+/** `direction` as the submitter (the hub) reads it: `OUTBOUND` for its own notes, `INBOUND` for the receiver's. */
+export interface TsanetSandboxNote { token: string; summary: string; description: string; type: string; companyName: string; direction: 'INBOUND' | 'OUTBOUND'; createdAt: string }
 export interface TsanetSandboxRequest {
   id: number; token: string; internalCaseNumber: string; status: string;
   summary: string; description: string; priority: string; documentId: number;
@@ -110,7 +111,7 @@ export async function startTsanetSandbox(opts: TsanetSandboxOptions) {
     closeRequest: (token: string) => respond(token, 'CLOSED', undefined, ['ACCEPTED', 'REJECTED', 'INFORMATION', 'OPEN']),
     addNote: async (token: string, summary: string, description = summary) => {
       const r = request(token);
-      const note = { token: randomUUID(), summary, description, type: 'USER_PARTNER', companyName: RECEIVER, createdAt: tsanetTimeOf(now()) };
+      const note: TsanetSandboxNote = { token: randomUUID(), summary, description, type: 'USER_PARTNER', companyName: RECEIVER, direction: 'INBOUND', createdAt: tsanetTimeOf(now()) };
       r.caseNotes.push(note);
       r.updatedAt = note.createdAt;
       await notify('note.created', token, note.token);
@@ -225,7 +226,7 @@ export async function startTsanetSandbox(opts: TsanetSandboxOptions) {
     if (r && req.method === 'POST' && m![2] === 'notes') {
       const b = json();
       if (typeof b.summary !== 'string' || !b.summary || typeof b.description !== 'string') return fail(400, 'validation-error', 'Validation failed', [{ field: 'summary', message: 'must not be blank' }]);
-      const note = { token: randomUUID(), summary: b.summary, description: b.description, type: String(b.type ?? 'USER_PARTNER'), companyName: 'Submitter', createdAt: tsanetTimeOf(now()) };
+      const note: TsanetSandboxNote = { token: randomUUID(), summary: b.summary, description: b.description, type: String(b.type ?? 'USER_PARTNER'), companyName: 'Submitter', direction: 'OUTBOUND', createdAt: tsanetTimeOf(now()) };
       r.caseNotes.push(note);
       r.updatedAt = note.createdAt;
       return send(201, note);

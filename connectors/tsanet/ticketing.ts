@@ -34,7 +34,14 @@ const Request = z.object({
   status: z.string(),
   updatedAt: time,
   receiverCaseNumber: z.string().nullish(),
-  caseResponses: z.array(z.object({ type: z.string().nullish(), caseNumber: z.string().nullish() }).loose()).nullish(),
+  caseResponses: z.array(z.object({
+    id: scalar.nullish(), type: z.string().nullish(), caseNumber: z.string().nullish(),
+    reason: z.string().nullish(), requestedInformation: z.string().nullish(), createdAt: time.nullish(),
+  }).loose()).nullish(),
+  caseNotes: z.array(z.object({
+    token: z.string().min(1), summary: z.string().nullish(), description: z.string().nullish(),
+    direction: z.string().nullish(), createdAt: time,
+  }).loose()).nullish(),
 }).loose();
 type Request = z.infer<typeof Request>;
 /** The list answers a plain array; with `paginated=true` a page (`content`). */
@@ -98,13 +105,44 @@ function formFields(fields: z.infer<typeof FormField>[], s: TsanetSettings, inpu
 
 export interface TsanetConnectorOptions { clock?: Clock }
 
+/**
+ * What the receiver wrote since `from` (ms) and is not in `seen`, for the timeline: the reason of a
+ * rejection or the question of an information request (the latest response that carries one; one without
+ * its own time counts as new as the request), and its notes (the hub's own are `OUTBOUND` [S3]). Answers
+ * the text and the keys it used.
+ */
+function receiverText(r: Request, from: number, seen: Set<string>): { text: string; used: { key: string; at: string }[] } {
+  const parts: string[] = [];
+  const used: { key: string; at: string }[] = [];
+  const take = (key: string, at: string, text: string) => {
+    if (Date.parse(at) < from || seen.has(key) || !text) return;
+    parts.push(text);
+    used.push({ key, at });
+  };
+  const status = r.status.toUpperCase();
+  const asked = status === 'REJECTED' ? 'reason' : status === 'INFORMATION' ? 'requestedInformation' : undefined;
+  const response = asked ? r.caseResponses?.filter((c) => c[asked]).at(-1) : undefined;
+  if (response && asked) {
+    take(`response:${r.token}:${response.id ?? r.updatedAt}`, response.createdAt ?? r.updatedAt,
+      `${asked === 'reason' ? 'Rejected' : 'Information requested'}: ${response[asked]!}`);
+  }
+  for (const n of r.caseNotes ?? []) {
+    if (n.direction === 'OUTBOUND') continue;
+    const body = !n.summary || n.description?.startsWith(n.summary) ? n.description ?? '' : [n.summary, n.description].filter(Boolean).join('\n');
+    take(`note:${n.token}`, n.createdAt, body);
+  }
+  return { text: parts.join('\n\n'), used };
+}
+
 /** Where the cursor of `listUpdatedSince` stands: the newest update seen, and what was seen in its second. */
 interface PollCursor { since: string; seen: string[] }
 /** How far back the first poll looks. */
 const FIRST_POLL_LOOKBACK_MS = 24 * 3600 * 1000;
 const seenKey = (i: PartnerIncident) => `${i.id}|${i.updatedAt}|${i.partnerStatus}`;
-/** `YYYY-MM-DDTHH:MM:SSZ`, the resolution of `updatedAfter` [S4]. */
-const wholeSecond = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+/** The start of the second `ms` falls in: `updatedAfter` has a one-second resolution [S4]. */
+const wholeSecond = (ms: number) => Math.floor(ms / 1000) * 1000;
+/** `YYYY-MM-DDTHH:MM:SSZ`, as `updatedAfter` takes it [S4]. */
+const queryTime = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 
 function readCursor(cursor: string | undefined, now: Date): PollCursor {
   if (cursor) {
@@ -193,16 +231,23 @@ export const tsanetConnector = defineHttpHalf(tsanet, (s, profile, opts: TsanetC
       const from = readCursor(cursor, clock.now());
       const since = Date.parse(from.since);
       // a second early: an update in the same second as the newest one seen is returned again, and kept once
-      const list = expect('poll incidents', await get('/v1/collaboration-requests', { updatedAfter: wholeSecond(since - 1000) }), [200], RequestList);
-      const all = list.map(toIncident);
-      const seen = new Set(from.seen);
-      const newest = Math.max(since, ...all.map((i) => Date.parse(i.updatedAt)));
-      // the next poll is answered again everything from the second before the newest update: remember it
-      const again = all.filter((i) => Date.parse(i.updatedAt) >= Date.parse(wholeSecond(newest - 1000)));
-      return {
-        incidents: all.filter((i) => !seen.has(seenKey(i))),
-        cursor: JSON.stringify({ since: new Date(newest).toISOString(), seen: [...new Set(again.map(seenKey))] } satisfies PollCursor),
-      };
+      const after = wholeSecond(since - 1000);
+      const list = expect('poll incidents', await get('/v1/collaboration-requests', { updatedAfter: queryTime(after) }), [200], RequestList);
+      // `seen`: `<ms> <key>` of what was listed at or after the start of the cursor's window
+      const entries = from.seen.map((e) => ({ at: Number(e.slice(0, e.indexOf(' '))), key: e.slice(e.indexOf(' ') + 1) }));
+      const seen = new Set(entries.map((e) => e.key));
+      const read = list.map((r) => ({ incident: toIncident(r), said: receiverText(r, after, seen) }));
+      const newest = Math.max(since, ...read.map(({ incident }) => Date.parse(incident.updatedAt)));
+      // the next poll is answered again everything from the second before the newest update: remember what
+      // it holds (states and the receiver's words), so that each is listed once
+      const windowStart = wholeSecond(newest - 1000);
+      const listed = [
+        ...entries,
+        ...read.flatMap(({ incident, said }) => [{ at: Date.parse(incident.updatedAt), key: seenKey(incident) }, ...said.used.map((u) => ({ at: Date.parse(u.at), key: u.key }))]),
+      ].filter((e) => e.at >= windowStart).map((e) => `${e.at} ${e.key}`);
+      const incidents = read.filter(({ incident, said }) => !seen.has(seenKey(incident)) || said.text)
+        .map(({ incident, said }) => (said.text ? { ...incident, comment: said.text } : incident));
+      return { incidents, cursor: JSON.stringify({ since: new Date(newest).toISOString(), seen: [...new Set(listed)] } satisfies PollCursor) };
     }),
   };
 });

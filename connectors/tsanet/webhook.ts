@@ -3,8 +3,8 @@
  * `{ eventType, requestToken, noteToken?, timestamp }` for `collaboration-request.created` and
  * `note.created` — and signed `X-Hub-Signature-256: sha256=<hex HMAC-SHA256(secret, raw body)>`.
  * No HTTP client here (the webhook function has none), so a verified event is acknowledged and carries no
- * update: the request it names is read by the poller (`listUpdatedSince`), which is how status comes back
- * anyway (approval, rejection, information request and closure have no event of their own).
+ * update: the request it names, and the note, are read by the poller (`listUpdatedSince`), which is how
+ * status comes back anyway (approval, rejection, information request and closure have no event of their own).
  */
 import * as z from 'zod';
 import { partnerTime } from '../../core/partner-input';

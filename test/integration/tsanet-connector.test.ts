@@ -134,6 +134,24 @@ describe('tsanet connector against its sandbox', () => {
     const fourth = await c.listUpdatedSince!(second.cursor);
     expect(fourth.incidents).toEqual([expect.objectContaining({ id: b.id, status: 'closed' })]);
     expect(sandbox.calls.filter((x) => x.query.includes('updatedAfter')).at(-1)!.query).toBe('?updatedAfter=2026-12-02T07:59:59Z');
+
+    // what the receiver writes comes with the update, once: a question, a note in the same second, a rejection's reason
+    nowMs = Date.parse('2026-12-02T08:00:02.100Z');
+    const d = await c.openIncident(input('hub:esc_poll_d'));
+    sandbox.requestInformation(d.id, 'Which firmware?');
+    const fifth = await c.listUpdatedSince!(fourth.cursor);
+    expect(fifth.incidents).toEqual([expect.objectContaining({ id: d.id, status: 'awaiting_info', comment: 'Information requested: Which firmware?' })]);
+    nowMs = Date.parse('2026-12-02T08:00:02.800Z');
+    await c.addComment(d.id, '4.1.0');
+    await sandbox.addNote(d.id, 'Thanks, reproducing');
+    const sixth = await c.listUpdatedSince!(fifth.cursor);
+    expect(sixth.incidents.map((i) => [i.id, i.partnerStatus, i.comment])).toEqual([[d.id, 'OPEN', 'Thanks, reproducing']]);
+    expect((await c.listUpdatedSince!(sixth.cursor)).incidents).toEqual([]);
+    nowMs = Date.parse('2026-12-02T08:00:03.000Z');
+    sandbox.reject(d.id, 'End customer does not have support');
+    const seventh = await c.listUpdatedSince!(sixth.cursor);
+    expect(seventh.incidents).toEqual([expect.objectContaining({ id: d.id, status: 'closed', partnerStatus: 'REJECTED', comment: 'Rejected: End customer does not have support' })]);
+    expect((await c.listUpdatedSince!(seventh.cursor)).incidents).toEqual([]);
     nowMs = Date.parse('2026-12-01T10:00:00.200Z');
   });
 
