@@ -194,6 +194,25 @@ describe('tsanet connector against its sandbox', () => {
     } finally { await legacy.close(); }
   });
 
+  it('classifies failures: 429 with Retry-After and 5xx transient, an answer in another shape transient (uncertain)', async () => {
+    const c = connector(sandbox.baseUrl);
+    const opened = await c.openIncident(input('hub:esc_faults'));
+    sandbox.faults.push({ status: 429, headers: { 'retry-after': '7' }, match: (x) => x.method === 'GET' });
+    const limited = await failure(c.getIncident(opened.id));
+    expect({ transient: limited.transient, status: limited.httpStatus, retryAfterMs: limited.retryAfterMs }).toEqual({ transient: true, status: 429, retryAfterMs: 7000 });
+    sandbox.faults.push({ status: 502, match: (x) => x.method === 'GET' });
+    expect((await failure(c.getIncident(opened.id))).transient).toBe(true);
+    const odd = await serve((req, res) => {
+      res.writeHead(req.url !== '/v1/login' && req.method === 'POST' ? 201 : 200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(req.url === '/v1/login' ? { accessToken: 'jwt', expiresIn: 3600 } : req.method === 'GET' ? [] : { unexpected: true }));
+    });
+    try {
+      const err = await failure(connector(odd.url, { documentId: 4711 }).openIncident(input('hub:esc_odd')));
+      expect(err.transient).toBe(true);
+      expect(err.message).toMatch(/open incident: unexpected answer/);
+    } finally { await odd.close(); }
+  });
+
   it('reads a request in its documented shape (https://tsanet.gitbook.io/connect/api-reference/case-responses [S10])', async () => {
     const documented = {
       id: 52311, submitCompanyName: 'Poly', submitCompanyId: 1201, submitterCaseNumber: 'hub:esc_1', receiveCompanyName: 'Microsoft', receiveCompanyId: 2345,
