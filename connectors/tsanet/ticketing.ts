@@ -160,6 +160,7 @@ export const tsanetConnector = defineHttpHalf(tsanet, (s, profile, opts: TsanetC
   const api = partnerClient(profile.baseUrl, { accept: 'application/json, application/problem+json' }, profile);
   const expect = <T>(what: string, res: Parameters<typeof expectResponse>[1], ok: number[], schema: z.ZodType<T>) => expectResponse(what, res, ok, schema, legacyErrorText);
   const creds = s.credentials;
+  const entra = 'username' in creds ? undefined : partnerClient(creds.loginUrl, {}, profile);
 
   const tokens = new AccessTokenCache(() => call('TSANet login', async () => {
     if ('username' in creds) {
@@ -167,9 +168,8 @@ export const tsanetConnector = defineHttpHalf(tsanet, (s, profile, opts: TsanetC
       const answer = expect('TSANet login', res, [200], LoginAnswer);
       return { token: answer.accessToken, expiresInSeconds: answer.expiresIn ?? DEFAULT_TOKEN_SECONDS };
     }
-    const login = partnerClient(creds.loginUrl, {}, profile);
     const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: creds.clientId, client_secret: creds.clientSecret, scope: `${creds.audience}/.default` });
-    const res = await login.post(`/${encodeURIComponent(creds.tenantId)}/oauth2/v2.0/token`, form.toString(), { headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const res = await entra!.post(`/${encodeURIComponent(creds.tenantId)}/oauth2/v2.0/token`, form.toString(), { headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     const answer = expect('TSANet login', res, [200], EntraAnswer);
     return { token: answer.access_token, expiresInSeconds: answer.expires_in ?? DEFAULT_TOKEN_SECONDS };
   }), clock);
