@@ -139,10 +139,27 @@ export function redactSecrets(text: string): string {
 
 const TRANSIENT_STATUS = (s: number) => s === 408 || s === 429 || s >= 500;
 
-/** Throws a PartnerCallError for anything but the expected statuses; validates the body with `schema`. */
-export function expectResponse<T>(what: string, res: AxiosResponse, ok: number[], schema: z.ZodType<T>): T {
+/**
+ * An RFC 7807 problem-details answer (`application/problem+json`) as one line: `title: detail (type)`;
+ * `undefined` for any other answer.
+ */
+export function problemText(res: AxiosResponse): string | undefined {
+  const type = String(res.headers['content-type'] ?? '');
+  if (!/^application\/problem\+json\b/i.test(type) || res.data === null || typeof res.data !== 'object') return undefined;
+  const p = res.data as { type?: unknown; title?: unknown; detail?: unknown };
+  const text = [p.title, p.detail].filter((v) => typeof v === 'string' && v.length > 0).join(': ');
+  if (!text) return undefined;
+  return typeof p.type === 'string' && p.type !== 'about:blank' ? `${text} (${p.type})` : text;
+}
+
+/**
+ * Throws a PartnerCallError for anything but the expected statuses; validates the body with `schema`.
+ * The error reads a problem-details answer as such, else the partner's own error format (`describe`: one
+ * line, or `undefined` when the body is not in it), else the start of the body.
+ */
+export function expectResponse<T>(what: string, res: AxiosResponse, ok: number[], schema: z.ZodType<T>, describe?: (data: unknown) => string | undefined): T {
   if (!ok.includes(res.status)) {
-    const snippet = typeof res.data === 'string' ? res.data : JSON.stringify(res.data ?? '');
+    const snippet = problemText(res) ?? describe?.(res.data) ?? (typeof res.data === 'string' ? res.data : JSON.stringify(res.data ?? ''));
     throw new PartnerCallError(
       redactSecrets(`${what}: HTTP ${res.status}${snippet ? ` ${snippet.slice(0, 200)}` : ''}`),
       TRANSIENT_STATUS(res.status),

@@ -89,9 +89,11 @@ function time(field: string, value: unknown): string {
 /** A partner's incident as the core may store it: bounded identifiers, a representable time, an http(s) URL or none. */
 export function acceptIncident(i: PartnerIncident): PartnerIncident {
   const url = httpUrl(i.url);
+  const comment = i.comment === undefined ? '' : partnerText(i.comment);
   return {
     id: partnerIdentifier('id', i.id), number: partnerIdentifier('number', i.number), ...(url ? { url } : {}),
     status: i.status, partnerStatus: partnerText(String(i.partnerStatus), 200), updatedAt: time('updatedAt', i.updatedAt),
+    ...(comment ? { comment } : {}),
   };
 }
 

@@ -280,6 +280,12 @@ export interface PartnerIncident {
   status: PartnerStatus | null;
   partnerStatus: string;
   updatedAt: string;
+  /**
+   * What the partner wrote with this state, for the timeline (polling records it as a partner comment):
+   * a rejection's reason, a request for information, a note. Only connectors whose partner has no such
+   * push (TSANet) set it, once per update they list.
+   */
+  comment?: string;
 }
 
 /**

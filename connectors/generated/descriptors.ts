@@ -7,6 +7,7 @@ import { jira } from '../jira/descriptor';
 import { manual } from '../manual/descriptor';
 import { teams } from '../teams/descriptor';
 import { zoom } from '../zoom/descriptor';
+import { tsanet } from '../tsanet/descriptor';
 
 /** Every connector's descriptor, in the order of connectors/catalog.ts. */
-export const CATALOG: readonly AnyDescriptor[] = [genericRest, serviceNow, zendesk, jira, manual, teams, zoom];
+export const CATALOG: readonly AnyDescriptor[] = [genericRest, serviceNow, zendesk, jira, manual, teams, zoom, tsanet];

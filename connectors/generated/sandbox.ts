@@ -7,6 +7,7 @@ import { zendeskSandboxFactory } from '../zendesk/sandbox';
 import { jiraSandboxFactory } from '../jira/sandbox';
 import { teamsSandboxFactory } from '../teams/sandbox';
 import { zoomSandboxFactory } from '../zoom/sandbox';
+import { tsanetSandboxFactory } from '../tsanet/sandbox';
 
 /** The sandbox halves, by connector id. */
 export const SANDBOX_HALVES: Readonly<Record<string, SandboxHalf<ConnectorKind>>> = {
@@ -16,4 +17,5 @@ export const SANDBOX_HALVES: Readonly<Record<string, SandboxHalf<ConnectorKind>>
   jira: jiraSandboxFactory,
   teams: teamsSandboxFactory,
   zoom: zoomSandboxFactory,
+  tsanet: tsanetSandboxFactory,
 };

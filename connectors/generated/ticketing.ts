@@ -5,6 +5,7 @@ import { serviceNowConnector } from '../servicenow/ticketing';
 import { zendeskConnector } from '../zendesk/ticketing';
 import { jiraConnector } from '../jira/ticketing';
 import { manualConnector } from '../manual/ticketing';
+import { tsanetConnector } from '../tsanet/ticketing';
 
 /** The ticketing halves, by connector id. */
 export const TICKETING_HALVES: Readonly<Record<string, HttpHalf<'ticketing'>>> = {
@@ -13,4 +14,5 @@ export const TICKETING_HALVES: Readonly<Record<string, HttpHalf<'ticketing'>>> =
   zendesk: zendeskConnector,
   jira: jiraConnector,
   manual: manualConnector,
+  tsanet: tsanetConnector,
 };

@@ -8,6 +8,7 @@ import { jiraInbound } from '../jira/webhook';
 import { manualInbound } from '../manual/webhook';
 import { teamsInbound } from '../teams/webhook';
 import { zoomInbound } from '../zoom/webhook';
+import { tsanetInbound } from '../tsanet/webhook';
 
 /** The webhook halves, by connector id. */
 export const WEBHOOK_HALVES: Readonly<Record<string, WebhookHalf<ConnectorKind>>> = {
@@ -18,4 +19,5 @@ export const WEBHOOK_HALVES: Readonly<Record<string, WebhookHalf<ConnectorKind>>
   manual: manualInbound,
   teams: teamsInbound,
   zoom: zoomInbound,
+  tsanet: tsanetInbound,
 };

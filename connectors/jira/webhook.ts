@@ -3,20 +3,21 @@
  * and times read as mapping.ts says). No HTTP client here: the webhook function verifies and parses with
  * this module alone (webhook-registry.ts).
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { ValidationError } from '../../core/errors';
 import type { InboundUpdate, RawWebhook, TicketingConnector, WebhookVerdict } from '../../core/ports';
 import { parseOrThrow } from '../../core/schemas';
-import { replayOf, signedContent, webhookBytes, webhookJson } from '../webhook-body';
+import { verifyHubSignature } from '../hub-signature';
+import { replayOf, webhookBytes, webhookJson } from '../webhook-body';
 import { defineWebhookHalf } from '../halves';
 import { jira, JiraSettings } from './descriptor';
 import { jiraStatusMapper, jiraTime } from './mapping';
 
 export { JiraSettings };
 
-/** `sha256=` + hex HMAC-SHA256 of the raw body's bytes, keyed with the webhook secret. */
-export const signJiraWebhook = (secret: string, body: string | Uint8Array): string => `sha256=${createHmac('sha256', secret).update(signedContent(body)).digest('hex')}`;
+/** Jira's admin-webhook signature (`X-Hub-Signature`): connectors/hub-signature.ts. */
+export { signHubSignature as signJiraWebhook, verifyHubSignature as verifyJiraSignature } from '../hub-signature';
 
 const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
 const scalar = z.union([z.string(), z.number()]).transform(String);
@@ -55,16 +56,6 @@ export const JiraWebhookBody = z.object({
   }).optional(),
 });
 
-export function verifyJiraSignature(secrets: readonly string[], header: string | undefined, body: string | Uint8Array): boolean {
-  const m = /^sha256=([0-9a-fA-F]{64})$/.exec((header ?? '').trim());
-  if (!m) return false;
-  const offered = Buffer.from(m[1]!.toLowerCase(), 'hex');
-  return secrets.some((secret) => {
-    const expected = Buffer.from(signJiraWebhook(secret, body).slice(7), 'hex');
-    return expected.length === offered.length && timingSafeEqual(expected, offered);
-  });
-}
-
 /** Verifies and parses Jira webhooks (any of the current and previous secrets; statuses mapped by the profile's `statusMap`). */
 export function jiraWebhooks(s: JiraSettings): Pick<TicketingConnector, 'verifyWebhook' | 'parseWebhook'> {
   const secrets = s.webhookSecret ? [s.webhookSecret, ...(s.previousWebhookSecrets ?? [])] : [];
@@ -74,7 +65,7 @@ export function jiraWebhooks(s: JiraSettings): Pick<TicketingConnector, 'verifyW
       if (secrets.length === 0) return { kind: 'rejected', reason: 'no webhookSecret is configured for this Jira partner' };
       if (!req.headers['x-hub-signature']) return { kind: 'rejected', reason: 'missing X-Hub-Signature' };
       const bytes = webhookBytes(req);
-      if (!verifyJiraSignature(secrets, req.headers['x-hub-signature'], bytes)) return { kind: 'rejected', reason: 'no signature matches' };
+      if (!verifyHubSignature(secrets, req.headers['x-hub-signature'], bytes)) return { kind: 'rejected', reason: 'no signature matches' };
       // the signature covers no delivery time: the body's own (signed) timestamp bounds replays
       const json = webhookJson(req); // authentic, but not readable: 422
       const ts = json !== null && typeof json === 'object' ? (json as { timestamp?: unknown }).timestamp : undefined;

@@ -53,15 +53,22 @@ async function applyOne(deps: ApplyDeps, msg: InboundMessage, escalationId: stri
     const d = decidePartnerUpdate(e, { status, partnerStatus: update.partnerStatus, updatedAt: update.updatedAt }, now);
     reason = d.reason;
     if (!d.apply) return undefined;
+    // a partner may name its ticket anew (TSANet: its reference until accepted, then the receiver's case
+    // number); only a newer update does, so an older one never puts the old number back
+    const renamed = update.ticketNumber !== undefined && e.partnerTicket !== null && update.ticketNumber !== e.partnerTicket.number;
     return {
       ...e, status: d.status, partnerUpdatedAt: update.updatedAt, partnerUpdateRank: rankOf(status),
       updateDueBy: nextUpdateDeadline(deps.config, e, now),
+      ...(renamed ? { partnerTicket: { ...e.partnerTicket!, number: update.ticketNumber! } } : {}),
     };
   }, now);
   const applied = r?.changed === true;
   await deps.store.appendTimeline(escalationId, {
     at: now.toISOString(), type: 'partner_update', actor: `partner:${msg.partnerId}`,
-    detail: { partnerStatus: update.partnerStatus, status, partnerUpdatedAt: update.updatedAt, applied, reason, deliveryId: msg.deliveryId },
+    detail: {
+      partnerStatus: update.partnerStatus, status, partnerUpdatedAt: update.updatedAt, applied, reason, deliveryId: msg.deliveryId,
+      ...(applied && r.before.partnerTicket?.number !== r.after.partnerTicket?.number ? { ticketNumber: r.after.partnerTicket?.number } : {}),
+    },
   }, dedupeKey);
   if (update.comment) {
     // a comment the hub itself forwarded, echoed back by the partner, is not recorded a second time

@@ -28,7 +28,7 @@ export async function pollPartners(deps: ApplyDeps & Needs<'connectors' | 'log' 
         await applyPartnerUpdates(deps, {
           partnerId: partner.id,
           deliveryId: `poll:${now.toISOString()}`,
-          updates: incidents.map((i) => ({ ticketId: i.id, ticketNumber: i.number, status: i.status, partnerStatus: i.partnerStatus, updatedAt: i.updatedAt })),
+          updates: incidents.map((i) => ({ ticketId: i.id, ticketNumber: i.number, status: i.status, partnerStatus: i.partnerStatus, updatedAt: i.updatedAt, ...(i.comment ? { comment: i.comment } : {}) })),
         }, { deferUnknown: false });
       }
       await deps.store.savePollState(partner.id, { cursor, polledAt: now.toISOString() });

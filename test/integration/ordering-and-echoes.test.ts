@@ -55,6 +55,17 @@ describe('ordering', () => {
     }), { numRuns: 25 });
   });
 
+  it('a newer update renames the partner ticket (TSANet: the receiver\'s case number once accepted); an older one never names it back', async () => {
+    const { escalation, ticketId } = await openEscalation();
+    const at = (s: number) => new Date(Date.UTC(2026, 10, 25, 10, 0, s)).toISOString();
+    await deliver([{ ticketId, ticketNumber: 'PC-2512070001', status: 'in_progress', partnerStatus: 'ACCEPTED', updatedAt: at(10) }]);
+    await deliver([{ ticketId, ticketNumber: ticketId, status: 'open', partnerStatus: 'OPEN', updatedAt: at(5) }]);
+    const e = (await deps.store.getEscalation(escalation.escalationId))!;
+    expect({ status: e.status, ticket: e.partnerTicket }).toEqual({ status: 'in_progress', ticket: { id: ticketId, number: 'PC-2512070001' } });
+    const updates = (await deps.store.getTimeline(escalation.escalationId)).filter((t) => t.type === 'partner_update').map((t) => t.detail.ticketNumber);
+    expect(updates).toEqual(['PC-2512070001', undefined]);
+  });
+
   it('a delivery replayed is recorded once in the timeline', async () => {
     const { escalation, ticketId } = await openEscalation();
     const u: InboundUpdate = { ticketId, status: 'in_progress', partnerStatus: 'in_progress', updatedAt: new Date().toISOString() };

@@ -50,8 +50,11 @@ it('polls each partner at most once per interval, applies what changed and moves
   partner.fail = true;
   expect(String((await pollPartners(deps))[partnerId])).toMatch(/failed/);
   partner.fail = false;
-  partner.changes.push({ id: 'INC1', number: 'INC0010001', status: 'resolved', partnerStatus: '6', updatedAt: '2026-11-25T11:00:00.000Z' });
+  partner.changes.push({ id: 'INC1', number: 'INC0010001', status: 'resolved', partnerStatus: '6', updatedAt: '2026-11-25T11:00:00.000Z', comment: 'Fixed in 4.1.1' });
   expect(await pollPartners(deps)).toEqual({ [partnerId]: 1 });
   expect(partner.cursors).toEqual([undefined, '2026-11-25T10:00:00.000Z', '2026-11-25T10:00:00.000Z']);
   expect((await deps.store.getEscalation(escalation.escalationId))!.status).toBe('resolved');
+  // what the partner wrote with a listed update (TSANet: a rejection's reason, a question, a note) enters the timeline
+  const said = (await deps.store.getTimeline(escalation.escalationId)).filter((t) => t.type === 'partner_comment').map((t) => t.detail.body);
+  expect(said).toEqual(['Fixed in 4.1.1']);
 });

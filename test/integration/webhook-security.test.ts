@@ -23,6 +23,7 @@ const SECRETS = {
   zendesk: ['zendesk-new-signing-secret', 'zendesk-old-signing-secret'],
   jira: ['jira-new-secret', 'jira-old-secret'],
   zoom: ['zoom-new-secret-token', 'zoom-old-secret-token'],
+  tsanet: ['tsanet-new-secret', 'tsanet-old-secret'],
 };
 const hmac = (key: string | Buffer, data: string | Buffer, enc: 'base64' | 'hex') => createHmac('sha256', key).update(data).digest(enc);
 const cat = (...parts: (string | Buffer)[]) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
@@ -68,6 +69,12 @@ const SCHEMES: Scheme[] = [
     sign: (secret, id, _t, b) => ({ 'x-hub-signature': `sha256=${hmac(secret, b, 'hex')}`, 'x-atlassian-webhook-identifier': id }),
   },
   {
+    // thin events: the delivery id is the signed event itself (no header carries one); the body's time bounds replays
+    partnerId: 'tsanet', secrets: SECRETS.tsanet, timed: true, idHeaders: [],
+    body: (t, id) => JSON.stringify({ eventType: 'note.created', requestToken: 'tok-1', noteToken: id, timestamp: new Date(t * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') }),
+    sign: (secret, _id, _t, b) => ({ 'x-hub-signature-256': `sha256=${hmac(secret, b, 'hex')}` }),
+  },
+  {
     partnerId: 'zoom', collaboration: true, secrets: SECRETS.zoom, timed: true, idHeaders: ['x-zm-trackingid'],
     body: (t, id) => JSON.stringify({ event: 'meeting.started', event_ts: t * 1000, payload: { account_id: 'acct', object: { id: 85012345678, uuid: id, topic: 'Joint call' } } }),
     sign: (secret, id, t, b) => ({ 'x-zm-signature': `v0=${hmac(secret, cat(`v0:${t}:`, b), 'hex')}`, 'x-zm-request-timestamp': String(t), 'x-zm-trackingid': id }),
@@ -87,6 +94,10 @@ beforeAll(async () => {
     { ...base, id: 'servicenow', name: 'ServiceNow', platforms: ['s'], connector: 'servicenow', credentials: { username: 'u', password: 'p' }, webhookSecret: SECRETS.servicenow[0], previousWebhookSecrets: [SECRETS.servicenow[1]] },
     { ...base, id: 'zendesk', name: 'Zendesk', platforms: ['z'], connector: 'zendesk', credentials: { email: 'a@b.example', apiToken: 't' }, webhookSecret: SECRETS.zendesk[0], previousWebhookSecrets: [SECRETS.zendesk[1]] },
     { ...base, id: 'jira', name: 'Jira', platforms: ['j'], connector: 'jira', credentials: { email: 'a@b.example', apiToken: 't' }, serviceDeskId: '1', requestTypeId: '2', webhookSecret: SECRETS.jira[0], previousWebhookSecrets: [SECRETS.jira[1]] },
+    {
+      ...base, id: 'tsanet', name: 'TSANet', platforms: ['ts'], connector: 'tsanet', credentials: { username: 'u', password: 'p' }, partnerCompanyId: '1',
+      submitterContact: { name: 'Hub', email: 'hub@vendor.example' }, webhookSecret: SECRETS.tsanet[0], previousWebhookSecrets: [SECRETS.tsanet[1]],
+    },
     {
       ...base, id: 'zoom', name: 'Zoom', platforms: ['zm'], connector: 'manual', portalUrl: 'https://support.zoom.com',
       collaboration: { connector: 'zoom', credentials: { accountId: 'a', clientId: 'c', clientSecret: 's' }, webhookSecret: SECRETS.zoom[0], previousWebhookSecrets: [SECRETS.zoom[1]] },
