@@ -1,11 +1,10 @@
 import { nextUpdateDeadline } from '../aging';
 import type { Needs } from '../deps';
 import { rankOf, type Escalation, type EscalationStatus, type ManualPartnerStatus } from '../escalation';
-import { ConflictError, NotFoundError } from '../errors';
+import { ConflictError } from '../errors';
 import { hubEvent } from '../events';
-import { correlationKeys } from '../log';
 import type { EscalationRecords, TimelineStore } from '../ports';
-import { mutateEscalation } from './mutate-escalation';
+import { escalationOr404, mutateEscalation } from './mutate-escalation';
 
 /**
  * Records what a partner without an API (connector `manual`) shows in its portal (`POST …/partner-status`):
@@ -19,9 +18,7 @@ export async function recordManualPartnerStatus(
   deps: Needs<'config' | 'clock' | 'bus' | 'connectors' | 'log', EscalationRecords & TimelineStore>, escalationId: string, input: { status: ManualPartnerStatus; note?: string | undefined }, actor: string,
 ): Promise<Escalation> {
   const now = deps.clock.now();
-  const current = await deps.store.getEscalation(escalationId);
-  if (!current) throw new NotFoundError(`No escalation ${escalationId}.`);
-  deps.log.appendKeys(correlationKeys(current));
+  const current = await escalationOr404(deps, escalationId);
   const check = (e: Escalation) => {
     const why = deps.connectors.ticketing(e.partnerId)?.mode !== 'manual' && e.ticketMode !== 'manual' ? `${e.partnerName} has an API: its status is synced`
       : !e.partnerTicket ? 'The escalation has no partner ticket yet'

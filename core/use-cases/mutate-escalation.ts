@@ -1,6 +1,18 @@
+import type { Needs } from '../deps';
 import type { Escalation } from '../escalation';
-import { VersionConflictError } from '../errors';
+import { NotFoundError, VersionConflictError } from '../errors';
+import { correlationKeys } from '../log';
 import type { EscalationRecords } from '../ports';
+
+/**
+ * The escalation an engineer's request names, or 404; the handling's log lines carry its ids from here on.
+ */
+export async function escalationOr404(deps: Needs<'log', EscalationRecords>, escalationId: string): Promise<Escalation> {
+  const current = await deps.store.getEscalation(escalationId);
+  if (!current) throw new NotFoundError(`No escalation ${escalationId}.`);
+  deps.log.appendKeys(correlationKeys(current));
+  return current;
+}
 
 export interface MutateOptions {
   /** The escalation as this caller last wrote or read it: tried first, saving a read when nobody changed it since. */

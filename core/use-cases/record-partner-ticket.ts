@@ -1,12 +1,11 @@
 import { nextUpdateDeadline } from '../aging';
 import type { Needs } from '../deps';
 import type { Escalation } from '../escalation';
-import { ConflictError, NotFoundError } from '../errors';
+import { ConflictError } from '../errors';
 import { hubEvent } from '../events';
-import { correlationKeys } from '../log';
 import type { EscalationRecords, TimelineStore } from '../ports';
 import { linkPartnerTicket } from '../ticket-links';
-import { mutateEscalation } from './mutate-escalation';
+import { escalationOr404, mutateEscalation } from './mutate-escalation';
 
 /**
  * Records a partner ticket an engineer opened by hand in the partner's portal.
@@ -19,9 +18,7 @@ export async function recordPartnerTicket(
   deps: Needs<'config' | 'clock' | 'bus' | 'log' | 'metrics', EscalationRecords & TimelineStore>, escalationId: string, ticket: { number: string; url?: string | undefined }, actor: string,
 ): Promise<Escalation> {
   const now = deps.clock.now();
-  const current = await deps.store.getEscalation(escalationId);
-  if (!current) throw new NotFoundError(`No escalation ${escalationId}.`);
-  deps.log.appendKeys(correlationKeys(current));
+  const current = await escalationOr404(deps, escalationId);
   const check = (e: Escalation) => {
     if (e.partnerTicket) throw new ConflictError(`The escalation already has partner ticket ${e.partnerTicket.number}.`);
     const manual = e.ticketMode === 'manual';
