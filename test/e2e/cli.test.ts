@@ -2,7 +2,6 @@
  * The `hub` CLI end to end: the real launcher (node bin/hub.mjs) as a child process against the local
  * runtime started in-process. Each invocation costs about a second of tsx start-up, so each one counts.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,27 +9,11 @@ import { join } from 'node:path';
 import { escalationBody } from '../../cli/commands/escalate';
 import { verifyJwt } from '../../local/jwt';
 import { uid } from '../support/fixtures';
-import { engineerToken, http, JWT_SECRET, startE2E, waitFor, type E2E } from '../support/local-hub';
+import { engineerToken, http, JWT_SECRET, runHubCli, startE2E, waitFor, type E2E } from '../support/local-hub';
 
-const BIN = join(__dirname, '../../bin/hub.mjs');
 
-interface Run { code: number | null; stdout: string; stderr: string }
-
-/** Runs `hub <args>` with HUB_URL/HUB_TOKEN pointing at the test hub (overridable through `env`). */
-function hub(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
-  const { HUB_URL: _u, HUB_TOKEN: _t, HUB_JWT_SECRET: _s, ...inherited } = process.env;
-  const childEnv: NodeJS.ProcessEnv = { ...inherited, HUB_URL: e2e.hub.url, HUB_TOKEN: engineerToken(), ...env };
-  for (const [k, v] of Object.entries(childEnv)) if (v === undefined) delete childEnv[k];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** Runs `hub <args>` against the test hub (HUB_URL/HUB_TOKEN overridable through `env`). */
+const hub = (args: string[], env: Record<string, string | undefined> = {}) => runHubCli(e2e.hub.url, args, env);
 
 let e2e: E2E;
 let dir: string;

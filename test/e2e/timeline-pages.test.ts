@@ -4,12 +4,9 @@
  * pages back to the first entry; a cursor the hub did not make is `400 invalid_cursor`; `hub show` says
  * how to see older entries and `hub timeline` shows them.
  */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { uid } from '../support/fixtures';
-import { customerToken, engineerToken, http, startE2E, waitFor, type E2E } from '../support/local-hub';
+import { customerToken, engineerToken, http, runHubCli, startE2E, waitFor, type E2E } from '../support/local-hub';
 
-const BIN = join(__dirname, '../../bin/hub.mjs');
 const COMMENTS = 1000;
 const BODY_CHARS = 10_000; // the longest comment the contract allows
 
@@ -91,19 +88,7 @@ describe('a timeline of 1,000 comments', () => {
   });
 });
 
-function hub(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HUB_URL: e2e.hub.url, HUB_TOKEN: engineerToken() }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const hub = (args: string[]) => runHubCli(e2e.hub.url, args);
 
 describe('the CLI on a long timeline', () => {
   it('hub show prints the recent entries and how to see older ones; hub timeline --before shows them', async () => {

@@ -1,4 +1,5 @@
 /** Starts the local runtime in-process against a generic-rest sandbox, for end-to-end tests over HTTP. */
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,4 +61,25 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | false | und
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+export interface CliRun { code: number | null; stdout: string; stderr: string }
+
+/**
+ * Runs the `hub` CLI (bin/hub.mjs) as a user would, against the hub at `hubUrl` with an engineer token:
+ * the test's environment without its own HUB_* settings, then `env` (a value `undefined` removes one).
+ */
+export function runHubCli(hubUrl: string, args: string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
+  const { HUB_URL: _u, HUB_TOKEN: _t, HUB_JWT_SECRET: _s, ...inherited } = process.env;
+  const childEnv: NodeJS.ProcessEnv = { ...inherited, HUB_URL: hubUrl, HUB_TOKEN: engineerToken(), ...env };
+  for (const [k, v] of Object.entries(childEnv)) if (v === undefined) delete childEnv[k];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(__dirname, '../../bin/hub.mjs'), ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }
