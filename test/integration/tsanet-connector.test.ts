@@ -51,6 +51,14 @@ describe('tsanet connector against its sandbox', () => {
     expect([...sandbox.requests.values()].filter((r) => r.internalCaseNumber === 'hub:esc_lost').map((r) => r.token)).toEqual([again.id]);
   });
 
+  it('fills the form with the customer\'s entitlement and request when the engineer gave them', async () => {
+    const c = connector(sandbox.baseUrl, { customFields: { 'Customer Tenant ID': '{{partnerEntitlement}}', 102: '{{requestedBy}} by {{requestedVia}} at {{requestedAt}}' } });
+    const opened = await c.openIncident({
+      ...input('hub:esc_mandate'), partnerEntitlement: 'tenant-8f2c', customerRequest: { by: 'Ana (IT lead)', channel: 'phone', at: '2026-12-01T09:55:00Z' },
+    });
+    expect(sandbox.requests.get(opened.id)!.customFields).toEqual([{ fieldId: 101, value: 'tenant-8f2c' }, { fieldId: 102, value: 'Ana (IT lead) by phone at 2026-12-01T09:55:00Z' }]);
+  });
+
   it('refuses for good when a required field of the receiver\'s form is left unfilled', async () => {
     const err = await failure(connector(sandbox.baseUrl, { customFields: {} }).openIncident(input('hub:esc_unfilled')));
     expect(err.transient).toBe(false);
