@@ -301,6 +301,37 @@ export interface OpenIncidentInput extends CustomerMandate {
   customerId: string;
 }
 
+/**
+ * Sends one composed MIME message (connectors/email composes it): SES in AWS
+ * (functions/adapters/ses-mail.ts), SMTP locally (local/smtp-transport.ts). `relay` is the profile's
+ * `smtp` setting, for the local transport only (SES ignores it).
+ */
+export interface MailTransport {
+  send(message: { from: string; to: string[]; raw: Uint8Array; relay?: { host: string; port: number } | undefined }): Promise<void>;
+}
+
+/** SES's receipt verdicts (`PASS`, `FAIL`, `GRAY`, `PROCESSING_FAILED`, `DISABLED`); none locally (the loopback listener has none to give). */
+export interface MailVerdicts { spf: string; dkim: string; spam: string; virus: string }
+
+/** How an inbound mail reached the hub: SES's verdicts (AWS) and where its raw bytes are kept (`s3://…`, or a local file). */
+export interface MailReceipt { verdicts?: MailVerdicts | undefined; storedAt?: string | undefined }
+
+/** A partner's mail as the hub reads it (connectors/email parses the MIME): addresses lower-cased, ids without angle brackets. */
+export interface PartnerMail {
+  messageId: string;
+  inReplyTo?: string | undefined;
+  references: string[];
+  /** The sender's address (the From header). */
+  from: string;
+  subject: string;
+  /** The text body, decoded from its charset, quoted history stripped. */
+  text: string;
+  /** Attachments are listed, never inlined (their bytes stay in the stored mail). */
+  attachments: { filename: string; contentType: string; size: number }[];
+  /** The Date header as an ISO instant, when present and valid. */
+  date?: string | undefined;
+}
+
 export interface RawWebhook {
   headers: Record<string, string | undefined>;
   /**
