@@ -8,9 +8,9 @@
  * - Agents (HTTP control routes on the sandbox's `baseUrl`, or the methods of the returned desk):
  *   `POST /_sandbox/incidents/{ref}/status {"status", "comment"?}` mails `Status: <status>` in the thread,
  *   `…/reply {"body"}` a reply, `…/disallowed` a status mail from a sender the partner's profile does not
- *   allow, `…/forged` a mail from the desk's own address into a thread the hub never started; `{ref}` is
- *   the incident's `hub:…` reference or its tracking number. `GET /_sandbox/incidents` and
- *   `GET /_sandbox/mail` list the incidents and every mail the desk took.
+ *   allow, `…/forged` a mail from the desk's own address whose thread headers name another escalation
+ *   than its subject; `{ref}` is the incident's `hub:…` reference or its tracking number.
+ *   `GET /_sandbox/incidents` and `GET /_sandbox/mail` list the incidents and every mail the desk took.
  * The desk's mail goes to the hub's SMTP listener (`mailTo`, `smtp://host:port`), addressed to the
  * `Reply-To` of the hub's mail; answered 4xx or unreachable, it is tried again a few times, as a mail
  * server would. `faults` script the desk's SMTP answers to the hub (the status as the reply code).
@@ -163,14 +163,14 @@ export async function startMailDesk(opts: MailDeskOptions) {
       return send(inc, 'disallowed', 'Status: Resolved\n\nTrackingID#999999 closes this. (Sent from an address the partner does not own.)', { from: stranger });
     },
     /**
-     * From the desk's own address, a mail that answers a thread the hub never started: its thread headers
-     * name a Message-ID of the hub's form for an escalation of no one, and its subject no `[hub:…]`
-     * reference, so nothing ties it to a real escalation. It would resolve the incident were it applied.
+     * From the desk's own address, a mail whose thread is forged: its subject names the incident, its
+     * thread headers a Message-ID of the hub's form for another escalation (one of no one). It would resolve
+     * the incident were it applied.
      */
     forged: (ref: string) => {
       const inc = incident(ref);
-      const forgedThread = `hub=3Aesc_${randomBytes(8).toString('hex').toUpperCase()}.open@${domainOf(inc.threadId)}`;
-      return send(inc, 'forged', 'Status: Resolved\n\nTrackingID#999998 closes this.', { subject: `${trackingSubject('999998')} Re: your request`, thread: forgedThread });
+      const otherThread = `hub=3Aesc_${randomBytes(8).toString('hex').toUpperCase()}.open@${domainOf(inc.threadId)}`;
+      return send(inc, 'forged', 'Status: Resolved\n\nTrackingID#999998 closes this.', { thread: otherThread });
     },
   };
 

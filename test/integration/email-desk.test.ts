@@ -91,7 +91,7 @@ describe('the sandbox mail desk', () => {
     expect(stranger!.from?.value[0]?.address).toBe('someone@not-the-partner.example');
     expect(inThread(stranger!, opening)).toBe(true);
     expect(forged!.from?.value[0]?.address).toBe('support@partner-mail.example');
-    expect(forged!.subject).not.toContain('hub:');
+    expect(forged!.subject).toContain('[hub:esc_C1]');
     expect(inThread(forged!, opening)).toBe(false);
     expect(forged!.inReplyTo).toMatch(/^<hub=3Aesc_[0-9A-F]+\.open@vendor\.example>$/);
 
