@@ -10,7 +10,7 @@
 import type { PartnerProfile } from '../core/config';
 import { systemClock, type Clock } from '../core/ports';
 import { settingsOf, type ConnectorDescriptor, type ConnectorKind, type Half, type InboundPorts, type OutboundPort } from './kinds';
-import type { Sandbox, SandboxFactory } from './sandbox';
+import type { Sandbox, SandboxFactory, SandboxStart } from './sandbox';
 
 interface Made<H extends Half, K extends ConnectorKind> { readonly half: H; readonly descriptor: ConnectorDescriptor<K> }
 
@@ -40,10 +40,10 @@ export function defineWebhookHalf<K extends ConnectorKind, S>(
 /** `listensOn`: the URL the connector calls, from its settings (default: the profile's `baseUrl`). */
 export function defineSandbox<K extends ConnectorKind, S>(
   descriptor: ConnectorDescriptor<K, S>,
-  start: (settings: S, profile: PartnerProfile, opts: { port: number; webhookUrl?: string }) => Promise<Sandbox>,
+  start: (settings: S, profile: PartnerProfile, opts: SandboxStart) => Promise<Sandbox>,
   listensOn: (settings: S, profile: PartnerProfile) => string = (_s, profile) => profile.baseUrl,
 ): SandboxHalf<K> {
-  const sandbox = made((profile: PartnerProfile, opts: { port: number; webhookUrl?: string }) => start(settingsOf(descriptor, profile), profile, opts), 'sandbox', descriptor);
+  const sandbox = made((profile: PartnerProfile, opts: SandboxStart) => start(settingsOf(descriptor, profile), profile, opts), 'sandbox', descriptor);
   return Object.assign(sandbox, { listensOn: (profile: PartnerProfile) => listensOn(settingsOf(descriptor, profile), profile) });
 }
 

@@ -22,13 +22,16 @@ export interface Sandbox {
   move(ticketId: string, status: string, comment?: string): Promise<unknown>;
   /** Scripted failures, answered in order. */
   faults: SandboxFault[];
-  /** Where webhooks go; may be set once the hub is listening. */
-  settings: { webhookUrl?: string | undefined };
+  /** Where webhooks go, and mail (`mailTo`, the hub's SMTP listener `smtp://host:port`: the mail desk); may be set once the hub is listening. */
+  settings: { webhookUrl?: string | undefined; mailTo?: string | undefined };
   close(): Promise<void>;
 }
 
+/** Where a sandbox reaches the hub: its webhook route, and its SMTP listener (`smtp://host:port`, for a partner that answers by mail). */
+export interface SandboxStart { port: number; webhookUrl?: string; mailTo?: string }
+
 /** Starts the sandbox for a partner profile, listening on `port` (0: any free port). */
-export type SandboxFactory = (profile: PartnerProfile, opts: { port: number; webhookUrl?: string }) => Promise<Sandbox>;
+export type SandboxFactory = (profile: PartnerProfile, opts: SandboxStart) => Promise<Sandbox>;
 
 /**
  * Takes the first scripted fault that matches this call (removing it), after its `delayMs` if any;
