@@ -365,6 +365,16 @@ export interface InboundUpdate {
   comment?: string;
 }
 
+/**
+ * What the hub knows of a partner mail it matched: the ticket (the escalation's `externalRef`), the
+ * partner's ticket number as recorded so far (a number the mail repeats is no news), and where the raw
+ * mail is kept (it goes into the comment, for the engineer who needs the original).
+ */
+export interface MailContext { ticketId: string; ticketNumber?: string | undefined; storedAt?: string | undefined }
+
+/** A partner mail read by its connector: an update of the ticket it was matched to, or rejected (with why). */
+export type MailReading = { kind: 'update'; update: InboundUpdate } | { kind: 'rejected'; reason: string };
+
 /** A protocol adapter for one partner's ticketing system. */
 export interface TicketingConnector {
   /** `manual`: the partner has no API; an engineer records the ticket number by hand. */
@@ -386,6 +396,15 @@ export interface TicketingConnector {
   verifyWebhook(req: RawWebhook, now: Date): WebhookVerdict;
   /** Throws ValidationError for a body that does not follow the partner's format. */
   parseWebhook(req: RawWebhook): InboundUpdate[];
+  /**
+   * Partners reached by e-mail (connectors/email): reads a partner's mail, which the hub matched to the
+   * ticket `context.ticketId`, as an update of it, after the connector's own checks (the sender is one the
+   * partner's profile allows), or rejects it saying why. Absent: the partner's mail is not read
+   * (core/use-cases/ingest-partner-mail.ts).
+   */
+  readMail?(mail: PartnerMail, context: MailContext): MailReading;
+  /** With readMail: whether this partner's mail may come from `address` (its profile's allow-list). */
+  allowsSender?(address: string): boolean;
 }
 
 export interface JointCallRequest {

@@ -19,7 +19,8 @@ import * as z from 'zod';
 import { PartnerCallError } from '../../core/errors';
 import { systemClock, type Clock, type OpenIncidentInput, type PartnerIncident } from '../../core/ports';
 import { AccessTokenCache } from '../access-token-cache';
-import { defineHttpHalf } from '../halves';
+import { defineHttpHalf, type TicketingHalfOptions } from '../halves';
+import { fillPlaceholders } from '../placeholders';
 import { call, expectResponse, partnerClient } from '../partner-http';
 import { tsanet, type TsanetSettings } from './descriptor';
 import { mapTsanetStatus, tsanetTime } from './mapping';
@@ -78,18 +79,6 @@ function toIncident(r: Request): PartnerIncident {
 
 const PRIORITY: Record<string, string> = { critical: 'HIGH', high: 'HIGH', medium: 'MEDIUM', low: 'LOW' };
 
-/** `{{name}}` replaced by the escalation's value; an unknown name by nothing (the field then counts as unfilled). */
-export function fillPlaceholders(template: string, input: OpenIncidentInput): string {
-  const request = input.customerRequest;
-  const values: Record<string, string | undefined> = {
-    externalRef: input.externalRef, caseId: input.caseId, customerId: input.customerId,
-    summary: input.title, title: input.title, description: input.description, severity: input.severity,
-    // the customer's support agreement with the partner and who asked (API.md: passed to the form this way)
-    partnerEntitlement: input.partnerEntitlement, requestedBy: request?.by, requestedVia: request?.channel, requestedAt: request?.at,
-  };
-  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_m, name: string) => values[name] ?? '').trim();
-}
-
 /**
  * The request's custom fields: each field of the receiver's form that the profile fills (by label or by
  * field id). A required field left unfilled is final: no retry fills it, the profile must.
@@ -106,7 +95,7 @@ function formFields(fields: z.infer<typeof FormField>[], s: TsanetSettings, inpu
   return filled.filter(({ value }) => value).map(({ field, value }) => ({ fieldId: Number(field.fieldId), value }));
 }
 
-export interface TsanetConnectorOptions { clock?: Clock }
+export interface TsanetConnectorOptions extends TicketingHalfOptions { clock?: Clock }
 
 /**
  * What the receiver wrote since `from` (ms) and is not in `seen`, for the timeline: the reason of a
