@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mailDomain, refOfMessageId, refsInSubject } from '../mail';
 import type { Needs } from '../deps';
 import { ValidationError } from '../errors';
@@ -22,7 +23,10 @@ export function failedVerdicts(verdicts: MailVerdicts | undefined): string | und
 }
 
 interface Matched { partnerId: string; escalationId: string; ref: string; connector: TicketingConnector }
-type Match = { found: Matched; forged?: undefined } | { found?: undefined; forged: Matched[]; reason: string };
+type Match = { found: Matched } | { found?: undefined; named: Matched[]; reason: string };
+
+/** How many of the references a mail names are looked up (to record a forged thread on each): a mail cannot make the hub read more. */
+const MAX_REFS_LOOKED_UP = 5;
 
 /**
  * The escalation a mail is about: its `[externalRef]` in the subject, or the hub's Message-IDs in
@@ -32,23 +36,23 @@ type Match = { found: Matched; forged?: undefined } | { found?: undefined; forge
  */
 async function matchEscalation(deps: MailDeps, mail: PartnerMail): Promise<Match> {
   const inSubject = [...new Set(refsInSubject(mail.subject))];
-  const inThread = [...new Set([mail.inReplyTo, ...mail.references].flatMap((id) => (id === undefined ? [] : [refOfMessageId(id)].filter((r) => r !== undefined))))];
+  const inThread = [...new Set([mail.inReplyTo, ...mail.references].map((id) => id && refOfMessageId(id)).filter((r): r is string => !!r))];
   const refs = [...new Set([...inSubject, ...inThread])];
   const readers = deps.config.partners.flatMap((p) => {
     const connector = deps.connectors.ticketing(p.id);
     return connector?.readMail ? [{ partnerId: p.id, connector }] : [];
   });
-  const found = (await Promise.all(refs.flatMap((ref) => readers.map(async (r) => {
+  const found = (await Promise.all(refs.slice(0, MAX_REFS_LOOKED_UP).flatMap((ref) => readers.map(async (r) => {
     const escalationId = await deps.store.findByTicket(r.partnerId, ref);
     return escalationId === undefined ? [] : [{ ...r, ref, escalationId }];
   })))).flat();
-  if (refs.length === 0) return { forged: [], reason: 'the mail names no escalation (no [hub:…] in the subject, no hub Message-ID in its thread headers)' };
+  if (refs.length === 0) return { named: [], reason: 'the mail names no escalation (no [hub:…] in the subject, no hub Message-ID in its thread headers)' };
   if (refs.length > 1) {
     const what = inSubject.length > 1 ? 'its subject names several escalations' : inThread.length > 1 ? 'its thread headers name several escalations' : 'its subject and its thread headers name different escalations';
-    return { forged: found, reason: `forged thread: ${what} (${refs.join(', ')})` };
+    return { named: found, reason: `forged thread: ${what} (${refs.slice(0, MAX_REFS_LOOKED_UP).join(', ')}${refs.length > MAX_REFS_LOOKED_UP ? ', …' : ''})` };
   }
   const [only] = found;
-  return only ? { found: only } : { forged: [], reason: `no escalation of a partner reached by e-mail has the reference ${refs[0]!}` };
+  return only ? { found: only } : { named: [], reason: `no escalation of a partner reached by e-mail has the reference ${refs[0]!}` };
 }
 
 /**
@@ -62,7 +66,7 @@ async function matchEscalation(deps: MailDeps, mail: PartnerMail): Promise<Match
  */
 export async function ingestPartnerMail(deps: MailDeps, mail: PartnerMail, receipt: MailReceipt): Promise<MailOutcome> {
   const match = await matchEscalation(deps, mail);
-  if (!match.found) return dropped(deps, mail, receipt, match.forged, match.reason);
+  if (!match.found) return dropped(deps, mail, receipt, match.named, match.reason);
   const m = match.found;
   return withLogKeys({ escalationId: m.escalationId, partnerId: m.partnerId }, async () => {
     const refused = failedVerdicts(receipt.verdicts) ?? forgedSender(deps, mail, m);
@@ -76,12 +80,16 @@ export async function ingestPartnerMail(deps: MailDeps, mail: PartnerMail, recei
       reading = { kind: 'rejected' as const, reason: err.message };
     }
     if (reading.kind === 'rejected') return dropped(deps, mail, receipt, [m], reading.reason);
-    const message: InboundMessage = { partnerId: m.partnerId, deliveryId: `mail:${mail.messageId}`, updates: [reading.update] };
+    const message: InboundMessage = { partnerId: m.partnerId, deliveryId: mailDeliveryId(mail.messageId), updates: [reading.update] };
     const kind = await takeDelivery(deps, message, deps.clock.now());
     deps.log.info('partner mail taken in', { outcome: kind, deliveryId: message.deliveryId, storedAt: receipt.storedAt });
     return { kind, partnerId: m.partnerId, escalationId: m.escalationId, deliveryId: message.deliveryId };
   });
 }
+
+/** The delivery id of a mail: its Message-ID, or a digest of one too long to be a store key (RFC 5322 bounds only the line). */
+export const mailDeliveryId = (messageId: string): string =>
+  (messageId.length <= 250 ? `mail:${messageId}` : `mail:sha256-${createHash('sha256').update(messageId).digest('hex')}`);
 
 /** A sender allowed for another partner but not for the one whose escalation the mail names: its thread is forged. */
 function forgedSender(deps: MailDeps, mail: PartnerMail, m: Matched): string | undefined {
@@ -95,8 +103,8 @@ async function dropped(deps: MailDeps, mail: PartnerMail, receipt: MailReceipt, 
   for (const m of on) {
     await deps.store.appendTimeline(m.escalationId, {
       at, type: 'partner_mail_dropped', actor: 'hub',
-      detail: { from: mail.from, subject: mail.subject.slice(0, 500), reason, messageId: mail.messageId, ...(receipt.storedAt ? { storedAt: receipt.storedAt } : {}) },
-    }, `mail-dropped:${mail.messageId}`);
+      detail: { from: mail.from.slice(0, 320), subject: mail.subject.slice(0, 500), reason, messageId: mail.messageId.slice(0, 1000), ...(receipt.storedAt ? { storedAt: receipt.storedAt } : {}) },
+    }, `mail-dropped:${mailDeliveryId(mail.messageId)}`);
   }
   // the sender's domain only: an address is contact data, which logs never carry
   deps.log.warn('partner mail dropped', {

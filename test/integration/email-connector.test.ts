@@ -187,6 +187,15 @@ describe('email: the partner\'s replies', () => {
     expect(await deps.store.getEscalation(esc.escalationId)).toMatchObject({ partnerTicket: { number: '2512070040009999' } });
   });
 
+  it('a Message-ID too long to be a store key is deduplicated by its digest', async () => {
+    await opened('esc_longid');
+    const long = `${'x'.repeat(600)}@microsoft.example`;
+    const mail = await reply({ subject: 'RE: [hub:esc_longid] hi', text: 'hello', messageId: long });
+    const first = await receive(mail);
+    expect(first).toMatchObject({ kind: 'accepted', deliveryId: expect.stringMatching(/^mail:sha256-[0-9a-f]{64}$/) });
+    expect(await receive(mail)).toEqual({ ...first, kind: 'duplicate' });
+  });
+
   it('a reply with attachments: listed in the comment, never inlined', async () => {
     const esc = await opened('esc_attach');
     const raw = await new MailComposer({
