@@ -5,7 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
 import MailComposer from 'nodemailer/lib/mail-composer';
+import { composeOpening } from '../../connectors/email/compose';
+import { EmailSettings } from '../../connectors/email/descriptor';
 import { parsePartnerMail, MAIL_TEXT_LIMIT } from '../../connectors/email/parse';
 import { stripQuotedHistory } from '../../connectors/email/quoted';
 import { emailInbound, senderAllowed } from '../../connectors/email/webhook';
@@ -65,6 +68,24 @@ describe('email settings, checked at start', () => {
     const c = buildTicketingRegistry(config()).ticketing('microsoft-email')!;
     await expect(c.openIncident({ externalRef: 'hub:esc_x', title: 't', description: 'd', severity: 'high', caseId: 'C', customerId: 'acme' }))
       .rejects.toThrow(/partner microsoft-email: the email connector has no mail transport in this function/);
+  });
+});
+
+describe('composing the opening mail', () => {
+  const settings = EmailSettings.parse(emailPartner({ subjectTemplate: 'Escalation [{{externalRef}}] for {{customerId}}: {{summary}}' }));
+  const input = { externalRef: 'hub:esc_c1', title: '[high] Calls drop\r\nBcc: victim@elsewhere.example', description: '', severity: 'high', caseId: 'C-1', customerId: 'contoso' };
+
+  it('fills the subject template, and no text of the escalation can add a header', async () => {
+    const mail = await simpleParser(Buffer.from((await composeOpening(settings, input, new Date('2026-12-07T09:00:00Z'))).raw));
+    expect(mail.subject).toBe('Escalation [hub:esc_c1] for contoso: [high] Calls drop Bcc: victim@elsewhere.example');
+    expect(mail.bcc).toBeUndefined();
+    expect(mail.headers.has('bcc')).toBe(false);
+  });
+
+  it('says nothing of an entitlement, a request or findings the engineer did not give', async () => {
+    const { text } = await simpleParser(Buffer.from((await composeOpening(settings, input, new Date('2026-12-07T09:00:00Z'))).raw));
+    expect(text).not.toMatch(/entitlement|Requested by|Findings/);
+    expect(text).toContain('Our reference: hub:esc_c1 (please keep [hub:esc_c1] in the subject when you reply)');
   });
 });
 
