@@ -187,6 +187,14 @@ describe('email: the partner\'s replies', () => {
     expect(await deps.store.getEscalation(esc.escalationId)).toMatchObject({ partnerTicket: { number: '2512070040009999' } });
   });
 
+  it('a reply whose tracking number fails the partner-input checks is dropped, not applied', async () => {
+    const esc = await opened('esc_badnumber');
+    const r = await receive(await reply({ subject: `RE: [hub:esc_badnumber] TrackingID#${'9'.repeat(300)}`, text: 'hi', messageId: 'bad-number@microsoft.example' }));
+    expect(r).toEqual({ kind: 'dropped', reason: 'The partner mail is not valid: ticketNumber is not a valid identifier' });
+    expect(await dropsOf(esc.escalationId)).toEqual([expect.objectContaining({ messageId: 'bad-number@microsoft.example' })]);
+    expect(await deps.store.getEscalation(esc.escalationId)).toMatchObject({ partnerTicket: { number: 'hub:esc_badnumber' } });
+  });
+
   it('a Message-ID too long to be a store key is deduplicated by its digest', async () => {
     await opened('esc_longid');
     const long = `${'x'.repeat(600)}@microsoft.example`;
