@@ -302,12 +302,30 @@ export interface OpenIncidentInput extends CustomerMandate {
 }
 
 /**
- * Sends one composed MIME message (connectors/email composes it): SES in AWS
- * (functions/adapters/ses-mail.ts), SMTP locally (local/smtp-transport.ts). `relay` is the profile's
- * `smtp` setting, for the local transport only (SES ignores it).
+ * One mail the hub sends to a partner (connectors/email writes it), as fields: the transport builds the
+ * MIME — nodemailer locally (local/mail-mime.ts), SES in AWS (functions/adapters/ses-mail.ts) — so that no
+ * Lambda bundle carries a MIME composer. Ids are without angle brackets; `references` oldest first.
  */
+export interface OutgoingMail {
+  from: string;
+  to: string[];
+  replyTo?: string | undefined;
+  /** One line: connectors never put a line break in it. */
+  subject: string;
+  text: string;
+  html: string;
+  /** The hub's own id (a relay may replace it: SES does, which is why `references` names the thread's root). */
+  messageId: string;
+  inReplyTo?: string | undefined;
+  references: string[];
+  date: Date;
+  /** The profile's `smtp` setting: the local transport's relay (SES ignores it). */
+  relay?: { host: string; port: number } | undefined;
+}
+
+/** Sends a partner mail: SES in AWS (functions/adapters/ses-mail.ts), SMTP locally (local/smtp-transport.ts). */
 export interface MailTransport {
-  send(message: { from: string; to: string[]; raw: Uint8Array; relay?: { host: string; port: number } | undefined }): Promise<void>;
+  send(mail: OutgoingMail): Promise<void>;
 }
 
 /** SES's receipt verdicts (`PASS`, `FAIL`, `GRAY`, `PROCESSING_FAILED`, `DISABLED`); none locally (the loopback listener has none to give). */

@@ -1,18 +1,15 @@
 /**
- * `email`, outgoing: the MIME of the hub's mails, built by nodemailer's MailComposer (headers encoded,
- * lines folded, text and HTML alternatives). Threading (core/mail.ts): the opening mail's Message-ID is
+ * `email`, outgoing: the hub's mails as fields (core/ports.ts `OutgoingMail`); the transport builds the
+ * MIME (nodemailer locally, SES in AWS), so no Lambda bundle carries a MIME composer. Threading (core/mail.ts): the opening mail's Message-ID is
  * derived from the `externalRef`, a comment's from its idempotency key, and a comment replies to the
  * opening (`In-Reply-To`, `References`), so the partner's desk files it in the same ticket and the hub
  * recognises the replies; every mail names the thread's root id first in `References`, which survives a
  * relay that replaces Message-IDs (core/mail.ts).
  */
-import MailComposer from 'nodemailer/lib/mail-composer';
 import { commentMessageId, mailDomain, openingMessageId, threadRootId } from '../../core/mail';
-import type { OpenIncidentInput } from '../../core/ports';
+import type { OpenIncidentInput, OutgoingMail } from '../../core/ports';
 import { fillPlaceholders } from '../placeholders';
 import type { EmailSettings } from './descriptor';
-
-export interface ComposedMail { messageId: string; raw: Uint8Array }
 
 const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -20,18 +17,18 @@ const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.ch
 const html = (paragraphs: string[]): string =>
   `<!doctype html><html><body>${paragraphs.map((p) => `<p style="white-space:pre-wrap">${escapeHtml(p)}</p>`).join('')}</body></html>`;
 
-const bracketed = (id: string) => `<${id}>`;
+/** A header value on one line: whatever an escalation's text holds, it cannot start another header. */
+const oneLine = (s: string): string => s.replace(/[\r\n]+/g, ' ').trim();
 
 /** `thread`: the thread's root id (first in `References`), and the message this one replies to, if any. */
-async function build(s: EmailSettings, mail: { messageId: string; subject: string; paragraphs: string[]; date: Date; thread: { root: string; inReplyTo?: string } }): Promise<ComposedMail> {
+function build(s: EmailSettings, mail: { messageId: string; subject: string; paragraphs: string[]; date: Date; thread: { root: string; inReplyTo?: string } }): OutgoingMail {
   const { root, inReplyTo } = mail.thread;
-  const raw = await new MailComposer({
-    from: s.from, to: s.to, ...(s.replyTo ? { replyTo: s.replyTo } : {}),
-    subject: mail.subject, messageId: bracketed(mail.messageId), date: mail.date,
-    references: [root, ...(inReplyTo ? [inReplyTo] : [])].map(bracketed), ...(inReplyTo ? { inReplyTo: bracketed(inReplyTo) } : {}),
+  return {
+    from: s.from, to: [s.to], replyTo: s.replyTo, relay: s.smtp,
+    subject: oneLine(mail.subject), messageId: mail.messageId, date: mail.date,
+    references: [root, ...(inReplyTo ? [inReplyTo] : [])], inReplyTo,
     text: mail.paragraphs.join('\n\n'), html: html(mail.paragraphs),
-  }).compile().build();
-  return { messageId: mail.messageId, raw: new Uint8Array(raw) };
+  };
 }
 
 /** What the partner reads first: the summary, severity, the hub's reference, the customer's mandate when given, the findings. */
@@ -47,7 +44,7 @@ function openingParagraphs(input: OpenIncidentInput): string[] {
 }
 
 /** The mail that opens the incident: its subject from `subjectTemplate` (which carries `[{{externalRef}}]`). */
-export function composeOpening(s: EmailSettings, input: OpenIncidentInput, date: Date): Promise<ComposedMail> {
+export function composeOpening(s: EmailSettings, input: OpenIncidentInput, date: Date): OutgoingMail {
   const domain = mailDomain(s.from);
   return build(s, {
     messageId: openingMessageId(input.externalRef, domain), thread: { root: threadRootId(input.externalRef, domain) },
@@ -57,7 +54,7 @@ export function composeOpening(s: EmailSettings, input: OpenIncidentInput, date:
 }
 
 /** A comment: a reply to the opening mail of `externalRef`, with the same Message-ID for every retry of the same comment. */
-export function composeComment(s: EmailSettings, externalRef: string, body: string, idempotencyKey: string, date: Date): Promise<ComposedMail> {
+export function composeComment(s: EmailSettings, externalRef: string, body: string, idempotencyKey: string, date: Date): OutgoingMail {
   const domain = mailDomain(s.from);
   return build(s, {
     messageId: commentMessageId(externalRef, idempotencyKey, domain),

@@ -9,9 +9,9 @@
  * - A transport failure is transient (the use cases retry); no transport at all is a deployment error.
  */
 import { ConfigError, PartnerCallError } from '../../core/errors';
-import { systemClock, type Clock, type PartnerIncident } from '../../core/ports';
+import { systemClock, type Clock, type OutgoingMail, type PartnerIncident } from '../../core/ports';
 import { defineHttpHalf, type TicketingHalfOptions } from '../halves';
-import { composeComment, composeOpening, type ComposedMail } from './compose';
+import { composeComment, composeOpening } from './compose';
 import { email } from './descriptor';
 
 export interface EmailConnectorOptions extends TicketingHalfOptions { clock?: Clock }
@@ -23,13 +23,12 @@ export const emailConnector = defineHttpHalf(email, (s, profile, opts: EmailConn
   const clock = opts.clock ?? systemClock;
   const transport = opts.mail;
 
-  async function send(what: string, mail: Promise<ComposedMail>): Promise<void> {
+  async function send(what: string, mail: OutgoingMail): Promise<void> {
     if (!transport) {
       throw new ConfigError(`partner ${profile.id}: the email connector has no mail transport in this function (buildTicketingRegistry(config, { mail }) / buildRegistry(config, { mail })); ${what} cannot be sent`);
     }
-    const { raw } = await mail;
     try {
-      await transport.send({ from: s.from, to: [s.to], raw, relay: s.smtp });
+      await transport.send(mail);
     } catch (err) {
       throw new PartnerCallError(`${what}: the mail was not sent (${err instanceof Error ? err.message : String(err)})`, true);
     }

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { parsePartnerMail } from '../../connectors/email/parse';
+import { mimeOf } from '../../local/mail-mime';
 import { buildRegistry } from '../../connectors/registry';
 import { parseHubConfig } from '../../core/config';
 import { silentLog, type HubDeps, type Log } from '../../core/deps';
@@ -39,7 +40,7 @@ class MemoryTransport implements MailTransport {
     this.sent.push(message);
   }
   /** The n-th sent mail (from the end with a negative n) as the partner's mail client reads it. */
-  read(n = -1) { return simpleParser(Buffer.from(this.sent.at(n)!.raw)); }
+  read(n = -1) { return mimeOf(this.sent.at(n)!).then((raw) => simpleParser(raw)); }
 }
 
 const partner = (id: string, over: Record<string, unknown>) => ({

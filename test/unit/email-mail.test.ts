@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { composeOpening } from '../../connectors/email/compose';
+import { mimeOf } from '../../local/mail-mime';
 import { EmailSettings } from '../../connectors/email/descriptor';
 import { parsePartnerMail, MAIL_TEXT_LIMIT } from '../../connectors/email/parse';
 import { stripQuotedHistory } from '../../connectors/email/quoted';
@@ -76,14 +77,16 @@ describe('composing the opening mail', () => {
   const input = { externalRef: 'hub:esc_c1', title: '[high] Calls drop\r\nBcc: victim@elsewhere.example', description: '', severity: 'high', caseId: 'C-1', customerId: 'contoso' };
 
   it('fills the subject template, and no text of the escalation can add a header', async () => {
-    const mail = await simpleParser(Buffer.from((await composeOpening(settings, input, new Date('2026-12-07T09:00:00Z'))).raw));
+    // one line whichever transport builds the MIME (SES takes the subject as a field)
+    expect(composeOpening(settings, input, new Date('2026-12-07T09:00:00Z')).subject).not.toMatch(/[\r\n]/);
+    const mail = await simpleParser(await mimeOf(composeOpening(settings, input, new Date('2026-12-07T09:00:00Z'))));
     expect(mail.subject).toBe('Escalation [hub:esc_c1] for contoso: [high] Calls drop Bcc: victim@elsewhere.example');
     expect(mail.bcc).toBeUndefined();
     expect(mail.headers.has('bcc')).toBe(false);
   });
 
   it('says nothing of an entitlement, a request or findings the engineer did not give', async () => {
-    const { text } = await simpleParser(Buffer.from((await composeOpening(settings, input, new Date('2026-12-07T09:00:00Z'))).raw));
+    const { text } = await simpleParser(await mimeOf(composeOpening(settings, input, new Date('2026-12-07T09:00:00Z'))));
     expect(text).not.toMatch(/entitlement|Requested by|Findings/);
     expect(text).toContain('Our reference: hub:esc_c1 (please keep [hub:esc_c1] in the subject when you reply)');
   });
