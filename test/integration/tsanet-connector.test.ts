@@ -40,7 +40,8 @@ describe('tsanet connector against its sandbox', () => {
     const c = connector(sandbox.baseUrl);
     const opened = await c.openIncident(input('hub:esc_open'));
     const stored = sandbox.requests.get(opened.id)!;
-    expect(opened).toEqual({ id: stored.token, number: String(stored.id), status: 'open', partnerStatus: 'OPEN', updatedAt: '2026-12-01T10:00:00.000Z' });
+    // unanswered: the receiver's respondBy comes with it, for aging
+    expect(opened).toEqual({ id: stored.token, number: String(stored.id), status: 'open', partnerStatus: 'OPEN', updatedAt: '2026-12-01T10:00:00.000Z', respondBy: '2026-12-01T14:00:00.000Z' });
     expect(stored).toMatchObject({ internalCaseNumber: 'hub:esc_open', documentId: 4711, priority: 'HIGH', customFields: [{ fieldId: 101, value: 'contoso' }, { fieldId: 102, value: 'case C-7' }] });
     expect(await c.findByExternalRef('hub:esc_open')).toEqual(opened);
     expect(await c.findByExternalRef('hub:esc_none')).toBeUndefined();
@@ -70,7 +71,9 @@ describe('tsanet connector against its sandbox', () => {
     const c = connector(sandbox.baseUrl);
     const a = await c.openIncident(input('hub:esc_accept'));
     sandbox.approve(a.id, 'MS-2512010042');
-    expect(await c.getIncident(a.id)).toMatchObject({ number: 'MS-2512010042', status: 'in_progress', partnerStatus: 'ACCEPTED' });
+    const accepted = await c.getIncident(a.id);
+    expect(accepted).toMatchObject({ number: 'MS-2512010042', status: 'in_progress', partnerStatus: 'ACCEPTED' });
+    expect(accepted.respondBy).toBeUndefined(); // answered
 
     sandbox.requestInformation(a.id, 'Please send the tenant id and the call ids');
     expect(await c.getIncident(a.id)).toMatchObject({ status: 'awaiting_info', partnerStatus: 'INFORMATION' });
@@ -84,11 +87,11 @@ describe('tsanet connector against its sandbox', () => {
 
     const r = await c.openIncident(input('hub:esc_reject'));
     sandbox.reject(r.id, 'End customer does not have support');
-    // `referred` is the hub's own decision (decidePartnerUpdate): a rejection ends the request as `closed`
-    expect(await c.getIncident(r.id)).toMatchObject({ number: r.number, status: 'closed', partnerStatus: 'REJECTED' });
+    // a refusal with the receiver's reason, which the core turns into `referred` (ranked as an ending, `closed`)
+    expect(await c.getIncident(r.id)).toMatchObject({ number: r.number, status: 'closed', partnerStatus: 'REJECTED', refusal: 'End customer does not have support' });
   });
 
-  it('verifies the signed thin webhooks over the raw bytes; a note event is acknowledged and names its delivery by event and token', async () => {
+  it('verifies the signed thin webhooks over the raw bytes; a note event names its delivery by event and tokens, and asks for the request to be read', async () => {
     const receiver = await startReceiver('/v1/webhooks/microsoft-tsanet');
     sandbox.settings.webhookUrl = receiver.url;
     try {
@@ -99,7 +102,7 @@ describe('tsanet connector against its sandbox', () => {
       const note = sandbox.requests.get(opened.id)!.caseNotes[0]!;
       const req: RawWebhook = { headers: flat(hook.headers), body: hook.body, query: {} };
       expect(c.verifyWebhook(req, clock.now())).toEqual({ kind: 'ok', deliveryId: `note.created:${opened.id}:${note.token}` });
-      expect(c.parseWebhook(req)).toEqual([]);
+      expect(c.parseWebhook(req)).toEqual([{ ticketId: opened.id, status: null, partnerStatus: 'note.created', updatedAt: '2026-12-01T10:00:00Z', refresh: true }]);
       expect(c.verifyWebhook({ ...req, body: hook.body.replace(opened.id, 'another') }, clock.now()).kind).toBe('rejected');
       expect(c.verifyWebhook({ ...req, body: `${hook.body} ` }, clock.now()).kind).toBe('rejected');
       expect(connector(sandbox.baseUrl, { webhookSecret: 'wrong' }).verifyWebhook(req, clock.now())).toEqual({ kind: 'rejected', reason: 'no signature matches' });
