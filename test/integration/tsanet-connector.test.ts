@@ -203,6 +203,21 @@ describe('tsanet connector against its sandbox', () => {
       const err = await failure(connector(legacy.url, { documentId: 4711 }).openIncident(input('hub:esc_legacy')));
       expect(err.message).toBe('find incident: HTTP 400 Validation failed (problemSummary: must not be blank)');
     } finally { await legacy.close(); }
+
+    // RFC 7807 problem details, the fields Connect_SDK README lists (type, title, status, detail, instance) with
+    // its example refusal "422 … (case-update-error): OPEN cases cannot be closed." [S3, github tsanetgit/Connect_SDK]
+    const documented = { type: 'https://connect2.tsanet.org/problems/case-update-error', title: 'case-update-error', status: 422, detail: 'OPEN cases cannot be closed.', instance: '/v1/collaboration-requests/tok1/notes' };
+    const problems = await serve((req, res) => {
+      const login = req.url === '/v1/login';
+      const get = req.method === 'GET';
+      res.writeHead(login || get ? 200 : 422, { 'content-type': login || get ? 'application/json' : 'application/problem+json' });
+      res.end(JSON.stringify(login ? { accessToken: 'jwt', expiresIn: 3600 } : get ? { token: 'tok1', status: 'OPEN', updatedAt: '2026-12-01T09:00:00Z' } : documented));
+    });
+    try {
+      const err = await failure(connector(problems.url).addComment('tok1', 'a note'));
+      expect({ status: err.httpStatus, transient: err.transient }).toEqual({ status: 422, transient: false });
+      expect(err.message).toBe('add comment: HTTP 422 case-update-error: OPEN cases cannot be closed. (https://connect2.tsanet.org/problems/case-update-error)');
+    } finally { await problems.close(); }
   });
 
   it('classifies failures: 429 with Retry-After and 5xx transient, an answer in another shape transient (uncertain)', async () => {
