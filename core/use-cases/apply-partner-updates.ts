@@ -34,7 +34,7 @@ export const updateOf = (i: PartnerIncident): InboundUpdate => ({
  * the delivery due, so it is applied once the ticket is known: looked at again in 5 s, or, when the sweep
  * sent it (`redrive`), when the sweep's backoff says. An update that only names its ticket (`refresh`: a
  * thin webhook) is replaced by the incident read from the partner (`getIncident`); if that read fails, the
- * delivery stays stored and unapplied, and is tried again. A partner's refusal refers the escalation
+ * delivery stays stored and unapplied, and is tried again; for a ticket not recorded it does not wait. A partner's refusal refers the escalation
  * (the same referral, timeline entry and event as the hub's own). Returns what happened to each update.
  */
 export async function applyPartnerUpdates(deps: ApplyDeps, msg: InboundMessage, opts: { deferUnknown: boolean } = { deferUnknown: true }): Promise<string[]> {
@@ -43,7 +43,10 @@ export async function applyPartnerUpdates(deps: ApplyDeps, msg: InboundMessage, 
   for (const [i, update] of msg.updates.entries()) {
     const escalationId = await deps.store.findByTicket(msg.partnerId, update.ticketId);
     if (!escalationId) {
-      waiting = opts.deferUnknown;
+      // a thin event carries no state to lose, and may name a request that is not the hub's (TSANet also
+      // sends a member the events of requests other members open with it): it is not kept waiting; the
+      // state of the hub's own requests comes with their opening and the polls
+      if (!update.refresh) waiting = opts.deferUnknown;
       outcomes.push('ticket_unknown');
       continue;
     }

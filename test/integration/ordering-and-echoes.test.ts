@@ -117,7 +117,7 @@ describe('a partner\'s refusal (TSANet REJECTED)', () => {
 });
 
 describe('thin events (refresh)', () => {
-  it('reads the incident the event names from the partner and applies that; an unknown ticket waits without a partner call', async () => {
+  it('reads the incident the event names from the partner and applies that; for an unknown ticket it neither calls the partner nor waits', async () => {
     const { escalation, ticketId } = await openEscalation();
     const reads: string[] = [];
     const incident: PartnerIncident = { id: ticketId, number: 'MS-2512010042', status: 'in_progress', partnerStatus: 'ACCEPTED', updatedAt: new Date(Date.UTC(2026, 10, 25, 10, 0, 5)).toISOString() };
@@ -130,8 +130,15 @@ describe('thin events (refresh)', () => {
     expect((await deps.store.getEscalation(escalation.escalationId))!).toMatchObject({ status: 'in_progress', partnerTicket: { id: ticketId, number: 'MS-2512010042' } });
     expect((await deps.store.getTimeline(escalation.escalationId)).filter((t) => t.type === 'partner_update').map((t) => t.detail.partnerStatus)).toEqual(['ACCEPTED']);
 
-    expect(await applyPartnerUpdates(withPartner, { partnerId: 'acme-cloud', deliveryId: uid('d'), updates: [{ ...thin, ticketId: 'T-unknown' }] })).toEqual(['ticket_unknown']);
-    expect(reads).toEqual([ticketId]);
+    // a request that is not the hub's (TSANet also sends the events of requests opened with the vendor): no partner call, and
+    // the delivery is done with, not kept waiting for a ticket that will never be recorded
+    const deferred: string[] = [];
+    const watched: HubDeps = { ...withPartner, store: Object.assign(Object.create(deps.store) as typeof deps.store, {
+      deferDelivery: async (_p: string, id: string) => { deferred.push(id); },
+    }) };
+    expect(await applyPartnerUpdates(watched, { partnerId: 'acme-cloud', deliveryId: 'thin-unknown', updates: [{ ...thin, ticketId: 'T-unknown' }] })).toEqual(['ticket_unknown']);
+    expect(await applyPartnerUpdates(watched, { partnerId: 'acme-cloud', deliveryId: 'state-unknown', updates: [{ ...thin, ticketId: 'T-unknown', refresh: false }] })).toEqual(['ticket_unknown']);
+    expect({ reads, deferred }).toEqual({ reads: [ticketId], deferred: ['state-unknown'] });
   });
 });
 
