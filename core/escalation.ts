@@ -153,7 +153,7 @@ export const PARTNER_CLOCK_SKEW_MS = 5 * 60 * 1000;
  * last time beyond the skew (stored before such times were refused) orders nothing, so real updates apply
  * again; a newer update may reopen a `resolved` or `closed` escalation; a partner's refusal (`refusal`)
  * ends it as `referred`, like the hub's own referral; terminal states (`referred`, `cancelled`) never
- * change (only an engineer's retry leaves `referred`); an escalation still `requested` has no ticket to update.
+ * change by a partner update; an escalation still `requested` has no ticket to update.
  */
 export function decidePartnerUpdate(
   esc: Pick<Escalation, 'status' | 'partnerUpdatedAt' | 'partnerUpdateRank'>,

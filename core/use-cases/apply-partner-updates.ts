@@ -34,8 +34,9 @@ export const updateOf = (i: PartnerIncident): InboundUpdate => ({
  * the delivery due, so it is applied once the ticket is known: looked at again in 5 s, or, when the sweep
  * sent it (`redrive`), when the sweep's backoff says. An update that only names its ticket (`refresh`: a
  * thin webhook) is replaced by the incident read from the partner (`getIncident`); if that read fails, the
- * delivery stays stored and unapplied, and is tried again; for a ticket not recorded it does not wait. A partner's refusal refers the escalation
- * (the same referral, timeline entry and event as the hub's own). Returns what happened to each update.
+ * delivery stays stored and unapplied, and is tried again; for a ticket not recorded it does not wait. A
+ * partner's refusal refers the escalation (the same referral, timeline entry and event as the hub's own).
+ * Returns what happened to each update.
  */
 export async function applyPartnerUpdates(deps: ApplyDeps, msg: InboundMessage, opts: { deferUnknown: boolean } = { deferUnknown: true }): Promise<string[]> {
   const outcomes: string[] = [];
