@@ -286,6 +286,16 @@ export interface PartnerIncident {
    * push (TSANet) set it, once per update they list.
    */
   comment?: string;
+  /**
+   * The partner refused the incident (TSANet `REJECTED`), with its reason: the escalation ends as a
+   * referral carrying that reason (decidePartnerUpdate). `status` still ranks the update.
+   */
+  refusal?: string;
+  /**
+   * When the partner promised to answer by (TSANet `respondBy`), while it has not answered: an update
+   * sets the escalation's aging deadline to it, so an unanswered request is aged at that time.
+   */
+  respondBy?: string;
 }
 
 /**
@@ -381,6 +391,15 @@ export interface InboundUpdate {
   partnerStatus: string;
   updatedAt: string;
   comment?: string;
+  /** PartnerIncident.refusal. */
+  refusal?: string;
+  /** PartnerIncident.respondBy. */
+  respondBy?: string;
+  /**
+   * A thin event (TSANet webhooks) that names the ticket but not its state: the hub reads the incident
+   * (`getIncident`) and applies that instead; the other fields are placeholders.
+   */
+  refresh?: boolean;
 }
 
 /**

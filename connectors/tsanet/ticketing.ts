@@ -23,7 +23,7 @@ import { defineHttpHalf, type TicketingHalfOptions } from '../halves';
 import { fillPlaceholders } from '../placeholders';
 import { call, expectResponse, partnerClient } from '../partner-http';
 import { tsanet, type TsanetSettings } from './descriptor';
-import { mapTsanetStatus, tsanetTime } from './mapping';
+import { isTsanetRejection, mapTsanetStatus, tsanetTime } from './mapping';
 
 const time = z.string().transform((s, ctx) => tsanetTime(s) ?? (ctx.addIssue({ code: 'custom', message: 'is not a time' }), z.NEVER));
 const scalar = z.union([z.string(), z.number()]).transform(String);
@@ -35,6 +35,9 @@ const Request = z.object({
   status: z.string(),
   updatedAt: time,
   receiverCaseNumber: z.string().nullish(),
+  /** When the receiver must answer by, and whether it has (PARTNERS.md 1.6). */
+  respondBy: time.nullish(),
+  responded: z.boolean().nullish(),
   caseResponses: z.array(z.object({
     id: scalar.nullish(), type: z.string().nullish(), caseNumber: z.string().nullish(),
     reason: z.string().nullish(), requestedInformation: z.string().nullish(), createdAt: time.nullish(),
@@ -68,12 +71,21 @@ export function legacyErrorText(data: unknown): string | undefined {
   return fields.length ? `${message} (${fields.join('; ')})` : message;
 }
 
-/** The receiver's case number once it accepted (the request's, or the approval's), else the TSANet reference. */
+/** The latest of the receiver's responses that carries `field` (a rejection's reason, the information it asked). */
+const latestResponse = (r: Request, field: 'reason' | 'requestedInformation') => r.caseResponses?.filter((c) => c[field]).at(-1);
+
+/**
+ * The receiver's case number once it accepted (the request's, or the approval's), else the TSANet
+ * reference. A rejection is a refusal with the receiver's reason; an unanswered request carries its
+ * `respondBy` (the server's time is authoritative, PARTNERS.md 1.6).
+ */
 function toIncident(r: Request): PartnerIncident {
   const approved = r.caseResponses?.find((c) => c.type === 'APPROVAL' && c.caseNumber)?.caseNumber;
   return {
     id: r.token, number: r.receiverCaseNumber || approved || r.id || r.token,
     status: mapTsanetStatus(r.status), partnerStatus: r.status, updatedAt: r.updatedAt,
+    ...(isTsanetRejection(r.status) ? { refusal: latestResponse(r, 'reason')?.reason ?? 'The receiver rejected the request without a reason.' } : {}),
+    ...(r.respondBy && r.responded === false ? { respondBy: r.respondBy } : {}),
   };
 }
 
@@ -113,7 +125,7 @@ function receiverText(r: Request, from: number, seen: Set<string>): { text: stri
   };
   const status = r.status.toUpperCase();
   const asked = status === 'REJECTED' ? 'reason' : status === 'INFORMATION' ? 'requestedInformation' : undefined;
-  const response = asked ? r.caseResponses?.filter((c) => c[asked]).at(-1) : undefined;
+  const response = asked ? latestResponse(r, asked) : undefined;
   if (response && asked) {
     take(`response:${r.token}:${response.id ?? r.updatedAt}`, response.createdAt ?? r.updatedAt,
       `${asked === 'reason' ? 'Rejected' : 'Information requested'}: ${response[asked]!}`);

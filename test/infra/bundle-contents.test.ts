@@ -71,6 +71,8 @@ describe.each(buildTopology([]).functions.map((f) => [f.name, f.entry] as const)
       'partner-worker': { ticketing: true, meetings: false },
       'comment-forwarder': { ticketing: true, meetings: false },
       poller: { ticketing: true, meetings: false },
+      // reads the incident a thin webhook names (TSANet) before applying it
+      'status-sync': { ticketing: true, meetings: false },
       'meeting-subscriptions': { ticketing: false, meetings: true },
     }[name as string] ?? { ticketing: false, meetings: false };
     expect(ticketingClients.filter(has)).toEqual(uses.ticketing ? ticketingClients : []);
