@@ -150,7 +150,7 @@ describe('functions', () => {
     api: { actions: [...TABLE, 'events:PutEvents', ...SECRETS], sendsTo: [] },
     webhook: { actions: [...TABLE, 'sqs:SendMessage', ...SECRETS], sendsTo: [QUEUES.inbound] },
     'partner-worker': { actions: [...TABLE, 'events:PutEvents', 'sqs:SendMessage', ...CONSUME, ...SECRETS], sendsTo: ['partner-work-microsoft', 'partner-work-zoom'] },
-    'status-sync': { actions: [...TABLE, 'events:PutEvents', ...CONSUME], sendsTo: [] },
+    'status-sync': { actions: [...TABLE, 'events:PutEvents', ...CONSUME, ...SECRETS], sendsTo: [] },
     'comment-forwarder': { actions: [...TABLE, ...CONSUME, ...SECRETS], sendsTo: [] },
     sweep: { actions: [...TABLE, 'events:PutEvents', 'sqs:SendMessage'], sendsTo: ['partner-work-microsoft', 'partner-work-zoom', QUEUES.inbound, QUEUES.comments] },
     poller: { actions: [...TABLE, 'events:PutEvents', ...SECRETS], sendsTo: [] },
