@@ -2,7 +2,10 @@
  * `email`, the sending half: the incident and the engineers' comments as mails to the partner's support
  * address (compose.ts), sent through the `MailTransport` the registry is given (SES in AWS, SMTP locally).
  * - Open: the ticket is the `externalRef` itself (its id and, until the partner's tracking number arrives
- *   in a reply, its number), so a reply finds its escalation by `findByTicket(partnerId, ref)`.
+ *   in a reply, its number), so a reply finds its escalation by `findByTicket(partnerId, ref)`. Sending is
+ *   the hub's act, not a word of the partner: the incident carries no partner status, so the escalation
+ *   opens with no partner time to compare with, and the partner's first mail (dated by the partner's own
+ *   clock, in whole seconds, often within the second of the opening) is never taken for an older update.
  * - There is no partner API to ask: `findByExternalRef` answers nothing, so an opening whose outcome was
  *   unknown (the send failed after the relay took the mail) is sent again, with the SAME Message-ID:
  *   partners' desks thread it as the same message. `getIncident` refuses; status comes only from replies.
@@ -38,7 +41,7 @@ export const emailConnector = defineHttpHalf(email, (s, profile, opts: EmailConn
     openIncident: async (input): Promise<PartnerIncident> => {
       const now = clock.now();
       await send('open incident', composeOpening(s, input, now));
-      return { id: input.externalRef, number: input.externalRef, status: 'open', partnerStatus: MAIL_SENT, updatedAt: now.toISOString() };
+      return { id: input.externalRef, number: input.externalRef, status: null, partnerStatus: MAIL_SENT, updatedAt: now.toISOString() };
     },
     findByExternalRef: async () => undefined,
     getIncident: async () => {

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { mailDomain, refOfMessageId, refsInSubject } from '../mail';
 import type { Needs } from '../deps';
+import type { Escalation } from '../escalation';
 import { ValidationError } from '../errors';
 import { withLogKeys } from '../log';
 import type { DeliveryStore, EscalationRecords, MailReceipt, MailVerdicts, PartnerMail, TicketingConnector, TimelineStore } from '../ports';
 import { takeDelivery, type InboundMessage } from './ingest-webhook';
+import { escalationIdOfRef } from './open-partner-incident';
 
 export type MailOutcome =
   | { kind: 'accepted' | 'duplicate'; partnerId: string; escalationId: string; deliveryId: string }
@@ -52,12 +54,33 @@ async function matchEscalation(deps: MailDeps, mail: PartnerMail): Promise<Match
     return { named: found, reason: `forged thread: ${what} (${refs.slice(0, MAX_REFS_LOOKED_UP).join(', ')}${refs.length > MAX_REFS_LOOKED_UP ? ', …' : ''})` };
   }
   const [only] = found;
-  return only ? { found: only } : { named: [], reason: `no escalation of a partner reached by e-mail has the reference ${refs[0]!}` };
+  if (only) return { found: only };
+  const escalationId = escalationIdOfRef(refs[0]!);
+  const esc = escalationId === undefined ? undefined : await deps.store.getEscalation(escalationId);
+  if (esc && stillOpening(esc) && readers.some((r) => r.partnerId === esc.partnerId)) throw new MailBeforeTicketError(refs[0]!);
+  return { named: [], reason: `no escalation of a partner reached by e-mail has the reference ${refs[0]!}` };
 }
 
 /**
+ * A mail about an escalation whose opening mail is still being sent: the partner's autoresponder answered
+ * before the partner worker recorded the ticket the mail was sent for. The mail is early, not unknown:
+ * thrown, so that it is taken again later (the local SMTP listener answers 451 and the sender retries; in
+ * AWS, Lambda retries the SES event), never dropped.
+ */
+export class MailBeforeTicketError extends Error {
+  override name = 'MailBeforeTicketError';
+  constructor(readonly ref: string) {
+    super(`the escalation ${ref} has not recorded its partner ticket yet (its opening mail is being sent): take the mail again later`);
+  }
+}
+
+/** Whether the escalation's opening is in flight: no ticket recorded yet (the link may be written, the escalation not yet). */
+const stillOpening = (esc: Escalation): boolean => esc.status === 'requested' && !esc.partnerTicket;
+
+/**
  * Takes a partner's mail in (the mail-inbound function in AWS, the local SMTP listener).
- * Steps: match the mail to an escalation (matchEscalation); refuse it unless the receipt's verdicts all
+ * Steps: match the mail to an escalation (matchEscalation; a mail about an escalation still opening is
+ * thrown, MailBeforeTicketError, to be taken again); refuse it unless the receipt's verdicts all
  * pass, the sender is allowed for that escalation's partner (a sender allowed only for another partner is
  * a forged thread), and its connector reads it; then the same path as a webhook: the Message-ID is the
  * delivery id (the same mail twice is a duplicate), and status sync applies it in order (takeDelivery).
@@ -72,6 +95,8 @@ export async function ingestPartnerMail(deps: MailDeps, mail: PartnerMail, recei
     const refused = failedVerdicts(receipt.verdicts) ?? forgedSender(deps, mail, m);
     if (refused) return dropped(deps, mail, receipt, [m], refused);
     const esc = await deps.store.getEscalation(m.escalationId);
+    // applied now, status sync would find the escalation not open yet and set the update aside, tracking number and all
+    if (esc && stillOpening(esc)) throw new MailBeforeTicketError(m.ref);
     let reading;
     try {
       reading = m.connector.readMail!(mail, { ticketId: m.ref, ticketNumber: esc?.partnerTicket?.number, storedAt: receipt.storedAt });

@@ -16,6 +16,8 @@ export { ATTEMPT_LEASE_MS };
 
 /** The reference the partner keeps for an escalation: stable across every attempt. */
 export const externalRefOf = (escalationId: string) => `hub:${escalationId}`;
+/** The escalation an `externalRef` names (`hub:<escalationId>`); `undefined` for any other text. */
+export const escalationIdOfRef = (ref: string): string | undefined => (ref.startsWith('hub:') ? ref.slice('hub:'.length) : undefined);
 
 /** What opening reaches: the partner's connector, the escalation and its timeline, the comments waiting on the ticket. */
 type OpenDeps = Needs<

@@ -21,7 +21,7 @@ import type { MailReceipt, MailTransport } from '../../core/ports';
 import { applyPartnerUpdates } from '../../core/use-cases/apply-partner-updates';
 import { addComment, commentIdempotencyKey, forwardComments } from '../../core/use-cases/comments';
 import { flagEscalation } from '../../core/use-cases/flag-escalation';
-import { ingestPartnerMail } from '../../core/use-cases/ingest-partner-mail';
+import { ingestPartnerMail, MailBeforeTicketError } from '../../core/use-cases/ingest-partner-mail';
 import type { InboundMessage } from '../../core/use-cases/ingest-webhook';
 import { openPartnerIncident } from '../../core/use-cases/open-partner-incident';
 import { documentClient } from '../../functions/adapters/clients';
@@ -97,9 +97,9 @@ const timeline = async (escalationId: string) => deps.store.getTimeline(escalati
 const dropsOf = async (escalationId: string) => (await timeline(escalationId)).filter((t) => t.type === 'partner_mail_dropped').map((t) => t.detail);
 
 /** A reply a partner's desk might write, built with nodemailer (headers as a real client writes them). */
-const reply = (over: { from?: string; subject: string; text: string; messageId: string; inReplyTo?: string; references?: string[] }) => new MailComposer({
+const reply = (over: { from?: string; subject: string; text: string; messageId: string; inReplyTo?: string; references?: string[]; date?: Date }) => new MailComposer({
   from: over.from ?? 'Support@Microsoft.com', to: 'microsoft@escalations-in.vendor.example', subject: over.subject, text: over.text,
-  messageId: `<${over.messageId}>`, date: new Date('2026-12-07T09:20:00Z'),
+  messageId: `<${over.messageId}>`, date: over.date ?? new Date('2026-12-07T09:20:00Z'),
   ...(over.inReplyTo ? { inReplyTo: `<${over.inReplyTo}>` } : {}), ...(over.references ? { references: over.references.map((r) => `<${r}>`) } : {}),
 }).compile().build();
 
@@ -194,6 +194,26 @@ describe('email: the partner\'s replies', () => {
     expect(r).toEqual({ kind: 'dropped', reason: 'The partner mail is not valid: ticketNumber is not a valid identifier' });
     expect(await dropsOf(esc.escalationId)).toEqual([expect.objectContaining({ messageId: 'bad-number@microsoft.example' })]);
     expect(await deps.store.getEscalation(esc.escalationId)).toMatchObject({ partnerTicket: { number: 'hub:esc_badnumber' } });
+  });
+
+  it('a reply ahead of its ticket (the autoresponder quicker than the worker) is thrown, to be taken again, never dropped', async () => {
+    ids.push('esc_early');
+    await flagEscalation(deps, { caseId: 'CASE-esc_early', customerId: 'contoso', platform: 'teams', severity: 'high', summary: 'Calls drop', findings: 'f' }, 'eng-1');
+    const mail = await reply({ subject: 'RE: [hub:esc_early] Calls drop TrackingID#7770001', text: 'Received.', messageId: 'early@microsoft.example' });
+    await expect(receive(mail)).rejects.toBeInstanceOf(MailBeforeTicketError);
+    expect(await dropsOf('esc_early')).toEqual([]);
+    expect(await openPartnerIncident(deps, 'esc_early')).toBe('opened');
+    expect(await receive(mail)).toMatchObject({ kind: 'accepted', escalationId: 'esc_early' });
+    expect(await deps.store.getEscalation('esc_early')).toMatchObject({ partnerTicket: { number: '7770001' } });
+  });
+
+  it('sending is no partner update: an acknowledgement dated by the partner\'s clock, in whole seconds and a little behind the hub\'s, still renames the ticket', async () => {
+    clock.advance(777); // the opening at .777 of a second
+    const esc = await opened('esc_quick');
+    expect(esc).toMatchObject({ status: 'open', partnerUpdatedAt: null });
+    const r = await receive(await reply({ subject: 'RE: [hub:esc_quick] x TrackingID#7770002', text: 'Received.', messageId: 'quick@microsoft.example', date: new Date(clock.now().getTime() - 3000) }));
+    expect(r).toMatchObject({ kind: 'accepted' });
+    expect(await deps.store.getEscalation(esc.escalationId)).toMatchObject({ status: 'open', partnerTicket: { number: '7770002' } });
   });
 
   it('a Message-ID too long to be a store key is deduplicated by its digest', async () => {
