@@ -1,7 +1,8 @@
 /**
- * The local runtime's `MailTransport` (core/ports.ts): hands the e-mail connector's composed message, as it
- * is, to an SMTP relay on this machine with nodemailer. The relay is the profile's `smtp` setting, else
- * `defaultRelay` (the sandbox mail desk). In AWS, SES sends instead (functions/adapters/ses-mail.ts).
+ * The local runtime's `MailTransport` (core/ports.ts): sends the e-mail connector's mail to an SMTP relay on
+ * this machine with nodemailer, which builds its MIME (local/mail-mime.ts). The relay is the profile's
+ * `smtp` setting, else `defaultRelay` (the sandbox mail desk). In AWS, SES sends instead
+ * (functions/adapters/ses-mail.ts).
  *
  * Loopback only, in clear text and without authentication: the message never leaves this machine, so there
  * is nothing for TLS to protect and no peer to authenticate, and the sandbox desk offers neither. A relay
@@ -12,6 +13,7 @@ import { isIP } from 'node:net';
 import { createTransport } from 'nodemailer';
 import { ConfigError, PartnerCallError } from '../core/errors';
 import type { MailTransport } from '../core/ports';
+import { nodemailerMessage } from './mail-mime';
 
 export interface SmtpRelay { host: string; port: number }
 
@@ -39,16 +41,15 @@ function callError(relay: SmtpRelay, err: unknown): PartnerCallError {
 export function smtpMailTransport(defaultRelay: SmtpRelay): MailTransport {
   loopbackOnly(defaultRelay);
   return {
-    async send({ from, to, raw, relay }) {
-      const target = loopbackOnly(relay ?? defaultRelay);
+    async send(mail) {
+      const target = loopbackOnly(mail.relay ?? defaultRelay);
       // one connection per message, as nodemailer's unpooled transport does: a relay restarted between two mails costs nothing
       const transport = createTransport({
         host: target.host, port: target.port, secure: false, ignoreTLS: true,
         connectionTimeout: SMTP_TIMEOUT_MS, greetingTimeout: SMTP_TIMEOUT_MS, socketTimeout: SMTP_TIMEOUT_MS,
       });
       try {
-        // the envelope is given, so nodemailer neither reads nor rewrites the composed message's headers
-        await transport.sendMail({ envelope: { from, to }, raw: Buffer.from(raw) });
+        await transport.sendMail(nodemailerMessage(mail));
       } catch (err) {
         throw callError(target, err);
       } finally {

@@ -4,7 +4,6 @@
  * its HTTP control routes as curl drives it.
  */
 import { simpleParser, type ParsedMail } from 'mailparser';
-import MailComposer from 'nodemailer/lib/mail-composer';
 import { startMailDesk, type MailDesk } from '../../connectors/email/sandbox';
 import { silentLog } from '../../core/deps';
 import { MailRefusedError, startSmtpListener, type SmtpListener } from '../../local/smtp-listener';
@@ -32,12 +31,12 @@ let n = 0;
 /** The hub's mail as the email connector writes it: `[ref]` in the subject, a Message-ID derived from the ref, Reply-To its inbound address. */
 async function hubMail(ref: string, over: { messageId?: string; inReplyTo?: string; subject?: string } = {}) {
   const messageId = over.messageId ?? `${ref.replace(':', '=3A')}.open@vendor.example`;
-  const raw = await new MailComposer({
-    from: HUB, to: 'support@partner-mail.example', replyTo: INBOUND, subject: over.subject ?? `[${ref}] Calls drop after 55 minutes`,
-    messageId: `<${messageId}>`, text: `Findings ${++n}`,
-    ...(over.inReplyTo ? { inReplyTo: `<${over.inReplyTo}>`, references: [`<${over.inReplyTo}>`] } : {}),
-  }).compile().build();
-  await smtpMailTransport(desk.relay).send({ from: HUB, to: ['support@partner-mail.example'], raw });
+  const text = `Findings ${++n}`;
+  await smtpMailTransport(desk.relay).send({
+    from: HUB, to: ['support@partner-mail.example'], replyTo: INBOUND, subject: over.subject ?? `[${ref}] Calls drop after 55 minutes`,
+    messageId, text, html: `<p>${text}</p>`, date: new Date(),
+    ...(over.inReplyTo ? { inReplyTo: over.inReplyTo, references: [over.inReplyTo] } : { references: [] }),
+  });
   return messageId;
 }
 

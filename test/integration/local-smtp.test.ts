@@ -7,10 +7,12 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
 import { createTransport } from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { silentLog } from '../../core/deps';
 import { ConfigError, PartnerCallError } from '../../core/errors';
+import type { OutgoingMail } from '../../core/ports';
 import { MailRefusedError, startSmtpListener, type SmtpListener } from '../../local/smtp-listener';
 import { smtpMailTransport } from '../../local/smtp-transport';
 
@@ -117,38 +119,44 @@ describe('the SMTP mail transport', () => {
   });
   afterAll(() => listener.close());
   beforeEach(() => { received.length = 0; outcome = () => undefined; });
-  const message = async (relay?: { host: string; port: number }) => ({
-    from: 'hub@vendor.example', to: ['support@partner.example'], raw: await compose({ subject: '[hub:esc_2] Calls drop', messageId: '<hub-2@vendor.example>' }), relay,
+  const message = (relay?: { host: string; port: number }): OutgoingMail => ({
+    from: 'hub@vendor.example', to: ['support@partner.example'], replyTo: 'replies@vendor.example', subject: '[hub:esc_2] Calls drop',
+    text: 'Findings', html: '<p>Findings</p>', messageId: 'hub-2.c-1@vendor.example', inReplyTo: 'hub-2.open@vendor.example',
+    references: ['hub-2.open@vendor.example'], date: new Date(), relay,
   });
 
-  it('sends the composed message as it is, to the profile\'s relay over the default', async () => {
-    await smtpMailTransport({ host: '127.0.0.1', port: 1 }).send(await message({ host: '127.0.0.1', port: listener.port }));
+  it('sends the mail as MIME, threaded, to the profile\'s relay over the default', async () => {
+    await smtpMailTransport({ host: '127.0.0.1', port: 1 }).send(message({ host: '127.0.0.1', port: listener.port }));
     expect(received).toHaveLength(1);
-    expect(received[0]).toContain('Message-ID: <hub-2@vendor.example>');
-    expect(received[0]).toContain('Subject: [hub:esc_2] Calls drop');
+    const mail = await simpleParser(received[0]!);
+    expect(mail).toMatchObject({
+      messageId: '<hub-2.c-1@vendor.example>', inReplyTo: '<hub-2.open@vendor.example>', references: '<hub-2.open@vendor.example>',
+      subject: '[hub:esc_2] Calls drop', text: 'Findings', html: '<p>Findings</p>',
+    });
+    expect(mail.replyTo?.text).toBe('replies@vendor.example');
   });
 
   it('sends to the default relay when the profile names none', async () => {
-    await smtpMailTransport({ host: 'localhost', port: listener.port }).send(await message());
+    await smtpMailTransport({ host: 'localhost', port: listener.port }).send(message());
     expect(received).toHaveLength(1);
   });
 
   it('fails transiently on a 4xx answer or no answer, and for good on a 5xx', async () => {
     const transport = smtpMailTransport({ host: '127.0.0.1', port: listener.port });
     outcome = () => { throw new Error('busy'); };
-    await expect(transport.send(await message())).rejects.toMatchObject({ name: 'PartnerCallError', transient: true, message: expect.stringContaining('SMTP 451') });
+    await expect(transport.send(message())).rejects.toMatchObject({ name: 'PartnerCallError', transient: true, message: expect.stringContaining('SMTP 451') });
     outcome = () => { throw new MailRefusedError('never'); };
-    await expect(transport.send(await message())).rejects.toMatchObject({ transient: false, message: expect.stringContaining('SMTP 554') });
+    await expect(transport.send(message())).rejects.toMatchObject({ transient: false, message: expect.stringContaining('SMTP 554') });
     const closed = await startSmtpListener({ port: 0, dataDir: 'memory', log: silentLog, onMail: async () => undefined });
     await closed.close();
-    const err = await transport.send(await message({ host: '127.0.0.1', port: closed.port })).catch((e: unknown) => e);
+    const err = await transport.send(message({ host: '127.0.0.1', port: closed.port })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PartnerCallError);
     expect(err).toMatchObject({ transient: true });
   });
 
   it('refuses a relay off this machine: mail is sent in clear, so only over loopback', async () => {
     expect(() => smtpMailTransport({ host: 'smtp.example.com', port: 25 })).toThrow(ConfigError);
-    await expect(smtpMailTransport({ host: '127.0.0.1', port: listener.port }).send(await message({ host: '10.0.0.5', port: 25 })))
+    await expect(smtpMailTransport({ host: '127.0.0.1', port: listener.port }).send(message({ host: '10.0.0.5', port: 25 })))
       .rejects.toThrow(/not on this machine/);
     expect(received).toHaveLength(0);
   });
