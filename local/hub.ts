@@ -1,7 +1,8 @@
 /**
  * The whole hub in one process, built from `topology/topology.ts`: embedded DynamoDB, HTTP front door,
- * in-process bus and queues with SQS semantics, the schedules, and partner sandboxes. Each function gets
- * only what its AWS function is granted (`topology/access.ts`, through grantedDeps as in AWS).
+ * in-process bus and queues with SQS semantics, the schedules, partner sandboxes, and for partners reached
+ * by e-mail an SMTP listener (in place of SES receiving) and an SMTP transport (in place of SES sending).
+ * Each function gets only what its AWS function is granted (`topology/access.ts`, through grantedDeps as in AWS).
  */
 import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -10,13 +11,17 @@ import { dirname, join } from 'node:path';
 import { buildCollaborationRegistry } from '../connectors/collaboration-registry';
 import { buildRegistry } from '../connectors/registry';
 import { buildTicketingRegistry } from '../connectors/ticketing-registry';
+import { parsePartnerMail } from '../connectors/email/parse';
+import { DESK_RELAY } from '../connectors/email/sandbox';
 import { buildWebhookRegistry } from '../connectors/webhook-registry';
 import { sandboxesWanted } from '../connectors/sandboxes';
 import type { ConnectorKind } from '../connectors/kinds';
 import type { Sandbox } from '../connectors/sandbox';
 import type { HubConfig } from '../core/config';
 import type { HubDeps, Log } from '../core/deps';
-import { systemClock, type Clock, type ConnectorRegistry } from '../core/ports';
+import { logHandling } from '../core/log';
+import { systemClock, type Clock, type ConnectorRegistry, type MailTransport } from '../core/ports';
+import { ingestPartnerMail, type MailDeps } from '../core/use-cases/ingest-partner-mail';
 import { documentClient } from '../functions/adapters/document-client';
 import { DynamoEscalationStore } from '../functions/adapters/dynamo-store';
 import { grantedDeps, onlyQueues, type UngrantedDeps } from '../functions/adapters/grants';
@@ -40,12 +45,16 @@ import { grantedTable, LOCAL_TABLE, startDynalite } from './dynamo';
 import { createLocalHttpServer } from './http-server';
 import { PendingWork } from './pending-work';
 import { LocalQueue, LocalWorkQueue, type SqsConsumer } from './queues';
+import { MailRefusedError, startSmtpListener, type SmtpListener } from './smtp-listener';
+import { smtpMailTransport } from './smtp-transport';
 
 export interface LocalHubOptions {
   config: HubConfig;
   /** Where dynalite keeps its files; `memory` keeps nothing. */
   dataDir: string;
   port?: number;
+  /** The SMTP listener's port (`HUB_SMTP_PORT`; 0, the default: any free one), when a partner is reached by e-mail. */
+  smtpPort?: number;
   jwtSecret: string;
   /** Signs customer status-page links; derived from the JWT secret when not given. */
   sessionKey?: string;
@@ -66,6 +75,8 @@ export interface LocalHubOptions {
 export interface LocalHub {
   url: string;
   port: number;
+  /** Where partners' mail comes in (`smtp://127.0.0.1:<port>`), when a partner is reached by e-mail. */
+  smtp?: { url: string; port: number } | undefined;
   /** Every part, ungranted: for tests and tools acting as no function (each function gets only its grants). */
   deps: HubDeps;
   topology: Topology;
@@ -80,10 +91,23 @@ export interface LocalHub {
 /** Where each kind of connector's webhooks arrive, after `/v1/webhooks/{partnerId}` (topology: the webhook routes). */
 const WEBHOOK_ROUTE_SUFFIX: Record<ConnectorKind, string> = { ticketing: '', collaboration: '/collaboration' };
 
-/** The registry of each set of connectors (topology/access.ts `connectors`), as each Lambda function builds it. */
-const CONNECTOR_SETS: Record<ConnectorSet, (config: HubConfig) => ConnectorRegistry> = {
-  'partner-calls': buildTicketingRegistry, meetings: buildCollaborationRegistry, webhooks: buildWebhookRegistry,
-};
+/**
+ * The registry of each set of connectors (topology/access.ts `connectors`), as each Lambda function builds
+ * it; the partner calls with `mail`, how the email connector sends (SES in AWS).
+ */
+const connectorSets = (mail: MailTransport): Record<ConnectorSet, (config: HubConfig) => ConnectorRegistry> => ({
+  'partner-calls': (config) => buildTicketingRegistry(config, { mail }), meetings: buildCollaborationRegistry, webhooks: buildWebhookRegistry,
+});
+
+/**
+ * A partner's mail as the mail-inbound function takes it from SES, the stored raw mail read and ingested
+ * (matched, checked, applied or recorded and dropped). A mail that cannot be parsed never will be: refused.
+ */
+async function takePartnerMail(deps: MailDeps, raw: Uint8Array, storedAt: string): Promise<void> {
+  const mail = await parsePartnerMail(raw).catch((err: unknown) => { throw new MailRefusedError(`unreadable mail: ${err instanceof Error ? err.message : String(err)}`); });
+  const outcome = await ingestPartnerMail(deps, mail, { storedAt });
+  deps.log.info('partner mail ingested', { outcome: outcome.kind, ...(outcome.kind === 'dropped' ? { reason: outcome.reason } : { partnerId: outcome.partnerId, escalationId: outcome.escalationId }), bytes: raw.length });
+}
 
 /** Requests in flight at the front door from which it counts as a burst (the queues give way). */
 const BURST_REQUESTS = 16;
@@ -111,7 +135,10 @@ export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
   const bus = new LocalBus(topology.rules.map((r) => ({ name: r.name, pattern: r.pattern, target: queues.get(r.targetQueue)! })));
 
   const workQueue = new LocalWorkQueue(queues);
-  const connectors = buildRegistry(config);
+  // partners' mail goes to their profile's `smtp` relay, else to the sandbox mail desk's
+  const mail = smtpMailTransport(DESK_RELAY);
+  const connectorSet = connectorSets(mail);
+  const connectors = buildRegistry(config, { mail });
   let publicUrl = opts.publicUrl; // this runtime's own URL once it listens, unless given
   const given: UngrantedDeps = { config, clock: opts.clock ?? systemClock, newId: newEscalationId, random: Math.random, log };
   // every part, ungranted: for tests and tools that act as no function (hub.deps)
@@ -124,7 +151,7 @@ export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
     bus: () => bus,
     queue: () => onlyQueues(fn, workQueue, queuesGranted(fn, access[fn].sendTo, topology.queues).map((q) => q.name)),
     // the set of connectors its Lambda function builds: its partner calls, its meetings or its webhooks only
-    connectors: (set) => CONNECTOR_SETS[set](config),
+    connectors: (set) => connectorSet[set](config),
     publicUrl: () => publicUrl,
   });
 
@@ -181,20 +208,34 @@ export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
   publicUrl ??= url;
   deps.publicUrl = publicUrl;
 
+  // partners' mail, stored first, then ingested, as SES receiving stores it and invokes the hub in AWS;
+  // with the webhook function's grants (the table, the inbound queue, the inbound halves), which partner mail shares
+  let smtp: SmtpListener | undefined;
+  if (config.partners.some((p) => p.connector === 'email')) {
+    const mailDeps = depsOf('webhook');
+    smtp = await startSmtpListener({
+      port: opts.smtpPort ?? 0, dataDir: opts.dataDir, log,
+      onMail: (raw, storedAt) => logHandling({ storedMail: storedAt }, () => takePartnerMail(mailDeps, raw, storedAt)),
+    });
+  }
+
   const sandboxes = new Map<string, Sandbox>();
   for (const p of config.partners) {
     for (const { kind, start, port } of sandboxesWanted(p)) {
       // named, and posting its webhooks, as the hub's webhook route of the kind: /v1/webhooks/{partnerId}[/collaboration]
       const name = `${p.id}${WEBHOOK_ROUTE_SUFFIX[kind]}`;
-      sandboxes.set(name, await start(p, { port, webhookUrl: `${url}/v1/webhooks/${name}` }));
+      sandboxes.set(name, await start(p, { port, webhookUrl: `${url}/v1/webhooks/${name}`, ...(smtp ? { mailTo: smtp.url } : {}) }));
     }
   }
 
   return {
-    url, port, deps, topology, queues, bus, sandboxes, runSchedule,
+    url, port, smtp: smtp && { url: smtp.url, port: smtp.port }, deps, topology, queues, bus, sandboxes, runSchedule,
     async stop() {
       stopping = true;
       timers.forEach(clearInterval);
+      // no new mail; the mails being ingested finish while the store and the queues still take their work
+      // (a sender cut off by the close is answered 421 and sends the mail again: ingesting is idempotent)
+      await smtp?.close();
       for (const q of queues.values()) q.stop();
       // no new connections; then let the requests, batches and schedule runs already started finish with the store open
       const closed = new Promise<void>((r) => server.close(() => r()));

@@ -1,7 +1,8 @@
 /**
  * `npm start`: the hub on one machine, on its embedded defaults.
- * Environment: PORT (3000), HUB_CONFIG (hub.config.json), HUB_DATA_DIR (.hub/data, or `memory`),
- * HUB_JWT_SECRET (a development key when unset), HUB_SWEEP_INTERVAL_MS (5000).
+ * Environment: PORT (3000), HUB_SMTP_PORT (2525: partners' mail, when a partner is reached by e-mail),
+ * HUB_CONFIG (hub.config.json), HUB_DATA_DIR (.hub/data, or `memory`), HUB_JWT_SECRET (a development key
+ * when unset), HUB_SWEEP_INTERVAL_MS (5000).
  */
 import './quiet-sdk-notice'; // first: before any AWS SDK module loads
 import { ConfigError } from '../core/errors';
@@ -21,6 +22,7 @@ async function main() {
     config,
     dataDir: process.env.HUB_DATA_DIR || '.hub/data',
     port: Number(process.env.PORT || 3000),
+    smtpPort: Number(process.env.HUB_SMTP_PORT || 2525),
     jwtSecret,
     log,
     sweepIntervalMs: Number(process.env.HUB_SWEEP_INTERVAL_MS || 5000),
@@ -32,6 +34,7 @@ async function main() {
     console.log(`  customer (acme): ${signJwt({ sub: 'cust-acme', role: 'customer', customerId: 'acme' }, jwtSecret, day)}`);
   }
   for (const [id, s] of hub.sandboxes) console.log(`sandbox partner ${id} at ${s.baseUrl}`);
+  if (hub.smtp) console.log(`hub taking partner mail on ${hub.smtp.url}`);
   console.log(`hub listening on ${hub.url}`);
 
   let stopping = false;

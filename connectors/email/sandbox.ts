@@ -14,6 +14,9 @@
  * The desk's mail goes to the hub's SMTP listener (`mailTo`, `smtp://host:port`), addressed to the
  * `Reply-To` of the hub's mail; answered 4xx or unreachable, it is tried again a few times, as a mail
  * server would. `faults` script the desk's SMTP answers to the hub (the status as the reply code).
+ * Started for a profile with `"sandbox": true`: control routes on the port of its `baseUrl` (which the
+ * email connector does not use), SMTP on its `smtp` relay's port, else `DESK_RELAY`'s; it writes from the
+ * profile's `to`, the mailbox the hub writes to.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -22,7 +25,9 @@ import { simpleParser, type AddressObject } from 'mailparser';
 import { createTransport } from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { SMTPServer } from 'smtp-server';
+import { defineSandbox } from '../halves';
 import { jsonSender, readBody, serveSandbox, takeFault, type SandboxFault } from '../sandbox';
+import { email } from './descriptor';
 
 /** The loopback relay the local runtime sends e-mail partners' mail to when a profile names no `smtp` relay. */
 export const DESK_RELAY = { host: '127.0.0.1', port: 2526 } as const;
@@ -44,7 +49,7 @@ export type DeskSendKind = 'acknowledgement' | 'status' | 'reply' | 'disallowed'
 /** A mail the desk sent the hub, and what became of it. */
 export interface DeskSent {
   kind: DeskSendKind; messageId: string; from: string; to: string; subject: string; text: string;
-  /** The thread it answers (`In-Reply-To`, and `References` with it alone). */
+  /** The mail it answers, and its thread: that mail's `References` and its Message-ID (RFC 5322, 3.6.4). */
   inReplyTo: string; references: string[];
   /** `delivered` once the hub answered 250; `failed` after a 5xx or the last try; `pending` meanwhile. */
   state: 'pending' | 'delivered' | 'failed';
@@ -131,17 +136,19 @@ export async function startMailDesk(opts: MailDeskOptions) {
   }
 
   /** Composes and sends one mail of the desk in the incident's thread. */
-  async function send(inc: DeskIncident, kind: DeskSendKind, body: string, over: { from?: string; subject?: string; thread?: string } = {}): Promise<DeskSent> {
+  async function send(inc: DeskIncident, kind: DeskSendKind, body: string, over: { from?: string; answers?: string } = {}): Promise<DeskSent> {
     const from = over.from ?? opts.address;
-    const thread = over.thread ?? inc.threadId;
+    const opening = inc.received[0]!;
+    const [inReplyTo, references] = over.answers === undefined
+      ? [opening.messageId, [...opening.references.filter((id) => id !== opening.messageId), opening.messageId]]
+      : [over.answers, [over.answers]];
     const sent: DeskSent = {
       kind, messageId: `desk-${randomBytes(8).toString('hex')}@${domainOf(from)}`, from, to: inc.replyAddress,
-      subject: over.subject ?? `${trackingSubject(inc.trackingNumber)} Re: ${inc.subject}`, text: body,
-      inReplyTo: thread, references: [thread], state: 'pending', attempts: 0,
+      subject: `${trackingSubject(inc.trackingNumber)} Re: ${inc.subject}`, text: body, inReplyTo, references, state: 'pending', attempts: 0,
     };
     const raw = await new MailComposer({
       from, to: sent.to, subject: sent.subject, text: body, messageId: `<${sent.messageId}>`, date: new Date(),
-      inReplyTo: `<${thread}>`, references: [`<${thread}>`],
+      inReplyTo: `<${inReplyTo}>`, references: references.map((id) => `<${id}>`),
     }).compile().build();
     inc.sent.push(sent);
     return deliver(sent, raw);
@@ -170,7 +177,7 @@ export async function startMailDesk(opts: MailDeskOptions) {
     forged: (ref: string) => {
       const inc = incident(ref);
       const otherThread = `hub=3Aesc_${randomBytes(8).toString('hex').toUpperCase()}.open@${domainOf(inc.threadId)}`;
-      return send(inc, 'forged', 'Status: Resolved\n\nTrackingID#999998 closes this.', { thread: otherThread });
+      return send(inc, 'forged', 'Status: Resolved\n\nTrackingID#999998 closes this.', { answers: otherThread });
     },
   };
 
@@ -256,3 +263,7 @@ export async function startMailDesk(opts: MailDeskOptions) {
   };
 }
 export type MailDesk = Awaited<ReturnType<typeof startMailDesk>>;
+
+export const emailSandboxFactory = defineSandbox(email, (s, _p, { port, mailTo }) => startMailDesk({
+  port, smtpPort: (s.smtp ?? DESK_RELAY).port, address: s.to, ...(mailTo ? { mailTo } : {}),
+}));

@@ -8,6 +8,7 @@ import { jiraSandboxFactory } from '../jira/sandbox';
 import { teamsSandboxFactory } from '../teams/sandbox';
 import { zoomSandboxFactory } from '../zoom/sandbox';
 import { tsanetSandboxFactory } from '../tsanet/sandbox';
+import { emailSandboxFactory } from '../email/sandbox';
 
 /** The sandbox halves, by connector id. */
 export const SANDBOX_HALVES: Readonly<Record<string, SandboxHalf<ConnectorKind>>> = {
@@ -18,4 +19,5 @@ export const SANDBOX_HALVES: Readonly<Record<string, SandboxHalf<ConnectorKind>>
   teams: teamsSandboxFactory,
   zoom: zoomSandboxFactory,
   tsanet: tsanetSandboxFactory,
+  email: emailSandboxFactory,
 };
