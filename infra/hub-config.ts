@@ -9,6 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { parseHubConfig, type HubConfig } from '../core/config';
 
 export const REPO_ROOT = join(__dirname, '..');
@@ -37,6 +38,21 @@ export function secretReferences(raw: unknown): string[] {
   };
   walk(raw);
   return [...names].sort();
+}
+
+/**
+ * Above this size the configuration travels gzip-compressed (`HUB_CONFIG_GZIP`, base64) instead of as
+ * written (`HUB_CONFIG_JSON`): Lambda holds 4 KB of environment per function, which the configuration
+ * shares with the function's other settings (the admin function's dead-letter queues grow with the
+ * partners too). JSON of partner profiles compresses to less than half.
+ */
+export const INLINE_CONFIG_BYTES = 2048;
+
+/** The functions' environment variable carrying the configuration: as written when small, else compressed. */
+export function configEnvironment(rawJson: string): Record<string, string> {
+  return Buffer.byteLength(rawJson) <= INLINE_CONFIG_BYTES
+    ? { HUB_CONFIG_JSON: rawJson }
+    : { HUB_CONFIG_GZIP: gzipSync(rawJson, { level: 9 }).toString('base64') };
 }
 
 /** Reads and validates the configuration to deploy; throws a message naming the file and field. */

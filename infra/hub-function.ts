@@ -105,7 +105,7 @@ export class HubFunction extends Construct {
     const size = (v: string) => { const r: unknown = Stack.of(this).resolve(v); return Buffer.byteLength(typeof r === 'string' ? r : JSON.stringify(r)); };
     const bytes = Object.entries(env).reduce((n, [k, v]) => n + Buffer.byteLength(k) + size(v), 0);
     return bytes > MAX_ENVIRONMENT_BYTES
-      ? [`function ${this.spec.name}: its environment is about ${bytes} bytes, over Lambda's ${MAX_ENVIRONMENT_BYTES}; the partner configuration is too large to pass inline (HUB_CONFIG_JSON)`]
+      ? [`function ${this.spec.name}: its environment is about ${bytes} bytes, over Lambda's ${MAX_ENVIRONMENT_BYTES}; the partner configuration (HUB_CONFIG_JSON, or HUB_CONFIG_GZIP compressed) does not fit beside the function's other settings`]
       : [];
   }
 

@@ -17,6 +17,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRICS } from '../core/deps';
 import { ACCESS, queuesGranted, type AccessProfile } from '../topology/access';
+import { configEnvironment } from './hub-config';
 import { HubFunction } from './hub-function';
 import { acknowledgeWildcards } from './nag';
 import type { HubState } from './hub-state';
@@ -71,7 +72,7 @@ export class HubServices extends Construct {
           POWERTOOLS_SERVICE_NAME: METRICS.service,
           POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
           POWERTOOLS_LOG_LEVEL: 'INFO',
-          HUB_CONFIG_JSON: props.hubConfigJson,
+          ...configEnvironment(props.hubConfigJson),
         },
       });
       const access: AccessProfile = ACCESS[spec.name];

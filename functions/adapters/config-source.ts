@@ -1,8 +1,10 @@
 /**
  * Reads and validates configuration, failing loudly at start (never a silent default for a resource name).
- * The partner configuration comes from `HUB_CONFIG_JSON` (inline, as deployed) or the file `HUB_CONFIG`.
+ * The partner configuration comes from `HUB_CONFIG_JSON` (inline, as deployed), `HUB_CONFIG_GZIP` (the same,
+ * gzip-compressed and base64-encoded: the stack's form for a larger configuration) or the file `HUB_CONFIG`.
  */
 import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { parseHubConfig, type HubConfig } from '../../core/config';
 import { ConfigError } from '../../core/errors';
 
@@ -18,6 +20,13 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   if (env.HUB_CONFIG_JSON) {
     text = env.HUB_CONFIG_JSON;
     source = 'HUB_CONFIG_JSON';
+  } else if (env.HUB_CONFIG_GZIP) {
+    source = 'HUB_CONFIG_GZIP';
+    try {
+      text = gunzipSync(Buffer.from(env.HUB_CONFIG_GZIP, 'base64')).toString('utf8');
+    } catch (e) {
+      throw new ConfigError(`HUB_CONFIG_GZIP is not a gzip-compressed, base64-encoded configuration: ${(e as Error).message}`);
+    }
   } else {
     source = env.HUB_CONFIG || 'hub.config.json';
     try {

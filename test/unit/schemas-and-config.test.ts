@@ -1,6 +1,8 @@
 import { parseHubConfig, routePartner, substituteEnv } from '../../core/config';
 import { ConfigError, ValidationError } from '../../core/errors';
 import { CreateEscalationRequest, parseOrThrow } from '../../core/schemas';
+import { loadHubConfig } from '../../functions/adapters/config-source';
+import { configEnvironment, INLINE_CONFIG_BYTES, readDeployedHubConfig } from '../../infra/hub-config';
 
 const valid = {
   caseId: 'CASE-1001', customerId: 'acme', platform: 'teams', severity: 'high',
@@ -107,5 +109,23 @@ describe('hub configuration', () => {
     expect(routePartner(cfg, { platform: 'zoom', partnerId: 'acme-cloud' })?.id).toBe('acme-cloud');
     expect(routePartner(cfg, { platform: 'nothing' })).toBeUndefined();
     expect(routePartner(cfg, { partnerId: 'nobody' })).toBeUndefined();
+  });
+});
+
+describe('the configuration as the stack passes it to the functions', () => {
+  const small = JSON.stringify({ partners: [{ id: 'acme', name: 'Acme', platforms: ['acme'], connector: 'manual', baseUrl: 'https://acme.example', portalUrl: 'https://acme.example/support' }] });
+
+  it('as written while small, gzip-compressed when larger (the committed configuration), read back the same either way', () => {
+    expect(configEnvironment(small)).toEqual({ HUB_CONFIG_JSON: small });
+    const committed = readDeployedHubConfig();
+    expect(Buffer.byteLength(committed.rawJson)).toBeGreaterThan(INLINE_CONFIG_BYTES);
+    const env = configEnvironment(committed.rawJson);
+    expect(Object.keys(env)).toEqual(['HUB_CONFIG_GZIP']);
+    expect(env.HUB_CONFIG_GZIP!.length).toBeLessThan(committed.rawJson.length / 2);
+    expect(loadHubConfig(env)).toEqual(loadHubConfig({ HUB_CONFIG_JSON: committed.rawJson }));
+  });
+
+  it('refuses a HUB_CONFIG_GZIP that is not gzip, naming it', () => {
+    expect(() => loadHubConfig({ HUB_CONFIG_GZIP: Buffer.from(small).toString('base64') })).toThrow(new ConfigError('HUB_CONFIG_GZIP is not a gzip-compressed, base64-encoded configuration: incorrect header check'));
   });
 });
