@@ -25,7 +25,7 @@ const deployLine = lines.find((l) => l.startsWith('npx cdk deploy'))!;
 const context = Object.fromEntries([...deployLine.matchAll(/-c (\w+)=(\S+)/g)].map((m) => [m[1]!, m[2]!]));
 const stackName = /^STACK=(\S+)$/m.exec(doc)![1]!;
 /** Shell variables and `aws` commands, in page order; the region is the one the tier deploys in. */
-const script = lines.filter((l) => /^(export |[A-Z]+=|aws )/.test(l)).map((l) => l.replace(/^export AWS_REGION=\S+$/, `export AWS_REGION=${REGION}`));
+const script = lines.filter((l) => /^(export |[A-Z_]+=|aws )/.test(l)).map((l) => l.replace(/^export AWS_REGION=\S+$/, `export AWS_REGION=${REGION}`));
 
 let moto: Moto;
 let workDir: string;
