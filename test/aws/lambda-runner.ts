@@ -3,8 +3,10 @@
  * moto, never from topology/topology.ts: the functions (DescribeStackResources, GetFunctionConfiguration:
  * their deployed environment), the SQS event-source mappings (ListEventSourceMappings: queue, function,
  * batch size), and, for the resources moto's CloudFormation does not create, the template as deployed:
- * the HTTP API's routes (AWS::ApiGatewayV2::Route → Integration → function) and the schedules
- * (AWS::Scheduler::Schedule target and its Input).
+ * the HTTP API's routes (AWS::ApiGatewayV2::Route → Integration → function), the schedules
+ * (AWS::Scheduler::Schedule target and its Input) and the SES receipt rules (AWS::SES::ReceiptRule: its
+ * recipients, the bucket and prefix of its S3 action, the function of its Lambda action), which the runner
+ * plays as SES receiving does: store the mail, then invoke the function with SES's event.
  *
  * Each function runs its bundled handler (the cdk.out asset folder's index.js) in its own Node process
  * (test/aws/lambda-host.js), one invocation at a time, with the function's deployed environment plus
@@ -22,6 +24,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { fork, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { existsSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -50,6 +53,7 @@ export interface DeployedFunction {
 export interface DeployedMapping { uuid: string; queueArn: string; queueUrl: string; queueName: string; functionName: string; batchSize: number; reportsBatchItemFailures: boolean }
 export interface DeployedRoute { routeKey: string; auth: 'JWT' | 'NONE'; functionName: string }
 export interface DeployedSchedule { logicalId: string; functionName: string; input: unknown; expression: string }
+export interface DeployedReceiptRule { name: string; recipients: string[]; bucket: string; prefix: string; functionName: string; functionArn: string; invocationType: string }
 
 export interface DeployedStack {
   resources: Map<string, { type: string; physicalId: string }>;
@@ -57,6 +61,7 @@ export interface DeployedStack {
   mappings: DeployedMapping[];
   routes: DeployedRoute[];
   schedules: DeployedSchedule[];
+  receiptRules: DeployedReceiptRule[];
 }
 
 type Intrinsic = { Ref?: string; 'Fn::GetAtt'?: [string, string]; 'Fn::Join'?: [string, unknown[]] };
@@ -101,6 +106,7 @@ export async function readDeployedStack(endpoint: string, stackName: string, tem
   // moto's CloudFormation does not create API Gateway v2 or Scheduler resources: read them as deployed
   const routes: DeployedRoute[] = [];
   const schedules: DeployedSchedule[] = [];
+  const receiptRules: DeployedReceiptRule[] = [];
   for (const [logicalId, r] of Object.entries(template.Resources)) {
     const p = r.Properties ?? {};
     if (r.Type === 'AWS::ApiGatewayV2::Route') {
@@ -116,8 +122,20 @@ export async function readDeployedStack(endpoint: string, stackName: string, tem
       // EventBridge Scheduler sends the target's Input as the payload; without one, an empty object
       schedules.push({ logicalId, functionName: fn.name, input: target.Input === undefined ? {} : JSON.parse(target.Input), expression: String(p.ScheduleExpression) });
     }
+    if (r.Type === 'AWS::SES::ReceiptRule') {
+      const rule = p.Rule as { Name: string; Recipients?: string[]; Actions: { S3Action?: { BucketName: unknown; ObjectKeyPrefix?: string }; LambdaAction?: { FunctionArn: unknown; InvocationType?: string } }[] };
+      // SES runs a rule's actions in order: the function must come after the mail is stored
+      const stored = rule.Actions.findIndex((a) => a.S3Action);
+      const invoked = rule.Actions.findIndex((a) => a.LambdaAction);
+      const s3 = rule.Actions[stored]?.S3Action;
+      const invoke = rule.Actions[invoked]?.LambdaAction;
+      const bucket = resources.get(logicalIdOf(s3?.BucketName) ?? '');
+      const fn = byLogical(logicalIdOf(invoke?.FunctionArn));
+      if (!s3 || !bucket || !invoke || !fn || invoked < stored) throw new Error(`receipt rule ${rule.Name}: it must store the mail in a deployed bucket, then invoke a deployed function`);
+      receiptRules.push({ name: rule.Name, recipients: rule.Recipients ?? [], bucket: bucket.physicalId, prefix: s3.ObjectKeyPrefix ?? '', functionName: fn.name, functionArn: fn.arn, invocationType: invoke.InvocationType ?? 'Event' });
+    }
   }
-  return { resources, functions, mappings, routes, schedules };
+  return { resources, functions, mappings, routes, schedules, receiptRules };
 }
 
 interface Pending { resolve: (v: unknown) => void; reject: (e: Error) => void }
@@ -330,6 +348,28 @@ export class LambdaRunner {
         }));
       }
     }
+  }
+
+  /**
+   * Plays SES receiving for a mail to `recipient`: the deployed rule that accepts it stores the raw mail as
+   * `<prefix><messageId>` in its bucket, then invokes its function with SES's event (`event`: built for the
+   * rule, the message id and where it stored the mail). An invocation that fails is an invocation error, as
+   * for the SQS pollers (Lambda's asynchronous retries are not played).
+   */
+  async receiveMail(recipient: string, raw: Uint8Array, event: (r: { rule: DeployedReceiptRule; messageId: string }) => unknown): Promise<{ messageId: string; key: string; bucket: string; result: unknown }> {
+    const rule = this.opts.stack.receiptRules.find((r) => r.recipients.includes(recipient));
+    if (!rule) throw new Error(`no deployed receipt rule accepts mail for ${recipient}`);
+    const messageId = randomUUID().replace(/-/g, '');
+    const key = `${rule.prefix}${messageId}`;
+    const put = await fetch(`${this.opts.endpoint}/${rule.bucket}/${key}`, { method: 'PUT', body: raw });
+    if (!put.ok) throw new Error(`storing the mail as s3://${rule.bucket}/${key}: HTTP ${put.status}`);
+    let result: unknown;
+    try {
+      result = await this.invoke(rule.functionName, event({ rule, messageId }));
+    } catch (e) {
+      this.invocationErrors.push({ role: this.opts.stack.functions.get(rule.functionName)!.role, error: String(e) });
+    }
+    return { messageId, key, bucket: rule.bucket, result };
   }
 
   /** What a function printed (its logs), for failure messages. */
