@@ -8,7 +8,7 @@
  * what made it (`halfIn`), whatever its export name, and refuse a file without exactly one.
  */
 import type { PartnerProfile } from '../core/config';
-import { systemClock, type Clock } from '../core/ports';
+import { systemClock, type Clock, type MailTransport } from '../core/ports';
 import { settingsOf, type ConnectorDescriptor, type ConnectorKind, type Half, type InboundPorts, type OutboundPort } from './kinds';
 import type { Sandbox, SandboxFactory } from './sandbox';
 
@@ -16,6 +16,13 @@ interface Made<H extends Half, K extends ConnectorKind> { readonly half: H; read
 
 /** The HTTP half: builds the partner calls of a partner's connector (with optional `options`, for tests: a clock). */
 export type HttpHalf<K extends ConnectorKind, O = never> = ((profile: PartnerProfile, options?: O) => OutboundPort<K>) & Made<'connector', K>;
+/**
+ * What the registries hand every ticketing HTTP half: the mail transport the `email` connector sends
+ * through (SES in AWS, SMTP locally); the other connectors ignore it. A connector's own options extend it.
+ */
+export interface TicketingHalfOptions { mail?: MailTransport | undefined }
+/** A ticketing HTTP half as the registries call it. */
+export type TicketingHttpHalf = HttpHalf<'ticketing', TicketingHalfOptions>;
 /** The inbound half: verifies and parses the partner's webhooks, with no HTTP client. */
 export type WebhookHalf<K extends ConnectorKind> = ((profile: PartnerProfile, clock?: Clock) => InboundPorts[K]) & Made<'webhook', K>;
 /** The sandbox: started on the port of `listensOn(profile)` (the URL the connector is configured to call). */

@@ -20,7 +20,7 @@ export type PortOf<K extends ConnectorKind> = NonNullable<ReturnType<ConnectorRe
 
 /** What a connector's inbound half (`webhook.ts`) implements: the webhook function verifies and parses with it alone. */
 export interface InboundPorts {
-  ticketing: Pick<TicketingConnector, 'verifyWebhook' | 'parseWebhook'>;
+  ticketing: Pick<TicketingConnector, 'verifyWebhook' | 'parseWebhook' | 'readMail' | 'allowsSender'>;
   collaboration: Pick<CollaborationConnector, 'provider' | 'verifyWebhook' | 'parseWebhook' | 'lifecycleEvents'>;
 }
 
@@ -36,6 +36,11 @@ export interface KindTraits {
   ticketing: {
     /** `manual`: the partner has no API (an engineer works in its portal), so nothing to call and no sandbox. */
     readonly mode?: 'manual';
+    /**
+     * `false`: the connector has no sandbox (`<id>/sandbox.ts`) yet, so the local runtime cannot stand in
+     * for its partner and `npm run connectors` does not look for one. Remove it with the sandbox's arrival.
+     */
+    readonly sandbox?: false;
   };
   collaboration: object;
 }
@@ -104,7 +109,7 @@ export const KINDS: { readonly [K in ConnectorKind]: KindSpec<K> } = {
     field: 'connector',
     noun: 'connector',
     settingsError: (p, d, issues) => `partners[${p.id}] (${d.id}): ${issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-    halves: (d) => (d.mode === 'manual' ? ['connector', 'webhook'] : ['connector', 'webhook', 'sandbox']),
+    halves: (d) => (d.mode === 'manual' || d.sandbox === false ? ['connector', 'webhook'] : ['connector', 'webhook', 'sandbox']),
     refusing: (p, d, why) => {
       const refuse = callsRefused(p, why);
       return {

@@ -39,6 +39,14 @@ export function guardTicketing(c: TicketingConnector): TicketingConnector {
     verifyWebhook: (...args) => c.verifyWebhook(...args),
     parseWebhook: (req) => message('webhook body', () => acceptUpdates(c.parseWebhook(req))),
   };
+  const read = c.readMail;
+  if (read) {
+    guarded.readMail = (mail, context) => {
+      // a ticket number or time the partner's mail yields passes the same checks as a webhook's
+      const r = read.call(c, mail, context);
+      return r.kind === 'update' ? { kind: 'update', update: message('partner mail', () => acceptUpdates([r.update]))[0]! } : r;
+    };
+  }
   const list = c.listUpdatedSince;
   if (list) {
     guarded.listUpdatedSince = async (cursor) => {

@@ -9,13 +9,17 @@ import type { HubConfig } from '../core/config';
 import type { ConnectorRegistry } from '../core/ports';
 import { assembleRegistry } from './assemble-registry';
 import { collaborationCalls } from './collaboration-registry';
+import type { TicketingHalfOptions } from './halves';
 import { ticketingCalls } from './ticketing-registry';
 import { inboundHalf } from './webhook-registry';
 
-/** Each connector's HTTP half with its inbound half; every partner call of an API ticketing connector goes through the partner's circuit breaker. */
-export function buildRegistry(config: HubConfig): ConnectorRegistry {
+/**
+ * Each connector's HTTP half with its inbound half; every partner call of an API ticketing connector goes
+ * through the partner's circuit breaker. `options.mail`: how the `email` connector sends (buildTicketingRegistry).
+ */
+export function buildRegistry(config: HubConfig, options: TicketingHalfOptions = {}): ConnectorRegistry {
   return assembleRegistry(config, {
-    ticketing: { calls: ticketingCalls, webhooks: inboundHalf },
+    ticketing: { calls: ticketingCalls(options), webhooks: inboundHalf },
     collaboration: { calls: collaborationCalls, webhooks: inboundHalf },
   });
 }

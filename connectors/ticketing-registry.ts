@@ -11,16 +11,21 @@ import type { ConnectorRegistry } from '../core/ports';
 import { assembleRegistry, refusedWebhooks, settingsOnly, type KindBuilders } from './assemble-registry';
 import { partnerBreaker, withCircuitBreaker } from './circuit-breaker';
 import { TICKETING_HALVES } from './generated/ticketing';
+import type { TicketingHalfOptions } from './halves';
 
-/** A ticketing connector's partner calls, every one through the partner's circuit breaker. */
-export const ticketingCalls: KindBuilders<'ticketing'>['calls'] = (d, p) => {
-  const calls = TICKETING_HALVES[d.id]!(p);
+/**
+ * The ticketing connectors' partner calls, every one through the partner's circuit breaker; `options` go
+ * to every HTTP half (the mail transport, for the `email` connector).
+ */
+export const ticketingCalls = (options: TicketingHalfOptions): KindBuilders<'ticketing'>['calls'] => (d, p) => {
+  const calls = TICKETING_HALVES[d.id]!(p, options);
   return calls.mode === 'manual' ? calls : withCircuitBreaker(calls, partnerBreaker(p));
 };
 
-export function buildTicketingRegistry(config: HubConfig): ConnectorRegistry {
+/** `mail`: how the `email` connector sends; without it, its partners' calls refuse (a deployment error). */
+export function buildTicketingRegistry(config: HubConfig, options: TicketingHalfOptions = {}): ConnectorRegistry {
   return assembleRegistry(config, {
-    ticketing: { calls: ticketingCalls, webhooks: refusedWebhooks('this function (partner worker, comment forwarder or poller) only calls partners') },
+    ticketing: { calls: ticketingCalls(options), webhooks: refusedWebhooks('this function (partner worker, comment forwarder or poller) only calls partners') },
     collaboration: settingsOnly('collaboration'),
   });
 }

@@ -130,6 +130,8 @@ export interface PartnerUpdate {
   partnerStatus: string;
   /** The partner's own time of the update (ISO). */
   updatedAt: string;
+  /** The partner refused the incident, with this reason (PartnerIncident.refusal): the update refers the escalation. */
+  refusal?: string | undefined;
 }
 
 export type UpdateDecision =
@@ -149,8 +151,9 @@ export const PARTNER_CLOCK_SKEW_MS = 5 * 60 * 1000;
  * (`future`); an update is applied only when it is newer (by the partner's own update time, ties broken by
  * status rank) than the last one applied, so updates arriving in any order converge on the newest one; a
  * last time beyond the skew (stored before such times were refused) orders nothing, so real updates apply
- * again; a newer update may reopen a `resolved` or `closed` escalation; hub-side terminal states
- * (`referred`, `cancelled`) never change; an escalation still `requested` has no ticket to update.
+ * again; a newer update may reopen a `resolved` or `closed` escalation; a partner's refusal (`refusal`)
+ * ends it as `referred`, like the hub's own referral; terminal states (`referred`, `cancelled`) never
+ * change by a partner update; an escalation still `requested` has no ticket to update.
  */
 export function decidePartnerUpdate(
   esc: Pick<Escalation, 'status' | 'partnerUpdatedAt' | 'partnerUpdateRank'>,
@@ -168,7 +171,7 @@ export function decidePartnerUpdate(
       return { apply: false, reason: 'stale' };
     }
   }
-  return { apply: true, status: update.status, reason: 'applied' };
+  return { apply: true, status: update.refusal === undefined ? update.status : 'referred', reason: 'applied' };
 }
 
 export const rankOf = (s: PartnerStatus): number => RANK[s];

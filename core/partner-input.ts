@@ -93,7 +93,15 @@ export function acceptIncident(i: PartnerIncident): PartnerIncident {
   return {
     id: partnerIdentifier('id', i.id), number: partnerIdentifier('number', i.number), ...(url ? { url } : {}),
     status: i.status, partnerStatus: partnerText(String(i.partnerStatus), 200), updatedAt: time('updatedAt', i.updatedAt),
-    ...(comment ? { comment } : {}),
+    ...(comment ? { comment } : {}), ...refusedOrDue(i),
+  };
+}
+
+/** A refusal's reason (text, never empty) and a respond-by time, where the partner gave them. */
+function refusedOrDue(u: Pick<PartnerIncident, 'refusal' | 'respondBy'>): Pick<PartnerIncident, 'refusal' | 'respondBy'> {
+  return {
+    ...(u.refusal !== undefined ? { refusal: partnerText(u.refusal, 2000) || 'no reason given' } : {}),
+    ...(u.respondBy !== undefined ? { respondBy: time('respondBy', u.respondBy) } : {}),
   };
 }
 
@@ -104,7 +112,7 @@ export const acceptUpdates = (updates: InboundUpdate[]): InboundUpdate[] => upda
     ticketId: partnerIdentifier('ticketId', u.ticketId),
     ...(u.ticketNumber !== undefined ? { ticketNumber: partnerIdentifier('ticketNumber', u.ticketNumber) } : {}),
     status: u.status, partnerStatus: partnerText(String(u.partnerStatus), 200), updatedAt: time('updatedAt', u.updatedAt),
-    ...(comment ? { comment } : {}),
+    ...(comment ? { comment } : {}), ...refusedOrDue(u), ...(u.refresh ? { refresh: true } : {}),
   };
 });
 

@@ -286,6 +286,16 @@ export interface PartnerIncident {
    * push (TSANet) set it, once per update they list.
    */
   comment?: string;
+  /**
+   * The partner refused the incident (TSANet `REJECTED`), with its reason: the escalation ends as a
+   * referral carrying that reason (decidePartnerUpdate). `status` still ranks the update.
+   */
+  refusal?: string;
+  /**
+   * When the partner promised to answer by (TSANet `respondBy`), while it has not answered: an update
+   * sets the escalation's aging deadline to it, so an unanswered request is aged at that time.
+   */
+  respondBy?: string;
 }
 
 /**
@@ -302,12 +312,30 @@ export interface OpenIncidentInput extends CustomerMandate {
 }
 
 /**
- * Sends one composed MIME message (connectors/email composes it): SES in AWS
- * (functions/adapters/ses-mail.ts), SMTP locally (local/smtp-transport.ts). `relay` is the profile's
- * `smtp` setting, for the local transport only (SES ignores it).
+ * One mail the hub sends to a partner (connectors/email writes it), as fields: the transport builds the
+ * MIME — nodemailer locally (local/mail-mime.ts), SES in AWS (functions/adapters/ses-mail.ts) — so that no
+ * Lambda bundle carries a MIME composer. Ids are without angle brackets; `references` oldest first.
  */
+export interface OutgoingMail {
+  from: string;
+  to: string[];
+  replyTo?: string | undefined;
+  /** One line: connectors never put a line break in it. */
+  subject: string;
+  text: string;
+  html: string;
+  /** The hub's own id (a relay may replace it: SES does, which is why `references` names the thread's root). */
+  messageId: string;
+  inReplyTo?: string | undefined;
+  references: string[];
+  date: Date;
+  /** The profile's `smtp` setting: the local transport's relay (SES ignores it). */
+  relay?: { host: string; port: number } | undefined;
+}
+
+/** Sends a partner mail: SES in AWS (functions/adapters/ses-mail.ts), SMTP locally (local/smtp-transport.ts). */
 export interface MailTransport {
-  send(message: { from: string; to: string[]; raw: Uint8Array; relay?: { host: string; port: number } | undefined }): Promise<void>;
+  send(mail: OutgoingMail): Promise<void>;
 }
 
 /** SES's receipt verdicts (`PASS`, `FAIL`, `GRAY`, `PROCESSING_FAILED`, `DISABLED`); none locally (the loopback listener has none to give). */
@@ -363,7 +391,26 @@ export interface InboundUpdate {
   partnerStatus: string;
   updatedAt: string;
   comment?: string;
+  /** PartnerIncident.refusal. */
+  refusal?: string;
+  /** PartnerIncident.respondBy. */
+  respondBy?: string;
+  /**
+   * A thin event (TSANet webhooks) that names the ticket but not its state: the hub reads the incident
+   * (`getIncident`) and applies that instead; the other fields are placeholders.
+   */
+  refresh?: boolean;
 }
+
+/**
+ * What the hub knows of a partner mail it matched: the ticket (the escalation's `externalRef`), the
+ * partner's ticket number as recorded so far (a number the mail repeats is no news), and where the raw
+ * mail is kept (it goes into the comment, for the engineer who needs the original).
+ */
+export interface MailContext { ticketId: string; ticketNumber?: string | undefined; storedAt?: string | undefined }
+
+/** A partner mail read by its connector: an update of the ticket it was matched to, or rejected (with why). */
+export type MailReading = { kind: 'update'; update: InboundUpdate } | { kind: 'rejected'; reason: string };
 
 /** A protocol adapter for one partner's ticketing system. */
 export interface TicketingConnector {
@@ -386,6 +433,15 @@ export interface TicketingConnector {
   verifyWebhook(req: RawWebhook, now: Date): WebhookVerdict;
   /** Throws ValidationError for a body that does not follow the partner's format. */
   parseWebhook(req: RawWebhook): InboundUpdate[];
+  /**
+   * Partners reached by e-mail (connectors/email): reads a partner's mail, which the hub matched to the
+   * ticket `context.ticketId`, as an update of it, after the connector's own checks (the sender is one the
+   * partner's profile allows), or rejects it saying why. Absent: the partner's mail is not read
+   * (core/use-cases/ingest-partner-mail.ts).
+   */
+  readMail?(mail: PartnerMail, context: MailContext): MailReading;
+  /** With readMail: whether this partner's mail may come from `address` (its profile's allow-list). */
+  allowsSender?(address: string): boolean;
 }
 
 export interface JointCallRequest {

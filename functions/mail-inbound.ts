@@ -40,12 +40,11 @@ export function makeMailInboundHandler(deps: HubDeps, readStored: ReadStoredMail
     if (!parsed.success) throw new ValidationError(`not an SES receipt event: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     const outcomes: MailOutcome[] = [];
     for (const { ses: { mail, receipt } } of parsed.data.Records) {
+      // ingestPartnerMail logs what it did with the mail (taken in, or dropped and why)
       outcomes.push(await logHandling({ sesMessageId: mail.messageId }, async () => {
         const { raw, storedAt } = await readStored(mail.messageId);
         const verdicts = { spf: receipt.spfVerdict.status, dkim: receipt.dkimVerdict.status, spam: receipt.spamVerdict.status, virus: receipt.virusVerdict.status };
-        const outcome = await ingestPartnerMail(deps, await parsePartnerMail(raw), { verdicts, storedAt });
-        deps.log.info('partner mail ingested', { outcome: outcome.kind, ...(outcome.kind === 'dropped' ? { reason: outcome.reason } : { partnerId: outcome.partnerId, escalationId: outcome.escalationId }), bytes: raw.length });
-        return outcome;
+        return ingestPartnerMail(deps, await parsePartnerMail(raw), { verdicts, storedAt });
       }));
     }
     return outcomes;

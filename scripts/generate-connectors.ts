@@ -53,7 +53,7 @@ export function loadCatalog() {
 
 /** The generated table of each half: its constant and the type of its entries (from connectors/halves.ts). */
 const TABLES: Record<string, { constant: string; type: string }> = {
-  ticketing: { constant: 'TICKETING_HALVES', type: "HttpHalf<'ticketing'>" },
+  ticketing: { constant: 'TICKETING_HALVES', type: 'TicketingHttpHalf' },
   collaboration: { constant: 'COLLABORATION_HALVES', type: "HttpHalf<'collaboration'>" },
   webhook: { constant: 'WEBHOOK_HALVES', type: 'WebhookHalf<ConnectorKind>' },
   sandbox: { constant: 'SANDBOX_HALVES', type: 'SandboxHalf<ConnectorKind>' },

@@ -75,8 +75,11 @@ export const ACCESS: Record<FunctionName, AccessProfile> = {
    * re-queues a retry on its partner's queue.
    */
   'partner-worker': { table: TABLE_READ_WRITE, putEvents: true, sendTo: 'own-queues', readsPartnerSecrets: true, connectors: 'partner-calls', sendsPartnerMail: true },
-  /** applyPartnerUpdates: publishes PartnerStatusChanged; never calls a partner. */
-  'status-sync': { table: TABLE_READ_WRITE, putEvents: true, sendTo: 'none', readsPartnerSecrets: false },
+  /**
+   * applyPartnerUpdates: publishes PartnerStatusChanged / EscalationReferred; reads the incident a thin
+   * webhook names (TSANet: `getIncident` by token) before applying it, so it builds the partner calls.
+   */
+  'status-sync': { table: TABLE_READ_WRITE, putEvents: true, sendTo: 'none', readsPartnerSecrets: true, connectors: 'partner-calls' },
   /** forwardComment / forwardComments: calls the partner's connector (an e-mail partner gets a reply in the thread); publishes nothing. */
   'comment-forwarder': { table: TABLE_READ_WRITE, putEvents: false, sendTo: 'none', readsPartnerSecrets: true, connectors: 'partner-calls', sendsPartnerMail: true },
   /** sweep: publishes EscalationAged, re-drives to the partner-work, inbound and comments queues; never calls a partner. */

@@ -8,6 +8,7 @@ import { manual } from '../manual/descriptor';
 import { teams } from '../teams/descriptor';
 import { zoom } from '../zoom/descriptor';
 import { tsanet } from '../tsanet/descriptor';
+import { email } from '../email/descriptor';
 
 /** Every connector's descriptor, in the order of connectors/catalog.ts. */
-export const CATALOG: readonly AnyDescriptor[] = [genericRest, serviceNow, zendesk, jira, manual, teams, zoom, tsanet];
+export const CATALOG: readonly AnyDescriptor[] = [genericRest, serviceNow, zendesk, jira, manual, teams, zoom, tsanet, email];

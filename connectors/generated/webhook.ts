@@ -9,6 +9,7 @@ import { manualInbound } from '../manual/webhook';
 import { teamsInbound } from '../teams/webhook';
 import { zoomInbound } from '../zoom/webhook';
 import { tsanetInbound } from '../tsanet/webhook';
+import { emailInbound } from '../email/webhook';
 
 /** The webhook halves, by connector id. */
 export const WEBHOOK_HALVES: Readonly<Record<string, WebhookHalf<ConnectorKind>>> = {
@@ -20,4 +21,5 @@ export const WEBHOOK_HALVES: Readonly<Record<string, WebhookHalf<ConnectorKind>>
   teams: teamsInbound,
   zoom: zoomInbound,
   tsanet: tsanetInbound,
+  email: emailInbound,
 };

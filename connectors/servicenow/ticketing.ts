@@ -24,7 +24,7 @@ import * as z from 'zod';
 import type { Severity } from '../../core/escalation';
 import { ValidationError } from '../../core/errors';
 import { systemClock, type Clock, type PartnerIncident } from '../../core/ports';
-import { defineHttpHalf } from '../halves';
+import { defineHttpHalf, type TicketingHalfOptions } from '../halves';
 import { call, expectResponse, partnerClient } from '../partner-http';
 import { serviceNow } from './descriptor';
 import { fromServiceNowTime, mapServiceNowState, SN_TIME, snTime, toServiceNowTime } from './mapping';
@@ -73,7 +73,7 @@ function decodeCursor(cursor: string | undefined, now: Date): PollCursor {
   throw new ValidationError(`"${cursor}" is not a ServiceNow polling cursor`);
 }
 
-export const serviceNowConnector = defineHttpHalf(serviceNow, (s, profile, { clock = systemClock }: { clock?: Clock } = {}) => {
+export const serviceNowConnector = defineHttpHalf(serviceNow, (s, profile, { clock = systemClock }: TicketingHalfOptions & { clock?: Clock } = {}) => {
   const base = profile.baseUrl.replace(/\/$/, '');
   const auth = Buffer.from(`${s.credentials.username}:${s.credentials.password}`).toString('base64');
   const http = partnerClient(base, { authorization: `Basic ${auth}`, 'content-type': 'application/json' }, profile);

@@ -32,5 +32,5 @@ export type TsanetSettings = z.infer<typeof TsanetSettings>;
 
 export const tsanet = defineConnector({
   id: 'tsanet', kind: 'ticketing', settings: TsanetSettings, example: 'microsoft-tsanet.json',
-  summary: 'TSANet Connect collaboration requests: found by `internalCaseNumber` before any re-create, the receiver\'s form filled from the profile; status by polling `updatedAfter`, signed thin webhooks',
+  summary: 'TSANet Connect collaboration requests: found by `internalCaseNumber` before any re-create, the receiver\'s form filled from the profile; status by polling `updatedAfter` and signed thin webhooks (the request then read by token); a rejection refers with the receiver\'s reason',
 });

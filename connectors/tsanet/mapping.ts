@@ -2,13 +2,14 @@
 import type { PartnerStatus } from '../../core/escalation';
 
 /**
- * The five request statuses (PARTNERS.md 1.5). `REJECTED` would be `referred` (API.md), but a partner
- * update can only carry a PartnerStatus and the core keeps `referred` for the hub's own decision
- * (decidePartnerUpdate): a rejection ends the request, so it is `closed`, its partnerStatus `REJECTED`.
+ * The five request statuses (PARTNERS.md 1.5). `REJECTED` ends the request: it ranks as `closed`, and the
+ * connector marks it a refusal (`PartnerIncident.refusal`, with the receiver's reason), which the core
+ * turns into `referred` (API.md).
  */
 const STATUS_MAP: Record<string, PartnerStatus> = {
   OPEN: 'open', INFORMATION: 'awaiting_info', ACCEPTED: 'in_progress', REJECTED: 'closed', CLOSED: 'closed',
 };
+export const isTsanetRejection = (s: string): boolean => s.toUpperCase() === 'REJECTED';
 export const mapTsanetStatus = (s: string): PartnerStatus | null => STATUS_MAP[s.toUpperCase()] ?? null;
 
 /**

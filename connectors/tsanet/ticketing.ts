@@ -19,10 +19,11 @@ import * as z from 'zod';
 import { PartnerCallError } from '../../core/errors';
 import { systemClock, type Clock, type OpenIncidentInput, type PartnerIncident } from '../../core/ports';
 import { AccessTokenCache } from '../access-token-cache';
-import { defineHttpHalf } from '../halves';
+import { defineHttpHalf, type TicketingHalfOptions } from '../halves';
+import { fillPlaceholders } from '../placeholders';
 import { call, expectResponse, partnerClient } from '../partner-http';
 import { tsanet, type TsanetSettings } from './descriptor';
-import { mapTsanetStatus, tsanetTime } from './mapping';
+import { isTsanetRejection, mapTsanetStatus, tsanetTime } from './mapping';
 
 const time = z.string().transform((s, ctx) => tsanetTime(s) ?? (ctx.addIssue({ code: 'custom', message: 'is not a time' }), z.NEVER));
 const scalar = z.union([z.string(), z.number()]).transform(String);
@@ -34,6 +35,9 @@ const Request = z.object({
   status: z.string(),
   updatedAt: time,
   receiverCaseNumber: z.string().nullish(),
+  /** When the receiver must answer by, and whether it has (PARTNERS.md 1.6). */
+  respondBy: time.nullish(),
+  responded: z.boolean().nullish(),
   caseResponses: z.array(z.object({
     id: scalar.nullish(), type: z.string().nullish(), caseNumber: z.string().nullish(),
     reason: z.string().nullish(), requestedInformation: z.string().nullish(), createdAt: time.nullish(),
@@ -67,28 +71,25 @@ export function legacyErrorText(data: unknown): string | undefined {
   return fields.length ? `${message} (${fields.join('; ')})` : message;
 }
 
-/** The receiver's case number once it accepted (the request's, or the approval's), else the TSANet reference. */
+/** The latest of the receiver's responses that carries `field` (a rejection's reason, the information it asked). */
+const latestResponse = (r: Request, field: 'reason' | 'requestedInformation') => r.caseResponses?.filter((c) => c[field]).at(-1);
+
+/**
+ * The receiver's case number once it accepted (the request's, or the approval's), else the TSANet
+ * reference. A rejection is a refusal with the receiver's reason; an unanswered request carries its
+ * `respondBy` (the server's time is authoritative, PARTNERS.md 1.6).
+ */
 function toIncident(r: Request): PartnerIncident {
   const approved = r.caseResponses?.find((c) => c.type === 'APPROVAL' && c.caseNumber)?.caseNumber;
   return {
     id: r.token, number: r.receiverCaseNumber || approved || r.id || r.token,
     status: mapTsanetStatus(r.status), partnerStatus: r.status, updatedAt: r.updatedAt,
+    ...(isTsanetRejection(r.status) ? { refusal: latestResponse(r, 'reason')?.reason ?? 'The receiver rejected the request without a reason.' } : {}),
+    ...(r.respondBy && r.responded === false ? { respondBy: r.respondBy } : {}),
   };
 }
 
 const PRIORITY: Record<string, string> = { critical: 'HIGH', high: 'HIGH', medium: 'MEDIUM', low: 'LOW' };
-
-/** `{{name}}` replaced by the escalation's value; an unknown name by nothing (the field then counts as unfilled). */
-export function fillPlaceholders(template: string, input: OpenIncidentInput): string {
-  const request = input.customerRequest;
-  const values: Record<string, string | undefined> = {
-    externalRef: input.externalRef, caseId: input.caseId, customerId: input.customerId,
-    summary: input.title, title: input.title, description: input.description, severity: input.severity,
-    // the customer's support agreement with the partner and who asked (API.md: passed to the form this way)
-    partnerEntitlement: input.partnerEntitlement, requestedBy: request?.by, requestedVia: request?.channel, requestedAt: request?.at,
-  };
-  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_m, name: string) => values[name] ?? '').trim();
-}
 
 /**
  * The request's custom fields: each field of the receiver's form that the profile fills (by label or by
@@ -106,7 +107,7 @@ function formFields(fields: z.infer<typeof FormField>[], s: TsanetSettings, inpu
   return filled.filter(({ value }) => value).map(({ field, value }) => ({ fieldId: Number(field.fieldId), value }));
 }
 
-export interface TsanetConnectorOptions { clock?: Clock }
+export interface TsanetConnectorOptions extends TicketingHalfOptions { clock?: Clock }
 
 /**
  * What the receiver wrote since `from` (ms) and is not in `seen`, for the timeline: the reason of a
@@ -124,7 +125,7 @@ function receiverText(r: Request, from: number, seen: Set<string>): { text: stri
   };
   const status = r.status.toUpperCase();
   const asked = status === 'REJECTED' ? 'reason' : status === 'INFORMATION' ? 'requestedInformation' : undefined;
-  const response = asked ? r.caseResponses?.filter((c) => c[asked]).at(-1) : undefined;
+  const response = asked ? latestResponse(r, asked) : undefined;
   if (response && asked) {
     take(`response:${r.token}:${response.id ?? r.updatedAt}`, response.createdAt ?? r.updatedAt,
       `${asked === 'reason' ? 'Rejected' : 'Information requested'}: ${response[asked]!}`);

@@ -2,9 +2,11 @@
  * `tsanet`, inbound half: TSANet Connect's webhooks (PARTNERS.md 1.7). They are thin —
  * `{ eventType, requestToken, noteToken?, timestamp }` for `collaboration-request.created` and
  * `note.created` — and signed `X-Hub-Signature-256: sha256=<hex HMAC-SHA256(secret, raw body)>`.
- * No HTTP client here (the webhook function has none), so a verified event is acknowledged and carries no
- * update: the request it names, and the note, are read by the poller (`listUpdatedSince`), which is how
- * status comes back anyway (approval, rejection, information request and closure have no event of their own).
+ * No HTTP client here (the webhook function has none): a verified event becomes one update that asks the
+ * hub to read the request (`refresh`), which the status sync does by token before applying it (API.md:
+ * "the hub fetches the request by token"). The note's text, and what the receiver wrote with a state,
+ * still come with the poll (`listUpdatedSince`), which records each once; so does every status change
+ * that sends no event (approval, rejection, information request and closure have none [S12]).
  */
 import * as z from 'zod';
 import { partnerTime } from '../../core/partner-input';
@@ -18,6 +20,8 @@ import { tsanet, type TsanetSettings } from './descriptor';
 /** TSANet retries a delivery after 10 s, 60 s and 300 s [S12]: the last retry is 370 s after the event. */
 const MAX_AGE_MS = 10 * 60 * 1000;
 const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
+/** An event without its (optional) time: the update's time is a placeholder, replaced by the request's. */
+const EVENT_TIME_UNKNOWN = '1970-01-01T00:00:00Z';
 
 /** `WebhookPayload` [S15]. */
 export const TsanetWebhookBody = z.object({
@@ -27,7 +31,7 @@ export const TsanetWebhookBody = z.object({
   timestamp: z.string().optional(),
 });
 
-/** Verifies TSANet's signed webhooks (any of the current and previous secrets) and reads their (empty) updates. */
+/** Verifies TSANet's signed webhooks (any of the current and previous secrets) and reads the request each names. */
 export function tsanetWebhooks(s: TsanetSettings): Pick<TicketingConnector, 'verifyWebhook' | 'parseWebhook'> {
   const secrets = s.webhookSecret ? [s.webhookSecret, ...(s.previousWebhookSecrets ?? [])] : [];
   return {
@@ -47,8 +51,9 @@ export function tsanetWebhooks(s: TsanetSettings): Pick<TicketingConnector, 'ver
       return { kind: 'ok', deliveryId: `${b.eventType}:${b.requestToken}:${b.noteToken ?? ''}` };
     },
     parseWebhook(req: RawWebhook): InboundUpdate[] {
-      parseOrThrow(TsanetWebhookBody, webhookJson(req), 'TSANet webhook body');
-      return [];
+      const b = parseOrThrow(TsanetWebhookBody, webhookJson(req), 'TSANet webhook body');
+      // only the ticket counts: the status, its name and time are the request's, read on applying
+      return [{ ticketId: b.requestToken, status: null, partnerStatus: b.eventType, updatedAt: b.timestamp ?? EVENT_TIME_UNKNOWN, refresh: true }];
     },
   };
 }

@@ -1,18 +1,30 @@
 import { nextUpdateDeadline } from '../aging';
-import type { Needs } from '../deps';
+import { partnerById, type Needs } from '../deps';
 import { decidePartnerUpdate, rankOf } from '../escalation';
 import { hubEvent } from '../events';
 import { withLogKeys } from '../log';
-import type { CommentStore, DeliveryStore, EscalationRecords, InboundUpdate, TimelineStore } from '../ports';
+import type { CommentStore, DeliveryStore, EscalationRecords, InboundUpdate, PartnerIncident, TimelineStore } from '../ports';
+import { buildReferral } from '../referral';
 import type { InboundMessage } from './ingest-webhook';
 import { commentTextKey } from './comments';
 import { mutateEscalation } from './mutate-escalation';
+import { announceReferral } from './open-partner-incident';
 
 /** How long to wait before trying again a delivery whose ticket the hub has not recorded yet. */
 export const UNKNOWN_TICKET_RETRY_MS = 5_000;
 
-/** What applying reaches: the escalations, their timelines (and the hub's own comments), the stored deliveries. */
-export type ApplyDeps = Needs<'config' | 'clock' | 'bus', EscalationRecords & TimelineStore & CommentStore & DeliveryStore>;
+/**
+ * What applying reaches: the escalations, their timelines (and the hub's own comments), the stored
+ * deliveries; and the partners' connectors, to read the incident a thin event names (`refresh`).
+ */
+export type ApplyDeps = Needs<'config' | 'clock' | 'bus' | 'connectors' | 'log' | 'metrics', EscalationRecords & TimelineStore & CommentStore & DeliveryStore>;
+
+/** A partner's incident as an update to apply (polled, or read for a thin event). */
+export const updateOf = (i: PartnerIncident): InboundUpdate => ({
+  ticketId: i.id, ticketNumber: i.number, status: i.status, partnerStatus: i.partnerStatus, updatedAt: i.updatedAt,
+  ...(i.comment ? { comment: i.comment } : {}), ...(i.refusal !== undefined ? { refusal: i.refusal } : {}),
+  ...(i.respondBy !== undefined ? { respondBy: i.respondBy } : {}),
+});
 
 /**
  * Applies one delivery's partner updates (the status sync use case).
@@ -20,7 +32,11 @@ export type ApplyDeps = Needs<'config' | 'clock' | 'bus', EscalationRecords & Ti
  * with the state machine (older updates never move the state back); write conditionally; record every
  * update in the timeline, applied or not, once per delivery. An update for a ticket not recorded yet keeps
  * the delivery due, so it is applied once the ticket is known: looked at again in 5 s, or, when the sweep
- * sent it (`redrive`), when the sweep's backoff says. Returns what happened to each update.
+ * sent it (`redrive`), when the sweep's backoff says. An update that only names its ticket (`refresh`: a
+ * thin webhook) is replaced by the incident read from the partner (`getIncident`); if that read fails, the
+ * delivery stays stored and unapplied, and is tried again; for a ticket not recorded it does not wait. A
+ * partner's refusal refers the escalation (the same referral, timeline entry and event as the hub's own).
+ * Returns what happened to each update.
  */
 export async function applyPartnerUpdates(deps: ApplyDeps, msg: InboundMessage, opts: { deferUnknown: boolean } = { deferUnknown: true }): Promise<string[]> {
   const outcomes: string[] = [];
@@ -28,12 +44,18 @@ export async function applyPartnerUpdates(deps: ApplyDeps, msg: InboundMessage, 
   for (const [i, update] of msg.updates.entries()) {
     const escalationId = await deps.store.findByTicket(msg.partnerId, update.ticketId);
     if (!escalationId) {
-      waiting = opts.deferUnknown;
+      // a thin event carries no state to lose, and may name a request that is not the hub's (TSANet also
+      // sends a member the events of requests other members open with it): it is not kept waiting; the
+      // state of the hub's own requests comes with their opening and the polls
+      if (!update.refresh) waiting = opts.deferUnknown;
       outcomes.push('ticket_unknown');
       continue;
     }
     // one delivery may update several escalations: each update's lines name its own
-    outcomes.push(await withLogKeys({ escalationId, partnerId: msg.partnerId }, () => applyOne(deps, msg, escalationId, update, `${msg.deliveryId}#${i}`)));
+    outcomes.push(await withLogKeys({ escalationId, partnerId: msg.partnerId }, async () => {
+      const read = update.refresh ? await readIncident(deps, msg.partnerId, update.ticketId) : update;
+      return read ? applyOne(deps, msg, escalationId, read, `${msg.deliveryId}#${i}`) : 'partner_unknown';
+    }));
   }
   const now = deps.clock.now();
   if (!opts.deferUnknown) return outcomes; // polled: no stored delivery behind it
@@ -50,7 +72,7 @@ async function applyOne(deps: ApplyDeps, msg: InboundMessage, escalationId: stri
   let reason = 'unmapped_status';
   const status = update.status;
   const r = status === null ? undefined : await mutateEscalation(deps.store, escalationId, (e) => {
-    const d = decidePartnerUpdate(e, { status, partnerStatus: update.partnerStatus, updatedAt: update.updatedAt }, now);
+    const d = decidePartnerUpdate(e, { status, partnerStatus: update.partnerStatus, updatedAt: update.updatedAt, refusal: update.refusal }, now);
     reason = d.reason;
     if (!d.apply) return undefined;
     // a partner may name its ticket anew (TSANet: its reference until accepted, then the receiver's case
@@ -58,8 +80,10 @@ async function applyOne(deps: ApplyDeps, msg: InboundMessage, escalationId: stri
     const renamed = update.ticketNumber !== undefined && e.partnerTicket !== null && update.ticketNumber !== e.partnerTicket.number;
     return {
       ...e, status: d.status, partnerUpdatedAt: update.updatedAt, partnerUpdateRank: rankOf(status),
-      updateDueBy: nextUpdateDeadline(deps.config, e, now),
+      updateDueBy: nextUpdateDeadline(deps.config, e, now, update.respondBy),
       ...(renamed ? { partnerTicket: { ...e.partnerTicket!, number: update.ticketNumber! } } : {}),
+      // the partner refused: the customer is referred with the partner's reason, as when the hub refers
+      ...(d.status === 'referred' ? { referral: buildReferral(partnerById(deps.config, e.partnerId), e, update.refusal!) } : {}),
     };
   }, now);
   const applied = r?.changed === true;
@@ -78,13 +102,21 @@ async function applyOne(deps: ApplyDeps, msg: InboundMessage, escalationId: stri
       detail: echo ? { length: update.comment.length } : { body: update.comment },
     }, `${dedupeKey}#comment`);
   }
-  if (r?.changed && r.before.status !== r.after.status) {
+  if (r?.changed && r.after.status === 'referred') {
+    await announceReferral(deps, r.after, `partner:${msg.partnerId}`, { reason: r.after.referral!.reason, partnerStatus: update.partnerStatus }, now, `${dedupeKey}#referred`);
+  } else if (r?.changed && r.before.status !== r.after.status) {
     const e = r.after;
     await deps.bus.publish([hubEvent('PartnerStatusChanged', {
       version: 1, escalationId, partnerId: e.partnerId, caseId: e.caseId, from: r.before.status, to: e.status, partnerStatus: update.partnerStatus,
     })]);
   }
   return applied ? 'applied' : reason;
+}
+
+/** The incident a thin event names, read from its partner; `undefined` when the partner is no longer configured. */
+async function readIncident(deps: ApplyDeps, partnerId: string, ticketId: string): Promise<InboundUpdate | undefined> {
+  const connector = deps.connectors.ticketing(partnerId);
+  return connector ? updateOf(await connector.getIncident(ticketId)) : undefined;
 }
 
 /**

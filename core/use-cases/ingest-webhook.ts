@@ -22,9 +22,8 @@ export type IngestResult =
  * Steps: find the partner; let its connector verify the signature over the raw bytes (or answer a
  * handshake); parse the updates; where the delivery id is not signed, remember what is (guardReplay: the
  * same signed bytes under a new delivery id are a duplicate); remember the delivery id with the updates (a
- * delivery seen before is acknowledged, not applied twice); enqueue for status sync and answer at once. If the enqueue fails the
- * delivery is forgotten again so that the partner's retry is taken; if the process dies after answering,
- * the stored delivery is due in the open-work index and the sweep enqueues it again.
+ * delivery seen before is acknowledged, not applied twice); enqueue for status sync and answer at once
+ * (takeDelivery).
  */
 export async function ingestWebhook(deps: Needs<'config' | 'connectors' | 'clock' | 'queue', DeliveryStore>, partnerId: string, raw: RawWebhook): Promise<IngestResult> {
   const partner = partnerById(deps.config, partnerId);
@@ -38,16 +37,29 @@ export async function ingestWebhook(deps: Needs<'config' | 'connectors' | 'clock
   const message: InboundMessage = { partnerId, deliveryId: verdict.deliveryId, updates };
   const replay = await guardReplay(deps, partnerId, verdict.replay, now);
   if (replay === 'seen') return { kind: 'duplicate', deliveryId: verdict.deliveryId };
-  const fresh = await deps.store.markDeliverySeen(partnerId, verdict.deliveryId, updates, now, DELIVERY_TTL_SECONDS);
-  if (!fresh) return { kind: 'duplicate', deliveryId: verdict.deliveryId };
+  return { kind: await takeDelivery(deps, message, now, replay.forget), deliveryId: verdict.deliveryId };
+}
+
+/**
+ * The tail every inbound path shares (webhooks, partner mail): remembers the delivery id with its updates
+ * (a delivery seen before is a duplicate, not applied twice) and enqueues it for status sync, which applies
+ * a partner's deliveries in order. If the enqueue fails, the delivery is forgotten again (and `undo` undoes
+ * the caller's own marks) so that the partner's retry is taken; if the process dies after answering, the
+ * stored delivery is due in the open-work index and the sweep enqueues it again.
+ */
+export async function takeDelivery(
+  deps: Needs<'queue', DeliveryStore>, message: InboundMessage, now: Date, undo: () => Promise<void> = async () => {},
+): Promise<'accepted' | 'duplicate'> {
+  const fresh = await deps.store.markDeliverySeen(message.partnerId, message.deliveryId, message.updates, now, DELIVERY_TTL_SECONDS);
+  if (!fresh) return 'duplicate';
   try {
     await deps.queue.send({ queue: QUEUES.inbound, body: message });
   } catch (err) {
-    await deps.store.forgetDelivery(partnerId, verdict.deliveryId).catch(() => undefined);
-    await replay.forget();
+    await deps.store.forgetDelivery(message.partnerId, message.deliveryId).catch(() => undefined);
+    await undo();
     throw err;
   }
-  return { kind: 'accepted', deliveryId: verdict.deliveryId };
+  return 'accepted';
 }
 
 /**

@@ -147,14 +147,19 @@ async function recordOpened(deps: OpenDeps, esc: Escalation, incident: PartnerIn
     const base: Escalation = {
       ...e, partnerTicket: ticket, openedAt: now.toISOString(), leaseUntil: null, nextAttemptAt: null, lastError: null,
       opening: { partnerStatus: incident.partnerStatus, attempts: e.attempts }, problem: null,
-      updateDueBy: nextUpdateDeadline(deps.config, e, now),
+      updateDueBy: nextUpdateDeadline(deps.config, e, now, incident.respondBy),
     };
     if (e.status !== 'requested') return base; // cancelled meanwhile: keep the state, remember the ticket
     const opened: Escalation = { ...base, status: 'open' };
-    // the partner may already report more than "new"; apply it like any other update
+    // the partner may already report more than "new" (even its refusal, found after a lost answer); apply it like any other update
     if (incident.status !== null) {
-      const d = decidePartnerUpdate(opened, { status: incident.status, partnerStatus: incident.partnerStatus, updatedAt: incident.updatedAt }, now);
-      if (d.apply) return { ...opened, status: d.status, partnerUpdatedAt: incident.updatedAt, partnerUpdateRank: rankOf(incident.status) };
+      const d = decidePartnerUpdate(opened, { status: incident.status, partnerStatus: incident.partnerStatus, updatedAt: incident.updatedAt, refusal: incident.refusal }, now);
+      if (d.apply) {
+        return {
+          ...opened, status: d.status, partnerUpdatedAt: incident.updatedAt, partnerUpdateRank: rankOf(incident.status),
+          ...(d.status === 'referred' ? { referral: buildReferral(partnerById(deps.config, e.partnerId), e, incident.refusal!) } : {}),
+        };
+      }
     }
     return opened;
   }, now, { known: esc });
@@ -164,6 +169,9 @@ async function recordOpened(deps: OpenDeps, esc: Escalation, incident: PartnerIn
     version: 1, escalationId: esc.escalationId, partnerId: esc.partnerId, caseId: esc.caseId,
     ticketNumber: incident.number, pendingComments: pending.length,
   })]);
+  if (r?.changed && r.before.status !== 'referred' && r.after.status === 'referred') {
+    await announceReferral(deps, esc, `partner:${esc.partnerId}`, { reason: r.after.referral!.reason, partnerStatus: incident.partnerStatus }, now);
+  }
 }
 
 /**
@@ -211,11 +219,21 @@ async function refer(deps: OpenDeps, esc: Escalation, reason: string, partnerAns
     ? { ...e, status: 'referred', referral, leaseUntil: null, nextAttemptAt: null, lastError: partnerAnswer ?? reason, problem: null }
     : undefined), now, { known: esc });
   if (!r?.changed) return 'skipped';
-  await deps.store.appendTimeline(esc.escalationId, {
-    at: now.toISOString(), type: 'escalation_referred', actor: 'hub', detail: { reason, ...(partnerAnswer ? { partnerAnswer } : {}) },
-  });
-  deps.log.warn('escalation referred');
-  deps.metrics?.count('EscalationsReferred', esc.partnerId);
-  await deps.bus.publish([hubEvent('EscalationReferred', { version: 1, escalationId: esc.escalationId, partnerId: esc.partnerId, caseId: esc.caseId, reason })]);
+  await announceReferral(deps, esc, 'hub', { reason, ...(partnerAnswer ? { partnerAnswer } : {}) }, now);
   return 'referred';
+}
+
+/**
+ * A referral made (by the hub, or by the partner refusing the incident): in the timeline, counted, and on
+ * the bus, the same whoever made it, so that subscribers and the customer view follow either alike.
+ * `dedupeKey`: the timeline entry's, where the caller may run twice for the same referral.
+ */
+export async function announceReferral(
+  deps: Needs<'bus' | 'log' | 'metrics', TimelineStore>, esc: Pick<Escalation, 'escalationId' | 'partnerId' | 'caseId'>,
+  actor: string, detail: { reason: string } & Record<string, unknown>, now: Date, dedupeKey?: string,
+): Promise<void> {
+  await deps.store.appendTimeline(esc.escalationId, { at: now.toISOString(), type: 'escalation_referred', actor, detail }, dedupeKey);
+  deps.log.warn('escalation referred', { referredBy: actor });
+  deps.metrics?.count('EscalationsReferred', esc.partnerId);
+  await deps.bus.publish([hubEvent('EscalationReferred', { version: 1, escalationId: esc.escalationId, partnerId: esc.partnerId, caseId: esc.caseId, reason: detail.reason })]);
 }

@@ -2,7 +2,7 @@ import type { Needs } from '../deps';
 import { PartnerCallError } from '../errors';
 import { PROBLEM_PARTNER_CREDENTIALS } from '../escalation';
 import type { PollStateStore } from '../ports';
-import { applyPartnerUpdates, type ApplyDeps } from './apply-partner-updates';
+import { applyPartnerUpdates, updateOf, type ApplyDeps } from './apply-partner-updates';
 import { credentialsRefused } from './hub-problems';
 
 /**
@@ -14,7 +14,7 @@ import { credentialsRefused } from './hub-problems';
  * next run; the cursor only moves after the updates are applied, so nothing is skipped. A 401/403 (the
  * partner refuses the hub's credentials) also raises the alarm metric (`HubProblems`).
  */
-export async function pollPartners(deps: ApplyDeps & Needs<'connectors' | 'log' | 'metrics', PollStateStore>): Promise<Record<string, number | string>> {
+export async function pollPartners(deps: ApplyDeps & Needs<never, PollStateStore>): Promise<Record<string, number | string>> {
   const now = deps.clock.now();
   const result: Record<string, number | string> = {};
   for (const partner of deps.config.partners) {
@@ -28,7 +28,7 @@ export async function pollPartners(deps: ApplyDeps & Needs<'connectors' | 'log' 
         await applyPartnerUpdates(deps, {
           partnerId: partner.id,
           deliveryId: `poll:${now.toISOString()}`,
-          updates: incidents.map((i) => ({ ticketId: i.id, ticketNumber: i.number, status: i.status, partnerStatus: i.partnerStatus, updatedAt: i.updatedAt, ...(i.comment ? { comment: i.comment } : {}) })),
+          updates: incidents.map(updateOf),
         }, { deferUnknown: false });
       }
       await deps.store.savePollState(partner.id, { cursor, polledAt: now.toISOString() });

@@ -297,8 +297,8 @@ describe('the deployed stack on moto', () => {
     const arns = JSON.parse(runner.fn('partner-worker').environment.HUB_SECRET_ARNS!) as Record<string, string>;
     expect(arns).toEqual(Object.fromEntries(Object.keys(SECRETS).map((name) => [name, deployed.secretArns[`partner-escalation-hub/${name}`]])));
     // functions that never call partners are deployed without them
-    expect(runner.fn('status-sync').environment.HUB_SECRET_ARNS).toBeUndefined();
-    expect(JSON.parse(runner.fn('status-sync').environment.HUB_SECRETS_WITHHELD!)).toEqual(expect.arrayContaining(['ACME_TOKEN']));
+    expect(runner.fn('sweep').environment.HUB_SECRET_ARNS).toBeUndefined();
+    expect(JSON.parse(runner.fn('sweep').environment.HUB_SECRETS_WITHHELD!)).toEqual(expect.arrayContaining(['ACME_TOKEN']));
   });
 
   it('3. a comment to a partner that is down is retried, dead-lettered, and listed by the admin route', async () => {

@@ -14,14 +14,15 @@ import { REPO_ROOT } from '../../infra/hub-config';
 import { buildTopology, MAIL_CONNECTOR, type FunctionName } from '../../topology/topology';
 
 /** A regression guard above the 300 KB target (see the size test below). */
-const BUNDLE_CEILING_KB = 310;
+const BUNDLE_CEILING_KB = 320;
 /**
- * mail-inbound alone parses MIME: mailparser with iconv-lite's charset tables (most of its size; partner
- * mail in non-UTF-8 charsets must decode) and its HTML-to-text. It runs once per received mail, off every
- * request's path, so its cold start is not the API's; the guard keeps the parser out of the other bundles
- * and stops this one growing.
+ * mail-inbound alone parses MIME (mailparser): 1326 KB, of which iconv-lite 481 KB and encoding-japanese
+ * 87 KB (charset tables: partner mail in non-UTF-8 charsets must decode), libmime 174 KB, and he, entities,
+ * htmlparser2 and html-to-text about 245 KB (a mail with only an HTML part is read as text). It runs once
+ * per received mail, invoked asynchronously by SES, off every request's path; the guard keeps the parser
+ * out of the other bundles (above) and this one from growing.
  */
-const MAIL_BUNDLE_CEILING_KB = 1200;
+const MAIL_BUNDLE_CEILING_KB = 1350;
 
 /** Entry points still wired with `awsDeps` (every client): they do not name their parts yet. */
 const ALL_CLIENTS: ReadonlySet<FunctionName> = new Set(['webhook', 'status-sync']);
@@ -88,6 +89,8 @@ describe.each(buildTopology([{ id: 'by-mail', connector: MAIL_CONNECTOR }]).func
       'partner-worker': { ticketing: true, meetings: false },
       'comment-forwarder': { ticketing: true, meetings: false },
       poller: { ticketing: true, meetings: false },
+      // reads the incident a thin webhook names (TSANet) before applying it
+      'status-sync': { ticketing: true, meetings: false },
       'meeting-subscriptions': { ticketing: false, meetings: true },
     }[name as string] ?? { ticketing: false, meetings: false };
     expect(ticketingClients.filter(has)).toEqual(uses.ticketing ? ticketingClients : []);
@@ -108,7 +111,9 @@ describe.each(buildTopology([{ id: 'by-mail', connector: MAIL_CONNECTOR }]).func
   // The target is 300 KB (issue 7; `npm run bench` reports each bundle against it). Issue 12's features
   // (partner-input guard, timeline pages, retry and partner-status routes) took api and partner-worker to
   // 305 KB, issue 13's registrations api to 311 until the HTTP halves stopped carrying the inbound halves
-  // (api 305, partner-worker 299 KB): this guard stops further growth while the target is missed (README, Performance).
+  // (api 305, partner-worker 299 KB). Issue 14's two ticketing connectors ride in every bundle that calls
+  // partners (tsanet ~8 KB, email ~4 KB; the MIME composer stays out: the transports build it), taking
+  // partner-worker to 313 KB: this guard stops further growth while the target is missed (README, Performance).
   const ceiling = name === 'mail-inbound' ? MAIL_BUNDLE_CEILING_KB : BUNDLE_CEILING_KB;
   it(`stays under ${ceiling} KB`, () => {
     expect(Math.round(g.bytes / 1024)).toBeLessThan(ceiling);

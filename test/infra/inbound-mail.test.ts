@@ -15,19 +15,15 @@ import { MAIL_PREFIX } from '../../infra/hub-mail';
 import { MAIL_RETENTION_DAYS } from '../../infra/hub-state';
 import { AWS_CONFIG_FILE, synthHub, type SynthesizedHub } from './hub-stack-fixture';
 
-const MAIL_PARTNER = {
-  id: 'globex-mail', name: 'Globex (support mailbox)', platforms: ['globex'], connector: 'email', baseUrl: 'https://support.globex.example',
-  to: 'support@globex.example', from: 'Escalations@Hub.Vendor.example', replyTo: 'globex-replies@mail.hub.vendor.example',
-  ticketNumberPattern: 'TrackingID#(\\d+)', allowedSenders: ['globex.example'],
-};
-
-/** The committed AWS fixture plus `extra` partners, as a configuration file. */
-function configWith(...extra: Record<string, unknown>[]): string {
-  const base = JSON.parse(readFileSync(AWS_CONFIG_FILE, 'utf8')) as { partners: unknown[] };
+/** The committed AWS fixture: its e-mail partner, and the configuration with its partners replaced. */
+const FIXTURE = JSON.parse(readFileSync(AWS_CONFIG_FILE, 'utf8')) as { partners: Record<string, unknown>[] };
+const MAIL_PARTNER = FIXTURE.partners.find((p) => p.connector === 'email')!;
+function configWith(partners: Record<string, unknown>[]): string {
   const file = join(mkdtempSync(join(tmpdir(), 'hub-mail-')), 'hub.config.json');
-  writeFileSync(file, JSON.stringify({ ...base, partners: [...base.partners, ...extra] }));
+  writeFileSync(file, JSON.stringify({ ...FIXTURE, partners }));
   return file;
 }
+const others = FIXTURE.partners.filter((p) => p !== MAIL_PARTNER);
 
 const idOf = (c: IConstruct) => Stack.of(c).getLogicalId(c.node.defaultChild as CfnElement);
 type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown; Principal?: unknown };
@@ -41,7 +37,7 @@ function roleStatements(hub: SynthesizedHub, fn: string): Statement[] {
 
 describe('with a partner on the email connector', () => {
   let hub: SynthesizedHub;
-  beforeAll(() => { hub = synthHub({}, configWith(MAIL_PARTNER)); });
+  beforeAll(() => { hub = synthHub(); });
   const ruleArn = () => hub.stack.resolve(hub.stack.formatArn({ service: 'ses', resource: 'receipt-rule-set', resourceName: 'HubTest-partner-mail:receipt-rule/partner-replies' })) as unknown;
   const bucket = () => hub.stack.state.mailBucket!;
 
@@ -78,7 +74,7 @@ describe('with a partner on the email connector', () => {
       RuleSetName: { Ref: idOf(hub.stack.services.mailReceiving!.ruleSet) },
       Rule: {
         Name: 'partner-replies', Enabled: true, ScanEnabled: true, TlsPolicy: 'Require',
-        Recipients: ['globex-replies@mail.hub.vendor.example'],
+        Recipients: [MAIL_PARTNER.replyTo],
         Actions: [
           { S3Action: { BucketName: { Ref: idOf(bucket()) }, ObjectKeyPrefix: MAIL_PREFIX } },
           { LambdaAction: { FunctionArn: { 'Fn::GetAtt': [idOf(fn), 'Arn'] }, InvocationType: 'Event' } },
@@ -114,7 +110,7 @@ describe('with a partner on the email connector', () => {
       const ses = roleStatements(hub, fn).filter((s) => actions(s).some((a) => a.startsWith('ses:')));
       expect(ses).toEqual([expect.objectContaining({
         Action: ['ses:SendEmail', 'ses:SendRawEmail'],
-        Resource: [identity('escalations@hub.vendor.example'), identity('hub.vendor.example')],
+        Resource: [identity(MAIL_PARTNER.from as string), identity('hub.vendor.example')],
       })]);
     }
     for (const fn of ['poller', 'webhook', 'mail-inbound', 'api']) {
@@ -130,7 +126,7 @@ describe('with a partner on the email connector', () => {
 
 describe('without one', () => {
   it('has no mail bucket, receipt rule, mail-inbound function or partner-mail grant', () => {
-    const hub = synthHub();
+    const hub = synthHub({}, configWith(others));
     expect(hub.stack.topology.mail).toBeUndefined();
     expect(hub.stack.topology.functions.map((f) => f.name)).not.toContain('mail-inbound');
     for (const type of ['AWS::S3::Bucket', 'AWS::SES::ReceiptRuleSet', 'AWS::SES::ReceiptRule']) hub.template.resourceCountIs(type, 0);
@@ -140,7 +136,13 @@ describe('without one', () => {
 });
 
 it('refuses at synth an e-mail partner without a plain `from` address, naming the partner', () => {
-  expect(() => synthHub({}, configWith({ ...MAIL_PARTNER, from: 'Hub <hub@vendor.example>' }))).toThrow(/partner globex-mail: from: .*plain addresses/);
+  expect(() => synthHub({}, configWith([...others, { ...MAIL_PARTNER, from: 'Hub <hub@vendor.example>' }]))).toThrow(/partner contoso-mail: from: .*plain addresses/);
   const { from: _omitted, ...noFrom } = MAIL_PARTNER;
-  expect(() => synthHub({}, configWith(noFrom))).toThrow(/partner globex-mail: from/);
+  expect(() => synthHub({}, configWith([...others, noFrom]))).toThrow(/partner contoso-mail: from/);
+});
+
+it('receives at `from` when a partner names no `replyTo` (its replies come back to the sender)', () => {
+  const { replyTo: _omitted, ...noReplyTo } = MAIL_PARTNER;
+  const hub = synthHub({}, configWith([...others, noReplyTo]));
+  hub.template.hasResourceProperties('AWS::SES::ReceiptRule', { Rule: Match.objectLike({ Recipients: [MAIL_PARTNER.from] }) });
 });

@@ -61,6 +61,24 @@ describe('aging thresholds', () => {
     expect((await deps.store.getTimeline(critical.escalationId)).filter((t) => t.type === 'escalation_aged')).toHaveLength(1);
   });
 
+  it('reports an unanswered request at the partner\'s own respondBy when that comes before the threshold (TSANet)', async () => {
+    const { deps, clock, flag, agedEvents, partnerId } = setup();
+    const esc = await flag('medium'); // silent partner: 1440 min
+    await recordPartnerTicket(deps, esc.escalationId, { number: 'REQ-1' }, 'eng');
+    const respondBy = new Date(clock.now().getTime() + 240 * MIN).toISOString();
+    await applyPartnerUpdates(deps, { partnerId, deliveryId: uid('d'), updates: [{ ticketId: 'REQ-1', status: 'open', partnerStatus: 'OPEN', updatedAt: clock.now().toISOString(), respondBy }] });
+    expect((await deps.store.getEscalation(esc.escalationId))!.updateDueBy).toBe(respondBy);
+    clock.advance(239 * MIN);
+    await sweep(deps);
+    expect(agedEvents(esc.escalationId)).toHaveLength(0);
+    clock.advance(2 * MIN);
+    await sweep(deps);
+    expect(agedEvents(esc.escalationId).map((e) => e.detail)).toEqual([expect.objectContaining({ threshold: 'partnerUpdateWithinMinutes', deadline: respondBy })]);
+    // the partner answers (no respondBy any more): the hub's own threshold counts again from then
+    await applyPartnerUpdates(deps, { partnerId, deliveryId: uid('d'), updates: [{ ticketId: 'REQ-1', status: 'in_progress', partnerStatus: 'ACCEPTED', updatedAt: clock.now().toISOString() }] });
+    expect((await deps.store.getEscalation(esc.escalationId))!.updateDueBy).toBe(new Date(clock.now().getTime() + 1440 * MIN).toISOString());
+  });
+
   it('reports a silent partner once per quiet period, counting again from each partner update', async () => {
     const { deps, clock, flag, agedEvents, partnerId } = setup();
     const esc = await flag('medium'); // 1440 min × 1

@@ -91,6 +91,38 @@ describe('opening a partner incident', () => {
     expect(await deps.store.findByTicket('acme-cloud', `${partner.idPrefix}-1`)).toBe(esc.escalationId);
   });
 
+  it('refers with the partner\'s reason when the incident it finds (after a lost answer) was refused meanwhile; aging follows its respondBy', async () => {
+    const { partner, deps, clock, flag, queue } = setup();
+    const esc = await flag();
+    const respondBy = new Date(clock.now().getTime() + 60_000).toISOString();
+    partner.onOpen = (input) => {
+      const inc = partner.incidents.get(input.externalRef)!;
+      partner.incidents.set(input.externalRef, { ...inc, respondBy });
+      throw new PartnerCallError('open incident: ETIMEDOUT', true);
+    };
+    expect(await openPartnerIncident(deps, esc.escalationId)).toBe('retry_scheduled');
+    partner.onOpen = undefined;
+    clock.advance(queue.messages.at(-1)!.delayMs!);
+    // still unanswered when found: the escalation is aged at the partner's respondBy
+    expect(await openPartnerIncident(deps, esc.escalationId)).toBe('opened');
+    expect(await deps.store.getEscalation(esc.escalationId)).toMatchObject({ status: 'open', updateDueBy: respondBy });
+
+    const other = await flag();
+    partner.onOpen = (input) => {
+      partner.incidents.set(input.externalRef, { ...partner.incidents.get(input.externalRef)!, status: 'closed', partnerStatus: 'REJECTED', refusal: 'No support contract', updatedAt: clock.now().toISOString() });
+      throw new PartnerCallError('open incident: ETIMEDOUT', true);
+    };
+    expect(await openPartnerIncident(deps, other.escalationId)).toBe('retry_scheduled');
+    partner.onOpen = undefined;
+    clock.advance(queue.messages.at(-1)!.delayMs!);
+    const published = (deps.bus as RecordingBus).events.length;
+    expect(await openPartnerIncident(deps, other.escalationId)).toBe('opened');
+    const e = (await deps.store.getEscalation(other.escalationId))!;
+    expect(e).toMatchObject({ status: 'referred', referral: { reason: 'No support contract' }, partnerTicket: { id: expect.any(String) } });
+    expect((deps.bus as RecordingBus).events.slice(published).map((x) => x.detailType)).toEqual(['PartnerIncidentOpened', 'EscalationReferred']);
+    expect((await deps.store.getTimeline(e.escalationId)).filter((t) => t.type === 'escalation_referred').map((t) => [t.actor, t.detail.reason])).toEqual([['partner:acme-cloud', 'No support contract']]);
+  });
+
   it('makes no create once its lease has run out (a later attempt holds it): the attempt count fences it', async () => {
     const { partner, deps, clock, flag, queue } = setup();
     const esc = await flag();

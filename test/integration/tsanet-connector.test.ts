@@ -40,7 +40,8 @@ describe('tsanet connector against its sandbox', () => {
     const c = connector(sandbox.baseUrl);
     const opened = await c.openIncident(input('hub:esc_open'));
     const stored = sandbox.requests.get(opened.id)!;
-    expect(opened).toEqual({ id: stored.token, number: String(stored.id), status: 'open', partnerStatus: 'OPEN', updatedAt: '2026-12-01T10:00:00.000Z' });
+    // unanswered: the receiver's respondBy comes with it, for aging
+    expect(opened).toEqual({ id: stored.token, number: String(stored.id), status: 'open', partnerStatus: 'OPEN', updatedAt: '2026-12-01T10:00:00.000Z', respondBy: '2026-12-01T14:00:00.000Z' });
     expect(stored).toMatchObject({ internalCaseNumber: 'hub:esc_open', documentId: 4711, priority: 'HIGH', customFields: [{ fieldId: 101, value: 'contoso' }, { fieldId: 102, value: 'case C-7' }] });
     expect(await c.findByExternalRef('hub:esc_open')).toEqual(opened);
     expect(await c.findByExternalRef('hub:esc_none')).toBeUndefined();
@@ -70,7 +71,9 @@ describe('tsanet connector against its sandbox', () => {
     const c = connector(sandbox.baseUrl);
     const a = await c.openIncident(input('hub:esc_accept'));
     sandbox.approve(a.id, 'MS-2512010042');
-    expect(await c.getIncident(a.id)).toMatchObject({ number: 'MS-2512010042', status: 'in_progress', partnerStatus: 'ACCEPTED' });
+    const accepted = await c.getIncident(a.id);
+    expect(accepted).toMatchObject({ number: 'MS-2512010042', status: 'in_progress', partnerStatus: 'ACCEPTED' });
+    expect(accepted.respondBy).toBeUndefined(); // answered
 
     sandbox.requestInformation(a.id, 'Please send the tenant id and the call ids');
     expect(await c.getIncident(a.id)).toMatchObject({ status: 'awaiting_info', partnerStatus: 'INFORMATION' });
@@ -84,11 +87,11 @@ describe('tsanet connector against its sandbox', () => {
 
     const r = await c.openIncident(input('hub:esc_reject'));
     sandbox.reject(r.id, 'End customer does not have support');
-    // `referred` is the hub's own decision (decidePartnerUpdate): a rejection ends the request as `closed`
-    expect(await c.getIncident(r.id)).toMatchObject({ number: r.number, status: 'closed', partnerStatus: 'REJECTED' });
+    // a refusal with the receiver's reason, which the core turns into `referred` (ranked as an ending, `closed`)
+    expect(await c.getIncident(r.id)).toMatchObject({ number: r.number, status: 'closed', partnerStatus: 'REJECTED', refusal: 'End customer does not have support' });
   });
 
-  it('verifies the signed thin webhooks over the raw bytes; a note event is acknowledged and names its delivery by event and token', async () => {
+  it('verifies the signed thin webhooks over the raw bytes; a note event names its delivery by event and tokens, and asks for the request to be read', async () => {
     const receiver = await startReceiver('/v1/webhooks/microsoft-tsanet');
     sandbox.settings.webhookUrl = receiver.url;
     try {
@@ -99,7 +102,7 @@ describe('tsanet connector against its sandbox', () => {
       const note = sandbox.requests.get(opened.id)!.caseNotes[0]!;
       const req: RawWebhook = { headers: flat(hook.headers), body: hook.body, query: {} };
       expect(c.verifyWebhook(req, clock.now())).toEqual({ kind: 'ok', deliveryId: `note.created:${opened.id}:${note.token}` });
-      expect(c.parseWebhook(req)).toEqual([]);
+      expect(c.parseWebhook(req)).toEqual([{ ticketId: opened.id, status: null, partnerStatus: 'note.created', updatedAt: '2026-12-01T10:00:00Z', refresh: true }]);
       expect(c.verifyWebhook({ ...req, body: hook.body.replace(opened.id, 'another') }, clock.now()).kind).toBe('rejected');
       expect(c.verifyWebhook({ ...req, body: `${hook.body} ` }, clock.now()).kind).toBe('rejected');
       expect(connector(sandbox.baseUrl, { webhookSecret: 'wrong' }).verifyWebhook(req, clock.now())).toEqual({ kind: 'rejected', reason: 'no signature matches' });
@@ -200,6 +203,21 @@ describe('tsanet connector against its sandbox', () => {
       const err = await failure(connector(legacy.url, { documentId: 4711 }).openIncident(input('hub:esc_legacy')));
       expect(err.message).toBe('find incident: HTTP 400 Validation failed (problemSummary: must not be blank)');
     } finally { await legacy.close(); }
+
+    // RFC 7807 problem details, the fields Connect_SDK README lists (type, title, status, detail, instance) with
+    // its example refusal "422 … (case-update-error): OPEN cases cannot be closed." [S3, github tsanetgit/Connect_SDK]
+    const documented = { type: 'https://connect2.tsanet.org/problems/case-update-error', title: 'case-update-error', status: 422, detail: 'OPEN cases cannot be closed.', instance: '/v1/collaboration-requests/tok1/notes' };
+    const problems = await serve((req, res) => {
+      const login = req.url === '/v1/login';
+      const get = req.method === 'GET';
+      res.writeHead(login || get ? 200 : 422, { 'content-type': login || get ? 'application/json' : 'application/problem+json' });
+      res.end(JSON.stringify(login ? { accessToken: 'jwt', expiresIn: 3600 } : get ? { token: 'tok1', status: 'OPEN', updatedAt: '2026-12-01T09:00:00Z' } : documented));
+    });
+    try {
+      const err = await failure(connector(problems.url).addComment('tok1', 'a note'));
+      expect({ status: err.httpStatus, transient: err.transient }).toEqual({ status: 422, transient: false });
+      expect(err.message).toBe('add comment: HTTP 422 case-update-error: OPEN cases cannot be closed. (https://connect2.tsanet.org/problems/case-update-error)');
+    } finally { await problems.close(); }
   });
 
   it('classifies failures: 429 with Retry-After and 5xx transient, an answer in another shape transient (uncertain)', async () => {

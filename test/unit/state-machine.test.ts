@@ -37,6 +37,18 @@ describe('partner updates and the escalation state machine', () => {
     expect(decidePartnerUpdate({ ...opened, status: 'requested' }, upd('in_progress', 1), NOW)).toEqual({ apply: false, reason: 'not_open_yet' });
   });
 
+  it('ends the escalation as referred when the partner refuses it; nothing the partner sends after moves it', () => {
+    const accepted = apply(opened, upd('in_progress', 10));
+    const refused = { ...upd('closed', 20), partnerStatus: 'REJECTED', refusal: 'End customer does not have support' };
+    expect(decidePartnerUpdate(accepted, refused, NOW)).toEqual({ apply: true, status: 'referred', reason: 'applied' });
+    const s = apply(accepted, refused);
+    expect(s.status).toBe('referred');
+    // an older update arriving late, and a later one (the receiver closes its rejected request)
+    for (const late of [upd('in_progress', 15), upd('closed', 40)]) expect(decidePartnerUpdate(s, late, NOW)).toEqual({ apply: false, reason: 'terminal' });
+    // a refusal older than the state applied is stale like any other update
+    expect(decidePartnerUpdate(apply(accepted, upd('closed', 30)), refused, NOW)).toEqual({ apply: false, reason: 'stale' });
+  });
+
   it('refuses an update dated beyond the allowed skew of the clock, and is not locked by one stored before', () => {
     const far = { status: 'resolved' as const, partnerStatus: 'solved', updatedAt: '+275760-09-13T00:00:00.000Z' };
     expect(decidePartnerUpdate(opened, far, NOW)).toEqual({ apply: false, reason: 'future' });

@@ -1,0 +1,50 @@
+/**
+ * `email`, the sending half: the incident and the engineers' comments as mails to the partner's support
+ * address (compose.ts), sent through the `MailTransport` the registry is given (SES in AWS, SMTP locally).
+ * - Open: the ticket is the `externalRef` itself (its id and, until the partner's tracking number arrives
+ *   in a reply, its number), so a reply finds its escalation by `findByTicket(partnerId, ref)`.
+ * - There is no partner API to ask: `findByExternalRef` answers nothing, so an opening whose outcome was
+ *   unknown (the send failed after the relay took the mail) is sent again, with the SAME Message-ID:
+ *   partners' desks thread it as the same message. `getIncident` refuses; status comes only from replies.
+ * - A transport failure is transient (the use cases retry); no transport at all is a deployment error.
+ */
+import { ConfigError, PartnerCallError } from '../../core/errors';
+import { systemClock, type Clock, type OutgoingMail, type PartnerIncident } from '../../core/ports';
+import { defineHttpHalf, type TicketingHalfOptions } from '../halves';
+import { composeComment, composeOpening } from './compose';
+import { email } from './descriptor';
+
+export interface EmailConnectorOptions extends TicketingHalfOptions { clock?: Clock }
+
+/** `partnerStatus` of an incident the hub has mailed and the partner has not answered yet. */
+export const MAIL_SENT = 'mail sent';
+
+export const emailConnector = defineHttpHalf(email, (s, profile, opts: EmailConnectorOptions = {}) => {
+  const clock = opts.clock ?? systemClock;
+  const transport = opts.mail;
+
+  async function send(what: string, mail: OutgoingMail): Promise<void> {
+    if (!transport) {
+      throw new ConfigError(`partner ${profile.id}: the email connector has no mail transport in this function (buildTicketingRegistry(config, { mail }) / buildRegistry(config, { mail })); ${what} cannot be sent`);
+    }
+    try {
+      await transport.send(mail);
+    } catch (err) {
+      throw new PartnerCallError(`${what}: the mail was not sent (${err instanceof Error ? err.message : String(err)})`, true);
+    }
+  }
+
+  return {
+    openIncident: async (input): Promise<PartnerIncident> => {
+      const now = clock.now();
+      await send('open incident', composeOpening(s, input, now));
+      return { id: input.externalRef, number: input.externalRef, status: 'open', partnerStatus: MAIL_SENT, updatedAt: now.toISOString() };
+    },
+    findByExternalRef: async () => undefined,
+    getIncident: async () => {
+      throw new PartnerCallError('get incident: a partner reached by e-mail has no API to read an incident from; its replies come in as mail', false);
+    },
+    // without a key (no caller omits it today) the body stands for the comment: the same text, the same Message-ID
+    addComment: (ref, body, o) => send('add comment', composeComment(s, ref, body, o?.idempotencyKey ?? body, clock.now())),
+  };
+});
