@@ -25,6 +25,7 @@ import {
 import type { SQSEvent } from 'aws-lambda';
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { existsSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -149,7 +150,7 @@ class Container {
   private chain: Promise<unknown> = Promise.resolve();
   output = '';
 
-  constructor(readonly fn: DeployedFunction, endpoint: string) {
+  constructor(readonly fn: DeployedFunction, endpoint: string, serviceEndpoints: Record<string, string>) {
     // the Lambda runtime provides the AWS SDK (external to the bundles); here it is the repository's, linked
     // beside the asset folders, where both require() and import() find it (import() ignores NODE_PATH)
     const modules = join(dirname(fn.codeDir), 'node_modules');
@@ -163,6 +164,7 @@ class Container {
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         ...fn.environment,
         AWS_ENDPOINT_URL: endpoint,
+        ...serviceEndpoints,
         ...DUMMY_CREDENTIALS,
         AWS_REGION: REGION,
         AWS_DEFAULT_REGION: REGION,
@@ -230,6 +232,14 @@ export class LambdaRunner {
   readonly invocationErrors: { role: string; error: string }[] = [];
   url = '';
   private server: LocalHttpServer | undefined;
+  /**
+   * The functions' SESv2 calls, recorded on their way to moto, which answers them (it still refuses a
+   * sender that is not a verified identity). Read here because moto keeps only some fields of a sent
+   * mail (no headers), and its model data (`/moto-api/data.json`) fails once Lambda functions exist
+   * (their model reaches for Docker).
+   */
+  readonly sesCalls: { path: string; body: Record<string, unknown> }[] = [];
+  private sesProxy: { server: Server; url: string } | undefined;
   private running = false;
   private pollers: Promise<void>[] = [];
   private readonly sqs: SQSClient;
@@ -250,7 +260,7 @@ export class LambdaRunner {
     if (!c) {
       const fn = this.opts.stack.functions.get(name);
       if (!fn) throw new Error(`no deployed function ${name}`);
-      c = new Container(fn, this.opts.endpoint);
+      c = new Container(fn, this.opts.endpoint, this.sesProxy ? { AWS_ENDPOINT_URL_SESV2: this.sesProxy.url } : {});
       this.containers.set(name, c);
     }
     return c;
@@ -290,11 +300,33 @@ export class LambdaRunner {
         }
       };
     }
+    this.sesProxy = await this.startSesProxy();
     this.server = createLocalHttpServer({ routes, handlers, jwtSecret: this.opts.jwtSecret, log: silentLog });
     await new Promise<void>((resolve, reject) => { this.server!.once('error', reject); this.server!.listen(port, '127.0.0.1', resolve); });
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     this.running = true;
     this.pollers = this.opts.stack.mappings.map((m) => this.poll(m));
+  }
+
+  private async startSesProxy() {
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        if (req.url?.startsWith('/v2/email/outbound-emails')) this.sesCalls.push({ path: req.url, body: JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown> });
+        const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== 'host' && k !== 'content-length').map(([k, v]) => [k, String(v)]));
+        fetch(this.opts.endpoint + (req.url ?? '/'), { method: req.method, headers, ...(body.length ? { body } : {}) })
+          .then(async (r) => {
+            // the body is handed on whole: its framing headers are this server's own
+            res.writeHead(r.status, Object.fromEntries([...r.headers].filter(([k]) => !['content-length', 'transfer-encoding', 'connection', 'content-encoding'].includes(k))));
+            res.end(Buffer.from(await r.arrayBuffer()));
+          })
+          .catch((e: unknown) => { res.writeHead(502); res.end(String(e)); });
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
   }
 
   private async poll(m: DeployedMapping) {
@@ -383,6 +415,10 @@ export class LambdaRunner {
     if (this.server) {
       this.server.closeAllConnections();
       await new Promise((r) => this.server!.close(r));
+    }
+    if (this.sesProxy) {
+      this.sesProxy.server.closeAllConnections();
+      await new Promise((r) => this.sesProxy!.server.close(r));
     }
     await Promise.all([...this.containers.values()].map((c) => c.stop()));
   }

@@ -8,7 +8,6 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
-import { simpleParser } from 'mailparser';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
@@ -18,6 +17,8 @@ import { join } from 'node:path';
 import { startGenericSandbox, type GenericSandbox } from '../../connectors/generic-rest/sandbox';
 import { startServiceNowSandbox, type ServiceNowSandbox } from '../../connectors/servicenow/sandbox';
 import { QUEUES } from '../../core/deps';
+import { threadRootId } from '../../core/mail';
+import type { MailVerdicts } from '../../core/ports';
 import { documentClient } from '../../functions/adapters/document-client';
 import { signJwt } from '../../local/jwt';
 import { uid } from '../support/fixtures';
@@ -149,8 +150,6 @@ const flag = (platform: string, over: Record<string, unknown> = {}) => api('POST
 });
 const item = async (PK: string, SK = 'META') => (await db.send(new GetCommand({ TableName: table, Key: { PK, SK }, ConsistentRead: true }))).Item;
 const escalationItem = (id: string) => item(`ESC#${id}`);
-/** What SES (moto) was asked to send, as moto's model data lists it. */
-const sentMail = async () => ((await (await fetch(`${moto.endpoint}/moto-api/data.json`)).json()) as { ses: { RawMessage: { source: string; destinations: string[]; raw_data: string }[] } }).ses.RawMessage;
 /** The timeline as the engineer route shows it (stored entries and the ones derived from the item). */
 const timelineTypes = async (id: string) => ((await api('GET', `/v1/escalations/${id}`, { token: engineer() })).json.timeline as { type: string }[]).map((t) => t.type);
 const opened = (id: string, timeoutMs = 30_000) => waitFor(`escalation ${id} to open`, async () => {
@@ -358,35 +357,42 @@ describe('the deployed stack on moto', () => {
     const created = await flag('contoso');
     expect(created.status).toBe(202);
     const id = created.json.escalationId as string;
+    const ref = `hub:${id}`;
 
-    // partner worker → the email connector → SES (moto keeps what it was asked to send)
-    const sent = await waitFor('the opening mail in SES', async () => (await sentMail()).find((m) => m.destinations.includes(MAIL.desk) && m.raw_data.includes(`hub:${id}`)));
-    expect(sent.source).toBe(MAIL.from);
-    const opening = await simpleParser(sent.raw_data);
-    expect(opening.subject).toContain(`[hub:${id}]`);
-    expect(opening.replyTo?.text).toBe(MAIL.replyTo);
+    // partner worker → the email connector → SES: what SES was asked to send (SES builds the MIME from it)
+    type Simple = { Subject: { Data: string }; Body: { Text: { Data: string } }; Headers: { Name: string; Value: string }[] };
+    const call = await waitFor('the opening mail sent through SES', async () => runner.sesCalls.find((c) => JSON.stringify(c.body).includes(`[${ref}]`)));
+    const sent = call.body as { FromEmailAddress: string; Destination: { ToAddresses: string[] }; ReplyToAddresses: string[]; Content: { Simple: Simple } };
+    expect(sent).toEqual(expect.objectContaining({ FromEmailAddress: MAIL.from, Destination: { ToAddresses: [MAIL.desk] }, ReplyToAddresses: [MAIL.replyTo] }));
+    expect(sent.Content.Simple.Subject.Data).toContain(`[${ref}]`);
+    expect(sent.Content.Simple.Body.Text.Data).toContain('Relay closes sessions');
+    expect(sent.Content.Simple.Headers).toEqual([{ Name: 'References', Value: `<${threadRootId(ref, MAIL.hubDomain)}>` }]);
     await waitFor('the escalation to record the mail', async () => (await escalationItem(id))?.partnerTicket);
 
-    // the desk replies in the thread with its tracking number; SES stores the mail, then invokes mail-inbound
-    const reply = (over: Record<string, unknown> = {}) => new MailComposer({
-      from: 'Contoso Support <agent@contoso.example>', to: MAIL.replyTo, subject: `RE: ${opening.subject} TrackingID#4815162342`,
-      text: 'Your case is being worked on by our relay team.\n\n> quoted history of the hub\'s mail', inReplyTo: opening.messageId,
-      references: [...[opening.references ?? []].flat(), opening.messageId!], ...over,
+    // the desk replies in the thread: SES gave the hub's mail its own Message-ID, the thread's root stays in References
+    const sesId = `${uid('ses')}@email.amazonses.com`;
+    const reply = (text: string) => new MailComposer({
+      from: 'Contoso Support <agent@contoso.example>', to: MAIL.replyTo, subject: `RE: [${ref}] Calls drop TrackingID#4815162342`,
+      text: `${text}\n\n> quoted history of the hub's mail`, messageId: `<${uid('reply')}@contoso.example>`,
+      inReplyTo: `<${sesId}>`, references: [`<${threadRootId(ref, MAIL.hubDomain)}>`, `<${sesId}>`],
     }).compile().build();
-    const verdictFailed = await runner.receiveMail(MAIL.replyTo, await reply({ text: 'A forged reply: TrackingID#999' }), ({ messageId }) => sesReceiptEvent({ messageId, recipients: [MAIL.replyTo], verdicts: { spf: 'FAIL' } }));
-    expect(verdictFailed.result).toEqual([expect.objectContaining({ kind: 'dropped' })]);
-    const stored = await runner.receiveMail(MAIL.replyTo, await reply(), ({ messageId }) => sesReceiptEvent({ messageId, recipients: [MAIL.replyTo] }));
-    expect(stored.result).toEqual([expect.objectContaining({ kind: 'accepted', escalationId: id, partnerId: 'contoso' })]);
+    const announced = (verdicts: Partial<MailVerdicts> = {}) => ({ messageId }: { messageId: string }) =>
+      sesReceiptEvent({ messageId, recipients: [MAIL.replyTo], functionArn: runner.fn('mail-inbound').arn, verdicts });
+    // SES's verdicts are enforced: the same reply failing SPF is recorded and dropped
+    const spoofed = await runner.receiveMail(MAIL.replyTo, await reply('Spoofed: TrackingID#999'), announced({ spf: 'FAIL' }));
+    expect(spoofed.result).toEqual([expect.objectContaining({ kind: 'dropped' })]);
+    const taken = await runner.receiveMail(MAIL.replyTo, await reply('Your case is being worked on by our relay team.'), announced());
+    expect(taken.result).toEqual([expect.objectContaining({ kind: 'accepted', escalationId: id, partnerId: 'contoso' })]);
 
-    // inbound queue → status sync: the tracking number and the status the pattern names
+    // inbound queue → status sync: the tracking number, and the status the desk's words name
     const esc = await waitFor('the tracking number', async () => {
       const e = await escalationItem(id);
       return e?.partnerTicket?.number === '4815162342' ? e : false;
     });
     expect(esc.status).toBe('in_progress');
-    const view = await api('GET', `/v1/escalations/${id}`, { token: engineer() });
-    const timeline = JSON.stringify(view.json.timeline);
+    const timeline = JSON.stringify((await api('GET', `/v1/escalations/${id}`, { token: engineer() })).json.timeline);
     expect(timeline).toContain('being worked on by our relay team');
+    expect(timeline).toContain(`s3://${taken.bucket}/${taken.key}`);
     expect(timeline).not.toContain('quoted history');
     expect(timeline).not.toContain('TrackingID#999');
     const inbound = await queuesOf('status-sync');
