@@ -215,6 +215,9 @@ class Container {
   }
 }
 
+/** Headers of one connection (RFC 9110 §7.6.1) and the body's framing: a proxy sets its own. */
+const HOP_HEADERS = new Set(['host', 'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'expect', 'upgrade', 'te', 'trailer', 'proxy-connection']);
+
 /** What one SQS poller handed its function: for assertions on delays, receive counts and batches. */
 export interface Delivery { queueName: string; messageId: string; body: string; receiveCount: number; sentAt: number; firstReceivedAt: number; failed: boolean }
 
@@ -315,11 +318,12 @@ export class LambdaRunner {
       req.on('end', () => {
         const body = Buffer.concat(chunks);
         if (req.url?.startsWith('/v2/email/outbound-emails')) this.sesCalls.push({ path: req.url, body: JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown> });
-        const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== 'host' && k !== 'content-length').map(([k, v]) => [k, String(v)]));
+        // the connection's own headers stay with this hop (fetch refuses some of them)
+        const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !HOP_HEADERS.has(k)).map(([k, v]) => [k, String(v)]));
         fetch(this.opts.endpoint + (req.url ?? '/'), { method: req.method, headers, ...(body.length ? { body } : {}) })
           .then(async (r) => {
             // the body is handed on whole: its framing headers are this server's own
-            res.writeHead(r.status, Object.fromEntries([...r.headers].filter(([k]) => !['content-length', 'transfer-encoding', 'connection', 'content-encoding'].includes(k))));
+            res.writeHead(r.status, Object.fromEntries([...r.headers].filter(([k]) => !HOP_HEADERS.has(k) && k !== 'content-encoding')));
             res.end(Buffer.from(await r.arrayBuffer()));
           })
           .catch((e: unknown) => { res.writeHead(502); res.end(String(e)); });
