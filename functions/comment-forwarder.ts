@@ -6,13 +6,13 @@ import type { SQSEvent } from 'aws-lambda';
 import type { HubDeps } from '../core/deps';
 import { commentRef } from '../core/timeline';
 import { forwardComment, forwardComments } from '../core/use-cases/comments';
-import { buildTicketingRegistry } from '../connectors/ticketing-registry';
 import { hubDeps } from './adapters/hub-deps';
 import { withLambdaContext } from './adapters/logger';
+import { ticketingWithSesMail } from './adapters/ses-mail';
 import { CommentMessage, makeSqsHandler } from './sqs';
 
 export const makeCommentForwarderHandler = (deps: HubDeps) =>
   makeSqsHandler(CommentMessage, (m) => (m.commentId && m.commentAt ? forwardComment(deps, m.escalationId, commentRef(m.commentId, m.commentAt)) : forwardComments(deps, m.escalationId)), deps.log, deps.store);
 
 let wired: ReturnType<typeof makeCommentForwarderHandler> | undefined;
-export const handler = withLambdaContext(async (event: SQSEvent) => (wired ??= makeCommentForwarderHandler(await hubDeps('comment-forwarder', { connectors: buildTicketingRegistry })))(event));
+export const handler = withLambdaContext(async (event: SQSEvent) => (wired ??= makeCommentForwarderHandler(await hubDeps('comment-forwarder', { connectors: ticketingWithSesMail })))(event));

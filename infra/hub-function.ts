@@ -13,6 +13,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -164,6 +165,31 @@ export class HubFunction extends Construct {
     this.fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['ses:SendEmail'], resources: [identities] }));
     acknowledgeWildcards(this.fn.role!, 'AwsSolutions-IAM5', [identities],
       'E-mail subscribers name their own sender and recipients in the configuration; SES only sends from identities verified in this account.');
+    return this;
+  }
+
+  /**
+   * ses:SendEmail and ses:SendRawEmail from exactly these SES identities (the e-mail partners' `from`
+   * addresses and their domains: SES authorizes a send against whichever of the two is verified).
+   */
+  sendPartnerMail(identities: readonly string[]): this {
+    if (identities.length === 0) return this;
+    const stack = Stack.of(this);
+    this.fn.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+      resources: identities.map((i) => stack.formatArn({ service: 'ses', resource: 'identity', resourceName: i })),
+    }));
+    return this;
+  }
+
+  /** INBOUND_MAIL_BUCKET and INBOUND_MAIL_PREFIX, and s3:GetObject under that prefix of that bucket only. */
+  readInboundMail(bucket: s3.IBucket, prefix: string): this {
+    this.setEnv('INBOUND_MAIL_BUCKET', bucket.bucketName);
+    this.setEnv('INBOUND_MAIL_PREFIX', prefix);
+    const objects = bucket.arnForObjects(`${prefix}*`);
+    this.fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [objects] }));
+    acknowledgeWildcards(this.fn.role!, 'AwsSolutions-IAM5', [objects],
+      'SES names each stored mail by its message id, known only when it arrives: the read covers the prefix the hub\'s receipt rule writes to, in the stack\'s own mail bucket.');
     return this;
   }
 

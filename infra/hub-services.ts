@@ -19,6 +19,7 @@ import { METRICS } from '../core/deps';
 import { ACCESS, queuesGranted, type AccessProfile } from '../topology/access';
 import { configEnvironment } from './hub-config';
 import { HubFunction } from './hub-function';
+import { HubMailReceiving, MAIL_PREFIX, sendingIdentities, type PartnerMailAddresses } from './hub-mail';
 import { acknowledgeWildcards } from './nag';
 import type { HubState } from './hub-state';
 import type { FunctionName, Topology } from '../topology/topology';
@@ -44,6 +45,8 @@ export interface HubServicesProps {
    * API's own endpoint. Given to the functions that hand it to partners (HUB_PUBLIC_URL, topology/access.ts).
    */
   publicUrl?: string | undefined;
+  /** The e-mail partners' addresses (infra/hub-mail.ts), when the topology has a mail path. */
+  partnerMail?: PartnerMailAddresses[] | undefined;
 }
 
 const API_ROUTE_METHODS = { GET: apigw.HttpMethod.GET, POST: apigw.HttpMethod.POST } as const;
@@ -56,6 +59,8 @@ export class HubServices extends Construct {
   readonly publicUrl: string;
   readonly rules = new Map<string, events.Rule>();
   readonly schedules = new Map<string, scheduler.Schedule>();
+  /** SES receiving for the e-mail partners' replies (only when some partner takes e-mail). */
+  readonly mailReceiving: HubMailReceiving | undefined;
   private readonly state: HubState;
 
   constructor(scope: Construct, id: string, props: HubServicesProps) {
@@ -80,6 +85,8 @@ export class HubServices extends Construct {
       if (access.putEvents) f.publishTo(state.bus);
       f.sendTo(this.queuesFor(spec.name, access));
       if (access.sendsEmail) f.sendEmail();
+      if (access.sendsPartnerMail) f.sendPartnerMail(sendingIdentities(props.partnerMail ?? []));
+      if (access.readsInboundMail) f.readInboundMail(state.mailBucket!, MAIL_PREFIX);
       if (access.managesDeadLetters) f.manageDeadLetters([...state.queues.values()]);
       if (access.readsPartnerSecrets) f.readSecrets(state.secrets);
       else f.withholdSecrets(secretNames);
@@ -88,6 +95,13 @@ export class HubServices extends Construct {
     }
 
     for (const { spec, queue } of state.queues.values()) this.fn(spec.consumer).consume(queue, spec);
+
+    const mail = topology.mail;
+    this.mailReceiving = mail && state.mailBucket ? new HubMailReceiving(this, 'MailReceiving', {
+      bucket: state.mailBucket,
+      fn: this.fn(mail.function).fn,
+      recipients: (props.partnerMail ?? []).map((a) => a.receivesAt),
+    }) : undefined;
 
     // HTTP API: JWT authorizer on the routes the topology marks `jwt`; the others verify themselves
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });

@@ -8,8 +8,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { HubAlarms } from './hub-alarms';
 import type { DeployedHubConfig } from './hub-config';
+import { partnerMailAddresses } from './hub-mail';
 import { HubServices, type JwtSettings } from './hub-services';
-import { HubState } from './hub-state';
+import { HubState, MAIL_RETENTION_DAYS } from './hub-state';
 import { buildTopology, type Topology } from '../topology/topology';
 
 export interface HubStackProps extends StackProps {
@@ -40,11 +41,14 @@ export class HubStack extends Stack {
       Annotations.of(this).addWarningV2('hub:local-partner', `partner ${p.id} points at a local sandbox (${p.baseUrl}); deploy a configuration with the partner's real base URL (context hubConfig)`);
     }
 
+    const partnerMail = this.topology.mail && partnerMailAddresses(hubConfig.config, this.topology.mail.partners);
+
     this.state = new HubState(this, 'State', {
       queues: this.topology.queues,
       secretNames: hubConfig.secretNames,
       secretPrefix: props.secretPrefix ?? 'partner-escalation-hub/',
       dataRemovalPolicy: props.retainData === false ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      inboundMail: this.topology.mail !== undefined,
     });
     this.services = new HubServices(this, 'Services', {
       topology: this.topology,
@@ -54,6 +58,7 @@ export class HubStack extends Stack {
       logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       throttle: { rateLimit: 50, burstLimit: 100 },
       publicUrl: props.publicUrl,
+      partnerMail,
     });
     this.alarms = new HubAlarms(this, 'Alarms', { state: this.state, services: this.services, ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}) });
 
@@ -62,6 +67,13 @@ export class HubStack extends Stack {
     new CfnOutput(this, 'TableName', { value: this.state.table.tableName });
     new CfnOutput(this, 'BusName', { value: this.state.bus.eventBusName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
+    if (this.services.mailReceiving && this.state.mailBucket) {
+      new CfnOutput(this, 'MailReceiptRuleSet', {
+        value: this.services.mailReceiving.ruleSetName,
+        description: 'SES receipt rule set of partner replies: activate it once per account and region (aws ses set-active-receipt-rule-set --rule-set-name <this>, docs/deploy.md)',
+      });
+      new CfnOutput(this, 'MailBucketName', { value: this.state.mailBucket.bucketName, description: `partner mail SES received (kept ${MAIL_RETENTION_DAYS} days)` });
+    }
     for (const [name, s] of this.state.secrets) new CfnOutput(this, `Secret${name}Arn`, { value: s.secretArn, description: `put the value of \${${name}} here` });
   }
 }

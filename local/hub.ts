@@ -208,11 +208,11 @@ export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
   publicUrl ??= url;
   deps.publicUrl = publicUrl;
 
-  // partners' mail, stored first, then ingested, as SES receiving stores it and invokes the hub in AWS;
-  // with the webhook function's grants (the table, the inbound queue, the inbound halves), which partner mail shares
+  // partners' mail, stored first, then ingested with the mail-inbound function's grants, as SES receiving
+  // stores it and invokes that function in AWS
   let smtp: SmtpListener | undefined;
-  if (config.partners.some((p) => p.connector === 'email')) {
-    const mailDeps = depsOf('webhook');
+  if (topology.mail) {
+    const mailDeps = depsOf(topology.mail.function);
     smtp = await startSmtpListener({
       port: opts.smtpPort ?? 0, dataDir: opts.dataDir, log,
       onMail: (raw, storedAt) => logHandling({ storedMail: storedAt }, () => takePartnerMail(mailDeps, raw, storedAt)),

@@ -36,6 +36,13 @@ export interface AccessProfile {
   connectors?: ConnectorSet;
   /** ses:SendEmail (e-mail subscribers). */
   sendsEmail?: boolean;
+  /**
+   * Sends partner mail (the email connector's HTTP half: incidents and comments): ses:SendEmail and
+   * ses:SendRawEmail from the `from` identities of the partners on the email connector, when there are any.
+   */
+  sendsPartnerMail?: boolean;
+  /** Reads the mail SES received and stored in the stack's mail bucket (s3:GetObject under its prefix). */
+  readsInboundMail?: boolean;
   /** Reads the dead-letter queues and moves their messages back (the admin routes). */
   managesDeadLetters?: boolean;
   /** Reads the status-link key the stack generates (signs and checks customer status links). */
@@ -63,15 +70,18 @@ export const ACCESS: Record<FunctionName, AccessProfile> = {
   api: { table: TABLE_READ_WRITE, putEvents: true, sendTo: 'none', readsPartnerSecrets: true, connectors: 'meetings', signsStatusLinks: true },
   /** ingestWebhook / ingestCollaborationWebhook: verify with the connector's secret, dedupe, enqueue to inbound. */
   webhook: { table: TABLE_READ_WRITE, putEvents: false, sendTo: 'inbound', readsPartnerSecrets: true, connectors: 'webhooks' },
-  /** openPartnerIncident: calls the partner, publishes PartnerIncidentOpened / EscalationReferred, re-queues a retry on its partner's queue. */
-  'partner-worker': { table: TABLE_READ_WRITE, putEvents: true, sendTo: 'own-queues', readsPartnerSecrets: true, connectors: 'partner-calls' },
+  /**
+   * openPartnerIncident: calls the partner (or mails it), publishes PartnerIncidentOpened / EscalationReferred,
+   * re-queues a retry on its partner's queue.
+   */
+  'partner-worker': { table: TABLE_READ_WRITE, putEvents: true, sendTo: 'own-queues', readsPartnerSecrets: true, connectors: 'partner-calls', sendsPartnerMail: true },
   /**
    * applyPartnerUpdates: publishes PartnerStatusChanged / EscalationReferred; reads the incident a thin
    * webhook names (TSANet: `getIncident` by token) before applying it, so it builds the partner calls.
    */
   'status-sync': { table: TABLE_READ_WRITE, putEvents: true, sendTo: 'none', readsPartnerSecrets: true, connectors: 'partner-calls' },
-  /** forwardComment / forwardComments: calls the partner's connector; publishes nothing. */
-  'comment-forwarder': { table: TABLE_READ_WRITE, putEvents: false, sendTo: 'none', readsPartnerSecrets: true, connectors: 'partner-calls' },
+  /** forwardComment / forwardComments: calls the partner's connector (an e-mail partner gets a reply in the thread); publishes nothing. */
+  'comment-forwarder': { table: TABLE_READ_WRITE, putEvents: false, sendTo: 'none', readsPartnerSecrets: true, connectors: 'partner-calls', sendsPartnerMail: true },
   /** sweep: publishes EscalationAged, re-drives to the partner-work, inbound and comments queues; never calls a partner. */
   sweep: { table: TABLE_READ_WRITE, putEvents: true, sendTo: 'work-queues', readsPartnerSecrets: false },
   /** pollPartners: calls partners (credentials), applies updates like status-sync (publishes PartnerStatusChanged). */
@@ -89,6 +99,12 @@ export const ACCESS: Record<FunctionName, AccessProfile> = {
    * public URL (HUB_PUBLIC_URL) for the notification URL. Publishes nothing, sends to no queue.
    */
   'meeting-subscriptions': { table: TABLE_READ_WRITE, putEvents: false, sendTo: 'none', readsPartnerSecrets: true, connectors: 'meetings', publicUrl: true },
+  /**
+   * ingestPartnerMail, for each mail SES stored: reads it from the mail bucket, matches it to its escalation
+   * with the email connector's mail reader (an inbound half, with the partner secrets every inbound half's
+   * settings are checked with), records it and enqueues it to inbound like a webhook. Publishes nothing.
+   */
+  'mail-inbound': { table: TABLE_READ_WRITE, putEvents: false, sendTo: 'inbound', readsPartnerSecrets: true, connectors: 'webhooks', readsInboundMail: true },
 };
 
 /**

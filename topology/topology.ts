@@ -7,7 +7,7 @@ import { EVENT_SOURCE } from '../core/events';
 import { NOTIFICATION_EVENTS } from '../core/notifications';
 import { DECLARED_ROUTES } from './routes';
 
-export type FunctionName = 'api' | 'webhook' | 'partner-worker' | 'status-sync' | 'comment-forwarder' | 'sweep' | 'poller' | 'notifier' | 'admin' | 'meeting-subscriptions';
+export type FunctionName = 'api' | 'webhook' | 'partner-worker' | 'status-sync' | 'comment-forwarder' | 'sweep' | 'poller' | 'notifier' | 'admin' | 'meeting-subscriptions' | 'mail-inbound';
 
 export interface FunctionSpec {
   name: FunctionName;
@@ -38,13 +38,24 @@ export type EventPattern = Record<string, unknown>;
 export interface RuleSpec { name: string; pattern: EventPattern; targetQueue: string }
 export interface ScheduleSpec { name: string; function: FunctionName; everyMinutes: number }
 
+/**
+ * Where partner mail enters the hub: in AWS an SES receipt rule stores it in the stack's mail bucket and
+ * invokes `function`; locally the SMTP listener hands it to the same function's deps. Only when some
+ * partner takes e-mail (`partners`, by id).
+ */
+export interface MailSpec { function: FunctionName; partners: string[] }
+
 export interface Topology {
   functions: FunctionSpec[];
   routes: RouteSpec[];
   queues: QueueSpec[];
   rules: RuleSpec[];
   schedules: ScheduleSpec[];
+  mail?: MailSpec;
 }
+
+/** The connector of partners reached by e-mail (connectors/email): they bring the inbound mail path. */
+export const MAIL_CONNECTOR = 'email';
 
 /** The HTTP routes, as API Gateway and the local front door need them (declared in topology/routes.ts). */
 export const ROUTES: readonly RouteSpec[] = DECLARED_ROUTES.map((r) => ({ method: r.method, path: r.path, function: r.function, auth: r.auth }));
@@ -53,12 +64,14 @@ const fn = (name: FunctionName, description: string, timeoutSeconds = 30, memory
   ({ name, entry: `functions/${name}.ts`, description, timeoutSeconds, memoryMb });
 
 /**
- * @param partners one work queue and one routing rule per partner
+ * @param partners one work queue and one routing rule per partner; those on the `email` connector add the
+ *   inbound mail path (`mail`, and its function)
  * @param subscribers the notification subscribers: the notifier's rule matches only the events someone
  *   subscribed to (no subscribers, no rule: an escalation then costs no notifier invocations)
  */
-export function buildTopology(partners: readonly { id: string }[], subscribers: readonly { events: readonly string[] }[] = []): Topology {
+export function buildTopology(partners: readonly { id: string; connector?: string }[], subscribers: readonly { events: readonly string[] }[] = []): Topology {
   const subscribed = NOTIFICATION_EVENTS.filter((e) => subscribers.some((s) => s.events.includes(e)));
+  const mailPartners = partners.filter((p) => p.connector === MAIL_CONNECTOR).map((p) => p.id);
   return {
     functions: [
       fn('api', 'Engineer, customer and service routes of the HTTP API', 10),
@@ -71,6 +84,8 @@ export function buildTopology(partners: readonly { id: string }[], subscribers: 
       fn('notifier', 'Delivers domain events to subscribers (signed webhooks, Teams, e-mail)', 30),
       fn('admin', 'Operator routes: dead letters (list with reasons, redrive)', 30),
       fn('meeting-subscriptions', 'Creates, renews and ends the Graph subscriptions that bring joint-call events', 60),
+      // a 40 MB mail (SES's limit for the S3 action) is read whole and parsed: the memory is for that
+      ...(mailPartners.length ? [fn('mail-inbound', 'Reads partner mail that SES received and stored, and applies it like a webhook', 60, 1024)] : []),
     ],
     routes: [...ROUTES],
     queues: [
@@ -106,5 +121,6 @@ export function buildTopology(partners: readonly { id: string }[], subscribers: 
       // subscriptions recorded by a joint call are created on the next run; one Query when nothing is due
       { name: 'meeting-subscriptions', function: 'meeting-subscriptions', everyMinutes: 1 },
     ],
+    ...(mailPartners.length ? { mail: { function: 'mail-inbound', partners: mailPartners } } : {}),
   };
 }

@@ -2,8 +2,8 @@
  * docs/deploy.md promises that every command in it is run by CI or a test. Its `aws` commands (and the
  * shell variables they use) run here, in the order the page gives them, with the pinned AWS CLI (.venv)
  * against the stack the page's `npx cdk deploy` line describes, deployed on moto. Then each command's effect
- * is checked where it landed: the secrets hold the values put, the alarm topic has
- * its subscription, and the clean-up leaves no stack, table or status-link key behind.
+ * is checked where it landed: the secrets hold the values put, the hub's receipt rule set is active, the
+ * alarm topic has its subscription, and the clean-up leaves no stack, table, mail bucket or status-link key behind.
  * (The offline commands are covered by test/infra/deploy-doc.test.ts.)
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
@@ -25,7 +25,7 @@ const deployLine = lines.find((l) => l.startsWith('npx cdk deploy'))!;
 const context = Object.fromEntries([...deployLine.matchAll(/-c (\w+)=(\S+)/g)].map((m) => [m[1]!, m[2]!]));
 const stackName = /^STACK=(\S+)$/m.exec(doc)![1]!;
 /** Shell variables and `aws` commands, in page order; the region is the one the tier deploys in. */
-const script = lines.filter((l) => /^(export |[A-Z]+=|aws )/.test(l)).map((l) => l.replace(/^export AWS_REGION=\S+$/, `export AWS_REGION=${REGION}`));
+const script = lines.filter((l) => /^(export |[A-Z_]+=|aws )/.test(l)).map((l) => l.replace(/^export AWS_REGION=\S+$/, `export AWS_REGION=${REGION}`));
 
 let moto: Moto;
 let workDir: string;
@@ -61,12 +61,17 @@ it('runs every aws command of docs/deploy.md against the deployed stack, and eac
   const value = async (id: string) => (await secrets.send(new GetSecretValueCommand({ SecretId: id }))).SecretString;
   expect(await value('partner-escalation-hub/MICROSOFT_TOKEN')).toBe('the-partner-issued-token');
   expect(await value('partner-escalation-hub/MICROSOFT_WEBHOOK_SECRET')).toMatch(/^whsec_/);
+  // section 8: the stack's receipt rule set (the fixture has an e-mail partner) is the active one
+  expect(run.stdout).toContain(`${stackName}-partner-mail`);
   // section 9: the alarm topic lists the page's alarm e-mail
   expect(run.stdout).toContain(context.alarmEmail!);
   // section 10: no stack, no table, no status-link key left
   await expect(value('partner-escalation-hub/status-link-key')).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   await expect(new DynamoDBClient(clientConfig(moto.endpoint)).send(new DescribeTableCommand({ TableName: deployed.outputs.TableName! })))
     .rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+  // and no mail bucket (retained by the stack, removed by the page)
+  expect(deployed.outputs.MailBucketName).toBeDefined();
+  expect((await fetch(`${moto.endpoint}/${deployed.outputs.MailBucketName}`, { method: 'HEAD' })).status).toBe(404);
   const stacks = await new CloudFormationClient(clientConfig(moto.endpoint)).send(new DescribeStacksCommand({ StackName: stackName })).catch(() => ({ Stacks: [] }));
   expect((stacks.Stacks ?? []).filter((x) => x.StackStatus !== 'DELETE_COMPLETE')).toEqual([]);
 }, 120_000);

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildHubApp } from '../../infra/app';
 import { REPO_ROOT } from '../../infra/hub-config';
-import { adaptTemplateForMoto, afterDeploy, type Template } from './moto-gaps';
+import { adaptTemplateForMoto, afterDeploy, createReceiptRules, type Template } from './moto-gaps';
 
 export const REGION = 'us-east-1';
 export const ACCOUNT = '123456789012';
@@ -120,5 +120,6 @@ export async function deployToMoto(endpoint: string, s: Synthesized, secretValue
   }
   if (status !== 'CREATE_COMPLETE') throw new Error(`stack ${s.stackName} is ${status}, not CREATE_COMPLETE, after 60 s`);
   const activeMappings = await afterDeploy(endpoint);
+  await createReceiptRules(endpoint, s.stackName, prepared.template);
   return { stackName: s.stackName, template: s.template, deployedTemplate: prepared.template, outputs, secretArns: prepared.secretArns, activeMappings };
 }

@@ -3,8 +3,10 @@
  * moto, never from topology/topology.ts: the functions (DescribeStackResources, GetFunctionConfiguration:
  * their deployed environment), the SQS event-source mappings (ListEventSourceMappings: queue, function,
  * batch size), and, for the resources moto's CloudFormation does not create, the template as deployed:
- * the HTTP API's routes (AWS::ApiGatewayV2::Route → Integration → function) and the schedules
- * (AWS::Scheduler::Schedule target and its Input).
+ * the HTTP API's routes (AWS::ApiGatewayV2::Route → Integration → function), the schedules
+ * (AWS::Scheduler::Schedule target and its Input) and the SES receipt rules (AWS::SES::ReceiptRule: its
+ * recipients, the bucket and prefix of its S3 action, the function of its Lambda action), which the runner
+ * plays as SES receiving does: store the mail, then invoke the function with SES's event.
  *
  * Each function runs its bundled handler (the cdk.out asset folder's index.js) in its own Node process
  * (test/aws/lambda-host.js), one invocation at a time, with the function's deployed environment plus
@@ -22,6 +24,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { fork, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { existsSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -50,6 +54,7 @@ export interface DeployedFunction {
 export interface DeployedMapping { uuid: string; queueArn: string; queueUrl: string; queueName: string; functionName: string; batchSize: number; reportsBatchItemFailures: boolean }
 export interface DeployedRoute { routeKey: string; auth: 'JWT' | 'NONE'; functionName: string }
 export interface DeployedSchedule { logicalId: string; functionName: string; input: unknown; expression: string }
+export interface DeployedReceiptRule { name: string; recipients: string[]; bucket: string; prefix: string; functionName: string; functionArn: string; invocationType: string }
 
 export interface DeployedStack {
   resources: Map<string, { type: string; physicalId: string }>;
@@ -57,6 +62,7 @@ export interface DeployedStack {
   mappings: DeployedMapping[];
   routes: DeployedRoute[];
   schedules: DeployedSchedule[];
+  receiptRules: DeployedReceiptRule[];
 }
 
 type Intrinsic = { Ref?: string; 'Fn::GetAtt'?: [string, string]; 'Fn::Join'?: [string, unknown[]] };
@@ -101,6 +107,7 @@ export async function readDeployedStack(endpoint: string, stackName: string, tem
   // moto's CloudFormation does not create API Gateway v2 or Scheduler resources: read them as deployed
   const routes: DeployedRoute[] = [];
   const schedules: DeployedSchedule[] = [];
+  const receiptRules: DeployedReceiptRule[] = [];
   for (const [logicalId, r] of Object.entries(template.Resources)) {
     const p = r.Properties ?? {};
     if (r.Type === 'AWS::ApiGatewayV2::Route') {
@@ -116,8 +123,20 @@ export async function readDeployedStack(endpoint: string, stackName: string, tem
       // EventBridge Scheduler sends the target's Input as the payload; without one, an empty object
       schedules.push({ logicalId, functionName: fn.name, input: target.Input === undefined ? {} : JSON.parse(target.Input), expression: String(p.ScheduleExpression) });
     }
+    if (r.Type === 'AWS::SES::ReceiptRule') {
+      const rule = p.Rule as { Name: string; Recipients?: string[]; Actions: { S3Action?: { BucketName: unknown; ObjectKeyPrefix?: string }; LambdaAction?: { FunctionArn: unknown; InvocationType?: string } }[] };
+      // SES runs a rule's actions in order: the function must come after the mail is stored
+      const stored = rule.Actions.findIndex((a) => a.S3Action);
+      const invoked = rule.Actions.findIndex((a) => a.LambdaAction);
+      const s3 = rule.Actions[stored]?.S3Action;
+      const invoke = rule.Actions[invoked]?.LambdaAction;
+      const bucket = resources.get(logicalIdOf(s3?.BucketName) ?? '');
+      const fn = byLogical(logicalIdOf(invoke?.FunctionArn));
+      if (!s3 || !bucket || !invoke || !fn || invoked < stored) throw new Error(`receipt rule ${rule.Name}: it must store the mail in a deployed bucket, then invoke a deployed function`);
+      receiptRules.push({ name: rule.Name, recipients: rule.Recipients ?? [], bucket: bucket.physicalId, prefix: s3.ObjectKeyPrefix ?? '', functionName: fn.name, functionArn: fn.arn, invocationType: invoke.InvocationType ?? 'Event' });
+    }
   }
-  return { resources, functions, mappings, routes, schedules };
+  return { resources, functions, mappings, routes, schedules, receiptRules };
 }
 
 interface Pending { resolve: (v: unknown) => void; reject: (e: Error) => void }
@@ -131,7 +150,7 @@ class Container {
   private chain: Promise<unknown> = Promise.resolve();
   output = '';
 
-  constructor(readonly fn: DeployedFunction, endpoint: string) {
+  constructor(readonly fn: DeployedFunction, endpoint: string, serviceEndpoints: Record<string, string>) {
     // the Lambda runtime provides the AWS SDK (external to the bundles); here it is the repository's, linked
     // beside the asset folders, where both require() and import() find it (import() ignores NODE_PATH)
     const modules = join(dirname(fn.codeDir), 'node_modules');
@@ -145,6 +164,7 @@ class Container {
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         ...fn.environment,
         AWS_ENDPOINT_URL: endpoint,
+        ...serviceEndpoints,
         ...DUMMY_CREDENTIALS,
         AWS_REGION: REGION,
         AWS_DEFAULT_REGION: REGION,
@@ -195,6 +215,9 @@ class Container {
   }
 }
 
+/** Headers of one connection (RFC 9110 §7.6.1) and the body's framing: a proxy sets its own. */
+const HOP_HEADERS = new Set(['host', 'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'expect', 'upgrade', 'te', 'trailer', 'proxy-connection']);
+
 /** What one SQS poller handed its function: for assertions on delays, receive counts and batches. */
 export interface Delivery { queueName: string; messageId: string; body: string; receiveCount: number; sentAt: number; firstReceivedAt: number; failed: boolean }
 
@@ -212,6 +235,14 @@ export class LambdaRunner {
   readonly invocationErrors: { role: string; error: string }[] = [];
   url = '';
   private server: LocalHttpServer | undefined;
+  /**
+   * The functions' SESv2 calls, recorded on their way to moto, which answers them (it still refuses a
+   * sender that is not a verified identity). Read here because moto keeps only some fields of a sent
+   * mail (no headers), and its model data (`/moto-api/data.json`) fails once Lambda functions exist
+   * (their model reaches for Docker).
+   */
+  readonly sesCalls: { path: string; body: Record<string, unknown> }[] = [];
+  private sesProxy: { server: Server; url: string } | undefined;
   private running = false;
   private pollers: Promise<void>[] = [];
   private readonly sqs: SQSClient;
@@ -232,7 +263,7 @@ export class LambdaRunner {
     if (!c) {
       const fn = this.opts.stack.functions.get(name);
       if (!fn) throw new Error(`no deployed function ${name}`);
-      c = new Container(fn, this.opts.endpoint);
+      c = new Container(fn, this.opts.endpoint, this.sesProxy ? { AWS_ENDPOINT_URL_SESV2: this.sesProxy.url } : {});
       this.containers.set(name, c);
     }
     return c;
@@ -272,11 +303,34 @@ export class LambdaRunner {
         }
       };
     }
+    this.sesProxy = await this.startSesProxy();
     this.server = createLocalHttpServer({ routes, handlers, jwtSecret: this.opts.jwtSecret, log: silentLog });
     await new Promise<void>((resolve, reject) => { this.server!.once('error', reject); this.server!.listen(port, '127.0.0.1', resolve); });
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     this.running = true;
     this.pollers = this.opts.stack.mappings.map((m) => this.poll(m));
+  }
+
+  private async startSesProxy() {
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        if (req.url?.startsWith('/v2/email/outbound-emails')) this.sesCalls.push({ path: req.url, body: JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown> });
+        // the connection's own headers stay with this hop (fetch refuses some of them)
+        const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !HOP_HEADERS.has(k)).map(([k, v]) => [k, String(v)]));
+        fetch(this.opts.endpoint + (req.url ?? '/'), { method: req.method, headers, ...(body.length ? { body } : {}) })
+          .then(async (r) => {
+            // the body is handed on whole: its framing headers are this server's own
+            res.writeHead(r.status, Object.fromEntries([...r.headers].filter(([k]) => !HOP_HEADERS.has(k) && k !== 'content-encoding')));
+            res.end(Buffer.from(await r.arrayBuffer()));
+          })
+          .catch((e: unknown) => { res.writeHead(502); res.end(String(e)); });
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
   }
 
   private async poll(m: DeployedMapping) {
@@ -332,6 +386,28 @@ export class LambdaRunner {
     }
   }
 
+  /**
+   * Plays SES receiving for a mail to `recipient`: the deployed rule that accepts it stores the raw mail as
+   * `<prefix><messageId>` in its bucket, then invokes its function with SES's event (`event`: built for the
+   * rule, the message id and where it stored the mail). An invocation that fails is an invocation error, as
+   * for the SQS pollers (Lambda's asynchronous retries are not played).
+   */
+  async receiveMail(recipient: string, raw: Uint8Array, event: (r: { rule: DeployedReceiptRule; messageId: string }) => unknown): Promise<{ messageId: string; key: string; bucket: string; result: unknown }> {
+    const rule = this.opts.stack.receiptRules.find((r) => r.recipients.includes(recipient));
+    if (!rule) throw new Error(`no deployed receipt rule accepts mail for ${recipient}`);
+    const messageId = randomUUID().replace(/-/g, '');
+    const key = `${rule.prefix}${messageId}`;
+    const put = await fetch(`${this.opts.endpoint}/${rule.bucket}/${key}`, { method: 'PUT', body: raw });
+    if (!put.ok) throw new Error(`storing the mail as s3://${rule.bucket}/${key}: HTTP ${put.status}`);
+    let result: unknown;
+    try {
+      result = await this.invoke(rule.functionName, event({ rule, messageId }));
+    } catch (e) {
+      this.invocationErrors.push({ role: this.opts.stack.functions.get(rule.functionName)!.role, error: String(e) });
+    }
+    return { messageId, key, bucket: rule.bucket, result };
+  }
+
   /** What a function printed (its logs), for failure messages. */
   logs(role: string): string {
     return this.containers.get(this.fn(role).name)?.output ?? '';
@@ -343,6 +419,10 @@ export class LambdaRunner {
     if (this.server) {
       this.server.closeAllConnections();
       await new Promise((r) => this.server!.close(r));
+    }
+    if (this.sesProxy) {
+      this.sesProxy.server.closeAllConnections();
+      await new Promise((r) => this.sesProxy!.server.close(r));
     }
     await Promise.all([...this.containers.values()].map((c) => c.stop()));
   }

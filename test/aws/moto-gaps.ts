@@ -15,10 +15,13 @@
  * | ESM_RUNS_LAMBDA | moto's SQS invokes the mapped function itself on every send (with Docker, which is absent here) and counts a receive for it, so receive counts would start at 2 | after the deploy, each mapping is disabled (UpdateEventSourceMapping Enabled=false); the runner polls the mappings that were enabled as deployed |
  * | SNS_SUBSCRIPTION | no CloudFormation support for `AWS::SNS::Subscription` (the alarm e-mail's subscription is skipped), though a topic's inline `Subscription` list is created | each subscription to a topic of the template moves into that topic's `Subscription` list (same endpoint and protocol) |
  * | MOVE_TASK | no StartMessageMoveTask (dead-letter redrive) | the tier lists dead letters through the admin route but does not redrive them |
+ * | SES_SENT | moto keeps a sent mail's subject, body and addresses but not its headers, and `/moto-api/data.json` fails (500) once Lambda functions exist (their model reaches for Docker) | the runner records the functions' SESv2 calls on their way to moto (lambda-runner.ts `sesCalls`) |
+ * | SES_RECEIPT | no CloudFormation support for `AWS::SES::ReceiptRuleSet` and `AWS::SES::ReceiptRule` (skipped with a warning), nor for `AWS::S3::BucketPolicy`; moto receives no mail | after the deploy, each rule set and rule is created by the SES API from the template's properties, `Ref`s and `GetAtt … Arn`s resolved to the deployed bucket and function (moto checks both exist); the runner plays SES's receiving from the deployed template's rule (store under the prefix, then invoke) |
  */
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { randomBytes } from 'node:crypto';
-import { LambdaClient, ListEventSourceMappingsCommand, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
+import { DescribeStackResourcesCommand, CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { GetFunctionConfigurationCommand, LambdaClient, ListEventSourceMappingsCommand, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 
 export type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; [k: string]: unknown }>; [k: string]: unknown };
 
@@ -113,4 +116,53 @@ export async function afterDeploy(endpoint: string): Promise<Set<string>> {
     disabled.add(m.UUID!);
   }
   return disabled;
+}
+
+/** A query-protocol call (SES v1: the project has no SDK client for it), `params` flattened as the protocol does (`a.b`, lists as `a.member.N`). */
+async function queryCall(endpoint: string, service: string, action: string, params: Record<string, unknown>) {
+  const form = new URLSearchParams({ Action: action, Version: '2010-12-01' });
+  const flatten = (key: string, v: unknown): void => {
+    if (Array.isArray(v)) v.forEach((x, i) => flatten(`${key}.member.${i + 1}`, x));
+    else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) flatten(key ? `${key}.${k}` : k, x);
+    else if (v !== undefined) form.append(key, String(v));
+  };
+  flatten('', params);
+  const r = await fetch(endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `AWS4-HMAC-SHA256 Credential=testing/20250101/${REGION}/${service}/aws4_request, SignedHeaders=host, Signature=0` },
+    body: form,
+  });
+  if (!r.ok) throw new Error(`${service} ${action}: HTTP ${r.status} ${await r.text()}`);
+}
+
+/**
+ * SES_RECEIPT: the template's receipt rule sets and rules, created by the SES API with the deployed bucket
+ * and function in place of the template's `Ref` / `Fn::GetAtt [fn, Arn]`.
+ */
+export async function createReceiptRules(endpoint: string, stackName: string, template: Template): Promise<void> {
+  const rules = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::SES::ReceiptRule');
+  if (rules.length === 0) return;
+  const described = await new CloudFormationClient(config(endpoint)).send(new DescribeStackResourcesCommand({ StackName: stackName }));
+  const physical = new Map((described.StackResources ?? []).map((r) => [r.LogicalResourceId!, r.PhysicalResourceId!]));
+  const lambda = new LambdaClient(config(endpoint));
+  const arns = new Map<string, string>();
+  for (const [id, r] of Object.entries(template.Resources)) {
+    if (r.Type === 'AWS::Lambda::Function') arns.set(id, (await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: physical.get(id) }))).FunctionArn!);
+  }
+  const ruleSetNames = new Map(Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::SES::ReceiptRuleSet').map(([id, r]) => [id, String(r.Properties!.RuleSetName)]));
+  const resolve = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(resolve);
+    if (v && typeof v === 'object') {
+      const o = v as { Ref?: string; 'Fn::GetAtt'?: [string, string] };
+      if (typeof o.Ref === 'string') return ruleSetNames.get(o.Ref) ?? physical.get(o.Ref) ?? o;
+      if (o['Fn::GetAtt']?.[1] === 'Arn' && arns.has(o['Fn::GetAtt'][0])) return arns.get(o['Fn::GetAtt'][0]);
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolve(x)]));
+    }
+    return v;
+  };
+  for (const name of ruleSetNames.values()) await queryCall(endpoint, 'ses', 'CreateReceiptRuleSet', { RuleSetName: name });
+  for (const [, r] of rules) {
+    const p = resolve(r.Properties) as { RuleSetName: string; Rule: unknown; After?: string };
+    await queryCall(endpoint, 'ses', 'CreateReceiptRule', { RuleSetName: p.RuleSetName, Rule: p.Rule, ...(p.After ? { After: p.After } : {}) });
+  }
 }

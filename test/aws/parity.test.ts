@@ -7,6 +7,8 @@
  * Each scenario asserts what landed where: table items, queue depths, dead-letter queues.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import MailComposer from 'nodemailer/lib/mail-composer';
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,10 +17,13 @@ import { join } from 'node:path';
 import { startGenericSandbox, type GenericSandbox } from '../../connectors/generic-rest/sandbox';
 import { startServiceNowSandbox, type ServiceNowSandbox } from '../../connectors/servicenow/sandbox';
 import { QUEUES } from '../../core/deps';
+import { threadRootId } from '../../core/mail';
+import type { MailVerdicts } from '../../core/ports';
 import { documentClient } from '../../functions/adapters/document-client';
 import { signJwt } from '../../local/jwt';
 import { uid } from '../support/fixtures';
 import { http } from '../support/local-hub';
+import { sesReceiptEvent } from '../support/ses-receipt-event';
 import { clientConfig, deployToMoto, motoSqs, synthesize, type Deployed } from './deploy';
 import { LambdaRunner, readDeployedStack, type DeployedStack } from './lambda-runner';
 import { freePort, startMoto, type Moto } from './moto-server';
@@ -28,6 +33,9 @@ const engineer = () => signJwt({ sub: 'eng-1', role: 'engineer' }, JWT_SECRET);
 const customer = (customerId: string) => signJwt({ sub: `cust-${customerId}`, role: 'customer', customerId }, JWT_SECRET);
 const admin = () => signJwt({ sub: 'ops-1', role: 'admin' }, JWT_SECRET);
 const whsec = (s: string) => `whsec_${Buffer.from(s).toString('base64')}`;
+
+/** The e-mail partner: the hub sends from a domain verified in SES and receives its replies at `replyTo`. */
+const MAIL = { hubDomain: 'hub.aws-parity.test', from: 'escalations@hub.aws-parity.test', replyTo: 'contoso@replies.hub.aws-parity.test', desk: 'support@contoso.example' };
 
 /** The secret values exist only here and in Secrets Manager (moto): never in the template or an environment. */
 const SECRETS = {
@@ -77,6 +85,11 @@ beforeAll(async () => {
         id: 'initech', name: 'Initech', platforms: ['initech'], connector: 'servicenow', baseUrl: initech.baseUrl,
         credentials: { username: '${INITECH_USER}', password: '${INITECH_PASSWORD}' }, pollIntervalSeconds: 5,
       },
+      {
+        id: 'contoso', name: 'Contoso (support mailbox)', platforms: ['contoso'], connector: 'email', baseUrl: 'https://support.contoso.example',
+        to: MAIL.desk, from: MAIL.from, replyTo: MAIL.replyTo, ticketNumberPattern: 'TrackingID#(\\d+)',
+        statusPatterns: [{ pattern: 'being worked on', status: 'in_progress' }], allowedSenders: ['contoso.example'],
+      },
     ],
   }, null, 2));
   const synthesized = synthesize({ outdir: join(workDir, 'cdk.out'), hubConfig, stackName: 'HubAwsParity', jwtIssuer: 'https://issuer.aws-parity.test/', jwtAudience: 'hub-api' });
@@ -90,6 +103,8 @@ beforeAll(async () => {
   globex.settings.webhookUrl = `${runner.url}/v1/webhooks/globex`;
   db = documentClient(new DynamoDBClient(clientConfig(moto.endpoint)));
   table = deployed.outputs.TableName!;
+  // SES sends only from verified identities: the operator's step of docs/deploy.md, section 8
+  await new SESv2Client(clientConfig(moto.endpoint)).send(new CreateEmailIdentityCommand({ EmailIdentity: MAIL.hubDomain }));
 }, 170_000);
 
 afterAll(async () => {
@@ -175,11 +190,14 @@ describe('the deployed stack on moto', () => {
     for (const u of urls) expect(new URL(u).host).not.toBe(new URL(moto.endpoint).host);
     // the API's endpoint (the hub's public URL, for partner webhook addresses) is the front door that plays it
     for (const f of stack.functions.values()) if (f.environment.HUB_PUBLIC_URL !== undefined) expect(f.environment.HUB_PUBLIC_URL).toBe(runner.url);
-    expect(stack.mappings.map((m) => runner.fn('partner-worker').name === m.functionName).filter(Boolean)).toHaveLength(3);
+    expect(stack.mappings.map((m) => runner.fn('partner-worker').name === m.functionName).filter(Boolean)).toHaveLength(4);
     expect(stack.mappings.every((m) => m.reportsBatchItemFailures)).toBe(true);
     expect(stack.routes.map((r) => r.routeKey)).toEqual(expect.arrayContaining(['POST /v1/escalations', 'POST /v1/webhooks/{partnerId}', 'GET /v1/admin/dead-letters']));
     expect(stack.schedules.map((s) => stack.functions.get(s.functionName)!.role)).toEqual(expect.arrayContaining(['poller', 'sweep']));
     expect(stack.schedules).toHaveLength(Object.values(deployed.template.Resources).filter((r) => r.Type === 'AWS::Scheduler::Schedule').length);
+    // the e-mail partner's replies: stored in the stack's mail bucket, then handed to mail-inbound
+    expect(stack.receiptRules).toEqual([expect.objectContaining({ recipients: [MAIL.replyTo], prefix: 'inbound/', functionName: runner.fn('mail-inbound').name, invocationType: 'Event' })]);
+    expect(runner.fn('mail-inbound').environment).toEqual(expect.objectContaining({ INBOUND_MAIL_BUCKET: stack.receiptRules[0]!.bucket, INBOUND_MAIL_PREFIX: 'inbound/' }));
   });
 
   it('1. flag → partner ticket at the sandbox → signed partner webhook → resolved → customer view', async () => {
@@ -333,5 +351,52 @@ describe('the deployed stack on moto', () => {
     // a link signed with any other key is refused
     const forged = await fetch(`${runner.url}/status/cases/${caseId}?link=${minted.json.path.split('link=')[1].replace(/.$/, (c: string) => (c === 'A' ? 'B' : 'A'))}`, { redirect: 'manual' });
     expect(forged.status).toBe(401);
+  });
+
+  it('7. e-mail: the opening mail leaves through SES; the partner\'s reply, stored and announced as SES does, brings its tracking number', async () => {
+    const created = await flag('contoso');
+    expect(created.status).toBe(202);
+    const id = created.json.escalationId as string;
+    const ref = `hub:${id}`;
+
+    // partner worker → the email connector → SES: what SES was asked to send (SES builds the MIME from it)
+    type Simple = { Subject: { Data: string }; Body: { Text: { Data: string } }; Headers: { Name: string; Value: string }[] };
+    const call = await waitFor('the opening mail sent through SES', async () => runner.sesCalls.find((c) => JSON.stringify(c.body).includes(`[${ref}]`)));
+    const sent = call.body as { FromEmailAddress: string; Destination: { ToAddresses: string[] }; ReplyToAddresses: string[]; Content: { Simple: Simple } };
+    expect(sent).toEqual(expect.objectContaining({ FromEmailAddress: MAIL.from, Destination: { ToAddresses: [MAIL.desk] }, ReplyToAddresses: [MAIL.replyTo] }));
+    expect(sent.Content.Simple.Subject.Data).toContain(`[${ref}]`);
+    expect(sent.Content.Simple.Body.Text.Data).toContain('Relay closes sessions');
+    expect(sent.Content.Simple.Headers).toEqual([{ Name: 'References', Value: `<${threadRootId(ref, MAIL.hubDomain)}>` }]);
+    await waitFor('the escalation to record the mail', async () => (await escalationItem(id))?.partnerTicket);
+
+    // the desk replies in the thread: SES gave the hub's mail its own Message-ID, the thread's root stays in References
+    const sesId = `${uid('ses')}@email.amazonses.com`;
+    const reply = (text: string) => new MailComposer({
+      from: 'Contoso Support <agent@contoso.example>', to: MAIL.replyTo, subject: `RE: [${ref}] Calls drop TrackingID#4815162342`,
+      text: `${text}\n\n> quoted history of the hub's mail`, messageId: `<${uid('reply')}@contoso.example>`,
+      inReplyTo: `<${sesId}>`, references: [`<${threadRootId(ref, MAIL.hubDomain)}>`, `<${sesId}>`],
+    }).compile().build();
+    const announced = (verdicts: Partial<MailVerdicts> = {}) => ({ messageId }: { messageId: string }) =>
+      sesReceiptEvent({ messageId, recipients: [MAIL.replyTo], functionArn: runner.fn('mail-inbound').arn, verdicts });
+    // SES's verdicts are enforced: the same reply failing SPF is recorded and dropped
+    const spoofed = await runner.receiveMail(MAIL.replyTo, await reply('Spoofed: TrackingID#999'), announced({ spf: 'FAIL' }));
+    expect(spoofed.result).toEqual([expect.objectContaining({ kind: 'dropped' })]);
+    const taken = await runner.receiveMail(MAIL.replyTo, await reply('Your case is being worked on by our relay team.'), announced());
+    expect(taken.result).toEqual([expect.objectContaining({ kind: 'accepted', escalationId: id, partnerId: 'contoso' })]);
+
+    // inbound queue → status sync: the tracking number, and the status the desk's words name
+    const esc = await waitFor('the tracking number', async () => {
+      const e = await escalationItem(id);
+      return e?.partnerTicket?.number === '4815162342' ? e : false;
+    });
+    expect(esc.status).toBe('in_progress');
+    const timeline = JSON.stringify((await api('GET', `/v1/escalations/${id}`, { token: engineer() })).json.timeline);
+    expect(timeline).toContain('being worked on by our relay team');
+    expect(timeline).toContain(`s3://${taken.bucket}/${taken.key}`);
+    expect(timeline).not.toContain('quoted history');
+    expect(timeline).not.toContain('TrackingID#999');
+    const inbound = await queuesOf('status-sync');
+    await waitFor('the inbound queue drained', async () => (await depth(inbound.queue.queueUrl)) === 0);
+    expect(await depth(inbound.dlqUrl)).toBe(0);
   });
 });

@@ -45,13 +45,15 @@ describe('tsanet webhooks through the local runtime', () => {
     const before = polls();
     sandbox.approve(token, 'PC-2512070001');
     await sandbox.addNote(token, 'Accepted, collecting the media logs');
-    const e = await waitFor('the case number', async () => {
+    // the status sync saves the escalation, then records the update in its timeline: wait for both
+    const updates = (x: { timeline: { type: string; detail: Record<string, unknown> }[] }) => x.timeline.filter((t) => t.type === 'partner_update').map((t) => t.detail.partnerStatus);
+    const e = await waitFor('the case number and its update', async () => {
       const x = await escalation(escalationId);
-      return x.partnerTicket?.number === 'PC-2512070001' && x;
+      return x.partnerTicket?.number === 'PC-2512070001' && updates(x).length > 0 && x;
     });
     expect(e.status).toBe('in_progress');
     expect(polls()).toBe(before);
-    expect(e.timeline.filter((t: { type: string }) => t.type === 'partner_update').map((t: { detail: Record<string, unknown> }) => t.detail.partnerStatus)).toEqual(['ACCEPTED']);
+    expect(updates(e)).toEqual(['ACCEPTED']);
   });
 
   it('refers the customer with the receiver\'s reason when it rejects', async () => {

@@ -19,7 +19,7 @@ const region = /^export AWS_REGION=(\S+)$/m.exec(doc)?.[1];
 
 it('names its region, and every command is one this suite knows how to check', () => {
   expect(region).toBe('eu-west-1');
-  const known = /^(export |STACK=|PREFIX=|API=|TOPIC=|TABLE=|aws |npx cdk (deploy|synth|bootstrap)|npm run )/;
+  const known = /^(export |STACK=|PREFIX=|API=|TOPIC=|TABLE=|RULE_SET=|MAIL_BUCKET=|aws |npx cdk (deploy|synth|bootstrap)|npm run )/;
   expect(commands.filter((c) => !known.test(c))).toEqual([]);
 });
 

@@ -19,11 +19,12 @@ const NEEDS: Record<FunctionName, string[]> = {
   notifier: ['TABLE_NAME', 'QUEUE_URLS'],
   admin: ['TABLE_NAME', 'DLQ_TARGETS'],
   'meeting-subscriptions': ['TABLE_NAME', 'HUB_PUBLIC_URL'],
+  'mail-inbound': ['TABLE_NAME', 'QUEUE_URLS', 'INBOUND_MAIL_BUCKET', 'INBOUND_MAIL_PREFIX'],
 };
 
 /** A complete environment with local values (no AWS call happens before the check under test). */
 const COMPLETE: Record<string, string> = {
-  TABLE_NAME: 'hub-table', BUS_NAME: 'hub-bus', QUEUE_URLS: '{}', DLQ_TARGETS: '{}',
+  TABLE_NAME: 'hub-table', BUS_NAME: 'hub-bus', QUEUE_URLS: '{}', DLQ_TARGETS: '{}', INBOUND_MAIL_BUCKET: 'hub-mail', INBOUND_MAIL_PREFIX: 'inbound/',
   HUB_SESSION_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:hub/status-link-key',
   HUB_PUBLIC_URL: 'https://hub.example.com',
   HUB_CONFIG_JSON: JSON.stringify({ partners: [{ id: 'acme', name: 'Acme', platforms: ['acme'], connector: 'manual', baseUrl: 'https://acme.example', portalUrl: 'https://acme.example/support' }] }),

@@ -145,22 +145,27 @@ describe('functions', () => {
   const SECRETS = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'];
   // the store's item actions, on the table and its named indexes; never Scan, Batch*, Transact*, PartiQL
   const TABLE = ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'].map((x) => `dynamodb:${x}`);
+  // from the e-mail partner's `from` identity only (test/infra/inbound-mail.test.ts pins the resources)
+  const PARTNER_MAIL = ['ses:SendEmail', 'ses:SendRawEmail'];
+  const WORK = ['partner-work-microsoft', 'partner-work-zoom', 'partner-work-contoso-mail'];
   // pinned by hand from the use cases (core/use-cases): a change here is a deliberate change of privilege
   const EXPECTED: Record<FunctionName, { actions: string[]; sendsTo: string[] }> = {
     api: { actions: [...TABLE, 'events:PutEvents', ...SECRETS], sendsTo: [] },
     webhook: { actions: [...TABLE, 'sqs:SendMessage', ...SECRETS], sendsTo: [QUEUES.inbound] },
-    'partner-worker': { actions: [...TABLE, 'events:PutEvents', 'sqs:SendMessage', ...CONSUME, ...SECRETS], sendsTo: ['partner-work-microsoft', 'partner-work-zoom'] },
+    'partner-worker': { actions: [...TABLE, 'events:PutEvents', 'sqs:SendMessage', ...CONSUME, ...SECRETS, ...PARTNER_MAIL], sendsTo: WORK },
     'status-sync': { actions: [...TABLE, 'events:PutEvents', ...CONSUME, ...SECRETS], sendsTo: [] },
-    'comment-forwarder': { actions: [...TABLE, ...CONSUME, ...SECRETS], sendsTo: [] },
-    sweep: { actions: [...TABLE, 'events:PutEvents', 'sqs:SendMessage'], sendsTo: ['partner-work-microsoft', 'partner-work-zoom', QUEUES.inbound, QUEUES.comments] },
+    'comment-forwarder': { actions: [...TABLE, ...CONSUME, ...SECRETS, ...PARTNER_MAIL], sendsTo: [] },
+    sweep: { actions: [...TABLE, 'events:PutEvents', 'sqs:SendMessage'], sendsTo: [...WORK, QUEUES.inbound, QUEUES.comments] },
     poller: { actions: [...TABLE, 'events:PutEvents', ...SECRETS], sendsTo: [] },
     notifier: { actions: [...TABLE, 'sqs:SendMessage', ...CONSUME, ...SECRETS, 'ses:SendEmail'], sendsTo: [QUEUES.notifications] },
     // Graph subscriptions with the collaboration credentials; records in the table; no bus, no queue
     'meeting-subscriptions': { actions: [...TABLE, ...SECRETS], sendsTo: [] },
+    // partner mail SES stored: read it (under the receipt rule's prefix), record it, enqueue it to inbound like a webhook
+    'mail-inbound': { actions: [...TABLE, 'sqs:SendMessage', ...SECRETS, 's3:GetObject'], sendsTo: [QUEUES.inbound] },
     // reads failure reasons; redrive = an SQS message-move task from each dead-letter queue back to its work queue
     admin: {
       actions: ['dynamodb:GetItem', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ListMessageMoveTasks', 'sqs:ReceiveMessage', 'sqs:SendMessage', 'sqs:StartMessageMoveTask'],
-      sendsTo: ['partner-work-microsoft', 'partner-work-zoom', QUEUES.inbound, QUEUES.comments, QUEUES.notifications],
+      sendsTo: [...WORK, QUEUES.inbound, QUEUES.comments, QUEUES.notifications],
     },
   };
 

@@ -43,8 +43,10 @@ it('every function is a Lambda function in AWS; every queue consumer and route t
     });
   }
   aws.template.resourceCountIs('AWS::Lambda::Function', topology.functions.length);
-  // locally, functions run in-process: each is reachable through a queue, a route or a schedule
-  const reachable = new Set([...topology.queues.map((q) => q.consumer), ...topology.routes.map((r) => r.function), ...topology.schedules.map((s) => s.function)]);
+  // locally, functions run in-process: each is reachable through a queue, a route, a schedule or the mail path
+  // (the SMTP listener locally; in AWS the SES receipt rule, test/infra/inbound-mail.test.ts)
+  const reachable = new Set([...topology.queues.map((q) => q.consumer), ...topology.routes.map((r) => r.function), ...topology.schedules.map((s) => s.function), ...(topology.mail ? [topology.mail.function] : [])]);
+  expect(topology.mail?.function).toBe('mail-inbound');
   expect([...reachable].sort()).toEqual(topology.functions.map((f) => f.name).sort());
 });
 

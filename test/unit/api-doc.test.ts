@@ -32,7 +32,8 @@ it('names only declared routes where it describes what is built', () => {
 
 it('claims no route for what is not built yet', () => {
   expect(namedRoutes(notBuilt)).toEqual([]);
-  expect(notBuilt).toMatch(/issue 14/);
+  // issue 14 (tsanet, email) is built: the part shrinks as issues land
+  expect(notBuilt).not.toMatch(/issue 14/);
   expect(notBuilt).toMatch(/issue 15/);
   expect(notBuilt).toMatch(/issue 16/);
 });
