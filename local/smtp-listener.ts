@@ -102,7 +102,6 @@ export async function startSmtpListener(opts: SmtpListenerOptions): Promise<Smtp
     }
     try {
       await opts.onMail(raw, storedAt);
-      log.info('inbound mail taken', { storedAt, bytes: raw.length });
     } catch (err) {
       if (err instanceof MailRefusedError) {
         log.warn('inbound mail refused', { storedAt, reason: err.message });
