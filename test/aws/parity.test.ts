@@ -390,8 +390,11 @@ describe('the deployed stack on moto', () => {
       return e?.partnerTicket?.number === '4815162342' ? e : false;
     });
     expect(esc.status).toBe('in_progress');
-    const timeline = JSON.stringify((await api('GET', `/v1/escalations/${id}`, { token: engineer() })).json.timeline);
-    expect(timeline).toContain('being worked on by our relay team');
+    // the status sync saves the escalation, then records the update and the mail's text in its timeline: wait for the text
+    const timeline = await waitFor('the reply in the timeline', async () => {
+      const t = JSON.stringify((await api('GET', `/v1/escalations/${id}`, { token: engineer() })).json.timeline);
+      return t.includes('being worked on by our relay team') && t;
+    });
     expect(timeline).toContain(`s3://${taken.bucket}/${taken.key}`);
     expect(timeline).not.toContain('quoted history');
     expect(timeline).not.toContain('TrackingID#999');
