@@ -219,6 +219,8 @@ describe('the deployed stack on moto', () => {
       return e?.status === 'resolved' ? e : false;
     });
     expect(resolved.partnerTicket.number).toBe(incident.number);
+    // the status sync saves the escalation, then records the update: wait for the record
+    await waitFor('the update in the timeline', async () => (await timelineTypes(id)).includes('partner_update'));
     expect(await timelineTypes(id)).toEqual(expect.arrayContaining(['escalation_requested', 'partner_incident_opened', 'partner_update']));
 
     const view = await api('GET', `/v1/customer/cases/${caseId}/partner-incidents`, { token: customer('acme-corp') });

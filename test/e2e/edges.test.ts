@@ -77,8 +77,11 @@ describe('contract edges of the local runtime', () => {
     const first = await deliver(body, { id: 'msg_same' });
     expect(first.status).toBe(202);
     expect((await deliver(body, { id: 'msg_same' })).json.status).toBe('duplicate');
-    await waitFor('awaiting_info', async () => (await http(e2e.hub.url, 'GET', `/v1/escalations/${esc.escalationId}`, { token: engineerToken() })).json.status === 'awaiting_info');
-    const timeline = (await http(e2e.hub.url, 'GET', `/v1/escalations/${esc.escalationId}`, { token: engineerToken() })).json.timeline;
+    // the status sync saves the escalation, then records the update: wait for both
+    const timeline = await waitFor('awaiting_info, recorded', async () => {
+      const e = (await http(e2e.hub.url, 'GET', `/v1/escalations/${esc.escalationId}`, { token: engineerToken() })).json;
+      return e.status === 'awaiting_info' && e.timeline.some((t: { type: string }) => t.type === 'partner_update') && e.timeline;
+    });
     expect(timeline.filter((t: { type: string }) => t.type === 'partner_update')).toHaveLength(1);
 
     expectError(await deliver(body, { key: 'whsec_' + Buffer.from('another').toString('base64') }), 401, 'invalid_signature');
