@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { buildCollaborationRegistry } from '../connectors/collaboration-registry';
 import { buildRegistry } from '../connectors/registry';
 import { buildTicketingRegistry } from '../connectors/ticketing-registry';
+import { buildPollerRegistry } from '../connectors/poller-registry';
 import { buildWebhookRegistry } from '../connectors/webhook-registry';
 import { sandboxesWanted } from '../connectors/sandboxes';
 import type { ConnectorKind } from '../connectors/kinds';
@@ -78,11 +79,11 @@ export interface LocalHub {
 }
 
 /** Where each kind of connector's webhooks arrive, after `/v1/webhooks/{partnerId}` (topology: the webhook routes). */
-const WEBHOOK_ROUTE_SUFFIX: Record<ConnectorKind, string> = { ticketing: '', collaboration: '/collaboration' };
+const WEBHOOK_ROUTE_SUFFIX: Record<ConnectorKind, string> = { ticketing: '', collaboration: '/collaboration', serviceHealth: '/service-health' };
 
 /** The registry of each set of connectors (topology/access.ts `connectors`), as each Lambda function builds it. */
 const CONNECTOR_SETS: Record<ConnectorSet, (config: HubConfig) => ConnectorRegistry> = {
-  'partner-calls': buildTicketingRegistry, meetings: buildCollaborationRegistry, webhooks: buildWebhookRegistry,
+  'partner-calls': buildTicketingRegistry, meetings: buildCollaborationRegistry, webhooks: buildWebhookRegistry, polling: buildPollerRegistry,
 };
 
 /** Requests in flight at the front door from which it counts as a burst (the queues give way). */
@@ -185,6 +186,7 @@ export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
   for (const p of config.partners) {
     for (const { kind, start, port } of sandboxesWanted(p)) {
       // named, and posting its webhooks, as the hub's webhook route of the kind: /v1/webhooks/{partnerId}[/collaboration]
+      // (a service-health source posts none: its sandbox is only named so)
       const name = `${p.id}${WEBHOOK_ROUTE_SUFFIX[kind]}`;
       sandboxes.set(name, await start(p, { port, webhookUrl: `${url}/v1/webhooks/${name}` }));
     }
