@@ -11,5 +11,11 @@ export const ENDED_STATUSES: ReadonlySet<string> = new Set([
   'servicerestored', 'postincidentreviewpublished', 'falsepositive', 'resolved', 'resolvedexternal', 'mitigated', 'mitigatedexternal',
 ]);
 
+/**
+ * An enum value in the enum's own spelling (camelCase: `ServiceRestored` → `serviceRestored`), so that the
+ * hub stores, shows and compares one spelling whichever casing Graph answered.
+ */
+export const enumValue = (v: string) => v.charAt(0).toLowerCase() + v.slice(1);
+
 /** Where a tenant's admin reads the issue (Microsoft 365 admin center, Service health). */
 export const adminCenterUrl = (id: string) => `https://admin.microsoft.com/Adminportal/Home#/servicehealth/:/alerts/${encodeURIComponent(id)}`;

@@ -4,7 +4,8 @@
  * `ServiceHealth.Read.All`), every page followed through `@odata.nextLink` (on the Graph host only). An
  * issue is active while `isResolved` is false and its `status` does not already say it ended; only the
  * profile's `services` and `classifications` count, compared case-insensitively (Graph's documented
- * answers spell the enums `Incident`, `ServiceRestored`). A 429 fails the poll as a transient
+ * answers spell the enums `Incident`, `ServiceRestored`); `status` is kept in the enum's own spelling
+ * (`serviceRestored`). A 429 fails the poll as a transient
  * PartnerCallError carrying `Retry-After` (fractional seconds included), which the poller waits out.
  */
 import * as z from 'zod';
@@ -14,7 +15,7 @@ import { defineHttpHalf } from '../halves';
 import { call, expectResponse, partnerClient } from '../partner-http';
 import { namesIncluding } from '../settings';
 import { microsoft365 } from './descriptor';
-import { adminCenterUrl, ENDED_STATUSES } from './mapping';
+import { adminCenterUrl, ENDED_STATUSES, enumValue } from './mapping';
 
 const Issue = z.looseObject({
   id: z.string().min(1),
@@ -53,7 +54,7 @@ export const microsoft365Source = defineHttpHalf(microsoft365, (cfg, profile, op
         const list = expectResponse('list Microsoft 365 service health issues', res, [200], IssuePage, graphErrorText);
         for (const i of list.value.filter(active)) {
           found.push({
-            source: microsoft365.id, id: i.id, title: i.title ?? i.id, status: i.status ?? 'unknown', url: adminCenterUrl(i.id),
+            source: microsoft365.id, id: i.id, title: i.title ?? i.id, status: enumValue(i.status ?? 'unknown'), url: adminCenterUrl(i.id),
             startedAt: i.startDateTime, services: i.service ? [i.service] : [],
           });
         }
