@@ -4,8 +4,8 @@
  * that does not answer an UnreachableError (exit 3).
  */
 import {
-  checkAnyObject, checkApiErrorBody, checkEscalation, checkEscalationDetail, checkEscalationList, checkJointCall, checkTimelinePage,
-  type ApiErrorBody, type Check, type Escalation, type EscalationDetail, type EscalationList, type JointCall, type TimelinePage,
+  checkAnyObject, checkApiErrorBody, checkEscalation, checkEscalationDetail, checkEscalationList, checkJointCall, checkKnownIncidents, checkTimelinePage,
+  type ApiErrorBody, type Check, type Escalation, type EscalationDetail, type EscalationList, type JointCall, type KnownIncidents, type TimelinePage,
 } from './api-types';
 import { ApiError, UnreachableError } from './errors';
 
@@ -54,6 +54,9 @@ export class HubClient {
   }
   recordPartnerTicket(id: string, body: { number: string; url?: string }) {
     return this.call<Escalation>(checkEscalation, 'POST', `/v1/escalations/${enc(id)}/partner-ticket`, body);
+  }
+  listKnownIncidents(partnerId: string) {
+    return this.call<KnownIncidents>(checkKnownIncidents, 'GET', `/v1/partners/${enc(partnerId)}/known-incidents`);
   }
   listDeadLetters(queue?: string) {
     return this.call<DeadLetterList>(checkAnyObject, 'GET', `/v1/admin/dead-letters${queue ? `?queue=${enc(queue)}` : ''}`);

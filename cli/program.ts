@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { registerActions } from './commands/act';
 import { registerDlq } from './commands/dlq';
 import { registerEscalate } from './commands/escalate';
+import { registerPartners } from './commands/partners';
 import { registerShow } from './commands/show';
 import { registerToken } from './commands/token';
 import { registerWait } from './commands/wait';
@@ -43,6 +44,7 @@ export function buildProgram(io: CliIO): Command {
   registerWait(program, ctx);
   registerToken(program, ctx);
   registerDlq(program, ctx);
+  registerPartners(program, ctx);
   return program;
 }
 

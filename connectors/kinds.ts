@@ -12,7 +12,7 @@ import type * as z from 'zod';
 import type { PartnerProfile } from '../core/config';
 import { ConfigError } from '../core/errors';
 import type { CollaborationConnector, ConnectorRegistry, TicketingConnector } from '../core/ports';
-import { guardCollaboration, guardTicketing } from './partner-input-guard';
+import { guardCollaboration, guardServiceHealth, guardTicketing } from './partner-input-guard';
 
 export type ConnectorKind = keyof ConnectorRegistry;
 /** The port a connector of kind K implements. */
@@ -22,6 +22,8 @@ export type PortOf<K extends ConnectorKind> = NonNullable<ReturnType<ConnectorRe
 export interface InboundPorts {
   ticketing: Pick<TicketingConnector, 'verifyWebhook' | 'parseWebhook' | 'readMail' | 'allowsSender'>;
   collaboration: Pick<CollaborationConnector, 'provider' | 'verifyWebhook' | 'parseWebhook' | 'lifecycleEvents'>;
+  /** Service-health sources are polled: nothing inbound. */
+  serviceHealth: object;
 }
 
 /**
@@ -38,6 +40,7 @@ export interface KindTraits {
     readonly mode?: 'manual';
   };
   collaboration: object;
+  serviceHealth: object;
 }
 
 /**
@@ -137,12 +140,28 @@ export const KINDS: { readonly [K in ConnectorKind]: KindSpec<K> } = {
     compose: (outbound, inbound) => ({ ...outbound, ...inbound }),
     guard: guardCollaboration,
   },
+  serviceHealth: {
+    // `serviceHealth: { source, …its settings }`: where the partner publishes its own incidents
+    chosen: (p) => (p.serviceHealth === undefined ? undefined : { connector: namedIn(p.serviceHealth, 'source'), settings: p.serviceHealth }),
+    field: 'serviceHealth.source',
+    noun: 'service-health source',
+    settingsError: (p, _d, issues) => nestedIssues(p, 'serviceHealth', issues),
+    halves: () => ['connector', 'sandbox'],
+    refusing: (p, d, why) => {
+      const refuse = callsRefused(p, why);
+      return { source: d.id, get pollIntervalSeconds(): number { return refuse(); }, listActive: async () => refuse() };
+    },
+    refusingInbound: () => ({}),
+    // nothing inbound; the outbound object is kept whole (its `pollIntervalSeconds` may be a getter that refuses)
+    compose: (outbound) => outbound,
+    guard: guardServiceHealth,
+  },
 };
 
 export const KIND_NAMES = Object.keys(KINDS) as ConnectorKind[];
 
-/** The `connector` a settings object names (anything, for the message when it is not a known one). */
-const namedIn = (settings: unknown): unknown => (typeof settings === 'object' && settings !== null && 'connector' in settings ? settings.connector : undefined);
+/** The connector a settings object names in `key` (anything, for the message when it is not a known one). */
+const namedIn = (settings: unknown, key = 'connector'): unknown => (typeof settings === 'object' && settings !== null && key in settings ? (settings as Record<string, unknown>)[key] : undefined);
 
 /** The connector's settings from a partner profile, parsed by its schema; a ConfigError names the failing fields. */
 export function settingsOf<K extends ConnectorKind, S>(descriptor: ConnectorDescriptor<K, S>, profile: PartnerProfile): S {

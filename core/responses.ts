@@ -61,6 +61,19 @@ export const CustomerIncidentAnswer = z.strictObject({
 export type CustomerIncidentAnswer = z.infer<typeof CustomerIncidentAnswer>;
 export const CustomerIncidentsAnswer = z.strictObject({ caseId: z.string(), incidents: z.array(CustomerIncidentAnswer) });
 
+/** A partner's own incident (API.md "Known partner incidents"): the partner's id, title, status and link. */
+export const KnownIncidentAnswer = z.strictObject({
+  source: z.string(), id: z.string(), title: z.string(), status: z.string(), url: z.string().optional(),
+  startedAt: time, resolvedAt: time.optional(), services: z.array(z.string()),
+});
+/**
+ * The partner's incidents active now, newest first. `source`: its service-health source, `null` when its
+ * profile names none (then `items` is always empty); `polledAt`: the last poll, `null` before the first.
+ */
+export const KnownIncidentsAnswer = z.strictObject({
+  items: z.array(KnownIncidentAnswer), source: z.string().nullable(), polledAt: time.nullable(),
+});
+
 export const HealthAnswer = z.strictObject({ status: z.literal('ok') });
 export const OpenApiAnswer = z.looseObject({ openapi: z.literal('3.1.0'), paths: z.record(z.string(), z.unknown()) });
 

@@ -13,6 +13,7 @@ import { buildRegistry } from '../connectors/registry';
 import { buildTicketingRegistry } from '../connectors/ticketing-registry';
 import { parsePartnerMail } from '../connectors/email/parse';
 import { DESK_RELAY } from '../connectors/email/sandbox';
+import { buildPollerRegistry } from '../connectors/poller-registry';
 import { buildWebhookRegistry } from '../connectors/webhook-registry';
 import { sandboxesWanted } from '../connectors/sandboxes';
 import type { ConnectorKind } from '../connectors/kinds';
@@ -89,7 +90,7 @@ export interface LocalHub {
 }
 
 /** Where each kind of connector's webhooks arrive, after `/v1/webhooks/{partnerId}` (topology: the webhook routes). */
-const WEBHOOK_ROUTE_SUFFIX: Record<ConnectorKind, string> = { ticketing: '', collaboration: '/collaboration' };
+const WEBHOOK_ROUTE_SUFFIX: Record<ConnectorKind, string> = { ticketing: '', collaboration: '/collaboration', serviceHealth: '/service-health' };
 
 /**
  * The registry of each set of connectors (topology/access.ts `connectors`), as each Lambda function builds
@@ -97,6 +98,7 @@ const WEBHOOK_ROUTE_SUFFIX: Record<ConnectorKind, string> = { ticketing: '', col
  */
 const connectorSets = (mail: MailTransport): Record<ConnectorSet, (config: HubConfig) => ConnectorRegistry> => ({
   'partner-calls': (config) => buildTicketingRegistry(config, { mail }), meetings: buildCollaborationRegistry, webhooks: buildWebhookRegistry,
+  polling: buildPollerRegistry,
 });
 
 /**
@@ -223,6 +225,7 @@ export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
   for (const p of config.partners) {
     for (const { kind, start, port } of sandboxesWanted(p)) {
       // named, and posting its webhooks, as the hub's webhook route of the kind: /v1/webhooks/{partnerId}[/collaboration]
+      // (a service-health source posts none: its sandbox is only named so)
       const name = `${p.id}${WEBHOOK_ROUTE_SUFFIX[kind]}`;
       sandboxes.set(name, await start(p, { port, webhookUrl: `${url}/v1/webhooks/${name}`, ...(smtp ? { mailTo: smtp.url } : {}) }));
     }

@@ -18,9 +18,10 @@ export type TableAction = 'dynamodb:GetItem' | 'dynamodb:PutItem' | 'dynamodb:Up
  * Which connectors a function builds (connectors/*-registry.ts), so that its bundle carries only those
  * halves: `partner-calls` the ticketing connectors' partner calls (ticketing-registry.ts), `meetings` the
  * collaboration connectors' (collaboration-registry.ts), `webhooks` every connector's inbound half
- * (webhook-registry.ts). The local runtime builds the same set for each function.
+ * (webhook-registry.ts), `polling` the ticketing connectors' partner calls and the service-health sources'
+ * (poller-registry.ts). The local runtime builds the same set for each function.
  */
-export type ConnectorSet = 'partner-calls' | 'meetings' | 'webhooks';
+export type ConnectorSet = 'partner-calls' | 'meetings' | 'webhooks' | 'polling';
 
 /** Which queues a function sends to (it consumes the queues the topology names it consumer of). */
 export type SendTo = 'none' | 'inbound' | 'own-queues' | 'work-queues';
@@ -85,7 +86,7 @@ export const ACCESS: Record<FunctionName, AccessProfile> = {
   /** sweep: publishes EscalationAged, re-drives to the partner-work, inbound and comments queues; never calls a partner. */
   sweep: { table: TABLE_READ_WRITE, putEvents: true, sendTo: 'work-queues', readsPartnerSecrets: false },
   /** pollPartners: calls partners (credentials), applies updates like status-sync (publishes PartnerStatusChanged). */
-  poller: { table: TABLE_READ_WRITE, putEvents: true, sendTo: 'none', readsPartnerSecrets: true, connectors: 'partner-calls' },
+  poller: { table: TABLE_READ_WRITE, putEvents: true, sendTo: 'none', readsPartnerSecrets: true, connectors: 'polling' },
   /**
    * fanOutNotification re-queues one delivery per subscriber onto its own queue; deliverNotification signs
    * webhooks with subscriber secrets and sends e-mail through SES. Publishes nothing.

@@ -10,7 +10,7 @@
 import type * as z from 'zod';
 import {
   CommentAnswer, CustomerIncidentsAnswer, DeadLettersAnswer, EscalationAnswer, EscalationDetailAnswer, EscalationListAnswer,
-  HealthAnswer, JointCallAnswer, OpenApiAnswer, RedriveAnswer, StatusLinkAnswer, TimelinePageAnswer, WebhookAcceptedAnswer,
+  HealthAnswer, JointCallAnswer, KnownIncidentsAnswer, OpenApiAnswer, RedriveAnswer, StatusLinkAnswer, TimelinePageAnswer, WebhookAcceptedAnswer,
   WebhookAnsweredAnswer,
 } from '../core/responses';
 import {
@@ -65,6 +65,7 @@ export const ROUTE_DECLARATIONS = {
   'GET /v1/customer/cases/{caseId}/partner-incidents': {
     function: 'api', auth: 'jwt', roles: ['customer'], answers: { 200: { json: CustomerIncidentsAnswer } },
   },
+  'GET /v1/partners/{partnerId}/known-incidents': engineerRoute({ answers: { 200: { json: KnownIncidentsAnswer } } }),
   'POST /v1/status-links': engineerRoute({ body: StatusLinkRequest, answers: { 201: { json: StatusLinkAnswer } } }),
   // a customer bearer token, a signed link (which becomes a session cookie: 303 to the clean address), or that cookie
   'GET /status/cases/{caseId}': {

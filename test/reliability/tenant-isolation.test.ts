@@ -131,6 +131,8 @@ const EXPECT: Record<RouteKey, { call: () => Promise<Call>; answer: number | ((c
     call: async () => ({ path: `/v1/customer/cases/${tenants.acme.caseId}/partner-incidents` }),
     answer: (c) => (c === 'owner' ? 200 : 404),
   },
+  // partner-wide, no customer's data: engineers read it (the test partner names no source: no items)
+  'GET /v1/partners/{partnerId}/known-incidents': { call: async () => ({ path: '/v1/partners/acme-cloud/known-incidents' }), answer: 200 },
   'POST /v1/status-links': { call: async () => ({ path: '/v1/status-links', body: { customerId: 'acme', caseId: tenants.acme.caseId } }), answer: 201 },
   // optional auth: without a customer's token or session the page does not exist (404, never 401/403)
   'GET /status/cases/{caseId}': { call: async () => ({ path: `/status/cases/${tenants.acme.caseId}` }), answer: (c) => (c === 'owner' ? 200 : 404) },
