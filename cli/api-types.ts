@@ -88,6 +88,12 @@ export const checkTimelinePage: Check = fields({
 
 export const checkEscalationList: Check = fields({ items: (v) => Array.isArray(v) && v.every(ok(checkEscalation)) });
 export const checkJointCall: Check = fields({ provider: str, meetingId: str, joinUrl: str });
+const DOCTOR_RESULT_NAMES: readonly unknown[] = ['pass', 'fail', 'skip', 'info'];
+export const checkDoctorReport: Check = fields({
+  ok: (v) => typeof v === 'boolean',
+  checks: (v) => Array.isArray(v) && v.every(ok(fields({ partner: str, connector: str, check: str, result: (r) => DOCTOR_RESULT_NAMES.includes(r), detail: str }))),
+});
+export type { DoctorReport } from '../core/responses';
 export const checkAnyObject: Check = (value) => (isObj(value) ? undefined : 'expected an object');
 
 export const checkApiErrorBody: Check = fields({

@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerActions } from './commands/act';
 import { registerDlq } from './commands/dlq';
+import { registerDoctor } from './commands/doctor';
 import { registerEscalate } from './commands/escalate';
 import { registerShow } from './commands/show';
 import { registerToken } from './commands/token';
@@ -43,6 +44,7 @@ export function buildProgram(io: CliIO): Command {
   registerWait(program, ctx);
   registerToken(program, ctx);
   registerDlq(program, ctx);
+  registerDoctor(program, ctx);
   return program;
 }
 

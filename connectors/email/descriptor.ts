@@ -58,5 +58,7 @@ export const email = defineConnector({
   id: 'email', kind: 'ticketing', settings: EmailSettings, example: 'microsoft-email.json',
   // the sandbox mail desk (sandbox.ts) is being built alongside (issue 14)
   sandbox: false,
+  // replies arrive as mail at `replyTo`, not as webhooks
+  webhooks: false,
   summary: "a partner's support mailbox: the incident as a mail whose subject carries `[externalRef]`, comments as replies in its thread; replies from `allowedSenders` matched by subject or thread headers, ticket number and status read by patterns",
 });
