@@ -11,6 +11,7 @@ import { buildCollaborationRegistry } from '../connectors/collaboration-registry
 import { buildRegistry } from '../connectors/registry';
 import { buildTicketingRegistry } from '../connectors/ticketing-registry';
 import { buildWebhookRegistry } from '../connectors/webhook-registry';
+import { runDoctor } from '../connectors/doctor';
 import { sandboxesWanted } from '../connectors/sandboxes';
 import type { ConnectorKind } from '../connectors/kinds';
 import type { Sandbox } from '../connectors/sandbox';
@@ -169,7 +170,8 @@ export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
     handlers: {
       api: makeApiHandler(depsOf('api'), { sessionKey: opts.sessionKey ?? createHmac('sha256', opts.jwtSecret).update('status-links').digest('base64url') }),
       webhook: makeWebhookHandler(depsOf('webhook')),
-      admin: makeAdminHandler(depsOf('admin'), localDeadLetters(queues, topology.queues.map((q) => q.name))),
+      // the configuration here is the parsed one: its `${NAME}`s resolved when the hub started
+      admin: makeAdminHandler(depsOf('admin'), localDeadLetters(queues, topology.queues.map((q) => q.name)), () => runDoctor(config, { env: {}, publicUrl })),
     },
     jwtSecret: opts.jwtSecret,
     log,

@@ -74,6 +74,8 @@ describe.each(buildTopology([]).functions.map((f) => [f.name, f.entry] as const)
       // reads the incident a thin webhook names (TSANet) before applying it
       'status-sync': { ticketing: true, meetings: false },
       'meeting-subscriptions': { ticketing: false, meetings: true },
+      // `hub doctor` (connectors/doctor.ts) probes every connector, outside the circuit breaker
+      admin: { ticketing: true, meetings: true, breaker: false },
     }[name as string] ?? { ticketing: false, meetings: false };
     expect(ticketingClients.filter(has)).toEqual(uses.ticketing ? ticketingClients : []);
     expect(meetingClients.filter(has)).toEqual(uses.meetings ? meetingClients : []);
@@ -84,7 +86,8 @@ describe.each(buildTopology([]).functions.map((f) => [f.name, f.entry] as const)
     // what the inbound halves share: the webhook function's, and the notifier's (it signs its own deliveries)
     const webhookShared = ['connectors/standard-webhooks.ts', 'connectors/webhook-body.ts'];
     expect(webhookShared.filter(has)).toEqual(name === 'webhook' || name === 'notifier' ? webhookShared : []);
-    expect(g.packages.has('cockatiel')).toBe(uses.ticketing); // the circuit breaker guards ticketing calls
+    // the circuit breaker guards the ticketing calls of escalations
+    expect(g.packages.has('cockatiel')).toBe('breaker' in uses ? uses.breaker : uses.ticketing);
     expect([...g.files].filter((f) => f.endsWith('sandbox.ts') || f.endsWith('sandboxes.ts'))).toEqual([]);
   });
 
