@@ -44,6 +44,11 @@ import { LocalQueue, LocalWorkQueue, type SqsConsumer } from './queues';
 
 export interface LocalHubOptions {
   config: HubConfig;
+  /**
+   * What `hub doctor` (the admin route) checks: the configuration as written, with the environment its
+   * `${NAME}`s resolve from (npm start: the file and the process's). Default: `config`, resolved already.
+   */
+  doctorSource?: { raw: unknown; env: Record<string, string | undefined> };
   /** Where dynalite keeps its files; `memory` keeps nothing. */
   dataDir: string;
   port?: number;
@@ -170,8 +175,8 @@ export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
     handlers: {
       api: makeApiHandler(depsOf('api'), { sessionKey: opts.sessionKey ?? createHmac('sha256', opts.jwtSecret).update('status-links').digest('base64url') }),
       webhook: makeWebhookHandler(depsOf('webhook')),
-      // the configuration here is the parsed one: its `${NAME}`s resolved when the hub started
-      admin: makeAdminHandler(depsOf('admin'), localDeadLetters(queues, topology.queues.map((q) => q.name)), () => runDoctor(config, { env: {}, publicUrl })),
+      admin: makeAdminHandler(depsOf('admin'), localDeadLetters(queues, topology.queues.map((q) => q.name)),
+        () => runDoctor(opts.doctorSource?.raw ?? config, { env: opts.doctorSource?.env ?? {}, publicUrl })),
     },
     jwtSecret: opts.jwtSecret,
     log,
