@@ -34,8 +34,8 @@ const HALVES: { [K in ConnectorKind]: (d: AnyDescriptor, p: PartnerProfile) => {
   ticketing: (d, p) => TICKETING_HALVES[d.id]!(p, {}),
   collaboration: (d, p) => COLLABORATION_HALVES[d.id]!(p),
 };
-/** Where each kind's webhooks arrive, after `/v1/webhooks/{partnerId}` (topology/routes.ts). */
-const WEBHOOK_SUFFIX: Record<ConnectorKind, string> = { ticketing: '', collaboration: '/collaboration' };
+/** Where each kind's webhooks arrive, after `/v1/webhooks/{partnerId}` (topology/routes.ts); `undefined`: a kind partners post nothing to. */
+const WEBHOOK_SUFFIX: Record<ConnectorKind, string | undefined> = { ticketing: '', collaboration: '/collaboration' };
 
 type Line = Omit<DoctorLine, 'partner' | 'connector'>;
 const pass = (check: string, detail: string): Line => ({ check, result: 'pass', detail });
@@ -116,9 +116,10 @@ async function checkConnector(d: AnyDescriptor, profile: PartnerProfile, setting
     else { ready = false; lines.push(fail(check, verdict.detail)); }
   }
   lines.push(...(ready ? await runProbes(d, profile) : [skip('partner calls', 'not made until the settings and secrets pass')]));
-  if (d.kind === 'ticketing' && (d.mode === 'manual' || d.webhooks === false)) return lines;
+  const suffix = WEBHOOK_SUFFIX[d.kind];
+  if (suffix === undefined || (d.kind === 'ticketing' && (d.mode === 'manual' || d.webhooks === false))) return lines;
   lines.push(opts.publicUrl
-    ? { check: 'webhook URL', result: 'info', detail: `register ${opts.publicUrl.replace(/\/+$/, '')}/v1/webhooks/${encodeURIComponent(profile.id)}${WEBHOOK_SUFFIX[d.kind]}` }
+    ? { check: 'webhook URL', result: 'info', detail: `register ${opts.publicUrl.replace(/\/+$/, '')}/v1/webhooks/${encodeURIComponent(profile.id)}${suffix}` }
     : skip('webhook URL', 'the hub has no public URL (HUB_PUBLIC_URL)'));
   return lines;
 }
