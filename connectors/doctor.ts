@@ -9,7 +9,7 @@
  *
  * A new kind of connector adds its checks the way these two do: `KINDS[kind].chosen` names its connector
  * and settings in a profile, its descriptor declares `secrets`, its HTTP half answers `setUpProbes()`, and
- * HALVES below gets its entry (TypeScript asks for it).
+ * HALVES and WEBHOOK_SUFFIX below get its entries (TypeScript asks for both).
  */
 import { randomUUID } from 'node:crypto';
 import { PartnerProfile, substituteEnv, unsetVariables } from '../core/config';
