@@ -98,6 +98,12 @@ export const checkKnownIncidents: Check = fields({
   items: (v) => Array.isArray(v) && v.every(ok(fields({ id: str, title: str, status: str, startedAt: str, url: optStr, services: Array.isArray }))),
   source: optStr, polledAt: optStr,
 });
+const DOCTOR_RESULT_NAMES: readonly unknown[] = ['pass', 'fail', 'skip', 'info'];
+export const checkDoctorReport: Check = fields({
+  ok: (v) => typeof v === 'boolean',
+  checks: (v) => Array.isArray(v) && v.every(ok(fields({ partner: str, connector: str, check: str, result: (r) => DOCTOR_RESULT_NAMES.includes(r), detail: str }))),
+});
+export type { DoctorReport } from '../core/responses';
 export const checkAnyObject: Check = (value) => (isObj(value) ? undefined : 'expected an object');
 
 export const checkApiErrorBody: Check = fields({

@@ -4,8 +4,8 @@
  * that does not answer an UnreachableError (exit 3).
  */
 import {
-  checkAnyObject, checkApiErrorBody, checkEscalation, checkEscalationDetail, checkEscalationList, checkJointCall, checkKnownIncidents, checkTimelinePage,
-  type ApiErrorBody, type Check, type Escalation, type EscalationDetail, type EscalationList, type JointCall, type KnownIncidents, type TimelinePage,
+  checkAnyObject, checkApiErrorBody, checkDoctorReport, checkEscalation, checkEscalationDetail, checkEscalationList, checkJointCall, checkKnownIncidents, checkTimelinePage,
+  type ApiErrorBody, type Check, type DoctorReport, type Escalation, type EscalationDetail, type EscalationList, type JointCall, type KnownIncidents, type TimelinePage,
 } from './api-types';
 import { ApiError, UnreachableError } from './errors';
 
@@ -63,6 +63,10 @@ export class HubClient {
   }
   redriveDeadLetters(queue?: string) {
     return this.call<{ results: { queue: string; moved: number | string }[] }>(checkAnyObject, 'POST', '/v1/admin/dead-letters/redrive', queue ? { queue } : {});
+  }
+  /** `hub doctor` on the hub itself (admin token): it runs the checks where the partner secrets are. */
+  doctor() {
+    return this.call<DoctorReport>(checkDoctorReport, 'POST', '/v1/admin/doctor', {});
   }
   retry(id: string) {
     return this.call<Escalation>(checkEscalation, 'POST', `/v1/escalations/${enc(id)}/retry`, {});

@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerActions } from './commands/act';
 import { registerDlq } from './commands/dlq';
+import { registerDoctor } from './commands/doctor';
 import { registerEscalate } from './commands/escalate';
 import { registerPartners } from './commands/partners';
 import { registerShow } from './commands/show';
@@ -45,6 +46,7 @@ export function buildProgram(io: CliIO): Command {
   registerToken(program, ctx);
   registerDlq(program, ctx);
   registerPartners(program, ctx);
+  registerDoctor(program, ctx);
   return program;
 }
 

@@ -13,6 +13,7 @@ import type { PartnerProfile } from '../core/config';
 import { ConfigError } from '../core/errors';
 import type { CollaborationConnector, ConnectorRegistry, TicketingConnector } from '../core/ports';
 import { guardCollaboration, guardServiceHealth, guardTicketing } from './partner-input-guard';
+import type { SecretSpec } from './secret-forms';
 
 export type ConnectorKind = keyof ConnectorRegistry;
 /** The port a connector of kind K implements. */
@@ -38,6 +39,8 @@ export interface KindTraits {
   ticketing: {
     /** `manual`: the partner has no API (an engineer works in its portal), so nothing to call and no sandbox. */
     readonly mode?: 'manual';
+    /** `false`: the partner sends no webhooks (its updates arrive another way: e-mail), so there is no URL to register. */
+    readonly webhooks?: false;
   };
   collaboration: object;
   serviceHealth: object;
@@ -58,6 +61,8 @@ export type ConnectorDescriptor<K extends ConnectorKind = ConnectorKind, S = unk
   readonly summary: string;
   /** The ready profile for real endpoints that uses it, in `examples/`. */
   readonly example: string;
+  /** Its secrets (paths in its settings) and the form each must have: what `hub doctor` checks (secret-forms.ts). */
+  readonly secrets?: readonly SecretSpec[];
 } & KindTraits[K];
 
 /** A descriptor of any kind (a union by `kind`). */

@@ -463,7 +463,18 @@ export interface TicketingConnector {
   readMail?(mail: PartnerMail, context: MailContext): MailReading;
   /** With readMail: whether this partner's mail may come from `address` (its profile's allow-list). */
   allowsSender?(address: string): boolean;
+  /**
+   * `hub doctor`: harmless calls that prove the set-up (a token, then a read), when the connector has
+   * better ones than its default: a find with `impossibleRef`, a reference no escalation has.
+   */
+  setUpProbes?(impossibleRef: string): SetUpProbe[];
 }
+
+/**
+ * One harmless partner call `hub doctor` makes: `run` answers what it saw (never a secret), or throws; or,
+ * for a check that cannot be made honestly without side effects, `notChecked` says why.
+ */
+export type SetUpProbe = { check: string; run(): Promise<string> } | { check: string; notChecked: string };
 
 export interface JointCallRequest {
   /** Stable per request: a retry with the same externalId must not create a second meeting where the API allows it. */
@@ -521,6 +532,8 @@ export interface CollaborationConnector {
   lifecycleEvents?(req: RawWebhook): SubscriptionLifecycleEvent[];
   /** Present when meeting events need a subscription per meeting (Teams); Zoom's are configured once, in its app. */
   readonly subscriptions?: MeetingSubscriptionApi;
+  /** `hub doctor`: harmless calls that prove the set-up (the token endpoint takes the credentials, a read). */
+  setUpProbes?(): SetUpProbe[];
 }
 
 /**

@@ -86,6 +86,19 @@ export const DeadLettersAnswer = z.strictObject({
 });
 export const RedriveAnswer = z.strictObject({ results: z.array(z.strictObject({ queue: z.string(), moved: z.union([z.number().int(), z.literal('started')]) })) });
 
+/**
+ * `hub doctor` (POST /v1/admin/doctor): one line per check of each partner's set-up. `fail` makes `ok`
+ * false; `skip` is a check not run (the detail says why); `info` is no check (a webhook URL to register).
+ * No detail holds a secret.
+ */
+export const DOCTOR_RESULTS = ['pass', 'fail', 'skip', 'info'] as const;
+export const DoctorLineAnswer = z.strictObject({
+  partner: z.string(), connector: z.string(), check: z.string(), result: z.enum(DOCTOR_RESULTS), detail: z.string(),
+});
+export type DoctorLine = z.infer<typeof DoctorLineAnswer>;
+export const DoctorAnswer = z.strictObject({ ok: z.boolean(), checks: z.array(DoctorLineAnswer) });
+export type DoctorReport = z.infer<typeof DoctorAnswer>;
+
 /** A webhook delivery taken: `accepted` (queued, 202), or on 200 a `duplicate`, or a collaboration delivery `recorded`. */
 export const WebhookAcceptedAnswer = z.strictObject({ status: z.literal('accepted'), deliveryId: z.string() });
 export const WebhookAnsweredAnswer = z.union([

@@ -15,6 +15,7 @@ import { parsePartnerMail } from '../connectors/email/parse';
 import { DESK_RELAY } from '../connectors/email/sandbox';
 import { buildPollerRegistry } from '../connectors/poller-registry';
 import { buildWebhookRegistry } from '../connectors/webhook-registry';
+import { runDoctor } from '../connectors/doctor';
 import { sandboxesWanted } from '../connectors/sandboxes';
 import type { ConnectorKind } from '../connectors/kinds';
 import type { Sandbox } from '../connectors/sandbox';
@@ -51,6 +52,11 @@ import { smtpMailTransport } from './smtp-transport';
 
 export interface LocalHubOptions {
   config: HubConfig;
+  /**
+   * What `hub doctor` (the admin route) checks: the configuration as written, with the environment its
+   * `${NAME}`s resolve from (npm start: the file and the process's). Default: `config`, resolved already.
+   */
+  doctorSource?: { raw: unknown; env: Record<string, string | undefined> };
   /** Where dynalite keeps its files; `memory` keeps nothing. */
   dataDir: string;
   port?: number;
@@ -198,7 +204,8 @@ export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
     handlers: {
       api: makeApiHandler(depsOf('api'), { sessionKey: opts.sessionKey ?? createHmac('sha256', opts.jwtSecret).update('status-links').digest('base64url') }),
       webhook: makeWebhookHandler(depsOf('webhook')),
-      admin: makeAdminHandler(depsOf('admin'), localDeadLetters(queues, topology.queues.map((q) => q.name))),
+      admin: makeAdminHandler(depsOf('admin'), localDeadLetters(queues, topology.queues.map((q) => q.name)),
+        () => runDoctor(opts.doctorSource?.raw ?? config, { env: opts.doctorSource?.env ?? {}, publicUrl })),
     },
     jwtSecret: opts.jwtSecret,
     log,

@@ -92,8 +92,12 @@ export const ACCESS: Record<FunctionName, AccessProfile> = {
    * webhooks with subscriber secrets and sends e-mail through SES. Publishes nothing.
    */
   notifier: { table: TABLE_READ_WRITE, putEvents: false, sendTo: 'own-queues', readsPartnerSecrets: true, sendsEmail: true },
-  /** listDeadLetters reads failure reasons (get); redrive starts SQS message-move tasks. Never calls a partner. */
-  admin: { table: ['dynamodb:GetItem'], putEvents: false, sendTo: 'none', readsPartnerSecrets: false, managesDeadLetters: true },
+  /**
+   * listDeadLetters reads failure reasons (get); redrive starts SQS message-move tasks. `hub doctor`
+   * (connectors/doctor.ts) reads the partner secrets and makes each connector's harmless calls (a token, a
+   * read), and prints the webhook URLs under the hub's public URL; it builds no registry.
+   */
+  admin: { table: ['dynamodb:GetItem'], putEvents: false, sendTo: 'none', readsPartnerSecrets: true, managesDeadLetters: true, publicUrl: true },
   /**
    * maintainMeetingSubscriptions: calls Graph with the collaboration credentials (create, renew,
    * reauthorize, delete subscriptions), writes the subscription records and timeline notes; needs the hub's

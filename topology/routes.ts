@@ -9,7 +9,7 @@
  */
 import type * as z from 'zod';
 import {
-  CommentAnswer, CustomerIncidentsAnswer, DeadLettersAnswer, EscalationAnswer, EscalationDetailAnswer, EscalationListAnswer,
+  CommentAnswer, CustomerIncidentsAnswer, DeadLettersAnswer, DoctorAnswer, EscalationAnswer, EscalationDetailAnswer, EscalationListAnswer,
   HealthAnswer, JointCallAnswer, KnownIncidentsAnswer, OpenApiAnswer, RedriveAnswer, StatusLinkAnswer, TimelinePageAnswer, WebhookAcceptedAnswer,
   WebhookAnsweredAnswer,
 } from '../core/responses';
@@ -76,6 +76,8 @@ export const ROUTE_DECLARATIONS = {
   'POST /v1/admin/dead-letters/redrive': {
     function: 'admin', auth: 'jwt', roles: ['admin'], body: RedriveRequest, optionalBody: true, answers: { 200: { json: RedriveAnswer } },
   },
+  // `hub doctor` on a running hub: the checks run where the partner secrets are (connectors/doctor.ts); no body
+  'POST /v1/admin/doctor': { function: 'admin', auth: 'jwt', roles: ['admin'], answers: { 200: { json: DoctorAnswer } } },
   // the raw bytes are the request (verified against the partner's signature): no body schema
   'POST /v1/webhooks/{partnerId}': {
     function: 'webhook', auth: 'none', answers: { 200: { json: WebhookAnsweredAnswer }, 202: { json: WebhookAcceptedAnswer } },

@@ -8,6 +8,7 @@ import { jiraSandboxFactory } from '../jira/sandbox';
 import { teamsSandboxFactory } from '../teams/sandbox';
 import { zoomSandboxFactory } from '../zoom/sandbox';
 import { tsanetSandboxFactory } from '../tsanet/sandbox';
+import { emailSandboxFactory } from '../email/sandbox';
 import { microsoft365Sandbox } from '../microsoft365/sandbox';
 import { statuspageSandbox } from '../statuspage/sandbox';
 
@@ -20,6 +21,7 @@ export const SANDBOX_HALVES: Readonly<Record<string, SandboxHalf<ConnectorKind>>
   teams: teamsSandboxFactory,
   zoom: zoomSandboxFactory,
   tsanet: tsanetSandboxFactory,
+  email: emailSandboxFactory,
   'microsoft365': microsoft365Sandbox,
   statuspage: statuspageSandbox,
 };

@@ -23,5 +23,6 @@ export type Microsoft365Settings = z.infer<typeof Microsoft365Settings>;
 
 export const microsoft365 = defineConnector({
   id: 'microsoft365', kind: 'serviceHealth', settings: Microsoft365Settings, example: 'microsoft365-service-health.json',
+  secrets: [{ path: 'credentials.clientSecret', form: 'text' }],
   summary: 'Microsoft 365 service health (Graph `admin/serviceAnnouncement/issues`, application token): the tenant\'s open issues of the named services, enum values compared case-insensitively',
 });

@@ -111,6 +111,11 @@ export const teamsConnector = defineHttpHalf(teams, (cfg, _profile, opts: TeamsC
   return {
     provider: teams.id,
     subscriptions,
+    // client credentials at Entra, then the hub's own Graph subscriptions listed (a read it makes anyway)
+    setUpProbes: () => [
+      { check: 'token', run: async () => { await tokens.get(); return 'client-credentials token issued'; } },
+      { check: 'read', run: async () => { await subscriptions.find('hub:doctor', 'hub:doctor'); return 'Graph subscriptions listed'; } },
+    ],
     scheduleJointCall: (req: JointCallRequest): Promise<JointCall> => call('create Teams meeting', async () => {
       const start = Date.parse(req.startTime);
       if (Number.isNaN(start)) throw new ValidationError('startTime is not an ISO time.');

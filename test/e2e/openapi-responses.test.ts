@@ -196,6 +196,11 @@ describe('every route answers what the OpenAPI document says, for a success and 
     await expectConforms('POST /v1/admin/dead-letters/redrive', call('POST', '/v1/admin/dead-letters/redrive', { token: engineerToken(), body: {} }), 403);
   });
 
+  it('operators: the doctor\'s report', async () => {
+    await expectConforms('POST /v1/admin/doctor', call('POST', '/v1/admin/doctor', { token: adminToken() }), 200);
+    await expectConforms('POST /v1/admin/doctor', call('POST', '/v1/admin/doctor', { token: engineerToken() }), 403);
+  });
+
   it('service routes: health and this document (they have no error of their own)', async () => {
     await expectConforms('GET /health', call('GET', '/health'), 200);
     await expectConforms('GET /openapi.json', call('GET', '/openapi.json'), 200);

@@ -96,6 +96,8 @@ describe.each(buildTopology([{ id: 'by-mail', connector: MAIL_CONNECTOR }]).func
       // reads the incident a thin webhook names (TSANet) before applying it
       'status-sync': { ticketing: true, meetings: false, health: false },
       'meeting-subscriptions': { ticketing: false, meetings: true, health: false },
+      // `hub doctor` (connectors/doctor.ts) probes every connector, outside the circuit breaker
+      admin: { ticketing: true, meetings: true, health: true, breaker: false },
     }[name as string] ?? { ticketing: false, meetings: false, health: false };
     expect(ticketingClients.filter(has)).toEqual(uses.ticketing ? ticketingClients : []);
     expect(meetingClients.filter(has)).toEqual(uses.meetings ? meetingClients : []);
@@ -110,7 +112,8 @@ describe.each(buildTopology([{ id: 'by-mail', connector: MAIL_CONNECTOR }]).func
     // what the inbound halves share: theirs, and the notifier's (it signs its own deliveries)
     const webhookShared = ['connectors/standard-webhooks.ts', 'connectors/webhook-body.ts'];
     expect(webhookShared.filter(has)).toEqual(inbound || name === 'notifier' ? webhookShared : []);
-    expect(g.packages.has('cockatiel')).toBe(uses.ticketing); // the circuit breaker guards ticketing calls
+    // the circuit breaker guards the ticketing calls of escalations
+    expect(g.packages.has('cockatiel')).toBe('breaker' in uses ? uses.breaker : uses.ticketing);
     expect([...g.files].filter((f) => f.endsWith('sandbox.ts') || f.endsWith('sandboxes.ts'))).toEqual([]);
   });
 
