@@ -88,6 +88,22 @@ export const checkTimelinePage: Check = fields({
 
 export const checkEscalationList: Check = fields({ items: (v) => Array.isArray(v) && v.every(ok(checkEscalation)) });
 export const checkJointCall: Check = fields({ provider: str, meetingId: str, joinUrl: str });
+/** `GET /v1/partners/{partnerId}/known-incidents`. */
+export interface KnownIncidents {
+  items: { source: string; id: string; title: string; status: string; url?: string; startedAt: string; services: string[] }[];
+  source: string | null;
+  polledAt: string | null;
+}
+export const checkKnownIncidents: Check = fields({
+  items: (v) => Array.isArray(v) && v.every(ok(fields({ id: str, title: str, status: str, startedAt: str, url: optStr, services: Array.isArray }))),
+  source: optStr, polledAt: optStr,
+});
+const DOCTOR_RESULT_NAMES: readonly unknown[] = ['pass', 'fail', 'skip', 'info'];
+export const checkDoctorReport: Check = fields({
+  ok: (v) => typeof v === 'boolean',
+  checks: (v) => Array.isArray(v) && v.every(ok(fields({ partner: str, connector: str, check: str, result: (r) => DOCTOR_RESULT_NAMES.includes(r), detail: str }))),
+});
+export type { DoctorReport } from '../core/responses';
 export const checkAnyObject: Check = (value) => (isObj(value) ? undefined : 'expected an object');
 
 export const checkApiErrorBody: Check = fields({

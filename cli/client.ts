@@ -4,8 +4,8 @@
  * that does not answer an UnreachableError (exit 3).
  */
 import {
-  checkAnyObject, checkApiErrorBody, checkEscalation, checkEscalationDetail, checkEscalationList, checkJointCall, checkTimelinePage,
-  type ApiErrorBody, type Check, type Escalation, type EscalationDetail, type EscalationList, type JointCall, type TimelinePage,
+  checkAnyObject, checkApiErrorBody, checkDoctorReport, checkEscalation, checkEscalationDetail, checkEscalationList, checkJointCall, checkKnownIncidents, checkTimelinePage,
+  type ApiErrorBody, type Check, type DoctorReport, type Escalation, type EscalationDetail, type EscalationList, type JointCall, type KnownIncidents, type TimelinePage,
 } from './api-types';
 import { ApiError, UnreachableError } from './errors';
 
@@ -55,11 +55,18 @@ export class HubClient {
   recordPartnerTicket(id: string, body: { number: string; url?: string }) {
     return this.call<Escalation>(checkEscalation, 'POST', `/v1/escalations/${enc(id)}/partner-ticket`, body);
   }
+  listKnownIncidents(partnerId: string) {
+    return this.call<KnownIncidents>(checkKnownIncidents, 'GET', `/v1/partners/${enc(partnerId)}/known-incidents`);
+  }
   listDeadLetters(queue?: string) {
     return this.call<DeadLetterList>(checkAnyObject, 'GET', `/v1/admin/dead-letters${queue ? `?queue=${enc(queue)}` : ''}`);
   }
   redriveDeadLetters(queue?: string) {
     return this.call<{ results: { queue: string; moved: number | string }[] }>(checkAnyObject, 'POST', '/v1/admin/dead-letters/redrive', queue ? { queue } : {});
+  }
+  /** `hub doctor` on the hub itself (admin token): it runs the checks where the partner secrets are. */
+  doctor() {
+    return this.call<DoctorReport>(checkDoctorReport, 'POST', '/v1/admin/doctor', {});
   }
   retry(id: string) {
     return this.call<Escalation>(checkEscalation, 'POST', `/v1/escalations/${enc(id)}/retry`, {});

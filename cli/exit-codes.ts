@@ -12,6 +12,8 @@ export const EXIT = {
   waitTimeout: 4,
   /** `wait`: the escalation reached a state from which the awaited one cannot follow (referred, cancelled, closed). */
   waitUnreachable: 5,
+  /** `doctor`: a check of a partner's set-up failed. */
+  checkFailed: 6,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -22,4 +24,5 @@ export const EXIT_CODES_HELP = `Exit codes:
   2  usage error: bad or missing arguments, unreadable file, HUB_TOKEN not set
   3  cannot reach the hub (HUB_URL)
   4  wait: timed out before the escalation reached the status
-  5  wait: the status can no longer be reached (referred, cancelled or closed)`;
+  5  wait: the status can no longer be reached (referred, cancelled or closed)
+  6  doctor: a check of a partner's set-up failed`;

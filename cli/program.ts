@@ -5,7 +5,9 @@
 import { Command, CommanderError } from 'commander';
 import { registerActions } from './commands/act';
 import { registerDlq } from './commands/dlq';
+import { registerDoctor } from './commands/doctor';
 import { registerEscalate } from './commands/escalate';
+import { registerPartners } from './commands/partners';
 import { registerShow } from './commands/show';
 import { registerToken } from './commands/token';
 import { registerWait } from './commands/wait';
@@ -43,6 +45,8 @@ export function buildProgram(io: CliIO): Command {
   registerWait(program, ctx);
   registerToken(program, ctx);
   registerDlq(program, ctx);
+  registerPartners(program, ctx);
+  registerDoctor(program, ctx);
   return program;
 }
 

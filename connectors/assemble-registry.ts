@@ -27,7 +27,7 @@ export const descriptorsOf = <K extends ConnectorKind>(kind: K): ConnectorDescri
 type Built = { [K in ConnectorKind]: Map<string, PortOf<K>> };
 
 export function assembleRegistry(config: HubConfig, build: Builders): ConnectorRegistry {
-  const built: Built = { ticketing: new Map(), collaboration: new Map() };
+  const built: Built = { ticketing: new Map(), collaboration: new Map(), serviceHealth: new Map() };
   const add = <K extends ConnectorKind>(kind: K, p: PartnerProfile, i: number) => {
     const spec = KINDS[kind];
     const chosen = spec.chosen(p);
@@ -42,7 +42,9 @@ export function assembleRegistry(config: HubConfig, build: Builders): ConnectorR
     connectors.set(p.id, spec.guard(composeConnector(descriptor, parts.calls(descriptor, p), parts.webhooks(descriptor, p))));
   };
   config.partners.forEach((p, i) => { for (const kind of KIND_NAMES) add(kind, p, i); });
-  return { ticketing: (id) => built.ticketing.get(id), collaboration: (id) => built.collaboration.get(id) };
+  return {
+    ticketing: (id) => built.ticketing.get(id), collaboration: (id) => built.collaboration.get(id), serviceHealth: (id) => built.serviceHealth.get(id),
+  };
 }
 
 /** Partner calls for a function that never makes one: each refuses, saying `why` (a deployment error). */

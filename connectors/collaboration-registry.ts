@@ -18,6 +18,7 @@ export function buildCollaborationRegistry(config: HubConfig): ConnectorRegistry
   return assembleRegistry(config, {
     ticketing: settingsOnly('ticketing'),
     collaboration: { calls: collaborationCalls, webhooks: refusedWebhooks('this function (API or meeting subscriptions) only calls meeting providers') },
+    serviceHealth: settingsOnly('serviceHealth'),
   });
 }
 /** The set of connectors it builds (topology/access.ts `connectors`): checked against the function's grant. */

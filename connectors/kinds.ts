@@ -12,7 +12,8 @@ import type * as z from 'zod';
 import type { PartnerProfile } from '../core/config';
 import { ConfigError } from '../core/errors';
 import type { CollaborationConnector, ConnectorRegistry, TicketingConnector } from '../core/ports';
-import { guardCollaboration, guardTicketing } from './partner-input-guard';
+import { guardCollaboration, guardServiceHealth, guardTicketing } from './partner-input-guard';
+import type { SecretSpec } from './secret-forms';
 
 export type ConnectorKind = keyof ConnectorRegistry;
 /** The port a connector of kind K implements. */
@@ -22,6 +23,8 @@ export type PortOf<K extends ConnectorKind> = NonNullable<ReturnType<ConnectorRe
 export interface InboundPorts {
   ticketing: Pick<TicketingConnector, 'verifyWebhook' | 'parseWebhook' | 'readMail' | 'allowsSender'>;
   collaboration: Pick<CollaborationConnector, 'provider' | 'verifyWebhook' | 'parseWebhook' | 'lifecycleEvents'>;
+  /** Service-health sources are polled: nothing inbound. */
+  serviceHealth: object;
 }
 
 /**
@@ -36,8 +39,11 @@ export interface KindTraits {
   ticketing: {
     /** `manual`: the partner has no API (an engineer works in its portal), so nothing to call and no sandbox. */
     readonly mode?: 'manual';
+    /** `false`: the partner sends no webhooks (its updates arrive another way: e-mail), so there is no URL to register. */
+    readonly webhooks?: false;
   };
   collaboration: object;
+  serviceHealth: object;
 }
 
 /**
@@ -55,6 +61,8 @@ export type ConnectorDescriptor<K extends ConnectorKind = ConnectorKind, S = unk
   readonly summary: string;
   /** The ready profile for real endpoints that uses it, in `examples/`. */
   readonly example: string;
+  /** Its secrets (paths in its settings) and the form each must have: what `hub doctor` checks (secret-forms.ts). */
+  readonly secrets?: readonly SecretSpec[];
 } & KindTraits[K];
 
 /** A descriptor of any kind (a union by `kind`). */
@@ -137,12 +145,28 @@ export const KINDS: { readonly [K in ConnectorKind]: KindSpec<K> } = {
     compose: (outbound, inbound) => ({ ...outbound, ...inbound }),
     guard: guardCollaboration,
   },
+  serviceHealth: {
+    // `serviceHealth: { source, …its settings }`: where the partner publishes its own incidents
+    chosen: (p) => (p.serviceHealth === undefined ? undefined : { connector: namedIn(p.serviceHealth, 'source'), settings: p.serviceHealth }),
+    field: 'serviceHealth.source',
+    noun: 'service-health source',
+    settingsError: (p, _d, issues) => nestedIssues(p, 'serviceHealth', issues),
+    halves: () => ['connector', 'sandbox'],
+    refusing: (p, d, why) => {
+      const refuse = callsRefused(p, why);
+      return { source: d.id, get pollIntervalSeconds(): number { return refuse(); }, listActive: async () => refuse() };
+    },
+    refusingInbound: () => ({}),
+    // nothing inbound; the outbound object is kept whole (its `pollIntervalSeconds` may be a getter that refuses)
+    compose: (outbound) => outbound,
+    guard: guardServiceHealth,
+  },
 };
 
 export const KIND_NAMES = Object.keys(KINDS) as ConnectorKind[];
 
-/** The `connector` a settings object names (anything, for the message when it is not a known one). */
-const namedIn = (settings: unknown): unknown => (typeof settings === 'object' && settings !== null && 'connector' in settings ? settings.connector : undefined);
+/** The connector a settings object names in `key` (anything, for the message when it is not a known one). */
+const namedIn = (settings: unknown, key = 'connector'): unknown => (typeof settings === 'object' && settings !== null && key in settings ? (settings as Record<string, unknown>)[key] : undefined);
 
 /** The connector's settings from a partner profile, parsed by its schema; a ConfigError names the failing fields. */
 export function settingsOf<K extends ConnectorKind, S>(descriptor: ConnectorDescriptor<K, S>, profile: PartnerProfile): S {

@@ -7,9 +7,9 @@
  */
 import { PartnerCallError, ValidationError } from '../core/errors';
 import {
-  acceptCollaborationEvents, acceptIncident, acceptJointCall, acceptUpdates, PartnerInputError,
+  acceptCollaborationEvents, acceptIncident, acceptJointCall, acceptKnownIncident, acceptUpdates, PartnerInputError,
 } from '../core/partner-input';
-import type { CollaborationConnector, PartnerIncident, TicketingConnector } from '../core/ports';
+import type { CollaborationConnector, PartnerIncident, ServiceHealthConnector, TicketingConnector } from '../core/ports';
 
 const checked = <T>(what: string, run: () => T): T => {
   try { return run(); } catch (err) {
@@ -70,5 +70,18 @@ export function guardCollaboration(c: CollaborationConnector): CollaborationConn
     },
     verifyWebhook: (...args) => c.verifyWebhook(...args),
     parseWebhook: (req) => message('meeting event body', () => acceptCollaborationEvents(c.parseWebhook(req))),
+  };
+}
+
+export function guardServiceHealth(c: ServiceHealthConnector): ServiceHealthConnector {
+  return {
+    source: c.source,
+    // read when asked: a stand-in built from the descriptor alone refuses it (kinds.ts `refusing`)
+    get pollIntervalSeconds() { return c.pollIntervalSeconds; },
+    listActive: async () => {
+      // one unreadable incident must not hide the others: it is left out, as polling does (guardTicketing)
+      const listed = await c.listActive();
+      return listed.flatMap((i) => { try { return [acceptKnownIncident(i)]; } catch { return []; } });
+    },
   };
 }

@@ -1,16 +1,17 @@
 /**
- * The full connectors (partner calls and webhooks, ticketing and collaboration), built once from the
+ * The full connectors (partner calls and webhooks, ticketing and collaboration; service-health sources), built once from the
  * configuration: what the local runtime runs every function with. The Lambda functions each build only
- * the halves they use: ticketing-registry.ts (partner worker, comment forwarder, poller),
+ * the halves they use: ticketing-registry.ts (partner worker, status sync, comment forwarder), poller-registry.ts (poller),
  * collaboration-registry.ts (API, meeting subscriptions) and webhook-registry.ts (webhook);
  * test/unit/registries.test.ts keeps them in step with this one.
  */
 import type { HubConfig } from '../core/config';
 import type { ConnectorRegistry } from '../core/ports';
-import { assembleRegistry } from './assemble-registry';
+import { assembleRegistry, refusedWebhooks } from './assemble-registry';
 import { collaborationCalls } from './collaboration-registry';
 import type { TicketingHalfOptions } from './halves';
 import { ticketingCalls } from './ticketing-registry';
+import { serviceHealthCalls } from './poller-registry';
 import { inboundHalf } from './webhook-registry';
 
 /**
@@ -21,5 +22,6 @@ export function buildRegistry(config: HubConfig, options: TicketingHalfOptions =
   return assembleRegistry(config, {
     ticketing: { calls: ticketingCalls(options), webhooks: inboundHalf },
     collaboration: { calls: collaborationCalls, webhooks: inboundHalf },
+    serviceHealth: { calls: serviceHealthCalls, webhooks: refusedWebhooks('service-health sources send no webhooks') },
   });
 }

@@ -3,4 +3,11 @@ import * as z from 'zod';
 
 /** A required, non-empty string setting whose messages name it. */
 export const requiredSetting = (what: string) => z.string({ error: `${what} is required` }).min(1, `${what} must not be empty`);
+/** How often a partner system is polled (a service-health source's `pollIntervalSeconds`). */
+export const pollIntervalSetting = z.number().int().min(30, 'pollIntervalSeconds must be at least 30').default(300);
+/** Names compared case-insensitively (services, components): the profile's spelling need not be the source's. */
+export const namesIncluding = (wanted: readonly string[]) => {
+  const set = new Set(wanted.map((w) => w.toLowerCase()));
+  return (name: string | null | undefined) => set.size === 0 || (name != null && set.has(name.toLowerCase()));
+};
 export const httpUrlSetting = z.url({ protocol: /^https?$/, error: 'must be an http or https URL' });

@@ -6,7 +6,7 @@
  */
 import type { HubConfig, PartnerProfile } from '../core/config';
 import { systemClock, type ConnectorRegistry } from '../core/ports';
-import { assembleRegistry, refusedCalls } from './assemble-registry';
+import { assembleRegistry, refusedCalls, settingsOnly } from './assemble-registry';
 import { WEBHOOK_HALVES } from './generated/webhook';
 import type { WebhookHalf } from './halves';
 import type { ConnectorDescriptor, ConnectorKind, InboundPorts } from './kinds';
@@ -18,7 +18,8 @@ export function inboundHalf<K extends ConnectorKind>(d: ConnectorDescriptor<K>, 
 
 export function buildWebhookRegistry(config: HubConfig): ConnectorRegistry {
   const inboundOnly = { calls: refusedCalls('this registry only verifies and parses webhooks'), webhooks: inboundHalf };
-  return assembleRegistry(config, { ticketing: inboundOnly, collaboration: inboundOnly });
+  // service-health sources send no webhooks: their settings are only checked
+  return assembleRegistry(config, { ticketing: inboundOnly, collaboration: inboundOnly, serviceHealth: settingsOnly('serviceHealth') });
 }
 /** The set of connectors it builds (topology/access.ts `connectors`): checked against the function's grant. */
 buildWebhookRegistry.connectorSet = 'webhooks' as const;

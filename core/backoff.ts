@@ -17,11 +17,14 @@ export function backoffDelayMs(policy: RetryPolicy, attempt: number, retryAfterM
   return Math.round(Math.max(jittered, retryAfterMs ?? 0));
 }
 
-/** Parses a Retry-After header: delay-seconds or an HTTP-date (RFC 9110 §10.2.3). */
+/**
+ * Parses a Retry-After header: delay-seconds or an HTTP-date (RFC 9110 §10.2.3). Graph sends fractional
+ * seconds (`2.128`), outside the RFC's grammar: taken as seconds, rounded up (a date parser would read a year).
+ */
 export function parseRetryAfter(value: string | undefined, now: Date): number | undefined {
   if (value === undefined) return undefined;
   const v = value.trim();
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  if (/^\d+(\.\d+)?$/.test(v)) return Math.ceil(Number(v) * 1000);
   const at = Date.parse(v);
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - now.getTime());

@@ -93,20 +93,32 @@ export const HubConfig = z.strictObject({
 });
 export type HubConfig = z.infer<typeof HubConfig>;
 
-/** Replaces every `${NAME}` in every string by `env[NAME]`; a missing variable is an error naming it. */
-export function substituteEnv(value: unknown, env: Record<string, string | undefined>, path = ''): unknown {
+/** What to put in place of an unset variable `name` found at `path` (the default: stop with an error naming it). */
+export type OnUnsetVariable = (name: string, path: string) => string;
+const refuseUnset: OnUnsetVariable = (name, path) => {
+  throw new ConfigError(`${path || 'config'}: environment variable ${name} is not set`);
+};
+
+/**
+ * Replaces every `${NAME}` in every string by `env[NAME]`; a missing variable is an error naming it, or,
+ * with `onUnset`, whatever it answers (`hub doctor` collects every missing name instead of stopping).
+ */
+export function substituteEnv(value: unknown, env: Record<string, string | undefined>, path = '', onUnset: OnUnsetVariable = refuseUnset): unknown {
   if (typeof value === 'string') {
-    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
-      const v = env[name];
-      if (v === undefined) throw new ConfigError(`${path || 'config'}: environment variable ${name} is not set`);
-      return v;
-    });
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => env[name] ?? onUnset(name, path));
   }
-  if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, env, `${path}[${i}]`));
+  if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, env, `${path}[${i}]`, onUnset));
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteEnv(v, env, path ? `${path}.${k}` : k)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteEnv(v, env, path ? `${path}.${k}` : k, onUnset)]));
   }
   return value;
+}
+
+/** Every `${NAME}` in `value` that `env` does not set, in order, each name once. */
+export function unsetVariables(value: unknown, env: Record<string, string | undefined>): string[] {
+  const names = new Set<string>();
+  substituteEnv(value, env, '', (name) => { names.add(name); return ''; });
+  return [...names];
 }
 
 /** Validates a parsed config file; the error message names each failing field. */
@@ -119,7 +131,7 @@ export function parseHubConfig(raw: unknown, env: Record<string, string | undefi
   return r.data;
 }
 
-const formatPath = (path: PropertyKey[]) =>
+export const formatPath = (path: PropertyKey[]) =>
   path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('') || '(root)';
 
 /** Routing: which partner serves a request. An explicit partnerId wins over the platform. */

@@ -24,6 +24,16 @@ export const EscalationAged = z.object({
 });
 export const JointCallScheduled = z.object({ ...base, provider: z.string(), meetingId: z.string() });
 export const PartnerTicketRecorded = z.object({ ...base, ticketNumber: z.string() });
+/**
+ * A partner's own incident (its service-health source) started or was resolved: partner-wide, so no
+ * escalation. `incidentId` is the partner's (`TM123456`).
+ */
+const knownIncident = {
+  version: z.literal(1), partnerId: z.string(), source: z.string(), incidentId: z.string(), title: z.string(), status: z.string(),
+  startedAt: z.string(), services: z.array(z.string()), url: z.string().optional(),
+};
+export const KnownIncidentStarted = z.object(knownIncident);
+export const KnownIncidentResolved = z.object({ ...knownIncident, resolvedAt: z.string() });
 
 export const EVENT_SCHEMAS = {
   EscalationRequested,
@@ -35,6 +45,8 @@ export const EVENT_SCHEMAS = {
   JointCallScheduled,
   PartnerTicketRecorded,
   EscalationAged,
+  KnownIncidentStarted,
+  KnownIncidentResolved,
 } as const;
 
 export type EventType = keyof typeof EVENT_SCHEMAS;

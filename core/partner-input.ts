@@ -11,7 +11,7 @@
  * - Times: ISO 8601 text or Unix seconds/milliseconds, which must be a representable time; whether a time is
  *   too far in the future is the state machine's decision, against the injected clock (core/escalation.ts).
  */
-import type { CollaborationEvent, InboundUpdate, JointCall, PartnerIncident } from './ports';
+import type { CollaborationEvent, InboundUpdate, JointCall, KnownIncident, PartnerIncident } from './ports';
 
 /** Lone surrogates (a high one not followed by a low one, a low one not preceded by a high one). */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
@@ -131,6 +131,17 @@ export const acceptCollaborationEvents = (events: CollaborationEvent[]): Collabo
   detail: Object.fromEntries(Object.entries(e.detail).filter(([k]) => !PROTOTYPE_KEYS.has(k))
     .map(([k, v]) => [k, typeof v === 'string' ? partnerText(v, 2000) : v])),
 }));
+
+/** A partner's own incident (service health), as the core may store it: bounded text, representable times, an http(s) URL or none. */
+export function acceptKnownIncident(i: KnownIncident): KnownIncident {
+  const url = httpUrl(i.url);
+  return {
+    source: i.source, id: partnerIdentifier('id', i.id), title: partnerText(i.title, 500) || '(no title)',
+    status: partnerIdentifier('status', i.status, 100), ...(url ? { url } : {}), startedAt: time('startedAt', i.startedAt),
+    ...(i.resolvedAt !== undefined ? { resolvedAt: time('resolvedAt', i.resolvedAt) } : {}),
+    services: i.services.slice(0, 50).map((s) => partnerText(s, 200)).filter((s) => s.length > 0),
+  };
+}
 
 /**
  * Keys that name (or reach) an object's prototype: refused in every free-form record the hub takes in, at

@@ -166,6 +166,27 @@ export interface PollStateStore {
   savePollState(partnerId: string, state: { cursor: string; polledAt: string }): Promise<void>;
 }
 
+/**
+ * What the poller knows of each partner's service health (its `serviceHealth` source): the incidents active
+ * now and those resolved lately (kept `KNOWN_INCIDENT_KEEP_DAYS` after `resolvedAt`, core/known-incidents.ts),
+ * one record each, so reading and writing cost grows with active incidents, never with the partner's history.
+ */
+export interface ServiceHealthStore {
+  /** The partner's known incidents (active, and resolved but not expired by `now`) and when its source was last polled. */
+  getServiceHealth(partnerId: string, now: Date): Promise<ServiceHealthState>;
+  /** Writes one incident as it is now (a resolved one expires `keepUntil`); only changed ones are written. */
+  saveKnownIncident(partnerId: string, incident: KnownIncident, keepUntil?: Date): Promise<void>;
+  /** Records a poll (`retryAt`: the source asked the hub to wait until then, Retry-After). */
+  markServiceHealthPolled(partnerId: string, polledAt: string, retryAt?: string): Promise<void>;
+}
+
+export interface ServiceHealthState {
+  /** Absent before the first poll. */
+  polledAt?: string | undefined;
+  retryAt?: string | undefined;
+  incidents: KnownIncident[];
+}
+
 /** Why queue messages failed, for the dead-letter tools. */
 export interface MessageFailureStore {
   /** Why a queue message failed (kept 14 days): what the dead-letter tools show next to it. */
@@ -207,7 +228,7 @@ export interface MeetingSubscriptionStore {
  */
 export interface EscalationStore extends
   EscalationRecords, TimelineStore, CommentStore, DeliveryStore,
-  OpenWork, PollStateStore, MessageFailureStore, MeetingSubscriptionStore {}
+  OpenWork, PollStateStore, MessageFailureStore, MeetingSubscriptionStore, ServiceHealthStore {}
 
 /**
  * A provider subscription for one meeting's events (Graph change notifications), kept by the hub:
@@ -442,7 +463,18 @@ export interface TicketingConnector {
   readMail?(mail: PartnerMail, context: MailContext): MailReading;
   /** With readMail: whether this partner's mail may come from `address` (its profile's allow-list). */
   allowsSender?(address: string): boolean;
+  /**
+   * `hub doctor`: harmless calls that prove the set-up (a token, then a read), when the connector has
+   * better ones than its default: a find with `impossibleRef`, a reference no escalation has.
+   */
+  setUpProbes?(impossibleRef: string): SetUpProbe[];
 }
+
+/**
+ * One harmless partner call `hub doctor` makes: `run` answers what it saw (never a secret), or throws; or,
+ * for a check that cannot be made honestly without side effects, `notChecked` says why.
+ */
+export type SetUpProbe = { check: string; run(): Promise<string> } | { check: string; notChecked: string };
 
 export interface JointCallRequest {
   /** Stable per request: a retry with the same externalId must not create a second meeting where the API allows it. */
@@ -500,6 +532,35 @@ export interface CollaborationConnector {
   lifecycleEvents?(req: RawWebhook): SubscriptionLifecycleEvent[];
   /** Present when meeting events need a subscription per meeting (Teams); Zoom's are configured once, in its app. */
   readonly subscriptions?: MeetingSubscriptionApi;
+  /** `hub doctor`: harmless calls that prove the set-up (the token endpoint takes the credentials, a read). */
+  setUpProbes?(): SetUpProbe[];
+}
+
+/**
+ * A partner's own incident as its service-health source publishes it (API.md "Known partner incidents"):
+ * `id` the partner's (`TM123456`), `status` the partner's own word, `services` the services or components
+ * it affects (as the source names them).
+ */
+export interface KnownIncident {
+  source: string;
+  id: string;
+  title: string;
+  status: string;
+  url?: string | undefined;
+  startedAt: string;
+  /** When the source said it was resolved, or (when it just stopped listing it) the poll that saw it gone. */
+  resolvedAt?: string | undefined;
+  services: string[];
+}
+
+/** Where a partner publishes its own service incidents (Microsoft 365 service health, a Statuspage page). */
+export interface ServiceHealthConnector {
+  /** The source (`microsoft365`, `statuspage`). */
+  readonly source: string;
+  /** How often the poller asks (the profile's `serviceHealth.pollIntervalSeconds`). */
+  readonly pollIntervalSeconds: number;
+  /** The partner's incidents active now, of the services or components the profile names (all when it names none). */
+  listActive(): Promise<KnownIncident[]>;
 }
 
 export interface ConnectorRegistry {
@@ -507,4 +568,6 @@ export interface ConnectorRegistry {
   ticketing(partnerId: string): TicketingConnector | undefined;
   /** The partner's collaboration connector (joint calls), when its profile names one. */
   collaboration(partnerId: string): CollaborationConnector | undefined;
+  /** The partner's service-health source, when its profile names one (`serviceHealth`). */
+  serviceHealth(partnerId: string): ServiceHealthConnector | undefined;
 }

@@ -61,6 +61,19 @@ export const CustomerIncidentAnswer = z.strictObject({
 export type CustomerIncidentAnswer = z.infer<typeof CustomerIncidentAnswer>;
 export const CustomerIncidentsAnswer = z.strictObject({ caseId: z.string(), incidents: z.array(CustomerIncidentAnswer) });
 
+/** A partner's own incident (API.md "Known partner incidents"): the partner's id, title, status and link. */
+export const KnownIncidentAnswer = z.strictObject({
+  source: z.string(), id: z.string(), title: z.string(), status: z.string(), url: z.string().optional(),
+  startedAt: time, resolvedAt: time.optional(), services: z.array(z.string()),
+});
+/**
+ * The partner's incidents active now, newest first. `source`: its service-health source, `null` when its
+ * profile names none (then `items` is always empty); `polledAt`: the last poll, `null` before the first.
+ */
+export const KnownIncidentsAnswer = z.strictObject({
+  items: z.array(KnownIncidentAnswer), source: z.string().nullable(), polledAt: time.nullable(),
+});
+
 export const HealthAnswer = z.strictObject({ status: z.literal('ok') });
 export const OpenApiAnswer = z.looseObject({ openapi: z.literal('3.1.0'), paths: z.record(z.string(), z.unknown()) });
 
@@ -72,6 +85,19 @@ export const DeadLettersAnswer = z.strictObject({
   })),
 });
 export const RedriveAnswer = z.strictObject({ results: z.array(z.strictObject({ queue: z.string(), moved: z.union([z.number().int(), z.literal('started')]) })) });
+
+/**
+ * `hub doctor` (POST /v1/admin/doctor): one line per check of each partner's set-up. `fail` makes `ok`
+ * false; `skip` is a check not run (the detail says why); `info` is no check (a webhook URL to register).
+ * No detail holds a secret.
+ */
+export const DOCTOR_RESULTS = ['pass', 'fail', 'skip', 'info'] as const;
+export const DoctorLineAnswer = z.strictObject({
+  partner: z.string(), connector: z.string(), check: z.string(), result: z.enum(DOCTOR_RESULTS), detail: z.string(),
+});
+export type DoctorLine = z.infer<typeof DoctorLineAnswer>;
+export const DoctorAnswer = z.strictObject({ ok: z.boolean(), checks: z.array(DoctorLineAnswer) });
+export type DoctorReport = z.infer<typeof DoctorAnswer>;
 
 /** A webhook delivery taken: `accepted` (queued, 202), or on 200 a `duplicate`, or a collaboration delivery `recorded`. */
 export const WebhookAcceptedAnswer = z.strictObject({ status: z.literal('accepted'), deliveryId: z.string() });

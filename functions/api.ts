@@ -22,6 +22,7 @@ import { addComment, type CommentDestination } from '../core/use-cases/comments'
 import { recordManualPartnerStatus } from '../core/use-cases/manual-partner-status';
 import { retryOpening } from '../core/use-cases/retry-opening';
 import { flagEscalation } from '../core/use-cases/flag-escalation';
+import { listKnownIncidents } from '../core/use-cases/list-known-incidents';
 import { openApiDocument } from './openapi';
 import { buildCollaborationRegistry } from '../connectors/collaboration-registry';
 import { eventBridgeBus } from './adapters/eventbridge-bus';
@@ -114,6 +115,8 @@ export function makeApiHandler(deps: HubDeps, opts: ApiOptions = {}) {
     'POST /v1/status-links': async ({ body }) => json(201, await mintStatusLink(deps, signer, body)),
 
     'GET /status/cases/{caseId}': ({ event }) => renderStatusPage(event, deps, signer),
+
+    'GET /v1/partners/{partnerId}/known-incidents': async ({ event }) => json(200, await listKnownIncidents(deps, param(event, 'partnerId'))),
 
     'GET /v1/customer/cases/{caseId}/partner-incidents': async ({ event, caller }) => {
       const caseId = param(event, 'caseId');

@@ -13,7 +13,9 @@ import { buildRegistry } from '../connectors/registry';
 import { buildTicketingRegistry } from '../connectors/ticketing-registry';
 import { parsePartnerMail } from '../connectors/email/parse';
 import { DESK_RELAY } from '../connectors/email/sandbox';
+import { buildPollerRegistry } from '../connectors/poller-registry';
 import { buildWebhookRegistry } from '../connectors/webhook-registry';
+import { runDoctor } from '../connectors/doctor';
 import { sandboxesWanted } from '../connectors/sandboxes';
 import type { ConnectorKind } from '../connectors/kinds';
 import type { Sandbox } from '../connectors/sandbox';
@@ -50,6 +52,11 @@ import { smtpMailTransport } from './smtp-transport';
 
 export interface LocalHubOptions {
   config: HubConfig;
+  /**
+   * What `hub doctor` (the admin route) checks: the configuration as written, with the environment its
+   * `${NAME}`s resolve from (npm start: the file and the process's). Default: `config`, resolved already.
+   */
+  doctorSource?: { raw: unknown; env: Record<string, string | undefined> };
   /** Where dynalite keeps its files; `memory` keeps nothing. */
   dataDir: string;
   port?: number;
@@ -89,7 +96,7 @@ export interface LocalHub {
 }
 
 /** Where each kind of connector's webhooks arrive, after `/v1/webhooks/{partnerId}` (topology: the webhook routes). */
-const WEBHOOK_ROUTE_SUFFIX: Record<ConnectorKind, string> = { ticketing: '', collaboration: '/collaboration' };
+const WEBHOOK_ROUTE_SUFFIX: Record<ConnectorKind, string> = { ticketing: '', collaboration: '/collaboration', serviceHealth: '/service-health' };
 
 /**
  * The registry of each set of connectors (topology/access.ts `connectors`), as each Lambda function builds
@@ -97,6 +104,7 @@ const WEBHOOK_ROUTE_SUFFIX: Record<ConnectorKind, string> = { ticketing: '', col
  */
 const connectorSets = (mail: MailTransport): Record<ConnectorSet, (config: HubConfig) => ConnectorRegistry> => ({
   'partner-calls': (config) => buildTicketingRegistry(config, { mail }), meetings: buildCollaborationRegistry, webhooks: buildWebhookRegistry,
+  polling: buildPollerRegistry,
 });
 
 /**
@@ -196,7 +204,8 @@ export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
     handlers: {
       api: makeApiHandler(depsOf('api'), { sessionKey: opts.sessionKey ?? createHmac('sha256', opts.jwtSecret).update('status-links').digest('base64url') }),
       webhook: makeWebhookHandler(depsOf('webhook')),
-      admin: makeAdminHandler(depsOf('admin'), localDeadLetters(queues, topology.queues.map((q) => q.name))),
+      admin: makeAdminHandler(depsOf('admin'), localDeadLetters(queues, topology.queues.map((q) => q.name)),
+        () => runDoctor(opts.doctorSource?.raw ?? config, { env: opts.doctorSource?.env ?? {}, publicUrl })),
     },
     jwtSecret: opts.jwtSecret,
     log,
@@ -223,6 +232,7 @@ export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
   for (const p of config.partners) {
     for (const { kind, start, port } of sandboxesWanted(p)) {
       // named, and posting its webhooks, as the hub's webhook route of the kind: /v1/webhooks/{partnerId}[/collaboration]
+      // (a service-health source posts none: its sandbox is only named so)
       const name = `${p.id}${WEBHOOK_ROUTE_SUFFIX[kind]}`;
       sandboxes.set(name, await start(p, { port, webhookUrl: `${url}/v1/webhooks/${name}`, ...(smtp ? { mailTo: smtp.url } : {}) }));
     }

@@ -6,7 +6,7 @@
  */
 import './quiet-sdk-notice'; // first: before any AWS SDK module loads
 import { ConfigError } from '../core/errors';
-import { loadHubConfig } from '../functions/adapters/config-source';
+import { loadHubConfig, readRawHubConfig } from '../functions/adapters/config-source';
 import { hubLogger } from '../functions/adapters/logger';
 import { DataDirLockedError } from './data-dir';
 import { startLocalHub } from './hub';
@@ -20,6 +20,7 @@ async function main() {
   const jwtSecret = process.env.HUB_JWT_SECRET || DEV_JWT_SECRET;
   const hub = await startLocalHub({
     config,
+    doctorSource: { raw: readRawHubConfig(), env: process.env },
     dataDir: process.env.HUB_DATA_DIR || '.hub/data',
     port: Number(process.env.PORT || 3000),
     smtpPort: Number(process.env.HUB_SMTP_PORT || 2525),

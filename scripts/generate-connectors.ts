@@ -41,20 +41,24 @@ export function loadCatalog() {
     }
     descriptors.push({ id, file: `${id}/descriptor`, name: nameOf(exports, descriptor, `${id}/descriptor.ts`), descriptor });
     for (const half of halvesOf(descriptor)) {
-      const file = `${id}/${half === 'connector' ? descriptor.kind : half}`;
+      const table = half === 'connector' ? fileOfKind(descriptor.kind) : half;
+      const file = `${id}/${table}`;
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- as above
       const module = require(join(CONNECTORS, `${file}.ts`)) as Record<string, unknown>;
-      const table = half === 'connector' ? descriptor.kind : half;
       (halves[table] ??= []).push({ id, file, name: nameOf(module, halfIn(module, descriptor, half, `${file.split('/')[1]}.ts`), `${file}.ts`) });
     }
   }
   return { descriptors, halves };
 }
 
+/** The file of a kind's HTTP half (and of its generated table): the kind's name in kebab case (`service-health.ts`). */
+export const fileOfKind = (kind: string) => kind.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
 /** The generated table of each half: its constant and the type of its entries (from connectors/halves.ts). */
 const TABLES: Record<string, { constant: string; type: string }> = {
   ticketing: { constant: 'TICKETING_HALVES', type: 'TicketingHttpHalf' },
   collaboration: { constant: 'COLLABORATION_HALVES', type: "HttpHalf<'collaboration'>" },
+  'service-health': { constant: 'SERVICE_HEALTH_HALVES', type: "HttpHalf<'serviceHealth'>" },
   webhook: { constant: 'WEBHOOK_HALVES', type: 'WebhookHalf<ConnectorKind>' },
   sandbox: { constant: 'SANDBOX_HALVES', type: 'SandboxHalf<ConnectorKind>' },
 };

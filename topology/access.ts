@@ -18,9 +18,10 @@ export type TableAction = 'dynamodb:GetItem' | 'dynamodb:PutItem' | 'dynamodb:Up
  * Which connectors a function builds (connectors/*-registry.ts), so that its bundle carries only those
  * halves: `partner-calls` the ticketing connectors' partner calls (ticketing-registry.ts), `meetings` the
  * collaboration connectors' (collaboration-registry.ts), `webhooks` every connector's inbound half
- * (webhook-registry.ts). The local runtime builds the same set for each function.
+ * (webhook-registry.ts), `polling` the ticketing connectors' partner calls and the service-health sources'
+ * (poller-registry.ts). The local runtime builds the same set for each function.
  */
-export type ConnectorSet = 'partner-calls' | 'meetings' | 'webhooks';
+export type ConnectorSet = 'partner-calls' | 'meetings' | 'webhooks' | 'polling';
 
 /** Which queues a function sends to (it consumes the queues the topology names it consumer of). */
 export type SendTo = 'none' | 'inbound' | 'own-queues' | 'work-queues';
@@ -85,14 +86,18 @@ export const ACCESS: Record<FunctionName, AccessProfile> = {
   /** sweep: publishes EscalationAged, re-drives to the partner-work, inbound and comments queues; never calls a partner. */
   sweep: { table: TABLE_READ_WRITE, putEvents: true, sendTo: 'work-queues', readsPartnerSecrets: false },
   /** pollPartners: calls partners (credentials), applies updates like status-sync (publishes PartnerStatusChanged). */
-  poller: { table: TABLE_READ_WRITE, putEvents: true, sendTo: 'none', readsPartnerSecrets: true, connectors: 'partner-calls' },
+  poller: { table: TABLE_READ_WRITE, putEvents: true, sendTo: 'none', readsPartnerSecrets: true, connectors: 'polling' },
   /**
    * fanOutNotification re-queues one delivery per subscriber onto its own queue; deliverNotification signs
    * webhooks with subscriber secrets and sends e-mail through SES. Publishes nothing.
    */
   notifier: { table: TABLE_READ_WRITE, putEvents: false, sendTo: 'own-queues', readsPartnerSecrets: true, sendsEmail: true },
-  /** listDeadLetters reads failure reasons (get); redrive starts SQS message-move tasks. Never calls a partner. */
-  admin: { table: ['dynamodb:GetItem'], putEvents: false, sendTo: 'none', readsPartnerSecrets: false, managesDeadLetters: true },
+  /**
+   * listDeadLetters reads failure reasons (get); redrive starts SQS message-move tasks. `hub doctor`
+   * (connectors/doctor.ts) reads the partner secrets and makes each connector's harmless calls (a token, a
+   * read), and prints the webhook URLs under the hub's public URL; it builds no registry.
+   */
+  admin: { table: ['dynamodb:GetItem'], putEvents: false, sendTo: 'none', readsPartnerSecrets: true, managesDeadLetters: true, publicUrl: true },
   /**
    * maintainMeetingSubscriptions: calls Graph with the collaboration credentials (create, renew,
    * reauthorize, delete subscriptions), writes the subscription records and timeline notes; needs the hub's

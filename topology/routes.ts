@@ -9,8 +9,8 @@
  */
 import type * as z from 'zod';
 import {
-  CommentAnswer, CustomerIncidentsAnswer, DeadLettersAnswer, EscalationAnswer, EscalationDetailAnswer, EscalationListAnswer,
-  HealthAnswer, JointCallAnswer, OpenApiAnswer, RedriveAnswer, StatusLinkAnswer, TimelinePageAnswer, WebhookAcceptedAnswer,
+  CommentAnswer, CustomerIncidentsAnswer, DeadLettersAnswer, DoctorAnswer, EscalationAnswer, EscalationDetailAnswer, EscalationListAnswer,
+  HealthAnswer, JointCallAnswer, KnownIncidentsAnswer, OpenApiAnswer, RedriveAnswer, StatusLinkAnswer, TimelinePageAnswer, WebhookAcceptedAnswer,
   WebhookAnsweredAnswer,
 } from '../core/responses';
 import {
@@ -65,6 +65,7 @@ export const ROUTE_DECLARATIONS = {
   'GET /v1/customer/cases/{caseId}/partner-incidents': {
     function: 'api', auth: 'jwt', roles: ['customer'], answers: { 200: { json: CustomerIncidentsAnswer } },
   },
+  'GET /v1/partners/{partnerId}/known-incidents': engineerRoute({ answers: { 200: { json: KnownIncidentsAnswer } } }),
   'POST /v1/status-links': engineerRoute({ body: StatusLinkRequest, answers: { 201: { json: StatusLinkAnswer } } }),
   // a customer bearer token, a signed link (which becomes a session cookie: 303 to the clean address), or that cookie
   'GET /status/cases/{caseId}': {
@@ -75,6 +76,8 @@ export const ROUTE_DECLARATIONS = {
   'POST /v1/admin/dead-letters/redrive': {
     function: 'admin', auth: 'jwt', roles: ['admin'], body: RedriveRequest, optionalBody: true, answers: { 200: { json: RedriveAnswer } },
   },
+  // `hub doctor` on a running hub: the checks run where the partner secrets are (connectors/doctor.ts); no body
+  'POST /v1/admin/doctor': { function: 'admin', auth: 'jwt', roles: ['admin'], answers: { 200: { json: DoctorAnswer } } },
   // the raw bytes are the request (verified against the partner's signature): no body schema
   'POST /v1/webhooks/{partnerId}': {
     function: 'webhook', auth: 'none', answers: { 200: { json: WebhookAnsweredAnswer }, 202: { json: WebhookAcceptedAnswer } },

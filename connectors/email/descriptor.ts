@@ -56,5 +56,7 @@ export type EmailSettings = z.infer<typeof EmailSettings>;
 
 export const email = defineConnector({
   id: 'email', kind: 'ticketing', settings: EmailSettings, example: 'microsoft-email.json',
+  // replies arrive as mail at `replyTo`, not as webhooks
+  webhooks: false,
   summary: "a partner's support mailbox: the incident as a mail whose subject carries `[externalRef]`, comments as replies in its thread; replies from `allowedSenders` matched by subject or thread headers, ticket number and status read by patterns",
 });

@@ -44,6 +44,7 @@ export const emailConnector = defineHttpHalf(email, (s, profile, opts: EmailConn
       return { id: input.externalRef, number: input.externalRef, status: null, partnerStatus: MAIL_SENT, updatedAt: now.toISOString() };
     },
     findByExternalRef: async () => undefined,
+    setUpProbes: () => [{ check: 'send', notChecked: 'not probed: a test message would land in the partner\'s support desk (send one escalation to check)' }],
     getIncident: async () => {
       throw new PartnerCallError('get incident: a partner reached by e-mail has no API to read an incident from; its replies come in as mail', false);
     },

@@ -9,6 +9,8 @@ import { teams } from '../teams/descriptor';
 import { zoom } from '../zoom/descriptor';
 import { tsanet } from '../tsanet/descriptor';
 import { email } from '../email/descriptor';
+import { microsoft365 } from '../microsoft365/descriptor';
+import { statuspage } from '../statuspage/descriptor';
 
 /** Every connector's descriptor, in the order of connectors/catalog.ts. */
-export const CATALOG: readonly AnyDescriptor[] = [genericRest, serviceNow, zendesk, jira, manual, teams, zoom, tsanet, email];
+export const CATALOG: readonly AnyDescriptor[] = [genericRest, serviceNow, zendesk, jira, manual, teams, zoom, tsanet, email, microsoft365, statuspage];

@@ -9,6 +9,8 @@ import { teamsSandboxFactory } from '../teams/sandbox';
 import { zoomSandboxFactory } from '../zoom/sandbox';
 import { tsanetSandboxFactory } from '../tsanet/sandbox';
 import { emailSandboxFactory } from '../email/sandbox';
+import { microsoft365Sandbox } from '../microsoft365/sandbox';
+import { statuspageSandbox } from '../statuspage/sandbox';
 
 /** The sandbox halves, by connector id. */
 export const SANDBOX_HALVES: Readonly<Record<string, SandboxHalf<ConnectorKind>>> = {
@@ -20,4 +22,6 @@ export const SANDBOX_HALVES: Readonly<Record<string, SandboxHalf<ConnectorKind>>
   zoom: zoomSandboxFactory,
   tsanet: tsanetSandboxFactory,
   email: emailSandboxFactory,
+  'microsoft365': microsoft365Sandbox,
+  statuspage: statuspageSandbox,
 };

@@ -12,5 +12,6 @@ export type GenericRestSettings = z.infer<typeof GenericRestSettings>;
 
 export const genericRest = defineConnector({
   id: 'generic-rest', kind: 'ticketing', settings: GenericRestSettings, example: 'generic-rest.json',
+  secrets: [{ path: 'credentials.token', form: 'text' }, { path: 'webhookSecret', form: 'standard-webhooks', optional: true }],
   summary: "the hub's own partner protocol: REST incidents found by `externalRef` before any re-create, Standard Webhooks back",
 });

@@ -25,5 +25,6 @@ export type JiraSettings = z.infer<typeof JiraSettings>;
 
 export const jira = defineConnector({
   id: 'jira', kind: 'ticketing', settings: JiraSettings, example: 'jira.json',
+  secrets: [{ path: 'credentials.apiToken', form: 'text' }, { path: 'webhookSecret', form: 'text', optional: true }],
   summary: 'Jira Service Management requests: a hub label searched with JQL before any re-create, signed admin webhooks back',
 });

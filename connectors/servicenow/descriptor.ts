@@ -24,5 +24,6 @@ export type ServiceNowSettings = z.infer<typeof ServiceNowSettings>;
 
 export const serviceNow = defineConnector({
   id: 'servicenow', kind: 'ticketing', settings: ServiceNowSettings, example: 'servicenow.json',
+  secrets: [{ path: 'credentials.password', form: 'text' }, { path: 'webhookSecret', form: 'standard-webhooks', optional: true }],
   summary: 'ServiceNow incidents (Table API): `correlation_id` queried before any re-create; status by polling, or a signed push from a business rule',
 });

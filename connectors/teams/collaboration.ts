@@ -21,9 +21,8 @@ import {
 import { defineHttpHalf } from '../halves';
 import { call, expectResponse, partnerClient } from '../partner-http';
 import { subscriptionsRoot, teams } from './descriptor';
-import { AccessTokenCache } from '../access-token-cache';
+import { graphTokens, sameOrigin } from '../entra-token';
 
-export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 /** Graph: a subscription to meeting call events lasts at most three days; ask a little less. */
 export const MEETING_SUBSCRIPTION_MAX_MINUTES = 4230;
 
@@ -43,13 +42,6 @@ const toProvider = (s: z.infer<typeof Subscription>): ProviderSubscription => ({
 /** Graph may answer the resource without the leading slash or with other spacing: compare what matters. */
 const sameResource = (a: string, b: string) => a.replace(/^\//, '').replace(/\s+/g, ' ').toLowerCase() === b.replace(/^\//, '').replace(/\s+/g, ' ').toLowerCase();
 
-const TokenAnswer = z.object({
-  access_token: z.string().min(1),
-  // Entra v2 answers a number; the v1 endpoint and some proxies answer a string
-  expires_in: z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]),
-  token_type: z.string().optional(),
-});
-
 const OnlineMeeting = z.object({
   id: z.string().min(1),
   joinWebUrl: z.url(),
@@ -60,18 +52,8 @@ export interface TeamsConnectorOptions { clock?: Clock }
 
 export const teamsConnector = defineHttpHalf(teams, (cfg, _profile, opts: TeamsConnectorOptions = {}) => {
   const clock = opts.clock ?? systemClock;
-  const login = partnerClient(cfg.loginUrl, {});
   const graph = partnerClient(cfg.graphUrl, {});
-  const { tenantId, clientId, clientSecret } = cfg.credentials;
-
-  const tokens = new AccessTokenCache(() => call('get Graph token', async () => {
-    const form = new URLSearchParams({ client_id: clientId, client_secret: clientSecret, scope: GRAPH_SCOPE, grant_type: 'client_credentials' });
-    const res = await login.post(`/${encodeURIComponent(tenantId)}/oauth2/v2.0/token`, form.toString(), {
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    });
-    const answer = expectResponse('get Graph token', res, [200], TokenAnswer);
-    return { token: answer.access_token, expiresInSeconds: answer.expires_in };
-  }), clock);
+  const tokens = graphTokens(cfg.loginUrl, cfg.credentials, clock);
 
   const subs = partnerClient(subscriptionsRoot(cfg), {});
   const authed = (token: string) => ({ headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
@@ -96,7 +78,7 @@ export const teamsConnector = defineHttpHalf(teams, (cfg, _profile, opts: TeamsC
         if (hit) return toProvider(hit);
         const next = list['@odata.nextLink'];
         // the next link is absolute: follow it only on the same host
-        path = next && new URL(next).origin === new URL(subscriptionsRoot(cfg)).origin ? next : undefined;
+        path = sameOrigin(next, subscriptionsRoot(cfg));
       }
       return undefined;
     }),
@@ -129,6 +111,11 @@ export const teamsConnector = defineHttpHalf(teams, (cfg, _profile, opts: TeamsC
   return {
     provider: teams.id,
     subscriptions,
+    // client credentials at Entra, then the hub's own Graph subscriptions listed (a read it makes anyway)
+    setUpProbes: () => [
+      { check: 'token', run: async () => { await tokens.get(); return 'client-credentials token issued'; } },
+      { check: 'read', run: async () => { await subscriptions.find('hub:doctor', 'hub:doctor'); return 'Graph subscriptions listed'; } },
+    ],
     scheduleJointCall: (req: JointCallRequest): Promise<JointCall> => call('create Teams meeting', async () => {
       const start = Date.parse(req.startTime);
       if (Number.isNaN(start)) throw new ValidationError('startTime is not an ISO time.');

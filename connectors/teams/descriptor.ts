@@ -35,5 +35,6 @@ export const subscriptionsRoot = (cfg: TeamsSettings) => cfg.subscriptionsUrl ??
 
 export const teams = defineConnector({
   id: 'teams', kind: 'collaboration', settings: TeamsSettings, example: 'microsoft-teams.json',
+  secrets: [{ path: 'credentials.clientSecret', form: 'text' }, { path: 'clientState', form: 'text' }],
   summary: 'Microsoft Teams meetings through Graph `createOrGet` (idempotent by `externalId`); meeting events through Graph subscriptions the hub keeps',
 });

@@ -24,7 +24,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { systemClock, type Clock } from '../../core/ports';
 import { defineSandbox } from '../halves';
 import { type SandboxFault, serveSandbox, takeFault, readBody, jsonSender, escapeHtml, SandboxTokens } from '../sandbox';
-import { GRAPH_SCOPE } from './collaboration';
+import { entraTokenAnswer, graphError } from '../entra-sandbox';
 import { meetingRef } from './webhook';
 import { teams } from './descriptor';
 
@@ -71,7 +71,6 @@ const CALL_EVENTS: Record<string, string> = {
 };
 
 
-const graphError = (code: string, message: string) => ({ error: { code, message, innerError: { date: new Date().toISOString(), 'request-id': randomUUID() } } });
 
 export async function startTeamsSandbox(opts: TeamsSandboxOptions) {
   const meetings = new Map<string, SandboxMeeting>();
@@ -291,19 +290,8 @@ export async function startTeamsSandbox(opts: TeamsSandboxOptions) {
       return send(fault.status, graphError(fault.status === 429 ? 'TooManyRequests' : 'ScriptedFailure', 'scripted failure'), fault.headers);
     }
 
-    const tokenPath = url.pathname.match(/^\/([^/]+)\/oauth2\/v2\.0\/token$/);
-    if (tokenPath && req.method === 'POST') {
-      tokens.requests++;
-      if (!(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return send(400, { error: 'invalid_request', error_description: 'AADSTS900144: The request body must be form-encoded.' });
-      if (decodeURIComponent(tokenPath[1]!) !== opts.tenantId) return send(400, { error: 'invalid_tenant', error_description: `AADSTS90002: Tenant '${tokenPath[1]}' not found.` });
-      const form = new URLSearchParams(body);
-      if (form.get('grant_type') !== 'client_credentials') return send(400, { error: 'unsupported_grant_type', error_description: 'AADSTS70003: The app requested an unsupported grant type.' });
-      if (form.get('scope') !== GRAPH_SCOPE) return send(400, { error: 'invalid_scope', error_description: 'AADSTS1002012: The provided value for scope is not valid.' });
-      if (form.get('client_id') !== opts.clientId || form.get('client_secret') !== opts.clientSecret) {
-        return send(401, { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.' });
-      }
-      return send(200, { token_type: 'Bearer', expires_in: tokens.lifetimeSeconds, ext_expires_in: tokens.lifetimeSeconds, access_token: tokens.issue() });
-    }
+    const token = entraTokenAnswer(req, url.pathname, body, opts, tokens);
+    if (token) return send(...token);
 
     if (!tokens.accepts(req.headers.authorization)) return send(401, graphError('InvalidAuthenticationToken', 'Access token is empty, expired or not issued by this sandbox.'));
 

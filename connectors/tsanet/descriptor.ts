@@ -32,5 +32,6 @@ export type TsanetSettings = z.infer<typeof TsanetSettings>;
 
 export const tsanet = defineConnector({
   id: 'tsanet', kind: 'ticketing', settings: TsanetSettings, example: 'microsoft-tsanet.json',
+  secrets: [{ path: 'credentials.password', form: 'text', optional: true }, { path: 'credentials.clientSecret', form: 'text', optional: true }, { path: 'webhookSecret', form: 'text', optional: true }],
   summary: 'TSANet Connect collaboration requests: found by `internalCaseNumber` before any re-create, the receiver\'s form filled from the profile; status by polling `updatedAfter` and signed thin webhooks (the request then read by token); a rejection refers with the receiver\'s reason',
 });

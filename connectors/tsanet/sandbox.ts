@@ -1,6 +1,6 @@
 /**
  * A sandbox TSANet Connect: the API the connector calls (`POST /v1/login`, the Entra token endpoint
- * `POST /{tenant}/oauth2/v2.0/token`, `GET /v1/forms/company/{id}`, `POST|GET /v1/collaboration-requests`
+ * `POST /{tenant}/oauth2/v2.0/token`, `GET /v1/me`, `GET /v1/forms/company/{id}`, `POST|GET /v1/collaboration-requests`
  * with `internalCaseNumber` and `updatedAfter`, `GET /v1/collaboration-requests/{token}`, its `notes` and
  * `information-response`), requests kept in memory, TSANet's error bodies (RFC 7807 problem details when
  * asked for them, else the legacy `{ message, validationErrors }`).
@@ -183,6 +183,13 @@ export async function startTsanetSandbox(opts: TsanetSandboxOptions) {
     }
     if (!tokens.accepts(req.headers.authorization)) return fail(401, 'unauthorized', 'Full authentication is required to access this resource');
 
+    // who the token belongs to (PARTNERS.md 1.3): `hub doctor`'s harmless read
+    if (url.pathname === '/v1/me' && req.method === 'GET') {
+      return send(200, {
+        company: { id: 1234, name: 'Submitter', description: 'the hub\'s TSANet member', domain: 'vendor.example' },
+        user: { id: 42, username: opts.username ?? opts.clientId, firstName: 'Hub', lastName: 'Service', email: 'escalations@vendor.example', phone: null, phoneCountryCode: null, city: null },
+      });
+    }
     if (url.pathname === `/v1/forms/company/${opts.partnerCompanyId}` && req.method === 'GET') {
       return send(200, { documentId, customFields: formFields.map((f, i) => ({ ...f, section: 'CONTACT_SECTION', type: 'STRING', displayOrder: i, value: null })) });
     }

@@ -55,6 +55,8 @@ const RequestList = z.union([z.array(Request), z.object({ content: z.array(Reque
 const FormField = z.object({ fieldId: scalar, label: z.string().nullish(), required: z.boolean().nullish() }).loose();
 const Form = z.object({ documentId: scalar, customFields: z.array(FormField).nullish() }).loose();
 
+/** `GET /v1/me`: the company and user the token belongs to (PARTNERS.md 1.3). */
+const Me = z.object({ company: z.object({ id: z.union([z.number(), z.string()]), name: z.string() }) });
 const LoginAnswer = z.object({ accessToken: z.string().min(1), expiresIn: z.number().positive().optional() });
 const EntraAnswer = z.object({ access_token: z.string().min(1), expires_in: z.number().positive().optional() });
 /** The SDK's assumption when a token answer has no lifetime [S7]. */
@@ -219,6 +221,16 @@ export const tsanetConnector = defineHttpHalf(tsanet, (s, profile, opts: TsanetC
   const getRequest = async (token: string) => expect('get incident', await get(requestPath(token)), [200], Request);
 
   return {
+    // the login, then `GET /v1/me`: it proves the credentials, not the API role (PARTNERS.md 1.3), so the
+    // doctor's default find follows it
+    setUpProbes: (impossibleRef) => [
+      { check: 'token', run: async () => { await call('TSANet login', () => tokens.get()); return `${'username' in creds ? 'Connect login' : 'Entra token'} accepted`; } },
+      { check: 'read', run: () => call('get /v1/me', async () => {
+        const me = expect('get /v1/me', await get('/v1/me'), [200], Me);
+        return `GET /v1/me: company ${me.company.name} (${me.company.id})`;
+      }) },
+      { check: 'find', run: async () => `find by reference answered ${(await call('find incident', () => find(impossibleRef))) ? 'a request' : 'none'}` },
+    ],
     openIncident: (input) => call('open incident', async () => (await find(input.externalRef)) ?? create(input)),
     findByExternalRef: (ref) => call('find incident', () => find(ref)),
     getIncident: (token) => call('get incident', async () => toIncident(await getRequest(token))),

@@ -20,5 +20,6 @@ export type ZendeskSettings = z.infer<typeof ZendeskSettings>;
 
 export const zendesk = defineConnector({
   id: 'zendesk', kind: 'ticketing', settings: ZendeskSettings, example: 'zendesk.json',
+  secrets: [{ path: 'credentials.apiToken', form: 'text' }, { path: 'webhookSecret', form: 'text', optional: true }],
   summary: 'Zendesk Support tickets: `Idempotency-Key` and `external_id` against duplicates, signed webhooks back',
 });

@@ -116,6 +116,11 @@ export const zoomConnector = defineHttpHalf(zoom, (cfg, _profile, opts: ZoomConn
 
   return {
     provider: zoom.id,
+    // S2S OAuth, then the host's upcoming meetings: the read every retry after an uncertain failure makes
+    setUpProbes: () => [
+      { check: 'token', run: async () => { await tokens.get(); return 'Server-to-Server OAuth token issued'; } },
+      { check: 'read', run: () => call('list Zoom meetings', async () => { await findByExternalId('hub:doctor'); return 'the host\'s upcoming meetings listed'; }) },
+    ],
     scheduleJointCall(req: JointCallRequest): Promise<JointCall> {
       const known = scheduled.get(req.externalId);
       if (known) return known;

@@ -28,5 +28,6 @@ export const zoomId = z.union([z.number().int().nonnegative(), z.string().regex(
 
 export const zoom = defineConnector({
   id: 'zoom', kind: 'collaboration', settings: ZoomSettings, example: 'zoom.json',
+  secrets: [{ path: 'credentials.clientSecret', form: 'text' }, { path: 'webhookSecret', form: 'text' }],
   summary: 'Zoom meetings through Server-to-Server OAuth; signed webhooks (`x-zm-signature`) with endpoint validation',
 });

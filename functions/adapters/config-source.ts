@@ -15,6 +15,11 @@ export function requiredEnv(name: string, env: NodeJS.ProcessEnv = process.env):
 }
 
 export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
+  return parseHubConfig(readRawHubConfig(env), env);
+}
+
+/** The configuration as written (`${NAME}` references unresolved): what `hub doctor` checks. */
+export function readRawHubConfig(env: NodeJS.ProcessEnv = process.env): unknown {
   let text: string;
   let source: string;
   if (env.HUB_CONFIG_JSON) {
@@ -41,5 +46,5 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   } catch (e) {
     throw new ConfigError(`${source} is not valid JSON: ${(e as Error).message}`);
   }
-  return parseHubConfig(raw, env);
+  return raw;
 }

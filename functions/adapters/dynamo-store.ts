@@ -9,7 +9,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import { dueAt, type CaseDetails, type Escalation } from '../../core/escalation';
 import { commentRef, derivedTimeline, isTimelinePosition, pageOf, RECENT_TIMELINE_ENTRIES, type TimelinePosition } from '../../core/timeline';
 import { TicketLinkConflictError, VersionConflictError } from '../../core/errors';
-import type { ClaimedComment, CommentRef, DueItem, EscalationStore, MeetingSubscription, MessageFailure, PendingComment, TimelineEntry } from '../../core/ports';
+import type {
+  ClaimedComment, CommentRef, DueItem, EscalationStore, KnownIncident, MeetingSubscription, MessageFailure, PendingComment, ServiceHealthState, TimelineEntry,
+} from '../../core/ports';
 import { isConditionFailure, unlessRefused } from './conditional-write';
 import { DeliveryMarks } from './delivery-marks';
 import { DUE_SHARDS } from '../../topology/table-schema';
@@ -498,6 +500,45 @@ export class DynamoEscalationStore implements EscalationStore {
 
   async savePollState(partnerId: string, state: { cursor: string; polledAt: string }) {
     await this.db.send(new PutCommand({ TableName: this.tableName, Item: { PK: `POLL#${partnerId}`, SK: 'META', type: 'poll', ...state } }));
+  }
+
+  /**
+   * A partner's service health: `HEALTH#<partnerId>` holds `META` (when polled) and one `INC#<id>` item per
+   * incident active now or resolved lately (those carry `ttl`: DynamoDB deletes them some time after, and
+   * until it does they are left out here). One Query, its size that of the active incidents.
+   */
+  async getServiceHealth(partnerId: string, now: Date): Promise<ServiceHealthState> {
+    const nowSec = Math.floor(now.getTime() / 1000);
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const r = await this.db.send(new QueryCommand({
+        TableName: this.tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `HEALTH#${partnerId}` },
+        ConsistentRead: true, ExclusiveStartKey: start,
+      }));
+      items.push(...(r.Items ?? []));
+      start = r.LastEvaluatedKey;
+    } while (start);
+    const meta = items.find((i) => i.SK === 'META');
+    const incidents = items.filter((i) => String(i.SK).startsWith('INC#') && !(typeof i.ttl === 'number' && i.ttl < nowSec))
+      .map((i) => i.incident as KnownIncident);
+    return { polledAt: meta?.polledAt as string | undefined, retryAt: meta?.retryAt as string | undefined, incidents };
+  }
+
+  async saveKnownIncident(partnerId: string, incident: KnownIncident, keepUntil?: Date) {
+    await this.db.send(new PutCommand({
+      TableName: this.tableName,
+      Item: {
+        PK: `HEALTH#${partnerId}`, SK: `INC#${incident.id}`, type: 'known-incident', incident,
+        ...(keepUntil ? { ttl: Math.floor(keepUntil.getTime() / 1000) } : {}),
+      },
+    }));
+  }
+
+  async markServiceHealthPolled(partnerId: string, polledAt: string, retryAt?: string) {
+    await this.db.send(new PutCommand({
+      TableName: this.tableName, Item: { PK: `HEALTH#${partnerId}`, SK: 'META', type: 'service-health', polledAt, ...(retryAt ? { retryAt } : {}) },
+    }));
   }
 
   async listDue(now: Date, limit: number): Promise<DueItem[]> {

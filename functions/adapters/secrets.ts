@@ -114,5 +114,5 @@ export const withheldConnectors = (functionName = process.env.AWS_LAMBDA_FUNCTIO
   const refuse = (): never => {
     throw new ConfigError(`${functionName} was deployed without access to partner secrets, so it cannot call partners (topology/access.ts)`);
   };
-  return { ticketing: refuse, collaboration: refuse };
+  return { ticketing: refuse, collaboration: refuse, serviceHealth: refuse };
 };

@@ -281,8 +281,8 @@ describe('the deployed stack on moto', () => {
     const pid = polled.json.escalationId as string;
     const esc = await opened(pid);
     await initech.move(esc.partnerTicket.id, '6');
-    const result = await runner.runSchedule('poller') as Record<string, unknown>;
-    expect(result.initech).toBe(1);
+    const result = await runner.runSchedule('poller') as { partners: Record<string, unknown> };
+    expect(result.partners.initech).toBe(1);
     expect(await escalationItem(pid)).toEqual(expect.objectContaining({ status: 'resolved' }));
   });
 

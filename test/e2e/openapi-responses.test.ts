@@ -173,6 +173,11 @@ describe('every route answers what the OpenAPI document says, for a success and 
     await expectConforms('POST /v1/webhooks/{partnerId}', call('POST', '/v1/webhooks/acme-cloud', { raw: body, headers: { ...signed, 'webhook-signature': 'v1,AAAA' } }), 401);
   });
 
+  it('a partner\'s known incidents: listed, and 404 for an unknown partner', async () => {
+    await expectConforms('GET /v1/partners/{partnerId}/known-incidents', call('GET', '/v1/partners/acme-cloud/known-incidents', { token: engineerToken() }), 200);
+    await expectConforms('GET /v1/partners/{partnerId}/known-incidents', call('GET', '/v1/partners/no-such-partner/known-incidents', { token: engineerToken() }), 404);
+  });
+
   it('customers: their incidents, a status link, the status page', async () => {
     await expectConforms('GET /v1/customer/cases/{caseId}/partner-incidents', call('GET', `/v1/customer/cases/${manual.caseId}/partner-incidents`, { token: customerToken('acme') }), 200);
     await expectConforms('GET /v1/customer/cases/{caseId}/partner-incidents', call('GET', `/v1/customer/cases/${manual.caseId}/partner-incidents`, { token: customerToken('umbrella') }), 404);
@@ -189,6 +194,11 @@ describe('every route answers what the OpenAPI document says, for a success and 
     await expectConforms('GET /v1/admin/dead-letters', call('GET', '/v1/admin/dead-letters?queue=nope', { token: adminToken() }), 404);
     await expectConforms('POST /v1/admin/dead-letters/redrive', call('POST', '/v1/admin/dead-letters/redrive', { token: adminToken() }), 200);
     await expectConforms('POST /v1/admin/dead-letters/redrive', call('POST', '/v1/admin/dead-letters/redrive', { token: engineerToken(), body: {} }), 403);
+  });
+
+  it('operators: the doctor\'s report', async () => {
+    await expectConforms('POST /v1/admin/doctor', call('POST', '/v1/admin/doctor', { token: adminToken() }), 200);
+    await expectConforms('POST /v1/admin/doctor', call('POST', '/v1/admin/doctor', { token: engineerToken() }), 403);
   });
 
   it('service routes: health and this document (they have no error of their own)', async () => {

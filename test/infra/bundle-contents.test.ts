@@ -8,6 +8,8 @@
 import { build, type Metafile } from 'esbuild';
 import { join } from 'node:path';
 import { CATALOG } from '../../connectors/generated/descriptors';
+import { halvesOf, type ConnectorKind } from '../../connectors/kinds';
+import { fileOfKind } from '../../scripts/generate-connectors';
 import { ACCESS } from '../../topology/access';
 import { ALIASES, BUNDLE_TARGET, EXTERNAL_MODULES, MAIN_FIELDS } from '../../infra/bundling/esbuild-settings';
 import { REPO_ROOT } from '../../infra/hub-config';
@@ -81,30 +83,37 @@ describe.each(buildTopology([{ id: 'by-mail', connector: MAIL_CONNECTOR }]).func
   it('carries only the connector halves it uses, and no sandbox', () => {
     const has = (path: string) => g.files.has(path);
     // the HTTP halves, `connectors/<id>/<kind>.ts`
-    const halves = (kind: string) => CATALOG.filter((d) => d.kind === kind).map((d) => `connectors/${d.id}/${kind}.ts`);
+    const halves = (kind: ConnectorKind) => CATALOG.filter((d) => d.kind === kind).map((d) => `connectors/${d.id}/${fileOfKind(kind)}.ts`);
     const ticketingClients = halves('ticketing');
     const meetingClients = halves('collaboration');
+    const healthClients = halves('serviceHealth');
     const uses = {
-      api: { ticketing: false, meetings: true },
-      'partner-worker': { ticketing: true, meetings: false },
-      'comment-forwarder': { ticketing: true, meetings: false },
-      poller: { ticketing: true, meetings: false },
+      api: { ticketing: false, meetings: true, health: false },
+      'partner-worker': { ticketing: true, meetings: false, health: false },
+      'comment-forwarder': { ticketing: true, meetings: false, health: false },
+      // partner statuses and the partners' own incidents
+      poller: { ticketing: true, meetings: false, health: true },
       // reads the incident a thin webhook names (TSANet) before applying it
-      'status-sync': { ticketing: true, meetings: false },
-      'meeting-subscriptions': { ticketing: false, meetings: true },
-    }[name as string] ?? { ticketing: false, meetings: false };
+      'status-sync': { ticketing: true, meetings: false, health: false },
+      'meeting-subscriptions': { ticketing: false, meetings: true, health: false },
+      // `hub doctor` (connectors/doctor.ts) probes every connector, outside the circuit breaker
+      admin: { ticketing: true, meetings: true, health: true, breaker: false },
+    }[name as string] ?? { ticketing: false, meetings: false, health: false };
     expect(ticketingClients.filter(has)).toEqual(uses.ticketing ? ticketingClients : []);
     expect(meetingClients.filter(has)).toEqual(uses.meetings ? meetingClients : []);
+    expect(healthClients.filter(has)).toEqual(uses.health ? healthClients : []);
     // the inbound halves, `connectors/<id>/webhook.ts`: the webhook function's alone (an HTTP half carries
-    // no webhook code; only the local runtime composes the two, connectors/registry.ts)
-    const inboundHalves = CATALOG.map((d) => `connectors/${d.id}/webhook.ts`);
-    // and mail-inbound's (the email connector's mail reader is an inbound half: it builds the same registry)
+    // no webhook code; only the local runtime composes the two, connectors/registry.ts), and mail-inbound's
+    // (the email connector's mail reader is an inbound half: it builds the same registry); service-health
+    // sources have none (they are polled)
+    const inboundHalves = CATALOG.filter((d) => halvesOf(d).includes('webhook')).map((d) => `connectors/${d.id}/webhook.ts`);
     const inbound = name === 'webhook' || name === 'mail-inbound';
     expect(inboundHalves.filter(has)).toEqual(inbound ? inboundHalves : []);
     // what the inbound halves share: theirs, and the notifier's (it signs its own deliveries)
     const webhookShared = ['connectors/standard-webhooks.ts', 'connectors/webhook-body.ts'];
     expect(webhookShared.filter(has)).toEqual(inbound || name === 'notifier' ? webhookShared : []);
-    expect(g.packages.has('cockatiel')).toBe(uses.ticketing); // the circuit breaker guards ticketing calls
+    // the circuit breaker guards the ticketing calls of escalations
+    expect(g.packages.has('cockatiel')).toBe('breaker' in uses ? uses.breaker : uses.ticketing);
     expect([...g.files].filter((f) => f.endsWith('sandbox.ts') || f.endsWith('sandboxes.ts'))).toEqual([]);
   });
 

@@ -162,9 +162,10 @@ describe('functions', () => {
     'meeting-subscriptions': { actions: [...TABLE, ...SECRETS], sendsTo: [] },
     // partner mail SES stored: read it (under the receipt rule's prefix), record it, enqueue it to inbound like a webhook
     'mail-inbound': { actions: [...TABLE, 'sqs:SendMessage', ...SECRETS, 's3:GetObject'], sendsTo: [QUEUES.inbound] },
-    // reads failure reasons; redrive = an SQS message-move task from each dead-letter queue back to its work queue
+    // reads failure reasons; redrive = an SQS message-move task from each dead-letter queue back to its work queue;
+    // `hub doctor` reads the partner secrets to check them and make each connector's harmless calls
     admin: {
-      actions: ['dynamodb:GetItem', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ListMessageMoveTasks', 'sqs:ReceiveMessage', 'sqs:SendMessage', 'sqs:StartMessageMoveTask'],
+      actions: ['dynamodb:GetItem', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ListMessageMoveTasks', 'sqs:ReceiveMessage', 'sqs:SendMessage', 'sqs:StartMessageMoveTask', ...SECRETS],
       sendsTo: [...WORK, QUEUES.inbound, QUEUES.comments, QUEUES.notifications],
     },
   };
@@ -220,8 +221,9 @@ describe('functions', () => {
       // the deployed configuration keeps its references: no secret value is in the template
       expect(vars.HUB_CONFIG_JSON).toBe(hub.hubConfig.rawJson);
       expect(vars.HUB_CONFIG_JSON).toContain('${MICROSOFT_TOKEN}');
-      // the public URL (webhook address handed to Graph) only where subscriptions are made: the API's own endpoint
-      if (name === 'meeting-subscriptions') {
+      // the public URL (webhook address handed to Graph, printed by `hub doctor`) only where subscriptions are
+      // made and in the admin function: the API's own endpoint
+      if (name === 'meeting-subscriptions' || name === 'admin') {
         expect(hub.stack.resolve(vars.HUB_PUBLIC_URL)).toEqual(hub.stack.resolve(hub.stack.services.api.apiEndpoint));
       } else {
         expect(vars).not.toHaveProperty('HUB_PUBLIC_URL');

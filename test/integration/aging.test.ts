@@ -31,7 +31,7 @@ function setup() {
   const bus = new RecordingBus();
   const deps: HubDeps = {
     config, store: new DynamoEscalationStore(documentClient(dynamo.client), LOCAL_TABLE), bus, queue: new RecordingQueue(), clock,
-    connectors: { ticketing: () => fullConnector(manualConnector, config.partners[0]!), collaboration: () => undefined },
+    connectors: { ticketing: () => fullConnector(manualConnector, config.partners[0]!), collaboration: () => undefined, serviceHealth: () => undefined },
     newId: () => uid('esc'), random: () => 0.5, log: silentLog,
   };
   const flag = async (severity: Severity) => (await flagEscalation(deps, {

@@ -39,7 +39,7 @@ function setup() {
   const deps: HubDeps = {
     config, store: new DynamoEscalationStore(documentClient(dynamo.client), LOCAL_TABLE),
     bus: new RecordingBus(), queue, clock,
-    connectors: { ticketing: () => connector, collaboration: () => undefined },
+    connectors: { ticketing: () => connector, collaboration: () => undefined, serviceHealth: () => undefined },
     newId: () => uid('id'), random: () => 0.5, log: silentLog,
   };
   const flag = async () => (await flagEscalation(deps, { caseId: uid('CASE'), customerId: 'acme', platform: 'acme', severity: 'high', summary: 's', findings: 'f' }, 'eng-1')).escalation;

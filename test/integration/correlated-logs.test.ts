@@ -59,7 +59,7 @@ function setup() {
     config: parseHubConfig({ partners: [partner('acme'), partner('beta')] }, {}),
     store: new DynamoEscalationStore(documentClient(dynamo.client), LOCAL_TABLE),
     bus: { publish: async () => {} }, queue: new RecordingQueue(), clock: new FakeClock(Date.now()),
-    connectors: { ticketing: () => ticketing, collaboration: () => undefined },
+    connectors: { ticketing: () => ticketing, collaboration: () => undefined, serviceHealth: () => undefined },
     newId: () => uid('esc'), random: () => 0.5, log,
   };
   return { deps, lines, log };

@@ -97,7 +97,7 @@ function setup() {
     config,
     store: new DynamoEscalationStore(counting.client, LOCAL_TABLE),
     bus: new RecordingBus(), queue: new RecordingQueue(), clock: new FakeClock(Date.now()),
-    connectors: { ticketing: (id) => (id === 'portal-only' ? manual : id === 'acme-cloud' ? partner : undefined), collaboration: () => meetings },
+    connectors: { ticketing: (id) => (id === 'portal-only' ? manual : id === 'acme-cloud' ? partner : undefined), collaboration: () => meetings, serviceHealth: () => undefined },
     newId: () => uid('esc'), random: () => 0.5, log: silentLog,
     metrics: { count: (name, partnerId) => { measured.push(`${name}:${partnerId}`); }, partnerLatency: () => {} },
   };

@@ -47,7 +47,7 @@ function setup() {
     config,
     store: new DynamoEscalationStore(documentClient(dynamo.client), LOCAL_TABLE),
     bus: new RecordingBus(), queue: new RecordingQueue(), clock: new FakeClock(Date.now()),
-    connectors: { ticketing: () => fullConnector(manualConnector, config.partners[0]!), collaboration: () => meetings },
+    connectors: { ticketing: () => fullConnector(manualConnector, config.partners[0]!), collaboration: () => meetings, serviceHealth: () => undefined },
     newId: () => uid('esc'), random: () => 0.5, log: silentLog,
   };
   const flag = async () => (await flagEscalation(deps, {
@@ -108,7 +108,7 @@ describe('joint calls', () => {
     const esc = await flag();
     meetings.fail = new PartnerCallError('HTTP 503', true, 503);
     await expect(scheduleJointCall(deps, esc, {}, 'eng-1')).rejects.toBeInstanceOf(PartnerUnavailableError);
-    const none = { ...deps, connectors: { ...deps.connectors, collaboration: () => undefined } };
+    const none = { ...deps, connectors: { ...deps.connectors, collaboration: () => undefined, serviceHealth: () => undefined } };
     await expect(scheduleJointCall(none, esc, {}, 'eng-1')).rejects.toBeInstanceOf(ConflictError);
   });
 

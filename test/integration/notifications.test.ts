@@ -62,7 +62,7 @@ function setup() {
   const deps: HubDeps = {
     config, store: new DynamoEscalationStore(documentClient(dynamo.client), LOCAL_TABLE),
     bus: { publish: async () => {} }, queue: new LocalWorkQueue(new Map([[QUEUES.notifications, queue]])),
-    clock: { now: () => new Date() }, connectors: { ticketing: () => undefined, collaboration: () => undefined },
+    clock: { now: () => new Date() }, connectors: { ticketing: () => undefined, collaboration: () => undefined, serviceHealth: () => undefined },
     newId: () => uid('esc'), random: () => 0.5, log: silentLog,
   };
   queues.push(queue);

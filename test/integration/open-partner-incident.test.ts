@@ -58,7 +58,7 @@ function setup(partnerOver: Record<string, unknown> = {}) {
     config: testConfig('http://127.0.0.1:1', partnerOver),
     store: new DynamoEscalationStore(documentClient(dynamo.client), LOCAL_TABLE),
     bus: new RecordingBus(), queue: new RecordingQueue(), clock,
-    connectors: { ticketing: () => partner, collaboration: () => undefined },
+    connectors: { ticketing: () => partner, collaboration: () => undefined, serviceHealth: () => undefined },
     newId: () => uid('esc'), random: () => 0.5, log: silentLog,
     metrics: {
       count: (name: string, partnerId: string) => { measured.push(`${name}:${partnerId}`); },

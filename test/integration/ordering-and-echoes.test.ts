@@ -25,7 +25,7 @@ beforeAll(async () => {
   deps = {
     config: testConfig('http://127.0.0.1:1'), store: new DynamoEscalationStore(documentClient(dynamo.client), LOCAL_TABLE),
     bus: new RecordingBus(), queue: new RecordingQueue(), clock: new FakeClock(Date.now()),
-    connectors: { ticketing: () => undefined, collaboration: () => undefined }, newId: () => uid('c'), random: () => 0.5, log: silentLog,
+    connectors: { ticketing: () => undefined, collaboration: () => undefined, serviceHealth: () => undefined }, newId: () => uid('c'), random: () => 0.5, log: silentLog,
   };
 });
 afterAll(() => dynamo.close());
@@ -122,7 +122,7 @@ describe('thin events (refresh)', () => {
     const reads: string[] = [];
     const incident: PartnerIncident = { id: ticketId, number: 'MS-2512010042', status: 'in_progress', partnerStatus: 'ACCEPTED', updatedAt: new Date(Date.UTC(2026, 10, 25, 10, 0, 5)).toISOString() };
     const connector = { getIncident: async (id: string) => { reads.push(id); return incident; } } as unknown as TicketingConnector;
-    const withPartner: HubDeps = { ...deps, connectors: { ticketing: (p) => (p === 'acme-cloud' ? connector : undefined), collaboration: () => undefined } };
+    const withPartner: HubDeps = { ...deps, connectors: { ticketing: (p) => (p === 'acme-cloud' ? connector : undefined), collaboration: () => undefined, serviceHealth: () => undefined } };
     const thin: InboundUpdate = { ticketId, status: null, partnerStatus: 'note.created', updatedAt: '1970-01-01T00:00:00.000Z', refresh: true };
 
     expect(await applyPartnerUpdates(withPartner, { partnerId: 'acme-cloud', deliveryId: uid('d'), updates: [thin] })).toEqual(['applied']);

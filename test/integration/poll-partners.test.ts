@@ -31,7 +31,7 @@ it('polls each partner at most once per interval, applies what changed and moves
     config: testConfig('http://127.0.0.1:1', { id: uid('p').toLowerCase(), pollIntervalSeconds: 60 }),
     store: new DynamoEscalationStore(documentClient(dynamo.client), LOCAL_TABLE),
     bus: new RecordingBus(), queue: new RecordingQueue(), clock,
-    connectors: { ticketing: () => partner as unknown as TicketingConnector, collaboration: () => undefined },
+    connectors: { ticketing: () => partner as unknown as TicketingConnector, collaboration: () => undefined, serviceHealth: () => undefined },
     newId: () => uid('esc'), random: () => 0.5, log: silentLog,
   };
   const partnerId = deps.config.partners[0]!.id;

@@ -32,7 +32,7 @@ describe('a partner that answers one byte at a time', () => {
     const deps: HubDeps = {
       config, store: new DynamoEscalationStore(documentClient(dynamo.client), LOCAL_TABLE),
       bus: new RecordingBus(), queue: new RecordingQueue(), clock: systemClock,
-      connectors: { ticketing: () => connector, collaboration: () => undefined },
+      connectors: { ticketing: () => connector, collaboration: () => undefined, serviceHealth: () => undefined },
       newId: () => uid('esc'), random: () => 0.5, log: silentLog,
       leases: { attemptMs: 1500, marginMs: 200 },
     };

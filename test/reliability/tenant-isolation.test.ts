@@ -131,11 +131,15 @@ const EXPECT: Record<RouteKey, { call: () => Promise<Call>; answer: number | ((c
     call: async () => ({ path: `/v1/customer/cases/${tenants.acme.caseId}/partner-incidents` }),
     answer: (c) => (c === 'owner' ? 200 : 404),
   },
+  // partner-wide, no customer's data: engineers read it (the test partner names no source: no items)
+  'GET /v1/partners/{partnerId}/known-incidents': { call: async () => ({ path: '/v1/partners/acme-cloud/known-incidents' }), answer: 200 },
   'POST /v1/status-links': { call: async () => ({ path: '/v1/status-links', body: { customerId: 'acme', caseId: tenants.acme.caseId } }), answer: 201 },
   // optional auth: without a customer's token or session the page does not exist (404, never 401/403)
   'GET /status/cases/{caseId}': { call: async () => ({ path: `/status/cases/${tenants.acme.caseId}` }), answer: (c) => (c === 'owner' ? 200 : 404) },
   'GET /v1/admin/dead-letters': { call: async () => ({ path: '/v1/admin/dead-letters' }), answer: 200 },
   'POST /v1/admin/dead-letters/redrive': { call: async () => ({ path: '/v1/admin/dead-letters/redrive', body: {} }), answer: 200 },
+  // the doctor's checks fail here (no sandbox behind this hub's partners), but the route answers its report
+  'POST /v1/admin/doctor': { call: async () => ({ path: '/v1/admin/doctor', body: {} }), answer: 200 },
   // webhooks take no bearer token: a token of any kind does not stand in for the partner's signature
   'POST /v1/webhooks/{partnerId}': {
     call: async () => ({ path: '/v1/webhooks/acme-cloud', body: { type: 'incident.updated', data: { id: tenants.acme.ticketId, status: 'closed', updatedAt: new Date().toISOString() } } }),

@@ -8,10 +8,11 @@ import { CONNECTOR_IDS } from '../../connectors/catalog';
 import { COLLABORATION_HALVES } from '../../connectors/generated/collaboration';
 import { CATALOG } from '../../connectors/generated/descriptors';
 import { SANDBOX_HALVES } from '../../connectors/generated/sandbox';
+import { SERVICE_HEALTH_HALVES } from '../../connectors/generated/service-health';
 import { TICKETING_HALVES } from '../../connectors/generated/ticketing';
 import { WEBHOOK_HALVES } from '../../connectors/generated/webhook';
 import { halfIn } from '../../connectors/halves';
-import { halvesOf, type Half } from '../../connectors/kinds';
+import { halvesOf, type ConnectorKind, type Half } from '../../connectors/kinds';
 import { connectorTable, DOCS, docsWithTable, generatedConnectorFiles } from '../../scripts/generate-connectors';
 
 const ROOT = join(__dirname, '..', '..');
@@ -38,9 +39,14 @@ it('a half file that does not export exactly one half of its own connector is re
   expect(() => halfIn({ a: WEBHOOK_HALVES['generic-rest'] }, genericRest!, 'connector', 'ticketing.ts')).toThrow(/found 0/);
 });
 
+/** The HTTP halves of each kind. */
+const HTTP_HALVES: Record<ConnectorKind, Readonly<Record<string, { descriptor: unknown } | undefined>>> = {
+  ticketing: TICKETING_HALVES, collaboration: COLLABORATION_HALVES, serviceHealth: SERVICE_HEALTH_HALVES,
+};
+
 describe.each(CATALOG.map((d) => [d.id, d] as const))('%s', (id, d) => {
   const tables: Record<Half, Readonly<Record<string, { descriptor: unknown } | undefined>>> = {
-    connector: d.kind === 'ticketing' ? TICKETING_HALVES : COLLABORATION_HALVES,
+    connector: HTTP_HALVES[d.kind],
     webhook: WEBHOOK_HALVES,
     sandbox: SANDBOX_HALVES,
   };
@@ -51,8 +57,7 @@ describe.each(CATALOG.map((d) => [d.id, d] as const))('%s', (id, d) => {
   });
 
   it('is listed in no table of another kind', () => {
-    const other = d.kind === 'ticketing' ? COLLABORATION_HALVES : TICKETING_HALVES;
-    expect(other[id]).toBeUndefined();
+    for (const [kind, table] of Object.entries(HTTP_HALVES)) if (kind !== d.kind) expect(table[id]).toBeUndefined();
   });
 });
 

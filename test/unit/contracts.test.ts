@@ -16,6 +16,8 @@ const EVENT_FIELDS: Record<keyof typeof EVENT_SCHEMAS, string[]> = {
   JointCallScheduled: ['version', 'escalationId', 'partnerId', 'caseId', 'provider', 'meetingId'],
   PartnerTicketRecorded: ['version', 'escalationId', 'partnerId', 'caseId', 'ticketNumber'],
   EscalationAged: ['version', 'escalationId', 'partnerId', 'caseId', 'threshold', 'severity', 'deadline'],
+  KnownIncidentStarted: ['version', 'partnerId', 'source', 'incidentId', 'title', 'status', 'startedAt', 'services'],
+  KnownIncidentResolved: ['version', 'partnerId', 'source', 'incidentId', 'title', 'status', 'startedAt', 'services', 'resolvedAt'],
 };
 
 describe('event contracts (version 1)', () => {

@@ -89,7 +89,7 @@ describe('the raw api handler', () => {
   /** The routes called here read the store's customer look-up only. */
   const handler = (deps: CustomerViewDeps, opts: ApiOptions = { sessionKey: KEY }) => makeApiHandler({
     config: testConfig('http://127.0.0.1:1'), store: deps.store as EscalationStore, clock: deps.clock, bus: new RecordingBus(), queue: new RecordingQueue(),
-    connectors: { ticketing: () => undefined, collaboration: () => undefined }, newId: () => 'id', random: () => 0.5, log: silentLog,
+    connectors: { ticketing: () => undefined, collaboration: () => undefined, serviceHealth: () => undefined }, newId: () => 'id', random: () => 0.5, log: silentLog,
     metrics: { count: () => {}, partnerLatency: () => {} },
   } satisfies HubDeps, opts);
   const event = (routeKey: string, o: { claims?: Record<string, string>; path?: Record<string, string>; query?: Record<string, string>; body?: unknown; cookies?: string[] } = {}) => ({

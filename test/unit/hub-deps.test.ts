@@ -99,7 +99,9 @@ describe('grantedDeps: what a profile does not grant refuses', () => {
     await expect(deps.bus.publish([event])).rejects.toThrow('admin was deployed without an event bus');
     await expect(deps.queue.send({ queue: 'inbound', body: {} })).rejects.toThrow('admin was deployed without work queues');
     expect(() => deps.connectors.ticketing('acme-cloud')).toThrow('admin was deployed without access to partner secrets');
-    expect(deps.publicUrl).toBeUndefined();
+    // the public URL only where a partner is handed it, or `hub doctor` prints it (admin)
+    expect(deps.publicUrl).toBe('https://hub.example');
+    expect(grantedDeps('sweep', ACCESS.sweep, given, parts).publicUrl).toBeUndefined();
   });
 
   it('a part the runtime does not give is refused even where granted', async () => {

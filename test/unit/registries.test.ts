@@ -15,6 +15,7 @@ import { buildWebhookRegistry } from '../../connectors/webhook-registry';
 import { zoomSignature } from '../../connectors/zoom/webhook';
 import { parseHubConfig } from '../../core/config';
 import { buildCollaborationRegistry } from '../../connectors/collaboration-registry';
+import { buildPollerRegistry } from '../../connectors/poller-registry';
 import { buildTicketingRegistry } from '../../connectors/ticketing-registry';
 import { ConfigError, PartnerCallError } from '../../core/errors';
 import type { RawWebhook } from '../../core/ports';
@@ -134,6 +135,27 @@ describe('the partner-calling and API registries', () => {
       expect(full).toMatch(/^partners\[acme-cloud\]/);
       expect(messageOf(() => buildTicketingRegistry(bad))).toBe(full);
       expect(messageOf(() => buildCollaborationRegistry(bad))).toBe(full);
+    }
+  });
+
+  it('only the poller asks service-health sources; the others check their settings, with the full registry\'s errors', async () => {
+    const withSource = testConfig('http://127.0.0.1:1', { serviceHealth: { source: 'statuspage', url: 'http://127.0.0.1:1', components: ['Meetings'] } });
+    // a real call (nothing listens on port 1), not a refusal
+    await expect(buildPollerRegistry(withSource).serviceHealth('acme-cloud')!.listActive()).rejects.toBeInstanceOf(PartnerCallError);
+    expect(buildPollerRegistry(withSource).serviceHealth('acme-cloud')!.pollIntervalSeconds).toBe(300);
+    for (const build of [buildTicketingRegistry, buildCollaborationRegistry, buildWebhookRegistry]) {
+      const health = build(withSource).serviceHealth('acme-cloud')!;
+      expect(health.source).toBe('statuspage');
+      await expect(health.listActive()).rejects.toThrow(/only checks the serviceHealth settings/);
+    }
+    expect(buildTicketingRegistry(testConfig('http://127.0.0.1:1')).serviceHealth('acme-cloud')).toBeUndefined();
+    const messageOf = (build: () => unknown) => { try { build(); } catch (e) { return e instanceof ConfigError ? e.message : String(e); } return undefined; };
+    const bad = testConfig('http://127.0.0.1:1', { serviceHealth: { source: 'statuspage', url: 'not a url' } });
+    const unknown = testConfig('http://127.0.0.1:1', { serviceHealth: { source: 'pagerduty' } });
+    expect(messageOf(() => buildRegistry(bad))).toBe('partners[acme-cloud].serviceHealth.url: must be an http or https URL');
+    expect(messageOf(() => buildRegistry(unknown))).toBe('partners[0].serviceHealth.source: unknown service-health source "pagerduty" (known: microsoft365, statuspage)');
+    for (const build of [buildPollerRegistry, buildTicketingRegistry, buildCollaborationRegistry, buildWebhookRegistry]) {
+      expect(messageOf(() => build(bad))).toBe(messageOf(() => buildRegistry(bad)));
     }
   });
 

@@ -53,6 +53,9 @@ describe('backoff', () => {
     const now = new Date('2026-11-25T10:00:00Z');
     expect(parseRetryAfter('120', now)).toBe(120000);
     expect(parseRetryAfter('Wed, 25 Nov 2026 10:01:00 GMT', now)).toBe(60000);
+    // Graph's throttling answers fractional seconds (not RFC grammar): seconds, rounded up, never a date
+    expect(parseRetryAfter('2.128', now)).toBe(2128);
+    expect(parseRetryAfter('0.0004', now)).toBe(1);
     expect(parseRetryAfter('garbage', now)).toBeUndefined();
     expect(parseRetryAfter(undefined, now)).toBeUndefined();
   });
