@@ -174,10 +174,25 @@ export interface PollStateStore {
 export interface ServiceHealthStore {
   /** The partner's known incidents (active, and resolved but not expired by `now`) and when its source was last polled. */
   getServiceHealth(partnerId: string, now: Date): Promise<ServiceHealthState>;
-  /** Writes one incident as it is now (a resolved one expires `keepUntil`); only changed ones are written. */
+  /**
+   * Writes one incident as it is now (a resolved one expires `keepUntil`); only changed ones are written.
+   * It is written as not yet brought to the partner's open escalations (`uncorrelated` in the state) until
+   * markKnownIncidentsCorrelated: a poller stopped in between finishes the work on its next poll.
+   */
   saveKnownIncident(partnerId: string, incident: KnownIncident, keepUntil?: Date): Promise<void>;
+  /** The incidents' changes reached every open escalation of the partner. */
+  markKnownIncidentsCorrelated(partnerId: string, incidentIds: readonly string[]): Promise<void>;
   /** Records a poll (`retryAt`: the source asked the hub to wait until then, Retry-After). */
   markServiceHealthPolled(partnerId: string, polledAt: string, retryAt?: string): Promise<void>;
+  /**
+   * The open escalations that watch the partner's incidents (to attach new ones): one item each under the
+   * partner, written when the escalation is flagged, so that finding them is one Query of that partner's
+   * watchers, never a scan; its cost grows with the partner's open escalations. Idempotent.
+   */
+  watchKnownIncidents(partnerId: string, escalationId: string): Promise<void>;
+  listKnownIncidentWatchers(partnerId: string): Promise<string[]>;
+  /** An escalation that ended stops watching (the correlation removes it when it finds it ended). */
+  unwatchKnownIncidents(partnerId: string, escalationId: string): Promise<void>;
 }
 
 export interface ServiceHealthState {
@@ -185,6 +200,8 @@ export interface ServiceHealthState {
   polledAt?: string | undefined;
   retryAt?: string | undefined;
   incidents: KnownIncident[];
+  /** Ids of incidents whose last change has not reached the partner's open escalations yet. */
+  uncorrelated: string[];
 }
 
 /** Why queue messages failed, for the dead-letter tools. */

@@ -23,6 +23,7 @@ import { recordManualPartnerStatus } from '../core/use-cases/manual-partner-stat
 import { retryOpening } from '../core/use-cases/retry-opening';
 import { flagEscalation } from '../core/use-cases/flag-escalation';
 import { listKnownIncidents } from '../core/use-cases/list-known-incidents';
+import { decideKnownIncident } from '../core/use-cases/known-incident-matches';
 import { openApiDocument } from './openapi';
 import { buildCollaborationRegistry } from '../connectors/collaboration-registry';
 import { eventBridgeBus } from './adapters/eventbridge-bus';
@@ -110,6 +111,16 @@ export function makeApiHandler(deps: HubDeps, opts: ApiOptions = {}) {
     'POST /v1/escalations/{escalationId}/cancel': async ({ event, caller, body }) => {
       const esc = await loadEscalation(event);
       return json(200, engineerView(await cancelEscalation(deps, esc.escalationId, body.reason, caller.sub)));
+    },
+
+    'POST /v1/escalations/{escalationId}/known-incidents/{incidentId}/confirm': async ({ event, caller }) => {
+      const esc = await loadEscalation(event);
+      return json(200, engineerView(await decideKnownIncident(deps, esc.escalationId, param(event, 'incidentId'), 'confirmed', caller.sub)));
+    },
+
+    'POST /v1/escalations/{escalationId}/known-incidents/{incidentId}/dismiss': async ({ event, caller }) => {
+      const esc = await loadEscalation(event);
+      return json(200, engineerView(await decideKnownIncident(deps, esc.escalationId, param(event, 'incidentId'), 'dismissed', caller.sub)));
     },
 
     'POST /v1/status-links': async ({ body }) => json(201, await mintStatusLink(deps, signer, body)),

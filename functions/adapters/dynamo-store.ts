@@ -26,6 +26,7 @@ const caseKey = (caseId: string, partnerId: string) => ({ PK: `CASE#${caseId}`, 
 export const boundedKeyPart = (id: string) => (id.length <= 200 ? id : `sha256:${createHash('sha256').update(id).digest('hex')}`);
 const ticketKey = (partnerId: string, ticketId: string) => ({ PK: `PTKT#${partnerId}#${boundedKeyPart(ticketId)}`, SK: 'META' });
 const hookKey = (partnerId: string, deliveryId: string) => ({ PK: `HOOK#${partnerId}#${boundedKeyPart(deliveryId)}`, SK: 'META' });
+const knownIncidentKey = (partnerId: string, incidentId: string) => ({ PK: `HEALTH#${partnerId}`, SK: `INC#${boundedKeyPart(incidentId)}` });
 const subKey = (partnerId: string, meetingId: string) => ({ PK: `SUB#${partnerId}#${boundedKeyPart(meetingId)}`, SK: 'META' });
 const subIdKey = (partnerId: string, subscriptionId: string) => ({ PK: `SUBID#${partnerId}#${boundedKeyPart(subscriptionId)}`, SK: 'META' });
 /**
@@ -84,7 +85,7 @@ function toEscalation(item: Record<string, unknown>): Escalation {
 
 type OptionalKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? K : never }[keyof T];
 /** The escalation's optional attributes (the compiler keeps this list complete). */
-const OPTIONAL: Record<OptionalKeys<Escalation>, true> = { customerSummary: true, ticketMode: true, ticketDueBy: true, updateDueBy: true, agedFor: true, opening: true, commentsPending: true, problem: true, timelineKeys: true, commentTexts: true, mandate: true };
+const OPTIONAL: Record<OptionalKeys<Escalation>, true> = { customerSummary: true, ticketMode: true, ticketDueBy: true, updateDueBy: true, agedFor: true, opening: true, commentsPending: true, problem: true, timelineKeys: true, commentTexts: true, mandate: true, knownIncidents: true };
 
 /**
  * An UpdateItem that sets every attribute of the escalation but its id (and removes the optional ones now
@@ -520,19 +521,43 @@ export class DynamoEscalationStore implements EscalationStore {
       start = r.LastEvaluatedKey;
     } while (start);
     const meta = items.find((i) => i.SK === 'META');
-    const incidents = items.filter((i) => String(i.SK).startsWith('INC#') && !(typeof i.ttl === 'number' && i.ttl < nowSec))
-      .map((i) => i.incident as KnownIncident);
-    return { polledAt: meta?.polledAt as string | undefined, retryAt: meta?.retryAt as string | undefined, incidents };
+    const live = items.filter((i) => String(i.SK).startsWith('INC#') && !(typeof i.ttl === 'number' && i.ttl < nowSec));
+    return {
+      polledAt: meta?.polledAt as string | undefined, retryAt: meta?.retryAt as string | undefined,
+      incidents: live.map((i) => i.incident as KnownIncident), uncorrelated: live.filter((i) => i.uncorrelated === 1).map((i) => (i.incident as KnownIncident).id),
+    };
   }
 
   async saveKnownIncident(partnerId: string, incident: KnownIncident, keepUntil?: Date) {
     await this.db.send(new PutCommand({
       TableName: this.tableName,
       Item: {
-        PK: `HEALTH#${partnerId}`, SK: `INC#${incident.id}`, type: 'known-incident', incident,
+        ...knownIncidentKey(partnerId, incident.id), type: 'known-incident', incident, uncorrelated: 1,
         ...(keepUntil ? { ttl: Math.floor(keepUntil.getTime() / 1000) } : {}),
       },
     }));
+  }
+
+  async markKnownIncidentsCorrelated(partnerId: string, incidentIds: readonly string[]) {
+    for (const id of incidentIds) {
+      await unlessRefused(this.db.send(new UpdateCommand({
+        TableName: this.tableName, Key: knownIncidentKey(partnerId, id), UpdateExpression: 'REMOVE uncorrelated', ConditionExpression: 'attribute_exists(PK)',
+      })));
+    }
+  }
+
+  /** `WATCH#<partnerId>` / `ESC#<escalationId>`: the partner's open escalations, for its incidents (ServiceHealthStore). */
+  async watchKnownIncidents(partnerId: string, escalationId: string) {
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { PK: `WATCH#${partnerId}`, SK: `ESC#${escalationId}`, type: 'incident-watch', escalationId } }));
+  }
+
+  async listKnownIncidentWatchers(partnerId: string) {
+    const items = await this.queryAll({ KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `WATCH#${partnerId}` }, ConsistentRead: true });
+    return items.map((i) => i.escalationId as string);
+  }
+
+  async unwatchKnownIncidents(partnerId: string, escalationId: string) {
+    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: { PK: `WATCH#${partnerId}`, SK: `ESC#${escalationId}` } }));
   }
 
   async markServiceHealthPolled(partnerId: string, polledAt: string, retryAt?: string) {

@@ -126,6 +126,13 @@ const EXPECT: Record<RouteKey, { call: () => Promise<Call>; answer: number | ((c
     call: async () => ({ path: `/v1/escalations/${tenants.acme.escalationId}/partner-status`, body: { status: 'resolved' } }),
     answer: 409,
   },
+  // the test partner names no service-health source, so no incident is attached: 404 for engineers
+  'POST /v1/escalations/{escalationId}/known-incidents/{incidentId}/confirm': {
+    call: async () => ({ path: `/v1/escalations/${tenants.acme.escalationId}/known-incidents/TM000001/confirm`, body: {} }), answer: 404,
+  },
+  'POST /v1/escalations/{escalationId}/known-incidents/{incidentId}/dismiss': {
+    call: async () => ({ path: `/v1/escalations/${tenants.acme.escalationId}/known-incidents/TM000001/dismiss`, body: {} }), answer: 404,
+  },
   // another customer's case does not exist for them
   'GET /v1/customer/cases/{caseId}/partner-incidents': {
     call: async () => ({ path: `/v1/customer/cases/${tenants.acme.caseId}/partner-incidents` }),
