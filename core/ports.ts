@@ -176,12 +176,11 @@ export interface ServiceHealthStore {
   getServiceHealth(partnerId: string, now: Date): Promise<ServiceHealthState>;
   /**
    * Writes one incident as it is now (a resolved one expires `keepUntil`); only changed ones are written.
-   * It is written as not yet brought to the partner's open escalations (`uncorrelated` in the state) until
-   * markKnownIncidentsCorrelated: a poller stopped in between finishes the work on its next poll.
+   * Without `correlated`, it is written as not yet brought to the partner's open escalations (listed in
+   * the state's `uncorrelated`); written again `correlated` once it has: a poller stopped in between
+   * finishes the work on its next poll.
    */
-  saveKnownIncident(partnerId: string, incident: KnownIncident, keepUntil?: Date): Promise<void>;
-  /** The incidents' changes reached every open escalation of the partner. */
-  markKnownIncidentsCorrelated(partnerId: string, incidentIds: readonly string[]): Promise<void>;
+  saveKnownIncident(partnerId: string, incident: KnownIncident, keepUntil?: Date, opts?: { correlated?: boolean }): Promise<void>;
   /** Records a poll (`retryAt`: the source asked the hub to wait until then, Retry-After). */
   markServiceHealthPolled(partnerId: string, polledAt: string, retryAt?: string): Promise<void>;
   /**

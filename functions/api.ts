@@ -57,6 +57,12 @@ export function makeApiHandler(deps: HubDeps, opts: ApiOptions = {}) {
   const signer = opts.sessionKey ? hmacStatusLinkSigner(opts.sessionKey) : undefined;
   const loadEscalation = (event: HttpEvent) => fromPath(event, (id) => deps.store.getEscalation(id));
 
+  /** An engineer's verdict on a known partner incident of the escalation in the path. */
+  const decide = (match: 'confirmed' | 'dismissed') => async ({ event, caller }: { event: HttpEvent; caller: { sub: string } }) => {
+    const esc = await loadEscalation(event);
+    return json(200, engineerView(await decideKnownIncident(deps, esc.escalationId, param(event, 'incidentId'), match, caller.sub)));
+  };
+
   const routes: RouteHandlers<'api'> = {
     'GET /health': async () => json(200, { status: 'ok' }),
     'GET /openapi.json': async () => json(200, openApiDocument()),
@@ -113,15 +119,8 @@ export function makeApiHandler(deps: HubDeps, opts: ApiOptions = {}) {
       return json(200, engineerView(await cancelEscalation(deps, esc.escalationId, body.reason, caller.sub)));
     },
 
-    'POST /v1/escalations/{escalationId}/known-incidents/{incidentId}/confirm': async ({ event, caller }) => {
-      const esc = await loadEscalation(event);
-      return json(200, engineerView(await decideKnownIncident(deps, esc.escalationId, param(event, 'incidentId'), 'confirmed', caller.sub)));
-    },
-
-    'POST /v1/escalations/{escalationId}/known-incidents/{incidentId}/dismiss': async ({ event, caller }) => {
-      const esc = await loadEscalation(event);
-      return json(200, engineerView(await decideKnownIncident(deps, esc.escalationId, param(event, 'incidentId'), 'dismissed', caller.sub)));
-    },
+    'POST /v1/escalations/{escalationId}/known-incidents/{incidentId}/confirm': decide('confirmed'),
+    'POST /v1/escalations/{escalationId}/known-incidents/{incidentId}/dismiss': decide('dismissed'),
 
     'POST /v1/status-links': async ({ body }) => json(201, await mintStatusLink(deps, signer, body)),
 

@@ -55,10 +55,12 @@ const notFound = () => page(404, 'Case not found', '<h1>Case not found</h1><p>Th
 
 const when = (iso: string) => `<time datetime="${escapeHtml(iso)}">${escapeHtml(iso.replace('T', ' ').slice(0, 16))} UTC</time>`;
 
+/** A partner's own id (a ticket number, an incident id), linked only when the link is http(s). */
+const partnerId = (id: string, url: string | null | undefined) =>
+  (isHttpUrl(url) ? `<a class="ticket" href="${escapeHtml(url)}" rel="noreferrer">${escapeHtml(id)}</a>` : `<span class="ticket">${escapeHtml(id)}</span>`);
+
 function incidentCard(v: CustomerIncidentAnswer): string {
-  const ticket = v.ticketNumber
-    ? (isHttpUrl(v.ticketUrl) ? `<a class="ticket" href="${escapeHtml(v.ticketUrl)}" rel="noreferrer">${escapeHtml(v.ticketNumber)}</a>` : `<span class="ticket">${escapeHtml(v.ticketNumber)}</span>`)
-    : 'Not assigned yet';
+  const ticket = v.ticketNumber ? partnerId(v.ticketNumber, v.ticketUrl) : 'Not assigned yet';
   const referral = v.referral
     ? `<div class="referral" role="note"><strong>What to do next:</strong> ${escapeHtml(v.referral.instructions)}<br><small>Why: ${escapeHtml(v.referral.reason)}</small></div>`
     : '';
@@ -76,9 +78,8 @@ function incidentCard(v: CustomerIncidentAnswer): string {
 function knownIncidents(v: CustomerIncidentAnswer): string {
   if (v.knownIncidents.length === 0) return '';
   const item = (i: CustomerIncidentAnswer['knownIncidents'][number]) => {
-    const id = isHttpUrl(i.url) ? `<a class="ticket" href="${escapeHtml(i.url)}" rel="noreferrer">${escapeHtml(i.id)}</a>` : `<span class="ticket">${escapeHtml(i.id)}</span>`;
     const state = i.resolvedAt ? `resolved ${when(i.resolvedAt)}` : `${escapeHtml(i.status)}, since ${when(i.startedAt)}`;
-    return `<li>${id}: ${escapeHtml(i.title)} — ${state}</li>`;
+    return `<li>${partnerId(i.id, i.url)}: ${escapeHtml(i.title)} — ${state}</li>`;
   };
   return `<div class="known" role="note"><h3>Known ${escapeHtml(v.partnerName)} incident</h3>
 <p>${escapeHtml(v.partnerName)} has reported an incident of its own that affects this case:</p>

@@ -8,6 +8,8 @@ import { correlateKnownIncidents } from './known-incident-matches';
 import { credentialsRefused } from './hub-problems';
 
 const DAY_MS = 24 * 3600_000;
+/** A resolved incident is kept a while (KNOWN_INCIDENT_KEEP_DAYS), then DynamoDB's TTL removes it. */
+const keepUntil = (i: KnownIncident) => (i.resolvedAt ? new Date(Date.parse(i.resolvedAt) + KNOWN_INCIDENT_KEEP_DAYS * DAY_MS) : undefined);
 
 /**
  * Polls each partner's service-health source (its profile's `serviceHealth`), at most once per its
@@ -16,7 +18,7 @@ const DAY_MS = 24 * 3600_000;
  * ask the source for the incidents active now; publish `KnownIncidentStarted` for each new one and
  * `KnownIncidentResolved` for each no longer listed; write only the incidents that changed (a resolved one
  * kept `KNOWN_INCIDENT_KEEP_DAYS`); bring those changes to the partner's open escalations (new incidents
- * suggested, attached ones brought up to date: known-incident-matches.ts) and mark them correlated; record
+ * suggested, attached ones brought up to date: known-incident-matches.ts) and write them again as correlated; record
  * the poll. Events go out before the writes: a crash between the
  * two publishes them again on the next poll (at least once), never loses one. A failure is logged and the
  * next interval tries again; a 401/403 raises the alarm metric, as partner polling does.
@@ -54,9 +56,7 @@ export async function pollServiceHealth(deps: Needs<'config' | 'connectors' | 'c
       ...changes.resolved.map((i) => hubEvent('KnownIncidentResolved', { ...event(i), resolvedAt: i.resolvedAt! })),
     ];
     if (events.length) await deps.bus.publish(events);
-    for (const i of changes.changed) {
-      await deps.store.saveKnownIncident(partner.id, i, i.resolvedAt ? new Date(Date.parse(i.resolvedAt) + KNOWN_INCIDENT_KEEP_DAYS * DAY_MS) : undefined);
-    }
+    for (const i of changes.changed) await deps.store.saveKnownIncident(partner.id, i, keepUntil(i));
     // this poll's changes, and any an earlier poll stopped before bringing to the escalations
     const uncorrelated = new Map(known.incidents.filter((i) => known.uncorrelated.includes(i.id)).map((i) => [i.id, i]));
     for (const i of changes.changed) uncorrelated.set(i.id, i);
@@ -74,7 +74,7 @@ export async function pollServiceHealth(deps: Needs<'config' | 'connectors' | 'c
 async function correlate(deps: Parameters<typeof pollServiceHealth>[0], partnerId: string, incidents: KnownIncident[]) {
   try {
     const reached = await correlateKnownIncidents(deps, partnerId, incidents);
-    await deps.store.markKnownIncidentsCorrelated(partnerId, incidents.map((i) => i.id));
+    for (const i of incidents) await deps.store.saveKnownIncident(partnerId, i, keepUntil(i), { correlated: true });
     if (reached) deps.log.info('known incidents brought to open escalations', { partnerId, incidents: incidents.length, escalations: reached });
   } catch (err) {
     deps.log.warn('could not bring known incidents to open escalations; the next poll tries again', { partnerId, error: String(err) });

@@ -26,7 +26,6 @@ const caseKey = (caseId: string, partnerId: string) => ({ PK: `CASE#${caseId}`, 
 export const boundedKeyPart = (id: string) => (id.length <= 200 ? id : `sha256:${createHash('sha256').update(id).digest('hex')}`);
 const ticketKey = (partnerId: string, ticketId: string) => ({ PK: `PTKT#${partnerId}#${boundedKeyPart(ticketId)}`, SK: 'META' });
 const hookKey = (partnerId: string, deliveryId: string) => ({ PK: `HOOK#${partnerId}#${boundedKeyPart(deliveryId)}`, SK: 'META' });
-const knownIncidentKey = (partnerId: string, incidentId: string) => ({ PK: `HEALTH#${partnerId}`, SK: `INC#${boundedKeyPart(incidentId)}` });
 const subKey = (partnerId: string, meetingId: string) => ({ PK: `SUB#${partnerId}#${boundedKeyPart(meetingId)}`, SK: 'META' });
 const subIdKey = (partnerId: string, subscriptionId: string) => ({ PK: `SUBID#${partnerId}#${boundedKeyPart(subscriptionId)}`, SK: 'META' });
 /**
@@ -231,7 +230,11 @@ export class DynamoEscalationStore implements EscalationStore {
 
   async listByCase(caseId: string) {
     const cases = await this.queryAll({ KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `CASE#${caseId}` }, ConsistentRead: true });
-    // the case items name their escalations: read those (and repair one a crashed flag left half-written)
+    return this.escalationsOfCase(caseId, cases);
+  }
+
+  /** The escalations the case items name, oldest first (repairing one a crashed flag left half-written). */
+  private async escalationsOfCase(caseId: string, cases: Record<string, unknown>[]) {
     const all = await Promise.all(cases.map(async (c) =>
       (await this.getEscalation(c.escalationId as string)) ?? this.existingForCase(caseId, (c.SK as string).slice('PARTNER#'.length))));
     return all.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
@@ -244,10 +247,7 @@ export class DynamoEscalationStore implements EscalationStore {
    * nothing about other tenants' cases.
    */
   async listByCustomerCase(customerId: string, caseId: string) {
-    const cases = await this.caseItems(caseId, '=', customerId);
-    const all = await Promise.all(cases.map(async (c) =>
-      (await this.getEscalation(c.escalationId as string)) ?? this.existingForCase(caseId, (c.SK as string).slice('PARTNER#'.length))));
-    return all.filter((e) => e.customerId === customerId).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    return (await this.escalationsOfCase(caseId, await this.caseItems(caseId, '=', customerId))).filter((e) => e.customerId === customerId);
   }
 
   async saveEscalation(next: Escalation, opts: { keepDue?: boolean } = {}) {
@@ -510,45 +510,28 @@ export class DynamoEscalationStore implements EscalationStore {
    */
   async getServiceHealth(partnerId: string, now: Date): Promise<ServiceHealthState> {
     const nowSec = Math.floor(now.getTime() / 1000);
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const r = await this.db.send(new QueryCommand({
-        TableName: this.tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `HEALTH#${partnerId}` },
-        ConsistentRead: true, ExclusiveStartKey: start,
-      }));
-      items.push(...(r.Items ?? []));
-      start = r.LastEvaluatedKey;
-    } while (start);
+    const items = await this.queryAll({ KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `HEALTH#${partnerId}` }, ConsistentRead: true });
     const meta = items.find((i) => i.SK === 'META');
     const live = items.filter((i) => String(i.SK).startsWith('INC#') && !(typeof i.ttl === 'number' && i.ttl < nowSec));
     return {
       polledAt: meta?.polledAt as string | undefined, retryAt: meta?.retryAt as string | undefined,
-      incidents: live.map((i) => i.incident as KnownIncident), uncorrelated: live.filter((i) => i.uncorrelated === 1).map((i) => (i.incident as KnownIncident).id),
+      incidents: live.map((i) => i.incident as KnownIncident), uncorrelated: live.filter((i) => i.uncorrelated).map((i) => (i.incident as KnownIncident).id),
     };
   }
 
-  async saveKnownIncident(partnerId: string, incident: KnownIncident, keepUntil?: Date) {
+  async saveKnownIncident(partnerId: string, incident: KnownIncident, keepUntil?: Date, opts: { correlated?: boolean } = {}) {
     await this.db.send(new PutCommand({
       TableName: this.tableName,
       Item: {
-        ...knownIncidentKey(partnerId, incident.id), type: 'known-incident', incident, uncorrelated: 1,
-        ...(keepUntil ? { ttl: Math.floor(keepUntil.getTime() / 1000) } : {}),
+        PK: `HEALTH#${partnerId}`, SK: `INC#${boundedKeyPart(incident.id)}`, type: 'known-incident', incident,
+        ...(opts.correlated ? {} : { uncorrelated: 1 }), ...(keepUntil ? { ttl: Math.floor(keepUntil.getTime() / 1000) } : {}),
       },
     }));
   }
 
-  async markKnownIncidentsCorrelated(partnerId: string, incidentIds: readonly string[]) {
-    for (const id of incidentIds) {
-      await unlessRefused(this.db.send(new UpdateCommand({
-        TableName: this.tableName, Key: knownIncidentKey(partnerId, id), UpdateExpression: 'REMOVE uncorrelated', ConditionExpression: 'attribute_exists(PK)',
-      })));
-    }
-  }
-
   /** `WATCH#<partnerId>` / `ESC#<escalationId>`: the partner's open escalations, for its incidents (ServiceHealthStore). */
   async watchKnownIncidents(partnerId: string, escalationId: string) {
-    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { PK: `WATCH#${partnerId}`, SK: `ESC#${escalationId}`, type: 'incident-watch', escalationId } }));
+    await this.putIfAbsent({ PK: `WATCH#${partnerId}`, SK: `ESC#${escalationId}`, type: 'incident-watch', escalationId });
   }
 
   async listKnownIncidentWatchers(partnerId: string) {

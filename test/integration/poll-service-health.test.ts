@@ -50,7 +50,11 @@ function setup() {
   const store = new DynamoEscalationStore(documentClient(dynamo.client), LOCAL_TABLE);
   const writes: string[] = [];
   const counted: EscalationStore = Object.assign(Object.create(store) as EscalationStore, {
-    saveKnownIncident: (partnerId: string, i: KnownIncident, keepUntil?: Date) => { writes.push(i.id); return store.saveKnownIncident(partnerId, i, keepUntil); },
+    // `+`: written again once its change reached the partner's open escalations
+    saveKnownIncident: (partnerId: string, i: KnownIncident, keepUntil?: Date, opts?: { correlated?: boolean }) => {
+      writes.push(`${i.id}${opts?.correlated ? '+' : ''}`);
+      return store.saveKnownIncident(partnerId, i, keepUntil, opts);
+    },
   });
   const partnerId = uid('p').toLowerCase();
   const deps: HubDeps = {
@@ -66,20 +70,20 @@ it('polls on the interval, writes only what changed, and publishes started and r
   source.active = [incident('a'), incident('b')];
   expect(await pollServiceHealth(deps)).toEqual({ [partnerId]: 2 });
   expect(bus.events.map((e) => [e.detailType, (e.detail as { incidentId: string }).incidentId])).toEqual([['KnownIncidentStarted', 'a'], ['KnownIncidentStarted', 'b']]);
-  expect(writes).toEqual(['a', 'b']);
+  expect(writes).toEqual(['a', 'b', 'a+', 'b+']);
 
   expect(await pollServiceHealth(deps)).toEqual({}); // within the interval: the source is not asked
   expect(source.polls).toBe(1);
 
   clock.advance(300_000); // nothing changed: no incident written, no event
   expect(await pollServiceHealth(deps)).toEqual({ [partnerId]: 2 });
-  expect(writes).toEqual(['a', 'b']);
+  expect(writes).toEqual(['a', 'b', 'a+', 'b+']);
   expect(bus.events).toHaveLength(2);
 
   clock.advance(300_000); // a changes status, b is gone
   source.active = [incident('a', { status: 'identified' })];
   await pollServiceHealth(deps);
-  expect(writes).toEqual(['a', 'b', 'a', 'b']);
+  expect(writes.slice(4)).toEqual(['a', 'b', 'a+', 'b+']);
   expect(bus.events.slice(2)).toEqual([expect.objectContaining({
     detailType: 'KnownIncidentResolved',
     detail: expect.objectContaining({ partnerId, incidentId: 'b', resolvedAt: clock.now().toISOString(), services: ['Meetings'] }),

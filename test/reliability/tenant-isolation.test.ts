@@ -222,7 +222,7 @@ describe('tenant isolation: every route, every kind of caller', () => {
       const own = await http(e2e.hub.url, 'GET', `/v1/customer/cases/${mine.caseId}/partner-incidents`, { token: customerToken(who) });
       expect(own.status).toBe(200);
       expect(own.json.incidents.map((i: { ticketNumber: string }) => i.ticketNumber)).toEqual([mine.ticketNumber]);
-      expect(Object.keys(own.json.incidents[0]).sort()).toEqual(['openedAt', 'partnerId', 'partnerName', 'referral', 'status', 'ticketNumber', 'ticketUrl', 'updatedAt']);
+      expect(Object.keys(own.json.incidents[0]).sort()).toEqual(['knownIncidents', 'openedAt', 'partnerId', 'partnerName', 'referral', 'status', 'ticketNumber', 'ticketUrl', 'updatedAt']);
       for (const path of [`/v1/customer/cases/${theirs.caseId}/partner-incidents`, `/status/cases/${theirs.caseId}`]) {
         const r = await http(e2e.hub.url, 'GET', path, { token: customerToken(who) });
         expect({ path, status: r.status }).toEqual({ path, status: 404 });
