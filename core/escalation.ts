@@ -3,6 +3,7 @@
  * Pure domain model and state machine; no I/O.
  */
 import { isHttpUrl } from './partner-input';
+import type { KnownIncident } from './ports';
 import type { CustomerIncidentAnswer, CustomerKnownIncidentAnswer, EscalationAnswer } from './responses';
 
 export const STATUSES = [
@@ -40,14 +41,7 @@ export type KnownIncidentMatch = (typeof KNOWN_INCIDENT_MATCHES)[number];
  * last polled, what the engineer made of it, and when the hub suggested it (the timeline's
  * `known_incident_suggested` entry is derived from that: no write of its own).
  */
-export interface AttachedKnownIncident {
-  source: string;
-  id: string;
-  title: string;
-  status: string;
-  url?: string | undefined;
-  startedAt: string;
-  resolvedAt?: string | undefined;
+export interface AttachedKnownIncident extends Omit<KnownIncident, 'services'> {
   match: KnownIncidentMatch;
   suggestedAt: string;
 }
