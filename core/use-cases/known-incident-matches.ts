@@ -2,7 +2,7 @@ import type { Needs } from '../deps';
 import { isTerminal, type AttachedKnownIncident, type Escalation, type KnownIncidentMatch } from '../escalation';
 import { NotFoundError } from '../errors';
 import { hubEvent } from '../events';
-import { activeIncidents, mergeKnownIncidents } from '../known-incidents';
+import { activeIncidents, mergeKnownIncidents, type KnownIncidentMerge } from '../known-incidents';
 import type { EscalationRecords, KnownIncident, ServiceHealthStore, TimelineStore } from '../ports';
 import { mutateEscalation } from './mutate-escalation';
 
@@ -13,12 +13,6 @@ import { mutateEscalation } from './mutate-escalation';
  */
 
 type AttachDeps = Needs<'clock' | 'bus', EscalationRecords & TimelineStore>;
-
-/** Confirmed on the escalation and resolved by the partner since `before`. */
-const newlyResolvedConfirmed = (before: Escalation, after: Escalation): AttachedKnownIncident[] => {
-  const was = new Map((before.knownIncidents ?? []).map((i) => [i.id, i]));
-  return (after.knownIncidents ?? []).filter((i) => i.match === 'confirmed' && i.resolvedAt && !was.get(i.id)?.resolvedAt);
-};
 
 /**
  * Attaches the partner's incidents to one escalation, while it is open (mergeKnownIncidents says which and
@@ -32,26 +26,27 @@ export async function attachKnownIncidents(deps: AttachDeps, escalationId: strin
   : Promise<{ ended: true } | { ended: false; escalation: Escalation }> {
   const now = deps.clock.now();
   let ended = false;
+  // the merge of the escalation as last read: the one `beforeSave` announces and, once written, the timeline records
+  let merged: KnownIncidentMerge | undefined;
   const r = await mutateEscalation(deps.store, escalationId, (e) => {
     ended = isTerminal(e.status);
     if (ended) return undefined;
-    const merged = mergeKnownIncidents(e.knownIncidents ?? [], incidents, now);
+    merged = mergeKnownIncidents(e.knownIncidents ?? [], incidents, now);
     return merged.changed ? { ...e, knownIncidents: merged.next } : undefined;
   }, now, {
     ...(known ? { known } : {}),
     // the due time depends on nothing attached here
     keepDue: true,
-    beforeSave: async (before, next) => {
-      const resolved = newlyResolvedConfirmed(before, next);
-      if (resolved.length === 0) return;
-      await deps.bus.publish(resolved.map((i) => hubEvent('ConfirmedIncidentResolved', {
+    beforeSave: async (_before, next) => {
+      if (!merged?.resolvedConfirmed.length) return;
+      await deps.bus.publish(merged.resolvedConfirmed.map((i) => hubEvent('ConfirmedIncidentResolved', {
         version: 1, escalationId, partnerId: next.partnerId, caseId: next.caseId,
         source: i.source, incidentId: i.id, title: i.title, status: i.status, ...(i.url ? { url: i.url } : {}), startedAt: i.startedAt, resolvedAt: i.resolvedAt!,
       })));
     },
   });
   if (!r || ended) return { ended: true };
-  for (const i of newlyResolvedConfirmed(r.before, r.after)) {
+  for (const i of r.changed ? merged!.resolvedConfirmed : []) {
     await deps.store.appendTimeline(escalationId, {
       at: now.toISOString(), type: 'known_incident_resolved', actor: `partner:${r.after.partnerId}`,
       detail: { source: i.source, incidentId: i.id, title: i.title, status: i.status, resolvedAt: i.resolvedAt },
