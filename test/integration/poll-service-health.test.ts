@@ -15,6 +15,7 @@ import { pollServiceHealth } from '../../core/use-cases/poll-service-health';
 import { flagEscalation } from '../../core/use-cases/flag-escalation';
 import { decideKnownIncident } from '../../core/use-cases/known-incident-matches';
 import { mutateEscalation } from '../../core/use-cases/mutate-escalation';
+import { retryOpening } from '../../core/use-cases/retry-opening';
 import { documentClient } from '../../functions/adapters/clients';
 import { DynamoEscalationStore } from '../../functions/adapters/dynamo-store';
 import { LOCAL_TABLE, startDynalite } from '../../local/dynamo';
@@ -169,6 +170,20 @@ describe('known incidents on the partner\'s open escalations', () => {
       `known_incident_suggested:a:partner:${partnerId}`, `known_incident_suggested:b:partner:${partnerId}`,
       'known_incident_confirmed:a:eng-2', 'known_incident_dismissed:b:eng-2', `known_incident_resolved:a:partner:${partnerId}`,
     ]);
+  });
+
+  it('a referred escalation stops watching, and watches again (with what is active then) once retried', async () => {
+    const { source, clock, deps, partnerId } = setup();
+    const esc = await flag(deps, partnerId);
+    await mutateEscalation(deps.store, esc.escalationId, (e) => ({ ...e, status: 'referred', referral: { reason: 'r', instructions: 'i' } }), clock.now());
+    source.active = [incident('d')];
+    await pollServiceHealth(deps);
+    expect(await deps.store.listKnownIncidentWatchers(partnerId)).toEqual([]);
+    expect(await attached(deps, esc.escalationId)).toEqual([]);
+
+    const retried = await retryOpening(deps, esc.escalationId, 'eng-1');
+    expect(retried.knownIncidents!.map((i) => i.id)).toEqual(['d']);
+    expect(await deps.store.listKnownIncidentWatchers(partnerId)).toEqual([esc.escalationId]);
   });
 
   it('a poll that could not reach the escalations leaves its changes for the next poll', async () => {
