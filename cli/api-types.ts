@@ -25,8 +25,15 @@ export interface Escalation {
   lastError?: string | null;
   /** The hub's own set-up problem that holds it up (engineers only). */
   problem?: { code: string; message: string; since: string } | null;
+  /** The partner's own incidents attached to it: suggested by the hub, confirmed or dismissed by an engineer. */
+  knownIncidents?: AttachedKnownIncident[];
   createdAt: string;
   updatedAt: string;
+}
+
+export interface AttachedKnownIncident {
+  source: string; id: string; title: string; status: string; url?: string; startedAt: string; resolvedAt?: string;
+  match: 'suggested' | 'confirmed' | 'dismissed';
 }
 
 export interface TimelineEntry { at: string; type: string; actor?: string | null; detail?: unknown }
@@ -65,12 +72,15 @@ const ok = (check: Check) => (v: unknown) => check(v) === undefined;
 
 const partnerTicket = fields({ id: str, number: str, url: optStr });
 const referral = fields({ reason: str, instructions: str });
+const attachedKnownIncident = fields({ id: str, title: str, status: str, startedAt: str, url: optStr, resolvedAt: optStr, match: str });
 
 export const checkEscalation: Check = fields({
   escalationId: str, caseId: str, customerId: str, partnerId: str, partnerName: str, platform: optStr,
   status: (v) => (STATUSES as readonly unknown[]).includes(v), severity: str, summary: str,
   partnerTicket: nullOr(partnerTicket), referral: nullOr(referral),
   attempts: (v) => v === undefined || typeof v === 'number', lastError: optStr, createdAt: str, updatedAt: str,
+  // absent from hubs before known incidents
+  knownIncidents: (v) => v === undefined || (Array.isArray(v) && v.every(ok(attachedKnownIncident))),
 });
 
 const checkTimelineEntry = fields({ at: str, type: str, actor: optStr });

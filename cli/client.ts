@@ -68,6 +68,10 @@ export class HubClient {
   doctor() {
     return this.call<DoctorReport>(checkDoctorReport, 'POST', '/v1/admin/doctor', {});
   }
+  /** An engineer's verdict on a partner incident attached to the escalation. */
+  decideKnownIncident(id: string, incidentId: string, verdict: 'confirm' | 'dismiss') {
+    return this.call<Escalation>(checkEscalation, 'POST', `/v1/escalations/${enc(id)}/known-incidents/${enc(incidentId)}/${verdict}`, {});
+  }
   retry(id: string) {
     return this.call<Escalation>(checkEscalation, 'POST', `/v1/escalations/${enc(id)}/retry`, {});
   }

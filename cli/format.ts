@@ -52,6 +52,10 @@ export function escalationLines(e: Escalation): string[] {
   if (!e.partnerTicket && e.attempts) rows.push(['attempts', `${e.attempts}${e.lastError ? ` (last error: ${e.lastError})` : ''}`]);
   const manual = (e as Partial<EscalationDetail>).manual;
   if (manual) rows.push(['portal', manual.portalUrl], ['manual', manual.instructions]);
+  for (const i of e.knownIncidents ?? []) {
+    const state = i.resolvedAt ? `resolved ${time(i.resolvedAt)}` : `${i.status} since ${time(i.startedAt)}`;
+    rows.push([`known ${i.match}`, `${i.id}  ${i.title} (${state})${i.url ? ` ${i.url}` : ''}`]);
+  }
   rows.push(['created', time(e.createdAt)], ['updated', time(e.updatedAt)]);
   const w = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`);

@@ -3,7 +3,8 @@
  * Pure domain model and state machine; no I/O.
  */
 import { isHttpUrl } from './partner-input';
-import type { CustomerIncidentAnswer, EscalationAnswer } from './responses';
+import type { KnownIncident } from './ports';
+import type { CustomerIncidentAnswer, CustomerKnownIncidentAnswer, EscalationAnswer } from './responses';
 
 export const STATUSES = [
   'requested', 'open', 'in_progress', 'awaiting_info', 'resolved', 'closed', 'referred', 'cancelled',
@@ -30,6 +31,20 @@ export interface CustomerRequest { at: string; by: string; channel: (typeof CUST
 export interface CustomerMandate { customerRequest?: CustomerRequest; partnerEntitlement?: string }
 
 export interface Referral { reason: string; instructions: string }
+
+/** What an engineer made of a partner incident attached to an escalation (API.md "Known partner incidents"). */
+export const KNOWN_INCIDENT_MATCHES = ['suggested', 'confirmed', 'dismissed'] as const;
+export type KnownIncidentMatch = (typeof KNOWN_INCIDENT_MATCHES)[number];
+
+/**
+ * A partner's own incident (its service-health source) attached to an escalation: the partner's fields as
+ * last polled, what the engineer made of it, and when the hub suggested it (the timeline's
+ * `known_incident_suggested` entry is derived from that: no write of its own).
+ */
+export interface AttachedKnownIncident extends Omit<KnownIncident, 'services'> {
+  match: KnownIncidentMatch;
+  suggestedAt: string;
+}
 
 /**
  * Something in the hub's own set-up stops it (the partner answers 401/403 to the hub's credentials): the
@@ -113,6 +128,11 @@ export interface Escalation {
    * on older items, whose echo check reads their timeline.
    */
   commentTexts?: boolean;
+  /**
+   * The partner's own incidents attached while the escalation is open (core/known-incidents.ts), in the
+   * order they were attached. Absent on items of partners without a service-health source, and on older items.
+   */
+  knownIncidents?: AttachedKnownIncident[];
   /** Optimistic-locking version, incremented by every write. */
   version: number;
 }
@@ -268,6 +288,7 @@ export function engineerView(e: Escalation): EscalationAnswer {
     attempts: e.attempts,
     lastError: e.lastError,
     problem: e.problem ? { code: e.problem.code, message: e.problem.message, since: e.problem.since } : null,
+    knownIncidents: (e.knownIncidents ?? []).map((i) => ({ ...shownKnownIncident(i), match: i.match })),
     createdAt: e.createdAt,
     updatedAt: e.updatedAt,
   };
@@ -284,5 +305,15 @@ export function customerIncidentView(e: Escalation): CustomerIncidentAnswer {
     openedAt: e.openedAt,
     updatedAt: e.updatedAt,
     referral: e.referral,
+    // an engineer vouched for these; suggestions and dismissed ones stay with the engineers
+    knownIncidents: (e.knownIncidents ?? []).filter((i) => i.match === 'confirmed').map(shownKnownIncident),
+  };
+}
+
+/** A known incident's partner fields as shown (its link only when http(s), as shownTicket). */
+function shownKnownIncident(i: AttachedKnownIncident): CustomerKnownIncidentAnswer {
+  return {
+    source: i.source, id: i.id, title: i.title, status: i.status, ...(isHttpUrl(i.url) ? { url: i.url } : {}),
+    startedAt: i.startedAt, ...(i.resolvedAt ? { resolvedAt: i.resolvedAt } : {}),
   };
 }

@@ -34,6 +34,14 @@ const knownIncident = {
 };
 export const KnownIncidentStarted = z.object(knownIncident);
 export const KnownIncidentResolved = z.object({ ...knownIncident, resolvedAt: z.string() });
+/**
+ * A partner incident that an engineer confirmed on this escalation was resolved by the partner: the
+ * escalation's own event (subscribers hear of it), one per escalation that confirmed it.
+ */
+export const ConfirmedIncidentResolved = z.object({
+  ...base, source: z.string(), incidentId: z.string(), title: z.string(), status: z.string(), url: z.string().optional(),
+  startedAt: z.string(), resolvedAt: z.string(),
+});
 
 export const EVENT_SCHEMAS = {
   EscalationRequested,
@@ -47,6 +55,7 @@ export const EVENT_SCHEMAS = {
   EscalationAged,
   KnownIncidentStarted,
   KnownIncidentResolved,
+  ConfirmedIncidentResolved,
 } as const;
 
 export type EventType = keyof typeof EVENT_SCHEMAS;

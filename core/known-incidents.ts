@@ -3,6 +3,7 @@
  * what the source lists as active now. Pure; the poller (use-cases/poll-service-health.ts) stores and
  * publishes the result.
  */
+import type { AttachedKnownIncident } from './escalation';
 import type { KnownIncident } from './ports';
 
 /**
@@ -51,3 +52,53 @@ export function knownIncidentChanges(known: readonly KnownIncident[], active: re
 /** The partner's incidents active now (what `GET /v1/partners/{partnerId}/known-incidents` lists), latest first. */
 export const activeIncidents = (known: readonly KnownIncident[]): KnownIncident[] =>
   known.filter((i) => i.resolvedAt === undefined).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+
+/** What attaching the partner's incidents to one escalation changes (mergeKnownIncidents). */
+export interface KnownIncidentMerge {
+  /** The escalation's list after the merge. */
+  next: AttachedKnownIncident[];
+  /** Whether anything changed (nothing to write otherwise). */
+  changed: boolean;
+  /** Newly attached, as `suggested`. */
+  suggested: AttachedKnownIncident[];
+  /** Confirmed by an engineer, and now resolved by the partner: what subscribers hear of (ConfirmedIncidentResolved). */
+  resolvedConfirmed: AttachedKnownIncident[];
+}
+
+const partnerFields = (i: KnownIncident) => ({
+  source: i.source, id: i.id, title: i.title, status: i.status, url: i.url, startedAt: i.startedAt, resolvedAt: i.resolvedAt,
+});
+const samePartnerFields = (a: AttachedKnownIncident, b: ReturnType<typeof partnerFields>) =>
+  a.title === b.title && a.status === b.status && a.url === b.url && a.startedAt === b.startedAt && a.resolvedAt === b.resolvedAt;
+
+/**
+ * Attaches a partner's incidents (as its source lists them now, or as just changed) to an escalation's
+ * list. The rule for which incidents concern an escalation: every incident of its partner's source does.
+ * The source is already narrowed to the services or components the partner's profile names, and the
+ * escalation's platform is routed to exactly that partner, so an escalation carries no finer service to
+ * match on. Time: only an incident active while the escalation is open is attached (a resolved one that
+ * was never attached stays out). One attached before has its partner fields brought up to date (status,
+ * title, link, resolution), keeping what the engineer made of it.
+ */
+export function mergeKnownIncidents(attached: readonly AttachedKnownIncident[], incidents: readonly KnownIncident[], now: Date): KnownIncidentMerge {
+  const byId = new Map(attached.map((a) => [a.id, a]));
+  const out: KnownIncidentMerge = { next: [], changed: false, suggested: [], resolvedConfirmed: [] };
+  const updated = new Map<string, AttachedKnownIncident>();
+  for (const incident of incidents) {
+    const fields = partnerFields(incident);
+    const prev = byId.get(incident.id);
+    if (prev) {
+      if (samePartnerFields(prev, fields)) continue;
+      const next = { ...prev, ...fields };
+      updated.set(incident.id, next);
+      if (prev.match === 'confirmed' && !prev.resolvedAt && next.resolvedAt) out.resolvedConfirmed.push(next);
+    } else if (!incident.resolvedAt && !updated.has(incident.id)) {
+      const next: AttachedKnownIncident = { ...fields, match: 'suggested', suggestedAt: now.toISOString() };
+      updated.set(incident.id, next);
+      out.suggested.push(next);
+    }
+  }
+  out.changed = updated.size > 0;
+  out.next = [...attached.map((a) => updated.get(a.id) ?? a), ...out.suggested];
+  return out;
+}

@@ -9,7 +9,7 @@ import type { EventType } from './events';
 
 export const NOTIFICATION_EVENTS = [
   'EscalationRequested', 'PartnerIncidentOpened', 'PartnerStatusChanged', 'EscalationAged', 'EscalationReferred',
-  'JointCallScheduled', 'PartnerTicketRecorded', 'EscalationCancelled',
+  'JointCallScheduled', 'PartnerTicketRecorded', 'EscalationCancelled', 'ConfirmedIncidentResolved',
 ] as const satisfies readonly EventType[];
 export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
 
@@ -56,6 +56,7 @@ const TITLES: Record<NotificationEvent, (e: Escalation, d: Record<string, unknow
   JointCallScheduled: (e) => `Joint call with ${e.partnerName} scheduled for case ${e.caseId}`,
   PartnerTicketRecorded: (e) => `${e.partnerName} ticket ${e.partnerTicket?.number ?? ''} recorded for case ${e.caseId}`,
   EscalationCancelled: (e) => `Escalation of case ${e.caseId} to ${e.partnerName} cancelled`,
+  ConfirmedIncidentResolved: (e, d) => `${e.partnerName} resolved its incident ${String(d.incidentId)} (${String(d.title)}), confirmed for case ${e.caseId}`,
 };
 
 export function renderNotification(id: string, type: NotificationEvent, occurredAt: string, detail: Record<string, unknown>, e: Escalation): Notification {

@@ -174,10 +174,24 @@ export interface PollStateStore {
 export interface ServiceHealthStore {
   /** The partner's known incidents (active, and resolved but not expired by `now`) and when its source was last polled. */
   getServiceHealth(partnerId: string, now: Date): Promise<ServiceHealthState>;
-  /** Writes one incident as it is now (a resolved one expires `keepUntil`); only changed ones are written. */
-  saveKnownIncident(partnerId: string, incident: KnownIncident, keepUntil?: Date): Promise<void>;
+  /**
+   * Writes one incident as it is now (a resolved one expires `keepUntil`); only changed ones are written.
+   * Without `correlated`, it is written as not yet brought to the partner's open escalations (listed in
+   * the state's `uncorrelated`); written again `correlated` once it has: a poller stopped in between
+   * finishes the work on its next poll.
+   */
+  saveKnownIncident(partnerId: string, incident: KnownIncident, keepUntil?: Date, opts?: { correlated?: boolean }): Promise<void>;
   /** Records a poll (`retryAt`: the source asked the hub to wait until then, Retry-After). */
   markServiceHealthPolled(partnerId: string, polledAt: string, retryAt?: string): Promise<void>;
+  /**
+   * The open escalations that watch the partner's incidents (to attach new ones): one item each under the
+   * partner, written when the escalation is flagged, so that finding them is one Query of that partner's
+   * watchers, never a scan; its cost grows with the partner's open escalations. Idempotent.
+   */
+  watchKnownIncidents(partnerId: string, escalationId: string): Promise<void>;
+  listKnownIncidentWatchers(partnerId: string): Promise<string[]>;
+  /** An escalation that ended stops watching (the correlation removes it when it finds it ended). */
+  unwatchKnownIncidents(partnerId: string, escalationId: string): Promise<void>;
 }
 
 export interface ServiceHealthState {
@@ -185,6 +199,8 @@ export interface ServiceHealthState {
   polledAt?: string | undefined;
   retryAt?: string | undefined;
   incidents: KnownIncident[];
+  /** Ids of incidents whose last change has not reached the partner's open escalations yet. */
+  uncorrelated: string[];
 }
 
 /** Why queue messages failed, for the dead-letter tools. */

@@ -5,7 +5,7 @@
  * are typed by these schemas, so a field added to a view without its schema fails `tsc`.
  */
 import * as z from 'zod';
-import { SEVERITIES, STATUSES } from './escalation';
+import { KNOWN_INCIDENT_MATCHES, SEVERITIES, STATUSES } from './escalation';
 
 const time = z.iso.datetime({ offset: true });
 const ticket = z.strictObject({ id: z.string(), number: z.string(), url: z.string().optional() });
@@ -19,6 +19,14 @@ export const ErrorAnswer = z.strictObject({
   }),
 });
 
+/** A partner's own incident attached to an escalation, as a customer sees a confirmed one: the partner's id, title, status and link. */
+export const CustomerKnownIncidentAnswer = z.strictObject({
+  source: z.string(), id: z.string(), title: z.string(), status: z.string(), url: z.string().optional(), startedAt: time, resolvedAt: time.optional(),
+});
+export type CustomerKnownIncidentAnswer = z.infer<typeof CustomerKnownIncidentAnswer>;
+/** As engineers see it: with what was made of it (`suggested` by the hub, `confirmed` or `dismissed` by an engineer). */
+export const EscalationKnownIncidentAnswer = z.strictObject({ ...CustomerKnownIncidentAnswer.shape, match: z.enum(KNOWN_INCIDENT_MATCHES) });
+
 /** An escalation as engineers see it (engineerView). */
 export const EscalationAnswer = z.strictObject({
   escalationId: z.string(), caseId: z.string(), customerId: z.string(), partnerId: z.string(), partnerName: z.string(),
@@ -27,6 +35,7 @@ export const EscalationAnswer = z.strictObject({
   partnerTicket: ticket.nullable(), referral: referral.nullable(), ticketMode: z.enum(['api', 'manual']),
   attempts: z.number().int(), lastError: z.string().nullable(),
   problem: z.strictObject({ code: z.string(), message: z.string(), since: time }).nullable(),
+  knownIncidents: z.array(EscalationKnownIncidentAnswer),
   createdAt: time, updatedAt: time,
 });
 export type EscalationAnswer = z.infer<typeof EscalationAnswer>;
@@ -57,6 +66,7 @@ export const StatusLinkAnswer = z.strictObject({ path: z.string(), expiresAt: ti
 export const CustomerIncidentAnswer = z.strictObject({
   partnerId: z.string(), partnerName: z.string(), ticketNumber: z.string().nullable(), ticketUrl: z.string().nullable(),
   status: z.enum(STATUSES), openedAt: time.nullable(), updatedAt: time, referral: referral.nullable(),
+  knownIncidents: z.array(CustomerKnownIncidentAnswer),
 });
 export type CustomerIncidentAnswer = z.infer<typeof CustomerIncidentAnswer>;
 export const CustomerIncidentsAnswer = z.strictObject({ caseId: z.string(), incidents: z.array(CustomerIncidentAnswer) });

@@ -62,6 +62,8 @@ export const PartnerTicketRequest = z.strictObject({
 });
 /** `POST …/retry`: nothing to say (an empty body is taken as `{}`). */
 export const RetryRequest = z.strictObject({});
+/** Confirming or dismissing a known partner incident on an escalation: nothing to say but the route (an empty body, or none). */
+export const KnownIncidentDecisionRequest = z.strictObject({});
 /** `POST …/partner-status`: what the partner's portal shows, for a partner without an API. */
 export const PartnerStatusRequest = z.strictObject({
   status: z.enum(MANUAL_PARTNER_STATUSES),

@@ -4,7 +4,8 @@ import type { CommentRef, TimelineEntry } from './ports';
 /**
  * Timeline entries that are facts of the escalation item itself, so they cost no write of their own:
  * the request (who flagged it, when, and the customer's request and entitlement when given) and the hub
- * opening the partner incident (ticket, attempts, the partner's status then). Each has the dedupe key under
+ * opening the partner incident (ticket, attempts, the partner's status then), and each partner incident the
+ * hub suggested (core/known-incidents.ts). Each has the dedupe key under
  * which older versions stored it as an entry, so that a store reading such an older item shows it once.
  */
 export function derivedTimeline(e: Escalation): { dedupeKey: string; entry: TimelineEntry }[] {
@@ -19,6 +20,13 @@ export function derivedTimeline(e: Escalation): { dedupeKey: string; entry: Time
         at: e.openedAt, type: 'partner_incident_opened', actor: `partner:${e.partnerId}`,
         detail: { ticketId: e.partnerTicket.id, ticketNumber: e.partnerTicket.number, partnerStatus: e.opening.partnerStatus, attempts: e.opening.attempts },
       },
+    });
+  }
+  // each suggestion once, at the time the hub attached it (what the engineer made of it has entries of its own)
+  for (const i of e.knownIncidents ?? []) {
+    out.push({
+      dedupeKey: `known-incident#${i.id}`,
+      entry: { at: i.suggestedAt, type: 'known_incident_suggested', actor: `partner:${e.partnerId}`, detail: { source: i.source, incidentId: i.id, title: i.title } },
     });
   }
   return out;

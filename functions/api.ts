@@ -23,6 +23,7 @@ import { recordManualPartnerStatus } from '../core/use-cases/manual-partner-stat
 import { retryOpening } from '../core/use-cases/retry-opening';
 import { flagEscalation } from '../core/use-cases/flag-escalation';
 import { listKnownIncidents } from '../core/use-cases/list-known-incidents';
+import { decideKnownIncident } from '../core/use-cases/known-incident-matches';
 import { openApiDocument } from './openapi';
 import { buildCollaborationRegistry } from '../connectors/collaboration-registry';
 import { eventBridgeBus } from './adapters/eventbridge-bus';
@@ -55,6 +56,12 @@ const COMMENT_ANSWERS: Record<CommentDestination, [forwarded: string, message: s
 export function makeApiHandler(deps: HubDeps, opts: ApiOptions = {}) {
   const signer = opts.sessionKey ? hmacStatusLinkSigner(opts.sessionKey) : undefined;
   const loadEscalation = (event: HttpEvent) => fromPath(event, (id) => deps.store.getEscalation(id));
+
+  /** An engineer's verdict on a known partner incident of the escalation in the path. */
+  const decide = (match: 'confirmed' | 'dismissed') => async ({ event, caller }: { event: HttpEvent; caller: { sub: string } }) => {
+    const esc = await loadEscalation(event);
+    return json(200, engineerView(await decideKnownIncident(deps, esc.escalationId, param(event, 'incidentId'), match, caller.sub)));
+  };
 
   const routes: RouteHandlers<'api'> = {
     'GET /health': async () => json(200, { status: 'ok' }),
@@ -111,6 +118,9 @@ export function makeApiHandler(deps: HubDeps, opts: ApiOptions = {}) {
       const esc = await loadEscalation(event);
       return json(200, engineerView(await cancelEscalation(deps, esc.escalationId, body.reason, caller.sub)));
     },
+
+    'POST /v1/escalations/{escalationId}/known-incidents/{incidentId}/confirm': decide('confirmed'),
+    'POST /v1/escalations/{escalationId}/known-incidents/{incidentId}/dismiss': decide('dismissed'),
 
     'POST /v1/status-links': async ({ body }) => json(201, await mintStatusLink(deps, signer, body)),
 

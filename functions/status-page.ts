@@ -44,16 +44,23 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.35rem 1rem;margin:0}
 dt{font-weight:600;color:#444}
 .ticket{font-family:ui-monospace,monospace;font-size:1.1rem}
 .referral{background:#fff7e0;border-left:4px solid #b07d00;padding:.5rem .75rem;margin-top:.75rem}
+.known{background:#eef4ff;border-left:4px solid #2f5fb3;padding:.5rem .75rem;margin-top:.75rem}
+.known h3{font-size:1rem;margin:0 0 .35rem}
+.known ul{margin:0;padding-left:1.1rem}
 </style></head>
 <body><main>${main}</main></body></html>`,
 });
 
 const notFound = () => page(404, 'Case not found', '<h1>Case not found</h1><p>There is no case at this address that you may see.</p>');
 
+const when = (iso: string) => `<time datetime="${escapeHtml(iso)}">${escapeHtml(iso.replace('T', ' ').slice(0, 16))} UTC</time>`;
+
+/** A partner's own id (a ticket number, an incident id), linked only when the link is http(s). */
+const partnerId = (id: string, url: string | null | undefined) =>
+  (isHttpUrl(url) ? `<a class="ticket" href="${escapeHtml(url)}" rel="noreferrer">${escapeHtml(id)}</a>` : `<span class="ticket">${escapeHtml(id)}</span>`);
+
 function incidentCard(v: CustomerIncidentAnswer): string {
-  const ticket = v.ticketNumber
-    ? (isHttpUrl(v.ticketUrl) ? `<a class="ticket" href="${escapeHtml(v.ticketUrl)}" rel="noreferrer">${escapeHtml(v.ticketNumber)}</a>` : `<span class="ticket">${escapeHtml(v.ticketNumber)}</span>`)
-    : 'Not assigned yet';
+  const ticket = v.ticketNumber ? partnerId(v.ticketNumber, v.ticketUrl) : 'Not assigned yet';
   const referral = v.referral
     ? `<div class="referral" role="note"><strong>What to do next:</strong> ${escapeHtml(v.referral.instructions)}<br><small>Why: ${escapeHtml(v.referral.reason)}</small></div>`
     : '';
@@ -62,9 +69,21 @@ function incidentCard(v: CustomerIncidentAnswer): string {
 <dl>
 <dt>Partner ticket</dt><dd>${ticket}</dd>
 <dt>Status</dt><dd>${escapeHtml(STATUS_TEXT[v.status] ?? v.status)}</dd>
-<dt>Opened</dt><dd>${v.openedAt ? `<time datetime="${escapeHtml(v.openedAt)}">${escapeHtml(v.openedAt.replace('T', ' ').slice(0, 16))} UTC</time>` : '—'}</dd>
-<dt>Last update</dt><dd><time datetime="${escapeHtml(v.updatedAt)}">${escapeHtml(v.updatedAt.replace('T', ' ').slice(0, 16))} UTC</time></dd>
-</dl>${referral}</section>`;
+<dt>Opened</dt><dd>${v.openedAt ? when(v.openedAt) : '—'}</dd>
+<dt>Last update</dt><dd>${when(v.updatedAt)}</dd>
+</dl>${knownIncidents(v)}${referral}</section>`;
+}
+
+/** The partner's own incidents an engineer confirmed for this case: the partner's id (linked when http(s)), title, status. */
+function knownIncidents(v: CustomerIncidentAnswer): string {
+  if (v.knownIncidents.length === 0) return '';
+  const item = (i: CustomerIncidentAnswer['knownIncidents'][number]) => {
+    const state = i.resolvedAt ? `resolved ${when(i.resolvedAt)}` : `${escapeHtml(i.status)}, since ${when(i.startedAt)}`;
+    return `<li>${partnerId(i.id, i.url)}: ${escapeHtml(i.title)} — ${state}</li>`;
+  };
+  return `<div class="known" role="note"><h3>Known ${escapeHtml(v.partnerName)} incident</h3>
+<p>${escapeHtml(v.partnerName)} has reported an incident of its own that affects this case:</p>
+<ul>${v.knownIncidents.map(item).join('')}</ul></div>`;
 }
 
 const cookieOf = (event: HttpEvent, name: string): string | undefined => {

@@ -65,7 +65,9 @@ export const ACCESS: Record<FunctionName, AccessProfile> = {
   /**
    * flagEscalation, recordPartnerTicket, cancelEscalation, addComment, scheduleJointCall: publish
    * EscalationRequested, PartnerTicketRecorded, EscalationCancelled, CommentAdded, JointCallScheduled.
-   * Reads partner secrets: flagging asks the partner's connector its mode, joint calls call the
+   * Flagging also attaches the partner's active known incidents (a Query of the partner's service health,
+   * a put of the escalation's watcher item; decideKnownIncident confirms or dismisses them): table only,
+   * no call to the source. Reads partner secrets: flagging asks the partner's connector its mode, joint calls call the
    * collaboration connector (Zoom / Teams credentials). Mints and checks customer status links.
    */
   api: { table: TABLE_READ_WRITE, putEvents: true, sendTo: 'none', readsPartnerSecrets: true, connectors: 'meetings', signsStatusLinks: true },
@@ -85,7 +87,12 @@ export const ACCESS: Record<FunctionName, AccessProfile> = {
   'comment-forwarder': { table: TABLE_READ_WRITE, putEvents: false, sendTo: 'none', readsPartnerSecrets: true, connectors: 'partner-calls', sendsPartnerMail: true },
   /** sweep: publishes EscalationAged, re-drives to the partner-work, inbound and comments queues; never calls a partner. */
   sweep: { table: TABLE_READ_WRITE, putEvents: true, sendTo: 'work-queues', readsPartnerSecrets: false },
-  /** pollPartners: calls partners (credentials), applies updates like status-sync (publishes PartnerStatusChanged). */
+  /**
+   * pollPartners: calls partners (credentials), applies updates like status-sync (publishes PartnerStatusChanged).
+   * pollServiceHealth: reads the service-health sources (publishes KnownIncidentStarted / KnownIncidentResolved),
+   * and brings their incidents to the partner's open escalations (a Query of its watchers, an update of
+   * each escalation, a delete of an ended one's watcher), publishing ConfirmedIncidentResolved.
+   */
   poller: { table: TABLE_READ_WRITE, putEvents: true, sendTo: 'none', readsPartnerSecrets: true, connectors: 'polling' },
   /**
    * fanOutNotification re-queues one delivery per subscriber onto its own queue; deliverNotification signs

@@ -14,7 +14,7 @@ import {
   WebhookAnsweredAnswer,
 } from '../core/responses';
 import {
-  AddCommentRequest, CancelRequest, CreateEscalationRequest, DeadLettersQuery, JointCallRequestBody, ListEscalationsQuery,
+  AddCommentRequest, CancelRequest, KnownIncidentDecisionRequest, CreateEscalationRequest, DeadLettersQuery, JointCallRequestBody, ListEscalationsQuery,
   PartnerStatusRequest, PartnerTicketRequest, RedriveRequest, RetryRequest, StatusLinkRequest, TimelinePageQuery, type Role,
 } from '../core/schemas';
 import type { FunctionName } from './topology';
@@ -62,6 +62,9 @@ export const ROUTE_DECLARATIONS = {
   'POST /v1/escalations/{escalationId}/partner-ticket': engineerRoute({ body: PartnerTicketRequest, answers: { 200: escalation } }),
   'POST /v1/escalations/{escalationId}/retry': engineerRoute({ body: RetryRequest, optionalBody: true, answers: { 200: escalation } }),
   'POST /v1/escalations/{escalationId}/partner-status': engineerRoute({ body: PartnerStatusRequest, answers: { 200: escalation } }),
+  // an engineer's verdict on a partner incident the hub attached (API.md "Known partner incidents")
+  'POST /v1/escalations/{escalationId}/known-incidents/{incidentId}/confirm': engineerRoute({ body: KnownIncidentDecisionRequest, optionalBody: true, answers: { 200: escalation } }),
+  'POST /v1/escalations/{escalationId}/known-incidents/{incidentId}/dismiss': engineerRoute({ body: KnownIncidentDecisionRequest, optionalBody: true, answers: { 200: escalation } }),
   'GET /v1/customer/cases/{caseId}/partner-incidents': {
     function: 'api', auth: 'jwt', roles: ['customer'], answers: { 200: { json: CustomerIncidentsAnswer } },
   },

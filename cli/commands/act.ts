@@ -1,6 +1,6 @@
 /**
- * The engineer's actions on one escalation: `comment`, `joint-call`, `partner-ticket`, `retry`, `partner-status`, `cancel`
- * (POST /v1/escalations/{id}/…).
+ * The engineer's actions on one escalation: `comment`, `joint-call`, `partner-ticket`, `retry`, `partner-status`, `cancel`,
+ * `known-incident confirm|dismiss` (POST /v1/escalations/{id}/…).
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import type { CliContext } from '../context';
@@ -103,6 +103,25 @@ export function registerActions(program: Command, ctx: () => CliContext) {
       c.out('partner status recorded');
       for (const line of escalationLines(res.body)) c.out(`  ${line}`);
     });
+
+  const knownIncident = program.command('known-incident').summary('confirm or dismiss a partner incident the hub suggested');
+  for (const [verdict, says] of [
+    ['confirm', 'is what the case is about: the customer sees it from now on'],
+    ['dismiss', 'is not what the case is about: it stays for engineers, customers do not see it'],
+  ] as const) {
+    knownIncident.command(verdict)
+      .description(`Say that the partner's own incident <incidentId> (as \`hub show\` lists it, e.g. TM123456) ${says} `
+        + `(POST /v1/escalations/{id}/known-incidents/{incidentId}/${verdict}).`)
+      .argument('<escalationId>')
+      .argument('<incidentId>')
+      .action(async (id: string, incidentId: string) => {
+        const c = ctx();
+        const res = await c.client().decideKnownIncident(id, incidentId, verdict);
+        if (c.json) return c.printJson(res.raw);
+        c.out(`known incident ${incidentId} ${verdict === 'confirm' ? 'confirmed' : 'dismissed'} on ${id}`);
+        for (const line of escalationLines(res.body)) c.out(`  ${line}`);
+      });
+  }
 
   program.command('cancel')
     .summary('cancel an escalation')

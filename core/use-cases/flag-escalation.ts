@@ -5,7 +5,8 @@ import type { CustomerMandate, Escalation } from '../escalation';
 import { ConflictError, NoRouteError, ValidationError } from '../errors';
 import { hubEvent } from '../events';
 import { correlationKeys } from '../log';
-import type { EscalationRecords } from '../ports';
+import type { EscalationRecords, ServiceHealthStore, TimelineStore } from '../ports';
+import { suggestKnownIncidents } from './known-incident-matches';
 import type { CreateEscalationRequest } from '../schemas';
 
 /**
@@ -13,10 +14,12 @@ import type { CreateEscalationRequest } from '../schemas';
  * Steps: route to a partner (explicit partnerId wins over platform); refuse (422, naming each field) a flag
  * without a field the partner's profile `requires`; record the escalation through the
  * case→escalation uniqueness item (idempotent under concurrent requests); refuse (409, naming `caseId`)
- * when the case is another customer's; announce `EscalationRequested` for a new one. If the announcement fails, the open-work index lets the sweep drive it later.
+ * when the case is another customer's; announce `EscalationRequested` for a new one (if the announcement
+ * fails, the open-work index lets the sweep drive it later); attach the partner's active incidents as
+ * suggestions and watch for new ones (known-incident-matches.ts).
  */
 export async function flagEscalation(
-  deps: Needs<'config' | 'bus' | 'clock' | 'newId' | 'log' | 'connectors', EscalationRecords>,
+  deps: Needs<'config' | 'bus' | 'clock' | 'newId' | 'log' | 'connectors', EscalationRecords & TimelineStore & ServiceHealthStore>,
   input: CreateEscalationRequest,
   actor: string,
 ): Promise<{ created: boolean; escalation: Escalation }> {
@@ -83,7 +86,8 @@ export async function flagEscalation(
       deps.log.error('could not publish EscalationRequested; the sweep will drive it', { error: String(err) });
     }
   }
-  return result;
+  // again on a repeated flag: it finishes what a request stopped half-way left undone (idempotent)
+  return { created: result.created, escalation: await suggestKnownIncidents(deps, result.escalation) };
 }
 
 /** The customer's request and entitlement as given (none: `undefined`); refuses a flag without one the partner requires. */

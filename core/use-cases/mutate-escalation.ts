@@ -20,12 +20,18 @@ export interface MutateOptions {
   /** See EscalationRecords.saveEscalation: only for changes that move the due time later. */
   keepDue?: boolean;
   maxTries?: number;
+  /**
+   * Runs before each write, with what is about to be written: for announcements that must not be lost
+   * once the write is made (a crash after the announcement repeats it instead: at least once).
+   */
+  beforeSave?: (before: Escalation, next: Escalation) => Promise<void>;
 }
 
 /**
  * Optimistic read-modify-write of one escalation.
  * Steps: read (strongly consistent), or start from `known`; let `change` decide (return `undefined` to
- * leave it as it is); write conditionally on the version read; on a lost race, read again and decide again.
+ * leave it as it is); `beforeSave`; write conditionally on the version read; on a lost race, read again and
+ * decide again.
  */
 export async function mutateEscalation(
   store: EscalationRecords,
@@ -45,6 +51,7 @@ export async function mutateEscalation(
       return { before: current, after: current, changed: false };
     }
     const written = { ...next, version: current.version + 1, updatedAt: now.toISOString() };
+    await opts.beforeSave?.(current, written);
     try {
       await store.saveEscalation(written, opts.keepDue ? { keepDue: true } : undefined);
       return { before: current, after: written, changed: true };

@@ -3,10 +3,13 @@ import { PartnerCallError } from '../errors';
 import { PROBLEM_PARTNER_CREDENTIALS } from '../escalation';
 import { hubEvent } from '../events';
 import { KNOWN_INCIDENT_KEEP_DAYS, knownIncidentChanges } from '../known-incidents';
-import type { KnownIncident, ServiceHealthStore } from '../ports';
+import type { EscalationRecords, KnownIncident, ServiceHealthStore, TimelineStore } from '../ports';
+import { correlateKnownIncidents } from './known-incident-matches';
 import { credentialsRefused } from './hub-problems';
 
 const DAY_MS = 24 * 3600_000;
+/** A resolved incident is kept a while (KNOWN_INCIDENT_KEEP_DAYS), then DynamoDB's TTL removes it. */
+const keepUntil = (i: KnownIncident) => (i.resolvedAt ? new Date(Date.parse(i.resolvedAt) + KNOWN_INCIDENT_KEEP_DAYS * DAY_MS) : undefined);
 
 /**
  * Polls each partner's service-health source (its profile's `serviceHealth`), at most once per its
@@ -14,11 +17,13 @@ const DAY_MS = 24 * 3600_000;
  * Steps, per partner: read what the hub knows (active and lately resolved incidents, when last polled);
  * ask the source for the incidents active now; publish `KnownIncidentStarted` for each new one and
  * `KnownIncidentResolved` for each no longer listed; write only the incidents that changed (a resolved one
- * kept `KNOWN_INCIDENT_KEEP_DAYS`); record the poll. Events go out before the writes: a crash between the
+ * kept `KNOWN_INCIDENT_KEEP_DAYS`); bring those changes to the partner's open escalations (new incidents
+ * suggested, attached ones brought up to date: known-incident-matches.ts) and write them again as correlated; record
+ * the poll. Events go out before the writes: a crash between the
  * two publishes them again on the next poll (at least once), never loses one. A failure is logged and the
  * next interval tries again; a 401/403 raises the alarm metric, as partner polling does.
  */
-export async function pollServiceHealth(deps: Needs<'config' | 'connectors' | 'clock' | 'bus' | 'log' | 'metrics', ServiceHealthStore>): Promise<Record<string, number | string>> {
+export async function pollServiceHealth(deps: Needs<'config' | 'connectors' | 'clock' | 'bus' | 'log' | 'metrics', ServiceHealthStore & EscalationRecords & TimelineStore>): Promise<Record<string, number | string>> {
   const now = deps.clock.now();
   const result: Record<string, number | string> = {};
   for (const partner of deps.config.partners) {
@@ -51,11 +56,27 @@ export async function pollServiceHealth(deps: Needs<'config' | 'connectors' | 'c
       ...changes.resolved.map((i) => hubEvent('KnownIncidentResolved', { ...event(i), resolvedAt: i.resolvedAt! })),
     ];
     if (events.length) await deps.bus.publish(events);
-    for (const i of changes.changed) {
-      await deps.store.saveKnownIncident(partner.id, i, i.resolvedAt ? new Date(Date.parse(i.resolvedAt) + KNOWN_INCIDENT_KEEP_DAYS * DAY_MS) : undefined);
-    }
+    for (const i of changes.changed) await deps.store.saveKnownIncident(partner.id, i, keepUntil(i));
+    // this poll's changes, and any an earlier poll stopped before bringing to the escalations
+    const uncorrelated = new Map(known.incidents.filter((i) => known.uncorrelated.includes(i.id)).map((i) => [i.id, i]));
+    for (const i of changes.changed) uncorrelated.set(i.id, i);
+    if (uncorrelated.size) await correlate(deps, partner.id, [...uncorrelated.values()]);
     await deps.store.markServiceHealthPolled(partner.id, now.toISOString());
     result[partner.id] = active.length;
   }
   return result;
+}
+
+/**
+ * Brings the incidents to the partner's open escalations, then marks them done. A failure is logged and
+ * leaves them uncorrelated: the next poll tries again (the poll itself is recorded all the same).
+ */
+async function correlate(deps: Parameters<typeof pollServiceHealth>[0], partnerId: string, incidents: KnownIncident[]) {
+  try {
+    const reached = await correlateKnownIncidents(deps, partnerId, incidents);
+    for (const i of incidents) await deps.store.saveKnownIncident(partnerId, i, keepUntil(i), { correlated: true });
+    if (reached) deps.log.info('known incidents brought to open escalations', { partnerId, incidents: incidents.length, escalations: reached });
+  } catch (err) {
+    deps.log.warn('could not bring known incidents to open escalations; the next poll tries again', { partnerId, error: String(err) });
+  }
 }

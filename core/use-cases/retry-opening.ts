@@ -3,7 +3,8 @@ import type { Needs } from '../deps';
 import { canRetryOpening, PROBLEM_PARTNER_CREDENTIALS, type Escalation } from '../escalation';
 import { ConflictError, NotFoundError } from '../errors';
 import { hubEvent } from '../events';
-import type { EscalationRecords, TimelineStore } from '../ports';
+import type { EscalationRecords, ServiceHealthStore, TimelineStore } from '../ports';
+import { suggestKnownIncidents } from './known-incident-matches';
 import { externalRefOf } from './open-partner-incident';
 import { mutateEscalation } from './mutate-escalation';
 
@@ -16,9 +17,12 @@ import { mutateEscalation } from './mutate-escalation';
  * `externalRef`: after any earlier attempt the worker finds the incident before creating one, never a
  * second incident), with its referral cleared, a fresh attempt budget and a fresh ticket deadline for
  * aging; record it; announce `EscalationRequested`, which queues it for its partner's worker (if that
- * announcement fails, the open-work index lets the sweep drive it).
+ * announcement fails, the open-work index lets the sweep drive it); watch the partner's incidents again
+ * and attach those active now (known-incident-matches.ts).
  */
-export async function retryOpening(deps: Needs<'config' | 'clock' | 'bus' | 'log', EscalationRecords & TimelineStore>, escalationId: string, actor: string): Promise<Escalation> {
+export async function retryOpening(
+  deps: Needs<'config' | 'clock' | 'bus' | 'log' | 'connectors', EscalationRecords & TimelineStore & ServiceHealthStore>, escalationId: string, actor: string,
+): Promise<Escalation> {
   const now = deps.clock.now();
   let refused: string | undefined;
   let from: Escalation['status'] = 'referred';
@@ -53,5 +57,6 @@ export async function retryOpening(deps: Needs<'config' | 'clock' | 'bus' | 'log
   } catch (err) {
     deps.log.error('could not publish EscalationRequested; the sweep will drive it', { escalationId, error: String(err) });
   }
-  return e;
+  // open again: it watches its partner's incidents again (the poller let it go when it found it referred)
+  return suggestKnownIncidents(deps, e);
 }

@@ -84,7 +84,7 @@ function toEscalation(item: Record<string, unknown>): Escalation {
 
 type OptionalKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? K : never }[keyof T];
 /** The escalation's optional attributes (the compiler keeps this list complete). */
-const OPTIONAL: Record<OptionalKeys<Escalation>, true> = { customerSummary: true, ticketMode: true, ticketDueBy: true, updateDueBy: true, agedFor: true, opening: true, commentsPending: true, problem: true, timelineKeys: true, commentTexts: true, mandate: true };
+const OPTIONAL: Record<OptionalKeys<Escalation>, true> = { customerSummary: true, ticketMode: true, ticketDueBy: true, updateDueBy: true, agedFor: true, opening: true, commentsPending: true, problem: true, timelineKeys: true, commentTexts: true, mandate: true, knownIncidents: true };
 
 /**
  * An UpdateItem that sets every attribute of the escalation but its id (and removes the optional ones now
@@ -230,7 +230,11 @@ export class DynamoEscalationStore implements EscalationStore {
 
   async listByCase(caseId: string) {
     const cases = await this.queryAll({ KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `CASE#${caseId}` }, ConsistentRead: true });
-    // the case items name their escalations: read those (and repair one a crashed flag left half-written)
+    return this.escalationsOfCase(caseId, cases);
+  }
+
+  /** The escalations the case items name, oldest first (repairing one a crashed flag left half-written). */
+  private async escalationsOfCase(caseId: string, cases: Record<string, unknown>[]) {
     const all = await Promise.all(cases.map(async (c) =>
       (await this.getEscalation(c.escalationId as string)) ?? this.existingForCase(caseId, (c.SK as string).slice('PARTNER#'.length))));
     return all.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
@@ -243,10 +247,7 @@ export class DynamoEscalationStore implements EscalationStore {
    * nothing about other tenants' cases.
    */
   async listByCustomerCase(customerId: string, caseId: string) {
-    const cases = await this.caseItems(caseId, '=', customerId);
-    const all = await Promise.all(cases.map(async (c) =>
-      (await this.getEscalation(c.escalationId as string)) ?? this.existingForCase(caseId, (c.SK as string).slice('PARTNER#'.length))));
-    return all.filter((e) => e.customerId === customerId).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    return (await this.escalationsOfCase(caseId, await this.caseItems(caseId, '=', customerId))).filter((e) => e.customerId === customerId);
   }
 
   async saveEscalation(next: Escalation, opts: { keepDue?: boolean } = {}) {
@@ -509,30 +510,37 @@ export class DynamoEscalationStore implements EscalationStore {
    */
   async getServiceHealth(partnerId: string, now: Date): Promise<ServiceHealthState> {
     const nowSec = Math.floor(now.getTime() / 1000);
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const r = await this.db.send(new QueryCommand({
-        TableName: this.tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `HEALTH#${partnerId}` },
-        ConsistentRead: true, ExclusiveStartKey: start,
-      }));
-      items.push(...(r.Items ?? []));
-      start = r.LastEvaluatedKey;
-    } while (start);
+    const items = await this.queryAll({ KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `HEALTH#${partnerId}` }, ConsistentRead: true });
     const meta = items.find((i) => i.SK === 'META');
-    const incidents = items.filter((i) => String(i.SK).startsWith('INC#') && !(typeof i.ttl === 'number' && i.ttl < nowSec))
-      .map((i) => i.incident as KnownIncident);
-    return { polledAt: meta?.polledAt as string | undefined, retryAt: meta?.retryAt as string | undefined, incidents };
+    const live = items.filter((i) => String(i.SK).startsWith('INC#') && !(typeof i.ttl === 'number' && i.ttl < nowSec));
+    return {
+      polledAt: meta?.polledAt as string | undefined, retryAt: meta?.retryAt as string | undefined,
+      incidents: live.map((i) => i.incident as KnownIncident), uncorrelated: live.filter((i) => i.uncorrelated).map((i) => (i.incident as KnownIncident).id),
+    };
   }
 
-  async saveKnownIncident(partnerId: string, incident: KnownIncident, keepUntil?: Date) {
+  async saveKnownIncident(partnerId: string, incident: KnownIncident, keepUntil?: Date, opts: { correlated?: boolean } = {}) {
     await this.db.send(new PutCommand({
       TableName: this.tableName,
       Item: {
-        PK: `HEALTH#${partnerId}`, SK: `INC#${incident.id}`, type: 'known-incident', incident,
-        ...(keepUntil ? { ttl: Math.floor(keepUntil.getTime() / 1000) } : {}),
+        PK: `HEALTH#${partnerId}`, SK: `INC#${boundedKeyPart(incident.id)}`, type: 'known-incident', incident,
+        ...(opts.correlated ? {} : { uncorrelated: 1 }), ...(keepUntil ? { ttl: Math.floor(keepUntil.getTime() / 1000) } : {}),
       },
     }));
+  }
+
+  /** `WATCH#<partnerId>` / `ESC#<escalationId>`: the partner's open escalations, for its incidents (ServiceHealthStore). */
+  async watchKnownIncidents(partnerId: string, escalationId: string) {
+    await this.putIfAbsent({ PK: `WATCH#${partnerId}`, SK: `ESC#${escalationId}`, type: 'incident-watch', escalationId });
+  }
+
+  async listKnownIncidentWatchers(partnerId: string) {
+    const items = await this.queryAll({ KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `WATCH#${partnerId}` }, ConsistentRead: true });
+    return items.map((i) => i.escalationId as string);
+  }
+
+  async unwatchKnownIncidents(partnerId: string, escalationId: string) {
+    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: { PK: `WATCH#${partnerId}`, SK: `ESC#${escalationId}` } }));
   }
 
   async markServiceHealthPolled(partnerId: string, polledAt: string, retryAt?: string) {

@@ -9,6 +9,7 @@ import addFormats from 'ajv-formats';
 import { parseHubConfig } from '../../core/config';
 import { silentLog } from '../../core/deps';
 import { startGenericSandbox, type GenericSandbox } from '../../connectors/generic-rest/sandbox';
+import { startStatuspageSandbox, type StatuspageSandbox } from '../../connectors/statuspage/sandbox';
 import { signStandardWebhook } from '../../connectors/standard-webhooks';
 import type { ZoomSandbox } from '../../connectors/zoom/sandbox';
 import { zoomSignature } from '../../connectors/zoom/webhook';
@@ -27,6 +28,8 @@ const adminToken = () => signJwt({ sub: 'admin-1', role: 'admin' }, JWT_SECRET);
 
 let hub: LocalHub;
 let sandbox: GenericSandbox;
+let statusPage: StatuspageSandbox;
+let outageId: string;
 let doc: { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>> };
 const ajv = addFormats(new Ajv2020({ strict: false, allErrors: true }));
 
@@ -70,12 +73,16 @@ async function expectConforms(route: RouteKey, answer: Promise<Answer> | Answer,
 
 beforeAll(async () => {
   sandbox = await startGenericSandbox({ token: 'partner-token', webhookSecret: WEBHOOK_SECRET });
+  statusPage = await startStatuspageSandbox();
+  // there before the hub starts: its first poll (at start) stores it, and escalations flagged then get it as a suggestion
+  outageId = statusPage.start({ name: 'Meetings outage' }).id;
   const zoomPort = await freePort();
   hub = await startLocalHub({
     config: parseHubConfig({ partners: [
       {
         id: 'acme-cloud', name: 'Acme Cloud', platforms: ['acme'], connector: 'generic-rest', baseUrl: sandbox.baseUrl,
         credentials: { token: 'partner-token' }, webhookSecret: WEBHOOK_SECRET, retry: { maxAttempts: 2, initialDelayMs: 10, maxDelayMs: 50 },
+        serviceHealth: { source: 'statuspage', url: statusPage.baseUrl },
       },
       {
         id: 'zoom', name: 'Zoom', platforms: ['zoom'], connector: 'manual', baseUrl: 'https://zoom.example', portalUrl: 'https://support.zoom.com',
@@ -95,6 +102,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await hub?.stop();
   await sandbox?.close();
+  await statusPage?.close();
 });
 
 const flag = (platform: string, caseId = uid('CASE')) => call('POST', '/v1/escalations', {
@@ -176,6 +184,16 @@ describe('every route answers what the OpenAPI document says, for a success and 
   it('a partner\'s known incidents: listed, and 404 for an unknown partner', async () => {
     await expectConforms('GET /v1/partners/{partnerId}/known-incidents', call('GET', '/v1/partners/acme-cloud/known-incidents', { token: engineerToken() }), 200);
     await expectConforms('GET /v1/partners/{partnerId}/known-incidents', call('GET', '/v1/partners/no-such-partner/known-incidents', { token: engineerToken() }), 404);
+  });
+
+  it('a known partner incident on an escalation: confirmed, dismissed, and 404 for one not attached', async () => {
+    await waitFor('the incident polled', async () => JSON.parse((await call('GET', '/v1/partners/acme-cloud/known-incidents', { token: engineerToken() })).text).items.length > 0);
+    const created = JSON.parse((await flag('acme')).text);
+    const path = (id: string, verdict: string) => `/v1/escalations/${created.escalationId}/known-incidents/${id}/${verdict}`;
+    await expectConforms('POST /v1/escalations/{escalationId}/known-incidents/{incidentId}/confirm', call('POST', path(outageId, 'confirm'), { token: engineerToken() }), 200);
+    await expectConforms('POST /v1/escalations/{escalationId}/known-incidents/{incidentId}/confirm', call('POST', path('no-such-incident', 'confirm'), { token: engineerToken() }), 404);
+    await expectConforms('POST /v1/escalations/{escalationId}/known-incidents/{incidentId}/dismiss', call('POST', path(outageId, 'dismiss'), { token: engineerToken(), body: {} }), 200);
+    await expectConforms('POST /v1/escalations/{escalationId}/known-incidents/{incidentId}/dismiss', call('POST', path(outageId, 'dismiss'), { token: engineerToken(), body: { why: 'x' } }), 422);
   });
 
   it('customers: their incidents, a status link, the status page', async () => {

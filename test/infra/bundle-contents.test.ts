@@ -15,8 +15,12 @@ import { ALIASES, BUNDLE_TARGET, EXTERNAL_MODULES, MAIN_FIELDS } from '../../inf
 import { REPO_ROOT } from '../../infra/hub-config';
 import { buildTopology, MAIL_CONNECTOR, type FunctionName } from '../../topology/topology';
 
-/** A regression guard above the 300 KB target (see the size test below). */
-const BUNDLE_CEILING_KB = 320;
+/**
+ * A regression guard above the 300 KB target (see the size test below). 325 since issue 15's known
+ * incidents (their event, store methods and views in every bundle; suggestions, confirm and dismiss in
+ * api): api 320 KB, partner-worker 320 KB, where they were 315 and 319.
+ */
+const BUNDLE_CEILING_KB = 325;
 /**
  * mail-inbound alone parses MIME (mailparser): 1326 KB, of which iconv-lite 481 KB and encoding-japanese
  * 87 KB (charset tables: partner mail in non-UTF-8 charsets must decode), libmime 174 KB, and he, entities,

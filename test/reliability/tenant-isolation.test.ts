@@ -126,6 +126,13 @@ const EXPECT: Record<RouteKey, { call: () => Promise<Call>; answer: number | ((c
     call: async () => ({ path: `/v1/escalations/${tenants.acme.escalationId}/partner-status`, body: { status: 'resolved' } }),
     answer: 409,
   },
+  // the test partner names no service-health source, so no incident is attached: 404 for engineers
+  'POST /v1/escalations/{escalationId}/known-incidents/{incidentId}/confirm': {
+    call: async () => ({ path: `/v1/escalations/${tenants.acme.escalationId}/known-incidents/TM000001/confirm`, body: {} }), answer: 404,
+  },
+  'POST /v1/escalations/{escalationId}/known-incidents/{incidentId}/dismiss': {
+    call: async () => ({ path: `/v1/escalations/${tenants.acme.escalationId}/known-incidents/TM000001/dismiss`, body: {} }), answer: 404,
+  },
   // another customer's case does not exist for them
   'GET /v1/customer/cases/{caseId}/partner-incidents': {
     call: async () => ({ path: `/v1/customer/cases/${tenants.acme.caseId}/partner-incidents` }),
@@ -215,7 +222,7 @@ describe('tenant isolation: every route, every kind of caller', () => {
       const own = await http(e2e.hub.url, 'GET', `/v1/customer/cases/${mine.caseId}/partner-incidents`, { token: customerToken(who) });
       expect(own.status).toBe(200);
       expect(own.json.incidents.map((i: { ticketNumber: string }) => i.ticketNumber)).toEqual([mine.ticketNumber]);
-      expect(Object.keys(own.json.incidents[0]).sort()).toEqual(['openedAt', 'partnerId', 'partnerName', 'referral', 'status', 'ticketNumber', 'ticketUrl', 'updatedAt']);
+      expect(Object.keys(own.json.incidents[0]).sort()).toEqual(['knownIncidents', 'openedAt', 'partnerId', 'partnerName', 'referral', 'status', 'ticketNumber', 'ticketUrl', 'updatedAt']);
       for (const path of [`/v1/customer/cases/${theirs.caseId}/partner-incidents`, `/status/cases/${theirs.caseId}`]) {
         const r = await http(e2e.hub.url, 'GET', path, { token: customerToken(who) });
         expect({ path, status: r.status }).toEqual({ path, status: 404 });

@@ -35,8 +35,10 @@ export class FakeClock implements Clock {
   advance(ms: number) { this.t += ms; }
 }
 
-export function testConfig(baseUrl: string, over: Record<string, unknown> = {}): HubConfig {
+/** @param top top-level settings besides `partners` (e.g. `subscribers`) */
+export function testConfig(baseUrl: string, over: Record<string, unknown> = {}, top: Record<string, unknown> = {}): HubConfig {
   return parseHubConfig({
+    ...top,
     partners: [{
       id: 'acme-cloud', name: 'Acme Cloud', platforms: ['acme'], connector: 'generic-rest', baseUrl,
       credentials: { token: 'partner-token' }, webhookSecret: 'whsec_' + Buffer.from('test-webhook-secret').toString('base64'),

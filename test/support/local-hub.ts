@@ -15,13 +15,16 @@ export const customerToken = (customerId: string) => signJwt({ sub: `cust-${cust
 
 export interface E2E { hub: LocalHub; sandbox: GenericSandbox; dataDir: string; restart(): Promise<void>; stop(): Promise<void> }
 
-/** @param hubOver options of the local hub (e.g. `access`, `log`) over the defaults */
-export async function startE2E(partnerOver: Record<string, unknown> = {}, hubOver: Partial<LocalHubOptions> = {}): Promise<E2E> {
+/**
+ * @param hubOver options of the local hub (e.g. `access`, `log`) over the defaults
+ * @param configTop top-level configuration besides the partner (e.g. `subscribers`)
+ */
+export async function startE2E(partnerOver: Record<string, unknown> = {}, hubOver: Partial<LocalHubOptions> = {}, configTop: Record<string, unknown> = {}): Promise<E2E> {
   const dataDir = mkdtempSync(join(tmpdir(), 'hub-e2e-'));
   const config0 = testConfig('http://127.0.0.1:1'); // only to read the secret back
   const secret = config0.partners[0]!.webhookSecret!;
   const sandbox = await startGenericSandbox({ token: 'partner-token', webhookSecret: secret });
-  const config = testConfig(sandbox.baseUrl, partnerOver);
+  const config = testConfig(sandbox.baseUrl, partnerOver, configTop);
   const start = () => startLocalHub({ config, dataDir, jwtSecret: JWT_SECRET, log: silentLog, sweepIntervalMs: 500, ...hubOver });
   const e2e: E2E = {
     hub: await start(),

@@ -44,7 +44,7 @@ describe('use cases', () => {
     expect(await customerIncidents(deps, 'acme', 'bad case id')).toEqual([]);
     expect(lookups).toEqual(['acme/CASE-1', 'acme/CASE-2']);
     // what a customer sees: no findings, summary, engineer names or escalation id
-    expect(Object.keys((await customerIncidents(deps, 'acme', 'CASE-1'))[0]!).sort()).toEqual(['openedAt', 'partnerId', 'partnerName', 'referral', 'status', 'ticketNumber', 'ticketUrl', 'updatedAt']);
+    expect(Object.keys((await customerIncidents(deps, 'acme', 'CASE-1'))[0]!).sort()).toEqual(['knownIncidents', 'openedAt', 'partnerId', 'partnerName', 'referral', 'status', 'ticketNumber', 'ticketUrl', 'updatedAt']);
   });
 
   it('mintStatusLink: a link to the customer\'s case that expires after its ttl; refused without a signer or a case', async () => {
