@@ -16,8 +16,8 @@ import { DESK_RELAY } from '../connectors/email/sandbox';
 import { buildPollerRegistry } from '../connectors/poller-registry';
 import { buildWebhookRegistry } from '../connectors/webhook-registry';
 import { runDoctor } from '../connectors/doctor';
-import { sandboxesWanted } from '../connectors/sandboxes';
-import type { ConnectorKind } from '../connectors/kinds';
+import { deskSandboxWanted, sandboxesWanted } from '../connectors/sandboxes';
+import type { PartnerKind } from '../connectors/kinds';
 import type { Sandbox } from '../connectors/sandbox';
 import type { HubConfig } from '../core/config';
 import type { HubDeps, Log } from '../core/deps';
@@ -96,7 +96,7 @@ export interface LocalHub {
 }
 
 /** Where each kind of connector's webhooks arrive, after `/v1/webhooks/{partnerId}` (topology: the webhook routes). */
-const WEBHOOK_ROUTE_SUFFIX: Record<ConnectorKind, string> = { ticketing: '', collaboration: '/collaboration', serviceHealth: '/service-health' };
+const WEBHOOK_ROUTE_SUFFIX: Record<PartnerKind, string> = { ticketing: '', collaboration: '/collaboration', serviceHealth: '/service-health' };
 
 /**
  * The registry of each set of connectors (topology/access.ts `connectors`), as each Lambda function builds
@@ -234,8 +234,12 @@ export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
       // named, and posting its webhooks, as the hub's webhook route of the kind: /v1/webhooks/{partnerId}[/collaboration]
       // (a service-health source posts none: its sandbox is only named so)
       const name = `${p.id}${WEBHOOK_ROUTE_SUFFIX[kind]}`;
-      sandboxes.set(name, await start(p, { port, webhookUrl: `${url}/v1/webhooks/${name}`, ...(smtp ? { mailTo: smtp.url } : {}) }));
+      sandboxes.set(name, await start({ port, webhookUrl: `${url}/v1/webhooks/${name}`, ...(smtp ? { mailTo: smtp.url } : {}) }));
     }
+  }
+  for (const d of config.desks) {
+    // a desk's sandbox fires its trigger webhook at the desk's events route
+    for (const { start, port } of deskSandboxWanted(d)) sandboxes.set(`desk:${d.id}`, await start({ port, webhookUrl: `${url}/v1/desks/${d.id}/events` }));
   }
 
   return {
