@@ -15,6 +15,8 @@ import { parsePartnerMail } from '../connectors/email/parse';
 import { DESK_RELAY } from '../connectors/email/sandbox';
 import { buildPollerRegistry } from '../connectors/poller-registry';
 import { buildWebhookRegistry } from '../connectors/webhook-registry';
+import { buildDeskRegistry } from '../connectors/desk-registry';
+import { makeDeskWritebackHandler } from '../functions/desk-writeback';
 import { runDoctor } from '../connectors/doctor';
 import { deskSandboxWanted, sandboxesWanted } from '../connectors/sandboxes';
 import type { PartnerKind } from '../connectors/kinds';
@@ -104,7 +106,7 @@ const WEBHOOK_ROUTE_SUFFIX: Record<PartnerKind, string> = { ticketing: '', colla
  */
 const connectorSets = (mail: MailTransport): Record<ConnectorSet, (config: HubConfig) => ConnectorRegistry> => ({
   'partner-calls': (config) => buildTicketingRegistry(config, { mail }), meetings: buildCollaborationRegistry, webhooks: buildWebhookRegistry,
-  polling: buildPollerRegistry,
+  polling: buildPollerRegistry, desks: buildDeskRegistry,
 });
 
 /**
@@ -125,7 +127,7 @@ const outboxBeside = (dataDir: string) => (dataDir === 'memory' ? join(tmpdir(),
 
 export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
   const { config, log } = opts;
-  const topology = buildTopology(config.partners, config.subscribers);
+  const topology = buildTopology(config.partners, config.subscribers, config.desks);
   const dynamo = await startDynalite(opts.dataDir, { log });
 
   // requests the front door is answering at once above which the queue consumers give way (LocalQueueOptions.yieldTo)
@@ -168,6 +170,7 @@ export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
     'status-sync': makeStatusSyncHandler(depsOf('status-sync')),
     'comment-forwarder': makeCommentForwarderHandler(depsOf('comment-forwarder')),
     notifier: makeNotifierHandler(depsOf('notifier'), notificationChannel(outboxEmailSender(opts.outboxPath ?? outboxBeside(opts.dataDir), log))),
+    ...(config.desks.length ? { 'desk-writeback': makeDeskWritebackHandler(depsOf('desk-writeback')) } : {}),
   };
   for (const q of topology.queues) {
     const consumer = consumers[q.consumer];

@@ -19,6 +19,7 @@ export async function flagEscalation(
   deps: Needs<'config' | 'bus' | 'clock' | 'newId' | 'log' | 'connectors', EscalationRecords>,
   input: CreateEscalationRequest,
   actor: string,
+  origin: { deskId?: string } = {},
 ): Promise<{ created: boolean; escalation: Escalation }> {
   const partner = routePartner(deps.config, input);
   if (!partner) {
@@ -40,6 +41,7 @@ export async function flagEscalation(
     severity: input.severity,
     summary: input.summary,
     customerSummary: input.customerSummary ?? null,
+    ...(origin.deskId ? { deskId: origin.deskId } : {}),
     product: input.product ?? null,
     ...(mandate ? { mandate } : {}),
     partnerTicket: null,
