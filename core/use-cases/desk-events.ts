@@ -48,7 +48,7 @@ export async function takeDeskEvent(
   deskId: string,
   raw: RawWebhook,
 ): Promise<DeskEventResult> {
-  const desk = deps.config.desks.some((d) => d.id === deskId) ? deps.connectors.desk?.(deskId) : undefined;
+  const desk = deps.connectors.desk?.(deskId);
   if (!desk) throw new NotFoundError(`No desk "${deskId}" is configured.`);
   const now = deps.clock.now();
   const verdict = desk.verifyEvent(raw, now);

@@ -44,8 +44,8 @@ async function graph(entry: string) {
   return { packages, sdkAtLoad, sdkAnywhere, files, bytes: out.bytes };
 }
 
-// every function, mail-inbound included (a partner on the email connector brings it)
-describe.each(buildTopology([{ id: 'by-mail', connector: MAIL_CONNECTOR }]).functions.map((f) => [f.name, f.entry] as const))('%s bundle', (name, entry) => {
+// every function, mail-inbound included (a partner on the email connector brings it), desk-writeback too (a desk brings it)
+describe.each(buildTopology([{ id: 'by-mail', connector: MAIL_CONNECTOR }], [], [{ id: 'desk' }]).functions.map((f) => [f.name, f.entry] as const))('%s bundle', (name, entry) => {
   let g: Awaited<ReturnType<typeof graph>>;
   beforeAll(async () => { g = await graph(entry); });
   const access = ACCESS[name];
@@ -87,6 +87,7 @@ describe.each(buildTopology([{ id: 'by-mail', connector: MAIL_CONNECTOR }]).func
     const ticketingClients = halves('ticketing');
     const meetingClients = halves('collaboration');
     const healthClients = halves('serviceHealth');
+    const deskClients = halves('desk');
     const uses = {
       api: { ticketing: false, meetings: true, health: false },
       'partner-worker': { ticketing: true, meetings: false, health: false },
@@ -98,7 +99,10 @@ describe.each(buildTopology([{ id: 'by-mail', connector: MAIL_CONNECTOR }]).func
       'meeting-subscriptions': { ticketing: false, meetings: true, health: false },
       // `hub doctor` (connectors/doctor.ts) probes every connector, outside the circuit breaker
       admin: { ticketing: true, meetings: true, health: true, breaker: false },
+      // writes to the desks, and only to them
+      'desk-writeback': { ticketing: false, meetings: false, health: false },
     }[name as string] ?? { ticketing: false, meetings: false, health: false };
+    expect(deskClients.filter(has)).toEqual(name === 'desk-writeback' ? deskClients : []);
     expect(ticketingClients.filter(has)).toEqual(uses.ticketing ? ticketingClients : []);
     expect(meetingClients.filter(has)).toEqual(uses.meetings ? meetingClients : []);
     expect(healthClients.filter(has)).toEqual(uses.health ? healthClients : []);
