@@ -6,15 +6,15 @@
  * partner-input guard (partner-input-guard.ts): whatever a partner says reaches the core checked,
  * whichever connector spoke.
  */
-import type { HubConfig, PartnerProfile } from '../core/config';
+import type { HubConfig } from '../core/config';
 import { ConfigError } from '../core/errors';
 import type { ConnectorRegistry } from '../core/ports';
 import { CATALOG } from './generated/descriptors';
 import {
-  composeConnector, KIND_NAMES, KINDS, settingsOf, type AnyDescriptor, type ConnectorDescriptor, type ConnectorKind, type InboundPorts, type OutboundPort, type PortOf,
+  composeConnector, KIND_NAMES, KINDS, settingsOf, type AnyDescriptor, type ConnectorDescriptor, type ConnectorKind, type InboundPorts, type OutboundPort, type PortOf, type ProfileOf,
 } from './kinds';
 
-type Part<K extends ConnectorKind, T> = (descriptor: ConnectorDescriptor<K>, profile: PartnerProfile) => T;
+type Part<K extends ConnectorKind, T> = (descriptor: ConnectorDescriptor<K>, profile: ProfileOf<K>) => T;
 /** How a function builds the two parts of a connector of kind K, from its descriptor and a partner's profile. */
 export interface KindBuilders<K extends ConnectorKind> { calls: Part<K, OutboundPort<K>>; webhooks: Part<K, InboundPorts[K]> }
 /** How a function builds the connectors of each kind. */
@@ -27,32 +27,34 @@ export const descriptorsOf = <K extends ConnectorKind>(kind: K): ConnectorDescri
 type Built = { [K in ConnectorKind]: Map<string, PortOf<K>> };
 
 export function assembleRegistry(config: HubConfig, build: Builders): ConnectorRegistry {
-  const built: Built = { ticketing: new Map(), collaboration: new Map(), serviceHealth: new Map() };
-  const add = <K extends ConnectorKind>(kind: K, p: PartnerProfile, i: number) => {
+  const built: Built = { ticketing: new Map(), collaboration: new Map(), serviceHealth: new Map(), desk: new Map() };
+  const add = <K extends ConnectorKind>(kind: K, p: ProfileOf<K>, i: number) => {
     const spec = KINDS[kind];
     const chosen = spec.chosen(p);
     if (chosen === undefined) return;
     const known = descriptorsOf(kind);
     const descriptor = known.find((d) => d.id === chosen.connector);
     if (!descriptor) {
-      throw new ConfigError(`partners[${i}].${spec.field}: unknown ${spec.noun} "${String(chosen.connector)}" (known: ${known.map((d) => d.id).join(', ') || 'none'})`);
+      throw new ConfigError(`${spec.list}[${i}].${spec.field}: unknown ${spec.noun} "${String(chosen.connector)}" (known: ${known.map((d) => d.id).join(', ') || 'none'})`);
     }
     const connectors: Map<string, PortOf<K>> = built[kind];
     const parts: KindBuilders<K> = build[kind];
     connectors.set(p.id, spec.guard(composeConnector(descriptor, parts.calls(descriptor, p), parts.webhooks(descriptor, p))));
   };
-  config.partners.forEach((p, i) => { for (const kind of KIND_NAMES) add(kind, p, i); });
+  const addAll = <K extends ConnectorKind>(kind: K) => { KINDS[kind].profiles(config).forEach((p, i) => add(kind, p, i)); };
+  for (const kind of KIND_NAMES) addAll(kind);
   return {
     ticketing: (id) => built.ticketing.get(id), collaboration: (id) => built.collaboration.get(id), serviceHealth: (id) => built.serviceHealth.get(id),
+    desk: (id) => built.desk.get(id),
   };
 }
 
 /** Partner calls for a function that never makes one: each refuses, saying `why` (a deployment error). */
-export const refusedCalls = (why: string) => <K extends ConnectorKind>(descriptor: ConnectorDescriptor<K>, profile: PartnerProfile): OutboundPort<K> =>
+export const refusedCalls = (why: string) => <K extends ConnectorKind>(descriptor: ConnectorDescriptor<K>, profile: ProfileOf<K>): OutboundPort<K> =>
   KINDS[descriptor.kind].refusing(profile, descriptor, why);
 
 /** Webhooks for a function that never receives one: verifying or parsing refuses, saying `why` (a deployment error). */
-export const refusedWebhooks = (why: string) => <K extends ConnectorKind>(descriptor: ConnectorDescriptor<K>, profile: PartnerProfile): InboundPorts[K] =>
+export const refusedWebhooks = (why: string) => <K extends ConnectorKind>(descriptor: ConnectorDescriptor<K>, profile: ProfileOf<K>): InboundPorts[K] =>
   KINDS[descriptor.kind].refusingInbound(profile, descriptor, why);
 
 /**

@@ -19,6 +19,7 @@ export function buildCollaborationRegistry(config: HubConfig): ConnectorRegistry
     ticketing: settingsOnly('ticketing'),
     collaboration: { calls: collaborationCalls, webhooks: refusedWebhooks('this function (API or meeting subscriptions) only calls meeting providers') },
     serviceHealth: settingsOnly('serviceHealth'),
+    desk: settingsOnly('desk'),
   });
 }
 /** The set of connectors it builds (topology/access.ts `connectors`): checked against the function's grant. */

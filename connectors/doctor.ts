@@ -20,7 +20,7 @@ import { CATALOG } from './generated/descriptors';
 import { COLLABORATION_HALVES } from './generated/collaboration';
 import { SERVICE_HEALTH_HALVES } from './generated/service-health';
 import { TICKETING_HALVES } from './generated/ticketing';
-import { KIND_NAMES, KINDS, settingsOf, type AnyDescriptor, type ConnectorKind } from './kinds';
+import { KINDS, PARTNER_KINDS, settingsOf, type PartnerDescriptor, type PartnerKind } from './kinds';
 import { checkSecretForm, valueAt } from './secret-forms';
 
 export interface DoctorOptions {
@@ -31,7 +31,7 @@ export interface DoctorOptions {
 }
 
 /** Each kind's HTTP halves, by connector id: the probes are theirs. */
-const HALVES: { [K in ConnectorKind]: (d: AnyDescriptor, p: PartnerProfile) => { setUpProbes?: (ref: string) => SetUpProbe[]; findByExternalRef?: (ref: string) => Promise<unknown> } } = {
+const HALVES: { [K in PartnerKind]: (d: PartnerDescriptor, p: PartnerProfile) => { setUpProbes?: (ref: string) => SetUpProbe[]; findByExternalRef?: (ref: string) => Promise<unknown> } } = {
   ticketing: (d, p) => TICKETING_HALVES[d.id]!(p, {}),
   collaboration: (d, p) => COLLABORATION_HALVES[d.id]!(p),
   // a source's one call is its read: listing what is active proves the token (Graph) and the address
@@ -41,7 +41,7 @@ const HALVES: { [K in ConnectorKind]: (d: AnyDescriptor, p: PartnerProfile) => {
   },
 };
 /** Where each kind's webhooks arrive, after `/v1/webhooks/{partnerId}` (topology/routes.ts); `undefined`: a kind partners post nothing to. */
-const WEBHOOK_SUFFIX: Record<ConnectorKind, string | undefined> = { ticketing: '', collaboration: '/collaboration', serviceHealth: undefined };
+const WEBHOOK_SUFFIX: Record<PartnerKind, string | undefined> = { ticketing: '', collaboration: '/collaboration', serviceHealth: undefined };
 
 type Line = Omit<DoctorLine, 'partner' | 'connector'>;
 const pass = (check: string, detail: string): Line => ({ check, result: 'pass', detail });
@@ -84,10 +84,11 @@ async function checkPartner(raw: unknown, index: number, opts: DoctorOptions): P
   }
   const profile = parsed.data;
   const secrets = new Set<string>();
-  for (const kind of KIND_NAMES) {
+  // desks (`desks`) are not checked here yet: the doctor reads partner profiles
+  for (const kind of PARTNER_KINDS) {
     const chosen = KINDS[kind].chosen(profile);
     if (chosen === undefined) continue;
-    const descriptor = CATALOG.find((d) => d.kind === kind && d.id === chosen.connector);
+    const descriptor = CATALOG.find((d): d is PartnerDescriptor => d.kind === kind && d.id === chosen.connector);
     const connector = typeof chosen.connector === 'string' ? chosen.connector : '—';
     const at = (line: Line) => add(connector, line);
     if (!descriptor) {
@@ -104,7 +105,7 @@ async function checkPartner(raw: unknown, index: number, opts: DoctorOptions): P
   return lines.map((l) => ({ ...l, detail: redact(l.detail, secrets) }));
 }
 
-async function checkConnector(d: AnyDescriptor, profile: PartnerProfile, settings: unknown, opts: DoctorOptions): Promise<Line[]> {
+async function checkConnector(d: PartnerDescriptor, profile: PartnerProfile, settings: unknown, opts: DoctorOptions): Promise<Line[]> {
   const lines: Line[] = [];
   let ready = true;
   try {
@@ -131,7 +132,7 @@ async function checkConnector(d: AnyDescriptor, profile: PartnerProfile, setting
 }
 
 /** The connector's probes, in order; after a failure the rest are not run (a read after a refused token says nothing new). */
-async function runProbes(d: AnyDescriptor, profile: PartnerProfile): Promise<Line[]> {
+async function runProbes(d: PartnerDescriptor, profile: PartnerProfile): Promise<Line[]> {
   if (d.kind === 'ticketing' && d.mode === 'manual') return [skip('partner calls', 'manual partner: no API to call')];
   const half = HALVES[d.kind](d, profile);
   const ref = `hub:doctor-${randomUUID()}`;

@@ -9,15 +9,20 @@
  * functions that call it.
  */
 import type * as z from 'zod';
-import type { PartnerProfile } from '../core/config';
+import type { DeskProfile, HubConfig, PartnerProfile } from '../core/config';
 import { ConfigError } from '../core/errors';
-import type { CollaborationConnector, ConnectorRegistry, TicketingConnector } from '../core/ports';
+import type { CollaborationConnector, ConnectorRegistry, DeskConnector, TicketingConnector } from '../core/ports';
 import { guardCollaboration, guardServiceHealth, guardTicketing } from './partner-input-guard';
 import type { SecretSpec } from './secret-forms';
 
-export type ConnectorKind = keyof ConnectorRegistry;
+export type ConnectorKind = keyof ConnectorRegistry & string;
 /** The port a connector of kind K implements. */
-export type PortOf<K extends ConnectorKind> = NonNullable<ReturnType<ConnectorRegistry[K]>>;
+export type PortOf<K extends ConnectorKind> = NonNullable<ReturnType<NonNullable<ConnectorRegistry[K]>>>;
+/** What configures a connector of kind K: a partner profile, or for a desk connector the desk (`desks`). */
+export type ProfileOf<K extends ConnectorKind> = K extends 'desk' ? DeskProfile : PartnerProfile;
+/** The kinds a partner profile names (a desk is configured in `desks`, not in a partner). */
+export const PARTNER_KINDS = ['ticketing', 'collaboration', 'serviceHealth'] as const;
+export type PartnerKind = (typeof PARTNER_KINDS)[number];
 
 /** What a connector's inbound half (`webhook.ts`) implements: the webhook function verifies and parses with it alone. */
 export interface InboundPorts {
@@ -25,6 +30,8 @@ export interface InboundPorts {
   collaboration: Pick<CollaborationConnector, 'provider' | 'verifyWebhook' | 'parseWebhook' | 'lifecycleEvents'>;
   /** Service-health sources are polled: nothing inbound. */
   serviceHealth: object;
+  /** The desk's events, verified and read with its mapping; the webhook function carries no desk HTTP client. */
+  desk: Pick<DeskConnector, 'verifyEvent' | 'readEvent'>;
 }
 
 /**
@@ -44,6 +51,7 @@ export interface KindTraits {
   };
   collaboration: object;
   serviceHealth: object;
+  desk: object;
 }
 
 /**
@@ -68,24 +76,30 @@ export type ConnectorDescriptor<K extends ConnectorKind = ConnectorKind, S = unk
 /** A descriptor of any kind (a union by `kind`). */
 export type AnyDescriptor = { [K in ConnectorKind]: ConnectorDescriptor<K> }[ConnectorKind];
 
+/** A descriptor of a kind a partner profile names. */
+export type PartnerDescriptor = { [K in PartnerKind]: ConnectorDescriptor<K> }[PartnerKind];
+
 export const defineConnector = <K extends ConnectorKind, S>(descriptor: ConnectorDescriptor<K, S>): ConnectorDescriptor<K, S> => descriptor;
 
 export type Half = 'connector' | 'webhook' | 'sandbox';
 
 interface KindSpec<K extends ConnectorKind> {
+  /** The profiles that may name a connector of this kind, and the config list they sit in (for messages). */
+  profiles(config: HubConfig): readonly ProfileOf<K>[];
+  list: 'partners' | 'desks';
   /** The connector a profile names for this kind, and the settings it gives it; `undefined` when it names none. */
-  chosen(profile: PartnerProfile): { connector: unknown; settings: unknown } | undefined;
+  chosen(profile: ProfileOf<K>): { connector: unknown; settings: unknown } | undefined;
   /** Where the profile names the connector, and what it is called, for messages. */
   field: string;
   noun: string;
   /** The message of settings that fail the connector's schema. */
-  settingsError(profile: PartnerProfile, descriptor: ConnectorDescriptor<K>, issues: readonly z.core.$ZodIssue[]): string;
+  settingsError(profile: ProfileOf<K>, descriptor: ConnectorDescriptor<K>, issues: readonly z.core.$ZodIssue[]): string;
   /** The halves a connector of this kind has. */
   halves(descriptor: ConnectorDescriptor<K>): readonly Half[];
   /** Partner calls that all refuse, saying `why`: what a function gets in place of calls it never makes. */
-  refusing(profile: PartnerProfile, descriptor: ConnectorDescriptor<K>, why: string): OutboundPort<K>;
+  refusing(profile: ProfileOf<K>, descriptor: ConnectorDescriptor<K>, why: string): OutboundPort<K>;
   /** An inbound part that refuses every webhook, saying `why`: what a function gets that never receives one. */
-  refusingInbound(profile: PartnerProfile, descriptor: ConnectorDescriptor<K>, why: string): InboundPorts[K];
+  refusingInbound(profile: ProfileOf<K>, descriptor: ConnectorDescriptor<K>, why: string): InboundPorts[K];
   /** The connector: partner calls from `outbound`, webhooks from `inbound`. */
   compose(outbound: OutboundPort<K>, inbound: InboundPorts[K]): PortOf<K>;
   /** The partner-input guard (partner-input-guard.ts) every built connector is wrapped in. */
@@ -93,8 +107,8 @@ interface KindSpec<K extends ConnectorKind> {
 }
 
 /** What a connector not built for this use answers to any call: a deployment error, loudly, saying who does it. */
-const refusal = (profile: PartnerProfile, why: string, doneBy: string) => (): never => {
-  throw new ConfigError(`partner ${profile.id}: ${why}; ${doneBy}`);
+const refusal = (profile: { id: string }, why: string, doneBy: string, noun = 'partner') => (): never => {
+  throw new ConfigError(`${noun} ${profile.id}: ${why}; ${doneBy}`);
 };
 const callsRefused = (profile: PartnerProfile, why: string) =>
   refusal(profile, why, 'partner calls are made by the functions that build the full registry (connectors/registry.ts)');
@@ -107,6 +121,7 @@ const nestedIssues = (profile: PartnerProfile, at: string, issues: readonly z.co
 
 export const KINDS: { readonly [K in ConnectorKind]: KindSpec<K> } = {
   ticketing: {
+    profiles: (c) => c.partners, list: 'partners',
     // the profile names its ticketing connector in `connector`; the connector's settings are the profile's own fields
     chosen: (p) => ({ connector: p.connector, settings: p }),
     field: 'connector',
@@ -128,6 +143,7 @@ export const KINDS: { readonly [K in ConnectorKind]: KindSpec<K> } = {
     guard: guardTicketing,
   },
   collaboration: {
+    profiles: (c) => c.partners, list: 'partners',
     // `collaboration: { connector, …its settings }`, for joint calls
     chosen: (p) => (p.collaboration === undefined ? undefined : { connector: namedIn(p.collaboration), settings: p.collaboration }),
     field: 'collaboration.connector',
@@ -146,6 +162,7 @@ export const KINDS: { readonly [K in ConnectorKind]: KindSpec<K> } = {
     guard: guardCollaboration,
   },
   serviceHealth: {
+    profiles: (c) => c.partners, list: 'partners',
     // `serviceHealth: { source, …its settings }`: where the partner publishes its own incidents
     chosen: (p) => (p.serviceHealth === undefined ? undefined : { connector: namedIn(p.serviceHealth, 'source'), settings: p.serviceHealth }),
     field: 'serviceHealth.source',
@@ -161,6 +178,26 @@ export const KINDS: { readonly [K in ConnectorKind]: KindSpec<K> } = {
     compose: (outbound) => outbound,
     guard: guardServiceHealth,
   },
+  desk: {
+    // a desk (`desks`) names its connector in `connector`; the connector's settings are the desk's own fields
+    profiles: (c) => c.desks, list: 'desks',
+    chosen: (d) => ({ connector: d.connector, settings: d }),
+    field: 'connector',
+    noun: 'desk connector',
+    settingsError: (d, c, issues) => `desks[${d.id}] (${c.id}): ${issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    halves: () => ['connector', 'webhook', 'sandbox'],
+    refusing: (d, _c, why) => {
+      const refuse = refusal(d, why, 'desk write-back is made by the desk-writeback function (connectors/desk-registry.ts)', 'desk');
+      return { writeBack: async () => refuse() };
+    },
+    refusingInbound: (d, _c, why) => {
+      const refuse = refusal(d, why, 'desk events are verified and read by the webhook function (connectors/webhook-registry.ts)', 'desk');
+      return { verifyEvent: refuse, readEvent: refuse };
+    },
+    compose: (outbound, inbound) => ({ ...outbound, ...inbound }),
+    // the desk is the vendor's own system, not a partner: what it says is read by its mapping (zod), no partner guard
+    guard: (connector) => connector,
+  },
 };
 
 export const KIND_NAMES = Object.keys(KINDS) as ConnectorKind[];
@@ -169,7 +206,7 @@ export const KIND_NAMES = Object.keys(KINDS) as ConnectorKind[];
 const namedIn = (settings: unknown, key = 'connector'): unknown => (typeof settings === 'object' && settings !== null && key in settings ? (settings as Record<string, unknown>)[key] : undefined);
 
 /** The connector's settings from a partner profile, parsed by its schema; a ConfigError names the failing fields. */
-export function settingsOf<K extends ConnectorKind, S>(descriptor: ConnectorDescriptor<K, S>, profile: PartnerProfile): S {
+export function settingsOf<K extends ConnectorKind, S>(descriptor: ConnectorDescriptor<K, S>, profile: ProfileOf<K>): S {
   const spec: KindSpec<K> = KINDS[descriptor.kind];
   const r = descriptor.settings.safeParse(spec.chosen(profile)?.settings);
   if (!r.success) throw new ConfigError(spec.settingsError(profile, descriptor, r.error.issues));

@@ -20,6 +20,7 @@ export function buildPollerRegistry(config: HubConfig, options: TicketingHalfOpt
     ticketing: { calls: ticketingCalls(options), webhooks: refused },
     collaboration: settingsOnly('collaboration'),
     serviceHealth: { calls: serviceHealthCalls, webhooks: refused },
+    desk: settingsOnly('desk'),
   });
 }
 /** The set of connectors it builds (topology/access.ts `connectors`): checked against the function's grant. */

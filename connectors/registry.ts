@@ -9,6 +9,7 @@ import type { HubConfig } from '../core/config';
 import type { ConnectorRegistry } from '../core/ports';
 import { assembleRegistry, refusedWebhooks } from './assemble-registry';
 import { collaborationCalls } from './collaboration-registry';
+import { deskCalls } from './desk-registry';
 import type { TicketingHalfOptions } from './halves';
 import { ticketingCalls } from './ticketing-registry';
 import { serviceHealthCalls } from './poller-registry';
@@ -23,5 +24,6 @@ export function buildRegistry(config: HubConfig, options: TicketingHalfOptions =
     ticketing: { calls: ticketingCalls(options), webhooks: inboundHalf },
     collaboration: { calls: collaborationCalls, webhooks: inboundHalf },
     serviceHealth: { calls: serviceHealthCalls, webhooks: refusedWebhooks('service-health sources send no webhooks') },
+    desk: { calls: deskCalls, webhooks: inboundHalf },
   });
 }

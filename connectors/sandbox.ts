@@ -31,7 +31,7 @@ export interface Sandbox {
 export interface SandboxStart { port: number; webhookUrl?: string; mailTo?: string }
 
 /** Starts the sandbox for a partner profile, listening on `port` (0: any free port). */
-export type SandboxFactory = (profile: PartnerProfile, opts: SandboxStart) => Promise<Sandbox>;
+export type SandboxFactory<P = PartnerProfile> = (profile: P, opts: SandboxStart) => Promise<Sandbox>;
 
 /**
  * Takes the first scripted fault that matches this call (removing it), after its `delayMs` if any;

@@ -28,6 +28,7 @@ export function buildTicketingRegistry(config: HubConfig, options: TicketingHalf
     ticketing: { calls: ticketingCalls(options), webhooks: refusedWebhooks('this function (partner worker, comment forwarder or poller) only calls partners') },
     collaboration: settingsOnly('collaboration'),
     serviceHealth: settingsOnly('serviceHealth'),
+    desk: settingsOnly('desk'),
   });
 }
 /** The set of connectors it builds (topology/access.ts `connectors`): checked against the function's grant. */

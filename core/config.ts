@@ -67,11 +67,37 @@ export const PartnerProfile = z.looseObject({
 });
 export type PartnerProfile = z.infer<typeof PartnerProfile>;
 
+/**
+ * The vendor's own support desk (`desks`): where engineers flag cases and where the hub writes the partner
+ * ticket back. Like a partner profile, a desk names its `connector` (a connector of kind `desk`), whose
+ * settings are the desk's own fields (its `mapping`, `writeBack`, credentials …, checked by the connector).
+ */
+export const DeskProfile = z.looseObject({
+  id: z.string().regex(/^[a-z0-9-]+$/, 'use only a-z, 0-9 and -').min(1).max(40),
+  connector: z.string().min(1),
+  baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }),
+  credentials: z.record(z.string(), z.string()).default({}),
+  webhookSecret: z.string().min(1).optional(),
+  /** As a partner's: how long one call to the desk may take, and how many at once. */
+  timeoutMs: z.number().int().min(100).max(60_000).default(10_000),
+  maxConcurrentCalls: z.number().int().min(1).max(100).default(8),
+  /** Local runtime only: start this connector's sandbox on the port of `baseUrl`. */
+  sandbox: z.boolean().default(false),
+});
+export type DeskProfile = z.infer<typeof DeskProfile>;
+
 export const HubConfig = z.strictObject({
   partners: z.array(PartnerProfile).min(1, 'list at least one partner'),
   /** Who hears about escalations: the CRM by signed webhook, management by Teams or e-mail. */
   subscribers: z.array(Subscriber).default([]),
+  /** The vendor's own support desks (flags come in, partner ticket numbers go back). */
+  desks: z.array(DeskProfile).default([]),
 }).superRefine((cfg, ctx) => {
+  const deskIds = new Set<string>();
+  cfg.desks.forEach((d, i) => {
+    if (deskIds.has(d.id)) ctx.addIssue({ code: 'custom', path: ['desks', i, 'id'], message: `desk id "${d.id}" is used twice` });
+    deskIds.add(d.id);
+  });
   const subscriberIds = new Set<string>();
   cfg.subscribers.forEach((s, i) => {
     if (subscriberIds.has(s.id)) ctx.addIssue({ code: 'custom', path: ['subscribers', i, 'id'], message: `subscriber id "${s.id}" is used twice` });

@@ -60,4 +60,6 @@ export const QUEUES = {
   inbound: 'inbound',
   comments: 'comments',
   notifications: 'notifications',
+  /** Writes to the vendor's desks (partner ticket number, status, comments), when `desks` are configured. */
+  deskWriteback: 'desk-writeback',
 } as const;

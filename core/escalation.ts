@@ -68,6 +68,8 @@ export interface Escalation {
   summary: string;
   /** Findings summary marked for customer eyes (referrals); absent on older items. */
   customerSummary?: string | null;
+  /** The vendor's desk (`desks` id) the case was flagged from: the hub writes the partner ticket back to its case (`caseId`). */
+  deskId?: string;
   product: Record<string, string> | null;
   /**
    * The customer's request and entitlement (absent when not given, and on older items). Kept on the item

@@ -579,6 +579,41 @@ export interface ServiceHealthConnector {
   listActive(): Promise<KnownIncident[]>;
 }
 
+/** A flag read from a desk event with the desk's `mapping`: the fields of `POST /v1/escalations` it gives. */
+export interface DeskFlag { customerId: string; platform: string; severity: string; summary: string; findings: string }
+
+/**
+ * What a desk event says, read with the desk's `mapping`: a case flagged as partner-related, a case whose
+ * fields could not all be mapped (`problems`, one line each; `caseId` when at least that was found), or an
+ * event that is not a flag (the `partnerRelated` test failed).
+ */
+export type DeskEvent =
+  | { kind: 'flag'; caseId: string; flag: DeskFlag }
+  | { kind: 'unmappable'; caseId?: string; problems: string[] }
+  | { kind: 'ignored'; reason: string };
+
+/**
+ * One write to a desk case: the partner ticket's number and status (the desk's fields), and a comment that
+ * is either customer-visible (`public: true`: customer-safe text only) or an engineer-only note.
+ */
+export interface DeskWriteBack {
+  ticketNumber?: string;
+  status?: string;
+  comment?: { body: string; public: boolean };
+}
+
+/**
+ * The vendor's own support desk (`desks`, connectors of kind `desk`): its events verified and read (the
+ * inbound half), and the hub's writes to its cases (the HTTP half). `writeBack` throws PartnerCallError:
+ * transient ones (429 with `retryAfterMs`, 5xx) are retried; a deleted case is final (`httpStatus` 404).
+ */
+export interface DeskConnector {
+  verifyEvent(req: RawWebhook, now: Date): WebhookVerdict;
+  /** Throws ValidationError for a body that is not the desk's JSON. */
+  readEvent(req: RawWebhook): DeskEvent;
+  writeBack(caseId: string, update: DeskWriteBack): Promise<void>;
+}
+
 export interface ConnectorRegistry {
   /** The ticketing connector of a configured partner; `undefined` for an unknown partner id. */
   ticketing(partnerId: string): TicketingConnector | undefined;
@@ -586,4 +621,6 @@ export interface ConnectorRegistry {
   collaboration(partnerId: string): CollaborationConnector | undefined;
   /** The partner's service-health source, when its profile names one (`serviceHealth`). */
   serviceHealth(partnerId: string): ServiceHealthConnector | undefined;
+  /** The connector of a configured desk (`desks`); `undefined` for an unknown desk id (absent: a registry of partners only). */
+  desk?(deskId: string): DeskConnector | undefined;
 }

@@ -111,6 +111,14 @@ export type DoctorReport = z.infer<typeof DoctorAnswer>;
 
 /** A webhook delivery taken: `accepted` (queued, 202), or on 200 a `duplicate`, or a collaboration delivery `recorded`. */
 export const WebhookAcceptedAnswer = z.strictObject({ status: z.literal('accepted'), deliveryId: z.string() });
+/** `POST /v1/desks/{deskId}/events`: what became of the desk event (every verified event is acknowledged). */
+export const DeskEventAnswer = z.union([
+  z.strictObject({ status: z.enum(['flagged', 'already-flagged']), escalationId: z.string() }),
+  z.strictObject({ status: z.literal('ignored'), reason: z.string() }),
+  // written to the desk case as an engineer-only note when the event named one
+  z.strictObject({ status: z.literal('not-flagged'), problems: z.array(z.string()) }),
+  z.strictObject({ status: z.literal('duplicate') }),
+]);
 export const WebhookAnsweredAnswer = z.union([
   z.strictObject({ status: z.literal('duplicate'), deliveryId: z.string() }),
   z.strictObject({ status: z.literal('recorded'), deliveryId: z.string(), events: z.number().int() }),

@@ -3,9 +3,11 @@ import type { HubDeps } from '../core/deps';
 import { PayloadTooLargeError } from '../core/errors';
 import { ingestWebhook } from '../core/use-cases/ingest-webhook';
 import { ingestCollaborationWebhook } from '../core/use-cases/joint-calls';
+import { takeDeskEvent } from '../core/use-cases/desk-events';
 import { buildWebhookRegistry } from '../connectors/webhook-registry';
 import { hubDeps } from './adapters/hub-deps';
 import { withLambdaContext } from './adapters/logger';
+import { eventBridgeBus } from './adapters/eventbridge-bus';
 import { sqsWorkQueue } from './adapters/sqs-queue';
 import { json, lowerHeaders, MAX_BODY_BYTES, rawBytes, type HttpEvent, type HttpResult } from './http';
 import { dispatch } from './routes';
@@ -27,9 +29,17 @@ export function makeWebhookHandler(deps: HubDeps) {
   return dispatch<'webhook'>({
     'POST /v1/webhooks/{partnerId}': ({ event }) => ingest(event, false),
     'POST /v1/webhooks/{partnerId}/collaboration': ({ event }) => ingest(event, true),
+    'POST /v1/desks/{deskId}/events': async ({ event }) => {
+      const body = rawBytes(event);
+      if (body.length > MAX_BODY_BYTES) throw new PayloadTooLargeError(`Desk events are limited to ${MAX_BODY_BYTES} bytes.`);
+      const raw = { headers: lowerHeaders(event.headers), body, query: event.queryStringParameters ?? {} };
+      const r = await takeDeskEvent(deps, event.pathParameters?.deskId ?? '', raw);
+      return json(r.status === 'flagged' ? 202 : 200, r);
+    },
   }, deps.log);
 }
 
 let wired: ReturnType<typeof makeWebhookHandler> | undefined;
-// verifying and parsing needs the connectors' webhook halves only: no partner HTTP client in this bundle
-export const handler = withLambdaContext(async (event: HttpEvent) => (wired ??= makeWebhookHandler(await hubDeps('webhook', { connectors: buildWebhookRegistry, queue: sqsWorkQueue })))(event));
+// verifying and parsing needs the connectors' webhook halves only: no partner HTTP client in this bundle;
+// the bus for a desk event's flag (EscalationRequested)
+export const handler = withLambdaContext(async (event: HttpEvent) => (wired ??= makeWebhookHandler(await hubDeps('webhook', { connectors: buildWebhookRegistry, queue: sqsWorkQueue, bus: eventBridgeBus })))(event));

@@ -36,7 +36,7 @@ export class HubStack extends Stack {
     super(scope, id, props);
     validateJwt(props.jwt);
     const { hubConfig } = props;
-    this.topology = buildTopology(hubConfig.config.partners, hubConfig.config.subscribers);
+    this.topology = buildTopology(hubConfig.config.partners, hubConfig.config.subscribers, hubConfig.config.desks);
     for (const p of hubConfig.config.partners.filter((x) => x.sandbox || /^https?:\/\/(127\.|localhost)/.test(x.baseUrl))) {
       Annotations.of(this).addWarningV2('hub:local-partner', `partner ${p.id} points at a local sandbox (${p.baseUrl}); deploy a configuration with the partner's real base URL (context hubConfig)`);
     }

@@ -15,9 +15,11 @@ import { parsePartnerMail } from '../connectors/email/parse';
 import { DESK_RELAY } from '../connectors/email/sandbox';
 import { buildPollerRegistry } from '../connectors/poller-registry';
 import { buildWebhookRegistry } from '../connectors/webhook-registry';
+import { buildDeskRegistry } from '../connectors/desk-registry';
+import { makeDeskWritebackHandler } from '../functions/desk-writeback';
 import { runDoctor } from '../connectors/doctor';
-import { sandboxesWanted } from '../connectors/sandboxes';
-import type { ConnectorKind } from '../connectors/kinds';
+import { deskSandboxWanted, sandboxesWanted } from '../connectors/sandboxes';
+import type { PartnerKind } from '../connectors/kinds';
 import type { Sandbox } from '../connectors/sandbox';
 import type { HubConfig } from '../core/config';
 import type { HubDeps, Log } from '../core/deps';
@@ -96,7 +98,7 @@ export interface LocalHub {
 }
 
 /** Where each kind of connector's webhooks arrive, after `/v1/webhooks/{partnerId}` (topology: the webhook routes). */
-const WEBHOOK_ROUTE_SUFFIX: Record<ConnectorKind, string> = { ticketing: '', collaboration: '/collaboration', serviceHealth: '/service-health' };
+const WEBHOOK_ROUTE_SUFFIX: Record<PartnerKind, string> = { ticketing: '', collaboration: '/collaboration', serviceHealth: '/service-health' };
 
 /**
  * The registry of each set of connectors (topology/access.ts `connectors`), as each Lambda function builds
@@ -104,7 +106,7 @@ const WEBHOOK_ROUTE_SUFFIX: Record<ConnectorKind, string> = { ticketing: '', col
  */
 const connectorSets = (mail: MailTransport): Record<ConnectorSet, (config: HubConfig) => ConnectorRegistry> => ({
   'partner-calls': (config) => buildTicketingRegistry(config, { mail }), meetings: buildCollaborationRegistry, webhooks: buildWebhookRegistry,
-  polling: buildPollerRegistry,
+  polling: buildPollerRegistry, desks: buildDeskRegistry,
 });
 
 /**
@@ -125,7 +127,7 @@ const outboxBeside = (dataDir: string) => (dataDir === 'memory' ? join(tmpdir(),
 
 export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
   const { config, log } = opts;
-  const topology = buildTopology(config.partners, config.subscribers);
+  const topology = buildTopology(config.partners, config.subscribers, config.desks);
   const dynamo = await startDynalite(opts.dataDir, { log });
 
   // requests the front door is answering at once above which the queue consumers give way (LocalQueueOptions.yieldTo)
@@ -168,6 +170,7 @@ export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
     'status-sync': makeStatusSyncHandler(depsOf('status-sync')),
     'comment-forwarder': makeCommentForwarderHandler(depsOf('comment-forwarder')),
     notifier: makeNotifierHandler(depsOf('notifier'), notificationChannel(outboxEmailSender(opts.outboxPath ?? outboxBeside(opts.dataDir), log))),
+    ...(config.desks.length ? { 'desk-writeback': makeDeskWritebackHandler(depsOf('desk-writeback')) } : {}),
   };
   for (const q of topology.queues) {
     const consumer = consumers[q.consumer];
@@ -234,8 +237,12 @@ export async function startLocalHub(opts: LocalHubOptions): Promise<LocalHub> {
       // named, and posting its webhooks, as the hub's webhook route of the kind: /v1/webhooks/{partnerId}[/collaboration]
       // (a service-health source posts none: its sandbox is only named so)
       const name = `${p.id}${WEBHOOK_ROUTE_SUFFIX[kind]}`;
-      sandboxes.set(name, await start(p, { port, webhookUrl: `${url}/v1/webhooks/${name}`, ...(smtp ? { mailTo: smtp.url } : {}) }));
+      sandboxes.set(name, await start({ port, webhookUrl: `${url}/v1/webhooks/${name}`, ...(smtp ? { mailTo: smtp.url } : {}) }));
     }
+  }
+  for (const d of config.desks) {
+    // a desk's sandbox fires its trigger webhook at the desk's events route
+    for (const { start, port } of deskSandboxWanted(d)) sandboxes.set(`desk:${d.id}`, await start({ port, webhookUrl: `${url}/v1/desks/${d.id}/events` }));
   }
 
   return {

@@ -59,8 +59,9 @@ const TABLES: Record<string, { constant: string; type: string }> = {
   ticketing: { constant: 'TICKETING_HALVES', type: 'TicketingHttpHalf' },
   collaboration: { constant: 'COLLABORATION_HALVES', type: "HttpHalf<'collaboration'>" },
   'service-health': { constant: 'SERVICE_HEALTH_HALVES', type: "HttpHalf<'serviceHealth'>" },
-  webhook: { constant: 'WEBHOOK_HALVES', type: 'WebhookHalf<ConnectorKind>' },
-  sandbox: { constant: 'SANDBOX_HALVES', type: 'SandboxHalf<ConnectorKind>' },
+  desk: { constant: 'DESK_HALVES', type: "HttpHalf<'desk'>" },
+  webhook: { constant: 'WEBHOOK_HALVES', type: 'AnyWebhookHalf' },
+  sandbox: { constant: 'SANDBOX_HALVES', type: 'AnySandboxHalf' },
 };
 
 const imports = (entries: Entry[]) => entries.map((e) => `import { ${e.name} } from '../${e.file}';\n`).join('');

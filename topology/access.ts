@@ -19,12 +19,12 @@ export type TableAction = 'dynamodb:GetItem' | 'dynamodb:PutItem' | 'dynamodb:Up
  * halves: `partner-calls` the ticketing connectors' partner calls (ticketing-registry.ts), `meetings` the
  * collaboration connectors' (collaboration-registry.ts), `webhooks` every connector's inbound half
  * (webhook-registry.ts), `polling` the ticketing connectors' partner calls and the service-health sources'
- * (poller-registry.ts). The local runtime builds the same set for each function.
+ * (poller-registry.ts), `desks` the desks' write-back (desk-registry.ts). The local runtime builds the same set for each function.
  */
-export type ConnectorSet = 'partner-calls' | 'meetings' | 'webhooks' | 'polling';
+export type ConnectorSet = 'partner-calls' | 'meetings' | 'webhooks' | 'polling' | 'desks';
 
 /** Which queues a function sends to (it consumes the queues the topology names it consumer of). */
-export type SendTo = 'none' | 'inbound' | 'own-queues' | 'work-queues';
+export type SendTo = 'none' | 'inbound' | 'inbound-and-desk' | 'own-queues' | 'work-queues';
 
 export interface AccessProfile {
   table: TableAction[];
@@ -71,8 +71,11 @@ export const ACCESS: Record<FunctionName, AccessProfile> = {
    * collaboration connector (Zoom / Teams credentials). Mints and checks customer status links.
    */
   api: { table: TABLE_READ_WRITE, putEvents: true, sendTo: 'none', readsPartnerSecrets: true, connectors: 'meetings', signsStatusLinks: true },
-  /** ingestWebhook / ingestCollaborationWebhook: verify with the connector's secret, dedupe, enqueue to inbound. */
-  webhook: { table: TABLE_READ_WRITE, putEvents: false, sendTo: 'inbound', readsPartnerSecrets: true, connectors: 'webhooks' },
+  /**
+   * ingestWebhook / ingestCollaborationWebhook: verify with the connector's secret, dedupe, enqueue to inbound.
+   * takeDeskEvent: flags the case (publishes EscalationRequested) or notes why not on the desk-writeback queue.
+   */
+  webhook: { table: TABLE_READ_WRITE, putEvents: true, sendTo: 'inbound-and-desk', readsPartnerSecrets: true, connectors: 'webhooks' },
   /**
    * openPartnerIncident: calls the partner (or mails it), publishes PartnerIncidentOpened / EscalationReferred,
    * re-queues a retry on its partner's queue.
@@ -117,6 +120,8 @@ export const ACCESS: Record<FunctionName, AccessProfile> = {
    * settings are checked with), records it and enqueues it to inbound like a webhook. Publishes nothing.
    */
   'mail-inbound': { table: TABLE_READ_WRITE, putEvents: false, sendTo: 'inbound', readsPartnerSecrets: true, connectors: 'webhooks', readsInboundMail: true },
+  /** writeBackToDesk: writes to the desk case with the desk's credentials; re-queues a throttled write after its Retry-After. */
+  'desk-writeback': { table: TABLE_READ_WRITE, putEvents: false, sendTo: 'own-queues', readsPartnerSecrets: true, connectors: 'desks' },
 };
 
 /**
@@ -127,6 +132,8 @@ export function queuesGranted(fn: FunctionName, sendTo: SendTo, queues: readonly
   switch (sendTo) {
     case 'none': return [];
     case 'inbound': return queues.filter((q) => q.name === QUEUES.inbound);
+    // the webhook function also notes on a desk case why its event flagged nothing
+    case 'inbound-and-desk': return queues.filter((q) => q.name === QUEUES.inbound || q.name === QUEUES.deskWriteback);
     // partner-worker re-queues a retry onto the queue it consumes (one per partner); the notifier fans out onto its own
     case 'own-queues': return queues.filter((q) => q.consumer === fn);
     // the sweep re-drives escalations to their partner's queue, stored deliveries to inbound, pending comments to comments

@@ -10,7 +10,7 @@
 import type * as z from 'zod';
 import {
   CommentAnswer, CustomerIncidentsAnswer, DeadLettersAnswer, DoctorAnswer, EscalationAnswer, EscalationDetailAnswer, EscalationListAnswer,
-  HealthAnswer, JointCallAnswer, KnownIncidentsAnswer, OpenApiAnswer, RedriveAnswer, StatusLinkAnswer, TimelinePageAnswer, WebhookAcceptedAnswer,
+  DeskEventAnswer, HealthAnswer, JointCallAnswer, KnownIncidentsAnswer, OpenApiAnswer, RedriveAnswer, StatusLinkAnswer, TimelinePageAnswer, WebhookAcceptedAnswer,
   WebhookAnsweredAnswer,
 } from '../core/responses';
 import {
@@ -89,6 +89,11 @@ export const ROUTE_DECLARATIONS = {
     function: 'webhook', auth: 'none',
     // Graph's validation handshake is answered with its token as text/plain
     answers: { 200: { json: WebhookAnsweredAnswer, also: { text: 'validation token' } }, 202: { json: WebhookAcceptedAnswer } },
+  },
+  // the vendor's own desk flags a case (signed as that desk signs; the raw bytes are the request): 202 a new
+  // escalation, 200 anything else it acknowledges (the escalation already there, ignored, not flagged, duplicate)
+  'POST /v1/desks/{deskId}/events': {
+    function: 'webhook', auth: 'none', answers: { 200: { json: DeskEventAnswer }, 202: { json: DeskEventAnswer } },
   },
 } as const satisfies Record<RouteKeyForm, RouteDeclaration>;
 

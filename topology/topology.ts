@@ -7,7 +7,7 @@ import { EVENT_SOURCE } from '../core/events';
 import { NOTIFICATION_EVENTS } from '../core/notifications';
 import { DECLARED_ROUTES } from './routes';
 
-export type FunctionName = 'api' | 'webhook' | 'partner-worker' | 'status-sync' | 'comment-forwarder' | 'sweep' | 'poller' | 'notifier' | 'admin' | 'meeting-subscriptions' | 'mail-inbound';
+export type FunctionName = 'api' | 'webhook' | 'partner-worker' | 'status-sync' | 'comment-forwarder' | 'sweep' | 'poller' | 'notifier' | 'admin' | 'meeting-subscriptions' | 'mail-inbound' | 'desk-writeback';
 
 export interface FunctionSpec {
   name: FunctionName;
@@ -54,6 +54,9 @@ export interface Topology {
   mail?: MailSpec;
 }
 
+/** The domain events that write to a desk case (core/use-cases/desk-events.ts `deskUpdateFor`). */
+export const DESK_WRITEBACK_EVENTS = ['PartnerIncidentOpened', 'PartnerStatusChanged', 'EscalationReferred', 'EscalationAged'] as const;
+
 /** The connector of partners reached by e-mail (connectors/email): they bring the inbound mail path. */
 export const MAIL_CONNECTOR = 'email';
 
@@ -68,8 +71,12 @@ const fn = (name: FunctionName, description: string, timeoutSeconds = 30, memory
  *   inbound mail path (`mail`, and its function)
  * @param subscribers the notification subscribers: the notifier's rule matches only the events someone
  *   subscribed to (no subscribers, no rule: an escalation then costs no notifier invocations)
+ * @param desks the vendor's desks: with any, the `desk-writeback` function, its queue and its rule (none:
+ *   no rule, so events cost no write-back invocations)
  */
-export function buildTopology(partners: readonly { id: string; connector?: string }[], subscribers: readonly { events: readonly string[] }[] = []): Topology {
+export function buildTopology(
+  partners: readonly { id: string; connector?: string }[], subscribers: readonly { events: readonly string[] }[] = [], desks: readonly { id: string }[] = [],
+): Topology {
   const subscribed = NOTIFICATION_EVENTS.filter((e) => subscribers.some((s) => s.events.includes(e)));
   const mailPartners = partners.filter((p) => p.connector === MAIL_CONNECTOR).map((p) => p.id);
   return {
@@ -85,6 +92,7 @@ export function buildTopology(partners: readonly { id: string; connector?: strin
       fn('admin', 'Operator routes: dead letters (list with reasons, redrive)', 30),
       fn('meeting-subscriptions', 'Creates, renews and ends the Graph subscriptions that bring joint-call events', 60),
       // a 40 MB mail (SES's limit for the S3 action) is read whole and parsed: the memory is for that
+      ...(desks.length ? [fn('desk-writeback', 'Writes partner ticket numbers, statuses and comments back to the vendor\'s desk cases', 30)] : []),
       ...(mailPartners.length ? [fn('mail-inbound', 'Reads partner mail that SES received and stored, and applies it like a webhook', 60, 1024)] : []),
     ],
     routes: [...ROUTES],
@@ -96,6 +104,8 @@ export function buildTopology(partners: readonly { id: string; connector?: strin
       { name: QUEUES.inbound, consumer: 'status-sync', visibilityTimeoutSeconds: 3 * 60, maxReceiveCount: 5, batchSize: 10, maxConcurrency: 10 },
       { name: QUEUES.comments, consumer: 'comment-forwarder', visibilityTimeoutSeconds: 3 * 60, maxReceiveCount: 5, batchSize: 5, maxConcurrency: 5 },
       { name: QUEUES.notifications, consumer: 'notifier', visibilityTimeoutSeconds: 60, maxReceiveCount: 5, batchSize: 10, maxConcurrency: 5 },
+      // one at a time per desk case is not needed: every write carries the escalation's current state
+      ...(desks.length ? [{ name: QUEUES.deskWriteback, consumer: 'desk-writeback', visibilityTimeoutSeconds: 60, maxReceiveCount: 8, batchSize: 5, maxConcurrency: 2 } satisfies QueueSpec] : []),
     ],
     rules: [
       ...partners.map((p): RuleSpec => ({
@@ -109,6 +119,11 @@ export function buildTopology(partners: readonly { id: string; connector?: strin
         pattern: { source: [EVENT_SOURCE], 'detail-type': ['PartnerIncidentOpened'], detail: { pendingComments: [{ numeric: ['>', 0] }] } },
         targetQueue: QUEUES.comments,
       },
+      ...(desks.length ? [{
+        name: 'desk-writeback',
+        pattern: { source: [EVENT_SOURCE], 'detail-type': [...DESK_WRITEBACK_EVENTS] },
+        targetQueue: QUEUES.deskWriteback,
+      }] : []),
       ...(subscribed.length ? [{
         name: 'notify-subscribers',
         pattern: { source: [EVENT_SOURCE], 'detail-type': [...subscribed] },

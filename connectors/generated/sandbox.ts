@@ -1,6 +1,5 @@
 // Written by `npm run connectors` (scripts/generate-connectors.ts) from connectors/catalog.ts: do not edit.
-import type { SandboxHalf } from '../halves';
-import type { ConnectorKind } from '../kinds';
+import type { AnySandboxHalf } from '../halves';
 import { genericSandboxFactory } from '../generic-rest/sandbox';
 import { serviceNowSandboxFactory } from '../servicenow/sandbox';
 import { zendeskSandboxFactory } from '../zendesk/sandbox';
@@ -11,9 +10,10 @@ import { tsanetSandboxFactory } from '../tsanet/sandbox';
 import { emailSandboxFactory } from '../email/sandbox';
 import { microsoft365Sandbox } from '../microsoft365/sandbox';
 import { statuspageSandbox } from '../statuspage/sandbox';
+import { zendeskDeskSandbox } from '../zendesk-desk/sandbox';
 
 /** The sandbox halves, by connector id. */
-export const SANDBOX_HALVES: Readonly<Record<string, SandboxHalf<ConnectorKind>>> = {
+export const SANDBOX_HALVES: Readonly<Record<string, AnySandboxHalf>> = {
   'generic-rest': genericSandboxFactory,
   servicenow: serviceNowSandboxFactory,
   zendesk: zendeskSandboxFactory,
@@ -24,4 +24,5 @@ export const SANDBOX_HALVES: Readonly<Record<string, SandboxHalf<ConnectorKind>>
   email: emailSandboxFactory,
   'microsoft365': microsoft365Sandbox,
   statuspage: statuspageSandbox,
+  'zendesk-desk': zendeskDeskSandbox,
 };

@@ -1,6 +1,5 @@
 // Written by `npm run connectors` (scripts/generate-connectors.ts) from connectors/catalog.ts: do not edit.
-import type { WebhookHalf } from '../halves';
-import type { ConnectorKind } from '../kinds';
+import type { AnyWebhookHalf } from '../halves';
 import { genericRestInbound } from '../generic-rest/webhook';
 import { serviceNowInbound } from '../servicenow/webhook';
 import { zendeskInbound } from '../zendesk/webhook';
@@ -10,9 +9,10 @@ import { teamsInbound } from '../teams/webhook';
 import { zoomInbound } from '../zoom/webhook';
 import { tsanetInbound } from '../tsanet/webhook';
 import { emailInbound } from '../email/webhook';
+import { zendeskDeskInbound } from '../zendesk-desk/webhook';
 
 /** The webhook halves, by connector id. */
-export const WEBHOOK_HALVES: Readonly<Record<string, WebhookHalf<ConnectorKind>>> = {
+export const WEBHOOK_HALVES: Readonly<Record<string, AnyWebhookHalf>> = {
   'generic-rest': genericRestInbound,
   servicenow: serviceNowInbound,
   zendesk: zendeskInbound,
@@ -22,4 +22,5 @@ export const WEBHOOK_HALVES: Readonly<Record<string, WebhookHalf<ConnectorKind>>
   zoom: zoomInbound,
   tsanet: tsanetInbound,
   email: emailInbound,
+  'zendesk-desk': zendeskDeskInbound,
 };

@@ -22,6 +22,7 @@ export async function flagEscalation(
   deps: Needs<'config' | 'bus' | 'clock' | 'newId' | 'log' | 'connectors', EscalationRecords & TimelineStore & ServiceHealthStore>,
   input: CreateEscalationRequest,
   actor: string,
+  origin: { deskId?: string } = {},
 ): Promise<{ created: boolean; escalation: Escalation }> {
   const partner = routePartner(deps.config, input);
   if (!partner) {
@@ -43,6 +44,7 @@ export async function flagEscalation(
     severity: input.severity,
     summary: input.summary,
     customerSummary: input.customerSummary ?? null,
+    ...(origin.deskId ? { deskId: origin.deskId } : {}),
     product: input.product ?? null,
     ...(mandate ? { mandate } : {}),
     partnerTicket: null,

@@ -12,6 +12,8 @@ import { startGenericSandbox, type GenericSandbox } from '../../connectors/gener
 import { startStatuspageSandbox, type StatuspageSandbox } from '../../connectors/statuspage/sandbox';
 import { signStandardWebhook } from '../../connectors/standard-webhooks';
 import type { ZoomSandbox } from '../../connectors/zoom/sandbox';
+import { startZendeskDeskSandbox, type ZendeskDeskSandbox } from '../../connectors/zendesk-desk/sandbox';
+import { signZendeskWebhook } from '../../connectors/zendesk/signature';
 import { zoomSignature } from '../../connectors/zoom/webhook';
 import { startLocalHub, type LocalHub } from '../../local/hub';
 import { signJwt } from '../../local/jwt';
@@ -30,6 +32,8 @@ let hub: LocalHub;
 let sandbox: GenericSandbox;
 let statusPage: StatuspageSandbox;
 let outageId: string;
+let desk: ZendeskDeskSandbox;
+const DESK_SECRET = 'desk-secret';
 let doc: { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>> };
 const ajv = addFormats(new Ajv2020({ strict: false, allErrors: true }));
 
@@ -77,6 +81,7 @@ beforeAll(async () => {
   // there before the hub starts: its first poll (at start) stores it, and escalations flagged then get it as a suggestion
   outageId = statusPage.start({ name: 'Meetings outage' }).id;
   const zoomPort = await freePort();
+  desk = await startZendeskDeskSandbox({ email: 'hub@vendor.example', apiToken: 'desk-token', webhookSecret: DESK_SECRET, triggerTag: 'partner_related' });
   hub = await startLocalHub({
     config: parseHubConfig({ partners: [
       {
@@ -91,7 +96,14 @@ beforeAll(async () => {
           credentials: { accountId: 'acct', clientId: 'client', clientSecret: 'secret' }, webhookSecret: ZOOM_SECRET,
         },
       },
-    ] }, {}),
+    ], desks: [{
+      id: 'vendor-zendesk', connector: 'zendesk-desk', baseUrl: desk.baseUrl, credentials: { email: 'hub@vendor.example', apiToken: 'desk-token' }, webhookSecret: DESK_SECRET,
+      mapping: {
+        caseId: '/ticket/id', customerId: '/ticket/org', platform: '/ticket/platform', severity: { pointer: '/ticket/priority', values: { high: 'high' } },
+        summary: '/ticket/title', findings: '/ticket/description', partnerRelated: { pointer: '/ticket/tags', contains: 'partner_related' },
+      },
+      writeBack: { ticketNumberField: 1, statusField: 2 },
+    }] }, {}),
     dataDir: 'memory', jwtSecret: JWT_SECRET, log: silentLog, sweepIntervalMs: 200,
   });
   sandbox.settings.webhookUrl = `${hub.url}/v1/webhooks/acme-cloud`;
@@ -103,6 +115,7 @@ afterAll(async () => {
   await hub?.stop();
   await sandbox?.close();
   await statusPage?.close();
+  await desk?.close();
 });
 
 const flag = (platform: string, caseId = uid('CASE')) => call('POST', '/v1/escalations', {
@@ -110,7 +123,32 @@ const flag = (platform: string, caseId = uid('CASE')) => call('POST', '/v1/escal
 });
 const get = async (id: string) => JSON.parse((await call('GET', `/v1/escalations/${id}`, { token: engineerToken() })).text) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
+/** A desk trigger delivery, signed as Zendesk signs (a fresh invocation id each). */
+const deskEvent = (ticket: Record<string, unknown>, secret = DESK_SECRET) => {
+  const body = JSON.stringify({ ticket: { title: 'Audio drops', description: 'logs', priority: 'high', org: 'acme', platform: 'acme', tags: 'partner_related', ...ticket } });
+  const ts = new Date().toISOString();
+  return call('POST', '/v1/desks/vendor-zendesk/events', {
+    raw: body, headers: { 'x-zendesk-webhook-signature-timestamp': ts, 'x-zendesk-webhook-signature': signZendeskWebhook(secret, ts, body), 'x-zendesk-webhook-invocation-id': uid('inv') },
+  });
+};
+
 describe('every route answers what the OpenAPI document says, for a success and an error', () => {
+  it('desk events: flagged, already flagged, not flagged, ignored, duplicate; a bad signature, an unknown desk', async () => {
+    const id = String(Date.now() % 1_000_000_000);
+    const route = 'POST /v1/desks/{deskId}/events';
+    await expectConforms(route, deskEvent({ id }), 202);
+    await expectConforms(route, deskEvent({ id }), 200);
+    await expectConforms(route, deskEvent({ id: `${id}1`, priority: 'p9' }), 200);
+    await expectConforms(route, deskEvent({ id: `${id}2`, tags: 'other' }), 200);
+    const ts = new Date().toISOString();
+    const body = JSON.stringify({ ticket: { id: `${id}3`, tags: 'other' } });
+    const headers = { 'x-zendesk-webhook-signature-timestamp': ts, 'x-zendesk-webhook-signature': signZendeskWebhook(DESK_SECRET, ts, body), 'x-zendesk-webhook-invocation-id': 'same' };
+    await call('POST', '/v1/desks/vendor-zendesk/events', { raw: body, headers });
+    expect(JSON.parse((await expectConforms(route, call('POST', '/v1/desks/vendor-zendesk/events', { raw: body, headers }), 200)).text)).toEqual({ status: 'duplicate' });
+    await expectConforms(route, deskEvent({ id }, 'wrong-secret'), 401);
+    await expectConforms(route, call('POST', '/v1/desks/no-such-desk/events', { raw: '{}' }), 404);
+  });
+
   let opened: { escalationId: string; caseId: string; ticketId: string };
   let manual: { escalationId: string; caseId: string };
 

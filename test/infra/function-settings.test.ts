@@ -20,6 +20,7 @@ const NEEDS: Record<FunctionName, string[]> = {
   admin: ['TABLE_NAME', 'DLQ_TARGETS'],
   'meeting-subscriptions': ['TABLE_NAME', 'HUB_PUBLIC_URL'],
   'mail-inbound': ['TABLE_NAME', 'QUEUE_URLS', 'INBOUND_MAIL_BUCKET', 'INBOUND_MAIL_PREFIX'],
+  'desk-writeback': ['TABLE_NAME', 'QUEUE_URLS'],
 };
 
 /** A complete environment with local values (no AWS call happens before the check under test). */

@@ -21,10 +21,10 @@ beforeAll(async () => {
   aws = synthHub();
   // the same partners, with the secrets as plain values (locally they come from the environment)
   const config = parseHubConfig(JSON.parse(aws.hubConfig.rawJson), {
-    MICROSOFT_TOKEN: 't1', MICROSOFT_WEBHOOK_SECRET: 'whsec_dGVzdC1zZWNyZXQtMQ==', ZOOM_TOKEN: 't2', ZOOM_WEBHOOK_SECRET: 'whsec_dGVzdC1zZWNyZXQtMg==', CRM_WEBHOOK_SECRET: 'whsec_dGVzdC1zZWNyZXQtMw==',
+    MICROSOFT_TOKEN: 't1', MICROSOFT_WEBHOOK_SECRET: 'whsec_dGVzdC1zZWNyZXQtMQ==', ZOOM_TOKEN: 't2', ZOOM_WEBHOOK_SECRET: 'whsec_dGVzdC1zZWNyZXQtMg==', CRM_WEBHOOK_SECRET: 'whsec_dGVzdC1zZWNyZXQtMw==', DESK_TOKEN: 't3', DESK_SECRET: 'desk-secret',
   });
   local = await startLocalHub({ config, dataDir: 'memory', jwtSecret: 'parity-test', log: silentLog, sweepIntervalMs: 60_000 });
-  topology = buildTopology(config.partners, config.subscribers);
+  topology = buildTopology(config.partners, config.subscribers, config.desks);
 });
 afterAll(async () => { await local?.stop(); });
 

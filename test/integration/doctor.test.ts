@@ -30,7 +30,7 @@ beforeAll(async () => {
   config = COMMITTED;
   for (const p of parseHubConfig(JSON.parse(COMMITTED), {}).partners) {
     for (const { start, port } of sandboxesWanted(p)) {
-      const sandbox = await start(p, { port: 0 });
+      const sandbox = await start({ port: 0 });
       sandboxes.push(sandbox);
       config = config.split(`http://127.0.0.1:${port}`).join(new URL(sandbox.baseUrl).origin);
     }

@@ -157,6 +157,11 @@ const EXPECT: Record<RouteKey, { call: () => Promise<Call>; answer: number | ((c
     call: async () => ({ path: '/v1/webhooks/acme-cloud/collaboration', body: { event: 'meeting.started', payload: {} } }),
     answer: 404,
   },
+  // no desk configured: 404 for everyone
+  'POST /v1/desks/{deskId}/events': {
+    call: async () => ({ path: '/v1/desks/vendor-zendesk/events', body: { ticket: { id: '1' } } }),
+    answer: 404,
+  },
 };
 /** The status `caller` must get on `key`: the declaration's refusal, or the route's own answer. */
 const expectedStatus = (key: RouteKey, caller: Caller) => {

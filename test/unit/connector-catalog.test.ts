@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { CONNECTOR_IDS } from '../../connectors/catalog';
 import { COLLABORATION_HALVES } from '../../connectors/generated/collaboration';
 import { CATALOG } from '../../connectors/generated/descriptors';
+import { DESK_HALVES } from '../../connectors/generated/desk';
 import { SANDBOX_HALVES } from '../../connectors/generated/sandbox';
 import { SERVICE_HEALTH_HALVES } from '../../connectors/generated/service-health';
 import { TICKETING_HALVES } from '../../connectors/generated/ticketing';
@@ -41,7 +42,7 @@ it('a half file that does not export exactly one half of its own connector is re
 
 /** The HTTP halves of each kind. */
 const HTTP_HALVES: Record<ConnectorKind, Readonly<Record<string, { descriptor: unknown } | undefined>>> = {
-  ticketing: TICKETING_HALVES, collaboration: COLLABORATION_HALVES, serviceHealth: SERVICE_HEALTH_HALVES,
+  ticketing: TICKETING_HALVES, collaboration: COLLABORATION_HALVES, serviceHealth: SERVICE_HEALTH_HALVES, desk: DESK_HALVES,
 };
 
 describe.each(CATALOG.map((d) => [d.id, d] as const))('%s', (id, d) => {

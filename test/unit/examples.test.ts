@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CATALOG } from '../../connectors/generated/descriptors';
-import { KINDS } from '../../connectors/kinds';
+import { KINDS, PARTNER_KINDS } from '../../connectors/kinds';
 import { buildRegistry } from '../../connectors/registry';
-import { parseHubConfig, type PartnerProfile } from '../../core/config';
+import { parseHubConfig, type DeskProfile, type PartnerProfile } from '../../core/config';
 
 const DIR = join(__dirname, '..', '..', 'examples');
 const files = readdirSync(DIR).filter((f) => f.endsWith('.json'));
@@ -20,8 +20,13 @@ function fakeEnv(text: string): Record<string, string> {
 
 describe('examples/: one profile per connector for real endpoints', () => {
   /** The connectors each file's partners name, of every kind (`connector`, `collaboration.connector`, …). */
-  const named = (file: string) => (JSON.parse(readFileSync(join(DIR, file), 'utf8')) as { partners: PartnerProfile[] }).partners
-    .flatMap((p) => Object.values(KINDS).map((kind) => kind.chosen(p)?.connector));
+  const named = (file: string) => {
+    const config = JSON.parse(readFileSync(join(DIR, file), 'utf8')) as { partners: PartnerProfile[]; desks?: DeskProfile[] };
+    return [
+      ...config.partners.flatMap((p) => PARTNER_KINDS.map((kind) => KINDS[kind].chosen(p)?.connector)),
+      ...(config.desks ?? []).map((d) => KINDS.desk.chosen(d)?.connector),
+    ];
+  };
 
   it('covers every connector of the catalog, and nothing else', () => {
     expect([...new Set(files.flatMap(named))].sort()).toEqual(CATALOG.map((d) => d.id).sort());
@@ -37,6 +42,6 @@ describe('examples/: one profile per connector for real endpoints', () => {
     expect(text).not.toMatch(/"(token|password|apiToken|clientSecret|webhookSecret)":\s*"(?!\$\{)/);
     const config = parseHubConfig(JSON.parse(text), fakeEnv(text));
     expect(() => buildRegistry(config)).not.toThrow();
-    for (const p of config.partners) expect(p.sandbox).toBe(false);
+    for (const p of [...config.partners, ...config.desks]) expect(p.sandbox).toBe(false);
   });
 });

@@ -1,0 +1,54 @@
+/**
+ * `zendesk-desk`, HTTP half: the hub's writes to a ticket of the vendor's Zendesk
+ * (https://developer.zendesk.com/api-reference/ticketing/tickets/tickets/#update-ticket).
+ *
+ * `PUT {baseUrl}/api/v2/tickets/{id}.json` with `custom_fields` (the partner ticket's number and status, in
+ * the fields `writeBack` names), a `comment` (`public: true` for the customer-safe text the customer reads in
+ * the portal, `false` for an engineer-only note) and `additional_tags: [syncedTag]`, as the API user
+ * (Basic `{email}/token:{apiToken}`). The trigger that flags tickets excludes that tag and updates by that
+ * user, so the hub's own writes never flag again. 429 (Zendesk's rate limits) is transient with its
+ * `Retry-After`; 404 means the ticket was deleted: final, never retried.
+ */
+import * as z from 'zod';
+import { PartnerCallError } from '../../core/errors';
+import type { DeskWriteBack } from '../../core/ports';
+import { defineHttpHalf } from '../halves';
+import { call, expectResponse, partnerClient } from '../partner-http';
+import { zendeskDesk } from './descriptor';
+
+const Updated = z.looseObject({ ticket: z.looseObject({ id: z.union([z.number(), z.string()]) }) });
+/** Zendesk's error body: `{ error, description }`. */
+const describe = (data: unknown) => {
+  const e = z.looseObject({ error: z.unknown(), description: z.string().optional() }).safeParse(data);
+  return e.success ? [String(typeof e.data.error === 'string' ? e.data.error : ''), e.data.description].filter(Boolean).join(': ') || undefined : undefined;
+};
+
+/** The body of one write: only what `update` carries. */
+export function ticketUpdate(update: DeskWriteBack, fields: { ticketNumberField: number; statusField: number }, syncedTag: string) {
+  const custom_fields = [
+    ...(update.ticketNumber !== undefined ? [{ id: fields.ticketNumberField, value: update.ticketNumber }] : []),
+    ...(update.status !== undefined ? [{ id: fields.statusField, value: update.status }] : []),
+  ];
+  return {
+    ticket: {
+      ...(custom_fields.length ? { custom_fields } : {}),
+      ...(update.comment ? { comment: { body: update.comment.body, public: update.comment.public } } : {}),
+      additional_tags: [syncedTag],
+    },
+  };
+}
+
+export const zendeskDeskWriter = defineHttpHalf(zendeskDesk, (s, desk) => {
+  const auth = Buffer.from(`${s.credentials.email}/token:${s.credentials.apiToken}`).toString('base64');
+  const http = partnerClient(desk.baseUrl.replace(/\/$/, ''), { authorization: `Basic ${auth}`, 'content-type': 'application/json' }, desk);
+  return {
+    writeBack: (caseId, update) => call(`update desk ticket ${caseId}`, async () => {
+      if (!/^\d+$/.test(caseId)) throw new PartnerCallError(`desk ${desk.id}: "${caseId}" is not a Zendesk ticket id`, false);
+      const res = await http.put(`/api/v2/tickets/${caseId}.json`, ticketUpdate(update, s.writeBack, s.syncedTag));
+      if (res.status === 404) {
+        throw new PartnerCallError(`desk ${desk.id}: ticket ${caseId} no longer exists (deleted in Zendesk); nothing more is written to it`, false, 404);
+      }
+      expectResponse(`update desk ticket ${caseId}`, res, [200], Updated, describe);
+    }),
+  };
+});

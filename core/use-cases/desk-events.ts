@@ -1,0 +1,156 @@
+/**
+ * The vendor's own desk (`desks`): a flag from a desk event, and the hub's writes back to the desk case.
+ *
+ * Loops: the desk's trigger fires on updates not made through the API (Zendesk `current_via_id is_not 5`),
+ * and the hub writes only through the API (tagging `hub_synced`): its writes never come back as events. An
+ * event that does come again (a retry, a replay, an agent's later edit) finds the case's escalation:
+ * flagging is idempotent per case and partner.
+ */
+import type { Needs } from '../deps';
+import { QUEUES } from '../deps';
+import type { Escalation } from '../escalation';
+import { ConflictError, InvalidSignatureError, NoRouteError, NotFoundError, PartnerCallError, ValidationError } from '../errors';
+import type { EventType } from '../events';
+import type { DeliveryStore, DeskWriteBack, EscalationRecords, RawWebhook, ServiceHealthStore, TimelineStore } from '../ports';
+import { CreateEscalationRequest } from '../schemas';
+import { DELIVERY_TTL_SECONDS, guardReplay } from './ingest-webhook';
+import { flagEscalation } from './flag-escalation';
+
+/** A write to a desk case, on the `desk-writeback` queue (`escalationId`: whose timeline records a final failure). */
+export interface DeskWriteMessage { deskId: string; caseId: string; update: DeskWriteBack; escalationId?: string }
+
+export type DeskEventResult =
+  | { status: 'flagged' | 'already-flagged'; escalationId: string }
+  | { status: 'ignored'; reason: string }
+  | { status: 'not-flagged'; problems: string[] }
+  | { status: 'duplicate' };
+
+/** Where a desk's deliveries are remembered (the webhook deliveries' items, under a key no partner id can take: ids have no `:`). */
+const deliveriesOf = (deskId: string) => `desk:${deskId}`;
+
+/** The engineer-only note that says why a flag was not taken: the engineers fix the ticket and tag it again. */
+const problemNote = (problems: readonly string[]): DeskWriteBack => ({
+  comment: { public: false, body: `The partner escalation hub did not flag this ticket:\n${problems.map((p) => `- ${p}`).join('\n')}\nFix the fields and tag the ticket again.` },
+});
+
+/**
+ * Takes a desk event in.
+ * Steps: find the desk; verify the signature over the raw bytes; dedupe on the delivery id and on what is
+ * signed; read the event with the desk's mapping; not partner-related → acknowledged, ignored; a field
+ * missing or unmappable, or a flag `POST /v1/escalations` would refuse (no partner for the platform, a
+ * required field, another customer's case) → acknowledged, no escalation, and the problems written to the
+ * case as an engineer-only note (through the write-back queue); else the escalation, as `POST
+ * /v1/escalations` creates it (one per case and partner), remembering the desk. A failure forgets the
+ * delivery, so the desk's retry is taken.
+ */
+export async function takeDeskEvent(
+  deps: Needs<'config' | 'bus' | 'clock' | 'newId' | 'log' | 'connectors' | 'queue', EscalationRecords & DeliveryStore & TimelineStore & ServiceHealthStore>,
+  deskId: string,
+  raw: RawWebhook,
+): Promise<DeskEventResult> {
+  const desk = deps.connectors.desk?.(deskId);
+  if (!desk) throw new NotFoundError(`No desk "${deskId}" is configured.`);
+  const now = deps.clock.now();
+  const verdict = desk.verifyEvent(raw, now);
+  if (verdict.kind === 'rejected') throw new InvalidSignatureError(`Desk event signature rejected: ${verdict.reason}`);
+  if (verdict.kind === 'challenge') throw new ValidationError('A desk event is never a handshake.');
+  const event = desk.readEvent(raw);
+  const seen = deliveriesOf(deskId);
+  const replay = await guardReplay(deps, seen, verdict.replay, now);
+  if (replay === 'seen') return { status: 'duplicate' };
+  if (!(await deps.store.markSignedSeen(seen, `id:${verdict.deliveryId}`, now, DELIVERY_TTL_SECONDS))) {
+    await replay.forget();
+    return { status: 'duplicate' };
+  }
+  try {
+    if (event.kind === 'ignored') return { status: 'ignored', reason: event.reason };
+    const problems = event.kind === 'unmappable' ? event.problems : undefined;
+    const caseId = event.caseId;
+    const refused = async (why: string[]): Promise<DeskEventResult> => {
+      deps.log.warn('desk event not flagged', { deskId, problems: why });
+      if (caseId) await deps.queue.send({ queue: QUEUES.deskWriteback, body: { deskId, caseId, update: problemNote(why) } satisfies DeskWriteMessage });
+      return { status: 'not-flagged', problems: why };
+    };
+    if (problems || event.kind !== 'flag') return await refused(problems ?? []);
+    const input = CreateEscalationRequest.safeParse({ caseId: event.caseId, ...event.flag });
+    if (!input.success) return await refused(input.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+    try {
+      const r = await flagEscalation(deps, input.data, `desk:${deskId}`, { deskId });
+      return { status: r.created ? 'flagged' : 'already-flagged', escalationId: r.escalation.escalationId };
+    } catch (err) {
+      if (err instanceof NoRouteError || err instanceof ValidationError || err instanceof ConflictError) {
+        return await refused(err.details?.length ? err.details.map((d) => `${d.path}: ${d.message}`) : [err.message]);
+      }
+      throw err;
+    }
+  } catch (err) {
+    await deps.store.forgetDelivery(seen, `id:${verdict.deliveryId}`).catch(() => undefined);
+    await replay.forget();
+    throw err;
+  }
+}
+
+const statusWord = (s: string) => s.replace(/_/g, ' ');
+
+/**
+ * What a domain event writes to the desk case of an escalation flagged from a desk: the partner ticket's
+ * number and the escalation's status in the desk's fields, and a comment. Customer-visible comments carry
+ * customer-safe text only (the partner, its ticket number, the status, a referral's customer-facing
+ * instructions); findings, engineers and the timeline never leave the hub. `undefined`: nothing to write.
+ */
+export function deskUpdateFor(type: EventType, e: Escalation): DeskWriteBack | undefined {
+  const number = e.partnerTicket?.number;
+  const fields = { ...(number ? { ticketNumber: number } : {}), status: statusWord(e.status) };
+  switch (type) {
+    case 'PartnerIncidentOpened':
+      return { ...fields, comment: { public: true, body: `${e.partnerName} opened ticket ${number ?? '(number pending)'} for this case. Status: ${statusWord(e.status)}.` } };
+    case 'PartnerStatusChanged':
+      return { ...fields, comment: { public: true, body: `${number ? `${e.partnerName} ticket ${number}` : `The ${e.partnerName} ticket`} is now ${statusWord(e.status)}.` } };
+    case 'EscalationReferred':
+      return { ...fields, comment: { public: true, body: e.referral?.instructions ?? `Please contact ${e.partnerName} directly about this case.` } };
+    case 'EscalationAged':
+      return { comment: { public: false, body: `The escalation to ${e.partnerName} passed its aging threshold (status: ${statusWord(e.status)}).` } };
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Applies one message of the `desk-writeback` queue.
+ * Steps: for a domain event, read the escalation (its current state: a late or repeated event writes the
+ * same fields) and skip it unless it came from a desk; write to the desk case; a throttled desk
+ * (`Retry-After`) gets the write again after that delay (re-queued); a final failure (the case was deleted)
+ * is recorded on the escalation's timeline and not retried; other failures throw (queue retries, then DLQ).
+ */
+export async function writeBackToDesk(
+  deps: Needs<'config' | 'connectors' | 'queue' | 'log' | 'clock', EscalationRecords & TimelineStore>,
+  message: DeskWriteMessage | { type: EventType; escalationId: string },
+): Promise<'written' | 'skipped' | 'deferred' | 'failed'> {
+  let write: DeskWriteMessage;
+  if ('deskId' in message) {
+    write = message;
+  } else {
+    const e = await deps.store.getEscalation(message.escalationId);
+    const update = e?.deskId ? deskUpdateFor(message.type, e) : undefined;
+    if (!e?.deskId || !update) return 'skipped';
+    write = { deskId: e.deskId, caseId: e.caseId, update, escalationId: e.escalationId };
+  }
+  const desk = deps.connectors.desk?.(write.deskId);
+  if (!desk) throw new NotFoundError(`No desk "${write.deskId}" is configured.`);
+  try {
+    await desk.writeBack(write.caseId, write.update);
+    return 'written';
+  } catch (err) {
+    if (!(err instanceof PartnerCallError)) throw err;
+    if (err.transient && err.retryAfterMs !== undefined) {
+      await deps.queue.send({ queue: QUEUES.deskWriteback, body: write, delayMs: err.retryAfterMs });
+      return 'deferred';
+    }
+    if (err.transient) throw err;
+    deps.log.error('desk write-back failed for good', { deskId: write.deskId, caseId: write.caseId, error: err.message });
+    if (write.escalationId) {
+      await deps.store.appendTimeline(write.escalationId, { at: deps.clock.now().toISOString(), type: 'desk_writeback_failed', actor: 'hub', detail: { deskId: write.deskId, error: err.message } });
+    }
+    return 'failed';
+  }
+}

@@ -1,0 +1,30 @@
+/** Writes to the vendor's desk cases: the partner ticket's number, status and comments (core/use-cases/desk-events.ts). */
+import type { SQSEvent } from 'aws-lambda';
+import * as z from 'zod';
+import type { HubDeps } from '../core/deps';
+import { EVENT_SCHEMAS, type EventType } from '../core/events';
+import { writeBackToDesk } from '../core/use-cases/desk-events';
+import { buildDeskRegistry } from '../connectors/desk-registry';
+import { hubDeps } from './adapters/hub-deps';
+import { withLambdaContext } from './adapters/logger';
+import { sqsWorkQueue } from './adapters/sqs-queue';
+import { makeSqsHandler } from './sqs';
+
+const DeskWriteBack = z.strictObject({
+  ticketNumber: z.string().optional(),
+  status: z.string().optional(),
+  comment: z.strictObject({ body: z.string().min(1), public: z.boolean() }).optional(),
+});
+/** A queue body: a write sent directly (a note, a deferred write), or a domain event the rule routed here. */
+export const DeskWriteQueueMessage = z.union([
+  z.strictObject({ deskId: z.string().min(1), caseId: z.string().min(1), update: DeskWriteBack, escalationId: z.string().optional() }),
+  z.object({
+    'detail-type': z.enum(Object.keys(EVENT_SCHEMAS) as [EventType, ...EventType[]]),
+    detail: z.object({ escalationId: z.string().min(1) }),
+  }).transform((e) => ({ type: e['detail-type'], escalationId: e.detail.escalationId })),
+]);
+
+export const makeDeskWritebackHandler = (deps: HubDeps) => makeSqsHandler(DeskWriteQueueMessage, (m) => writeBackToDesk(deps, m), deps.log, deps.store);
+
+let wired: ReturnType<typeof makeDeskWritebackHandler> | undefined;
+export const handler = withLambdaContext(async (event: SQSEvent) => (wired ??= makeDeskWritebackHandler(await hubDeps('desk-writeback', { connectors: buildDeskRegistry, queue: sqsWorkQueue })))(event));

@@ -1,0 +1,65 @@
+/** Writing back to a desk case (core/use-cases/desk-events.ts): what each event writes, and how a desk's failures are taken. */
+import { PartnerCallError } from '../../core/errors';
+import type { DeskConnector, DeskWriteBack, QueueMessage, TimelineEntry } from '../../core/ports';
+import { deskUpdateFor, writeBackToDesk } from '../../core/use-cases/desk-events';
+import { silentLog } from '../../core/log';
+import { draftEscalation, testConfig } from '../support/fixtures';
+
+const fromDesk = draftEscalation({
+  deskId: 'vendor-zendesk', caseId: '5001', status: 'in_progress', partnerName: 'Acme Cloud', partnerTicket: { id: 't1', number: 'AC-42' }, summary: 'internal summary',
+});
+
+function harness(writeBack: (caseId: string, u: DeskWriteBack) => Promise<void>, escalation = fromDesk) {
+  const sent: QueueMessage[] = [];
+  const timeline: TimelineEntry[] = [];
+  const desk: DeskConnector = { verifyEvent: () => ({ kind: 'rejected', reason: 'unused' }), readEvent: () => ({ kind: 'ignored', reason: 'unused' }), writeBack };
+  const deps = {
+    config: testConfig('http://127.0.0.1:1'),
+    connectors: { ticketing: () => undefined, collaboration: () => undefined, serviceHealth: () => undefined, desk: (id: string) => (id === 'vendor-zendesk' ? desk : undefined) },
+    queue: { send: async (m: QueueMessage) => { sent.push(m); } },
+    log: silentLog,
+    clock: { now: () => new Date('2026-03-01T10:00:00Z') },
+    store: {
+      getEscalation: async (id: string) => (id === escalation.escalationId ? escalation : undefined),
+      appendTimeline: async (_id: string, e: TimelineEntry) => { timeline.push(e); return true; },
+    },
+  } as unknown as Parameters<typeof writeBackToDesk>[0];
+  return { deps, sent, timeline };
+}
+
+it('each event writes the number and status, and customer-safe text only in public comments', () => {
+  expect(deskUpdateFor('PartnerIncidentOpened', fromDesk)).toEqual({
+    ticketNumber: 'AC-42', status: 'in progress', comment: { public: true, body: 'Acme Cloud opened ticket AC-42 for this case. Status: in progress.' },
+  });
+  const referred = { ...fromDesk, status: 'referred' as const, referral: { reason: 'internal: partner refused', instructions: 'Call Acme Cloud support at +1 555 0100, quoting case 5001.' } };
+  expect(deskUpdateFor('EscalationReferred', referred)?.comment).toEqual({ public: true, body: 'Call Acme Cloud support at +1 555 0100, quoting case 5001.' });
+  expect(deskUpdateFor('EscalationAged', fromDesk)?.comment?.public).toBe(false);
+  expect(deskUpdateFor('CommentAdded', fromDesk)).toBeUndefined();
+  for (const type of ['PartnerIncidentOpened', 'PartnerStatusChanged', 'EscalationReferred'] as const) {
+    expect(JSON.stringify(deskUpdateFor(type, referred))).not.toMatch(/internal/);
+  }
+});
+
+it('writes to the desk case of an escalation flagged from a desk, and skips the others', async () => {
+  const writes: [string, DeskWriteBack][] = [];
+  const { deps } = harness(async (c, u) => { writes.push([c, u]); });
+  expect(await writeBackToDesk(deps, { type: 'PartnerStatusChanged', escalationId: fromDesk.escalationId })).toBe('written');
+  expect(writes).toEqual([['5001', { ticketNumber: 'AC-42', status: 'in progress', comment: { public: true, body: 'Acme Cloud ticket AC-42 is now in progress.' } }]]);
+  const other = harness(async () => { throw new Error('never called'); }, { ...fromDesk, deskId: undefined } as never);
+  expect(await writeBackToDesk(other.deps, { type: 'PartnerStatusChanged', escalationId: fromDesk.escalationId })).toBe('skipped');
+});
+
+it('429: the write goes back on the queue after its Retry-After; 5xx throws (the queue retries, then the DLQ)', async () => {
+  const throttled = harness(async () => { throw new PartnerCallError('HTTP 429', true, 429, 7000); });
+  expect(await writeBackToDesk(throttled.deps, { type: 'PartnerStatusChanged', escalationId: fromDesk.escalationId })).toBe('deferred');
+  expect(throttled.sent).toEqual([{ queue: 'desk-writeback', delayMs: 7000, body: expect.objectContaining({ deskId: 'vendor-zendesk', caseId: '5001', escalationId: fromDesk.escalationId }) }]);
+  const down = harness(async () => { throw new PartnerCallError('HTTP 503', true, 503); });
+  await expect(writeBackToDesk(down.deps, { deskId: 'vendor-zendesk', caseId: '5001', update: { status: 'open' } })).rejects.toThrow('HTTP 503');
+});
+
+it('a deleted desk case: recorded on the timeline, not retried', async () => {
+  const gone = harness(async () => { throw new PartnerCallError('desk vendor-zendesk: ticket 5001 no longer exists (deleted in Zendesk)', false, 404); });
+  expect(await writeBackToDesk(gone.deps, { type: 'PartnerIncidentOpened', escalationId: fromDesk.escalationId })).toBe('failed');
+  expect(gone.timeline).toEqual([{ at: '2026-03-01T10:00:00.000Z', type: 'desk_writeback_failed', actor: 'hub', detail: { deskId: 'vendor-zendesk', error: expect.stringContaining('no longer exists') } }]);
+  expect(gone.sent).toEqual([]);
+});
