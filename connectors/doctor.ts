@@ -1,26 +1,28 @@
 /**
- * `hub doctor`: checks each partner's set-up in a configuration, partner by partner, without starting the
- * hub. Per partner: every `${NAME}` resolves (all missing names, not only the first); the profile and each
- * connector's settings pass their schemas; each secret has the form its descriptor declares
- * (secret-forms.ts); then the connector's harmless calls (`setUpProbes` on its HTTP half: a token, a read;
- * by default a find with an impossible reference), each after the one before it passed; and the webhook
- * URL to register at the partner. The CLI (`hub doctor --config`, through local/doctor.ts) and the admin
- * route (`POST /v1/admin/doctor`, where the secrets are) both run this.
+ * `hub doctor`: checks each partner's and each desk's set-up in a configuration, one by one, without
+ * starting the hub. Per partner (and per desk, `desks`, its lines named `desk:{deskId}`): every `${NAME}`
+ * resolves (all missing names, not only the first); the profile and each connector's settings pass their
+ * schemas; each secret has the form its descriptor declares (secret-forms.ts); then the connector's
+ * harmless calls (`setUpProbes` on its HTTP half: a token, a read; by default a find with an impossible
+ * reference), each after the one before it passed; and the webhook URL to register at the partner (at the
+ * desk: its trigger's). The CLI (`hub doctor --config`, through local/doctor.ts) and the admin route
+ * (`POST /v1/admin/doctor`, where the secrets are) both run this.
  *
- * A new kind of connector adds its checks the way these two do: `KINDS[kind].chosen` names its connector
- * and settings in a profile, its descriptor declares `secrets`, its HTTP half answers `setUpProbes()`, and
- * HALVES and WEBHOOK_SUFFIX below get its entries (TypeScript asks for both).
+ * A new kind of connector adds its checks the way these do: `KINDS[kind].chosen` names its connector and
+ * settings in a profile, its descriptor declares `secrets`, its HTTP half answers `setUpProbes()`, and
+ * HALVES and WEBHOOK_PATH below get its entries (TypeScript asks for both).
  */
 import { randomUUID } from 'node:crypto';
-import { PartnerProfile, substituteEnv, unsetVariables } from '../core/config';
+import { DeskProfile, PartnerProfile, substituteEnv, unsetVariables } from '../core/config';
 import { ConfigError } from '../core/errors';
 import type { SetUpProbe } from '../core/ports';
 import type { DoctorLine, DoctorReport } from '../core/responses';
 import { CATALOG } from './generated/descriptors';
 import { COLLABORATION_HALVES } from './generated/collaboration';
+import { DESK_HALVES } from './generated/desk';
 import { SERVICE_HEALTH_HALVES } from './generated/service-health';
 import { TICKETING_HALVES } from './generated/ticketing';
-import { KINDS, PARTNER_KINDS, settingsOf, type PartnerDescriptor, type PartnerKind } from './kinds';
+import { KINDS, PARTNER_KINDS, settingsOf, type AnyDescriptor, type ConnectorDescriptor, type ConnectorKind, type ProfileOf } from './kinds';
 import { checkSecretForm, valueAt } from './secret-forms';
 
 export interface DoctorOptions {
@@ -30,8 +32,9 @@ export interface DoctorOptions {
   publicUrl?: string | undefined;
 }
 
+type Probed = { setUpProbes?: (ref: string) => SetUpProbe[]; findByExternalRef?: (ref: string) => Promise<unknown> };
 /** Each kind's HTTP halves, by connector id: the probes are theirs. */
-const HALVES: { [K in PartnerKind]: (d: PartnerDescriptor, p: PartnerProfile) => { setUpProbes?: (ref: string) => SetUpProbe[]; findByExternalRef?: (ref: string) => Promise<unknown> } } = {
+const HALVES: { [K in ConnectorKind]: (d: ConnectorDescriptor<K>, p: ProfileOf<K>) => Probed } = {
   ticketing: (d, p) => TICKETING_HALVES[d.id]!(p, {}),
   collaboration: (d, p) => COLLABORATION_HALVES[d.id]!(p),
   // a source's one call is its read: listing what is active proves the token (Graph) and the address
@@ -39,31 +42,49 @@ const HALVES: { [K in PartnerKind]: (d: PartnerDescriptor, p: PartnerProfile) =>
     const source = SERVICE_HEALTH_HALVES[d.id]!(p);
     return { setUpProbes: () => [{ check: 'read', run: async () => `${(await source.listActive()).length} active incident(s) listed` }] };
   },
+  desk: (d, p) => DESK_HALVES[d.id]!(p),
 };
-/** Where each kind's webhooks arrive, after `/v1/webhooks/{partnerId}` (topology/routes.ts); `undefined`: a kind partners post nothing to. */
-const WEBHOOK_SUFFIX: Record<PartnerKind, string | undefined> = { ticketing: '', collaboration: '/collaboration', serviceHealth: undefined };
+/** Where each kind's webhooks arrive (topology/routes.ts), for a profile id; `undefined`: a kind nothing posts to. */
+const WEBHOOK_PATH: Record<ConnectorKind, ((id: string) => string) | undefined> = {
+  ticketing: (id) => `/v1/webhooks/${encodeURIComponent(id)}`,
+  collaboration: (id) => `/v1/webhooks/${encodeURIComponent(id)}/collaboration`,
+  serviceHealth: undefined,
+  desk: (id) => `/v1/desks/${encodeURIComponent(id)}/events`,
+};
+
+/** What the doctor checks in a list of the configuration: partners (their kinds of connector), desks. */
+const SUBJECTS = [
+  { list: 'partners', schema: PartnerProfile, kinds: PARTNER_KINDS, name: (id: string) => id },
+  // desks and partners have ids of their own: the desk's lines say which it is
+  { list: 'desks', schema: DeskProfile, kinds: ['desk'] as const, name: (id: string) => `desk:${id}` },
+] as const;
+type Subject = (typeof SUBJECTS)[number];
 
 type Line = Omit<DoctorLine, 'partner' | 'connector'>;
 const pass = (check: string, detail: string): Line => ({ check, result: 'pass', detail });
 const fail = (check: string, detail: string): Line => ({ check, result: 'fail', detail });
 const skip = (check: string, detail: string): Line => ({ check, result: 'skip', detail });
 
-/** Runs every check of every partner in `raw` (a parsed config file, `${NAME}` references unresolved). */
+/** Runs every check of every partner and desk in `raw` (a parsed config file, `${NAME}` references unresolved). */
 export async function runDoctor(raw: unknown, opts: DoctorOptions): Promise<DoctorReport> {
-  const partners = typeof raw === 'object' && raw !== null && Array.isArray((raw as { partners?: unknown }).partners)
-    ? (raw as { partners: unknown[] }).partners : undefined;
-  if (!partners) {
+  const list = (name: string) => (typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>)[name] : undefined);
+  const partners = list('partners');
+  if (!Array.isArray(partners)) {
     const checks: DoctorLine[] = [{ partner: '—', connector: '—', check: 'config', result: 'fail', detail: 'has no "partners" list' }];
     return { ok: false, checks };
   }
-  const perPartner = await Promise.all(partners.map((p, i) => checkPartner(p, i, opts)));
-  const checks = perPartner.flat();
+  const entries = SUBJECTS.flatMap((subject) => {
+    const items = list(subject.list);
+    return Array.isArray(items) ? items.map((item, i) => checkEntry(subject, item, i, opts)) : [];
+  });
+  const checks = (await Promise.all(entries)).flat();
   return { ok: checks.every((c) => c.result !== 'fail'), checks };
 }
 
-async function checkPartner(raw: unknown, index: number, opts: DoctorOptions): Promise<DoctorLine[]> {
+/** One partner's or desk's checks: variables, its profile, then each connector it names. */
+async function checkEntry(subject: Subject, raw: unknown, index: number, opts: DoctorOptions): Promise<DoctorLine[]> {
   const field = (name: string) => (typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>)[name] : undefined);
-  const partner = typeof field('id') === 'string' ? (field('id') as string) : `partners[${index}]`;
+  const partner = typeof field('id') === 'string' ? subject.name(field('id') as string) : `${subject.list}[${index}]`;
   const lines: DoctorLine[] = [];
   const add = (connector: string, line: Line) => lines.push({ partner, connector, ...line });
   const named = typeof field('connector') === 'string' ? (field('connector') as string) : '—';
@@ -77,18 +98,17 @@ async function checkPartner(raw: unknown, index: number, opts: DoctorOptions): P
   }
   add(named, pass('variables', referenced.length ? `${referenced.length} set (${referenced.join(', ')})` : 'none referenced'));
 
-  const parsed = PartnerProfile.safeParse(substituteEnv(raw, opts.env));
+  const parsed = subject.schema.safeParse(substituteEnv(raw, opts.env));
   if (!parsed.success) {
     add(named, fail('profile', parsed.error.issues.map((i) => `${i.path.join('.') || '(profile)'}: ${i.message}`).join('; ')));
     return lines;
   }
   const profile = parsed.data;
   const secrets = new Set<string>();
-  // desks (`desks`) are not checked here yet: the doctor reads partner profiles
-  for (const kind of PARTNER_KINDS) {
-    const chosen = KINDS[kind].chosen(profile);
+  for (const kind of subject.kinds) {
+    const chosen = (KINDS[kind].chosen as (p: typeof profile) => { connector: unknown; settings: unknown } | undefined)(profile);
     if (chosen === undefined) continue;
-    const descriptor = CATALOG.find((d): d is PartnerDescriptor => d.kind === kind && d.id === chosen.connector);
+    const descriptor = CATALOG.find((d): d is AnyDescriptor => d.kind === kind && d.id === chosen.connector);
     const connector = typeof chosen.connector === 'string' ? chosen.connector : '—';
     const at = (line: Line) => add(connector, line);
     if (!descriptor) {
@@ -99,13 +119,13 @@ async function checkPartner(raw: unknown, index: number, opts: DoctorOptions): P
       const value = valueAt(chosen.settings, spec.path);
       if (typeof value === 'string' && value !== '') secrets.add(value);
     }
-    for (const line of await checkConnector(descriptor, profile, chosen.settings, opts)) at(line);
+    for (const line of await checkConnector(descriptor, profile as ProfileOf<typeof descriptor.kind>, chosen.settings, opts)) at(line);
   }
   // whatever a partner answered (an error echoing a credential) reaches the output without the secrets
   return lines.map((l) => ({ ...l, detail: redact(l.detail, secrets) }));
 }
 
-async function checkConnector(d: PartnerDescriptor, profile: PartnerProfile, settings: unknown, opts: DoctorOptions): Promise<Line[]> {
+async function checkConnector<K extends ConnectorKind>(d: ConnectorDescriptor<K>, profile: ProfileOf<K>, settings: unknown, opts: DoctorOptions): Promise<Line[]> {
   const lines: Line[] = [];
   let ready = true;
   try {
@@ -123,18 +143,18 @@ async function checkConnector(d: PartnerDescriptor, profile: PartnerProfile, set
     else { ready = false; lines.push(fail(check, verdict.detail)); }
   }
   lines.push(...(ready ? await runProbes(d, profile) : [skip('partner calls', 'not made until the settings and secrets pass')]));
-  const suffix = WEBHOOK_SUFFIX[d.kind];
-  if (suffix === undefined || (d.kind === 'ticketing' && (d.mode === 'manual' || d.webhooks === false))) return lines;
+  const path = WEBHOOK_PATH[d.kind];
+  if (path === undefined || (isTicketing(d) && (d.mode === 'manual' || d.webhooks === false))) return lines;
   lines.push(opts.publicUrl
-    ? { check: 'webhook URL', result: 'info', detail: `register ${opts.publicUrl.replace(/\/+$/, '')}/v1/webhooks/${encodeURIComponent(profile.id)}${suffix}` }
+    ? { check: 'webhook URL', result: 'info', detail: `register ${opts.publicUrl.replace(/\/+$/, '')}${path(profile.id)}` }
     : skip('webhook URL', 'the hub has no public URL (HUB_PUBLIC_URL)'));
   return lines;
 }
 
 /** The connector's probes, in order; after a failure the rest are not run (a read after a refused token says nothing new). */
-async function runProbes(d: PartnerDescriptor, profile: PartnerProfile): Promise<Line[]> {
-  if (d.kind === 'ticketing' && d.mode === 'manual') return [skip('partner calls', 'manual partner: no API to call')];
-  const half = HALVES[d.kind](d, profile);
+async function runProbes<K extends ConnectorKind>(d: ConnectorDescriptor<K>, profile: ProfileOf<K>): Promise<Line[]> {
+  if (isTicketing(d) && d.mode === 'manual') return [skip('partner calls', 'manual partner: no API to call')];
+  const half = (HALVES[d.kind] as (d: ConnectorDescriptor<K>, p: ProfileOf<K>) => Probed)(d, profile);
   const ref = `hub:doctor-${randomUUID()}`;
   const find = half.findByExternalRef;
   const probes: SetUpProbe[] = half.setUpProbes?.(ref)
@@ -154,6 +174,8 @@ async function runProbes(d: PartnerDescriptor, profile: PartnerProfile): Promise
   }
   return lines;
 }
+
+const isTicketing = (d: ConnectorDescriptor): d is ConnectorDescriptor<'ticketing'> => d.kind === 'ticketing';
 
 /** `text` with every secret (and its base64 form, as Basic auth sends it) replaced. */
 function redact(text: string, secrets: ReadonlySet<string>): string {

@@ -35,6 +35,13 @@ const knownIncident = {
 export const KnownIncidentStarted = z.object(knownIncident);
 export const KnownIncidentResolved = z.object({ ...knownIncident, resolvedAt: z.string() });
 /**
+ * An engineer confirmed that a partner incident attached to this escalation is the case's cause: the
+ * escalation's own event (a desk case it came from gets a customer-visible comment).
+ */
+export const KnownIncidentConfirmed = z.object({
+  ...base, source: z.string(), incidentId: z.string(), title: z.string(), status: z.string(), url: z.string().optional(), startedAt: z.string(),
+});
+/**
  * A partner incident that an engineer confirmed on this escalation was resolved by the partner: the
  * escalation's own event (subscribers hear of it), one per escalation that confirmed it.
  */
@@ -55,6 +62,7 @@ export const EVENT_SCHEMAS = {
   EscalationAged,
   KnownIncidentStarted,
   KnownIncidentResolved,
+  KnownIncidentConfirmed,
   ConfirmedIncidentResolved,
 } as const;
 

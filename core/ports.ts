@@ -612,6 +612,8 @@ export interface DeskConnector {
   /** Throws ValidationError for a body that is not the desk's JSON. */
   readEvent(req: RawWebhook): DeskEvent;
   writeBack(caseId: string, update: DeskWriteBack): Promise<void>;
+  /** `hub doctor`'s harmless calls to the desk (a read with the hub's credentials). */
+  setUpProbes?(): SetUpProbe[];
 }
 
 export interface ConnectorRegistry {

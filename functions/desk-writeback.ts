@@ -20,8 +20,15 @@ export const DeskWriteQueueMessage = z.union([
   z.strictObject({ deskId: z.string().min(1), caseId: z.string().min(1), update: DeskWriteBack, escalationId: z.string().optional() }),
   z.object({
     'detail-type': z.enum(Object.keys(EVENT_SCHEMAS) as [EventType, ...EventType[]]),
-    detail: z.object({ escalationId: z.string().min(1) }),
-  }).transform((e) => ({ type: e['detail-type'], escalationId: e.detail.escalationId })),
+    detail: z.object({
+      escalationId: z.string().min(1),
+      // a known incident's events name the incident (KnownIncidentConfirmed, ConfirmedIncidentResolved)
+      incidentId: z.string().min(1).optional(), title: z.string().optional(), status: z.string().optional(), url: z.string().optional(),
+    }),
+  }).transform(({ 'detail-type': type, detail: d }) => ({
+    type, escalationId: d.escalationId,
+    incident: d.incidentId !== undefined ? { id: d.incidentId, title: d.title ?? '', status: d.status ?? '', url: d.url } : undefined,
+  })),
 ]);
 
 export const makeDeskWritebackHandler = (deps: HubDeps) => makeSqsHandler(DeskWriteQueueMessage, (m) => writeBackToDesk(deps, m), deps.log, deps.store);

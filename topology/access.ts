@@ -66,8 +66,8 @@ export const ACCESS: Record<FunctionName, AccessProfile> = {
    * flagEscalation, recordPartnerTicket, cancelEscalation, addComment, scheduleJointCall: publish
    * EscalationRequested, PartnerTicketRecorded, EscalationCancelled, CommentAdded, JointCallScheduled.
    * Flagging also attaches the partner's active known incidents (a Query of the partner's service health,
-   * a put of the escalation's watcher item; decideKnownIncident confirms or dismisses them): table only,
-   * no call to the source. Reads partner secrets: flagging asks the partner's connector its mode, joint calls call the
+   * a put of the escalation's watcher item; decideKnownIncident confirms or dismisses them, a confirmation
+   * publishing KnownIncidentConfirmed): table only, no call to the source. Reads partner secrets: flagging asks the partner's connector its mode, joint calls call the
    * collaboration connector (Zoom / Teams credentials). Mints and checks customer status links.
    */
   api: { table: TABLE_READ_WRITE, putEvents: true, sendTo: 'none', readsPartnerSecrets: true, connectors: 'meetings', signsStatusLinks: true },

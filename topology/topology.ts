@@ -55,7 +55,9 @@ export interface Topology {
 }
 
 /** The domain events that write to a desk case (core/use-cases/desk-events.ts `deskUpdateFor`). */
-export const DESK_WRITEBACK_EVENTS = ['PartnerIncidentOpened', 'PartnerStatusChanged', 'EscalationReferred', 'EscalationAged'] as const;
+export const DESK_WRITEBACK_EVENTS = [
+  'PartnerIncidentOpened', 'PartnerStatusChanged', 'EscalationReferred', 'EscalationAged', 'KnownIncidentConfirmed', 'ConfirmedIncidentResolved',
+] as const;
 
 /** The connector of partners reached by e-mail (connectors/email): they bring the inbound mail path. */
 export const MAIL_CONNECTOR = 'email';

@@ -7,7 +7,8 @@
  * the portal, `false` for an engineer-only note) and `additional_tags: [syncedTag]`, as the API user
  * (Basic `{email}/token:{apiToken}`). The trigger that flags tickets excludes that tag and updates by that
  * user, so the hub's own writes never flag again. 429 (Zendesk's rate limits) is transient with its
- * `Retry-After`; 404 means the ticket was deleted: final, never retried.
+ * `Retry-After`; 404 means the ticket was deleted: final, never retried. `hub doctor` reads the API user
+ * (`GET /api/v2/users/me.json`, https://developer.zendesk.com/api-reference/ticketing/users/users/#show-the-currently-authenticated-user).
  */
 import * as z from 'zod';
 import { PartnerCallError } from '../../core/errors';
@@ -16,6 +17,7 @@ import { defineHttpHalf } from '../halves';
 import { call, expectResponse, partnerClient } from '../partner-http';
 import { zendeskDesk } from './descriptor';
 
+const Me = z.looseObject({ user: z.looseObject({ id: z.union([z.number(), z.string()]).nullable(), role: z.string() }) });
 const Updated = z.looseObject({ ticket: z.looseObject({ id: z.union([z.number(), z.string()]) }) });
 /** Zendesk's error body: `{ error, description }`. */
 const describe = (data: unknown) => {
@@ -50,5 +52,13 @@ export const zendeskDeskWriter = defineHttpHalf(zendeskDesk, (s, desk) => {
       }
       expectResponse(`update desk ticket ${caseId}`, res, [200], Updated, describe);
     }),
+    // the API user itself: proves the address and the token, and says which role the hub writes as
+    setUpProbes: () => [{
+      check: 'read',
+      run: async () => {
+        const me = expectResponse('GET /api/v2/users/me.json', await http.get('/api/v2/users/me.json'), [200], Me, describe);
+        return `GET /api/v2/users/me.json: user ${String(me.user.id)} (${me.user.role})`;
+      },
+    }],
   };
 });

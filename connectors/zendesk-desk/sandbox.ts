@@ -9,7 +9,8 @@
  * Agents (`/_sandbox`, via the web): `POST /_sandbox/tickets` `{ subject, description, priority,
  * organizationExternalId, platform, tags? }`, `POST /_sandbox/tickets/{id}/tags` `{ tags }`,
  * `POST /_sandbox/tickets/{id}/delete`; `GET /_sandbox/tickets` lists tickets, comments, the hub's writes
- * and the trigger's deliveries. `faults` script the answers to the hub's calls (429 with `Retry-After`).
+ * and the trigger's deliveries. `GET /api/v2/users/me.json` answers the API user (401 for other
+ * credentials, as every API call). `faults` script the answers to the hub's calls (429 with `Retry-After`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { defineSandbox } from '../halves';
@@ -118,6 +119,8 @@ export async function startZendeskDeskSandbox(opts: DeskSandboxOptions) {
         ? { error: 'APIRateLimitExceeded', description: 'Number of allowed API requests per minute exceeded' }
         : { error: 'ScriptedFailure', description: `Sandbox answered ${fault.status}` }));
     }
+    // the API user (hub doctor's read): the credentials were accepted above
+    if (url.pathname === '/api/v2/users/me.json' && req.method === 'GET') return send(200, { user: { id: 361, email: opts.email, role: 'admin', name: 'Partner escalation hub' } });
     const one = /^\/api\/v2\/tickets\/(\d+)\.json$/.exec(url.pathname);
     const t = one ? tickets.get(Number(one[1])) : undefined;
     if (one && !t) return send(404, { error: 'RecordNotFound', description: 'Not found' });

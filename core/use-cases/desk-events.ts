@@ -12,6 +12,7 @@ import type { Escalation } from '../escalation';
 import { ConflictError, InvalidSignatureError, NoRouteError, NotFoundError, PartnerCallError, ValidationError } from '../errors';
 import type { EventType } from '../events';
 import type { DeliveryStore, DeskWriteBack, EscalationRecords, RawWebhook, ServiceHealthStore, TimelineStore } from '../ports';
+import { isHttpUrl } from '../partner-input';
 import { CreateEscalationRequest } from '../schemas';
 import { DELIVERY_TTL_SECONDS, guardReplay } from './ingest-webhook';
 import { flagEscalation } from './flag-escalation';
@@ -92,13 +93,32 @@ export async function takeDeskEvent(
 
 const statusWord = (s: string) => s.replace(/_/g, ' ');
 
+/** A partner incident as its event names it (KnownIncidentConfirmed, ConfirmedIncidentResolved): the partner's own fields. */
+export interface EventIncident { id: string; title: string; status: string; url?: string | undefined }
+/** A domain event routed to the `desk-writeback` queue: whose escalation, and for a known incident's events which incident. */
+export interface DeskEventMessage { type: EventType; escalationId: string; incident?: EventIncident | undefined }
+
+/**
+ * A confirmed known incident, as the customer sees it: the partner's id, title, status and http(s) link.
+ * From the event, not the escalation: both events are announced before the escalation is written.
+ */
+function knownIncidentComment(e: Escalation, i: EventIncident | undefined, resolved: boolean): DeskWriteBack | undefined {
+  if (!i) return undefined;
+  const link = isHttpUrl(i.url) ? ` Details: ${i.url}` : '';
+  const body = resolved
+    ? `${e.partnerName} has resolved its incident ${i.id} "${i.title}" (status: ${i.status}).`
+    : `This case is affected by the ${e.partnerName} incident ${i.id} "${i.title}" (status: ${i.status}).`;
+  return { comment: { public: true, body: `${body}${link}` } };
+}
+
 /**
  * What a domain event writes to the desk case of an escalation flagged from a desk: the partner ticket's
  * number and the escalation's status in the desk's fields, and a comment. Customer-visible comments carry
  * customer-safe text only (the partner, its ticket number, the status, a referral's customer-facing
- * instructions); findings, engineers and the timeline never leave the hub. `undefined`: nothing to write.
+ * instructions, a confirmed known incident's id, title, status and link); findings, engineers and the
+ * timeline never leave the hub. `undefined`: nothing to write.
  */
-export function deskUpdateFor(type: EventType, e: Escalation): DeskWriteBack | undefined {
+export function deskUpdateFor(type: EventType, e: Escalation, incident?: EventIncident): DeskWriteBack | undefined {
   const number = e.partnerTicket?.number;
   const fields = { ...(number ? { ticketNumber: number } : {}), status: statusWord(e.status) };
   switch (type) {
@@ -110,6 +130,10 @@ export function deskUpdateFor(type: EventType, e: Escalation): DeskWriteBack | u
       return { ...fields, comment: { public: true, body: e.referral?.instructions ?? `Please contact ${e.partnerName} directly about this case.` } };
     case 'EscalationAged':
       return { comment: { public: false, body: `The escalation to ${e.partnerName} passed its aging threshold (status: ${statusWord(e.status)}).` } };
+    case 'KnownIncidentConfirmed':
+      return knownIncidentComment(e, incident, false);
+    case 'ConfirmedIncidentResolved':
+      return knownIncidentComment(e, incident, true);
     default:
       return undefined;
   }
@@ -124,14 +148,14 @@ export function deskUpdateFor(type: EventType, e: Escalation): DeskWriteBack | u
  */
 export async function writeBackToDesk(
   deps: Needs<'config' | 'connectors' | 'queue' | 'log' | 'clock', EscalationRecords & TimelineStore>,
-  message: DeskWriteMessage | { type: EventType; escalationId: string },
+  message: DeskWriteMessage | DeskEventMessage,
 ): Promise<'written' | 'skipped' | 'deferred' | 'failed'> {
   let write: DeskWriteMessage;
   if ('deskId' in message) {
     write = message;
   } else {
     const e = await deps.store.getEscalation(message.escalationId);
-    const update = e?.deskId ? deskUpdateFor(message.type, e) : undefined;
+    const update = e?.deskId ? deskUpdateFor(message.type, e, message.incident) : undefined;
     if (!e?.deskId || !update) return 'skipped';
     write = { deskId: e.deskId, caseId: e.caseId, update, escalationId: e.escalationId };
   }

@@ -87,11 +87,13 @@ export async function correlateKnownIncidents(deps: AttachDeps & Needs<'clock', 
 /**
  * An engineer confirms or dismisses a partner incident attached to the escalation (`POST …/known-incidents/
  * {incidentId}/confirm` or `/dismiss`). Steps: 404 for an incident not attached to it; set its match
- * (the same again changes nothing); record the change in the timeline, with the engineer as actor. Only
- * confirmed incidents reach the customer; confirming again after a dismissal (or the reverse) is allowed.
+ * (the same again changes nothing); before the write, a confirmation announces `KnownIncidentConfirmed`
+ * (at least once, as attachKnownIncidents announces); record the change in the timeline, with the
+ * engineer as actor. Only confirmed incidents reach the customer; confirming again after a dismissal (or
+ * the reverse) is allowed.
  */
 export async function decideKnownIncident(
-  deps: Needs<'clock', EscalationRecords & TimelineStore>, escalationId: string, incidentId: string, match: Exclude<KnownIncidentMatch, 'suggested'>, actor: string,
+  deps: Needs<'clock' | 'bus', EscalationRecords & TimelineStore>, escalationId: string, incidentId: string, match: Exclude<KnownIncidentMatch, 'suggested'>, actor: string,
 ): Promise<Escalation> {
   const now = deps.clock.now();
   let attached: AttachedKnownIncident | undefined;
@@ -99,7 +101,16 @@ export async function decideKnownIncident(
     attached = e.knownIncidents?.find((i) => i.id === incidentId);
     if (!attached || attached.match === match) return undefined;
     return { ...e, knownIncidents: e.knownIncidents!.map((i) => (i.id === incidentId ? { ...i, match } : i)) };
-  }, now, { keepDue: true });
+  }, now, {
+    keepDue: true,
+    beforeSave: async (_before, next) => {
+      if (match !== 'confirmed' || !attached) return;
+      await deps.bus.publish([hubEvent('KnownIncidentConfirmed', {
+        version: 1, escalationId, partnerId: next.partnerId, caseId: next.caseId, source: attached.source, incidentId,
+        title: attached.title, status: attached.status, ...(attached.url ? { url: attached.url } : {}), startedAt: attached.startedAt,
+      })]);
+    },
+  });
   if (!r) throw new NotFoundError(`No escalation ${escalationId}.`);
   if (!attached) throw new NotFoundError(`No known incident ${incidentId} on escalation ${escalationId}.`);
   if (r.changed) {

@@ -14,6 +14,7 @@ import { startZendeskDeskSandbox, type ZendeskDeskSandbox } from '../../connecto
 import { parseHubConfig } from '../../core/config';
 import { startLocalHub, type LocalHub } from '../../local/hub';
 import { silentLog } from '../../core/log';
+import { DESK_CREDENTIALS, zendeskDesk } from '../support/desk';
 import { engineerToken, http, JWT_SECRET, waitFor } from '../support/local-hub';
 
 const SECRET = 'desk-signing-secret';
@@ -24,21 +25,13 @@ let hub: LocalHub;
 
 beforeAll(async () => {
   partner = await startGenericSandbox({ token: 'partner-token', webhookSecret: PARTNER_SECRET });
-  desk = await startZendeskDeskSandbox({ email: 'hub-api@vendor.example', apiToken: 'desk-token', webhookSecret: SECRET, triggerTag: 'partner_related' });
+  desk = await startZendeskDeskSandbox({ ...DESK_CREDENTIALS, webhookSecret: SECRET, triggerTag: 'partner_related' });
   const config = parseHubConfig({
     partners: [{
       id: 'acme-cloud', name: 'Acme Cloud', platforms: ['acme'], connector: 'generic-rest', baseUrl: partner.baseUrl,
       credentials: { token: 'partner-token' }, webhookSecret: PARTNER_SECRET, retry: { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 50 },
     }],
-    desks: [{
-      id: 'vendor-zendesk', connector: 'zendesk-desk', baseUrl: desk.baseUrl, credentials: { email: 'hub-api@vendor.example', apiToken: 'desk-token' }, webhookSecret: SECRET,
-      mapping: {
-        caseId: '/ticket/id', customerId: '/ticket/organization_external_id', platform: '/ticket/platform',
-        severity: { pointer: '/ticket/priority', values: { urgent: 'critical', high: 'high', normal: 'medium', low: 'low' } },
-        summary: '/ticket/title', findings: '/ticket/description', partnerRelated: { pointer: '/ticket/tags', contains: 'partner_related' },
-      },
-      writeBack: { ticketNumberField: 360000000001, statusField: 360000000002 },
-    }],
+    desks: [zendeskDesk(desk.baseUrl, SECRET)],
   }, {});
   hub = await startLocalHub({ config, dataDir: mkdtempSync(join(tmpdir(), 'hub-desk-')), jwtSecret: JWT_SECRET, log: silentLog, sweepIntervalMs: 500 });
   partner.settings.webhookUrl = `${hub.url}/v1/webhooks/acme-cloud`;

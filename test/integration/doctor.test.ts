@@ -1,7 +1,7 @@
 /**
  * `hub doctor --config`: every check passes on `npm start`'s configuration (hub.config.json, its sandboxes
- * started as local/hub.ts starts them, on free ports), and it fails, naming the partner and the check, for
- * a wrong credential, missing variables and a malformed webhook secret, without printing a secret.
+ * started as local/hub.ts starts them, on free ports), and it fails, naming the partner (or the desk) and
+ * the check, for a wrong credential, missing variables and a malformed webhook secret, without printing a secret.
  */
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,13 +12,14 @@ import { runCli } from '../../cli/program';
 import { EXIT } from '../../cli/exit-codes';
 import { parseHubConfig } from '../../core/config';
 import type { Sandbox } from '../../connectors/sandbox';
-import { sandboxesWanted } from '../../connectors/sandboxes';
+import { deskSandboxWanted, sandboxesWanted } from '../../connectors/sandboxes';
 
 const COMMITTED = readFileSync(join(__dirname, '../../hub.config.json'), 'utf8');
 /** Every secret of the committed configuration: none may appear in the doctor's output. */
 const SECRETS = [
   'sandbox-microsoft-token', 'c2FuZGJveC1taWNyb3NvZnQtd2ViaG9vay1zZWNyZXQ=', 'sandbox-zoom-token', 'c2FuZGJveC16b29tLXdlYmhvb2stc2VjcmV0',
   'sandbox-secret', 'sandbox-client-state', 'sandbox-zoom-secret-token', 'sandbox-password', 'sandbox-tsanet-webhook-secret',
+  'sandbox-desk-token', 'sandbox-desk-signing-secret',
 ];
 
 let sandboxes: Sandbox[] = [];
@@ -28,17 +29,16 @@ const dir = mkdtempSync(join(tmpdir(), 'hub-doctor-'));
 
 beforeAll(async () => {
   config = COMMITTED;
-  for (const p of parseHubConfig(JSON.parse(COMMITTED), {}).partners) {
-    for (const { start, port } of sandboxesWanted(p)) {
-      const sandbox = await start({ port: 0 });
-      sandboxes.push(sandbox);
-      config = config.split(`http://127.0.0.1:${port}`).join(new URL(sandbox.baseUrl).origin);
-    }
+  const parsed = parseHubConfig(JSON.parse(COMMITTED), {});
+  for (const { start, port } of [...parsed.partners.flatMap(sandboxesWanted), ...parsed.desks.flatMap(deskSandboxWanted)]) {
+    const sandbox = await start({ port: 0 });
+    sandboxes.push(sandbox);
+    config = config.split(`http://127.0.0.1:${port}`).join(new URL(sandbox.baseUrl).origin);
   }
 });
 afterAll(async () => { await Promise.all(sandboxes.map((s) => s.close())); sandboxes = []; });
 
-type Json = Record<string, unknown> & { partners: Record<string, unknown>[] };
+type Json = Record<string, unknown> & { partners: Record<string, unknown>[]; desks: Record<string, unknown>[] };
 /** Runs `hub doctor --config` on `text` (or the configuration `edit` makes of the committed one) with `env`. */
 async function doctor(edit: (cfg: Json) => void = () => {}, env: Record<string, string> = {}, json = false) {
   const cfg = JSON.parse(config) as Json;
@@ -71,6 +71,10 @@ it('passes every check on npm start\'s configuration, and prints the webhook URL
   expect(stdout).toMatch(/zoom\s+zoom\s+read\s+pass/);
   expect(stdout).toContain('register https://hub.example.com/v1/webhooks/microsoft\n');
   expect(stdout).toContain('register https://hub.example.com/v1/webhooks/zoom/collaboration\n');
+  // the vendor's desk: its secrets' forms, the API user read with its credentials, the trigger's URL
+  expect(row(stdout, 'desk:vendor-zendesk', 'secret credentials.apiToken')).toMatch(/pass/);
+  expect(row(stdout, 'desk:vendor-zendesk', 'read')).toMatch(/pass\s+GET \/api\/v2\/users\/me.json: user 361 \(admin\)/);
+  expect(stdout).toContain('register https://hub.example.com/v1/desks/vendor-zendesk/events\n');
   expect(stdout).toContain('all checks pass');
 });
 
@@ -86,6 +90,17 @@ it('fails for a credential the partner refuses, naming the partner and the check
   expect(row(stdout, 'microsoft', 'read')).toMatch(/pass/);
   expect(stderr).toContain('error: 2 check(s) failed');
   expect(`${stdout}${stderr}`).not.toMatch(/not-the-(password|secret)/);
+});
+
+it('fails for a desk API token the desk refuses, naming the desk and the check', async () => {
+  const { code, stdout, stderr } = await doctor((cfg) => {
+    (cfg.desks.find((d) => d.id === 'vendor-zendesk')!.credentials as Record<string, string>).apiToken = 'not-the-desk-token';
+  });
+  expect(code).toBe(EXIT.checkFailed);
+  expect(row(stdout, 'desk:vendor-zendesk', 'read')).toMatch(/FAIL\s+GET \/api\/v2\/users\/me.json: HTTP 401/);
+  expect(row(stdout, 'partner-corp', 'read')).toMatch(/pass/);
+  expect(stderr).toContain('error: 1 check(s) failed');
+  expect(`${stdout}${stderr}`).not.toContain('not-the-desk-token');
 });
 
 it('reports every missing variable of each partner, without stopping at the first', async () => {

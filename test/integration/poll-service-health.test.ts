@@ -152,9 +152,16 @@ describe('known incidents on the partner\'s open escalations', () => {
     expect(await deps.store.listKnownIncidentWatchers(partnerId)).toEqual([esc.escalationId]); // and no longer watching
 
     clock.advance(1_000);
+    bus.events.length = 0;
     await decideKnownIncident(deps, esc.escalationId, 'a', 'confirmed', 'eng-2');
+    await decideKnownIncident(deps, esc.escalationId, 'a', 'confirmed', 'eng-2'); // the same again: no change, no event
     clock.advance(1_000);
     await decideKnownIncident(deps, esc.escalationId, 'b', 'dismissed', 'eng-2');
+    // a confirmation is the escalation's event (a desk case hears of it); a dismissal is not
+    expect(bus.events.map((e) => [e.detailType, e.detail])).toEqual([['KnownIncidentConfirmed', {
+      version: 1, escalationId: esc.escalationId, partnerId, caseId: esc.caseId, source: 'statuspage', incidentId: 'a', title: 'Incident a',
+      status: 'identified', url: incident('a').url, startedAt: incident('a').startedAt,
+    }]]);
     await expect(decideKnownIncident(deps, esc.escalationId, 'zz', 'confirmed', 'eng-2')).rejects.toMatchObject({ status: 404 });
     clock.advance(300_000);
     source.active = [];

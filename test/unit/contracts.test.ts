@@ -18,6 +18,7 @@ const EVENT_FIELDS: Record<keyof typeof EVENT_SCHEMAS, string[]> = {
   EscalationAged: ['version', 'escalationId', 'partnerId', 'caseId', 'threshold', 'severity', 'deadline'],
   KnownIncidentStarted: ['version', 'partnerId', 'source', 'incidentId', 'title', 'status', 'startedAt', 'services'],
   KnownIncidentResolved: ['version', 'partnerId', 'source', 'incidentId', 'title', 'status', 'startedAt', 'services', 'resolvedAt'],
+  KnownIncidentConfirmed: ['version', 'escalationId', 'partnerId', 'caseId', 'source', 'incidentId', 'title', 'status', 'startedAt'],
   ConfirmedIncidentResolved: ['version', 'escalationId', 'partnerId', 'caseId', 'source', 'incidentId', 'title', 'status', 'startedAt', 'resolvedAt'],
 };
 

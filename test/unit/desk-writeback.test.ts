@@ -40,6 +40,18 @@ it('each event writes the number and status, and customer-safe text only in publ
   }
 });
 
+it('a confirmed known incident, and its resolution, write the partner incident\'s id, title, status and http(s) link publicly', () => {
+  const incident = { id: 'TM123456', title: 'Users cannot join meetings', status: 'serviceDegradation', url: 'https://admin.microsoft.com/#/servicehealth/:/alerts/TM123456' };
+  expect(deskUpdateFor('KnownIncidentConfirmed', fromDesk, incident)).toEqual({ comment: {
+    public: true, body: `This case is affected by the Acme Cloud incident TM123456 "Users cannot join meetings" (status: serviceDegradation). Details: ${incident.url}`,
+  } });
+  expect(deskUpdateFor('ConfirmedIncidentResolved', fromDesk, { ...incident, status: 'serviceRestored', url: 'javascript:alert(1)' })).toEqual({ comment: {
+    public: true, body: 'Acme Cloud has resolved its incident TM123456 "Users cannot join meetings" (status: serviceRestored).',
+  } });
+  // an event that names no incident writes nothing
+  expect(deskUpdateFor('KnownIncidentConfirmed', fromDesk)).toBeUndefined();
+});
+
 it('writes to the desk case of an escalation flagged from a desk, and skips the others', async () => {
   const writes: [string, DeskWriteBack][] = [];
   const { deps } = harness(async (c, u) => { writes.push([c, u]); });
