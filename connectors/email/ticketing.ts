@@ -9,7 +9,8 @@
  * - There is no partner API to ask: `findByExternalRef` answers nothing, so an opening whose outcome was
  *   unknown (the send failed after the relay took the mail) is sent again, with the SAME Message-ID:
  *   partners' desks thread it as the same message. `getIncident` refuses; status comes only from replies.
- * - A transport failure is transient (the use cases retry); no transport at all is a deployment error.
+ * - A transport failure is as the transport judged it (a relay's temporary refusal is retried, a final one
+ *   is final; one without an answer is transient); no transport at all is a deployment error.
  */
 import { ConfigError, PartnerCallError } from '../../core/errors';
 import { systemClock, type Clock, type OutgoingMail, type PartnerIncident } from '../../core/ports';
@@ -33,7 +34,11 @@ export const emailConnector = defineHttpHalf(email, (s, profile, opts: EmailConn
     try {
       await transport.send(mail);
     } catch (err) {
-      throw new PartnerCallError(`${what}: the mail was not sent (${err instanceof Error ? err.message : String(err)})`, true);
+      const why = `${what}: the mail was not sent (${err instanceof Error ? err.message : String(err)})`;
+      // the transport knows whether its relay may take the mail later (SMTP 4xx, SES 429/5xx) or never
+      // (SMTP 5xx, SES 4xx); a failure it did not judge (no answer) is transient
+      if (err instanceof PartnerCallError) throw new PartnerCallError(why, err.transient, err.httpStatus, err.retryAfterMs);
+      throw new PartnerCallError(why, true);
     }
   }
 

@@ -9,12 +9,25 @@
  * functions exactly those identities. `relay` is the local transport's setting and means nothing here.
  */
 import type { HubConfig } from '../../core/config';
+import { PartnerCallError } from '../../core/errors';
 import type { MailTransport } from '../../core/ports';
 import { buildTicketingRegistry } from '../../connectors/ticketing-registry';
 import { sesSend } from './ses-email';
 
 const bracketed = (id: string): string => `<${id}>`;
 const utf8 = (Data: string) => ({ Data, Charset: 'UTF-8' });
+
+/**
+ * SES's refusal as the hub's partner-call error, judged by its HTTP status as every partner answer is
+ * (throttling and 5xx transient; other 4xx final, e.g. `MessageRejected` for an unverified identity);
+ * an error with no answer (the network) is left as it is: the connector counts it transient.
+ */
+export function sesCallError(err: unknown): unknown {
+  const status = (err as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
+  if (status === undefined) return err;
+  const e = err as Error;
+  return new PartnerCallError(`SES ${e.name}: ${e.message}`, status === 429 || status >= 500, status);
+}
 
 export function sesMailTransport(): MailTransport {
   return {
@@ -33,7 +46,7 @@ export function sesMailTransport(): MailTransport {
             ],
           },
         },
-      });
+      }).catch((err: unknown) => { throw sesCallError(err); });
     },
   };
 }

@@ -35,8 +35,11 @@ const fixture = (name: string) => readFileSync(join(__dirname, '..', 'fixtures',
 class MemoryTransport implements MailTransport {
   readonly sent: Parameters<MailTransport['send']>[0][] = [];
   failNext = false;
+  /** Makes the next send fail as a transport that judged the refusal (an SMTP 5xx, an SES 4xx) does. */
+  refuseNext: PartnerCallError | undefined;
   async send(message: Parameters<MailTransport['send']>[0]) {
     if (this.failNext) { this.failNext = false; throw new Error('421 4.7.0 try again later'); }
+    if (this.refuseNext) { const e = this.refuseNext; this.refuseNext = undefined; throw e; }
     this.sent.push(message);
   }
   /** The n-th sent mail (from the end with a negative n) as the partner's mail client reads it. */
@@ -138,12 +141,16 @@ describe('email: what the partner receives', () => {
     expect((await transport.read()).messageId).toBe(`<${commentId}>`);
   });
 
-  it('a relay that refuses is a transient failure (the worker retries); findByExternalRef has nothing to ask, getIncident refuses', async () => {
+  it('a relay that refuses for now is a transient failure (the worker retries), one that refuses for good is final; findByExternalRef has nothing to ask, getIncident refuses', async () => {
     const connector = deps.connectors.ticketing('microsoft-email')!;
     transport.failNext = true;
     const err = await connector.openIncident({ externalRef: 'hub:esc_fail', title: 't', description: 'd', severity: 'low', caseId: 'C', customerId: 'c' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PartnerCallError);
     expect(err).toMatchObject({ transient: true, message: 'open incident: the mail was not sent (421 4.7.0 try again later)' });
+    // a refusal the transport judged final (an SMTP 5xx) stays final
+    transport.refuseNext = new PartnerCallError('smtp relay 127.0.0.1:2526: 550 5.1.1 mailbox unknown', false);
+    await expect(connector.openIncident({ externalRef: 'hub:esc_fail', title: 't', description: 'd', severity: 'low', caseId: 'C', customerId: 'c' }))
+      .rejects.toMatchObject({ transient: false, message: 'open incident: the mail was not sent (smtp relay 127.0.0.1:2526: 550 5.1.1 mailbox unknown)' });
     expect(await connector.findByExternalRef('hub:esc_fail')).toBeUndefined();
     await expect(connector.getIncident('hub:esc_fail')).rejects.toMatchObject({ transient: false, message: expect.stringMatching(/no API to read an incident/) });
   });

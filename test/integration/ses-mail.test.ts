@@ -78,6 +78,7 @@ it('an opening mail (no reply-to, no parent) carries only its References', async
 it('fails when SES refuses the mail', async () => {
   refuse = true;
   try {
-    await expect(send(comment)).rejects.toMatchObject({ name: 'MessageRejected', message: 'Email address is not verified.' });
+    // a 4xx is final (the worker refers rather than retrying a mail SES will never send); the status is kept
+    await expect(send(comment)).rejects.toMatchObject({ name: 'PartnerCallError', transient: false, httpStatus: 400, message: 'SES MessageRejected: Email address is not verified.' });
   } finally { refuse = false; }
 });
