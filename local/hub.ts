@@ -111,12 +111,12 @@ const connectorSets = (mail: MailTransport): Record<ConnectorSet, (config: HubCo
 
 /**
  * A partner's mail as the mail-inbound function takes it from SES, the stored raw mail read and ingested
- * (matched, checked, applied or recorded and dropped). A mail that cannot be parsed never will be: refused.
+ * (matched, checked, applied or recorded and dropped; ingestPartnerMail logs which). A mail that cannot be
+ * parsed never will be: refused.
  */
 async function takePartnerMail(deps: MailDeps, raw: Uint8Array, storedAt: string): Promise<void> {
   const mail = await parsePartnerMail(raw).catch((err: unknown) => { throw new MailRefusedError(`unreadable mail: ${err instanceof Error ? err.message : String(err)}`); });
-  const outcome = await ingestPartnerMail(deps, mail, { storedAt });
-  deps.log.info('partner mail ingested', { outcome: outcome.kind, ...(outcome.kind === 'dropped' ? { reason: outcome.reason } : { partnerId: outcome.partnerId, escalationId: outcome.escalationId }), bytes: raw.length });
+  await ingestPartnerMail(deps, mail, { storedAt });
 }
 
 /** Requests in flight at the front door from which it counts as a burst (the queues give way). */
