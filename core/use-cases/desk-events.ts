@@ -11,10 +11,11 @@ import { QUEUES } from '../deps';
 import type { Escalation } from '../escalation';
 import { ConflictError, InvalidSignatureError, NoRouteError, NotFoundError, PartnerCallError, ValidationError } from '../errors';
 import type { EventType } from '../events';
-import type { DeliveryStore, DeskWriteBack, EscalationRecords, RawWebhook, ServiceHealthStore, TimelineStore } from '../ports';
+import type { DeliveryStore, DeskEvent, DeskWriteBack, EscalationRecords, RawWebhook, ServiceHealthStore, TimelineStore } from '../ports';
 import { isHttpUrl } from '../partner-input';
 import { CreateEscalationRequest } from '../schemas';
-import { DELIVERY_TTL_SECONDS, guardReplay } from './ingest-webhook';
+import { DELIVERY_TTL_SECONDS } from './ingest-webhook';
+import { mutateEscalation } from './mutate-escalation';
 import { flagEscalation } from './flag-escalation';
 
 /** A write to a desk case, on the `desk-writeback` queue (`escalationId`: whose timeline records a final failure). */
@@ -26,6 +27,9 @@ export type DeskEventResult =
   | { status: 'not-flagged'; problems: string[] }
   | { status: 'duplicate' };
 
+/** A delivery taken: what became of each event it carried, and the answer its desk expects (absent: the hub's JSON). */
+export interface DeskDeliveryResult { results: DeskEventResult[]; acknowledge?: { contentType: string; body: string } | undefined }
+
 /** Where a desk's deliveries are remembered (the webhook deliveries' items, under a key no partner id can take: ids have no `:`). */
 const deliveriesOf = (deskId: string) => `desk:${deskId}`;
 
@@ -34,60 +38,93 @@ const problemNote = (problems: readonly string[]): DeskWriteBack => ({
   comment: { public: false, body: `The partner escalation hub did not flag this ticket:\n${problems.map((p) => `- ${p}`).join('\n')}\nFix the fields and tag the ticket again.` },
 });
 
+type DeskDeps = Needs<'config' | 'bus' | 'clock' | 'newId' | 'log' | 'connectors' | 'queue', EscalationRecords & DeliveryStore & TimelineStore & ServiceHealthStore>;
+
 /**
- * Takes a desk event in.
- * Steps: find the desk; verify the signature over the raw bytes; dedupe on the delivery id and on what is
- * signed; read the event with the desk's mapping; not partner-related → acknowledged, ignored; a field
- * missing or unmappable, or a flag `POST /v1/escalations` would refuse (no partner for the platform, a
- * required field, another customer's case) → acknowledged, no escalation, and the problems written to the
- * case as an engineer-only note (through the write-back queue); else the escalation, as `POST
- * /v1/escalations` creates it (one per case and partner), remembering the desk. A failure forgets the
- * delivery, so the desk's retry is taken.
+ * Takes a desk delivery in.
+ * Steps: find the desk; verify the signature over the raw bytes; a delivery id (or signed bytes) seen
+ * before is a duplicate; read its events with the desk's mapping, and take each (takeOneDeskEvent) unless
+ * its own event id was seen before; only then remember the event ids, the delivery id and what is signed.
+ * Remembering after the work, not before, is what keeps a flag from being lost: a crash half-way leaves the
+ * delivery unseen and the desk's retry is taken, and taking an event again is harmless (one escalation per
+ * case and partner; at worst a second engineer-only note). Concurrent copies of one delivery both pass the
+ * guard for the same reason.
  */
-export async function takeDeskEvent(
-  deps: Needs<'config' | 'bus' | 'clock' | 'newId' | 'log' | 'connectors' | 'queue', EscalationRecords & DeliveryStore & TimelineStore & ServiceHealthStore>,
-  deskId: string,
-  raw: RawWebhook,
-): Promise<DeskEventResult> {
+export async function takeDeskEvent(deps: DeskDeps, deskId: string, raw: RawWebhook): Promise<DeskDeliveryResult> {
   const desk = deps.connectors.desk?.(deskId);
   if (!desk) throw new NotFoundError(`No desk "${deskId}" is configured.`);
   const now = deps.clock.now();
   const verdict = desk.verifyEvent(raw, now);
   if (verdict.kind === 'rejected') throw new InvalidSignatureError(`Desk event signature rejected: ${verdict.reason}`);
   if (verdict.kind === 'challenge') throw new ValidationError('A desk event is never a handshake.');
-  const event = desk.readEvent(raw);
+  const events = desk.readEvents(raw);
+  const acknowledge = desk.acknowledge?.();
   const seen = deliveriesOf(deskId);
-  const replay = await guardReplay(deps, seen, verdict.replay, now);
-  if (replay === 'seen') return { status: 'duplicate' };
-  if (!(await deps.store.markSignedSeen(seen, `id:${verdict.deliveryId}`, now, DELIVERY_TTL_SECONDS))) {
-    await replay.forget();
-    return { status: 'duplicate' };
-  }
-  try {
-    if (event.kind === 'ignored') return { status: 'ignored', reason: event.reason };
-    const problems = event.kind === 'unmappable' ? event.problems : undefined;
-    const caseId = event.caseId;
-    const refused = async (why: string[]): Promise<DeskEventResult> => {
-      deps.log.warn('desk event not flagged', { deskId, problems: why });
-      if (caseId) await deps.queue.send({ queue: QUEUES.deskWriteback, body: { deskId, caseId, update: problemNote(why) } satisfies DeskWriteMessage });
-      return { status: 'not-flagged', problems: why };
-    };
-    if (problems || event.kind !== 'flag') return await refused(problems ?? []);
-    const input = CreateEscalationRequest.safeParse({ caseId: event.caseId, ...event.flag });
-    if (!input.success) return await refused(input.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
-    try {
-      const r = await flagEscalation(deps, input.data, `desk:${deskId}`, { deskId });
-      return { status: r.created ? 'flagged' : 'already-flagged', escalationId: r.escalation.escalationId };
-    } catch (err) {
-      if (err instanceof NoRouteError || err instanceof ValidationError || err instanceof ConflictError) {
-        return await refused(err.details?.length ? err.details.map((d) => `${d.path}: ${d.message}`) : [err.message]);
-      }
-      throw err;
+  // the delivery id for the desk's retries; the replay guard's key for the same signed bytes sent again
+  const marks = [
+    { key: `id:${verdict.deliveryId}`, ttl: DELIVERY_TTL_SECONDS },
+    ...(verdict.replay ? [{ key: verdict.replay.key, ttl: 2 * verdict.replay.windowSeconds }] : []),
+  ];
+  const seenBefore = await Promise.all(marks.map((m) => deps.store.wasSeen(seen, m.key, now)));
+  if (seenBefore.some(Boolean)) return { results: [{ status: 'duplicate' }], acknowledge };
+  const results: DeskEventResult[] = [];
+  for (const event of events) {
+    const eventKey = event.eventId !== undefined ? `event:${event.eventId}` : undefined;
+    if (eventKey && (await deps.store.wasSeen(seen, eventKey, now))) {
+      results.push({ status: 'duplicate' });
+      continue;
     }
+    results.push(await takeOneDeskEvent(deps, deskId, event));
+    if (eventKey) await deps.store.markSignedSeen(seen, eventKey, now, DELIVERY_TTL_SECONDS);
+  }
+  // a concurrent copy may have remembered them first: that changes nothing taken here
+  await Promise.all(marks.map((m) => deps.store.markSignedSeen(seen, m.key, now, m.ttl)));
+  return { results, acknowledge };
+}
+
+/**
+ * One event of a delivery: not partner-related → ignored; a field missing or unmappable, or a flag `POST
+ * /v1/escalations` would refuse (no partner for the platform, a required field, another customer's case) →
+ * no escalation, and the problems written to the case as an engineer-only note (through the write-back
+ * queue); else the escalation, as `POST /v1/escalations` creates it (one per case and partner),
+ * remembering the desk (linkDesk, for a case flagged before through the API).
+ */
+async function takeOneDeskEvent(deps: DeskDeps, deskId: string, event: DeskEvent): Promise<DeskEventResult> {
+  if (event.kind === 'ignored') return { status: 'ignored', reason: event.reason };
+  const caseId = event.caseId;
+  const refused = async (why: string[]): Promise<DeskEventResult> => {
+    deps.log.warn('desk event not flagged', { deskId, problems: why });
+    if (caseId) await deps.queue.send({ queue: QUEUES.deskWriteback, body: { deskId, caseId, update: problemNote(why) } satisfies DeskWriteMessage });
+    return { status: 'not-flagged', problems: why };
+  };
+  if (event.kind !== 'flag') return refused(event.problems);
+  const input = CreateEscalationRequest.safeParse({ caseId: event.caseId, ...event.flag });
+  if (!input.success) return refused(input.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  try {
+    const r = await flagEscalation(deps, input.data, `desk:${deskId}`, { deskId });
+    if (!r.created) await linkDesk(deps, r.escalation, deskId);
+    return { status: r.created ? 'flagged' : 'already-flagged', escalationId: r.escalation.escalationId };
   } catch (err) {
-    await deps.store.forgetDelivery(seen, `id:${verdict.deliveryId}`).catch(() => undefined);
-    await replay.forget();
+    if (err instanceof NoRouteError || err instanceof ValidationError || err instanceof ConflictError) {
+      return refused(err.details?.length ? err.details.map((d) => `${d.path}: ${d.message}`) : [err.message]);
+    }
     throw err;
+  }
+}
+
+/**
+ * A case flagged before through the API (or the CLI) and now from its desk: the escalation remembers the
+ * desk, so that from now on its changes are written back, and a partner ticket it already has is written
+ * at once (as a PartnerIncidentOpened event, read when written: never older than what follows it).
+ */
+async function linkDesk(deps: DeskDeps, e: Escalation, deskId: string): Promise<void> {
+  if (e.deskId) return;
+  const r = await mutateEscalation(deps.store, e.escalationId, (cur) => (cur.deskId ? undefined : { ...cur, deskId }), deps.clock.now(), { known: e, keepDue: true });
+  if (!r?.changed) return;
+  deps.log.info('escalation linked to its desk case', { deskId });
+  if (r.after.partnerTicket) {
+    const message = { 'detail-type': 'PartnerIncidentOpened', detail: { escalationId: e.escalationId } };
+    await deps.queue.send({ queue: QUEUES.deskWriteback, body: message });
   }
 }
 

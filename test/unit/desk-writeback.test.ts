@@ -12,7 +12,7 @@ const fromDesk = draftEscalation({
 function harness(writeBack: (caseId: string, u: DeskWriteBack) => Promise<void>, escalation = fromDesk) {
   const sent: QueueMessage[] = [];
   const timeline: TimelineEntry[] = [];
-  const desk: DeskConnector = { verifyEvent: () => ({ kind: 'rejected', reason: 'unused' }), readEvent: () => ({ kind: 'ignored', reason: 'unused' }), writeBack };
+  const desk: DeskConnector = { verifyEvent: () => ({ kind: 'rejected', reason: 'unused' }), readEvents: () => [], writeBack };
   const deps = {
     config: testConfig('http://127.0.0.1:1'),
     connectors: { ticketing: () => undefined, collaboration: () => undefined, serviceHealth: () => undefined, desk: (id: string) => (id === 'vendor-zendesk' ? desk : undefined) },
