@@ -14,7 +14,7 @@ import type { EventType } from '../events';
 import type { DeliveryStore, DeskEvent, DeskWriteBack, EscalationRecords, RawWebhook, ServiceHealthStore, TimelineStore } from '../ports';
 import { isHttpUrl } from '../partner-input';
 import { CreateEscalationRequest } from '../schemas';
-import { DELIVERY_TTL_SECONDS } from './ingest-webhook';
+import { DELIVERY_TTL_SECONDS, deliveryMarks, takeOnce } from './ingest-webhook';
 import { mutateEscalation } from './mutate-escalation';
 import { flagEscalation } from './flag-escalation';
 
@@ -44,11 +44,9 @@ type DeskDeps = Needs<'config' | 'bus' | 'clock' | 'newId' | 'log' | 'connectors
  * Takes a desk delivery in.
  * Steps: find the desk; verify the signature over the raw bytes; a delivery id (or signed bytes) seen
  * before is a duplicate; read its events with the desk's mapping, and take each (takeOneDeskEvent) unless
- * its own event id was seen before; only then remember the event ids, the delivery id and what is signed.
- * Remembering after the work, not before, is what keeps a flag from being lost: a crash half-way leaves the
- * delivery unseen and the desk's retry is taken, and taking an event again is harmless (one escalation per
- * case and partner; at worst a second engineer-only note). Concurrent copies of one delivery both pass the
- * guard for the same reason.
+ * its own event id was seen before. Each is remembered only once taken (takeOnce): a crash half-way leaves
+ * the delivery unseen and the desk's retry is taken; taking an event again is harmless (one escalation per
+ * case and partner; at worst a second engineer-only note).
  */
 export async function takeDeskEvent(deps: DeskDeps, deskId: string, raw: RawWebhook): Promise<DeskDeliveryResult> {
   const desk = deps.connectors.desk?.(deskId);
@@ -60,26 +58,17 @@ export async function takeDeskEvent(deps: DeskDeps, deskId: string, raw: RawWebh
   const events = desk.readEvents(raw);
   const acknowledge = desk.acknowledge?.();
   const seen = deliveriesOf(deskId);
-  // the delivery id for the desk's retries; the replay guard's key for the same signed bytes sent again
-  const marks = [
-    { key: `id:${verdict.deliveryId}`, ttl: DELIVERY_TTL_SECONDS },
-    ...(verdict.replay ? [{ key: verdict.replay.key, ttl: 2 * verdict.replay.windowSeconds }] : []),
-  ];
-  const seenBefore = await Promise.all(marks.map((m) => deps.store.wasSeen(seen, m.key, now)));
-  if (seenBefore.some(Boolean)) return { results: [{ status: 'duplicate' }], acknowledge };
-  const results: DeskEventResult[] = [];
-  for (const event of events) {
-    const eventKey = event.eventId !== undefined ? `event:${event.eventId}` : undefined;
-    if (eventKey && (await deps.store.wasSeen(seen, eventKey, now))) {
-      results.push({ status: 'duplicate' });
-      continue;
+  const taken = await takeOnce(deps, seen, deliveryMarks('id:', verdict), now, async () => {
+    const results: DeskEventResult[] = [];
+    for (const event of events) {
+      // the desk's own id of the event: the same notification in a later delivery is a duplicate
+      const keys = event.eventId !== undefined ? [{ key: `event:${event.eventId}`, ttlSeconds: DELIVERY_TTL_SECONDS }] : [];
+      const one = await takeOnce(deps, seen, keys, now, () => takeOneDeskEvent(deps, deskId, event));
+      results.push(one.seen ? { status: 'duplicate' } : one.value);
     }
-    results.push(await takeOneDeskEvent(deps, deskId, event));
-    if (eventKey) await deps.store.markSignedSeen(seen, eventKey, now, DELIVERY_TTL_SECONDS);
-  }
-  // a concurrent copy may have remembered them first: that changes nothing taken here
-  await Promise.all(marks.map((m) => deps.store.markSignedSeen(seen, m.key, now, m.ttl)));
-  return { results, acknowledge };
+    return results;
+  });
+  return { results: taken.seen ? [{ status: 'duplicate' }] : taken.value, acknowledge };
 }
 
 /**
