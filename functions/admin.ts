@@ -2,6 +2,7 @@
  * Operator routes (role `admin`): dead letters you can act on — what failed and why, and a safe replay —
  * and `hub doctor`, run here where the partner secrets are.
  */
+import { configReferences } from '../core/config';
 import { runDoctor } from '../connectors/doctor';
 import type { HubDeps } from '../core/deps';
 import type { DeadLetterQueues } from '../core/ports';
@@ -11,7 +12,7 @@ import { hubDeps, publicUrlFromEnv } from './adapters/hub-deps';
 import { readRawHubConfig, requiredEnv } from './adapters/config-source';
 import { awsSecretReader, resolveSecretEnv } from './adapters/secrets';
 import { withLambdaContext } from './adapters/logger';
-import { sqsDeadLetters, type DeadLetterTarget } from './adapters/sqs-dead-letters';
+import { sqsDeadLetters } from './adapters/sqs-dead-letters';
 import { sqsClient } from './adapters/sqs-queue';
 import { json, type HttpEvent } from './http';
 import { dispatch } from './routes';
@@ -35,12 +36,12 @@ export function makeAdminHandler(deps: HubDeps, dlq: DeadLetterQueues, doctor: (
   }, deps.log);
 }
 
-/** The doctor in Lambda: `${NAME}`s resolve from Secrets Manager (HUB_SECRET_ARNS), as at every function's start. */
-const lambdaDoctor = async () => runDoctor(readRawHubConfig(), {
-  env: { ...process.env, ...await resolveSecretEnv(process.env, awsSecretReader()) },
-  publicUrl: publicUrlFromEnv(process.env),
-});
+/** The doctor in Lambda: `${NAME}`s resolve from Secrets Manager (HUB_SECRET_PREFIX), as at every function's start. */
+const lambdaDoctor = async () => {
+  const raw = readRawHubConfig();
+  return runDoctor(raw, { env: { ...process.env, ...await resolveSecretEnv(process.env, awsSecretReader(), configReferences(raw)) }, publicUrl: publicUrlFromEnv(process.env) });
+};
 
 let wired: ReturnType<typeof makeAdminHandler> | undefined;
 export const handler = withLambdaContext(async (event: HttpEvent) =>
-  (wired ??= makeAdminHandler(await hubDeps('admin'), sqsDeadLetters(sqsClient(), JSON.parse(requiredEnv('DLQ_TARGETS')) as Record<string, DeadLetterTarget>), lambdaDoctor))(event));
+  (wired ??= makeAdminHandler(await hubDeps('admin'), sqsDeadLetters(sqsClient(), JSON.parse(requiredEnv('DLQ_TARGETS')) as Record<string, string>), lambdaDoctor))(event));

@@ -3,19 +3,17 @@
  * the `hubConfig` context value), validated with the same schema the hub uses, and the `${NAME}`
  * references in it, which become Secrets Manager secrets in AWS.
  *
- * The deployed configuration keeps its `${NAME}` references: the secret values never enter the template
- * or the Lambda environment. Each function that needs them gets `HUB_SECRET_ARNS` (`{ NAME: arn }`) and
- * resolves them at cold start (functions/adapters/secrets.ts).
+ * The deployed configuration keeps its `${NAME}` references: the secret values never enter the template,
+ * the code or the Lambda environment. It is bundled with each function's code as hub.config.json
+ * (infra/hub-function.ts `bundleConfig`), not passed in its 4 KB environment. Each function that needs the
+ * secrets gets `HUB_SECRET_PREFIX` and reads `<prefix><NAME>` for each reference at cold start
+ * (functions/adapters/secrets.ts).
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import { parseHubConfig, type HubConfig } from '../core/config';
+import { configReferences, parseHubConfig, type HubConfig } from '../core/config';
 
 export const REPO_ROOT = join(__dirname, '..');
-
-/** `${NAME}` references, as core/config.ts substitutes them. */
-const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 export interface DeployedHubConfig {
   /** The file it came from (absolute). */
@@ -28,32 +26,8 @@ export interface DeployedHubConfig {
   secretNames: string[];
 }
 
-/** Every `${NAME}` referenced anywhere in a parsed configuration. */
-export function secretReferences(raw: unknown): string[] {
-  const names = new Set<string>();
-  const walk = (v: unknown): void => {
-    if (typeof v === 'string') for (const m of v.matchAll(REFERENCE)) names.add(m[1]!);
-    else if (Array.isArray(v)) v.forEach(walk);
-    else if (v !== null && typeof v === 'object') Object.values(v).forEach(walk);
-  };
-  walk(raw);
-  return [...names].sort();
-}
-
-/**
- * Above this size the configuration travels gzip-compressed (`HUB_CONFIG_GZIP`, base64) instead of as
- * written (`HUB_CONFIG_JSON`): Lambda holds 4 KB of environment per function, which the configuration
- * shares with the function's other settings (the admin function's dead-letter queues grow with the
- * partners too). JSON of partner profiles compresses to less than half.
- */
-export const INLINE_CONFIG_BYTES = 2048;
-
-/** The functions' environment variable carrying the configuration: as written when small, else compressed. */
-export function configEnvironment(rawJson: string): Record<string, string> {
-  return Buffer.byteLength(rawJson) <= INLINE_CONFIG_BYTES
-    ? { HUB_CONFIG_JSON: rawJson }
-    : { HUB_CONFIG_GZIP: gzipSync(rawJson, { level: 9 }).toString('base64') };
-}
+/** Every `${NAME}` referenced anywhere in a parsed configuration (core/config.ts). */
+export const secretReferences = configReferences;
 
 /** Reads and validates the configuration to deploy; throws a message naming the file and field. */
 export function readDeployedHubConfig(file = 'hub.config.json'): DeployedHubConfig {

@@ -24,16 +24,42 @@ import { REPO_ROOT } from './hub-config';
 import { acknowledgeWildcards } from './nag';
 import { STATUS_LINK_KEY } from '../core/status-links';
 import type { FunctionSpec, QueueSpec } from '../topology/topology';
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** Lambda's limit on the total size of a function's environment variables. */
 export const MAX_ENVIRONMENT_BYTES = 4096;
+/**
+ * What a reference resolves to at deploy time, at most: the longest is a queue URL
+ * (`https://sqs.<region>.amazonaws.com/<account>/<name of up to 80>`); ARNs and names are shorter.
+ */
+export const RESOLVED_REFERENCE_BYTES = 140;
+/** The configuration's file in every bundle, beside index.js: Lambda's working directory, where functions/adapters/config-source.ts reads it. */
+export const BUNDLED_CONFIG_FILE = 'hub.config.json';
 
 export interface HubFunctionProps {
   spec: FunctionSpec;
-  /** Variables every function gets (service name, configuration). */
+  /** Variables every function gets (service name, log level). */
   environment: Record<string, string>;
+  /**
+   * The partner configuration as written (`${NAME}` references unresolved), bundled as hub.config.json:
+   * in the code, not the environment, whose 4 KB it would outgrow as partners and desks are added.
+   */
+  configJson: string;
   logRetention: logs.RetentionDays;
+}
+
+/** The bundling step that writes the configuration into the bundle (staged in a file named by its digest). */
+export function bundleConfig(configJson: string) {
+  const staged = join(tmpdir(), `hub-config-${createHash('sha256').update(configJson).digest('hex').slice(0, 16)}.json`);
+  writeFileSync(staged, configJson);
+  return {
+    beforeBundling: (): string[] => [],
+    beforeInstall: (): string[] => [],
+    afterBundling: (_inputDir: string, outputDir: string): string[] => [`cp "${staged}" "${join(outputDir, BUNDLED_CONFIG_FILE)}"`],
+  };
 }
 
 export class HubFunction extends Construct {
@@ -87,6 +113,8 @@ export class HubFunction extends Construct {
         mainFields: MAIN_FIELDS,
         externalModules: EXTERNAL_MODULES,
         esbuildArgs: Object.fromEntries(Object.entries(ALIASES).map(([from, to]) => [`--alias:${from}`, to])),
+        // the asset's hash is its output's: a configuration change is a code change, deployed as one
+        commandHooks: bundleConfig(props.configJson),
       },
     });
     Validations.of(this).acknowledge({
@@ -102,11 +130,9 @@ export class HubFunction extends Construct {
   }
 
   private validateEnvironment(env: Record<string, string>): string[] {
-    // unresolved values (ARNs, URLs) are estimated by the length of their CloudFormation expression
-    const size = (v: string) => { const r: unknown = Stack.of(this).resolve(v); return Buffer.byteLength(typeof r === 'string' ? r : JSON.stringify(r)); };
-    const bytes = Object.entries(env).reduce((n, [k, v]) => n + Buffer.byteLength(k) + size(v), 0);
+    const bytes = Object.entries(env).reduce((n, [k, v]) => n + Buffer.byteLength(k) + resolvedBytes(Stack.of(this).resolve(v)), 0);
     return bytes > MAX_ENVIRONMENT_BYTES
-      ? [`function ${this.spec.name}: its environment is about ${bytes} bytes, over Lambda's ${MAX_ENVIRONMENT_BYTES}; the partner configuration (HUB_CONFIG_JSON, or HUB_CONFIG_GZIP compressed) does not fit beside the function's other settings`]
+      ? [`function ${this.spec.name}: its environment is up to ${bytes} bytes once deployed, over Lambda's ${MAX_ENVIRONMENT_BYTES} (${Object.keys(env).join(', ')})`]
       : [];
   }
 
@@ -144,15 +170,17 @@ export class HubFunction extends Construct {
   }
 
   /**
-   * DLQ_TARGETS (work queue → its dead-letter queue and source ARNs), and what an SQS message-move task
+   * DLQ_TARGETS (work queue → its dead-letter queue's ARN), and what an SQS message-move task
    * needs: receive, delete and start/list move tasks on the dead-letter queues, send on the work queues.
    */
   manageDeadLetters(queues: readonly { spec: { name: string }; queue: sqs.IQueue; deadLetterQueue: sqs.IQueue }[]): this {
-    const targets: Record<string, { dlqUrl: string; dlqArn: string; sourceArn: string }> = {};
-    for (const q of queues) targets[q.spec.name] = { dlqUrl: q.deadLetterQueue.queueUrl, dlqArn: q.deadLetterQueue.queueArn, sourceArn: q.queue.queueArn };
+    // one ARN per queue (its URL is asked of SQS, a redrive goes back to each message's source): the
+    // environment grows by the least per partner
+    const targets: Record<string, string> = {};
+    for (const q of queues) targets[q.spec.name] = q.deadLetterQueue.queueArn;
     this.setEnv('DLQ_TARGETS', Stack.of(this).toJsonString(targets));
     this.fn.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:StartMessageMoveTask', 'sqs:ListMessageMoveTasks'],
+      actions: ['sqs:GetQueueUrl', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:StartMessageMoveTask', 'sqs:ListMessageMoveTasks'],
       resources: queues.map((q) => q.deadLetterQueue.queueArn),
     }));
     this.fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: queues.map((q) => q.queue.queueArn) }));
@@ -193,14 +221,13 @@ export class HubFunction extends Construct {
     return this;
   }
 
-  /** HUB_SECRET_ARNS (`${NAME}` → secret ARN), and secretsmanager:GetSecretValue on exactly those secrets. */
-  readSecrets(secrets: ReadonlyMap<string, secretsmanager.ISecret>): this {
-    const arns: Record<string, string> = {};
-    for (const [name, s] of secrets) {
-      arns[name] = s.secretArn;
-      s.grantRead(this.fn);
-    }
-    this.setEnv('HUB_SECRET_ARNS', Stack.of(this).toJsonString(arns));
+  /**
+   * HUB_SECRET_PREFIX (each `${NAME}` of the configuration is the secret `<prefix><NAME>`, read by name:
+   * one variable however many secrets there are), and secretsmanager:GetSecretValue on exactly those secrets.
+   */
+  readSecrets(secrets: ReadonlyMap<string, secretsmanager.ISecret>, prefix: string): this {
+    for (const s of secrets.values()) s.grantRead(this.fn);
+    if (secrets.size) this.setEnv('HUB_SECRET_PREFIX', prefix);
     return this;
   }
 
@@ -217,9 +244,9 @@ export class HubFunction extends Construct {
     return this;
   }
 
-  /** HUB_SECRETS_WITHHELD: the configuration's secret names this function is deliberately not given. */
-  withholdSecrets(names: readonly string[]): this {
-    if (names.length) this.setEnv('HUB_SECRETS_WITHHELD', JSON.stringify(names));
+  /** HUB_SECRETS_WITHHELD: the configuration's secrets are deliberately not given to this function. */
+  withholdSecrets(): this {
+    this.setEnv('HUB_SECRETS_WITHHELD', 'true');
     return this;
   }
 
@@ -232,4 +259,18 @@ export class HubFunction extends Construct {
     }));
     return this;
   }
+}
+
+/**
+ * A resolved value's size once deployed, at most: literals as they are, the parts of an `Fn::Join` added
+ * up, any other reference (`Ref`, `Fn::GetAtt`) as the longest it can resolve to. The expression's own
+ * length is no estimate: `{"Ref":"Queue"}` is shorter than the queue URL it becomes.
+ */
+export function resolvedBytes(value: unknown): number {
+  if (typeof value === 'string') return Buffer.byteLength(value);
+  if (value !== null && typeof value === 'object' && 'Fn::Join' in value) {
+    const [sep, parts] = (value as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+    return parts.reduce<number>((n, p) => n + resolvedBytes(p), Buffer.byteLength(sep) * Math.max(parts.length - 1, 0));
+  }
+  return RESOLVED_REFERENCE_BYTES;
 }

@@ -17,7 +17,6 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRICS } from '../core/deps';
 import { ACCESS, queuesGranted, type AccessProfile } from '../topology/access';
-import { configEnvironment } from './hub-config';
 import { HubFunction } from './hub-function';
 import { HubMailReceiving, MAIL_PREFIX, sendingIdentities, type PartnerMailAddresses } from './hub-mail';
 import { acknowledgeWildcards } from './nag';
@@ -77,8 +76,8 @@ export class HubServices extends Construct {
           POWERTOOLS_SERVICE_NAME: METRICS.service,
           POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
           POWERTOOLS_LOG_LEVEL: 'INFO',
-          ...configEnvironment(props.hubConfigJson),
         },
+        configJson: props.hubConfigJson,
       });
       const access: AccessProfile = ACCESS[spec.name];
       f.useTable(state.table, access.table);
@@ -88,8 +87,8 @@ export class HubServices extends Construct {
       if (access.sendsPartnerMail) f.sendPartnerMail(sendingIdentities(props.partnerMail ?? []));
       if (access.readsInboundMail) f.readInboundMail(state.mailBucket!, MAIL_PREFIX);
       if (access.managesDeadLetters) f.manageDeadLetters([...state.queues.values()]);
-      if (access.readsPartnerSecrets) f.readSecrets(state.secrets);
-      else f.withholdSecrets(secretNames);
+      if (access.readsPartnerSecrets) f.readSecrets(state.secrets, state.secretPrefix);
+      else if (secretNames.length) f.withholdSecrets();
       if (access.signsStatusLinks) f.signStatusLinks(state.statusLinkKey);
       this.functions.set(spec.name, f);
     }

@@ -1,10 +1,10 @@
 /**
  * Reads and validates configuration, failing loudly at start (never a silent default for a resource name).
- * The partner configuration comes from `HUB_CONFIG_JSON` (inline, as deployed), `HUB_CONFIG_GZIP` (the same,
- * gzip-compressed and base64-encoded: the stack's form for a larger configuration) or the file `HUB_CONFIG`.
+ * The partner configuration comes from `HUB_CONFIG_JSON` (inline, for tests and tools) or the file
+ * `HUB_CONFIG` (default `hub.config.json` in the working
+ * directory: as deployed, the stack bundles it beside each function's code, and Lambda runs from there).
  */
 import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import { parseHubConfig, type HubConfig } from '../../core/config';
 import { ConfigError } from '../../core/errors';
 
@@ -25,19 +25,12 @@ export function readRawHubConfig(env: NodeJS.ProcessEnv = process.env): unknown 
   if (env.HUB_CONFIG_JSON) {
     text = env.HUB_CONFIG_JSON;
     source = 'HUB_CONFIG_JSON';
-  } else if (env.HUB_CONFIG_GZIP) {
-    source = 'HUB_CONFIG_GZIP';
-    try {
-      text = gunzipSync(Buffer.from(env.HUB_CONFIG_GZIP, 'base64')).toString('utf8');
-    } catch (e) {
-      throw new ConfigError(`HUB_CONFIG_GZIP is not a gzip-compressed, base64-encoded configuration: ${(e as Error).message}`);
-    }
   } else {
     source = env.HUB_CONFIG || 'hub.config.json';
     try {
       text = readFileSync(source, 'utf8');
     } catch (e) {
-      throw new ConfigError(`cannot read the hub configuration ${source} (HUB_CONFIG_JSON is not set; the stack sets it): ${(e as Error).message}`);
+      throw new ConfigError(`cannot read the hub configuration ${source} (the stack bundles it with each function's code; HUB_CONFIG_JSON is not set): ${(e as Error).message}`);
     }
   }
   let raw: unknown;

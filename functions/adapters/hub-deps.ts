@@ -6,7 +6,7 @@
  * not given or not granted refuses to work, loudly, like a withheld connector.
  */
 import { ulid } from 'ulid';
-import type { HubConfig } from '../../core/config';
+import { configReferences, parseHubConfig, type HubConfig } from '../../core/config';
 import type { HubDeps } from '../../core/deps';
 import { ConfigError } from '../../core/errors';
 import type { ConnectorRegistry, EventBus, WorkQueue } from '../../core/ports';
@@ -14,12 +14,12 @@ import { systemClock } from '../../core/ports';
 import { ACCESS, type ConnectorSet } from '../../topology/access';
 import type { FunctionName } from '../../topology/topology';
 import { dynamoDocumentClient } from './clients';
-import { loadHubConfig, requiredEnv } from './config-source';
+import { readRawHubConfig, requiredEnv } from './config-source';
 import { DynamoEscalationStore } from './dynamo-store';
 import { grantedDeps } from './grants';
 import { hubLogger } from './logger';
 import { powertoolsMetrics } from './metrics';
-import { awsSecretReader, resolveSecretEnv, withheldSecrets } from './secrets';
+import { awsSecretReader, resolveSecretEnv, secretsWithheld } from './secrets';
 
 export const newEscalationId = () => `esc_${ulid()}`;
 
@@ -62,9 +62,10 @@ export function hubDeps(fn: FunctionName, parts: AwsParts = {}): Promise<HubDeps
     return Promise.reject(new ConfigError(`hubDeps was wired for ${first.fn}; a later call asks for ${asked}, which the deps it built do not have`));
   }
   const deps = (async () => {
-    // `${NAME}` references in the configuration resolve from Secrets Manager (HUB_SECRET_ARNS)
-    const secretEnv = await resolveSecretEnv(process.env, awsSecretReader());
-    const config = loadHubConfig({ ...process.env, ...secretEnv });
+    // `${NAME}` references in the configuration resolve from Secrets Manager (HUB_SECRET_PREFIX)
+    const raw = readRawHubConfig(process.env);
+    const secretEnv = await resolveSecretEnv(process.env, awsSecretReader(), configReferences(raw));
+    const config = parseHubConfig(raw, { ...process.env, ...secretEnv });
     const publicUrl = publicUrlFromEnv(process.env);
     const connectors = parts.connectors;
     return grantedDeps(fn, ACCESS[fn], {
@@ -79,7 +80,7 @@ export function hubDeps(fn: FunctionName, parts: AwsParts = {}): Promise<HubDeps
       store: () => new DynamoEscalationStore(dynamoDocumentClient(), requiredEnv('TABLE_NAME')),
       bus: parts.bus,
       queue: parts.queue,
-      connectors: connectors && withheldSecrets(process.env).length === 0 ? (set) => {
+      connectors: connectors && !secretsWithheld(process.env) ? (set) => {
         if (connectors.connectorSet !== set) throw new ConfigError(`${fn} builds the ${connectors.connectorSet} connectors, but topology/access.ts grants it ${set}`);
         return connectors(config);
       } : undefined,

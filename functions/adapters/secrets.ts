@@ -1,14 +1,13 @@
 /**
  * Partner secrets in AWS. The deployed configuration keeps its `${NAME}` references; the stack hands each
- * function that talks to partners `HUB_SECRET_ARNS` (`{ "NAME": "<secret arn>" }`), and this module reads
- * those secrets at cold start, in parallel, with a per-container cache, so that `parseHubConfig` can
+ * function that talks to partners `HUB_SECRET_PREFIX`, and this module reads the secret `<prefix><NAME>` of
+ * each reference at cold start, in parallel, with a per-container cache, so that `parseHubConfig` can
  * substitute them like environment variables. Values are never logged.
  *
- * Functions that never call a partner are not granted the secrets: they get `HUB_SECRETS_WITHHELD`
- * (`["NAME", ...]`), whose names resolve to a marker so the configuration still validates, and
- * they get a connector registry that refuses to build connectors (see `withheldConnectors`).
+ * Functions that never call a partner are not granted the secrets: they get `HUB_SECRETS_WITHHELD=true`,
+ * whose references resolve to a marker so the configuration still validates, and they get a connector
+ * registry that refuses to build connectors (see `withheldConnectors`).
  */
-import * as z from 'zod';
 import type { ConnectorRegistry } from '../../core/ports';
 import { ConfigError } from '../../core/errors';
 
@@ -30,26 +29,13 @@ export function awsSecretReader(): SecretReader {
   }));
 }
 
-const SecretArns = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string().min(1));
-const Withheld = z.array(z.string().min(1));
-
-const parseEnvJson = <T>(name: string, text: string, schema: z.ZodType<T>): T => {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    throw new ConfigError(`environment variable ${name} is not valid JSON`);
-  }
-  const r = schema.safeParse(raw);
-  if (!r.success) throw new ConfigError(`environment variable ${name} has the wrong shape: ${r.error.issues[0]?.message ?? 'invalid'}`);
-  return r.data;
-};
-
 export const withheldMarker = (name: string) => `withheld:${name}`;
 
-/** The names this function was deployed without access to. */
-export function withheldSecrets(env: NodeJS.ProcessEnv): string[] {
-  return env.HUB_SECRETS_WITHHELD ? parseEnvJson('HUB_SECRETS_WITHHELD', env.HUB_SECRETS_WITHHELD, Withheld) : [];
+/** Whether this function was deployed without access to the configuration's secrets. */
+export function secretsWithheld(env: NodeJS.ProcessEnv): boolean {
+  if (env.HUB_SECRETS_WITHHELD === undefined || env.HUB_SECRETS_WITHHELD === '') return false;
+  if (env.HUB_SECRETS_WITHHELD === 'true') return true;
+  throw new ConfigError(`environment variable HUB_SECRETS_WITHHELD must be "true" when set`);
 }
 
 interface Cached { value: Promise<string>; until: number }
@@ -68,20 +54,24 @@ export function cachedReader(read: SecretReader, ttlMs = 5 * 60_000, now: () => 
 }
 
 /**
- * The environment additions that make the configuration's `${NAME}` references resolvable:
- * `NAME → secret value` for `HUB_SECRET_ARNS`, `NAME → withheld marker` for `HUB_SECRETS_WITHHELD`.
- * A secret that cannot be read is a start-up error naming it (never its value).
+ * The environment additions that make the configuration's `${NAME}` references (`names`) resolvable: each
+ * `NAME → the value of the secret <HUB_SECRET_PREFIX><NAME>`, or `NAME → withheld marker` under
+ * `HUB_SECRETS_WITHHELD`; neither set: nothing (the names resolve from the environment itself). A secret
+ * that cannot be read is a start-up error naming it (never its value).
  */
-export async function resolveSecretEnv(env: NodeJS.ProcessEnv, read: SecretReader): Promise<Record<string, string>> {
+export async function resolveSecretEnv(env: NodeJS.ProcessEnv, read: SecretReader, names: readonly string[]): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const name of withheldSecrets(env)) out[name] = withheldMarker(name);
-  if (!env.HUB_SECRET_ARNS) return out;
-  const arns = parseEnvJson('HUB_SECRET_ARNS', env.HUB_SECRET_ARNS, SecretArns);
-  await Promise.all(Object.entries(arns).map(async ([name, arn]) => {
+  if (secretsWithheld(env)) {
+    for (const name of names) out[name] = withheldMarker(name);
+    return out;
+  }
+  const prefix = env.HUB_SECRET_PREFIX;
+  if (!prefix) return out;
+  await Promise.all(names.map(async (name) => {
     try {
-      out[name] = await read(arn);
+      out[name] = await read(`${prefix}${name}`);
     } catch (e) {
-      throw new ConfigError(`cannot read secret ${name} (${arn}): ${(e as { name?: string }).name ?? 'error'}`);
+      throw new ConfigError(`cannot read secret ${name} (${prefix}${name}): ${(e as { name?: string }).name ?? 'error'}`);
     }
   }));
   return out;

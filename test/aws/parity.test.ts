@@ -295,11 +295,12 @@ describe('the deployed stack on moto', () => {
       expect(template).not.toContain(value);
       for (const f of stack.functions.values()) expect(Object.values(f.environment).join('\n')).not.toContain(value);
     }
-    const arns = JSON.parse(runner.fn('partner-worker').environment.HUB_SECRET_ARNS!) as Record<string, string>;
-    expect(arns).toEqual(Object.fromEntries(Object.keys(SECRETS).map((name) => [name, deployed.secretArns[`partner-escalation-hub/${name}`]])));
+    // read by name: each reference is the secret <prefix><NAME>, which the deployment created
+    expect(runner.fn('partner-worker').environment.HUB_SECRET_PREFIX).toBe('partner-escalation-hub/');
+    for (const name of Object.keys(SECRETS)) expect(deployed.secretArns[`partner-escalation-hub/${name}`]).toBeDefined();
     // functions that never call partners are deployed without them
-    expect(runner.fn('sweep').environment.HUB_SECRET_ARNS).toBeUndefined();
-    expect(JSON.parse(runner.fn('sweep').environment.HUB_SECRETS_WITHHELD!)).toEqual(expect.arrayContaining(['ACME_TOKEN']));
+    expect(runner.fn('sweep').environment.HUB_SECRET_PREFIX).toBeUndefined();
+    expect(runner.fn('sweep').environment.HUB_SECRETS_WITHHELD).toBe('true');
   });
 
   it('3. a comment to a partner that is down is retried, dead-lettered, and listed by the admin route', async () => {

@@ -1,10 +1,13 @@
 /** functions/adapters/secrets.ts: `${NAME}` references resolved from Secrets Manager at cold start. */
-import { parseHubConfig } from '../../core/config';
+import { configReferences, parseHubConfig } from '../../core/config';
 import { ConfigError } from '../../core/errors';
-import { cachedReader, requiredSecret, resolveSecretEnv, withheldConnectors, withheldMarker, withheldSecrets } from '../../functions/adapters/secrets';
+import { cachedReader, requiredSecret, resolveSecretEnv, secretsWithheld, withheldConnectors, withheldMarker } from '../../functions/adapters/secrets';
 
-const ARNS = { ACME_TOKEN: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:hub/ACME_TOKEN-abc', ACME_WEBHOOK: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:hub/ACME_WEBHOOK-def' };
-const VALUES: Record<string, string> = { [ARNS.ACME_TOKEN]: 'tok-123', [ARNS.ACME_WEBHOOK]: 'whsec_c2VjcmV0' };
+const PREFIX = 'partner-escalation-hub/';
+const VALUES: Record<string, string> = { [`${PREFIX}ACME_TOKEN`]: 'tok-123', [`${PREFIX}ACME_WEBHOOK`]: 'whsec_c2VjcmV0' };
+const raw = {
+  partners: [{ id: 'acme', name: 'Acme', platforms: ['acme'], connector: 'generic-rest', baseUrl: 'https://acme.example', credentials: { token: '${ACME_TOKEN}' }, webhookSecret: '${ACME_WEBHOOK}' }],
+};
 
 const recordingReader = () => {
   const calls: string[] = [];
@@ -17,34 +20,32 @@ const recordingReader = () => {
   return { calls, read };
 };
 
-it('resolves every name of HUB_SECRET_ARNS, so the configuration substitutes them like variables', async () => {
-  const { read } = recordingReader();
-  const env = await resolveSecretEnv({ HUB_SECRET_ARNS: JSON.stringify(ARNS) }, read);
+it('reads the secret <HUB_SECRET_PREFIX><NAME> of every reference in the configuration, so it substitutes them like variables', async () => {
+  const { read, calls } = recordingReader();
+  const env = await resolveSecretEnv({ HUB_SECRET_PREFIX: PREFIX }, read, configReferences(raw));
   expect(env).toEqual({ ACME_TOKEN: 'tok-123', ACME_WEBHOOK: 'whsec_c2VjcmV0' });
-  const config = parseHubConfig({
-    partners: [{ id: 'acme', name: 'Acme', platforms: ['acme'], connector: 'generic-rest', baseUrl: 'https://acme.example', credentials: { token: '${ACME_TOKEN}' }, webhookSecret: '${ACME_WEBHOOK}' }],
-  }, env);
-  expect(config.partners[0]!.credentials.token).toBe('tok-123');
+  expect(calls.sort()).toEqual([`${PREFIX}ACME_TOKEN`, `${PREFIX}ACME_WEBHOOK`]);
+  expect(parseHubConfig(raw, env).partners[0]!.credentials.token).toBe('tok-123');
+  // neither set (a deployment outside the stack): the references resolve from the environment itself
+  expect(await resolveSecretEnv({}, read, ['ACME_TOKEN'])).toEqual({});
 });
 
 it('a secret that cannot be read is a start-up error naming it, never showing a value', async () => {
   const { read } = recordingReader();
-  const p = resolveSecretEnv({ HUB_SECRET_ARNS: JSON.stringify({ ...ARNS, MISSING: 'arn:missing' }) }, read);
+  const p = resolveSecretEnv({ HUB_SECRET_PREFIX: PREFIX }, read, ['ACME_TOKEN', 'MISSING']);
   await expect(p).rejects.toThrow(ConfigError);
-  await expect(p).rejects.toThrow(/MISSING \(arn:missing\): ResourceNotFoundException/);
+  await expect(p).rejects.toThrow(/MISSING \(partner-escalation-hub\/MISSING\): ResourceNotFoundException/);
   await expect(p).rejects.not.toThrow(/tok-123/);
 });
 
-it('rejects malformed HUB_SECRET_ARNS and HUB_SECRETS_WITHHELD loudly', async () => {
-  const { read } = recordingReader();
-  await expect(resolveSecretEnv({ HUB_SECRET_ARNS: '{not json' }, read)).rejects.toThrow(/HUB_SECRET_ARNS is not valid JSON/);
-  await expect(resolveSecretEnv({ HUB_SECRET_ARNS: JSON.stringify({ 'bad-name': 'arn' }) }, read)).rejects.toThrow(/HUB_SECRET_ARNS has the wrong shape/);
-  expect(() => withheldSecrets({ HUB_SECRETS_WITHHELD: '{"a":1}' })).toThrow(/HUB_SECRETS_WITHHELD has the wrong shape/);
+it('rejects a malformed HUB_SECRETS_WITHHELD loudly', async () => {
+  expect(() => secretsWithheld({ HUB_SECRETS_WITHHELD: '["ACME_TOKEN"]' })).toThrow(/HUB_SECRETS_WITHHELD must be "true"/);
+  expect(secretsWithheld({})).toBe(false);
 });
 
 it('withheld names resolve to a marker, and the registry of such a function refuses to call partners', async () => {
   const { read, calls } = recordingReader();
-  const env = await resolveSecretEnv({ HUB_SECRETS_WITHHELD: JSON.stringify(['ACME_TOKEN']) }, read);
+  const env = await resolveSecretEnv({ HUB_SECRETS_WITHHELD: 'true', HUB_SECRET_PREFIX: PREFIX }, read, ['ACME_TOKEN']);
   expect(env).toEqual({ ACME_TOKEN: withheldMarker('ACME_TOKEN') });
   expect(calls).toEqual([]);
   expect(() => withheldConnectors('hub-sweep').ticketing('acme')).toThrow(/hub-sweep was deployed without access to partner secrets/);

@@ -26,6 +26,8 @@ beforeAll(async () => {
       calls.push({ target, input });
       const answer = target.endsWith('.SendMessage')
         ? { MessageId: `m-${calls.length}`, MD5OfMessageBody: createHash('md5').update(String(input.MessageBody)).digest('hex') }
+        : target.endsWith('.GetQueueUrl') ? { QueueUrl: `${REMOTE_URL}-${String(input.QueueName)}` }
+        : target.endsWith('.StartMessageMoveTask') ? { TaskHandle: 'task-1' }
         : { Messages: [] };
       res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
       res.end(JSON.stringify(answer));
@@ -55,10 +57,19 @@ it('the service-specific AWS_ENDPOINT_URL_SQS wins over AWS_ENDPOINT_URL; the de
   const saved = { ...process.env };
   Object.assign(process.env, credentials);
   try {
-    const dlq = sqsDeadLetters(client, { 'partner-work-acme': { dlqUrl: `${REMOTE_URL}-dlq`, dlqArn: 'arn:aws:sqs:us-east-1:123456789012:dlq', sourceArn: 'arn:aws:sqs:us-east-1:123456789012:q' } });
+    const dlq = sqsDeadLetters(client, { 'partner-work-acme': 'arn:aws:sqs:us-east-1:123456789012:dlq' });
     expect(await dlq.list()).toEqual([]);
+    expect(await dlq.list()).toEqual([]);
+    expect(await dlq.redrive('partner-work-acme')).toEqual([{ queue: 'partner-work-acme', moved: 'started' }]);
   } finally { process.env = saved; }
-  expect(calls.map((c) => [c.target, c.input.QueueUrl])).toEqual([['AmazonSQS.ReceiveMessage', `${REMOTE_URL}-dlq`]]);
+  // the dead-letter queue's URL is asked of SQS once, by the ARN's name and account; a redrive names no
+  // destination, so SQS moves each message back to its own source queue
+  expect(calls).toEqual([
+    { target: 'AmazonSQS.GetQueueUrl', input: { QueueName: 'dlq', QueueOwnerAWSAccountId: '123456789012' } },
+    { target: 'AmazonSQS.ReceiveMessage', input: expect.objectContaining({ QueueUrl: `${REMOTE_URL}-dlq` }) },
+    { target: 'AmazonSQS.ReceiveMessage', input: expect.objectContaining({ QueueUrl: `${REMOTE_URL}-dlq` }) },
+    { target: 'AmazonSQS.StartMessageMoveTask', input: { SourceArn: 'arn:aws:sqs:us-east-1:123456789012:dlq' } },
+  ]);
 });
 
 it('without a configured endpoint (or with AWS_IGNORE_CONFIGURED_ENDPOINT_URLS) the SDK default stays: calls go to the queue URL host', () => {

@@ -2,7 +2,12 @@ import { parseHubConfig, routePartner, substituteEnv } from '../../core/config';
 import { ConfigError, ValidationError } from '../../core/errors';
 import { CreateEscalationRequest, parseOrThrow } from '../../core/schemas';
 import { loadHubConfig } from '../../functions/adapters/config-source';
-import { configEnvironment, INLINE_CONFIG_BYTES, readDeployedHubConfig } from '../../infra/hub-config';
+import { execSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readDeployedHubConfig } from '../../infra/hub-config';
+import { BUNDLED_CONFIG_FILE, bundleConfig } from '../../infra/hub-function';
 
 const valid = {
   caseId: 'CASE-1001', customerId: 'acme', platform: 'teams', severity: 'high',
@@ -113,19 +118,12 @@ describe('hub configuration', () => {
 });
 
 describe('the configuration as the stack passes it to the functions', () => {
-  const small = JSON.stringify({ partners: [{ id: 'acme', name: 'Acme', platforms: ['acme'], connector: 'manual', baseUrl: 'https://acme.example', portalUrl: 'https://acme.example/support' }] });
-
-  it('as written while small, gzip-compressed when larger (the committed configuration), read back the same either way', () => {
-    expect(configEnvironment(small)).toEqual({ HUB_CONFIG_JSON: small });
+  it('is bundled beside each function\'s code as hub.config.json, and read back from there as written', () => {
     const committed = readDeployedHubConfig();
-    expect(Buffer.byteLength(committed.rawJson)).toBeGreaterThan(INLINE_CONFIG_BYTES);
-    const env = configEnvironment(committed.rawJson);
-    expect(Object.keys(env)).toEqual(['HUB_CONFIG_GZIP']);
-    expect(env.HUB_CONFIG_GZIP!.length).toBeLessThan(committed.rawJson.length / 2);
-    expect(loadHubConfig(env)).toEqual(loadHubConfig({ HUB_CONFIG_JSON: committed.rawJson }));
-  });
-
-  it('refuses a HUB_CONFIG_GZIP that is not gzip, naming it', () => {
-    expect(() => loadHubConfig({ HUB_CONFIG_GZIP: Buffer.from(small).toString('base64') })).toThrow(new ConfigError('HUB_CONFIG_GZIP is not a gzip-compressed, base64-encoded configuration: incorrect header check'));
+    const out = mkdtempSync(join(tmpdir(), 'hub-bundle-config-'));
+    for (const command of bundleConfig(committed.rawJson).afterBundling('unused', out)) execSync(command);
+    expect(readFileSync(join(out, BUNDLED_CONFIG_FILE), 'utf8')).toBe(committed.rawJson);
+    const secrets = Object.fromEntries(committed.secretNames.map((n) => [n, `whsec_${Buffer.from(n).toString('base64')}`]));
+    expect(loadHubConfig({ ...secrets, HUB_CONFIG: join(out, BUNDLED_CONFIG_FILE) })).toEqual(loadHubConfig({ ...secrets, HUB_CONFIG_JSON: committed.rawJson }));
   });
 });
