@@ -7,23 +7,24 @@
  * the portal, `false` for an engineer-only note) and `additional_tags: [syncedTag]`, as the API user
  * (Basic `{email}/token:{apiToken}`). The trigger that flags tickets excludes that tag and updates by that
  * user, so the hub's own writes never flag again. 429 (Zendesk's rate limits) is transient with its
- * `Retry-After`; 404 means the ticket was deleted: final, never retried. `hub doctor` reads the API user
- * (`GET /api/v2/users/me.json`, https://developer.zendesk.com/api-reference/ticketing/users/users/#show-the-currently-authenticated-user).
+ * `Retry-After`; 409 (another update of the ticket at the same moment: nothing applied, Zendesk says to retry,
+ * https://developer.zendesk.com/api-reference/introduction/requests/) is transient too; 404 means the ticket
+ * was deleted: final, never retried. Zendesk's error bodies are read by connectors/zendesk/errors.ts.
+ * `hub doctor` reads the API user (`GET /api/v2/users/me.json`,
+ * https://developer.zendesk.com/api-reference/ticketing/users/users/#show-self), which Zendesk also answers
+ * for anonymous callers: a user without an id means the credentials were not taken.
+ * Documented shapes: test/fixtures/zendesk-desk/README.md.
  */
 import * as z from 'zod';
 import { PartnerCallError } from '../../core/errors';
 import type { DeskWriteBack } from '../../core/ports';
 import { defineHttpHalf } from '../halves';
 import { call, expectResponse, partnerClient } from '../partner-http';
+import { zendeskErrorText } from '../zendesk/errors';
 import { zendeskDesk } from './descriptor';
 
 const Me = z.looseObject({ user: z.looseObject({ id: z.union([z.number(), z.string()]).nullable(), role: z.string() }) });
 const Updated = z.looseObject({ ticket: z.looseObject({ id: z.union([z.number(), z.string()]) }) });
-/** Zendesk's error body: `{ error, description }`. */
-const describe = (data: unknown) => {
-  const e = z.looseObject({ error: z.unknown(), description: z.string().optional() }).safeParse(data);
-  return e.success ? [String(typeof e.data.error === 'string' ? e.data.error : ''), e.data.description].filter(Boolean).join(': ') || undefined : undefined;
-};
 
 /** The body of one write: only what `update` carries. */
 export function ticketUpdate(update: DeskWriteBack, fields: { ticketNumberField: number; statusField: number }, syncedTag: string) {
@@ -50,13 +51,17 @@ export const zendeskDeskWriter = defineHttpHalf(zendeskDesk, (s, desk) => {
       if (res.status === 404) {
         throw new PartnerCallError(`desk ${desk.id}: ticket ${caseId} no longer exists (deleted in Zendesk); nothing more is written to it`, false, 404);
       }
-      expectResponse(`update desk ticket ${caseId}`, res, [200], Updated, describe);
+      if (res.status === 409) {
+        throw new PartnerCallError(`desk ${desk.id}: ticket ${caseId} was being updated by someone else (HTTP 409); written again`, true, 409);
+      }
+      expectResponse(`update desk ticket ${caseId}`, res, [200], Updated, zendeskErrorText);
     }),
     // the API user itself: proves the address and the token, and says which role the hub writes as
     setUpProbes: () => [{
       check: 'read',
       run: async () => {
-        const me = expectResponse('GET /api/v2/users/me.json', await http.get('/api/v2/users/me.json'), [200], Me, describe);
+        const me = expectResponse('GET /api/v2/users/me.json', await http.get('/api/v2/users/me.json'), [200], Me, zendeskErrorText);
+        if (me.user.id === null) throw new Error(`GET /api/v2/users/me.json answered an anonymous user (${me.user.role}): Zendesk did not take ${s.credentials.email}'s API token`);
         return `GET /api/v2/users/me.json: user ${String(me.user.id)} (${me.user.role})`;
       },
     }],

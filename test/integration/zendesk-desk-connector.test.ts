@@ -2,14 +2,19 @@
  * The `zendesk-desk` connector (the vendor's own Zendesk as its desk) against its sandbox over HTTP: the
  * trigger webhook verified (a good signature, a tampered body, a replay, an old timestamp) and read with
  * the desk's mapping; the write-back (`PUT /api/v2/tickets/{id}.json`), 429 with `Retry-After`, a deleted
- * ticket; and the trigger's conditions: the hub's own writes never fire it.
+ * ticket; and the trigger's conditions: the hub's own writes never fire it. Then against Zendesk's documented
+ * payloads kept in test/fixtures/zendesk-desk/ (README there gives their addresses).
  */
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { readBody, serveSandbox } from '../../connectors/sandbox';
 import { zendeskDeskWriter } from '../../connectors/zendesk-desk/desk';
 import { startZendeskDeskSandbox, type ZendeskDeskSandbox } from '../../connectors/zendesk-desk/sandbox';
 import { readDeskEvent, zendeskDeskInbound } from '../../connectors/zendesk-desk/webhook';
 import { signZendeskWebhook } from '../../connectors/zendesk/signature';
 import { parseHubConfig, type DeskProfile } from '../../core/config';
-import { ConfigError } from '../../core/errors';
+import { ConfigError, ValidationError } from '../../core/errors';
 import type { RawWebhook } from '../../core/ports';
 import { failure, flat, startReceiver } from '../support/connector-harness';
 
@@ -139,5 +144,152 @@ describe('zendesk-desk: write-back', () => {
     // the documented construction, computed independently of the connector
     const { createHmac } = jest.requireActual<typeof import('node:crypto')>('node:crypto');
     expect(signZendeskWebhook('s', '2026-01-01T00:00:00Z', '{}')).toBe(createHmac('sha256', 's').update('2026-01-01T00:00:00Z{}').digest('base64'));
+  });
+});
+
+/**
+ * Against Zendesk's own documented payloads (test/fixtures/zendesk-desk/, README there gives their
+ * addresses): a local server answers the documented responses, and documented-shape trigger bodies, signed
+ * as the documentation says, arrive over HTTP.
+ */
+const FIXTURES = join(__dirname, '..', 'fixtures', 'zendesk-desk');
+const fixture = <T = Record<string, unknown>>(name: string): T => JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as T;
+interface DocumentedAnswer { status: number; headers: Record<string, string>; body: unknown }
+
+describe('zendesk-desk against Zendesk\'s documented payloads', () => {
+  /** What the documented Zendesk answers next (else its 200s), and what the hub sent it. */
+  const next: DocumentedAnswer[] = [];
+  const got: { method: string; path: string; body: unknown }[] = [];
+  let documented: Awaited<ReturnType<typeof serveSandbox>>;
+  beforeAll(async () => {
+    documented = await serveSandbox(async (req: IncomingMessage, res: ServerResponse) => {
+      const body = await readBody(req);
+      got.push({ method: req.method ?? '', path: req.url ?? '', body: body ? JSON.parse(body) as unknown : undefined });
+      const answer = next.shift() ?? { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' },
+        body: req.url === '/api/v2/users/me.json' ? fixture('users-me-response.json') : fixture('ticket-update-response.json') };
+      res.writeHead(answer.status, answer.headers);
+      res.end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body));
+    });
+  });
+  afterAll(() => documented.close());
+  beforeEach(() => { next.length = 0; got.length = 0; });
+  const writer = () => zendeskDeskWriter(desk(documented.baseUrl));
+
+  it('the documented update answer is accepted; the request has the documented shape of an update', async () => {
+    await writer().writeBack('35436', { ticketNumber: 'MS-2409', status: 'open', comment: { body: 'We opened MS-2409 with Microsoft.', public: true } });
+    const documentedRequest = fixture<{ ticket: { comment: object } }>('ticket-update-request.json');
+    const documentedField = fixture<{ ticket: { custom_fields: object[] } }>('ticket-show-response.json').ticket.custom_fields[0]!;
+    const [sent] = got as [{ method: string; path: string; body: { ticket: { comment: object; custom_fields: object[] } } }];
+    expect({ method: sent.method, path: sent.path }).toEqual({ method: 'PUT', path: '/api/v2/tickets/35436.json' });
+    expect(Object.keys(sent.body.ticket.comment).sort()).toEqual(Object.keys(documentedRequest.ticket.comment).sort());
+    for (const f of sent.body.ticket.custom_fields) expect(Object.keys(f).sort()).toEqual(Object.keys(documentedField).sort());
+  });
+
+  it('404 RecordNotFound: final, says the ticket was deleted, never retried', async () => {
+    next.push(fixture<DocumentedAnswer>('error-404-record-not-found.json'));
+    const err = await failure(writer().writeBack('35436', { status: 'open' }));
+    expect(err).toMatchObject({ transient: false, httpStatus: 404, message: expect.stringMatching(/ticket 35436 no longer exists \(deleted in Zendesk\)/) });
+  });
+
+  it('422 RecordInvalid: final, with Zendesk\'s description and every reason in its details', async () => {
+    next.push(fixture<DocumentedAnswer>('error-422-record-invalid.json'));
+    const err = await failure(writer().writeBack('35436', { status: 'open' }));
+    expect(err).toMatchObject({ transient: false, httpStatus: 422 });
+    expect(err.message).toBe('update desk ticket 35436: HTTP 422 RecordInvalid: RecordValidation errors (value: can\'t be blank; value: is not properly formatted)');
+  });
+
+  it('429 (documented as text/html with Retry-After: 93): transient after 93 s, Zendesk\'s words in the message', async () => {
+    next.push(fixture<DocumentedAnswer>('error-429-rate-limited.json'));
+    const err = await failure(writer().writeBack('35436', { status: 'open' }));
+    expect(err).toMatchObject({ transient: true, httpStatus: 429, retryAfterMs: 93_000, message: expect.stringContaining('Rate limit for ticket updates exceeded') });
+  });
+
+  it('409 (another update at the same moment; the body is not documented): transient, written again', async () => {
+    next.push({ status: 409, headers: {}, body: '' });
+    const err = await failure(writer().writeBack('35436', { status: 'open' }));
+    expect(err).toMatchObject({ transient: true, httpStatus: 409 });
+    await writer().writeBack('35436', { status: 'open' });
+    expect(got).toHaveLength(2);
+  });
+
+  it('hub doctor reads the documented users/me answer; an anonymous answer (no id) fails the probe', async () => {
+    const [probe] = writer().setUpProbes!();
+    if (!probe || !('run' in probe)) throw new Error('expected a read probe');
+    await expect(probe.run()).resolves.toBe('GET /api/v2/users/me.json: user 35436 (agent)');
+    next.push({ status: 200, headers: { 'content-type': 'application/json' }, body: { user: { id: null, role: 'end-user', name: 'Anonymous user' } } });
+    await expect(probe.run()).rejects.toThrow(/anonymous user \(end-user\): Zendesk did not take hub-api@vendor\.example's API token/);
+  });
+});
+
+describe('zendesk-desk: a trigger body as the documentation renders and signs it', () => {
+  const { signingSecret: TEST_SECRET } = fixture<{ signingSecret: string }>('webhook-test-signing-secret.json');
+  const action = fixture<{ trigger: { actions: { field: string; value: [string, string] }[] } }>('trigger-notification-webhook.json').trigger.actions[0]!;
+  const { ticket } = fixture<{ ticket: { id: number; subject: string; description: string; tags: string[] } }>('ticket-show-response.json');
+  /** `{{placeholder}}` → its value, as unformatted text (how a webhook receives placeholders). */
+  const render = (template: string, values: Record<string, string>) => template.replace(/\{\{([\w.]+)\}\}/g, (_, name: string) => {
+    if (!(name in values)) throw new Error(`no value for {{${name}}}`);
+    return values[name]!;
+  });
+  /** The documented ticket; the organisation's external id and the platform field are ours (the example has neither). */
+  const values = (over: Record<string, string> = {}) => ({
+    'ticket.id': String(ticket.id), 'ticket.title': ticket.subject, 'ticket.description': ticket.description,
+    'ticket.priority': 'High', 'ticket.tags': [...ticket.tags, 'partner_related'].join(' '),
+    'ticket.organization.external_id': 'acme', 'ticket.ticket_field_360000000003': 'teams', ...over,
+  });
+  const AT = '2026-11-25T10:00:00Z';
+  let hub: Awaited<ReturnType<typeof startReceiver>>;
+  beforeAll(async () => { hub = await startReceiver('/v1/desks/vendor-zendesk/events'); });
+  afterAll(() => hub.close());
+
+  /** POSTs `body` as Zendesk would, signed base64(HMAC-SHA256(timestamp + body)) with `secret`, computed here. */
+  async function deliver(body: string, secret: string, timestamp = AT): Promise<RawWebhook> {
+    const { createHmac } = jest.requireActual<typeof import('node:crypto')>('node:crypto');
+    await fetch(hub.url, {
+      method: 'POST', body,
+      headers: {
+        'content-type': 'application/json; charset=utf-8', 'x-zendesk-webhook-invocation-id': '8350205',
+        'x-zendesk-webhook-signature-timestamp': timestamp,
+        'x-zendesk-webhook-signature': createHmac('sha256', secret).update(timestamp + body).digest('base64'),
+      },
+    });
+    const last = hub.got.at(-1)!;
+    return { headers: flat(last.headers), body: last.body, query: {} };
+  }
+  const inbound = (secret = TEST_SECRET) => zendeskDeskInbound(desk('http://127.0.0.1:1', { webhookSecret: secret }));
+
+  it('the notification_webhook action names a webhook id and a body; rendered for the documented ticket and signed with the documented test secret, it is verified and read as a flag', async () => {
+    expect(action.field).toBe('notification_webhook');
+    const raw = await deliver(render(action.value[1], values()), TEST_SECRET);
+    expect(inbound().verifyEvent(raw, new Date(AT))).toMatchObject({ kind: 'ok', deliveryId: '8350205' });
+    expect(inbound().readEvents(raw)).toEqual([{
+      kind: 'flag', caseId: '35436',
+      flag: { customerId: 'acme', platform: 'teams', severity: 'high', summary: 'Help, my printer is on fire!', findings: 'The fire is very colorful.' },
+    }]);
+    // the documented ticket as it is (no partner_related tag): acknowledged and ignored
+    const plain = await deliver(render(action.value[1], values({ 'ticket.tags': ticket.tags.join(' ') })), TEST_SECRET);
+    expect(inbound().readEvents(plain)).toEqual([{ kind: 'ignored', reason: '/ticket/tags does not contain "partner_related"' }]);
+  });
+
+  it('signed with another secret, or the body changed after signing: rejected', async () => {
+    const raw = await deliver(render(action.value[1], values()), 'the-webhook-s-own-secret');
+    expect(inbound().verifyEvent(raw, new Date(AT))).toMatchObject({ kind: 'rejected', reason: 'no signature matches' });
+    expect(inbound('the-webhook-s-own-secret').verifyEvent({ ...raw, body: String(raw.body).replace('acme', 'evil') }, new Date(AT)).kind).toBe('rejected');
+  });
+
+  it('a value with a quote rendered unescaped (unconfirmed whether Zendesk escapes): a clear error, never a guessed flag', async () => {
+    const raw = await deliver(render(action.value[1], values({ 'ticket.description': 'The "fire" is very colorful.' })), TEST_SECRET);
+    expect(inbound().verifyEvent(raw, new Date(AT)).kind).toBe('ok');
+    expect(() => inbound().readEvents(raw)).toThrow(new ValidationError('The Zendesk trigger body is not JSON.'));
+  });
+
+  it('the earlier page\'s full example signs body + timestamp, against the current page\'s timestamp + body: the connector follows the current page', () => {
+    const ex = fixture<{ signingSecret: string; body: string; timestamp: string; signature: string }>('webhook-signature-example-2021.json');
+    const { createHmac } = jest.requireActual<typeof import('node:crypto')>('node:crypto');
+    // the example read right: its signature is over the body, then the timestamp
+    expect(createHmac('sha256', ex.signingSecret).update(ex.body + ex.timestamp).digest('base64')).toBe(ex.signature);
+    const headers = { 'x-zendesk-webhook-signature': ex.signature, 'x-zendesk-webhook-signature-timestamp': ex.timestamp };
+    expect(inbound(ex.signingSecret).verifyEvent({ headers, body: ex.body, query: {} }, new Date(ex.timestamp))).toMatchObject({ kind: 'rejected' });
+    const current = createHmac('sha256', ex.signingSecret).update(ex.timestamp + ex.body).digest('base64');
+    expect(inbound(ex.signingSecret).verifyEvent({ headers: { ...headers, 'x-zendesk-webhook-signature': current }, body: ex.body, query: {} }, new Date(ex.timestamp)).kind).toBe('ok');
   });
 });
