@@ -11,3 +11,5 @@ export const namesIncluding = (wanted: readonly string[]) => {
   return (name: string | null | undefined) => set.size === 0 || (name != null && set.has(name.toLowerCase()));
 };
 export const httpUrlSetting = z.url({ protocol: /^https?$/, error: 'must be an http or https URL' });
+/** A desk's `mapping.severity.values`: the desk's value → the hub's severity (at least one). */
+export const deskSeverityValues = z.record(z.string(), z.enum(['critical', 'high', 'medium', 'low'])).refine((v) => Object.keys(v).length > 0, 'maps no value');

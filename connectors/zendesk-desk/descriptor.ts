@@ -5,7 +5,7 @@
  */
 import * as z from 'zod';
 import { defineConnector } from '../kinds';
-import { requiredSetting } from '../settings';
+import { deskSeverityValues, requiredSetting } from '../settings';
 
 /** A JSON Pointer into the trigger's body: `""` (the whole body) or `/a/b`. */
 const pointer = z.string().regex(/^(\/([^~/]|~[01])*)+$/, 'must be a JSON Pointer such as /ticket/id');
@@ -17,7 +17,7 @@ export const ZendeskDeskMapping = z.strictObject({
   /** The desk's value (e.g. `{{ticket.priority}}`: urgent, high …) → the hub's severity. */
   severity: z.strictObject({
     pointer,
-    values: z.record(z.string(), z.enum(['critical', 'high', 'medium', 'low'])).refine((v) => Object.keys(v).length > 0, 'maps no value'),
+    values: deskSeverityValues,
   }),
   summary: pointer,
   findings: pointer,
