@@ -220,10 +220,14 @@ describe('salesforce-desk: write-back', () => {
   });
 
   it('a comment longer than 4,000 bytes is cut on a character boundary and says so', async () => {
-    const long = 'é'.repeat(3000); // 6,000 bytes
+    for (const long of ['é'.repeat(3000), `a${'é'.repeat(3000)}`]) { // 6,000 bytes; the limit falls between a character's bytes in one of them
+      const cut = fitCommentBody(long);
+      expect(Buffer.byteLength(cut)).toBeLessThanOrEqual(COMMENT_BODY_BYTES);
+      expect(Buffer.byteLength(cut)).toBeGreaterThan(COMMENT_BODY_BYTES - 80);
+      expect(cut).toMatch(/^a?é+\n\[cut: the comment was longer than the 4,000 bytes Salesforce keeps\]$/);
+    }
+    const long = 'é'.repeat(3000);
     const cut = fitCommentBody(long);
-    expect(Buffer.byteLength(cut)).toBeLessThanOrEqual(COMMENT_BODY_BYTES);
-    expect(cut).toMatch(/^é+\n\[cut: the comment was longer than the 4,000 bytes Salesforce keeps\]$/);
     expect(fitCommentBody('short')).toBe('short');
     const c = await sandbox.create(caseInput);
     await writer().writeBack(c.Id, { comment: { body: long, public: true } });
