@@ -16,6 +16,7 @@ import { OUTBOUND_ACK } from '../../connectors/salesforce-desk/webhook';
 import { parseHubConfig } from '../../core/config';
 import { QUEUES } from '../../core/deps';
 import { silentLog } from '../../core/log';
+import { openApiDocument } from '../../functions/openapi';
 import { startLocalHub, type LocalHub } from '../../local/hub';
 import { SF_CREDENTIALS, SF_HUB_USER, SF_MAPPING, SF_ORG, SF_WRITE_BACK } from '../support/desk';
 import { engineerToken, http, JWT_SECRET, waitFor } from '../support/local-hub';
@@ -58,6 +59,9 @@ it('a ticked case becomes an escalation (the Outbound Message acknowledged); the
   expect(deliveriesOf(c.Id)).toHaveLength(0); // not ticked: the automation does not send
   await desk.update(c.Id, { Partner_Related__c: true });
   expect(deliveriesOf(c.Id).map((d) => [d.status, d.answer])).toEqual([[200, OUTBOUND_ACK]]);
+  // the contract declares that answer
+  const declared = openApiDocument() as { paths: Record<string, { post: { responses: Record<string, { content: object }> } }> };
+  expect(declared.paths['/v1/desks/{deskId}/events']!.post.responses['200']!.content).toHaveProperty('text/xml');
 
   const escalation = await waitFor('the escalation opened at the partner', async () => {
     const e = (await escalationsOf(c.Id))[0];
