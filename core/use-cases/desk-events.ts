@@ -14,12 +14,15 @@ import type { EventType } from '../events';
 import type { DeliveryStore, DeskEvent, DeskWriteBack, EscalationRecords, RawWebhook, ServiceHealthStore, TimelineStore } from '../ports';
 import { isHttpUrl } from '../partner-input';
 import { CreateEscalationRequest } from '../schemas';
-import { DELIVERY_TTL_SECONDS } from './ingest-webhook';
+import { DELIVERY_TTL_SECONDS, deliveryMarks, takeOnce } from './ingest-webhook';
 import { mutateEscalation } from './mutate-escalation';
 import { flagEscalation } from './flag-escalation';
 
-/** A write to a desk case, on the `desk-writeback` queue (`escalationId`: whose timeline records a final failure). */
-export interface DeskWriteMessage { deskId: string; caseId: string; update: DeskWriteBack; escalationId?: string }
+/**
+ * A write to a desk case, on the `desk-writeback` queue (`escalationId`: whose timeline records a final
+ * failure; `once`: the change it writes, remembered once written, so that it is written once).
+ */
+export interface DeskWriteMessage { deskId: string; caseId: string; update: DeskWriteBack; escalationId?: string; once?: string }
 
 export type DeskEventResult =
   | { status: 'flagged' | 'already-flagged'; escalationId: string }
@@ -44,11 +47,9 @@ type DeskDeps = Needs<'config' | 'bus' | 'clock' | 'newId' | 'log' | 'connectors
  * Takes a desk delivery in.
  * Steps: find the desk; verify the signature over the raw bytes; a delivery id (or signed bytes) seen
  * before is a duplicate; read its events with the desk's mapping, and take each (takeOneDeskEvent) unless
- * its own event id was seen before; only then remember the event ids, the delivery id and what is signed.
- * Remembering after the work, not before, is what keeps a flag from being lost: a crash half-way leaves the
- * delivery unseen and the desk's retry is taken, and taking an event again is harmless (one escalation per
- * case and partner; at worst a second engineer-only note). Concurrent copies of one delivery both pass the
- * guard for the same reason.
+ * its own event id was seen before. Each is remembered only once taken (takeOnce): a crash half-way leaves
+ * the delivery unseen and the desk's retry is taken; taking an event again is harmless (one escalation per
+ * case and partner; at worst a second engineer-only note).
  */
 export async function takeDeskEvent(deps: DeskDeps, deskId: string, raw: RawWebhook): Promise<DeskDeliveryResult> {
   const desk = deps.connectors.desk?.(deskId);
@@ -60,26 +61,17 @@ export async function takeDeskEvent(deps: DeskDeps, deskId: string, raw: RawWebh
   const events = desk.readEvents(raw);
   const acknowledge = desk.acknowledge?.();
   const seen = deliveriesOf(deskId);
-  // the delivery id for the desk's retries; the replay guard's key for the same signed bytes sent again
-  const marks = [
-    { key: `id:${verdict.deliveryId}`, ttl: DELIVERY_TTL_SECONDS },
-    ...(verdict.replay ? [{ key: verdict.replay.key, ttl: 2 * verdict.replay.windowSeconds }] : []),
-  ];
-  const seenBefore = await Promise.all(marks.map((m) => deps.store.wasSeen(seen, m.key, now)));
-  if (seenBefore.some(Boolean)) return { results: [{ status: 'duplicate' }], acknowledge };
-  const results: DeskEventResult[] = [];
-  for (const event of events) {
-    const eventKey = event.eventId !== undefined ? `event:${event.eventId}` : undefined;
-    if (eventKey && (await deps.store.wasSeen(seen, eventKey, now))) {
-      results.push({ status: 'duplicate' });
-      continue;
+  const taken = await takeOnce(deps, seen, deliveryMarks('id:', verdict), now, async () => {
+    const results: DeskEventResult[] = [];
+    for (const event of events) {
+      // the desk's own id of the event: the same notification in a later delivery is a duplicate
+      const keys = event.eventId !== undefined ? [{ key: `event:${event.eventId}`, ttlSeconds: DELIVERY_TTL_SECONDS }] : [];
+      const one = await takeOnce(deps, seen, keys, now, () => takeOneDeskEvent(deps, deskId, event));
+      results.push(one.seen ? { status: 'duplicate' } : one.value);
     }
-    results.push(await takeOneDeskEvent(deps, deskId, event));
-    if (eventKey) await deps.store.markSignedSeen(seen, eventKey, now, DELIVERY_TTL_SECONDS);
-  }
-  // a concurrent copy may have remembered them first: that changes nothing taken here
-  await Promise.all(marks.map((m) => deps.store.markSignedSeen(seen, m.key, now, m.ttl)));
-  return { results, acknowledge };
+    return results;
+  });
+  return { results: taken.seen ? [{ status: 'duplicate' }] : taken.value, acknowledge };
 }
 
 /**
@@ -132,8 +124,30 @@ const statusWord = (s: string) => s.replace(/_/g, ' ');
 
 /** A partner incident as its event names it (KnownIncidentConfirmed, ConfirmedIncidentResolved): the partner's own fields. */
 export interface EventIncident { id: string; title: string; status: string; url?: string | undefined }
-/** A domain event routed to the `desk-writeback` queue: whose escalation, and for a known incident's events which incident. */
-export interface DeskEventMessage { type: EventType; escalationId: string; incident?: EventIncident | undefined }
+/**
+ * A domain event routed to the `desk-writeback` queue: its id (the bus's: the same on a redelivery), whose
+ * escalation, a status change's new status (`to`), an aging's threshold and deadline, a known incident's events which incident.
+ */
+export interface DeskEventMessage {
+  type: EventType; escalationId: string; eventId?: string | undefined;
+  to?: string | undefined; aging?: { threshold: string; deadline: string } | undefined; incident?: EventIncident | undefined;
+}
+
+/**
+ * The change an event writes, as remembered once written: the escalation's one-time changes by what they
+ * are (a re-announced opening is the same change), a status change by the bus's event id.
+ */
+function changeKey(m: DeskEventMessage): string | undefined {
+  const of = `write:${m.escalationId}:`;
+  switch (m.type) {
+    case 'PartnerIncidentOpened': return `${of}opened`;
+    case 'EscalationReferred': return `${of}referred`;
+    case 'EscalationAged': return m.aging ? `${of}aged:${m.aging.threshold}:${m.aging.deadline}` : undefined;
+    case 'KnownIncidentConfirmed': return m.incident ? `${of}incident:${m.incident.id}:confirmed` : undefined;
+    case 'ConfirmedIncidentResolved': return m.incident ? `${of}incident:${m.incident.id}:resolved` : undefined;
+    default: return m.eventId ? `${of}event:${m.eventId}` : undefined;
+  }
+}
 
 /**
  * A confirmed known incident, as the customer sees it: the partner's id, title, status and http(s) link.
@@ -178,13 +192,16 @@ export function deskUpdateFor(type: EventType, e: Escalation, incident?: EventIn
 
 /**
  * Applies one message of the `desk-writeback` queue.
- * Steps: for a domain event, read the escalation (its current state: a late or repeated event writes the
- * same fields) and skip it unless it came from a desk; write to the desk case; a throttled desk
- * (`Retry-After`) gets the write again after that delay (re-queued); a final failure (the case was deleted)
- * is recorded on the escalation's timeline and not retried; other failures throw (queue retries, then DLQ).
+ * Steps: for a domain event, read the escalation and skip it unless it came from a desk; skip a change
+ * already written (changeKey: a redelivered or re-announced event), and a status change the escalation has
+ * since moved past (its own event writes the newer status: the case's comments never go back in time);
+ * write to the desk case (the fields from the escalation's current state, the comment from the event);
+ * remember the change once written; a throttled desk (`Retry-After`) gets the write again after that delay
+ * (re-queued, still to be remembered); a final failure (the case was deleted) is recorded on the
+ * escalation's timeline and not retried; other failures throw (queue retries, then DLQ).
  */
 export async function writeBackToDesk(
-  deps: Needs<'config' | 'connectors' | 'queue' | 'log' | 'clock', EscalationRecords & TimelineStore>,
+  deps: Needs<'config' | 'connectors' | 'queue' | 'log' | 'clock', EscalationRecords & TimelineStore & DeliveryStore>,
   message: DeskWriteMessage | DeskEventMessage,
 ): Promise<'written' | 'skipped' | 'deferred' | 'failed'> {
   let write: DeskWriteMessage;
@@ -194,13 +211,17 @@ export async function writeBackToDesk(
     const e = await deps.store.getEscalation(message.escalationId);
     const update = e?.deskId ? deskUpdateFor(message.type, e, message.incident) : undefined;
     if (!e?.deskId || !update) return 'skipped';
-    write = { deskId: e.deskId, caseId: e.caseId, update, escalationId: e.escalationId };
+    if (message.type === 'PartnerStatusChanged' && message.to !== undefined && message.to !== e.status) return 'skipped';
+    const once = changeKey(message);
+    write = { deskId: e.deskId, caseId: e.caseId, update, escalationId: e.escalationId, ...(once ? { once } : {}) };
   }
   const desk = deps.connectors.desk?.(write.deskId);
   if (!desk) throw new NotFoundError(`No desk "${write.deskId}" is configured.`);
+  const ledger = deliveriesOf(write.deskId);
+  const now = deps.clock.now();
+  if (write.once && (await deps.store.wasSeen(ledger, write.once, now))) return 'skipped';
   try {
     await desk.writeBack(write.caseId, write.update);
-    return 'written';
   } catch (err) {
     if (!(err instanceof PartnerCallError)) throw err;
     if (err.transient && err.retryAfterMs !== undefined) {
@@ -210,8 +231,11 @@ export async function writeBackToDesk(
     if (err.transient) throw err;
     deps.log.error('desk write-back failed for good', { deskId: write.deskId, caseId: write.caseId, error: err.message });
     if (write.escalationId) {
-      await deps.store.appendTimeline(write.escalationId, { at: deps.clock.now().toISOString(), type: 'desk_writeback_failed', actor: 'hub', detail: { deskId: write.deskId, error: err.message } });
+      await deps.store.appendTimeline(write.escalationId, { at: now.toISOString(), type: 'desk_writeback_failed', actor: 'hub', detail: { deskId: write.deskId, error: err.message } });
     }
     return 'failed';
   }
+  // after the write: a crash in between writes the change again (at least once; the desk has no idempotency key)
+  if (write.once) await deps.store.markSignedSeen(ledger, write.once, now, DELIVERY_TTL_SECONDS);
+  return 'written';
 }
