@@ -16,6 +16,9 @@ const customField = z.string().regex(/^[A-Za-z]\w*__c$/, 'must be a custom field
 export const salesforceId = (prefix: string, what: string) =>
   z.string().regex(new RegExp(`^${prefix}[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$`), `must be ${what} id (15 or 18 characters starting ${prefix})`);
 
+/** A Case's record id (`500…`): what the hub writes to. */
+export const isCaseId = (id: string) => salesforceId('500', 'a Case').safeParse(id).success;
+
 export const SalesforceDeskMapping = z.strictObject({
   caseId: field.default('Id'),
   /** e.g. a formula field carrying the Account's external id. */

@@ -22,7 +22,7 @@ import { systemClock, type Clock, type DeskWriteBack } from '../../core/ports';
 import { AccessTokenCache } from '../access-token-cache';
 import { defineHttpHalf } from '../halves';
 import { call, expectResponse, partnerClient } from '../partner-http';
-import { salesforceDesk, salesforceId } from './descriptor';
+import { isCaseId, salesforceDesk } from './descriptor';
 
 /** How long a token is kept: Salesforce does not say; 15 minutes is the shortest Session Timeout an org can set. */
 export const SESSION_SECONDS = 15 * 60;
@@ -66,8 +66,6 @@ export function caseFields(update: DeskWriteBack, fields: { ticketNumberField: s
     ...(update.status !== undefined ? { [fields.statusField]: update.status } : {}),
   };
 }
-
-const isCaseId = (id: string) => salesforceId('500', 'a Case').safeParse(id).success;
 
 export interface SalesforceDeskOptions { clock?: Clock }
 

@@ -29,7 +29,7 @@ import type { DeskEvent, RawWebhook, WebhookVerdict } from '../../core/ports';
 import { deskText, readMappedCase } from '../desk-mapping';
 import { defineWebhookHalf } from '../halves';
 import { webhookBytes, webhookJson, webhookText } from '../webhook-body';
-import { salesforceDesk, type SalesforceDeskMapping } from './descriptor';
+import { isCaseId, salesforceDesk, type SalesforceDeskMapping } from './descriptor';
 
 /** The header a Flow's callout carries the desk's secret in. */
 export const SECRET_HEADER = 'x-hub-desk-secret';
@@ -100,17 +100,24 @@ const form = (req: RawWebhook): 'outbound-message' | 'flow' | undefined => {
 
 /**
  * Reads one case's fields with `mapping`: written by the hub's user → ignored; not partner-related →
- * ignored; else a flag, or the problems.
+ * ignored; else a flag, or the problems (a case id that is not a Case's among them: the hub could never
+ * write back to it; the problems are then noted on the record's own `Id` when that is a Case).
  */
 export function readCase(mapping: SalesforceDeskMapping, hubUserId: string, record: CaseRecord): DeskEvent {
   const by = deskText(record.LastModifiedById);
   if (by !== undefined && sameId(by, hubUserId)) return { kind: 'ignored', reason: 'written by the hub (LastModifiedById is the hub\'s user)' };
   const related = mapping.partnerRelated;
   if (deskText(record[related.field]) !== related.equals) return { kind: 'ignored', reason: `${related.field} is not "${related.equals}"` };
-  return readMappedCase((name) => {
+  const event = readMappedCase((name) => {
     const field = name === 'severity' ? mapping.severity.field : mapping[name];
     return { value: record[field], where: `in ${field}` };
   }, mapping.severity.values);
+  if (event.kind === 'ignored' || event.caseId === undefined || isCaseId(event.caseId)) return event;
+  const id = deskText(record.Id);
+  return {
+    kind: 'unmappable', ...(id !== undefined && isCaseId(id) ? { caseId: id } : {}),
+    problems: [`caseId: "${event.caseId}" in ${mapping.caseId} is not a Case id (500…, 15 or 18 characters)`, ...(event.kind === 'unmappable' ? event.problems : [])],
+  };
 }
 
 export const salesforceDeskInbound = defineWebhookHalf(salesforceDesk, (s) => {

@@ -110,8 +110,13 @@ describe('salesforce-desk: an Outbound Message', () => {
     const raw: RawWebhook = { headers: { 'content-type': 'text/xml; charset=utf-8' }, body: xml.replaceAll('ABC90000000gNcmEAE', SF_ORG).replace('Salesforce.com Inc.', 'R&amp;D &#233;'), query: {} };
     const accounts = inbound({ mapping: { ...SF_MAPPING, customerId: 'BillingPostalCode', platform: 'BillingCountry', summary: 'Name', findings: 'BillingStreet', severity: { field: 'BillingCity', values: { 'San Francisco': 'low' } }, partnerRelated: { field: 'BillingCity', equals: 'San Francisco' } } });
     expect(accounts.verifyEvent(raw, new Date()).kind).toBe('ok');
+    // every field read (entities decoded), but an Account is no Case: the hub could never write back to it
     expect(accounts.readEvents(raw)).toEqual([{
-      kind: 'flag', eventId: '04l9000001olR84AAE', caseId: '0019000001KwyWtAAJ',
+      kind: 'unmappable', eventId: '04l9000001olR84AAE', problems: ['caseId: "0019000001KwyWtAAJ" in Id is not a Case id (500…, 15 or 18 characters)'],
+    }]);
+    const asCase = { ...raw, body: String(raw.body).replaceAll('0019000001KwyWtAAJ', '5009000001KwyWtAAJ') };
+    expect(accounts.readEvents(asCase)).toEqual([{
+      kind: 'flag', eventId: '04l9000001olR84AAE', caseId: '5009000001KwyWtAAJ',
       flag: { customerId: 'CA 94105', platform: 'United States', summary: 'R&D é', findings: 'The Landmark @ One Market, Suite 300', severity: 'low' },
     }]);
   });
@@ -149,6 +154,10 @@ describe('salesforce-desk: reading a case', () => {
     expect(readCase(SF_MAPPING, SF_HUB_USER, { ...record, Priority: 'P9', Account_External_Id__c: '' })).toEqual({
       kind: 'unmappable', caseId: record.Id,
       problems: ['customerId: nothing in Account_External_Id__c', 'severity: "P9" in Priority is none of Critical, High, Medium, Low'],
+    });
+    // a case id the hub could never write to (the mapping names CaseNumber): noted on the record's Id
+    expect(readCase({ ...SF_MAPPING, caseId: 'CaseNumber' }, SF_HUB_USER, { ...record, CaseNumber: '00001001' })).toEqual({
+      kind: 'unmappable', caseId: record.Id, problems: ['caseId: "00001001" in CaseNumber is not a Case id (500…, 15 or 18 characters)'],
     });
   });
 
