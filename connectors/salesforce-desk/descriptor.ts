@@ -6,7 +6,7 @@
  */
 import * as z from 'zod';
 import { defineConnector } from '../kinds';
-import { deskSeverityValues, requiredSetting } from '../settings';
+import { deskMapping, requiredSetting } from '../settings';
 
 /** A field's API name as Salesforce spells it (`Subject`, `Partner_Related__c`, `Account_External_Id__c`). */
 const field = z.string().regex(/^[A-Za-z]\w*$/, 'must be a field API name such as Partner_Related__c');
@@ -19,21 +19,12 @@ export const salesforceId = (prefix: string, what: string) =>
 /** A Case's record id (`500…`): what the hub writes to. */
 export const isCaseId = (id: string) => salesforceId('500', 'a Case').safeParse(id).success;
 
-export const SalesforceDeskMapping = z.strictObject({
-  caseId: field.default('Id'),
-  /** e.g. a formula field carrying the Account's external id. */
-  customerId: field,
-  platform: field,
-  /** The Case's value (e.g. `Priority`: High, Medium …) → the hub's severity. */
-  severity: z.strictObject({
-    field,
-    values: deskSeverityValues,
-  }),
-  summary: field,
-  findings: field,
-  /** The event is a flag when this field's value is `equals` (a checkbox arrives as "true"). */
-  partnerRelated: z.strictObject({ field, equals: z.string().min(1) }),
-});
+/**
+ * Case fields by API name (`customerId`: e.g. a formula field carrying the Account's external id; severity
+ * from e.g. `Priority`); the event is a flag when `partnerRelated.field`'s value is `equals` (a checkbox
+ * arrives as "true"). `caseId` is the record's `Id` unless said otherwise.
+ */
+export const SalesforceDeskMapping = deskMapping(field, { field }, z.strictObject({ field, equals: z.string().min(1) })).extend({ caseId: field.default('Id') });
 export type SalesforceDeskMapping = z.infer<typeof SalesforceDeskMapping>;
 
 export const SalesforceDeskSettings = z.object({
