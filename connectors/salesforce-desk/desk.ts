@@ -6,7 +6,8 @@
  * My Domain (https://help.salesforce.com/s/articleView?id=xcloud.remoteaccess_oauth_client_credentials_flow.htm).
  * Salesforce's answer carries no expiry (the session lasts the org's Session Timeout, 15 minutes at the
  * shortest), so the token is kept as if it lived 15 minutes, and a 401 from the REST API drops it: the call is
- * made once more with a new one (access-token-cache.ts).
+ * made once more with a new one (access-token-cache.ts). Calls go to `baseUrl`, the My Domain (the token's
+ * `instance_url` is that same host; a token answer never moves the hub's calls elsewhere).
  *
  * Write-back: `PATCH /services/data/v{apiVersion}/sobjects/Case/{Id}` with the two custom fields `writeBack`
  * names (only those the update carries; 204), then `POST …/sobjects/CaseComment` `{ ParentId, CommentBody,
