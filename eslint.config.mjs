@@ -26,6 +26,10 @@ function boundaries() {
   const folders = (names, why) => names.map((n) => ({ group: folder(n), message: `${why} (README, Layout: the import table).` }));
   const packages = (names, why) => ({ group: names, message: `${why} (README, Layout: the import table).` });
   const IO = ['@aws-sdk/*', 'aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'cdk-nag', 'axios', 'cockatiel', '@aws-lambda-powertools/*', 'node:http', 'node:https', 'node:net', 'node:fs', 'node:fs/*', 'dynalite'];
+  const connectors = [
+    ...folders(['functions', 'infra', 'local', 'topology', 'cli', 'bench', 'scripts', 'test'], 'connectors/ import only core/ (and their HTTP client)'),
+    packages(['@aws-sdk/*', 'aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'cdk-nag', '@aws-lambda-powertools/*', 'dynalite'], 'connectors/ speak to partners, not to AWS'),
+  ];
   const rule = (files, patterns) => ({ files, rules: { 'no-restricted-imports': ['error', { patterns }] } });
   return [
     rule(['core/**/*.ts'], [
@@ -37,9 +41,11 @@ function boundaries() {
       packages(IO, 'topology/ is plain data: no SDK, CDK or I/O'),
     ]),
     rule(['connectors/**/*.ts'], [
-      ...folders(['functions', 'infra', 'local', 'topology', 'cli', 'bench', 'scripts', 'test'], 'connectors/ import only core/ (and their HTTP client)'),
-      packages(['@aws-sdk/*', 'aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'cdk-nag', '@aws-lambda-powertools/*', 'dynalite'], 'connectors/ speak to partners, not to AWS'),
+      ...connectors,
+      packages(['fast-xml-parser'], 'only connectors/salesforce-desk reads XML (Outbound Messages), so that only the webhook bundle carries a parser'),
     ]),
+    // the salesforce-desk connector reads Salesforce's Outbound Messages (SOAP) with fast-xml-parser, DTDs refused
+    rule(['connectors/salesforce-desk/**/*.ts'], connectors),
     rule(['functions/**/*.ts'], [
       ...folders(['infra', 'local', 'cli', 'bench', 'scripts', 'test'], 'functions/ import core/, connectors/ and topology/, never the CDK app or the local runtime'),
       packages(['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'cdk-nag', 'dynalite'], 'functions/ run in Lambda: no CDK, no local database'),

@@ -7,4 +7,4 @@
  */
 
 /** Every connector, by its folder under connectors/: adding a connector is its folder and one line here. */
-export const CONNECTOR_IDS = ['generic-rest', 'servicenow', 'zendesk', 'jira', 'manual', 'teams', 'zoom', 'tsanet', 'email', 'microsoft365', 'statuspage', 'zendesk-desk'] as const;
+export const CONNECTOR_IDS = ['generic-rest', 'servicenow', 'zendesk', 'jira', 'manual', 'teams', 'zoom', 'tsanet', 'email', 'microsoft365', 'statuspage', 'zendesk-desk', 'salesforce-desk'] as const;

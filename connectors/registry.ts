@@ -13,7 +13,7 @@ import { deskCalls } from './desk-registry';
 import type { TicketingHalfOptions } from './halves';
 import { ticketingCalls } from './ticketing-registry';
 import { serviceHealthCalls } from './poller-registry';
-import { inboundHalf } from './webhook-registry';
+import { deskInbound, inboundHalf } from './webhook-registry';
 
 /**
  * Each connector's HTTP half with its inbound half; every partner call of an API ticketing connector goes
@@ -24,6 +24,6 @@ export function buildRegistry(config: HubConfig, options: TicketingHalfOptions =
     ticketing: { calls: ticketingCalls(options), webhooks: inboundHalf },
     collaboration: { calls: collaborationCalls, webhooks: inboundHalf },
     serviceHealth: { calls: serviceHealthCalls, webhooks: refusedWebhooks('service-health sources send no webhooks') },
-    desk: { calls: deskCalls, webhooks: inboundHalf },
+    desk: { calls: deskCalls, webhooks: deskInbound },
   });
 }

@@ -11,3 +11,14 @@ export const namesIncluding = (wanted: readonly string[]) => {
   return (name: string | null | undefined) => set.size === 0 || (name != null && set.has(name.toLowerCase()));
 };
 export const httpUrlSetting = z.url({ protocol: /^https?$/, error: 'must be an http or https URL' });
+/** A desk's `mapping.severity.values`: the desk's value → the hub's severity (at least one). */
+const deskSeverityValues = z.record(z.string(), z.enum(['critical', 'high', 'medium', 'low'])).refine((v) => Object.keys(v).length > 0, 'maps no value');
+
+/**
+ * A desk's `mapping`: where each field of `POST /v1/escalations` is read (`at`: how this desk names a place,
+ * a JSON Pointer or a field name), `severity` (that place, `locate`, and `values`: the desk's value → the
+ * hub's severity) and `partnerRelated` (the test that makes an event a flag).
+ */
+export const deskMapping = <A extends z.ZodType, L extends z.ZodRawShape, P extends z.ZodType>(at: A, locate: L, partnerRelated: P) => z.strictObject({
+  caseId: at, customerId: at, platform: at, severity: z.strictObject({ ...locate, values: deskSeverityValues }), summary: at, findings: at, partnerRelated,
+});

@@ -113,14 +113,16 @@ export type DoctorReport = z.infer<typeof DoctorAnswer>;
 
 /** A webhook delivery taken: `accepted` (queued, 202), or on 200 a `duplicate`, or a collaboration delivery `recorded`. */
 export const WebhookAcceptedAnswer = z.strictObject({ status: z.literal('accepted'), deliveryId: z.string() });
-/** `POST /v1/desks/{deskId}/events`: what became of the desk event (every verified event is acknowledged). */
-export const DeskEventAnswer = z.union([
+/** What became of one desk event (every verified event is acknowledged). */
+const DeskEventResultAnswer = z.union([
   z.strictObject({ status: z.enum(['flagged', 'already-flagged']), escalationId: z.string() }),
   z.strictObject({ status: z.literal('ignored'), reason: z.string() }),
   // written to the desk case as an engineer-only note when the event named one
   z.strictObject({ status: z.literal('not-flagged'), problems: z.array(z.string()) }),
   z.strictObject({ status: z.literal('duplicate') }),
 ]);
+/** `POST /v1/desks/{deskId}/events`: a delivery of one event answers as that event, of several as the list. */
+export const DeskEventAnswer = z.union([DeskEventResultAnswer, z.strictObject({ items: z.array(DeskEventResultAnswer) })]);
 export const WebhookAnsweredAnswer = z.union([
   z.strictObject({ status: z.literal('duplicate'), deliveryId: z.string() }),
   z.strictObject({ status: z.literal('recorded'), deliveryId: z.string(), events: z.number().int() }),

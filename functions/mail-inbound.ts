@@ -15,7 +15,7 @@ import { ValidationError } from '../core/errors';
 import { logHandling } from '../core/log';
 import { ingestPartnerMail, type MailOutcome } from '../core/use-cases/ingest-partner-mail';
 import { parsePartnerMail } from '../connectors/email/parse';
-import { buildWebhookRegistry } from '../connectors/webhook-registry';
+import { buildPartnerWebhookRegistry } from '../connectors/partner-webhook-registry';
 import { hubDeps } from './adapters/hub-deps';
 import { withLambdaContext } from './adapters/logger';
 import { s3StoredMail, type ReadStoredMail } from './adapters/s3-mail';
@@ -52,5 +52,6 @@ export function makeMailInboundHandler(deps: HubDeps, readStored: ReadStoredMail
 }
 
 let wired: ReturnType<typeof makeMailInboundHandler> | undefined;
-// the email connector's mail reader is an inbound half: the webhook registry's set, no partner HTTP client
-export const handler = withLambdaContext(async (event: unknown) => (wired ??= makeMailInboundHandler(await hubDeps('mail-inbound', { connectors: buildWebhookRegistry, queue: sqsWorkQueue }), s3StoredMail()))(event));
+// the email connector's mail reader is an inbound half: the webhook registry's set (the partners' halves;
+// the desks' settings only checked), no partner HTTP client
+export const handler = withLambdaContext(async (event: unknown) => (wired ??= makeMailInboundHandler(await hubDeps('mail-inbound', { connectors: buildPartnerWebhookRegistry, queue: sqsWorkQueue }), s3StoredMail()))(event));

@@ -22,7 +22,7 @@ function response(status: number, a: Answer) {
     description: String(status),
     content: {
       'application/json': { schema: jsonSchema(a.json, 'output') },
-      ...(a.also ? { 'text/plain': { schema: { type: 'string', description: a.also.text } } } : {}),
+      ...(a.also ? { [a.also.contentType ?? 'text/plain']: { schema: { type: 'string', description: a.also.text } } } : {}),
     },
   };
 }

@@ -4,7 +4,7 @@
  * (connectors/catalog.ts). For each connector it loads `<id>/descriptor.ts` and the halves its kind needs
  * (`<id>/<kind>.ts`, `<id>/webhook.ts`, `<id>/sandbox.ts`), checks that each exports exactly one half made
  * from that descriptor, and writes one module per table with static imports: the descriptors, the HTTP
- * halves of each kind, the inbound halves and the sandboxes. Static imports keep each Lambda bundle to the
+ * halves of each kind, the inbound halves (the partners', the desks') and the sandboxes. Static imports keep each Lambda bundle to the
  * halves its registry imports (test/infra/bundle-contents.test.ts) with nothing added for loading them.
  * It also writes the table of connectors in docs/connectors.md (between its `connectors:table` marks).
  * test/unit/connector-catalog.test.ts fails while any of these differs from what this would write.
@@ -41,8 +41,10 @@ export function loadCatalog() {
     }
     descriptors.push({ id, file: `${id}/descriptor`, name: nameOf(exports, descriptor, `${id}/descriptor.ts`), descriptor });
     for (const half of halvesOf(descriptor)) {
-      const table = half === 'connector' ? fileOfKind(descriptor.kind) : half;
-      const file = `${id}/${table}`;
+      const name = half === 'connector' ? fileOfKind(descriptor.kind) : half;
+      const file = `${id}/${name}`;
+      // a desk's inbound half is listed apart from the partners' (generated/desk-webhook.ts)
+      const table = half === 'webhook' && descriptor.kind === 'desk' ? 'desk-webhook' : name;
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- as above
       const module = require(join(CONNECTORS, `${file}.ts`)) as Record<string, unknown>;
       (halves[table] ??= []).push({ id, file, name: nameOf(module, halfIn(module, descriptor, half, `${file.split('/')[1]}.ts`), `${file}.ts`) });
@@ -61,6 +63,8 @@ const TABLES: Record<string, { constant: string; type: string }> = {
   'service-health': { constant: 'SERVICE_HEALTH_HALVES', type: "HttpHalf<'serviceHealth'>" },
   desk: { constant: 'DESK_HALVES', type: "HttpHalf<'desk'>" },
   webhook: { constant: 'WEBHOOK_HALVES', type: 'AnyWebhookHalf' },
+  // the desks' inbound halves apart from the partners': mail-inbound reads partner mail and carries only those
+  'desk-webhook': { constant: 'DESK_WEBHOOK_HALVES', type: "WebhookHalf<'desk'>" },
   sandbox: { constant: 'SANDBOX_HALVES', type: 'AnySandboxHalf' },
 };
 

@@ -20,7 +20,8 @@ import {
 import type { FunctionName } from './topology';
 
 /** An answer: a JSON body (its schema), an HTML page, a redirect, or text a provider's handshake asks for. */
-export type Answer = { json: z.ZodType; also?: { text: string } } | { html: string } | { redirect: string };
+/** `also`: an answer in another form than JSON (text/plain unless `contentType` says otherwise). */
+export type Answer = { json: z.ZodType; also?: { text: string; contentType?: 'text/plain' | 'text/xml' } } | { html: string } | { redirect: string };
 
 /** A route's key: `METHOD /path`, the path in API Gateway v2 form (`{param}` placeholders). */
 export type RouteKeyForm = `${'GET' | 'POST'} /${string}`;
@@ -91,9 +92,14 @@ export const ROUTE_DECLARATIONS = {
     answers: { 200: { json: WebhookAnsweredAnswer, also: { text: 'validation token' } }, 202: { json: WebhookAcceptedAnswer } },
   },
   // the vendor's own desk flags a case (signed as that desk signs; the raw bytes are the request): 202 a new
-  // escalation, 200 anything else it acknowledges (the escalation already there, ignored, not flagged, duplicate)
+  // escalation, 200 anything else it acknowledges (the escalation already there, ignored, not flagged, duplicate);
+  // a desk that expects its own answer gets it (a Salesforce Outbound Message: the SOAP Ack, text/xml)
   'POST /v1/desks/{deskId}/events': {
-    function: 'webhook', auth: 'none', answers: { 200: { json: DeskEventAnswer }, 202: { json: DeskEventAnswer } },
+    function: 'webhook', auth: 'none',
+    answers: {
+      200: { json: DeskEventAnswer, also: { text: 'the answer the desk expects (a Salesforce Outbound Message: notificationsResponse with <Ack>true</Ack>)', contentType: 'text/xml' } },
+      202: { json: DeskEventAnswer },
+    },
   },
 } as const satisfies Record<RouteKeyForm, RouteDeclaration>;
 

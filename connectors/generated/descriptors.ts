@@ -12,6 +12,7 @@ import { email } from '../email/descriptor';
 import { microsoft365 } from '../microsoft365/descriptor';
 import { statuspage } from '../statuspage/descriptor';
 import { zendeskDesk } from '../zendesk-desk/descriptor';
+import { salesforceDesk } from '../salesforce-desk/descriptor';
 
 /** Every connector's descriptor, in the order of connectors/catalog.ts. */
-export const CATALOG: readonly AnyDescriptor[] = [genericRest, serviceNow, zendesk, jira, manual, teams, zoom, tsanet, email, microsoft365, statuspage, zendeskDesk];
+export const CATALOG: readonly AnyDescriptor[] = [genericRest, serviceNow, zendesk, jira, manual, teams, zoom, tsanet, email, microsoft365, statuspage, zendeskDesk, salesforceDesk];

@@ -11,6 +11,7 @@ import { emailSandboxFactory } from '../email/sandbox';
 import { microsoft365Sandbox } from '../microsoft365/sandbox';
 import { statuspageSandbox } from '../statuspage/sandbox';
 import { zendeskDeskSandbox } from '../zendesk-desk/sandbox';
+import { salesforceDeskSandbox } from '../salesforce-desk/sandbox';
 
 /** The sandbox halves, by connector id. */
 export const SANDBOX_HALVES: Readonly<Record<string, AnySandboxHalf>> = {
@@ -25,4 +26,5 @@ export const SANDBOX_HALVES: Readonly<Record<string, AnySandboxHalf>> = {
   'microsoft365': microsoft365Sandbox,
   statuspage: statuspageSandbox,
   'zendesk-desk': zendeskDeskSandbox,
+  'salesforce-desk': salesforceDeskSandbox,
 };

@@ -9,7 +9,6 @@ import { teamsInbound } from '../teams/webhook';
 import { zoomInbound } from '../zoom/webhook';
 import { tsanetInbound } from '../tsanet/webhook';
 import { emailInbound } from '../email/webhook';
-import { zendeskDeskInbound } from '../zendesk-desk/webhook';
 
 /** The webhook halves, by connector id. */
 export const WEBHOOK_HALVES: Readonly<Record<string, AnyWebhookHalf>> = {
@@ -22,5 +21,4 @@ export const WEBHOOK_HALVES: Readonly<Record<string, AnyWebhookHalf>> = {
   zoom: zoomInbound,
   tsanet: tsanetInbound,
   email: emailInbound,
-  'zendesk-desk': zendeskDeskInbound,
 };

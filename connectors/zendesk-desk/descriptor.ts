@@ -5,25 +5,16 @@
  */
 import * as z from 'zod';
 import { defineConnector } from '../kinds';
-import { requiredSetting } from '../settings';
+import { deskMapping, requiredSetting } from '../settings';
 
 /** A JSON Pointer into the trigger's body: `""` (the whole body) or `/a/b`. */
 const pointer = z.string().regex(/^(\/([^~/]|~[01])*)+$/, 'must be a JSON Pointer such as /ticket/id');
 
-export const ZendeskDeskMapping = z.strictObject({
-  caseId: pointer,
-  customerId: pointer,
-  platform: pointer,
-  /** The desk's value (e.g. `{{ticket.priority}}`: urgent, high …) → the hub's severity. */
-  severity: z.strictObject({
-    pointer,
-    values: z.record(z.string(), z.enum(['critical', 'high', 'medium', 'low'])).refine((v) => Object.keys(v).length > 0, 'maps no value'),
-  }),
-  summary: pointer,
-  findings: pointer,
-  /** The event is a flag when the value here holds `contains` (an element of an array, or a word of a string: `{{ticket.tags}}`). */
-  partnerRelated: z.strictObject({ pointer, contains: z.string().min(1) }),
-});
+/**
+ * Severity from the desk's value (e.g. `{{ticket.priority}}`: urgent, high …); the event is a flag when the
+ * value at `partnerRelated.pointer` holds `contains` (an element of an array, or a word of a string: `{{ticket.tags}}`).
+ */
+export const ZendeskDeskMapping = deskMapping(pointer, { pointer }, z.strictObject({ pointer, contains: z.string().min(1) }));
 export type ZendeskDeskMapping = z.infer<typeof ZendeskDeskMapping>;
 
 /** A Zendesk custom field's id (a number; as a string too, as the Admin Center shows it). */

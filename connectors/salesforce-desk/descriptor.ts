@@ -1,0 +1,50 @@
+/**
+ * `salesforce-desk`: the vendor's own Salesforce Service Cloud as its desk (a `desks` entry, not a partner).
+ * The descriptor and the desk's settings. A flag arrives as an Outbound Message (SOAP) or a record-triggered
+ * Flow's HTTP callout (JSON); both carry Case fields by their API names, so `mapping` names fields (not
+ * pointers); `writeBack` names the Case's custom fields the hub fills.
+ */
+import * as z from 'zod';
+import { defineConnector } from '../kinds';
+import { deskMapping, requiredSetting } from '../settings';
+
+/** A field's API name as Salesforce spells it (`Subject`, `Partner_Related__c`, `Account_External_Id__c`). */
+const field = z.string().regex(/^[A-Za-z]\w*$/, 'must be a field API name such as Partner_Related__c');
+/** A custom field's API name: the hub writes only to the vendor's own fields. */
+const customField = z.string().regex(/^[A-Za-z]\w*__c$/, 'must be a custom field API name (ending in __c)');
+/** A record id of the key prefix `prefix` (`00D` an org, `005` a user): 15 characters, or 18 with the case-safe suffix. */
+export const salesforceId = (prefix: string, what: string) =>
+  z.string().regex(new RegExp(`^${prefix}[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$`), `must be ${what} id (15 or 18 characters starting ${prefix})`);
+
+/** A Case's record id (`500…`): what the hub writes to. */
+export const isCaseId = (id: string) => salesforceId('500', 'a Case').safeParse(id).success;
+
+/**
+ * Case fields by API name (`customerId`: e.g. a formula field carrying the Account's external id; severity
+ * from e.g. `Priority`); the event is a flag when `partnerRelated.field`'s value is `equals` (a checkbox
+ * arrives as "true"). `caseId` is the record's `Id` unless said otherwise.
+ */
+export const SalesforceDeskMapping = deskMapping(field, { field }, z.strictObject({ field, equals: z.string().min(1) })).extend({ caseId: field.default('Id') });
+export type SalesforceDeskMapping = z.infer<typeof SalesforceDeskMapping>;
+
+export const SalesforceDeskSettings = z.object({
+  /** The External Client App's consumer key and secret (OAuth 2.0 client credentials flow, against `baseUrl`, the org's My Domain). */
+  credentials: z.object({ clientId: requiredSetting('clientId'), clientSecret: requiredSetting('clientSecret') }),
+  apiVersion: z.string().regex(/^\d{2,3}\.0$/, 'must be a REST API version such as 62.0').default('62.0'),
+  /** The org whose Outbound Messages are taken (their `OrganizationId`). */
+  organizationId: salesforceId('00D', 'an organization'),
+  /** The app's run-as user, whom the hub writes as: an event last modified by this user is the hub's own write (no echo). */
+  hubUserId: salesforceId('005', 'a user'),
+  /** The secret the Flow's HTTP callout sends in `x-hub-desk-secret` (absent: Flow callouts are refused; Outbound Messages only). */
+  calloutSecret: z.string().min(1).optional(),
+  previousCalloutSecrets: z.array(z.string().min(1)).optional(),
+  mapping: SalesforceDeskMapping,
+  writeBack: z.strictObject({ ticketNumberField: customField, statusField: customField }),
+});
+export type SalesforceDeskSettings = z.infer<typeof SalesforceDeskSettings>;
+
+export const salesforceDesk = defineConnector({
+  id: 'salesforce-desk', kind: 'desk', settings: SalesforceDeskSettings, example: 'salesforce-desk.json',
+  secrets: [{ path: 'credentials.clientSecret', form: 'text' }, { path: 'calloutSecret', form: 'text', optional: true }],
+  summary: 'the vendor\'s own Salesforce Service Cloud: an Outbound Message or a Flow callout flags a case; the partner ticket written back to its fields and a CaseComment',
+});

@@ -1,0 +1,116 @@
+/**
+ * `salesforce-desk`, HTTP half: the hub's writes to a Case of the vendor's Salesforce org, as the External
+ * Client App's run-as user.
+ *
+ * Token: OAuth 2.0 client credentials, `POST {baseUrl}/services/oauth2/token` (form body) against the org's
+ * My Domain (https://help.salesforce.com/s/articleView?id=xcloud.remoteaccess_oauth_client_credentials_flow.htm).
+ * Salesforce's answer carries no expiry (the session lasts the org's Session Timeout, 15 minutes at the
+ * shortest), so the token is kept as if it lived 15 minutes, and a 401 from the REST API drops it: the call is
+ * made once more with a new one (access-token-cache.ts). Calls go to `baseUrl`, the My Domain (the token's
+ * `instance_url` is that same host; a token answer never moves the hub's calls elsewhere).
+ *
+ * Write-back: `PATCH /services/data/v{apiVersion}/sobjects/Case/{Id}` with the two custom fields `writeBack`
+ * names (only those the update carries; 204), then `POST …/sobjects/CaseComment` `{ ParentId, CommentBody,
+ * IsPublished }` (`IsPublished`: the customer sees it in the portal; `CommentBody` is at most 4,000 bytes).
+ * Errors are Salesforce's array `[{ message, errorCode, fields }]`: `REQUEST_LIMIT_EXCEEDED` (403) and 503
+ * are transient (with their `Retry-After` if any); a deleted case (404, `ENTITY_IS_DELETED`, `NOT_FOUND`)
+ * is final, never retried; other 4xx are final. `hub doctor` reads the org's limits.
+ */
+import * as z from 'zod';
+import { parseRetryAfter } from '../../core/backoff';
+import { PartnerCallError } from '../../core/errors';
+import { systemClock, type Clock, type DeskWriteBack } from '../../core/ports';
+import { AccessTokenCache } from '../access-token-cache';
+import { defineHttpHalf } from '../halves';
+import { call, expectResponse, partnerClient } from '../partner-http';
+import { isCaseId, salesforceDesk } from './descriptor';
+
+/** How long a token is kept: Salesforce does not say; 15 minutes is the shortest Session Timeout an org can set. */
+export const SESSION_SECONDS = 15 * 60;
+/** CaseComment.CommentBody's limit, in bytes (https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_objects_casecomment.htm). */
+export const COMMENT_BODY_BYTES = 4000;
+const CUT_NOTE = '\n[cut: the comment was longer than the 4,000 bytes Salesforce keeps]';
+
+const TokenAnswer = z.looseObject({ access_token: z.string().min(1), token_type: z.string().optional() });
+const Created = z.looseObject({ id: z.string(), success: z.literal(true) });
+const Limits = z.looseObject({ DailyApiRequests: z.looseObject({ Max: z.number(), Remaining: z.number() }) });
+const ErrorArray = z.array(z.looseObject({ message: z.string(), errorCode: z.string(), fields: z.array(z.string()).optional() }));
+const OAuthError = z.looseObject({ error: z.string(), error_description: z.string().optional() });
+
+/** Salesforce's error array (`[{ message, errorCode, fields }]`) or an OAuth error, as one line. */
+function describe(data: unknown): string | undefined {
+  const errors = ErrorArray.safeParse(data);
+  if (errors.success && errors.data.length) {
+    return errors.data.map((e) => `${e.errorCode}: ${e.message}${e.fields?.length ? ` (${e.fields.join(', ')})` : ''}`).join('; ');
+  }
+  const oauth = OAuthError.safeParse(data);
+  return oauth.success ? [oauth.data.error, oauth.data.error_description].filter(Boolean).join(': ') : undefined;
+}
+const errorCodes = (data: unknown): string[] => { const e = ErrorArray.safeParse(data); return e.success ? e.data.map((x) => x.errorCode) : []; };
+
+/**
+ * `body` within `COMMENT_BODY_BYTES` of UTF-8: a longer one is cut on a character boundary (never inside a
+ * character's bytes) and ends with a line saying it was cut.
+ */
+export function fitCommentBody(body: string): string {
+  const bytes = Buffer.from(body, 'utf8');
+  if (bytes.length <= COMMENT_BODY_BYTES) return body;
+  let end = COMMENT_BODY_BYTES - Buffer.byteLength(CUT_NOTE, 'utf8');
+  while ((bytes[end]! & 0xc0) === 0x80) end--; // a continuation byte: back to the start of its character
+  return bytes.subarray(0, end).toString('utf8') + CUT_NOTE;
+}
+
+/** The Case fields of one write: only what `update` carries. */
+export function caseFields(update: DeskWriteBack, fields: { ticketNumberField: string; statusField: string }): Record<string, string> {
+  return {
+    ...(update.ticketNumber !== undefined ? { [fields.ticketNumberField]: update.ticketNumber } : {}),
+    ...(update.status !== undefined ? { [fields.statusField]: update.status } : {}),
+  };
+}
+
+export interface SalesforceDeskOptions { clock?: Clock }
+
+export const salesforceDeskWriter = defineHttpHalf(salesforceDesk, (s, desk, opts: SalesforceDeskOptions = {}) => {
+  const clock = opts.clock ?? systemClock;
+  const http = partnerClient(desk.baseUrl, { 'content-type': 'application/json' }, desk);
+  const api = `/services/data/v${s.apiVersion}`;
+  const tokens = new AccessTokenCache(() => call('get Salesforce token', async () => {
+    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: s.credentials.clientId, client_secret: s.credentials.clientSecret });
+    const res = await http.post('/services/oauth2/token', form.toString(), { headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    return { token: expectResponse('get Salesforce token', res, [200], TokenAnswer, describe).access_token, expiresInSeconds: SESSION_SECONDS };
+  }), clock);
+
+  /** One REST call with the cached token (renewed once on a 401); the answer checked as Salesforce answers errors. */
+  async function rest<T>(what: string, caseId: string | undefined, method: 'get' | 'patch' | 'post', path: string, ok: number[], schema: z.ZodType<T>, body?: unknown): Promise<T> {
+    const res = await tokens.withToken((token) => http.request({ method, url: `${api}${path}`, data: body, headers: { authorization: `Bearer ${token}` } }));
+    const codes = errorCodes(res.data);
+    if (caseId && (res.status === 404 || codes.includes('ENTITY_IS_DELETED'))) {
+      throw new PartnerCallError(`desk ${desk.id}: case ${caseId} no longer exists (deleted in Salesforce: ${describe(res.data) ?? `HTTP ${res.status}`}); nothing more is written to it`, false, 404);
+    }
+    if (codes.includes('REQUEST_LIMIT_EXCEEDED')) {
+      // the org's API limit: Salesforce answers 403, but it passes; the queue backs off (Retry-After if given)
+      throw new PartnerCallError(`${what}: HTTP ${res.status} ${describe(res.data)}`, true, res.status, parseRetryAfter(res.headers['retry-after'] as string | undefined, clock.now()));
+    }
+    return expectResponse(what, res, ok, schema, describe);
+  }
+
+  return {
+    writeBack: (caseId, update) => call(`update desk case ${caseId}`, async () => {
+      if (!isCaseId(caseId)) throw new PartnerCallError(`desk ${desk.id}: "${caseId}" is not a Salesforce Case id (500…, 15 or 18 characters)`, false);
+      const fields = caseFields(update, s.writeBack);
+      if (Object.keys(fields).length) await rest(`update Case ${caseId}`, caseId, 'patch', `/sobjects/Case/${caseId}`, [204], z.unknown(), fields);
+      if (update.comment) {
+        const comment = { ParentId: caseId, CommentBody: fitCommentBody(update.comment.body), IsPublished: update.comment.public };
+        await rest(`comment on Case ${caseId}`, caseId, 'post', '/sobjects/CaseComment', [201], Created, comment);
+      }
+    }),
+    // the org's limits: proves the My Domain, the app's credentials and the run-as user's API access
+    setUpProbes: () => [{
+      check: 'read',
+      run: async () => {
+        const limits = await rest(`GET ${api}/limits`, undefined, 'get', '/limits', [200], Limits);
+        return `GET ${api}/limits: ${limits.DailyApiRequests.Remaining} of ${limits.DailyApiRequests.Max} daily API requests left`;
+      },
+    }],
+  };
+});

@@ -1,0 +1,250 @@
+/**
+ * The `salesforce-desk` connector (the vendor's own Salesforce org as its desk) against its sandbox over
+ * HTTP and a captured Outbound Message (test/fixtures/salesforce): the two inbound forms (an Outbound
+ * Message checked by its org, a Flow callout by its secret header) read with the desk's mapping; the
+ * write-back (`PATCH sobjects/Case/{Id}`, `POST sobjects/CaseComment`) with its token cached and renewed on a
+ * 401, Salesforce's error array, `REQUEST_LIMIT_EXCEEDED` and 503, a deleted case; and the automation's
+ * entry criteria: the hub's own writes never fire it.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { COMMENT_BODY_BYTES, fitCommentBody, salesforceDeskWriter } from '../../connectors/salesforce-desk/desk';
+import { startSalesforceDeskSandbox, type SalesforceDeskSandbox } from '../../connectors/salesforce-desk/sandbox';
+import { OUTBOUND_ACK, parseOutboundMessage, readCase, salesforceDeskInbound, SECRET_HEADER } from '../../connectors/salesforce-desk/webhook';
+import { parseHubConfig, type DeskProfile } from '../../core/config';
+import { ConfigError, ValidationError } from '../../core/errors';
+import type { RawWebhook } from '../../core/ports';
+import { failure, flat, startReceiver } from '../support/connector-harness';
+import { SF_CREDENTIALS, SF_HUB_USER, SF_MAPPING, SF_ORG, SF_WRITE_BACK } from '../support/desk';
+
+const CALLOUT_SECRET = 'flow-callout-secret';
+
+function desk(baseUrl: string, over: Record<string, unknown> = {}): DeskProfile {
+  return parseHubConfig({
+    partners: [{ id: 'microsoft', name: 'Microsoft', platforms: ['teams'], connector: 'manual', baseUrl: 'https://partner.microsoft.com' }],
+    desks: [{
+      id: 'vendor-salesforce', connector: 'salesforce-desk', baseUrl, credentials: SF_CREDENTIALS, organizationId: SF_ORG, hubUserId: SF_HUB_USER,
+      calloutSecret: CALLOUT_SECRET, mapping: SF_MAPPING, writeBack: SF_WRITE_BACK, ...over,
+    }],
+  }, {}).desks[0]!;
+}
+
+let sandbox: SalesforceDeskSandbox;
+let receiver: Awaited<ReturnType<typeof startReceiver>>;
+beforeAll(async () => {
+  receiver = await startReceiver('/v1/desks/vendor-salesforce/events');
+  sandbox = await startSalesforceDeskSandbox({
+    ...SF_CREDENTIALS, organizationId: SF_ORG, hubUserId: SF_HUB_USER, mapping: SF_MAPPING, automation: 'outbound-message',
+    calloutSecret: CALLOUT_SECRET, webhookUrl: receiver.url, customFields: Object.values(SF_WRITE_BACK),
+  });
+});
+afterAll(async () => { await sandbox.close(); await receiver.close(); });
+afterEach(() => { sandbox.settings.automation = 'outbound-message'; });
+
+const caseInput = { Subject: 'Rooms drop out of Teams calls', Description: 'Device logs show media relay timeouts & more', Priority: 'High', Account_External_Id__c: 'acme', Partner_Platform__c: 'teams', Partner_Related__c: false };
+const lastDelivery = (): RawWebhook => { const got = receiver.got.at(-1)!; return { headers: flat(got.headers), body: got.body, query: {} }; };
+const inbound = (over: Record<string, unknown> = {}) => salesforceDeskInbound(desk(sandbox.baseUrl, over));
+
+describe('salesforce-desk: an Outbound Message', () => {
+  it('a case ticked partner-related sends one (SOAP, the mapping\'s fields); the hub reads a flag whose event id is the Notification Id, and answers the Ack', async () => {
+    const c = await sandbox.create(caseInput);
+    const before = receiver.got.length;
+    await sandbox.update(c.Id, { Subject: 'Rooms drop out of Teams calls (all sites)' });
+    expect(receiver.got).toHaveLength(before); // not ticked: the automation's entry criteria are not met
+    await sandbox.update(c.Id, { Partner_Related__c: true });
+    expect(receiver.got).toHaveLength(before + 1);
+    const raw = lastDelivery();
+    expect(raw.headers['content-type']).toBe('text/xml; charset=utf-8');
+    expect(inbound().verifyEvent(raw, new Date())).toEqual({ kind: 'ok', deliveryId: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
+    const notificationId = sandbox.deliveries.at(-1)!.notificationIds[0];
+    expect(inbound().readEvents(raw)).toEqual([{
+      kind: 'flag', caseId: c.Id, eventId: notificationId,
+      flag: { customerId: 'acme', platform: 'teams', severity: 'high', summary: 'Rooms drop out of Teams calls (all sites)', findings: caseInput.Description },
+    }]);
+    expect(inbound().acknowledge!()).toEqual({ contentType: 'text/xml; charset=utf-8', body: OUTBOUND_ACK });
+    expect(OUTBOUND_ACK).toBe('<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><notificationsResponse xmlns="http://soap.sforce.com/2005/09/outbound"><Ack>true</Ack></notificationsResponse></soapenv:Body></soapenv:Envelope>');
+  });
+
+  it('from another org: rejected (15 or 18 characters, compared on 15); the 15-character form of this org is taken', async () => {
+    const c = await sandbox.create({ ...caseInput, Partner_Related__c: true });
+    const raw = lastDelivery();
+    expect(String(raw.body)).toContain(c.Id);
+    expect(inbound({ organizationId: '00D000000000OTH' }).verifyEvent(raw, new Date())).toMatchObject({ kind: 'rejected', reason: expect.stringMatching(/comes from org 00D5g000004SFDC, not this desk's/) });
+    expect(inbound({ organizationId: SF_ORG.slice(0, 15) }).verifyEvent(raw, new Date()).kind).toBe('ok');
+    const forged = { ...raw, body: String(raw.body).replace(SF_ORG, '00D000000000OTHAAA') };
+    expect(inbound().verifyEvent(forged, new Date()).kind).toBe('rejected');
+  });
+
+  it('a Notification sent again (alone, or with another) carries the same event id; a changed body is another delivery', async () => {
+    const a = await sandbox.create({ ...caseInput, Partner_Related__c: true });
+    const first = sandbox.deliveries.at(-1)!;
+    const b = await sandbox.create({ ...caseInput, Partner_Related__c: true });
+    const second = sandbox.deliveries.at(-1)!;
+    await sandbox.resend(first.notificationIds[0]!, second.notificationIds[0]!);
+    const again = lastDelivery();
+    expect(inbound().readEvents(again).map((e) => [e.eventId, e.kind === 'flag' && e.caseId])).toEqual([[first.notificationIds[0], a.Id], [second.notificationIds[0], b.Id]]);
+    await sandbox.resend(first.notificationIds[0]!);
+    const alone = lastDelivery();
+    expect(alone.body).toBe(first.body); // Salesforce's retry of the same Notification: the same delivery id
+    const id = (raw: RawWebhook) => { const v = inbound().verifyEvent(raw, new Date()); return v.kind === 'ok' ? v.deliveryId : v.kind; };
+    expect(id(alone)).toBe(id({ ...alone, body: first.body }));
+    expect(id(again)).not.toBe(id(alone));
+  });
+
+  it('refuses a document type (no XXE, no entity expansion), XML that is not well formed, and XML that is not an Outbound Message', () => {
+    const xxe = '<?xml version="1.0"?><!DOCTYPE n [<!ENTITY x SYSTEM "file:///etc/passwd">]><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><notifications><OrganizationId>' + SF_ORG + '</OrganizationId><Notification><Id>04l1</Id><sObject><sf:Id xmlns:sf="u">&x;</sf:Id></sObject></Notification></notifications></soapenv:Body></soapenv:Envelope>';
+    const xml = (body: string): RawWebhook => ({ headers: { 'content-type': 'text/xml' }, body, query: {} });
+    expect(inbound().verifyEvent(xml(xxe), new Date())).toMatchObject({ kind: 'rejected', reason: expect.stringMatching(/declares a document type or entities/) });
+    expect(() => inbound().readEvents(xml(xxe))).toThrow(ValidationError);
+    expect(inbound().verifyEvent(xml('<notifications><OrganizationId>x</notifications>'), new Date())).toMatchObject({ kind: 'rejected', reason: expect.stringMatching(/not well-formed/) });
+    expect(inbound().verifyEvent(xml('<a><b>1</b></a>'), new Date())).toMatchObject({ kind: 'rejected', reason: expect.stringMatching(/not a Salesforce Outbound Message/) });
+    expect(inbound().verifyEvent({ headers: { 'content-type': 'text/plain' }, body: 'hi', query: {} }, new Date())).toMatchObject({ kind: 'rejected', reason: expect.stringMatching(/neither an Outbound Message/) });
+  });
+
+  it('reads the captured Outbound Message of the fixture (its org, its Notification, the sObject\'s fields by name, entities decoded)', () => {
+    const xml = readFileSync(join(__dirname, '..', 'fixtures', 'salesforce', 'outbound-message-account.xml'), 'utf8');
+    const om = parseOutboundMessage(xml);
+    expect(om).toMatchObject({ OrganizationId: 'ABC90000000gNcmEAE', ActionId: '00190000000PGrlAAG' });
+    expect(om.Notification).toEqual([{ Id: '04l9000001olR84AAE', sObject: expect.objectContaining({ Id: '0019000001KwyWtAAJ', BillingCity: 'San Francisco', Name: 'Salesforce.com Inc.' }) }]);
+    // the same capture from this desk's org, read with a mapping of the Account's fields
+    const raw: RawWebhook = { headers: { 'content-type': 'text/xml; charset=utf-8' }, body: xml.replaceAll('ABC90000000gNcmEAE', SF_ORG).replace('Salesforce.com Inc.', 'R&amp;D &#233;'), query: {} };
+    const accounts = inbound({ mapping: { ...SF_MAPPING, customerId: 'BillingPostalCode', platform: 'BillingCountry', summary: 'Name', findings: 'BillingStreet', severity: { field: 'BillingCity', values: { 'San Francisco': 'low' } }, partnerRelated: { field: 'BillingCity', equals: 'San Francisco' } } });
+    expect(accounts.verifyEvent(raw, new Date()).kind).toBe('ok');
+    // every field read (entities decoded), but an Account is no Case: the hub could never write back to it
+    expect(accounts.readEvents(raw)).toEqual([{
+      kind: 'unmappable', eventId: '04l9000001olR84AAE', problems: ['caseId: "0019000001KwyWtAAJ" in Id is not a Case id (500…, 15 or 18 characters)'],
+    }]);
+    const asCase = { ...raw, body: String(raw.body).replaceAll('0019000001KwyWtAAJ', '5009000001KwyWtAAJ') };
+    expect(accounts.readEvents(asCase)).toEqual([{
+      kind: 'flag', eventId: '04l9000001olR84AAE', caseId: '5009000001KwyWtAAJ',
+      flag: { customerId: 'CA 94105', platform: 'United States', summary: 'R&D é', findings: 'The Landmark @ One Market, Suite 300', severity: 'low' },
+    }]);
+  });
+});
+
+describe('salesforce-desk: a Flow callout', () => {
+  it('a ticked case calls the hub with its fields as JSON and the desk secret; read as a flag', async () => {
+    sandbox.settings.automation = 'flow';
+    const c = await sandbox.create({ ...caseInput, Priority: 'Critical', Partner_Related__c: true });
+    const raw = lastDelivery();
+    expect(raw.headers).toMatchObject({ 'content-type': 'application/json', [SECRET_HEADER]: CALLOUT_SECRET });
+    expect(inbound().verifyEvent(raw, new Date())).toEqual({ kind: 'ok', deliveryId: expect.stringMatching(/^sha256:/) });
+    expect(inbound().readEvents(raw)).toEqual([{ kind: 'flag', caseId: c.Id, flag: expect.objectContaining({ severity: 'critical', customerId: 'acme' }) }]);
+    // a previous secret still works while the Flow's External Credential is rotated
+    expect(inbound({ calloutSecret: 'new-secret', previousCalloutSecrets: [CALLOUT_SECRET] }).verifyEvent(raw, new Date()).kind).toBe('ok');
+  });
+
+  it('a wrong or missing secret, or a desk with no calloutSecret: rejected; a body that is not one flat object: refused', async () => {
+    sandbox.settings.automation = 'flow';
+    await sandbox.create({ ...caseInput, Partner_Related__c: true });
+    const raw = lastDelivery();
+    expect(inbound().verifyEvent({ ...raw, headers: { ...raw.headers, [SECRET_HEADER]: 'guess' } }, new Date())).toEqual({ kind: 'rejected', reason: `a wrong ${SECRET_HEADER} header` });
+    expect(inbound().verifyEvent({ ...raw, headers: { 'content-type': 'application/json' } }, new Date())).toEqual({ kind: 'rejected', reason: `no ${SECRET_HEADER} header` });
+    expect(inbound({ calloutSecret: undefined }).verifyEvent(raw, new Date())).toMatchObject({ kind: 'rejected', reason: expect.stringMatching(/no calloutSecret/) });
+    expect(() => inbound().readEvents({ ...raw, body: '{"Case":{"Id":"500"}}' })).toThrow(/one flat JSON object of Case fields/);
+  });
+});
+
+describe('salesforce-desk: reading a case', () => {
+  const record = { Id: '5005g00000AbCdEAAZ', Subject: 'S', Description: 'F', Priority: 'High', Account_External_Id__c: 'acme', Partner_Platform__c: 'teams', Partner_Related__c: 'true', LastModifiedById: '005000000000AGTAAA' };
+  it('written by the hub\'s user (15 or 18 characters): ignored; not ticked: ignored; a field missing or a priority not mapped: the problems', () => {
+    expect(readCase(SF_MAPPING, SF_HUB_USER, { ...record, LastModifiedById: SF_HUB_USER.slice(0, 15) })).toEqual({ kind: 'ignored', reason: "written by the hub (LastModifiedById is the hub's user)" });
+    expect(readCase(SF_MAPPING, SF_HUB_USER, { ...record, Partner_Related__c: 'false' })).toEqual({ kind: 'ignored', reason: 'Partner_Related__c is not "true"' });
+    expect(readCase(SF_MAPPING, SF_HUB_USER, { ...record, Partner_Related__c: true }).kind).toBe('flag');
+    expect(readCase(SF_MAPPING, SF_HUB_USER, { ...record, Priority: 'P9', Account_External_Id__c: '' })).toEqual({
+      kind: 'unmappable', caseId: record.Id,
+      problems: ['customerId: nothing in Account_External_Id__c', 'severity: "P9" in Priority is none of Critical, High, Medium, Low'],
+    });
+    // a case id the hub could never write to (the mapping names CaseNumber): noted on the record's Id
+    expect(readCase({ ...SF_MAPPING, caseId: 'CaseNumber' }, SF_HUB_USER, { ...record, CaseNumber: '00001001' })).toEqual({
+      kind: 'unmappable', caseId: record.Id, problems: ['caseId: "00001001" in CaseNumber is not a Case id (500…, 15 or 18 characters)'],
+    });
+  });
+
+  it('settings: field names, custom write-back fields and ids are checked, naming the setting', () => {
+    expect(() => inbound({ mapping: { ...SF_MAPPING, summary: '/case/subject' } })).toThrow(/mapping\.summary: must be a field API name/);
+    expect(() => inbound({ writeBack: { ...SF_WRITE_BACK, statusField: 'Status' } })).toThrow(/writeBack\.statusField: must be a custom field API name/);
+    expect(() => inbound({ organizationId: '005000000000001' })).toThrow(ConfigError);
+    expect(() => inbound({ hubUserId: 'hub' })).toThrow(/hubUserId: must be a user id/);
+  });
+});
+
+describe('salesforce-desk: write-back', () => {
+  const writer = (over: Record<string, unknown> = {}) => salesforceDeskWriter(desk(sandbox.baseUrl, over));
+
+  it('PATCHes the two custom fields and posts the comment (IsPublished as public); the token is fetched once; the automation does not fire', async () => {
+    const c = await sandbox.create({ ...caseInput, Partner_Related__c: true });
+    const fired = receiver.got.length;
+    const w = writer();
+    const tokens = sandbox.tokenRequests;
+    await w.writeBack(c.Id, { ticketNumber: 'MS-2409', status: 'open', comment: { body: 'Microsoft opened case MS-2409.', public: true } });
+    await w.writeBack(c.Id, { comment: { body: 'engineer-only note', public: false } });
+    expect(sandbox.tokenRequests).toBe(tokens + 1);
+    expect(sandbox.writes.filter((x) => x.caseId === c.Id).map((x) => x.body)).toEqual([
+      { Partner_Ticket_Number__c: 'MS-2409', Partner_Status__c: 'open' },
+      { ParentId: c.Id, CommentBody: 'Microsoft opened case MS-2409.', IsPublished: true },
+      { ParentId: c.Id, CommentBody: 'engineer-only note', IsPublished: false },
+    ]);
+    expect(sandbox.find(c.Id)).toMatchObject({ Partner_Ticket_Number__c: 'MS-2409', Partner_Status__c: 'open', LastModifiedById: SF_HUB_USER });
+    expect(receiver.got).toHaveLength(fired); // no echo: the entry criteria leave out the hub's user
+  });
+
+  it('a 401 (the session ended): the token is fetched again and the call made once more', async () => {
+    const c = await sandbox.create(caseInput);
+    const w = writer();
+    await w.writeBack(c.Id, { status: 'open' });
+    const tokens = sandbox.tokenRequests;
+    sandbox.expireTokens();
+    await w.writeBack(c.Id, { status: 'in progress' });
+    expect(sandbox.tokenRequests).toBe(tokens + 1);
+    expect(sandbox.find(c.Id)!.Partner_Status__c).toBe('in progress');
+  });
+
+  it('REQUEST_LIMIT_EXCEEDED (403) and 503: transient, with Retry-After when given; the next write goes through', async () => {
+    const c = await sandbox.create(caseInput);
+    sandbox.faults.push({ status: 403, headers: { 'retry-after': '30' } });
+    expect(await failure(writer().writeBack(c.Id, { status: 'open' }))).toMatchObject({
+      transient: true, httpStatus: 403, retryAfterMs: 30_000, message: expect.stringContaining('REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded.'),
+    });
+    sandbox.faults.push({ status: 503 });
+    expect(await failure(writer().writeBack(c.Id, { status: 'open' }))).toMatchObject({ transient: true, httpStatus: 503, message: expect.stringContaining('SERVER_UNAVAILABLE') });
+    await writer().writeBack(c.Id, { status: 'open' });
+    expect(sandbox.find(c.Id)!.Partner_Status__c).toBe('open');
+  });
+
+  it('a deleted case: final, saying so; a field the org lacks: final, with Salesforce\'s error; not a Case id, or a wrong secret: final', async () => {
+    const c = await sandbox.create(caseInput);
+    sandbox.deleteCase(c.Id);
+    expect(await failure(writer().writeBack(c.Id, { status: 'open' }))).toMatchObject({
+      transient: false, httpStatus: 404, message: expect.stringMatching(/case 500\w+ no longer exists \(deleted in Salesforce: ENTITY_IS_DELETED: entity is deleted\)/),
+    });
+    const d = await sandbox.create(caseInput);
+    expect(await failure(writer({ writeBack: { ...SF_WRITE_BACK, statusField: 'Partner_State__c' } }).writeBack(d.Id, { status: 'open' }))).toMatchObject({
+      transient: false, httpStatus: 400, message: expect.stringContaining("INVALID_FIELD: No such column 'Partner_State__c' on sobject of type Case"),
+    });
+    expect(await failure(writer().writeBack('12345', { status: 'open' }))).toMatchObject({ transient: false, message: expect.stringMatching(/is not a Salesforce Case id/) });
+    expect(await failure(writer({ credentials: { ...SF_CREDENTIALS, clientSecret: 'wrong' } }).writeBack(d.Id, { status: 'open' }))).toMatchObject({
+      transient: false, httpStatus: 400, message: expect.stringContaining('invalid_client: invalid client credentials'),
+    });
+  });
+
+  it('a comment longer than 4,000 bytes is cut on a character boundary and says so', async () => {
+    for (const long of ['é'.repeat(3000), `a${'é'.repeat(3000)}`]) { // 6,000 bytes; the limit falls between a character's bytes in one of them
+      const cut = fitCommentBody(long);
+      expect(Buffer.byteLength(cut)).toBeLessThanOrEqual(COMMENT_BODY_BYTES);
+      expect(Buffer.byteLength(cut)).toBeGreaterThan(COMMENT_BODY_BYTES - 80);
+      expect(cut).toMatch(/^a?é+\n\[cut: the comment was longer than the 4,000 bytes Salesforce keeps\]$/);
+    }
+    const long = 'é'.repeat(3000);
+    const cut = fitCommentBody(long);
+    expect(fitCommentBody('short')).toBe('short');
+    const c = await sandbox.create(caseInput);
+    await writer().writeBack(c.Id, { comment: { body: long, public: true } });
+    expect(sandbox.comments.filter((x) => x.caseId === c.Id).map((x) => x.body)).toEqual([cut]);
+  });
+
+  it('hub doctor: reads the org\'s limits with the app\'s token', async () => {
+    const [probe] = writer().setUpProbes!();
+    expect(probe && 'run' in probe && (await probe.run())).toMatch(/^GET \/services\/data\/v62\.0\/limits: \d+ of 100000 daily API requests left$/);
+  });
+});
