@@ -623,8 +623,11 @@ export interface DeskConnector {
    * Message up to 100). Throws ValidationError for a body that is not the desk's format.
    */
   readEvents(req: RawWebhook): DeskEvent[];
-  /** The answer the desk expects once a delivery is taken (a Salesforce Outbound Message: a SOAP `Ack`); absent: the hub's JSON result. */
-  acknowledge?(): { contentType: string; body: string };
+  /**
+   * The answer the desk expects once this delivery is taken (a Salesforce Outbound Message: a SOAP `Ack`);
+   * `undefined` (or absent): the hub's JSON result.
+   */
+  acknowledge?(req: RawWebhook): { contentType: string; body: string } | undefined;
   writeBack(caseId: string, update: DeskWriteBack): Promise<void>;
   /** `hub doctor`'s harmless calls to the desk (a read with the hub's credentials). */
   setUpProbes?(): SetUpProbe[];

@@ -150,7 +150,7 @@ export const salesforceDeskInbound = defineWebhookHalf(salesforceDesk, (s) => {
     readEvents: (req: RawWebhook): DeskEvent[] => (form(req) === 'outbound-message'
       ? parseOutboundMessage(webhookText(req)).Notification.map((n) => ({ ...readCase(s.mapping, s.hubUserId, n.sObject), eventId: n.Id }))
       : [readCase(s.mapping, s.hubUserId, parseFlowBody(req))]),
-    // Salesforce resends an Outbound Message until it reads this; a Flow's callout takes any 2xx and reads no body
-    acknowledge: () => ({ contentType: 'text/xml; charset=utf-8', body: OUTBOUND_ACK }),
+    // Salesforce resends an Outbound Message until it reads this; a Flow's callout gets the hub's JSON result
+    acknowledge: (req: RawWebhook) => (form(req) === 'outbound-message' ? { contentType: 'text/xml; charset=utf-8', body: OUTBOUND_ACK } : undefined),
   };
 });

@@ -59,7 +59,7 @@ export async function takeDeskEvent(deps: DeskDeps, deskId: string, raw: RawWebh
   if (verdict.kind === 'rejected') throw new InvalidSignatureError(`Desk event signature rejected: ${verdict.reason}`);
   if (verdict.kind === 'challenge') throw new ValidationError('A desk event is never a handshake.');
   const events = desk.readEvents(raw);
-  const acknowledge = desk.acknowledge?.();
+  const acknowledge = desk.acknowledge?.(raw);
   const seen = deliveriesOf(deskId);
   const taken = await takeOnce(deps, seen, deliveryMarks('id:', verdict), now, async () => {
     const results: DeskEventResult[] = [];

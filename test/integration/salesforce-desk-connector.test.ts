@@ -61,7 +61,7 @@ describe('salesforce-desk: an Outbound Message', () => {
       kind: 'flag', caseId: c.Id, eventId: notificationId,
       flag: { customerId: 'acme', platform: 'teams', severity: 'high', summary: 'Rooms drop out of Teams calls (all sites)', findings: caseInput.Description },
     }]);
-    expect(inbound().acknowledge!()).toEqual({ contentType: 'text/xml; charset=utf-8', body: OUTBOUND_ACK });
+    expect(inbound().acknowledge!(raw)).toEqual({ contentType: 'text/xml; charset=utf-8', body: OUTBOUND_ACK });
     expect(OUTBOUND_ACK).toBe('<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><notificationsResponse xmlns="http://soap.sforce.com/2005/09/outbound"><Ack>true</Ack></notificationsResponse></soapenv:Body></soapenv:Envelope>');
   });
 
@@ -130,6 +130,8 @@ describe('salesforce-desk: a Flow callout', () => {
     expect(raw.headers).toMatchObject({ 'content-type': 'application/json', [SECRET_HEADER]: CALLOUT_SECRET });
     expect(inbound().verifyEvent(raw, new Date())).toEqual({ kind: 'ok', deliveryId: expect.stringMatching(/^sha256:/) });
     expect(inbound().readEvents(raw)).toEqual([{ kind: 'flag', caseId: c.Id, flag: expect.objectContaining({ severity: 'critical', customerId: 'acme' }) }]);
+    // no SOAP Ack for a Flow: the hub's JSON result answers it
+    expect(inbound().acknowledge!(raw)).toBeUndefined();
     // a previous secret still works while the Flow's External Credential is rotated
     expect(inbound({ calloutSecret: 'new-secret', previousCalloutSecrets: [CALLOUT_SECRET] }).verifyEvent(raw, new Date()).kind).toBe('ok');
   });
