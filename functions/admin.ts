@@ -11,7 +11,7 @@ import { hubDeps, publicUrlFromEnv } from './adapters/hub-deps';
 import { readRawHubConfig, requiredEnv } from './adapters/config-source';
 import { awsSecretReader, resolveSecretEnv } from './adapters/secrets';
 import { withLambdaContext } from './adapters/logger';
-import { sqsDeadLetters, type DeadLetterTarget } from './adapters/sqs-dead-letters';
+import { deadLetterTargets, sqsDeadLetters } from './adapters/sqs-dead-letters';
 import { sqsClient } from './adapters/sqs-queue';
 import { json, type HttpEvent } from './http';
 import { dispatch } from './routes';
@@ -43,4 +43,4 @@ const lambdaDoctor = async () => runDoctor(readRawHubConfig(), {
 
 let wired: ReturnType<typeof makeAdminHandler> | undefined;
 export const handler = withLambdaContext(async (event: HttpEvent) =>
-  (wired ??= makeAdminHandler(await hubDeps('admin'), sqsDeadLetters(sqsClient(), JSON.parse(requiredEnv('DLQ_TARGETS')) as Record<string, DeadLetterTarget>), lambdaDoctor))(event));
+  (wired ??= makeAdminHandler(await hubDeps('admin'), sqsDeadLetters(sqsClient(), deadLetterTargets(requiredEnv('DLQ_TARGETS'))), lambdaDoctor))(event));

@@ -48,11 +48,12 @@ export function secretReferences(raw: unknown): string[] {
  */
 export const INLINE_CONFIG_BYTES = 2048;
 
+/** The configuration gzip-compressed (`HUB_CONFIG_GZIP`, base64), whatever its size. */
+export const compressedConfigEnvironment = (rawJson: string): Record<string, string> => ({ HUB_CONFIG_GZIP: gzipSync(rawJson, { level: 9 }).toString('base64') });
+
 /** The functions' environment variable carrying the configuration: as written when small, else compressed. */
 export function configEnvironment(rawJson: string): Record<string, string> {
-  return Buffer.byteLength(rawJson) <= INLINE_CONFIG_BYTES
-    ? { HUB_CONFIG_JSON: rawJson }
-    : { HUB_CONFIG_GZIP: gzipSync(rawJson, { level: 9 }).toString('base64') };
+  return Buffer.byteLength(rawJson) <= INLINE_CONFIG_BYTES ? { HUB_CONFIG_JSON: rawJson } : compressedConfigEnvironment(rawJson);
 }
 
 /** Reads and validates the configuration to deploy; throws a message naming the file and field. */

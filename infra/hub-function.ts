@@ -5,7 +5,7 @@
  * least privilege together, so a function can never get a resource name without its permission, or the
  * reverse.
  */
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -19,7 +19,8 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ALIASES, BUNDLE_TARGET, EXTERNAL_MODULES, MAIN_FIELDS, NODE_OPTIONS } from './bundling/esbuild-settings';
 import { TABLE_INDEXES } from '../topology/table-schema';
-import type { TableAction } from '../topology/access';
+import type { DeadLetterTargetsEnv, TableAction } from '../topology/access';
+import { EnvironmentSize } from './environment-size';
 import { REPO_ROOT } from './hub-config';
 import { acknowledgeWildcards } from './nag';
 import { STATUS_LINK_KEY } from '../core/status-links';
@@ -41,10 +42,13 @@ export class HubFunction extends Construct {
   readonly spec: FunctionSpec;
   readonly logGroup: logs.LogGroup;
   private readonly env: Record<string, string> = {};
+  /** What the function was built with (the helpers add the rest to `env`). */
+  private readonly baseEnv: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: HubFunctionProps) {
     super(scope, id);
     this.spec = props.spec;
+    this.baseEnv = { NODE_OPTIONS, HUB_FUNCTION: props.spec.name, ...props.environment };
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
 
     // an explicit role with an inline log policy instead of the AWSLambdaBasicExecutionRole managed policy
@@ -71,11 +75,7 @@ export class HubFunction extends Construct {
       role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
-      environment: {
-        NODE_OPTIONS,
-        HUB_FUNCTION: props.spec.name,
-        ...props.environment,
-      },
+      environment: this.baseEnv,
       bundling: {
         forceDockerBundling: false,
         minify: true,
@@ -98,13 +98,16 @@ export class HubFunction extends Construct {
       reason: 'Only the X-Ray actions of active tracing use `*`: they have no resource-level permissions. Data actions are scoped to a table, bus, queue or secret.',
     });
     // checked at synth time: Lambda refuses an environment over 4 KB at deploy time, far from its cause
-    this.node.addValidation({ validate: () => this.validateEnvironment({ ...props.environment, ...this.env }) });
+    this.node.addValidation({ validate: () => this.validateEnvironment() });
   }
 
-  private validateEnvironment(env: Record<string, string>): string[] {
-    // unresolved values (ARNs, URLs) are estimated by the length of their CloudFormation expression
-    const size = (v: string) => { const r: unknown = Stack.of(this).resolve(v); return Buffer.byteLength(typeof r === 'string' ? r : JSON.stringify(r)); };
-    const bytes = Object.entries(env).reduce((n, [k, v]) => n + Buffer.byteLength(k) + size(v), 0);
+  /** The environment's size once deployed (infra/environment-size.ts: references at the length of what they become). */
+  environmentBytes(): number {
+    return new EnvironmentSize(Stack.of(this)).bytes({ ...this.baseEnv, ...this.env });
+  }
+
+  private validateEnvironment(): string[] {
+    const bytes = this.environmentBytes();
     return bytes > MAX_ENVIRONMENT_BYTES
       ? [`function ${this.spec.name}: its environment is about ${bytes} bytes, over Lambda's ${MAX_ENVIRONMENT_BYTES}; the partner configuration (HUB_CONFIG_JSON, or HUB_CONFIG_GZIP compressed) does not fit beside the function's other settings`]
       : [];
@@ -144,12 +147,19 @@ export class HubFunction extends Construct {
   }
 
   /**
-   * DLQ_TARGETS (work queue → its dead-letter queue and source ARNs), and what an SQS message-move task
-   * needs: receive, delete and start/list move tasks on the dead-letter queues, send on the work queues.
+   * DLQ_TARGETS (work queue → the names of its dead-letter queue and of itself, with the account's SQS ARN
+   * and URL prefixes: functions/adapters/sqs-dead-letters.ts), and what an SQS message-move task needs:
+   * receive, delete and start/list move tasks on the dead-letter queues, send on the work queues.
+   * Names, not three full ARNs and URLs per queue: those came to ~345 bytes a queue as deployed, and the
+   * admin function's 4 KB environment also holds the configuration and the secret ARNs.
    */
   manageDeadLetters(queues: readonly { spec: { name: string }; queue: sqs.IQueue; deadLetterQueue: sqs.IQueue }[]): this {
-    const targets: Record<string, { dlqUrl: string; dlqArn: string; sourceArn: string }> = {};
-    for (const q of queues) targets[q.spec.name] = { dlqUrl: q.deadLetterQueue.queueUrl, dlqArn: q.deadLetterQueue.queueArn, sourceArn: q.queue.queueArn };
+    const targets: DeadLetterTargetsEnv = {
+      // the forms a queue's `Fn::GetAtt Arn` and `Ref` (its URL) take, without the queue's name
+      arn: `arn:${Aws.PARTITION}:sqs:${Aws.REGION}:${Aws.ACCOUNT_ID}:`,
+      url: `https://sqs.${Aws.REGION}.${Aws.URL_SUFFIX}/${Aws.ACCOUNT_ID}/`,
+      queues: Object.fromEntries(queues.map((q) => [q.spec.name, [q.deadLetterQueue.queueName, q.queue.queueName]])),
+    };
     this.setEnv('DLQ_TARGETS', Stack.of(this).toJsonString(targets));
     this.fn.addToRolePolicy(new iam.PolicyStatement({
       actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:StartMessageMoveTask', 'sqs:ListMessageMoveTasks'],

@@ -17,7 +17,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRICS } from '../core/deps';
 import { ACCESS, queuesGranted, type AccessProfile } from '../topology/access';
-import { configEnvironment } from './hub-config';
+import { compressedConfigEnvironment, configEnvironment } from './hub-config';
 import { HubFunction } from './hub-function';
 import { HubMailReceiving, MAIL_PREFIX, sendingIdentities, type PartnerMailAddresses } from './hub-mail';
 import { acknowledgeWildcards } from './nag';
@@ -70,6 +70,7 @@ export class HubServices extends Construct {
     const secretNames = [...state.secrets.keys()];
 
     for (const spec of topology.functions) {
+      const access: AccessProfile = ACCESS[spec.name];
       const f = new HubFunction(this, pascal(spec.name), {
         spec,
         logRetention: props.logRetention,
@@ -77,10 +78,11 @@ export class HubServices extends Construct {
           POWERTOOLS_SERVICE_NAME: METRICS.service,
           POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
           POWERTOOLS_LOG_LEVEL: 'INFO',
-          ...configEnvironment(props.hubConfigJson),
+          // the admin function's environment also grows with every queue (DLQ_TARGETS) and secret (HUB_SECRET_ARNS):
+          // as deployed, 4 partners and a desk inline (1.9 KB) took it over Lambda's 4 KB; compressed, it fits
+          ...(access.managesDeadLetters ? compressedConfigEnvironment : configEnvironment)(props.hubConfigJson),
         },
       });
-      const access: AccessProfile = ACCESS[spec.name];
       f.useTable(state.table, access.table);
       if (access.putEvents) f.publishTo(state.bus);
       f.sendTo(this.queuesFor(spec.name, access));

@@ -44,13 +44,20 @@ export interface AccessProfile {
   sendsPartnerMail?: boolean;
   /** Reads the mail SES received and stored in the stack's mail bucket (s3:GetObject under its prefix). */
   readsInboundMail?: boolean;
-  /** Reads the dead-letter queues and moves their messages back (the admin routes). */
+  /** Reads the dead-letter queues and moves their messages back (the admin routes); gets DLQ_TARGETS. */
   managesDeadLetters?: boolean;
   /** Reads the status-link key the stack generates (signs and checks customer status links). */
   signsStatusLinks?: boolean;
   /** Gets HUB_PUBLIC_URL, the hub's public base URL (it hands it to partners as a webhook address). */
   publicUrl?: boolean;
 }
+
+/**
+ * DLQ_TARGETS (infra/hub-function.ts, read by functions/adapters/sqs-dead-letters.ts): each work queue's
+ * dead-letter queue and the work queue itself, by name, and the prefixes that make a queue's name its ARN
+ * and its URL in the stack's account and region.
+ */
+export interface DeadLetterTargetsEnv { arn: string; url: string; queues: Record<string, [deadLetterQueue: string, workQueue: string]> }
 
 /**
  * Every function gets the same item-level table actions: the ones DynamoEscalationStore issues, on the

@@ -3,9 +3,30 @@
  * where they are); redrive starts an SQS message-move task from each dead-letter queue back to its source.
  */
 import { ReceiveMessageCommand, StartMessageMoveTaskCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import * as z from 'zod';
+import { ConfigError } from '../../core/errors';
 import type { DeadLetter, DeadLetterQueues } from '../../core/ports';
+import type { DeadLetterTargetsEnv } from '../../topology/access';
 
 export interface DeadLetterTarget { dlqUrl: string; dlqArn: string; sourceArn: string }
+
+const DeadLetterTargetsEnv = z.strictObject({
+  arn: z.string().startsWith('arn:'),
+  url: z.url(),
+  queues: z.record(z.string(), z.tuple([z.string().min(1), z.string().min(1)])),
+}) satisfies z.ZodType<DeadLetterTargetsEnv>;
+
+/** DLQ_TARGETS as the stack sets it (queue names and the account's prefixes) → each work queue's dead-letter target. */
+export function deadLetterTargets(value: string): Record<string, DeadLetterTarget> {
+  let parsed: DeadLetterTargetsEnv;
+  try {
+    parsed = DeadLetterTargetsEnv.parse(JSON.parse(value));
+  } catch (e) {
+    throw new ConfigError(`DLQ_TARGETS is not { arn, url, queues: { <work queue>: [<dead-letter queue name>, <work queue name>] } }: ${(e as Error).message}`);
+  }
+  const { arn, url, queues } = parsed;
+  return Object.fromEntries(Object.entries(queues).map(([work, [dlq, source]]) => [work, { dlqUrl: url + dlq, dlqArn: arn + dlq, sourceArn: arn + source }]));
+}
 
 export function sqsDeadLetters(client: SQSClient, targets: Record<string, DeadLetterTarget>, maxPerQueue = 50): DeadLetterQueues {
   const names = Object.keys(targets);

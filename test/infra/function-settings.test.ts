@@ -7,7 +7,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import type { FunctionName } from '../../topology/topology';
 import { synthHub } from './hub-stack-fixture';
 
-/** What each function cannot start without (beyond HUB_CONFIG_JSON, which every function gets). */
+/** What each function cannot start without (beyond the configuration, HUB_CONFIG_JSON or HUB_CONFIG_GZIP, which every function gets). */
 const NEEDS: Record<FunctionName, string[]> = {
   api: ['TABLE_NAME', 'BUS_NAME', 'HUB_SESSION_SECRET_ARN'],
   webhook: ['TABLE_NAME', 'QUEUE_URLS'],
@@ -25,9 +25,10 @@ const NEEDS: Record<FunctionName, string[]> = {
 
 /** A complete environment with local values (no AWS call happens before the check under test). */
 const COMPLETE: Record<string, string> = {
-  TABLE_NAME: 'hub-table', BUS_NAME: 'hub-bus', QUEUE_URLS: '{}', DLQ_TARGETS: '{}', INBOUND_MAIL_BUCKET: 'hub-mail', INBOUND_MAIL_PREFIX: 'inbound/',
+  TABLE_NAME: 'hub-table', BUS_NAME: 'hub-bus', QUEUE_URLS: '{}', INBOUND_MAIL_BUCKET: 'hub-mail', INBOUND_MAIL_PREFIX: 'inbound/',
   HUB_SESSION_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:hub/status-link-key',
   HUB_PUBLIC_URL: 'https://hub.example.com',
+  DLQ_TARGETS: JSON.stringify({ arn: 'arn:aws:sqs:us-east-1:123456789012:', url: 'https://sqs.us-east-1.amazonaws.com/123456789012/', queues: {} }),
   HUB_CONFIG_JSON: JSON.stringify({ partners: [{ id: 'acme', name: 'Acme', platforms: ['acme'], connector: 'manual', baseUrl: 'https://acme.example', portalUrl: 'https://acme.example/support' }] }),
   // any AWS call a start makes before failing goes nowhere but 127.0.0.1
   AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', AWS_ENDPOINT_URL: 'http://127.0.0.1:1',
@@ -70,6 +71,7 @@ it('the stack gives every function each setting it needs', () => {
   for (const [fn, needs] of Object.entries(NEEDS)) {
     const found = template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: Match.objectLike({ HUB_FUNCTION: fn }) } } });
     const vars = (Object.values(found)[0] as { Properties: { Environment: { Variables: Record<string, unknown> } } }).Properties.Environment.Variables;
-    expect(Object.keys(vars)).toEqual(expect.arrayContaining([...needs, 'HUB_CONFIG_JSON']));
+    expect(Object.keys(vars)).toEqual(expect.arrayContaining(needs));
+    expect(Object.keys(vars).filter((k) => k === 'HUB_CONFIG_JSON' || k === 'HUB_CONFIG_GZIP')).toHaveLength(1);
   }
 }, 60000);
