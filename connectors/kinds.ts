@@ -31,7 +31,7 @@ export interface InboundPorts {
   /** Service-health sources are polled: nothing inbound. */
   serviceHealth: object;
   /** The desk's events, verified and read with its mapping; the webhook function carries no desk HTTP client. */
-  desk: Pick<DeskConnector, 'verifyEvent' | 'readEvent'>;
+  desk: Pick<DeskConnector, 'verifyEvent' | 'readEvents' | 'acknowledge'>;
 }
 
 /**
@@ -192,7 +192,7 @@ export const KINDS: { readonly [K in ConnectorKind]: KindSpec<K> } = {
     },
     refusingInbound: (d, _c, why) => {
       const refuse = refusal(d, why, 'desk events are verified and read by the webhook function (connectors/webhook-registry.ts)', 'desk');
-      return { verifyEvent: refuse, readEvent: refuse };
+      return { verifyEvent: refuse, readEvents: refuse };
     },
     compose: (outbound, inbound) => ({ ...outbound, ...inbound }),
     // the desk is the vendor's own system, not a partner: what it says is read by its mapping (zod), no partner guard

@@ -291,6 +291,7 @@ export function engineerView(e: Escalation): EscalationAnswer {
     lastError: e.lastError,
     problem: e.problem ? { code: e.problem.code, message: e.problem.message, since: e.problem.since } : null,
     knownIncidents: (e.knownIncidents ?? []).map((i) => ({ ...shownKnownIncident(i), match: i.match })),
+    deskId: e.deskId ?? null,
     createdAt: e.createdAt,
     updatedAt: e.updatedAt,
   };

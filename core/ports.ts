@@ -140,6 +140,11 @@ export interface DeliveryStore {
    * `ttlSeconds`. Not open work (no index entry); `forgetDelivery` with the same key forgets it.
    */
   markSignedSeen(partnerId: string, key: string, now: Date, ttlSeconds: number): Promise<boolean>;
+  /**
+   * Whether `key` is remembered (markSignedSeen, markDeliverySeen) and not expired: a read, for a guard that
+   * remembers only once its work is done (desk events: a crash half-way leaves the delivery unseen).
+   */
+  wasSeen(partnerId: string, key: string, now: Date): Promise<boolean>;
   /** Webhook delivery guard: `true` the first time a delivery id is seen (within its TTL). */
   markDeliverySeen(partnerId: string, deliveryId: string, update: unknown, now: Date, ttlSeconds: number): Promise<boolean>;
   /** Forgets a delivery that could not be enqueued, so the partner's retry is accepted. */
@@ -587,10 +592,14 @@ export interface DeskFlag { customerId: string; platform: string; severity: stri
  * fields could not all be mapped (`problems`, one line each; `caseId` when at least that was found), or an
  * event that is not a flag (the `partnerRelated` test failed).
  */
-export type DeskEvent =
+export type DeskEvent = (
   | { kind: 'flag'; caseId: string; flag: DeskFlag }
   | { kind: 'unmappable'; caseId?: string; problems: string[] }
-  | { kind: 'ignored'; reason: string };
+  | { kind: 'ignored'; reason: string }
+) & {
+  /** The desk's own id of this event, when it has one (a Salesforce Outbound Message's notification `Id`): seen again, it is a duplicate. */
+  eventId?: string;
+};
 
 /**
  * One write to a desk case: the partner ticket's number and status (the desk's fields), and a comment that
@@ -609,8 +618,13 @@ export interface DeskWriteBack {
  */
 export interface DeskConnector {
   verifyEvent(req: RawWebhook, now: Date): WebhookVerdict;
-  /** Throws ValidationError for a body that is not the desk's JSON. */
-  readEvent(req: RawWebhook): DeskEvent;
+  /**
+   * The events one delivery carries, one per case (a Zendesk trigger sends one; a Salesforce Outbound
+   * Message up to 100). Throws ValidationError for a body that is not the desk's format.
+   */
+  readEvents(req: RawWebhook): DeskEvent[];
+  /** The answer the desk expects once a delivery is taken (a Salesforce Outbound Message: a SOAP `Ack`); absent: the hub's JSON result. */
+  acknowledge?(): { contentType: string; body: string };
   writeBack(caseId: string, update: DeskWriteBack): Promise<void>;
   /** `hub doctor`'s harmless calls to the desk (a read with the hub's credentials). */
   setUpProbes?(): SetUpProbe[];

@@ -36,6 +36,8 @@ export const EscalationAnswer = z.strictObject({
   attempts: z.number().int(), lastError: z.string().nullable(),
   problem: z.strictObject({ code: z.string(), message: z.string(), since: time }).nullable(),
   knownIncidents: z.array(EscalationKnownIncidentAnswer),
+  /** The vendor's desk its case is in (`desks`), when it was flagged or tagged there: its changes are written back to that case. */
+  deskId: z.string().nullable(),
   createdAt: time, updatedAt: time,
 });
 export type EscalationAnswer = z.infer<typeof EscalationAnswer>;

@@ -33,8 +33,11 @@ export function makeWebhookHandler(deps: HubDeps) {
       const body = rawBytes(event);
       if (body.length > MAX_BODY_BYTES) throw new PayloadTooLargeError(`Desk events are limited to ${MAX_BODY_BYTES} bytes.`);
       const raw = { headers: lowerHeaders(event.headers), body, query: event.queryStringParameters ?? {} };
-      const r = await takeDeskEvent(deps, event.pathParameters?.deskId ?? '', raw);
-      return json(r.status === 'flagged' ? 202 : 200, r);
+      const { results, acknowledge } = await takeDeskEvent(deps, event.pathParameters?.deskId ?? '', raw);
+      if (acknowledge) return { statusCode: 200, headers: { 'content-type': acknowledge.contentType }, body: acknowledge.body };
+      const flagged = results.some((r) => r.status === 'flagged');
+      // a desk's one event answers as itself; a delivery of several, as the list
+      return json(flagged ? 202 : 200, results.length === 1 ? results[0] : { items: results });
     },
   }, deps.log);
 }

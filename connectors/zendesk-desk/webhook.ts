@@ -55,6 +55,7 @@ export const zendeskDeskInbound = defineWebhookHalf(zendeskDesk, (s: ZendeskDesk
   const secrets = [s.webhookSecret, ...(s.previousWebhookSecrets ?? [])];
   return {
     verifyEvent: (req: RawWebhook, now: Date) => zendeskVerdict(secrets, req, now),
-    readEvent: (req: RawWebhook) => readDeskEvent(s.mapping, webhookJson(req, 'The Zendesk trigger body')),
+    // a trigger sends one ticket
+    readEvents: (req: RawWebhook) => [readDeskEvent(s.mapping, webhookJson(req, 'The Zendesk trigger body'))],
   };
 });

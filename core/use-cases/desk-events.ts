@@ -11,20 +11,27 @@ import { QUEUES } from '../deps';
 import type { Escalation } from '../escalation';
 import { ConflictError, InvalidSignatureError, NoRouteError, NotFoundError, PartnerCallError, ValidationError } from '../errors';
 import type { EventType } from '../events';
-import type { DeliveryStore, DeskWriteBack, EscalationRecords, RawWebhook, ServiceHealthStore, TimelineStore } from '../ports';
+import type { DeliveryStore, DeskEvent, DeskWriteBack, EscalationRecords, RawWebhook, ServiceHealthStore, TimelineStore } from '../ports';
 import { isHttpUrl } from '../partner-input';
 import { CreateEscalationRequest } from '../schemas';
-import { DELIVERY_TTL_SECONDS, guardReplay } from './ingest-webhook';
+import { DELIVERY_TTL_SECONDS, deliveryMarks, takeOnce } from './ingest-webhook';
+import { mutateEscalation } from './mutate-escalation';
 import { flagEscalation } from './flag-escalation';
 
-/** A write to a desk case, on the `desk-writeback` queue (`escalationId`: whose timeline records a final failure). */
-export interface DeskWriteMessage { deskId: string; caseId: string; update: DeskWriteBack; escalationId?: string }
+/**
+ * A write to a desk case, on the `desk-writeback` queue (`escalationId`: whose timeline records a final
+ * failure; `once`: the change it writes, remembered once written, so that it is written once).
+ */
+export interface DeskWriteMessage { deskId: string; caseId: string; update: DeskWriteBack; escalationId?: string; once?: string }
 
 export type DeskEventResult =
   | { status: 'flagged' | 'already-flagged'; escalationId: string }
   | { status: 'ignored'; reason: string }
   | { status: 'not-flagged'; problems: string[] }
   | { status: 'duplicate' };
+
+/** A delivery taken: what became of each event it carried, and the answer its desk expects (absent: the hub's JSON). */
+export interface DeskDeliveryResult { results: DeskEventResult[]; acknowledge?: { contentType: string; body: string } | undefined }
 
 /** Where a desk's deliveries are remembered (the webhook deliveries' items, under a key no partner id can take: ids have no `:`). */
 const deliveriesOf = (deskId: string) => `desk:${deskId}`;
@@ -34,60 +41,82 @@ const problemNote = (problems: readonly string[]): DeskWriteBack => ({
   comment: { public: false, body: `The partner escalation hub did not flag this ticket:\n${problems.map((p) => `- ${p}`).join('\n')}\nFix the fields and tag the ticket again.` },
 });
 
+type DeskDeps = Needs<'config' | 'bus' | 'clock' | 'newId' | 'log' | 'connectors' | 'queue', EscalationRecords & DeliveryStore & TimelineStore & ServiceHealthStore>;
+
 /**
- * Takes a desk event in.
- * Steps: find the desk; verify the signature over the raw bytes; dedupe on the delivery id and on what is
- * signed; read the event with the desk's mapping; not partner-related → acknowledged, ignored; a field
- * missing or unmappable, or a flag `POST /v1/escalations` would refuse (no partner for the platform, a
- * required field, another customer's case) → acknowledged, no escalation, and the problems written to the
- * case as an engineer-only note (through the write-back queue); else the escalation, as `POST
- * /v1/escalations` creates it (one per case and partner), remembering the desk. A failure forgets the
- * delivery, so the desk's retry is taken.
+ * Takes a desk delivery in.
+ * Steps: find the desk; verify the signature over the raw bytes; a delivery id (or signed bytes) seen
+ * before is a duplicate; read its events with the desk's mapping, and take each (takeOneDeskEvent) unless
+ * its own event id was seen before. Each is remembered only once taken (takeOnce): a crash half-way leaves
+ * the delivery unseen and the desk's retry is taken; taking an event again is harmless (one escalation per
+ * case and partner; at worst a second engineer-only note).
  */
-export async function takeDeskEvent(
-  deps: Needs<'config' | 'bus' | 'clock' | 'newId' | 'log' | 'connectors' | 'queue', EscalationRecords & DeliveryStore & TimelineStore & ServiceHealthStore>,
-  deskId: string,
-  raw: RawWebhook,
-): Promise<DeskEventResult> {
+export async function takeDeskEvent(deps: DeskDeps, deskId: string, raw: RawWebhook): Promise<DeskDeliveryResult> {
   const desk = deps.connectors.desk?.(deskId);
   if (!desk) throw new NotFoundError(`No desk "${deskId}" is configured.`);
   const now = deps.clock.now();
   const verdict = desk.verifyEvent(raw, now);
   if (verdict.kind === 'rejected') throw new InvalidSignatureError(`Desk event signature rejected: ${verdict.reason}`);
   if (verdict.kind === 'challenge') throw new ValidationError('A desk event is never a handshake.');
-  const event = desk.readEvent(raw);
+  const events = desk.readEvents(raw);
+  const acknowledge = desk.acknowledge?.();
   const seen = deliveriesOf(deskId);
-  const replay = await guardReplay(deps, seen, verdict.replay, now);
-  if (replay === 'seen') return { status: 'duplicate' };
-  if (!(await deps.store.markSignedSeen(seen, `id:${verdict.deliveryId}`, now, DELIVERY_TTL_SECONDS))) {
-    await replay.forget();
-    return { status: 'duplicate' };
-  }
-  try {
-    if (event.kind === 'ignored') return { status: 'ignored', reason: event.reason };
-    const problems = event.kind === 'unmappable' ? event.problems : undefined;
-    const caseId = event.caseId;
-    const refused = async (why: string[]): Promise<DeskEventResult> => {
-      deps.log.warn('desk event not flagged', { deskId, problems: why });
-      if (caseId) await deps.queue.send({ queue: QUEUES.deskWriteback, body: { deskId, caseId, update: problemNote(why) } satisfies DeskWriteMessage });
-      return { status: 'not-flagged', problems: why };
-    };
-    if (problems || event.kind !== 'flag') return await refused(problems ?? []);
-    const input = CreateEscalationRequest.safeParse({ caseId: event.caseId, ...event.flag });
-    if (!input.success) return await refused(input.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
-    try {
-      const r = await flagEscalation(deps, input.data, `desk:${deskId}`, { deskId });
-      return { status: r.created ? 'flagged' : 'already-flagged', escalationId: r.escalation.escalationId };
-    } catch (err) {
-      if (err instanceof NoRouteError || err instanceof ValidationError || err instanceof ConflictError) {
-        return await refused(err.details?.length ? err.details.map((d) => `${d.path}: ${d.message}`) : [err.message]);
-      }
-      throw err;
+  const taken = await takeOnce(deps, seen, deliveryMarks('id:', verdict), now, async () => {
+    const results: DeskEventResult[] = [];
+    for (const event of events) {
+      // the desk's own id of the event: the same notification in a later delivery is a duplicate
+      const keys = event.eventId !== undefined ? [{ key: `event:${event.eventId}`, ttlSeconds: DELIVERY_TTL_SECONDS }] : [];
+      const one = await takeOnce(deps, seen, keys, now, () => takeOneDeskEvent(deps, deskId, event));
+      results.push(one.seen ? { status: 'duplicate' } : one.value);
     }
+    return results;
+  });
+  return { results: taken.seen ? [{ status: 'duplicate' }] : taken.value, acknowledge };
+}
+
+/**
+ * One event of a delivery: not partner-related → ignored; a field missing or unmappable, or a flag `POST
+ * /v1/escalations` would refuse (no partner for the platform, a required field, another customer's case) →
+ * no escalation, and the problems written to the case as an engineer-only note (through the write-back
+ * queue); else the escalation, as `POST /v1/escalations` creates it (one per case and partner),
+ * remembering the desk (linkDesk, for a case flagged before through the API).
+ */
+async function takeOneDeskEvent(deps: DeskDeps, deskId: string, event: DeskEvent): Promise<DeskEventResult> {
+  if (event.kind === 'ignored') return { status: 'ignored', reason: event.reason };
+  const caseId = event.caseId;
+  const refused = async (why: string[]): Promise<DeskEventResult> => {
+    deps.log.warn('desk event not flagged', { deskId, problems: why });
+    if (caseId) await deps.queue.send({ queue: QUEUES.deskWriteback, body: { deskId, caseId, update: problemNote(why) } satisfies DeskWriteMessage });
+    return { status: 'not-flagged', problems: why };
+  };
+  if (event.kind !== 'flag') return refused(event.problems);
+  const input = CreateEscalationRequest.safeParse({ caseId: event.caseId, ...event.flag });
+  if (!input.success) return refused(input.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  try {
+    const r = await flagEscalation(deps, input.data, `desk:${deskId}`, { deskId });
+    if (!r.created) await linkDesk(deps, r.escalation, deskId);
+    return { status: r.created ? 'flagged' : 'already-flagged', escalationId: r.escalation.escalationId };
   } catch (err) {
-    await deps.store.forgetDelivery(seen, `id:${verdict.deliveryId}`).catch(() => undefined);
-    await replay.forget();
+    if (err instanceof NoRouteError || err instanceof ValidationError || err instanceof ConflictError) {
+      return refused(err.details?.length ? err.details.map((d) => `${d.path}: ${d.message}`) : [err.message]);
+    }
     throw err;
+  }
+}
+
+/**
+ * A case flagged before through the API (or the CLI) and now from its desk: the escalation remembers the
+ * desk, so that from now on its changes are written back, and a partner ticket it already has is written
+ * at once (as a PartnerIncidentOpened event, read when written: never older than what follows it).
+ */
+async function linkDesk(deps: DeskDeps, e: Escalation, deskId: string): Promise<void> {
+  if (e.deskId) return;
+  const r = await mutateEscalation(deps.store, e.escalationId, (cur) => (cur.deskId ? undefined : { ...cur, deskId }), deps.clock.now(), { known: e, keepDue: true });
+  if (!r?.changed) return;
+  deps.log.info('escalation linked to its desk case', { deskId });
+  if (r.after.partnerTicket) {
+    const message = { 'detail-type': 'PartnerIncidentOpened', detail: { escalationId: e.escalationId } };
+    await deps.queue.send({ queue: QUEUES.deskWriteback, body: message });
   }
 }
 
@@ -95,8 +124,30 @@ const statusWord = (s: string) => s.replace(/_/g, ' ');
 
 /** A partner incident as its event names it (KnownIncidentConfirmed, ConfirmedIncidentResolved): the partner's own fields. */
 export interface EventIncident { id: string; title: string; status: string; url?: string | undefined }
-/** A domain event routed to the `desk-writeback` queue: whose escalation, and for a known incident's events which incident. */
-export interface DeskEventMessage { type: EventType; escalationId: string; incident?: EventIncident | undefined }
+/**
+ * A domain event routed to the `desk-writeback` queue: its id (the bus's: the same on a redelivery), whose
+ * escalation, a status change's new status (`to`), an aging's threshold and deadline, a known incident's events which incident.
+ */
+export interface DeskEventMessage {
+  type: EventType; escalationId: string; eventId?: string | undefined;
+  to?: string | undefined; aging?: { threshold: string; deadline: string } | undefined; incident?: EventIncident | undefined;
+}
+
+/**
+ * The change an event writes, as remembered once written: the escalation's one-time changes by what they
+ * are (a re-announced opening is the same change), a status change by the bus's event id.
+ */
+function changeKey(m: DeskEventMessage): string | undefined {
+  const of = `write:${m.escalationId}:`;
+  switch (m.type) {
+    case 'PartnerIncidentOpened': return `${of}opened`;
+    case 'EscalationReferred': return `${of}referred`;
+    case 'EscalationAged': return m.aging ? `${of}aged:${m.aging.threshold}:${m.aging.deadline}` : undefined;
+    case 'KnownIncidentConfirmed': return m.incident ? `${of}incident:${m.incident.id}:confirmed` : undefined;
+    case 'ConfirmedIncidentResolved': return m.incident ? `${of}incident:${m.incident.id}:resolved` : undefined;
+    default: return m.eventId ? `${of}event:${m.eventId}` : undefined;
+  }
+}
 
 /**
  * A confirmed known incident, as the customer sees it: the partner's id, title, status and http(s) link.
@@ -141,13 +192,16 @@ export function deskUpdateFor(type: EventType, e: Escalation, incident?: EventIn
 
 /**
  * Applies one message of the `desk-writeback` queue.
- * Steps: for a domain event, read the escalation (its current state: a late or repeated event writes the
- * same fields) and skip it unless it came from a desk; write to the desk case; a throttled desk
- * (`Retry-After`) gets the write again after that delay (re-queued); a final failure (the case was deleted)
- * is recorded on the escalation's timeline and not retried; other failures throw (queue retries, then DLQ).
+ * Steps: for a domain event, read the escalation and skip it unless it came from a desk; skip a change
+ * already written (changeKey: a redelivered or re-announced event), and a status change the escalation has
+ * since moved past (its own event writes the newer status: the case's comments never go back in time);
+ * write to the desk case (the fields from the escalation's current state, the comment from the event);
+ * remember the change once written; a throttled desk (`Retry-After`) gets the write again after that delay
+ * (re-queued, still to be remembered); a final failure (the case was deleted) is recorded on the
+ * escalation's timeline and not retried; other failures throw (queue retries, then DLQ).
  */
 export async function writeBackToDesk(
-  deps: Needs<'config' | 'connectors' | 'queue' | 'log' | 'clock', EscalationRecords & TimelineStore>,
+  deps: Needs<'config' | 'connectors' | 'queue' | 'log' | 'clock', EscalationRecords & TimelineStore & DeliveryStore>,
   message: DeskWriteMessage | DeskEventMessage,
 ): Promise<'written' | 'skipped' | 'deferred' | 'failed'> {
   let write: DeskWriteMessage;
@@ -157,13 +211,17 @@ export async function writeBackToDesk(
     const e = await deps.store.getEscalation(message.escalationId);
     const update = e?.deskId ? deskUpdateFor(message.type, e, message.incident) : undefined;
     if (!e?.deskId || !update) return 'skipped';
-    write = { deskId: e.deskId, caseId: e.caseId, update, escalationId: e.escalationId };
+    if (message.type === 'PartnerStatusChanged' && message.to !== undefined && message.to !== e.status) return 'skipped';
+    const once = changeKey(message);
+    write = { deskId: e.deskId, caseId: e.caseId, update, escalationId: e.escalationId, ...(once ? { once } : {}) };
   }
   const desk = deps.connectors.desk?.(write.deskId);
   if (!desk) throw new NotFoundError(`No desk "${write.deskId}" is configured.`);
+  const ledger = deliveriesOf(write.deskId);
+  const now = deps.clock.now();
+  if (write.once && (await deps.store.wasSeen(ledger, write.once, now))) return 'skipped';
   try {
     await desk.writeBack(write.caseId, write.update);
-    return 'written';
   } catch (err) {
     if (!(err instanceof PartnerCallError)) throw err;
     if (err.transient && err.retryAfterMs !== undefined) {
@@ -173,8 +231,11 @@ export async function writeBackToDesk(
     if (err.transient) throw err;
     deps.log.error('desk write-back failed for good', { deskId: write.deskId, caseId: write.caseId, error: err.message });
     if (write.escalationId) {
-      await deps.store.appendTimeline(write.escalationId, { at: deps.clock.now().toISOString(), type: 'desk_writeback_failed', actor: 'hub', detail: { deskId: write.deskId, error: err.message } });
+      await deps.store.appendTimeline(write.escalationId, { at: now.toISOString(), type: 'desk_writeback_failed', actor: 'hub', detail: { deskId: write.deskId, error: err.message } });
     }
     return 'failed';
   }
+  // after the write: a crash in between writes the change again (at least once; the desk has no idempotency key)
+  if (write.once) await deps.store.markSignedSeen(ledger, write.once, now, DELIVERY_TTL_SECONDS);
+  return 'written';
 }

@@ -20,10 +20,10 @@ export type IngestResult =
 /**
  * Takes a partner webhook in.
  * Steps: find the partner; let its connector verify the signature over the raw bytes (or answer a
- * handshake); parse the updates; where the delivery id is not signed, remember what is (guardReplay: the
- * same signed bytes under a new delivery id are a duplicate); remember the delivery id with the updates (a
- * delivery seen before is acknowledged, not applied twice); enqueue for status sync and answer at once
- * (takeDelivery).
+ * handshake); parse the updates; where the delivery id is not signed, what is signed identifies the
+ * delivery too (the same signed bytes under a new delivery id are a duplicate: deliveryMarks); remember the
+ * delivery id with the updates (a delivery seen before is acknowledged, not applied twice); enqueue for
+ * status sync and answer at once (takeDelivery).
  */
 export async function ingestWebhook(deps: Needs<'config' | 'connectors' | 'clock' | 'queue', DeliveryStore>, partnerId: string, raw: RawWebhook): Promise<IngestResult> {
   const partner = partnerById(deps.config, partnerId);
@@ -35,20 +35,20 @@ export async function ingestWebhook(deps: Needs<'config' | 'connectors' | 'clock
   if (verdict.kind === 'challenge') return verdict;
   const updates = connector.parseWebhook(raw);
   const message: InboundMessage = { partnerId, deliveryId: verdict.deliveryId, updates };
-  const replay = await guardReplay(deps, partnerId, verdict.replay, now);
-  if (replay === 'seen') return { kind: 'duplicate', deliveryId: verdict.deliveryId };
-  return { kind: await takeDelivery(deps, message, now, replay.forget), deliveryId: verdict.deliveryId };
+  // what is signed is remembered once the delivery is stored (takeDelivery): from then on the sweep answers for it
+  const taken = await takeOnce(deps, partnerId, replayMarks(verdict.replay), now, () => takeDelivery(deps, message, now));
+  return { kind: taken.seen ? 'duplicate' : taken.value, deliveryId: verdict.deliveryId };
 }
 
 /**
  * The tail every inbound path shares (webhooks, partner mail): remembers the delivery id with its updates
  * (a delivery seen before is a duplicate, not applied twice) and enqueues it for status sync, which applies
- * a partner's deliveries in order. If the enqueue fails, the delivery is forgotten again (and `undo` undoes
- * the caller's own marks) so that the partner's retry is taken; if the process dies after answering, the
- * stored delivery is due in the open-work index and the sweep enqueues it again.
+ * a partner's deliveries in order. If the enqueue fails, the delivery is forgotten again so that the
+ * partner's retry is taken; if the process dies before or after answering, the stored delivery is due in
+ * the open-work index and the sweep enqueues it again.
  */
 export async function takeDelivery(
-  deps: Needs<'queue', DeliveryStore>, message: InboundMessage, now: Date, undo: () => Promise<void> = async () => {},
+  deps: Needs<'queue', DeliveryStore>, message: InboundMessage, now: Date,
 ): Promise<'accepted' | 'duplicate'> {
   const fresh = await deps.store.markDeliverySeen(message.partnerId, message.deliveryId, message.updates, now, DELIVERY_TTL_SECONDS);
   if (!fresh) return 'duplicate';
@@ -56,20 +56,37 @@ export async function takeDelivery(
     await deps.queue.send({ queue: QUEUES.inbound, body: message });
   } catch (err) {
     await deps.store.forgetDelivery(message.partnerId, message.deliveryId).catch(() => undefined);
-    await undo();
     throw err;
   }
   return 'accepted';
 }
 
+/** A key an inbound path remembers, for how long. */
+export interface Remembered { key: string; ttlSeconds: number }
+
 /**
- * The replay guard on signed material, shared by every webhook endpoint: where a connector says its delivery
- * id is not signed (`verdict.replay`), the digest of what is signed is remembered for twice the signature's
- * window (a timestamp may be that far ahead, then that far behind), and seen again it is a duplicate,
- * whatever delivery id it comes with. `forget` undoes the mark when the delivery could not be taken in.
+ * What identifies a delivery: its id (`prefix` + delivery id, for a week), and where the connector says that
+ * id is not signed, what is signed (for twice the signature's window: a timestamp may be that far ahead,
+ * then that far behind).
  */
-export async function guardReplay(deps: Needs<never, DeliveryStore>, partnerId: string, replay: WebhookReplayGuard | undefined, now: Date): Promise<'seen' | { forget(): Promise<void> }> {
-  if (!replay) return { forget: async () => {} };
-  if (!(await deps.store.markSignedSeen(partnerId, replay.key, now, 2 * replay.windowSeconds))) return 'seen';
-  return { forget: () => deps.store.forgetDelivery(partnerId, replay.key).catch(() => undefined) };
+export const deliveryMarks = (prefix: string, verdict: { deliveryId: string; replay?: WebhookReplayGuard | undefined }): Remembered[] => [
+  { key: `${prefix}${verdict.deliveryId}`, ttlSeconds: DELIVERY_TTL_SECONDS }, ...replayMarks(verdict.replay),
+];
+const replayMarks = (replay: WebhookReplayGuard | undefined): Remembered[] => (replay ? [{ key: replay.key, ttlSeconds: 2 * replay.windowSeconds }] : []);
+
+/**
+ * The guard of inbound work done inline, not queued, and harmless to repeat (desk events, joint-call events:
+ * each write is idempotent): seen before under any of `keys` → `seen`; else `work` runs, and only then are
+ * the keys remembered. Remembering first would lose the work to a crash half-way (the sender's retry would
+ * be a duplicate); remembering after costs at most a repeat, which the work absorbs. Concurrent copies of
+ * one delivery both pass, for the same reason.
+ */
+export async function takeOnce<T>(
+  deps: Needs<never, DeliveryStore>, owner: string, keys: readonly Remembered[], now: Date, work: () => Promise<T>,
+): Promise<{ seen: true } | { seen: false; value: T }> {
+  const seenBefore = await Promise.all(keys.map((k) => deps.store.wasSeen(owner, k.key, now)));
+  if (seenBefore.some(Boolean)) return { seen: true };
+  const value = await work();
+  await Promise.all(keys.map((k) => deps.store.markSignedSeen(owner, k.key, now, k.ttlSeconds)));
+  return { seen: false, value };
 }

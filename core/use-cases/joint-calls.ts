@@ -7,7 +7,7 @@ import { hubEvent } from '../events';
 import type { CollaborationEvent, DeliveryStore, EscalationRecords, JointCall, MeetingSubscriptionStore, RawWebhook, TimelineStore } from '../ports';
 import { applyLifecycleEvents, requestMeetingSubscription } from './meeting-subscriptions';
 import { linkPartnerTicket } from '../ticket-links';
-import { guardReplay } from './ingest-webhook';
+import { deliveryMarks, takeOnce } from './ingest-webhook';
 
 /** Meetings are linked to escalations through the ticket-link items, under this prefix. */
 export const meetingLinkId = (meetingId: string) => `meeting:${meetingId}`;
@@ -79,9 +79,10 @@ export type CollaborationIngestResult =
 /**
  * Takes a meeting provider's webhook in (`/v1/webhooks/{partnerId}/collaboration`).
  * Steps: answer the provider's handshake (Zoom `endpoint.url_validation`, Graph `validationToken`);
- * verify the signature or client state over the raw bytes; remember the delivery id (duplicates are
- * acknowledged, not recorded twice); record each meeting event in its escalation's timeline; act on
- * subscription lifecycle notifications (meeting-subscriptions.ts `applyLifecycleEvents`).
+ * verify the signature or client state over the raw bytes; a delivery seen before is acknowledged, not
+ * recorded twice; record each meeting event in its escalation's timeline; act on subscription lifecycle
+ * notifications (meeting-subscriptions.ts `applyLifecycleEvents`); then remember the delivery (takeOnce:
+ * after the work, so a crash half-way is retried, not lost).
  */
 export async function ingestCollaborationWebhook(
   deps: Needs<'connectors' | 'clock' | 'log', EscalationRecords & TimelineStore & DeliveryStore & MeetingSubscriptionStore>, partnerId: string, raw: RawWebhook): Promise<CollaborationIngestResult> {
@@ -93,22 +94,23 @@ export async function ingestCollaborationWebhook(
   if (verdict.kind === 'challenge') return verdict;
   const events: CollaborationEvent[] = connector.parseWebhook(raw);
   const key = `collab:${verdict.deliveryId}`;
-  if ((await guardReplay(deps, partnerId, verdict.replay, now)) === 'seen'
-    || !(await deps.store.markDeliverySeen(partnerId, key, events, now, 7 * 24 * 3600))) {
-    return { kind: 'duplicate', deliveryId: verdict.deliveryId, events: events.length };
-  }
-  let recorded = 0;
-  for (const [i, ev] of events.entries()) {
-    const escalationId = await deps.store.findByTicket(partnerId, meetingLinkId(ev.meetingId));
-    if (!escalationId) continue; // a meeting the hub did not schedule
-    await deps.store.appendTimeline(escalationId, {
-      at: now.toISOString(), type: 'joint_call_event', actor: `${connector.provider}`,
-      detail: { meetingId: ev.meetingId, event: ev.type, eventAt: ev.at, ...ev.detail },
-    }, `${key}#${i}`);
-    recorded++;
-  }
-  const lifecycle = connector.lifecycleEvents?.(raw) ?? [];
-  if (lifecycle.length) recorded += await applyLifecycleEvents(deps, partnerId, lifecycle, key);
-  await deps.store.markDeliveryApplied(partnerId, key);
-  return { kind: 'recorded', deliveryId: verdict.deliveryId, events: recorded };
+  // every write below is keyed by the delivery: remembered once all are made, a crash half-way is retried whole
+  const taken = await takeOnce(deps, partnerId, deliveryMarks('collab:', verdict), now, async () => {
+    let recorded = 0;
+    for (const [i, ev] of events.entries()) {
+      const escalationId = await deps.store.findByTicket(partnerId, meetingLinkId(ev.meetingId));
+      if (!escalationId) continue; // a meeting the hub did not schedule
+      await deps.store.appendTimeline(escalationId, {
+        at: now.toISOString(), type: 'joint_call_event', actor: `${connector.provider}`,
+        detail: { meetingId: ev.meetingId, event: ev.type, eventAt: ev.at, ...ev.detail },
+      }, `${key}#${i}`);
+      recorded++;
+    }
+    const lifecycle = connector.lifecycleEvents?.(raw) ?? [];
+    if (lifecycle.length) recorded += await applyLifecycleEvents(deps, partnerId, lifecycle, key);
+    return recorded;
+  });
+  return taken.seen
+    ? { kind: 'duplicate', deliveryId: verdict.deliveryId, events: events.length }
+    : { kind: 'recorded', deliveryId: verdict.deliveryId, events: taken.value };
 }

@@ -457,6 +457,12 @@ export class DynamoEscalationStore implements EscalationStore {
     return r !== undefined;
   }
 
+  async wasSeen(partnerId: string, key: string, now: Date) {
+    const r = await this.db.send(new GetCommand({ TableName: this.tableName, Key: hookKey(partnerId, key), ConsistentRead: true }));
+    // expired items may linger until DynamoDB's TTL removes them (as in markSignedSeen's condition)
+    return r.Item !== undefined && !(typeof r.Item.ttl === 'number' && r.Item.ttl < Math.floor(now.getTime() / 1000));
+  }
+
   async forgetDelivery(partnerId: string, deliveryId: string) {
     await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: hookKey(partnerId, deliveryId) }));
   }

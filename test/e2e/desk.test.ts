@@ -90,3 +90,27 @@ it('refuses a desk event that is not signed by the desk, and a desk that is not 
   expect(bad.status).toBe(401);
   expect((await http(hub.url, 'POST', '/v1/desks/no-such-desk/events', { raw: '{}' })).status).toBe(404);
 });
+
+it('a case flagged first through the API, then tagged in its desk: linked to the desk, and the partner ticket number written back at once', async () => {
+  const t = await desk.create(ticket);
+  const created = await http(hub.url, 'POST', '/v1/escalations', {
+    token: engineerToken(),
+    body: { caseId: String(t.id), customerId: 'cust-desk', platform: 'acme', severity: 'high', summary: ticket.subject, findings: ticket.description },
+  });
+  expect(created.status).toBe(202);
+  const opened = await waitFor('the partner ticket', async () => {
+    const r = await http(hub.url, 'GET', `/v1/escalations/${created.json.escalationId}`, { token: engineerToken() });
+    return r.json?.partnerTicket ? r.json : false;
+  });
+  expect(opened.deskId).toBeNull();
+  await desk.tag(t.id, 'partner_related');
+  expect(desk.deliveries.filter((d) => d.ticketId === t.id).map((d) => d.status)).toEqual([200]); // already flagged
+  const fields = await waitFor('the partner ticket number on the desk ticket', async () => {
+    const f = desk.tickets.get(t.id)!.custom_fields;
+    return f.some((x) => x.id === 360000000001) ? f : false;
+  });
+  expect(fields).toEqual(expect.arrayContaining([{ id: 360000000001, value: opened.partnerTicket.number }]));
+  const linked = await http(hub.url, 'GET', `/v1/escalations/${created.json.escalationId}`, { token: engineerToken() });
+  expect(linked.json.deskId).toBe('vendor-zendesk');
+  expect(desk.deliveries.filter((d) => d.ticketId === t.id)).toHaveLength(1); // no echo of the write
+});

@@ -183,6 +183,20 @@ describe.each(SCHEMES)('$partnerId webhooks', (s) => {
     if (!s.collaboration) expect(queue.messages.length - before).toBe(1);
   });
 
+  it('a process that dies before the delivery is taken loses nothing: the same delivery again is taken', async () => {
+    const d = delivery({ id: uid('crash') });
+    const store = deps.store;
+    const dies = () => { throw new Error('the process died'); };
+    // the first write of each path dies (a partner's stored delivery, a meeting event's lookup), and a dead process forgets nothing
+    deps.store = Object.assign(Object.create(store) as typeof store, { markDeliverySeen: dies, findByTicket: dies, forgetDelivery: dies });
+    try {
+      expect(await attempt(s, d)).toMatch(/the process died/);
+    } finally {
+      deps.store = store;
+    }
+    expect(await attempt(s, d)).toMatch(/accepted|recorded/);
+  });
+
   it('acknowledges a replayed delivery without applying it twice', async () => {
     const d = delivery({ id: uid('replay') });
     const before = queue.messages.length;

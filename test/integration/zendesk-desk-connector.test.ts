@@ -60,10 +60,10 @@ describe('zendesk-desk: the trigger webhook', () => {
     const raw = lastDelivery();
     const verdict = inbound().verifyEvent(raw, new Date());
     expect(verdict).toMatchObject({ kind: 'ok', deliveryId: expect.stringMatching(/^\d+$/) });
-    expect(inbound().readEvent(raw)).toEqual({
+    expect(inbound().readEvents(raw)).toEqual([{
       kind: 'flag', caseId: String(t.id),
       flag: { customerId: 'acme', platform: 'teams', severity: 'critical', summary: ticketInput.subject, findings: ticketInput.description },
-    });
+    }]);
   });
 
   it('a tampered body, a wrong secret, an old timestamp are rejected; a replay carries the same replay key', async () => {

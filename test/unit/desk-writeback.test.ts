@@ -12,7 +12,8 @@ const fromDesk = draftEscalation({
 function harness(writeBack: (caseId: string, u: DeskWriteBack) => Promise<void>, escalation = fromDesk) {
   const sent: QueueMessage[] = [];
   const timeline: TimelineEntry[] = [];
-  const desk: DeskConnector = { verifyEvent: () => ({ kind: 'rejected', reason: 'unused' }), readEvent: () => ({ kind: 'ignored', reason: 'unused' }), writeBack };
+  const ledger = new Set<string>();
+  const desk: DeskConnector = { verifyEvent: () => ({ kind: 'rejected', reason: 'unused' }), readEvents: () => [], writeBack };
   const deps = {
     config: testConfig('http://127.0.0.1:1'),
     connectors: { ticketing: () => undefined, collaboration: () => undefined, serviceHealth: () => undefined, desk: (id: string) => (id === 'vendor-zendesk' ? desk : undefined) },
@@ -20,6 +21,9 @@ function harness(writeBack: (caseId: string, u: DeskWriteBack) => Promise<void>,
     log: silentLog,
     clock: { now: () => new Date('2026-03-01T10:00:00Z') },
     store: {
+      // the desk's ledger of changes written (DeliveryStore's marks)
+      wasSeen: async (owner: string, key: string) => ledger.has(`${owner}|${key}`),
+      markSignedSeen: async (owner: string, key: string) => !ledger.has(`${owner}|${key}`) && Boolean(ledger.add(`${owner}|${key}`)),
       getEscalation: async (id: string) => (id === escalation.escalationId ? escalation : undefined),
       appendTimeline: async (_id: string, e: TimelineEntry) => { timeline.push(e); return true; },
     },
@@ -74,4 +78,30 @@ it('a deleted desk case: recorded on the timeline, not retried', async () => {
   expect(await writeBackToDesk(gone.deps, { type: 'PartnerIncidentOpened', escalationId: fromDesk.escalationId })).toBe('failed');
   expect(gone.timeline).toEqual([{ at: '2026-03-01T10:00:00.000Z', type: 'desk_writeback_failed', actor: 'hub', detail: { deskId: 'vendor-zendesk', error: expect.stringContaining('no longer exists') } }]);
   expect(gone.sent).toEqual([]);
+});
+
+it('each change is written once: a redelivered or re-announced event writes nothing more; a throttled write is still remembered once written', async () => {
+  const writes: DeskWriteBack[] = [];
+  let throttle = true;
+  const { deps, sent } = harness(async (_c, u) => {
+    if (throttle) { throttle = false; throw new PartnerCallError('HTTP 429', true, 429, 1000); }
+    writes.push(u);
+  });
+  const changed = { type: 'PartnerStatusChanged' as const, escalationId: fromDesk.escalationId, eventId: 'ev-1', to: 'in_progress' };
+  expect(await writeBackToDesk(deps, changed)).toBe('deferred');
+  const deferred = sent[0]!.body as Parameters<typeof writeBackToDesk>[1];
+  expect(await writeBackToDesk(deps, deferred)).toBe('written');
+  expect(await writeBackToDesk(deps, changed)).toBe('skipped'); // the bus delivered it twice
+  expect(await writeBackToDesk(deps, { type: 'PartnerIncidentOpened', escalationId: fromDesk.escalationId, eventId: 'ev-2' })).toBe('written');
+  // an opening announced again (a new event id) is the same change
+  expect(await writeBackToDesk(deps, { type: 'PartnerIncidentOpened', escalationId: fromDesk.escalationId, eventId: 'ev-3' })).toBe('skipped');
+  expect(writes.map((w) => w.comment?.body)).toEqual(['Acme Cloud ticket AC-42 is now in progress.', 'Acme Cloud opened ticket AC-42 for this case. Status: in progress.']);
+});
+
+it('a status change the escalation has since moved past writes nothing: the newer one writes its status, the case never goes back in time', async () => {
+  const writes: DeskWriteBack[] = [];
+  const { deps } = harness(async (_c, u) => { writes.push(u); }, { ...fromDesk, status: 'resolved' });
+  expect(await writeBackToDesk(deps, { type: 'PartnerStatusChanged', escalationId: fromDesk.escalationId, eventId: 'ev-new', to: 'resolved' })).toBe('written');
+  expect(await writeBackToDesk(deps, { type: 'PartnerStatusChanged', escalationId: fromDesk.escalationId, eventId: 'ev-old', to: 'in_progress' })).toBe('skipped');
+  expect(writes).toEqual([{ ticketNumber: 'AC-42', status: 'resolved', comment: { public: true, body: 'Acme Cloud ticket AC-42 is now resolved.' } }]);
 });
