@@ -18,9 +18,10 @@ const SQS_QUEUE_NAME_MAX = 80;
 
 type Intrinsic = { Ref?: string; 'Fn::GetAtt'?: [string, string]; 'Fn::Join'?: [string, unknown[]] };
 
-export class EnvironmentSize {
-  private resources: Map<string, CfnResource> | undefined;
+/** A stack's resources by logical id, found once per stack when first asked (at synth: the tree is complete). */
+const resourcesOf = new WeakMap<Stack, Map<string, CfnResource>>();
 
+export class EnvironmentSize {
   constructor(private readonly stack: Stack) {}
 
   /** The bytes of `env` (names and values) once deployed, references at the length of what they resolve to. */
@@ -58,9 +59,13 @@ export class EnvironmentSize {
   }
 
   private resource(logicalId: string): CfnResource | undefined {
-    this.resources ??= new Map(this.stack.node.findAll()
-      .filter((c: IConstruct): c is CfnResource => CfnResource.isCfnResource(c))
-      .map((c) => [this.stack.resolve(c.logicalId) as string, c]));
-    return this.resources.get(logicalId);
+    let resources = resourcesOf.get(this.stack);
+    if (!resources) {
+      resources = new Map(this.stack.node.findAll()
+        .filter((c: IConstruct): c is CfnResource => CfnResource.isCfnResource(c))
+        .map((c) => [this.stack.resolve(c.logicalId) as string, c]));
+      resourcesOf.set(this.stack, resources);
+    }
+    return resources.get(logicalId);
   }
 }
