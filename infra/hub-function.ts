@@ -66,6 +66,7 @@ export class HubFunction extends Construct {
   readonly fn: NodejsFunction;
   readonly spec: FunctionSpec;
   readonly logGroup: logs.LogGroup;
+  /** Every variable it is given, as set (the helpers below add theirs). */
   private readonly env: Record<string, string> = {};
 
   constructor(scope: Construct, id: string, props: HubFunctionProps) {
@@ -97,11 +98,7 @@ export class HubFunction extends Construct {
       role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
-      environment: {
-        NODE_OPTIONS,
-        HUB_FUNCTION: props.spec.name,
-        ...props.environment,
-      },
+      environment: Object.assign(this.env, { NODE_OPTIONS, HUB_FUNCTION: props.spec.name, ...props.environment }),
       bundling: {
         forceDockerBundling: false,
         minify: true,
@@ -126,13 +123,18 @@ export class HubFunction extends Construct {
       reason: 'Only the X-Ray actions of active tracing use `*`: they have no resource-level permissions. Data actions are scoped to a table, bus, queue or secret.',
     });
     // checked at synth time: Lambda refuses an environment over 4 KB at deploy time, far from its cause
-    this.node.addValidation({ validate: () => this.validateEnvironment({ ...props.environment, ...this.env }) });
+    this.node.addValidation({ validate: () => this.validateEnvironment() });
   }
 
-  private validateEnvironment(env: Record<string, string>): string[] {
-    const bytes = Object.entries(env).reduce((n, [k, v]) => n + Buffer.byteLength(k) + resolvedBytes(Stack.of(this).resolve(v)), 0);
+  /** The whole environment's size once deployed, at most (resolvedBytes): what synth checks. */
+  environmentBytes(): number {
+    return Object.entries(this.env).reduce((n, [k, v]) => n + Buffer.byteLength(k) + resolvedBytes(Stack.of(this).resolve(v)), 0);
+  }
+
+  private validateEnvironment(): string[] {
+    const bytes = this.environmentBytes();
     return bytes > MAX_ENVIRONMENT_BYTES
-      ? [`function ${this.spec.name}: its environment is up to ${bytes} bytes once deployed, over Lambda's ${MAX_ENVIRONMENT_BYTES} (${Object.keys(env).join(', ')})`]
+      ? [`function ${this.spec.name}: its environment is up to ${bytes} bytes once deployed, over Lambda's ${MAX_ENVIRONMENT_BYTES} (${Object.keys(this.env).join(', ')})`]
       : [];
   }
 

@@ -26,11 +26,15 @@ export const clientConfig = (endpoint: string) => ({
 /** An SQS client for the tier's own calls: moto's endpoint wins over its queue URLs' host (as in functions/adapters/sqs-queue.ts). */
 export const motoSqs = (endpoint: string) => new SQSClient({ ...clientConfig(endpoint), useQueueUrlAsEndpoint: false });
 
-export interface Synthesized { outdir: string; stackName: string; template: Template; assets: { path: string; bucket: string; key: string }[] }
+export interface Synthesized {
+  outdir: string; stackName: string; template: Template; assets: { path: string; bucket: string; key: string }[];
+  /** Each function's environment size as the synth-time check estimates it (infra/hub-function.ts `resolvedBytes`), by its HUB_FUNCTION. */
+  environmentBytes: Record<string, number>;
+}
 
 /** `npx cdk synth -c hubConfig=<file>` in-process, with bundling (the CLI's default). */
 export function synthesize(opts: { outdir: string; hubConfig: string; stackName: string; jwtIssuer: string; jwtAudience: string; alarmEmail?: string | undefined; retainData?: boolean }): Synthesized {
-  const { app } = buildHubApp({ CDK_DEFAULT_REGION: REGION, CDK_DEFAULT_ACCOUNT: ACCOUNT }, {
+  const { app, stack } = buildHubApp({ CDK_DEFAULT_REGION: REGION, CDK_DEFAULT_ACCOUNT: ACCOUNT }, {
     outdir: opts.outdir,
     context: { hubConfig: opts.hubConfig, stackName: opts.stackName, jwtIssuer: opts.jwtIssuer, jwtAudience: opts.jwtAudience, retainData: String(opts.retainData ?? false), ...(opts.alarmEmail ? { alarmEmail: opts.alarmEmail } : {}) },
   });
@@ -45,7 +49,8 @@ export function synthesize(opts: { outdir: string; hubConfig: string; stackName:
       const d = Object.values(f.destinations)[0]!;
       return { path: join(opts.outdir, f.source.path), bucket: d.bucketName.replace('${AWS::AccountId}', ACCOUNT).replace('${AWS::Region}', REGION), key: d.objectKey };
     });
-  return { outdir: opts.outdir, stackName: opts.stackName, template, assets };
+  const environmentBytes = Object.fromEntries([...stack.services.functions].map(([name, f]) => [name, f.environmentBytes()]));
+  return { outdir: opts.outdir, stackName: opts.stackName, template, assets, environmentBytes };
 }
 
 /** moto's JSON-protocol APIs without an SDK client this project does not otherwise need (SSM). */

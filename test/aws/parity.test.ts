@@ -16,15 +16,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startGenericSandbox, type GenericSandbox } from '../../connectors/generic-rest/sandbox';
 import { startServiceNowSandbox, type ServiceNowSandbox } from '../../connectors/servicenow/sandbox';
+import { startZendeskDeskSandbox, type ZendeskDeskSandbox } from '../../connectors/zendesk-desk/sandbox';
 import { QUEUES } from '../../core/deps';
 import { threadRootId } from '../../core/mail';
 import type { MailVerdicts } from '../../core/ports';
 import { documentClient } from '../../functions/adapters/document-client';
+import { MAX_ENVIRONMENT_BYTES } from '../../infra/hub-function';
 import { signJwt } from '../../local/jwt';
+import { DESK_CREDENTIALS, DESK_TICKET_FIELDS, zendeskDesk } from '../support/desk';
 import { uid } from '../support/fixtures';
 import { http } from '../support/local-hub';
 import { sesReceiptEvent } from '../support/ses-receipt-event';
-import { clientConfig, deployToMoto, motoSqs, synthesize, type Deployed } from './deploy';
+import { clientConfig, deployToMoto, motoSqs, synthesize, type Deployed, type Synthesized } from './deploy';
 import { LambdaRunner, readDeployedStack, type DeployedStack } from './lambda-runner';
 import { freePort, startMoto, type Moto } from './moto-server';
 
@@ -45,12 +48,16 @@ const SECRETS = {
   GLOBEX_WEBHOOK_SECRET: whsec('globex-webhook-secret-from-secrets-manager'),
   INITECH_USER: 'initech-integration',
   INITECH_PASSWORD: 'initech-password-from-secrets-manager',
+  DESK_ZD_TOKEN: 'desk-api-token-from-secrets-manager',
+  DESK_ZD_SIGNING_SECRET: 'desk-signing-secret-from-secrets-manager',
 };
 
 let moto: Moto;
 let acme: GenericSandbox;
 let globex: GenericSandbox;
 let initech: ServiceNowSandbox;
+let desk: ZendeskDeskSandbox;
+let synthesized: Synthesized;
 let deployed: Deployed;
 let stack: DeployedStack;
 let runner: LambdaRunner;
@@ -60,11 +67,12 @@ let table: string;
 const sqs = () => motoSqs(moto.endpoint);
 
 beforeAll(async () => {
-  [moto, acme, globex, initech] = await Promise.all([
+  [moto, acme, globex, initech, desk] = await Promise.all([
     startMoto(),
     startGenericSandbox({ token: SECRETS.ACME_TOKEN, webhookSecret: SECRETS.ACME_WEBHOOK_SECRET, numberPrefix: 'ACME' }),
     startGenericSandbox({ token: SECRETS.GLOBEX_TOKEN, webhookSecret: SECRETS.GLOBEX_WEBHOOK_SECRET, numberPrefix: 'GLBX' }),
     startServiceNowSandbox({ username: SECRETS.INITECH_USER, password: SECRETS.INITECH_PASSWORD }),
+    startZendeskDeskSandbox({ email: DESK_CREDENTIALS.email, apiToken: SECRETS.DESK_ZD_TOKEN, webhookSecret: SECRETS.DESK_ZD_SIGNING_SECRET, triggerTag: 'partner_related' }),
   ]);
   workDir = mkdtempSync(join(tmpdir(), 'hub-aws-parity-'));
   const hubConfig = join(workDir, 'hub.config.json');
@@ -91,8 +99,10 @@ beforeAll(async () => {
         statusPatterns: [{ pattern: 'being worked on', status: 'in_progress' }], allowedSenders: ['contoso.example'],
       },
     ],
+    // the vendor's Zendesk (the desk sandbox): the README's trigger body and mapping, its API token and signing secret in Secrets Manager
+    desks: [{ ...zendeskDesk(desk.baseUrl, '${DESK_ZD_SIGNING_SECRET}'), credentials: { email: DESK_CREDENTIALS.email, apiToken: '${DESK_ZD_TOKEN}' } }],
   }, null, 2));
-  const synthesized = synthesize({ outdir: join(workDir, 'cdk.out'), hubConfig, stackName: 'HubAwsParity', jwtIssuer: 'https://issuer.aws-parity.test/', jwtAudience: 'hub-api' });
+  synthesized = synthesize({ outdir: join(workDir, 'cdk.out'), hubConfig, stackName: 'HubAwsParity', jwtIssuer: 'https://issuer.aws-parity.test/', jwtAudience: 'hub-api' });
   // the runner's front door plays the HTTP API: its address is the API's endpoint (the hub's public URL)
   const frontDoorPort = await freePort();
   deployed = await deployToMoto(moto.endpoint, synthesized, SECRETS, `http://127.0.0.1:${frontDoorPort}`, moto.log);
@@ -101,6 +111,7 @@ beforeAll(async () => {
   await runner.start(frontDoorPort);
   acme.settings.webhookUrl = `${runner.url}/v1/webhooks/acme-cloud`;
   globex.settings.webhookUrl = `${runner.url}/v1/webhooks/globex`;
+  desk.settings.webhookUrl = `${runner.url}/v1/desks/vendor-zendesk/events`;
   db = documentClient(new DynamoDBClient(clientConfig(moto.endpoint)));
   table = deployed.outputs.TableName!;
   // SES sends only from verified identities: the operator's step of docs/deploy.md, section 8
@@ -109,7 +120,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await runner?.stop();
-  await Promise.allSettled([acme?.close(), globex?.close(), initech?.close()]);
+  await Promise.allSettled([acme?.close(), globex?.close(), initech?.close(), desk?.close()]);
   await moto?.stop();
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
@@ -184,6 +195,11 @@ describe('the deployed stack on moto', () => {
     expect(stack.functions.size).toBe(declared.length);
     expect([...stack.functions.values()].map((f) => f.role)).toEqual(expect.arrayContaining(['admin', 'api', 'comment-forwarder', 'partner-worker', 'poller', 'status-sync', 'sweep', 'webhook']));
     for (const f of stack.functions.values()) expect(existsSync(join(f.codeDir, 'index.js'))).toBe(true);
+    // Lambda refuses an environment over 4 KB (names and values, as deployed: real ARNs and URLs), moto does not:
+    // each deployed one fits, and the synth-time check's estimate (resolvedBytes in infra/hub-function.ts) was not below it
+    const deployedBytes = Object.fromEntries([...stack.functions.values()].map((f) => [f.role, Object.entries(f.environment).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0)]));
+    expect(Object.entries(deployedBytes).filter(([, bytes]) => bytes > MAX_ENVIRONMENT_BYTES)).toEqual([]);
+    expect(Object.entries(deployedBytes).filter(([role, bytes]) => !(bytes <= synthesized.environmentBytes[role]!))).toEqual([]);
     // moto's queue URLs name sqs.<region>.amazonaws.com, not its endpoint: the SQS adapters must still reach moto
     const urls = Object.values(JSON.parse(runner.fn('partner-worker').environment.QUEUE_URLS!) as Record<string, string>);
     expect(urls.length).toBeGreaterThan(0);
@@ -404,5 +420,53 @@ describe('the deployed stack on moto', () => {
     const inbound = await queuesOf('status-sync');
     await waitFor('the inbound queue drained', async () => (await depth(inbound.queue.queueUrl)) === 0);
     expect(await depth(inbound.dlqUrl)).toBe(0);
+  });
+
+  it('8. a Zendesk desk: a tagged ticket flags through the deployed webhook function; the partner ticket number comes back through the desk-writeback queue, with no echo', async () => {
+    const findings = 'DESK-FINDINGS: relay timeouts in the device logs';
+    const t = await desk.create({ subject: 'Rooms drop out of calls', description: findings, priority: 'high', organizationExternalId: 'acme-corp', platform: 'acme' });
+    const deliveries = () => desk.deliveries.filter((d) => d.ticketId === t.id);
+    expect(deliveries()).toHaveLength(0); // not partner-related yet: the trigger does not fire
+    // an agent tags the ticket: the trigger posts its body, signed with the secret from Secrets Manager, to the deployed route
+    await desk.tag(t.id, 'partner_related');
+    expect(deliveries().map((d) => d.status)).toEqual([202]);
+
+    // the webhook function flagged the case as POST /v1/escalations would, remembering the desk
+    const caseId = String(t.id);
+    const link = await item(`CASE#${caseId}`, 'PARTNER#acme-cloud');
+    expect(link).toEqual(expect.objectContaining({ escalationId: expect.any(String) }));
+    const id = link!.escalationId as string;
+    const esc = await opened(id);
+    expect(esc).toEqual(expect.objectContaining({ deskId: 'vendor-zendesk', caseId, customerId: 'acme-corp', severity: 'high', summary: 'Rooms drop out of calls', createdBy: 'desk:vendor-zendesk' }));
+    const incident = acme.incidents.get(esc.partnerTicket.id)!;
+    expect(incident.externalRef).toBe(`hub:${id}`);
+
+    // PartnerIncidentOpened → the desk-writeback rule → its queue → the desk-writeback function → PUT on the desk ticket
+    const field = (fieldId: number) => desk.tickets.get(t.id)!.custom_fields.find((f) => f.id === fieldId)?.value;
+    await waitFor('the partner ticket number in the desk ticket\'s field', async () => field(DESK_TICKET_FIELDS.ticketNumberField) === incident.number);
+    expect(field(DESK_TICKET_FIELDS.statusField)).toBe('open');
+    const writeback = await queuesOf('desk-writeback');
+    expect(runner.deliveries.filter((d) => d.queueName === writeback.queue.queueName && d.body.includes(id)).map((d) => JSON.parse(d.body)['detail-type'])).toEqual(['PartnerIncidentOpened']);
+
+    // the partner resolves its incident: its signed webhook → status sync → PartnerStatusChanged → the desk, in order
+    await acme.move(incident.id, 'resolved', 'Relay configuration rolled back');
+    await waitFor('the resolved status in the desk ticket\'s field', async () => field(DESK_TICKET_FIELDS.statusField) === 'resolved');
+    const comments = desk.comments.filter((c) => c.ticketId === t.id);
+    expect(comments).toEqual([
+      { ticketId: t.id, public: true, body: expect.stringContaining(`opened ticket ${incident.number}`) },
+      { ticketId: t.id, public: true, body: expect.stringContaining(`ticket ${incident.number} is now resolved`) },
+    ]);
+    for (const c of comments) expect(c.body).not.toContain(findings); // customer-visible: never the findings
+    expect(desk.tickets.get(t.id)!.tags).toContain('hub_synced');
+
+    // no echo: the hub's writes went through the API, which the trigger excludes; still one delivery, one escalation
+    expect(deliveries()).toHaveLength(1);
+    expect((await api('GET', `/v1/escalations?caseId=${caseId}`, { token: engineer() })).json.items).toHaveLength(1);
+    // an event the desk did not sign is refused
+    const forged = await api('POST', '/v1/desks/vendor-zendesk/events', { raw: deliveries()[0]!.body, headers: { 'x-zendesk-webhook-signature': 'AAAA', 'x-zendesk-webhook-signature-timestamp': new Date().toISOString() } });
+    expect(forged.status).toBe(401);
+
+    await waitFor('the desk-writeback queue drained', async () => (await depth(writeback.queue.queueUrl)) === 0);
+    expect(await depth(writeback.dlqUrl)).toBe(0);
   });
 });
