@@ -18,10 +18,11 @@ import { buildTopology, MAIL_CONNECTOR, type FunctionName } from '../../topology
 /**
  * A regression guard above the 300 KB target (see the size test below). 325 since issue 15's known
  * incidents (their event, store methods and views in every bundle; suggestions, confirm and dismiss in
- * api): api 320 KB, partner-worker 320 KB, where they were 315 and 319. 326 since issue 16's second desk
- * connector (below).
+ * api): api 320 KB, partner-worker 320 KB, where they were 315 and 319. 330 since issue 16's second desk
+ * connector (its descriptor in every bundle: each parses the whole configuration, desks included) and the
+ * desk events' guards: api 325 KB, admin 326 KB.
  */
-const BUNDLE_CEILING_KB = 326;
+const BUNDLE_CEILING_KB = 330;
 /**
  * mail-inbound alone parses MIME (mailparser): 1326 KB, of which iconv-lite 481 KB and encoding-japanese
  * 87 KB (charset tables: partner mail in non-UTF-8 charsets must decode), libmime 174 KB, and he, entities,
