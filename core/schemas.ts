@@ -25,14 +25,18 @@ export const CustomerRequest = z.strictObject({
   channel: z.enum(CUSTOMER_REQUEST_CHANNELS),
 });
 
+/** The longest `summary` and `findings` of a flag (a desk's longer text is cut to fit: desk-events.ts). */
+export const SUMMARY_MAX = 200;
+export const FINDINGS_MAX = 20000;
+
 export const CreateEscalationRequest = z.strictObject({
   caseId: externalId('caseId'),
   customerId: externalId('customerId'),
   platform: z.string().min(1).max(64).optional(),
   partnerId: z.string().min(1).max(64).optional(),
   severity: z.enum(SEVERITIES),
-  summary: z.string().trim().min(1).max(200),
-  findings: z.string().min(1).max(20000),
+  summary: z.string().trim().min(1).max(SUMMARY_MAX),
+  findings: z.string().min(1).max(FINDINGS_MAX),
   /** The part of the findings the customer may read (shown in referrals); defaults to the summary. */
   customerSummary: z.string().trim().min(1).max(2000).optional(),
   product: freeText(200).optional(),

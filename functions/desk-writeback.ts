@@ -17,9 +17,13 @@ const DeskWriteBack = z.strictObject({
 });
 /** A queue body: a write sent directly (a note, a deferred write), or a domain event the rule routed here. */
 export const DeskWriteQueueMessage = z.union([
-  z.strictObject({ deskId: z.string().min(1), caseId: z.string().min(1), update: DeskWriteBack, escalationId: z.string().optional(), once: z.string().optional() }),
+  z.strictObject({
+    deskId: z.string().min(1), caseId: z.string().min(1), update: DeskWriteBack, escalationId: z.string().optional(), once: z.string().optional(),
+    deferrals: z.number().int().min(0).optional(),
+  }),
   z.object({
     id: z.string().min(1).optional(),
+    deferrals: z.number().int().min(0).optional(), // put back after a desk's Retry-After (core deskEventBody)
     'detail-type': z.enum(Object.keys(EVENT_SCHEMAS) as [EventType, ...EventType[]]),
     detail: z.object({
       escalationId: z.string().min(1),
@@ -28,8 +32,8 @@ export const DeskWriteQueueMessage = z.union([
       // a known incident's events name the incident (KnownIncidentConfirmed, ConfirmedIncidentResolved)
       incidentId: z.string().min(1).optional(), title: z.string().optional(), status: z.string().optional(), url: z.string().optional(),
     }),
-  }).transform(({ id, 'detail-type': type, detail: d }) => ({
-    type, escalationId: d.escalationId, eventId: id, to: d.to,
+  }).transform(({ id, deferrals, 'detail-type': type, detail: d }) => ({
+    type, escalationId: d.escalationId, eventId: id, to: d.to, deferrals,
     aging: d.threshold !== undefined && d.deadline !== undefined ? { threshold: d.threshold, deadline: d.deadline } : undefined,
     incident: d.incidentId !== undefined ? { id: d.incidentId, title: d.title ?? '', status: d.status ?? '', url: d.url } : undefined,
   })),

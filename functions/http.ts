@@ -36,25 +36,36 @@ export const json = (statusCode: number, value: unknown, headers: Record<string,
   statusCode, headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: strictJson(value),
 });
 
-export function errorResult(err: unknown, log: Log): HttpResult {
+/**
+ * How an unexpected failure is answered: `internal` (500) to a person's client; `retry-later` (503 with
+ * `Retry-After`) to a sender that delivers events (webhooks, desks): senders retry a 503 that says when,
+ * where many give up on a 500 (Zendesk retries 409, 429 and 503 with `Retry-After` only), and a delivery
+ * the hub did not take must come again.
+ */
+export type UnexpectedAnswer = 'internal' | 'retry-later';
+export const RETRY_LATER_SECONDS = 10;
+
+export function errorResult(err: unknown, log: Log, unexpected: UnexpectedAnswer = 'internal'): HttpResult {
   if (err instanceof HubError) {
     return json(err.status, { error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } });
   }
   log.error('unhandled error', { error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) });
-  return json(500, { error: { code: 'internal', message: 'Something went wrong on our side; the request can be retried.' } });
+  return unexpected === 'retry-later'
+    ? json(503, { error: { code: 'unavailable', message: `Not taken; send it again in ${RETRY_LATER_SECONDS} seconds.` } }, { 'retry-after': String(RETRY_LATER_SECONDS) })
+    : json(500, { error: { code: 'internal', message: 'Something went wrong on our side; the request can be retried.' } });
 }
 
 /**
  * An HTTP function's handling: every line it logs carries the request's id (API Gateway's, which the local
  * server mints too) and the escalation, case or partner its path names; an error becomes the contract's body.
  */
-export function httpHandler(log: Log, answer: (event: HttpEvent) => Promise<HttpResult>) {
+export function httpHandler(log: Log, answer: (event: HttpEvent) => Promise<HttpResult>, unexpected: UnexpectedAnswer = 'internal') {
   return (event: HttpEvent): Promise<HttpResult> =>
     logHandling({ requestId: event.requestContext?.requestId, ...correlationKeys(event.pathParameters) }, async () => {
       try {
         return await answer(event);
       } catch (err) {
-        return errorResult(err, log);
+        return errorResult(err, log, unexpected);
       }
     });
 }

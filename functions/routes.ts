@@ -9,7 +9,7 @@ import { NotFoundError } from '../core/errors';
 import { parseOrThrow } from '../core/schemas';
 import { ROUTE_DECLARATIONS, type RouteDeclaration, type RouteKey, type RoutesOf } from '../topology/routes';
 import type { FunctionName } from '../topology/topology';
-import { callerOf, httpHandler, parseJsonBody, rawBody, requireRole, type Caller, type HttpEvent, type HttpResult } from './http';
+import { callerOf, httpHandler, parseJsonBody, rawBody, requireRole, type Caller, type HttpEvent, type HttpResult, type UnexpectedAnswer } from './http';
 
 type Declared<K extends RouteKey> = (typeof ROUTE_DECLARATIONS)[K];
 type Parsed<D, F extends 'body' | 'query'> = D extends Record<F, infer S extends z.ZodType> ? z.output<S> : undefined;
@@ -33,12 +33,12 @@ function parseRequest(d: RouteDeclaration, event: HttpEvent) {
   return { event, caller, query, body };
 }
 
-export function dispatch<F extends FunctionName>(handlers: RouteHandlers<F>, log: Log) {
+export function dispatch<F extends FunctionName>(handlers: RouteHandlers<F>, log: Log, unexpected: UnexpectedAnswer = 'internal') {
   const byKey = handlers as unknown as Record<string, (req: ReturnType<typeof parseRequest>) => Promise<HttpResult>>;
   // one handling per request: its log lines carry the request id (httpHandler), and errors map to the contract
   return httpHandler(log, async (event) => {
     const handle = Object.hasOwn(byKey, event.routeKey) ? byKey[event.routeKey] : undefined;
     if (!handle) throw new NotFoundError(`No route ${event.routeKey}.`);
     return handle(parseRequest(ROUTE_DECLARATIONS[event.routeKey as RouteKey], event));
-  });
+  }, unexpected);
 }

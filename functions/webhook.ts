@@ -39,7 +39,9 @@ export function makeWebhookHandler(deps: HubDeps) {
       // a desk's one event answers as itself; a delivery of several, as the list
       return json(flagged ? 202 : 200, results.length === 1 ? results[0] : { items: results });
     },
-  }, deps.log);
+  // a delivery the hub could not take (a store or queue failure) is answered 503 with Retry-After: the
+  // sender's retry is how it comes again (nothing of it was remembered)
+  }, deps.log, 'retry-later');
 }
 
 let wired: ReturnType<typeof makeWebhookHandler> | undefined;

@@ -56,7 +56,8 @@ export interface Topology {
 
 /** The domain events that write to a desk case (core/use-cases/desk-events.ts `deskUpdateFor`). */
 export const DESK_WRITEBACK_EVENTS = [
-  'PartnerIncidentOpened', 'PartnerStatusChanged', 'EscalationReferred', 'EscalationAged', 'KnownIncidentConfirmed', 'ConfirmedIncidentResolved',
+  // a ticket number an engineer records by hand (a manual partner, or one opened by phone) is an opening too
+  'PartnerIncidentOpened', 'PartnerTicketRecorded', 'PartnerStatusChanged', 'EscalationReferred', 'EscalationAged', 'KnownIncidentConfirmed', 'ConfirmedIncidentResolved',
 ] as const;
 
 /** The connector of partners reached by e-mail (connectors/email): they bring the inbound mail path. */

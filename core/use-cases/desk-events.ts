@@ -13,7 +13,7 @@ import { ConflictError, InvalidSignatureError, NoRouteError, NotFoundError, Part
 import type { EventType } from '../events';
 import type { DeliveryStore, DeskEvent, DeskWriteBack, EscalationRecords, RawWebhook, ServiceHealthStore, TimelineStore } from '../ports';
 import { isHttpUrl } from '../partner-input';
-import { CreateEscalationRequest } from '../schemas';
+import { CreateEscalationRequest, FINDINGS_MAX, SUMMARY_MAX } from '../schemas';
 import { DELIVERY_TTL_SECONDS, deliveryMarks, takeOnce } from './ingest-webhook';
 import { mutateEscalation } from './mutate-escalation';
 import { flagEscalation } from './flag-escalation';
@@ -22,7 +22,10 @@ import { flagEscalation } from './flag-escalation';
  * A write to a desk case, on the `desk-writeback` queue (`escalationId`: whose timeline records a final
  * failure; `once`: the change it writes, remembered once written, so that it is written once).
  */
-export interface DeskWriteMessage { deskId: string; caseId: string; update: DeskWriteBack; escalationId?: string; once?: string }
+export interface DeskWriteMessage { deskId: string; caseId: string; update: DeskWriteBack; escalationId?: string; once?: string; deferrals?: number }
+
+/** How many times a throttled write is put back after its `Retry-After` before the queue's retries and DLQ take over. */
+export const MAX_DESK_DEFERRALS = 10;
 
 export type DeskEventResult =
   | { status: 'flagged' | 'already-flagged'; escalationId: string }
@@ -90,7 +93,7 @@ async function takeOneDeskEvent(deps: DeskDeps, deskId: string, event: DeskEvent
     return { status: 'not-flagged', problems: why };
   };
   if (event.kind !== 'flag') return refused(event.problems);
-  const input = CreateEscalationRequest.safeParse({ caseId: event.caseId, ...event.flag });
+  const input = CreateEscalationRequest.safeParse({ caseId: event.caseId, ...event.flag, summary: cut(event.flag.summary, SUMMARY_MAX, '…'), findings: cut(event.flag.findings, FINDINGS_MAX, `\n[cut by the hub: the desk's text is ${event.flag.findings.length} characters]`) });
   if (!input.success) return refused(input.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   try {
     const r = await flagEscalation(deps, input.data, `desk:${deskId}`, { deskId });
@@ -102,6 +105,18 @@ async function takeOneDeskEvent(deps: DeskDeps, deskId: string, event: DeskEvent
     }
     throw err;
   }
+}
+
+/**
+ * A desk's text cut to fit a flag's field (a Salesforce subject holds 255 characters, a description 32,000),
+ * at a character (not inside a surrogate pair), ending with `mark`: the engineers cannot be asked to
+ * shorten what the customer wrote.
+ */
+function cut(text: string, max: number, mark: string): string {
+  if (text.length <= max) return text;
+  let end = max - mark.length;
+  if (/[\uD800-\uDBFF]/.test(text[end - 1] ?? '')) end--;
+  return text.slice(0, end) + mark;
 }
 
 /**
@@ -131,6 +146,21 @@ export interface EventIncident { id: string; title: string; status: string; url?
 export interface DeskEventMessage {
   type: EventType; escalationId: string; eventId?: string | undefined;
   to?: string | undefined; aging?: { threshold: string; deadline: string } | undefined; incident?: EventIncident | undefined;
+  deferrals?: number | undefined;
+}
+
+/** The event as the bus routes it to the queue (the body functions/desk-writeback.ts reads): to put it back, deferred. */
+export function deskEventBody(m: DeskEventMessage) {
+  return {
+    ...(m.eventId !== undefined ? { id: m.eventId } : {}),
+    'detail-type': m.type,
+    detail: {
+      escalationId: m.escalationId,
+      ...(m.to !== undefined ? { to: m.to } : {}),
+      ...(m.aging ? { threshold: m.aging.threshold, deadline: m.aging.deadline } : {}),
+      ...(m.incident ? { incidentId: m.incident.id, title: m.incident.title, status: m.incident.status, ...(m.incident.url !== undefined ? { url: m.incident.url } : {}) } : {}),
+    },
+  };
 }
 
 /**
@@ -140,7 +170,8 @@ export interface DeskEventMessage {
 function changeKey(m: DeskEventMessage): string | undefined {
   const of = `write:${m.escalationId}:`;
   switch (m.type) {
-    case 'PartnerIncidentOpened': return `${of}opened`;
+    case 'PartnerIncidentOpened':
+    case 'PartnerTicketRecorded': return `${of}opened`;
     case 'EscalationReferred': return `${of}referred`;
     case 'EscalationAged': return m.aging ? `${of}aged:${m.aging.threshold}:${m.aging.deadline}` : undefined;
     case 'KnownIncidentConfirmed': return m.incident ? `${of}incident:${m.incident.id}:confirmed` : undefined;
@@ -174,6 +205,7 @@ export function deskUpdateFor(type: EventType, e: Escalation, incident?: EventIn
   const fields = { ...(number ? { ticketNumber: number } : {}), status: statusWord(e.status) };
   switch (type) {
     case 'PartnerIncidentOpened':
+    case 'PartnerTicketRecorded':
       return { ...fields, comment: { public: true, body: `${e.partnerName} opened ticket ${number ?? '(number pending)'} for this case. Status: ${statusWord(e.status)}.` } };
     case 'PartnerStatusChanged':
       return { ...fields, comment: { public: true, body: `${number ? `${e.partnerName} ticket ${number}` : `The ${e.partnerName} ticket`} is now ${statusWord(e.status)}.` } };
@@ -224,8 +256,12 @@ export async function writeBackToDesk(
     await desk.writeBack(write.caseId, write.update);
   } catch (err) {
     if (!(err instanceof PartnerCallError)) throw err;
-    if (err.transient && err.retryAfterMs !== undefined) {
-      await deps.queue.send({ queue: QUEUES.deskWriteback, body: write, delayMs: err.retryAfterMs });
+    const deferrals = message.deferrals ?? 0;
+    // a desk that keeps throttling: the queue's own retries, then its DLQ (a re-queued write starts at receive 1)
+    if (err.transient && err.retryAfterMs !== undefined && deferrals < MAX_DESK_DEFERRALS) {
+      // an event's write is worked out again when it comes back: a newer change written meanwhile supersedes it
+      const again = 'deskId' in message ? { ...write, deferrals: deferrals + 1 } : { ...deskEventBody(message), deferrals: deferrals + 1 };
+      await deps.queue.send({ queue: QUEUES.deskWriteback, body: again, delayMs: err.retryAfterMs });
       return 'deferred';
     }
     if (err.transient) throw err;

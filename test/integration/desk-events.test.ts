@@ -85,3 +85,15 @@ it('an event that fails leaves its delivery unseen: the retry takes the failed e
   expect((await deliver('om-p')).results).toEqual([{ status: 'duplicate' }, { status: 'flagged', escalationId: expect.any(String) }]);
   expect(requested(bus).map((e) => e.detail.caseId)).toEqual(['CASE-p1', 'CASE-p2']);
 });
+
+it('a desk\'s subject or description longer than a flag takes is cut to fit, marked, instead of refusing the case', async () => {
+  const long: DeskEvent = { kind: 'flag', caseId: 'CASE-long', flag: { customerId: 'cust-1', platform: 'acme', severity: 'high', summary: 'S'.repeat(255), findings: 'F'.repeat(32000) } };
+  const { deliver } = harness(() => [long]);
+  const [r] = (await deliver('d-long')).results;
+  expect(r).toEqual({ status: 'flagged', escalationId: expect.any(String) });
+  const e = await store.getEscalation((r as { escalationId: string }).escalationId);
+  expect(e!.summary).toBe(`${'S'.repeat(199)}…`);
+  const findings = (await store.getCaseDetails(e!))!.findings;
+  expect(findings).toHaveLength(20000);
+  expect(findings.endsWith("\n[cut by the hub: the desk's text is 32000 characters]")).toBe(true);
+});

@@ -1,7 +1,8 @@
 /** Writing back to a desk case (core/use-cases/desk-events.ts): what each event writes, and how a desk's failures are taken. */
 import { PartnerCallError } from '../../core/errors';
 import type { DeskConnector, DeskWriteBack, QueueMessage, TimelineEntry } from '../../core/ports';
-import { deskUpdateFor, writeBackToDesk } from '../../core/use-cases/desk-events';
+import { deskUpdateFor, MAX_DESK_DEFERRALS, writeBackToDesk } from '../../core/use-cases/desk-events';
+import { DeskWriteQueueMessage } from '../../functions/desk-writeback';
 import { silentLog } from '../../core/log';
 import { draftEscalation, testConfig } from '../support/fixtures';
 
@@ -68,7 +69,12 @@ it('writes to the desk case of an escalation flagged from a desk, and skips the 
 it('429: the write goes back on the queue after its Retry-After; 5xx throws (the queue retries, then the DLQ)', async () => {
   const throttled = harness(async () => { throw new PartnerCallError('HTTP 429', true, 429, 7000); });
   expect(await writeBackToDesk(throttled.deps, { type: 'PartnerStatusChanged', escalationId: fromDesk.escalationId })).toBe('deferred');
-  expect(throttled.sent).toEqual([{ queue: 'desk-writeback', delayMs: 7000, body: expect.objectContaining({ deskId: 'vendor-zendesk', caseId: '5001', escalationId: fromDesk.escalationId }) }]);
+  // an event's write goes back as the event (worked out again when it comes back), counting its deferrals
+  expect(throttled.sent).toEqual([{ queue: 'desk-writeback', delayMs: 7000, body: { 'detail-type': 'PartnerStatusChanged', detail: { escalationId: fromDesk.escalationId }, deferrals: 1 } }]);
+  expect(await writeBackToDesk(throttled.deps, { deskId: 'vendor-zendesk', caseId: '5001', update: { status: 'open' }, deferrals: 2 })).toBe('deferred');
+  expect(throttled.sent[1]).toEqual({ queue: 'desk-writeback', delayMs: 7000, body: { deskId: 'vendor-zendesk', caseId: '5001', update: { status: 'open' }, deferrals: 3 } });
+  // a desk that keeps throttling: after MAX_DESK_DEFERRALS the error goes to the queue's retries and DLQ
+  await expect(writeBackToDesk(throttled.deps, { deskId: 'vendor-zendesk', caseId: '5001', update: { status: 'open' }, deferrals: MAX_DESK_DEFERRALS })).rejects.toThrow('HTTP 429');
   const down = harness(async () => { throw new PartnerCallError('HTTP 503', true, 503); });
   await expect(writeBackToDesk(down.deps, { deskId: 'vendor-zendesk', caseId: '5001', update: { status: 'open' } })).rejects.toThrow('HTTP 503');
 });
@@ -89,7 +95,7 @@ it('each change is written once: a redelivered or re-announced event writes noth
   });
   const changed = { type: 'PartnerStatusChanged' as const, escalationId: fromDesk.escalationId, eventId: 'ev-1', to: 'in_progress' };
   expect(await writeBackToDesk(deps, changed)).toBe('deferred');
-  const deferred = sent[0]!.body as Parameters<typeof writeBackToDesk>[1];
+  const deferred = DeskWriteQueueMessage.parse(JSON.parse(JSON.stringify(sent[0]!.body)));
   expect(await writeBackToDesk(deps, deferred)).toBe('written');
   expect(await writeBackToDesk(deps, changed)).toBe('skipped'); // the bus delivered it twice
   expect(await writeBackToDesk(deps, { type: 'PartnerIncidentOpened', escalationId: fromDesk.escalationId, eventId: 'ev-2' })).toBe('written');
@@ -104,4 +110,30 @@ it('a status change the escalation has since moved past writes nothing: the newe
   expect(await writeBackToDesk(deps, { type: 'PartnerStatusChanged', escalationId: fromDesk.escalationId, eventId: 'ev-new', to: 'resolved' })).toBe('written');
   expect(await writeBackToDesk(deps, { type: 'PartnerStatusChanged', escalationId: fromDesk.escalationId, eventId: 'ev-old', to: 'in_progress' })).toBe('skipped');
   expect(writes).toEqual([{ ticketNumber: 'AC-42', status: 'resolved', comment: { public: true, body: 'Acme Cloud ticket AC-42 is now resolved.' } }]);
+});
+
+it('a throttled status change comes back as its event: worked out again, it writes nothing once the escalation has moved past it', async () => {
+  let escalation = fromDesk;
+  const writes: DeskWriteBack[] = [];
+  let throttle = true;
+  const { deps, sent } = harness(async (_c, u) => {
+    if (throttle) { throttle = false; throw new PartnerCallError('HTTP 429', true, 429, 60_000); }
+    writes.push(u);
+  });
+  (deps.store as { getEscalation: unknown }).getEscalation = async () => escalation;
+  expect(await writeBackToDesk(deps, { type: 'PartnerStatusChanged', escalationId: fromDesk.escalationId, eventId: 'ev-a', to: 'in_progress' })).toBe('deferred');
+  // meanwhile the partner resolved it, and that change was written
+  escalation = { ...fromDesk, status: 'resolved' };
+  expect(await writeBackToDesk(deps, { type: 'PartnerStatusChanged', escalationId: fromDesk.escalationId, eventId: 'ev-b', to: 'resolved' })).toBe('written');
+  // the deferred one comes back after its Retry-After: superseded, the case does not go back to "in progress"
+  expect(await writeBackToDesk(deps, DeskWriteQueueMessage.parse(JSON.parse(JSON.stringify(sent[0]!.body))))).toBe('skipped');
+  expect(writes.map((w) => w.status)).toEqual(['resolved']);
+});
+
+it('a ticket number recorded by hand (PartnerTicketRecorded) is written as an opening, once with PartnerIncidentOpened', async () => {
+  const writes: DeskWriteBack[] = [];
+  const { deps } = harness(async (_c, u) => { writes.push(u); });
+  expect(await writeBackToDesk(deps, { type: 'PartnerTicketRecorded', escalationId: fromDesk.escalationId, eventId: 'ev-r' })).toBe('written');
+  expect(writes).toEqual([deskUpdateFor('PartnerIncidentOpened', fromDesk)]);
+  expect(await writeBackToDesk(deps, { type: 'PartnerIncidentOpened', escalationId: fromDesk.escalationId, eventId: 'ev-o' })).toBe('skipped');
 });
