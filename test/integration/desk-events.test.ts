@@ -6,18 +6,11 @@
 import { silentLog, type HubDeps } from '../../core/deps';
 import type { DeskConnector, DeskEvent, RawWebhook } from '../../core/ports';
 import { takeDeskEvent } from '../../core/use-cases/desk-events';
-import { documentClient } from '../../functions/adapters/clients';
 import { DynamoEscalationStore } from '../../functions/adapters/dynamo-store';
-import { LOCAL_TABLE, startDynalite } from '../../local/dynamo';
 import { FakeClock, RecordingBus, RecordingQueue, testConfig } from '../support/fixtures';
+import { useMemoryStore } from '../support/memory-store';
 
-let dynamo: Awaited<ReturnType<typeof startDynalite>>;
-let store: DynamoEscalationStore;
-beforeAll(async () => {
-  dynamo = await startDynalite('memory');
-  store = new DynamoEscalationStore(documentClient(dynamo.client), LOCAL_TABLE);
-});
-afterAll(() => dynamo.close());
+const db = useMemoryStore();
 
 const flag = (caseId: string, eventId?: string): DeskEvent => ({
   kind: 'flag', caseId, flag: { customerId: 'cust-1', platform: 'acme', severity: 'high', summary: 'Rooms drop calls', findings: 'relay timeouts' },
@@ -38,7 +31,7 @@ function harness(events: (deliveryId: string) => DeskEvent[], over: Partial<HubD
   const deps = {
     config: testConfig('http://127.0.0.1:1'), bus, queue, clock: new FakeClock(), log: silentLog, newId: () => `esc-${Date.now()}-${n++}`,
     // the store's own methods, some replaced (a dying process)
-    store: Object.assign(Object.create(store) as DynamoEscalationStore, over),
+    store: Object.assign(Object.create(db.store) as DynamoEscalationStore, over),
     connectors: { ticketing: () => undefined, collaboration: () => undefined, serviceHealth: () => undefined, desk: (id: string) => (id === 'desk-1' ? desk : undefined) },
   } as unknown as Parameters<typeof takeDeskEvent>[0];
   const deliver = (deliveryId: string) => takeDeskEvent(deps, 'desk-1', { headers: {}, body: deliveryId, query: {} } satisfies RawWebhook);
@@ -52,7 +45,7 @@ it('a process that dies after the delivery arrived and before the escalation is 
   const dies = () => { throw new Error('the process died'); };
   const { bus, deliver } = harness(() => [flag('CASE-crash')], {
     // the first attempt dies in the write; a dead process forgets nothing either
-    createEscalation: (...args: Parameters<DynamoEscalationStore['createEscalation']>) => (dying ? dies() : store.createEscalation(...args)),
+    createEscalation: (...args: Parameters<DynamoEscalationStore['createEscalation']>) => (dying ? dies() : db.store.createEscalation(...args)),
     forgetDelivery: async () => dies(),
   });
   await expect(deliver('d-crash')).rejects.toThrow('the process died');
@@ -77,7 +70,7 @@ it('an event that fails leaves its delivery unseen: the retry takes the failed e
   const { bus, deliver } = harness(() => [flag('CASE-p1', 'P1'), flag('CASE-p2', 'P2')], {
     createEscalation: (...args: Parameters<DynamoEscalationStore['createEscalation']>) => {
       if (failing && args[0].caseId === 'CASE-p2') throw new Error('throttled');
-      return store.createEscalation(...args);
+      return db.store.createEscalation(...args);
     },
   });
   await expect(deliver('om-p')).rejects.toThrow('throttled');
@@ -91,9 +84,9 @@ it('a desk\'s subject or description longer than a flag takes is cut to fit, mar
   const { deliver } = harness(() => [long]);
   const [r] = (await deliver('d-long')).results;
   expect(r).toEqual({ status: 'flagged', escalationId: expect.any(String) });
-  const e = await store.getEscalation((r as { escalationId: string }).escalationId);
+  const e = await db.store.getEscalation((r as { escalationId: string }).escalationId);
   expect(e!.summary).toBe(`${'S'.repeat(199)}…`);
-  const findings = (await store.getCaseDetails(e!))!.findings;
+  const findings = (await db.store.getCaseDetails(e!))!.findings;
   expect(findings).toHaveLength(20000);
   expect(findings.endsWith("\n[cut by the hub: the desk's text is 32000 characters]")).toBe(true);
 });
