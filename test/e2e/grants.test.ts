@@ -46,7 +46,9 @@ it('a function sends only to the queues its sendTo names: a webhook without inbo
   const r = await http(e2e.hub.url, 'POST', '/v1/webhooks/acme-cloud', {
     raw: body, headers: { 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signStandardWebhook(secret, id, ts, body) },
   });
-  expect(r.status).toBe(500);
+  // not taken: the partner is asked to send it again (503 with Retry-After), and the log names the missing grant
+  expect(r.status).toBe(503);
+  expect(r.json).toEqual({ error: { code: 'unavailable', message: expect.stringContaining('send it again') } });
   expect(errors.join('\n')).toContain('webhook was deployed without queue inbound');
 });
 
