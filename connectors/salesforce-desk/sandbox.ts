@@ -9,8 +9,8 @@
  * The automation README "Connect your support desk" sets up, on a Case created or updated with
  * `mapping.partnerRelated` newly equal to its value, **unless the change was made by the hub's user**
  * (the entry criteria `LastModifiedById != hub user`): either an Outbound Message (SOAP, as Salesforce
- * sends it, the fields of `mapping` and `LastModifiedById`; Salesforce resends a Notification until it is
- * acknowledged) or a record-triggered Flow's HTTP callout (a flat JSON object of the same fields, with the
+ * sends it, the fields of `mapping` and `LastModifiedById`, to an endpoint URL carrying the desk's
+ * `outboundMessageToken`; Salesforce resends a Notification until it is acknowledged) or a record-triggered Flow's HTTP callout (a flat JSON object of the same fields, with the
  * desk's secret in `x-hub-desk-secret`).
  *
  * Agents (`/_sandbox`): `POST /_sandbox/cases` `{ <Case field>: value … }` creates a case,
@@ -24,7 +24,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { defineSandbox } from '../halves';
 import { jsonSender, readBody, SandboxTokens, serveSandbox, takeFault, type SandboxFault } from '../sandbox';
 import { COMMENT_BODY_BYTES } from './desk';
-import { salesforceDesk, type SalesforceDeskMapping } from './descriptor';
+import { salesforceDesk, TOKEN_PARAM, type SalesforceDeskMapping } from './descriptor';
 
 export type CaseValue = string | number | boolean | null;
 export type SandboxCase = Record<string, CaseValue> & { Id: string; LastModifiedById: string };
@@ -32,10 +32,12 @@ export type Automation = 'outbound-message' | 'flow';
 export interface SalesforceSandboxOptions {
   port?: number; clientId: string; clientSecret: string; organizationId: string; hubUserId: string;
   mapping: SalesforceDeskMapping; automation: Automation; calloutSecret?: string | undefined; webhookUrl?: string;
+  /** The desk's token, which the Outbound Message's endpoint URL carries as the README sets it up (`?token=…`). */
+  outboundMessageToken?: string | undefined;
   /** The org's custom fields on Case besides those the mapping reads (the write-back fields): writing any other answers INVALID_FIELD. */
   customFields: string[];
 }
-export interface Delivery { caseIds: string[]; automation: Automation; notificationIds: string[]; status: number | undefined; body: string; answer: string }
+export interface Delivery { caseIds: string[]; automation: Automation; notificationIds: string[]; url: string | undefined; status: number | undefined; body: string; answer: string }
 
 /** The agents' user: what the web interface writes as. */
 export const AGENT_USER_ID = '005000000000AGTAAA';
@@ -75,11 +77,21 @@ export async function startSalesforceDeskSandbox(opts: SalesforceSandboxOptions)
   const sent = [...new Set(['Id', m.caseId, m.customerId, m.platform, m.severity.field, m.summary, m.findings, m.partnerRelated.field, 'LastModifiedById'])];
   const related = (c: Record<string, CaseValue> | undefined) => c !== undefined && String(c[m.partnerRelated.field]) === m.partnerRelated.equals;
 
+  /** Where the automation sends: the hub's route; an Outbound Message's endpoint URL carries the desk's token. */
+  function endpoint(automation: Automation): string | undefined {
+    if (!settings.webhookUrl) return undefined;
+    const url = new URL(settings.webhookUrl);
+    if (automation === 'outbound-message' && opts.outboundMessageToken) url.searchParams.set(TOKEN_PARAM, opts.outboundMessageToken);
+    return url.toString();
+  }
+
   async function deliver(caseIds: string[], notificationIds: string[], body: string, headers: Record<string, string>) {
-    const delivery: Delivery = { caseIds, automation: settings.automation, notificationIds, status: undefined, body, answer: '' };
+    const automation: Automation = notificationIds.length ? 'outbound-message' : 'flow';
+    const url = endpoint(automation);
+    const delivery: Delivery = { caseIds, automation, notificationIds, url, status: undefined, body, answer: '' };
     deliveries.push(delivery);
-    if (!settings.webhookUrl) return delivery;
-    const res = await fetch(settings.webhookUrl, { method: 'POST', headers, body, signal: AbortSignal.timeout(10_000) });
+    if (!url) return delivery;
+    const res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(10_000) });
     delivery.status = res.status;
     delivery.answer = await res.text();
     return delivery;
@@ -230,9 +242,10 @@ export async function startSalesforceDeskSandbox(opts: SalesforceSandboxOptions)
 }
 export type SalesforceDeskSandbox = Awaited<ReturnType<typeof startSalesforceDeskSandbox>>;
 
-/** The automation is the Flow callout when the desk has a callout secret, else the Outbound Message. */
+/** The automation is the Flow callout when the desk has a callout secret, else the Outbound Message (with the desk's token). */
 export const salesforceDeskSandbox = defineSandbox(salesforceDesk, (s, _desk, { port, webhookUrl }) => startSalesforceDeskSandbox({
   port, clientId: s.credentials.clientId, clientSecret: s.credentials.clientSecret, organizationId: s.organizationId, hubUserId: s.hubUserId,
-  mapping: s.mapping, automation: s.calloutSecret ? 'flow' : 'outbound-message', calloutSecret: s.calloutSecret, ...(webhookUrl ? { webhookUrl } : {}),
+  mapping: s.mapping, automation: s.calloutSecret ? 'flow' : 'outbound-message', calloutSecret: s.calloutSecret, outboundMessageToken: s.outboundMessageToken,
+  ...(webhookUrl ? { webhookUrl } : {}),
   customFields: [s.writeBack.ticketNumberField, s.writeBack.statusField],
 }));

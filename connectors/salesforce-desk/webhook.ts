@@ -4,8 +4,10 @@
  *
  * - An Outbound Message (`text/xml`, SOAP 1.1; https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_om_outboundmessaging_wsdl.htm):
  *   `notifications{ OrganizationId, ActionId, SessionId?, EnterpriseUrl, PartnerUrl, Notification[1..100]{ Id,
- *   sObject{ sf:Id, sf:<Field> … } } }`. It is not signed: the hub takes it only from the desk's org
- *   (`OrganizationId`, compared on its 15-character form), and each Notification is one event whose id is
+ *   sObject{ sf:Id, sf:<Field> … } } }`. It is not signed, and the org id it names is no secret (Web-to-Case
+ *   forms publish it): the hub takes one only when the desk enables them with an `outboundMessageToken`, which
+ *   the Outbound Message's endpoint URL carries (`?token=…`, compared in constant time), and only from the
+ *   desk's org (`OrganizationId`, compared on its 15-character form). Each Notification is one event whose id is
  *   the Notification `Id` (Salesforce resends a Notification until it is acknowledged: seen again, it is a
  *   duplicate). The answer Salesforce expects is `notificationsResponse` with `<Ack>true</Ack>`.
  * - A record-triggered Flow's HTTP callout (`application/json`): a flat JSON object of Case fields,
@@ -29,7 +31,7 @@ import type { DeskEvent, RawWebhook, WebhookVerdict } from '../../core/ports';
 import { deskText, readMappedCase } from '../desk-mapping';
 import { defineWebhookHalf } from '../halves';
 import { webhookBytes, webhookJson, webhookText } from '../webhook-body';
-import { isCaseId, salesforceDesk, type SalesforceDeskMapping } from './descriptor';
+import { isCaseId, salesforceDesk, TOKEN_PARAM, type SalesforceDeskMapping } from './descriptor';
 
 /** The header a Flow's callout carries the desk's secret in. */
 export const SECRET_HEADER = 'x-hub-desk-secret';
@@ -122,23 +124,28 @@ export function readCase(mapping: SalesforceDeskMapping, hubUserId: string, reco
 
 export const salesforceDeskInbound = defineWebhookHalf(salesforceDesk, (s) => {
   const digest = (v: string | Uint8Array) => createHash('sha256').update(v).digest();
-  const secrets = [s.calloutSecret, ...(s.previousCalloutSecrets ?? [])].filter((x): x is string => x !== undefined).map(digest);
+  const digests = (current: string | undefined, previous: string[] | undefined) => [current, ...(previous ?? [])].filter((x): x is string => x !== undefined).map(digest);
+  const calloutSecrets = digests(s.calloutSecret, s.previousCalloutSecrets);
+  const outboundTokens = digests(s.outboundMessageToken, s.previousOutboundMessageTokens);
+  // compared as digests: equal lengths, and the time taken says nothing about the secret
+  const matches = (known: Buffer[], offered: string | undefined) => offered !== undefined && known.some((k) => timingSafeEqual(digest(offered), k));
 
   function verifyEvent(req: RawWebhook): WebhookVerdict {
     const bytes = webhookBytes(req);
     const ok: WebhookVerdict = { kind: 'ok', deliveryId: `sha256:${digest(bytes).toString('hex')}` };
     switch (form(req)) {
       case 'outbound-message': {
+        if (!outboundTokens.length) return { kind: 'rejected', reason: 'Outbound Messages are not enabled for this desk (no outboundMessageToken is configured)' };
+        const offered = req.query[TOKEN_PARAM];
+        if (!matches(outboundTokens, offered)) return { kind: 'rejected', reason: `${offered === undefined ? 'no' : 'a wrong'} ${TOKEN_PARAM} in the Outbound Message's endpoint URL` };
         let org: string;
         try { org = parseOutboundMessage(webhookText(req)).OrganizationId; } catch (e) { return { kind: 'rejected', reason: (e as Error).message }; }
         return sameId(org, s.organizationId) ? ok : { kind: 'rejected', reason: `the Outbound Message comes from org ${org.slice(0, 15)}, not this desk's` };
       }
       case 'flow': {
         const offered = req.headers[SECRET_HEADER];
-        if (!secrets.length) return { kind: 'rejected', reason: 'this desk takes no Flow callouts (no calloutSecret is configured)' };
-        // compared as digests: equal lengths, and the time taken says nothing about the secret
-        const matches = offered !== undefined && secrets.some((secret) => timingSafeEqual(digest(offered), secret));
-        return matches ? ok : { kind: 'rejected', reason: `${offered === undefined ? 'no' : 'a wrong'} ${SECRET_HEADER} header` };
+        if (!calloutSecrets.length) return { kind: 'rejected', reason: 'this desk takes no Flow callouts (no calloutSecret is configured)' };
+        return matches(calloutSecrets, offered) ? ok : { kind: 'rejected', reason: `${offered === undefined ? 'no' : 'a wrong'} ${SECRET_HEADER} header` };
       }
       default:
         return { kind: 'rejected', reason: `content type "${req.headers['content-type'] ?? ''}" is neither an Outbound Message (text/xml) nor a Flow callout (application/json)` };

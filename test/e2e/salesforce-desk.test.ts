@@ -23,6 +23,7 @@ import { engineerToken, http, JWT_SECRET, waitFor } from '../support/local-hub';
 
 const PARTNER_SECRET = 'whsec_' + Buffer.from('test-webhook-secret').toString('base64');
 const CALLOUT_SECRET = 'flow-callout-secret';
+const OM_TOKEN = 'om-token-0123456789abcdefghij';
 let partner: GenericSandbox;
 let desk: SalesforceDeskSandbox;
 let hub: LocalHub;
@@ -31,7 +32,7 @@ beforeAll(async () => {
   partner = await startGenericSandbox({ token: 'partner-token', webhookSecret: PARTNER_SECRET });
   desk = await startSalesforceDeskSandbox({
     ...SF_CREDENTIALS, organizationId: SF_ORG, hubUserId: SF_HUB_USER, mapping: SF_MAPPING, automation: 'outbound-message',
-    calloutSecret: CALLOUT_SECRET, customFields: Object.values(SF_WRITE_BACK),
+    calloutSecret: CALLOUT_SECRET, outboundMessageToken: OM_TOKEN, customFields: Object.values(SF_WRITE_BACK),
   });
   const config = parseHubConfig({
     partners: [{
@@ -40,7 +41,7 @@ beforeAll(async () => {
     }],
     desks: [{
       id: 'vendor-salesforce', connector: 'salesforce-desk', baseUrl: desk.baseUrl, credentials: SF_CREDENTIALS, organizationId: SF_ORG,
-      hubUserId: SF_HUB_USER, calloutSecret: CALLOUT_SECRET, mapping: SF_MAPPING, writeBack: SF_WRITE_BACK,
+      hubUserId: SF_HUB_USER, calloutSecret: CALLOUT_SECRET, outboundMessageToken: OM_TOKEN, mapping: SF_MAPPING, writeBack: SF_WRITE_BACK,
     }],
   }, {});
   hub = await startLocalHub({ config, dataDir: mkdtempSync(join(tmpdir(), 'hub-sfdesk-')), jwtSecret: JWT_SECRET, log: silentLog, sweepIntervalMs: 500 });
@@ -110,7 +111,7 @@ it('a case the mapping cannot read: acknowledged, no escalation, and an unpublis
   expect(await escalationsOf(c.Id)).toEqual([]);
 });
 
-it('the Flow callout flags a case as well; a callout without the secret, or an Outbound Message from another org, is refused', async () => {
+it('the Flow callout flags a case as well; a callout without the secret, an Outbound Message without the token or from another org, is refused', async () => {
   desk.settings.automation = 'flow';
   const c = await desk.create({ ...fields, Subject: 'Flow-flagged case', Partner_Related__c: true });
   expect(deliveriesOf(c.Id).map((d) => d.status)).toEqual([202]); // the hub's JSON answer (flagged), not the Outbound Message's SOAP Ack
@@ -118,6 +119,11 @@ it('the Flow callout flags a case as well; a callout without the secret, or an O
   const unsigned = await http(hub.url, 'POST', '/v1/desks/vendor-salesforce/events', { raw: deliveriesOf(c.Id)[0]!.body, headers: { 'content-type': 'application/json' } });
   expect(unsigned.status).toBe(401);
   const om = desk.deliveries.find((d) => d.automation === 'outbound-message')!;
-  const foreign = await http(hub.url, 'POST', '/v1/desks/vendor-salesforce/events', { raw: om.body.replaceAll(SF_ORG, '00D000000000OTHAAA'), headers: { 'content-type': 'text/xml' } });
+  const events = `/v1/desks/vendor-salesforce/events?token=${OM_TOKEN}`;
+  expect((await http(hub.url, 'POST', events, { raw: om.body, headers: { 'content-type': 'text/xml' } })).status).toBe(200); // taken with the token: a duplicate, acknowledged
+  const foreign = await http(hub.url, 'POST', events, { raw: om.body.replaceAll(SF_ORG, '00D000000000OTHAAA'), headers: { 'content-type': 'text/xml' } });
   expect(foreign.status).toBe(401);
+  // the org id is no secret: a forged message of this org without the desk's token is refused
+  const forged = await http(hub.url, 'POST', '/v1/desks/vendor-salesforce/events', { raw: om.body.replace(/<sf:Id>\w+</, '<sf:Id>500000000000FRGAAA<'), headers: { 'content-type': 'text/xml' } });
+  expect([forged.status, forged.json]).toMatchObject([401, { error: { message: expect.stringMatching(/no token in the Outbound Message's endpoint URL/) } }]);
 });

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { COMMENT_BODY_BYTES, fitCommentBody, salesforceDeskWriter } from '../../connectors/salesforce-desk/desk';
 import { startSalesforceDeskSandbox, type SalesforceDeskSandbox } from '../../connectors/salesforce-desk/sandbox';
+import { TOKEN_PARAM } from '../../connectors/salesforce-desk/descriptor';
 import { OUTBOUND_ACK, parseOutboundMessage, readCase, salesforceDeskInbound, SECRET_HEADER } from '../../connectors/salesforce-desk/webhook';
 import { parseHubConfig, type DeskProfile } from '../../core/config';
 import { ConfigError, ValidationError } from '../../core/errors';
@@ -18,13 +19,14 @@ import { failure, flat, startReceiver } from '../support/connector-harness';
 import { SF_CREDENTIALS, SF_HUB_USER, SF_MAPPING, SF_ORG, SF_WRITE_BACK } from '../support/desk';
 
 const CALLOUT_SECRET = 'flow-callout-secret';
+const OM_TOKEN = 'om-token-0123456789abcdefghij';
 
 function desk(baseUrl: string, over: Record<string, unknown> = {}): DeskProfile {
   return parseHubConfig({
     partners: [{ id: 'microsoft', name: 'Microsoft', platforms: ['teams'], connector: 'manual', baseUrl: 'https://partner.microsoft.com' }],
     desks: [{
       id: 'vendor-salesforce', connector: 'salesforce-desk', baseUrl, credentials: SF_CREDENTIALS, organizationId: SF_ORG, hubUserId: SF_HUB_USER,
-      calloutSecret: CALLOUT_SECRET, mapping: SF_MAPPING, writeBack: SF_WRITE_BACK, ...over,
+      calloutSecret: CALLOUT_SECRET, outboundMessageToken: OM_TOKEN, mapping: SF_MAPPING, writeBack: SF_WRITE_BACK, ...over,
     }],
   }, {}).desks[0]!;
 }
@@ -35,14 +37,18 @@ beforeAll(async () => {
   receiver = await startReceiver('/v1/desks/vendor-salesforce/events');
   sandbox = await startSalesforceDeskSandbox({
     ...SF_CREDENTIALS, organizationId: SF_ORG, hubUserId: SF_HUB_USER, mapping: SF_MAPPING, automation: 'outbound-message',
-    calloutSecret: CALLOUT_SECRET, webhookUrl: receiver.url, customFields: Object.values(SF_WRITE_BACK),
+    calloutSecret: CALLOUT_SECRET, outboundMessageToken: OM_TOKEN, webhookUrl: receiver.url, customFields: Object.values(SF_WRITE_BACK),
   });
 });
 afterAll(async () => { await sandbox.close(); await receiver.close(); });
 afterEach(() => { sandbox.settings.automation = 'outbound-message'; });
 
 const caseInput = { Subject: 'Rooms drop out of Teams calls', Description: 'Device logs show media relay timeouts & more', Priority: 'High', Account_External_Id__c: 'acme', Partner_Platform__c: 'teams', Partner_Related__c: false };
-const lastDelivery = (): RawWebhook => { const got = receiver.got.at(-1)!; return { headers: flat(got.headers), body: got.body, query: {} }; };
+/** The last delivery as the hub's route receives it: its headers, body and the endpoint URL's query. */
+const lastDelivery = (): RawWebhook => {
+  const got = receiver.got.at(-1)!;
+  return { headers: flat(got.headers), body: got.body, query: Object.fromEntries(new URL(sandbox.deliveries.at(-1)!.url!).searchParams) };
+};
 const inbound = (over: Record<string, unknown> = {}) => salesforceDeskInbound(desk(sandbox.baseUrl, over));
 
 describe('salesforce-desk: an Outbound Message', () => {
@@ -75,6 +81,24 @@ describe('salesforce-desk: an Outbound Message', () => {
     expect(inbound().verifyEvent(forged, new Date()).kind).toBe('rejected');
   });
 
+  it('is taken only with the desk\'s outboundMessageToken in the endpoint URL (the org id is no secret): a forged one, with the right org, is rejected', async () => {
+    await sandbox.create({ ...caseInput, Partner_Related__c: true });
+    const raw = lastDelivery();
+    expect(sandbox.deliveries.at(-1)!.url).toBe(`${receiver.url}?${TOKEN_PARAM}=${OM_TOKEN}`);
+    expect(inbound().verifyEvent(raw, new Date()).kind).toBe('ok');
+    expect(inbound().verifyEvent({ ...raw, query: {} }, new Date())).toEqual({ kind: 'rejected', reason: "no token in the Outbound Message's endpoint URL" });
+    expect(inbound().verifyEvent({ ...raw, query: { token: `${OM_TOKEN}x` } }, new Date())).toEqual({ kind: 'rejected', reason: "a wrong token in the Outbound Message's endpoint URL" });
+    // not enabled: no token configured, whatever the URL carries
+    expect(inbound({ outboundMessageToken: undefined }).verifyEvent(raw, new Date())).toEqual({
+      kind: 'rejected', reason: 'Outbound Messages are not enabled for this desk (no outboundMessageToken is configured)',
+    });
+    // rotation: the previous token is still taken while the endpoint URL is changed
+    expect(inbound({ outboundMessageToken: 'om-token-new-0123456789abcdef', previousOutboundMessageTokens: [OM_TOKEN] }).verifyEvent(raw, new Date()).kind).toBe('ok');
+    // a token that cannot go in a URL as it is, or is short enough to guess: refused, naming the setting
+    expect(() => inbound({ outboundMessageToken: 'short' })).toThrow(/outboundMessageToken: must be at least 24 characters/);
+    expect(() => inbound({ outboundMessageToken: 'a token with spaces and more than 24' })).toThrow(/outboundMessageToken: must be/);
+  });
+
   it('a Notification sent again (alone, or with another) carries the same event id; a changed body is another delivery', async () => {
     const a = await sandbox.create({ ...caseInput, Partner_Related__c: true });
     const first = sandbox.deliveries.at(-1)!;
@@ -93,7 +117,7 @@ describe('salesforce-desk: an Outbound Message', () => {
 
   it('refuses a document type (no XXE, no entity expansion), XML that is not well formed, and XML that is not an Outbound Message', () => {
     const xxe = '<?xml version="1.0"?><!DOCTYPE n [<!ENTITY x SYSTEM "file:///etc/passwd">]><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><notifications><OrganizationId>' + SF_ORG + '</OrganizationId><Notification><Id>04l1</Id><sObject><sf:Id xmlns:sf="u">&x;</sf:Id></sObject></Notification></notifications></soapenv:Body></soapenv:Envelope>';
-    const xml = (body: string): RawWebhook => ({ headers: { 'content-type': 'text/xml' }, body, query: {} });
+    const xml = (body: string): RawWebhook => ({ headers: { 'content-type': 'text/xml' }, body, query: { token: OM_TOKEN } });
     expect(inbound().verifyEvent(xml(xxe), new Date())).toMatchObject({ kind: 'rejected', reason: expect.stringMatching(/declares a document type or entities/) });
     expect(() => inbound().readEvents(xml(xxe))).toThrow(ValidationError);
     expect(inbound().verifyEvent(xml('<notifications><OrganizationId>x</notifications>'), new Date())).toMatchObject({ kind: 'rejected', reason: expect.stringMatching(/not well-formed/) });
@@ -107,7 +131,7 @@ describe('salesforce-desk: an Outbound Message', () => {
     expect(om).toMatchObject({ OrganizationId: 'ABC90000000gNcmEAE', ActionId: '00190000000PGrlAAG' });
     expect(om.Notification).toEqual([{ Id: '04l9000001olR84AAE', sObject: expect.objectContaining({ Id: '0019000001KwyWtAAJ', BillingCity: 'San Francisco', Name: 'Salesforce.com Inc.' }) }]);
     // the same capture from this desk's org, read with a mapping of the Account's fields
-    const raw: RawWebhook = { headers: { 'content-type': 'text/xml; charset=utf-8' }, body: xml.replaceAll('ABC90000000gNcmEAE', SF_ORG).replace('Salesforce.com Inc.', 'R&amp;D &#233;'), query: {} };
+    const raw: RawWebhook = { headers: { 'content-type': 'text/xml; charset=utf-8' }, body: xml.replaceAll('ABC90000000gNcmEAE', SF_ORG).replace('Salesforce.com Inc.', 'R&amp;D &#233;'), query: { token: OM_TOKEN } };
     const accounts = inbound({ mapping: { ...SF_MAPPING, customerId: 'BillingPostalCode', platform: 'BillingCountry', summary: 'Name', findings: 'BillingStreet', severity: { field: 'BillingCity', values: { 'San Francisco': 'low' } }, partnerRelated: { field: 'BillingCity', equals: 'San Francisco' } } });
     expect(accounts.verifyEvent(raw, new Date()).kind).toBe('ok');
     // every field read (entities decoded), but an Account is no Case: the hub could never write back to it
