@@ -238,7 +238,7 @@ describe('salesforce-desk: write-back', () => {
     expect(sandbox.find(c.Id)!.Partner_Status__c).toBe('open');
   });
 
-  it('a deleted case: final, saying so; a field the org lacks: final, with Salesforce\'s error; not a Case id, or a wrong secret: final', async () => {
+  it('a deleted case (ENTITY_IS_DELETED, or NOT_FOUND on its path): final, saying so; a field the org lacks: final, with Salesforce\'s error; not a Case id: final', async () => {
     const c = await sandbox.create(caseInput);
     sandbox.deleteCase(c.Id);
     expect(await failure(writer().writeBack(c.Id, { status: 'open' }))).toMatchObject({
@@ -249,9 +249,34 @@ describe('salesforce-desk: write-back', () => {
       transient: false, httpStatus: 400, message: expect.stringContaining("INVALID_FIELD: No such column 'Partner_State__c' on sobject of type Case"),
     });
     expect(await failure(writer().writeBack('12345', { status: 'open' }))).toMatchObject({ transient: false, message: expect.stringMatching(/is not a Salesforce Case id/) });
-    expect(await failure(writer({ credentials: { ...SF_CREDENTIALS, clientSecret: 'wrong' } }).writeBack(d.Id, { status: 'open' }))).toMatchObject({
-      transient: false, httpStatus: 400, message: expect.stringContaining('invalid_client: invalid client credentials'),
+    // a case that never existed: NOT_FOUND on its own path, from an org that serves the API version
+    expect(await failure(writer().writeBack('500000000000NONAAA', { status: 'open' }))).toMatchObject({
+      transient: false, httpStatus: 404, message: expect.stringMatching(/case 500000000000NONAAA no longer exists \(deleted in Salesforce: NOT_FOUND/),
     });
+    // a comment on a deleted case: Salesforce refuses its body (400 ENTITY_IS_DELETED), final as well
+    expect(await failure(writer().writeBack(c.Id, { comment: { body: 'late', public: true } }))).toMatchObject({ transient: false, httpStatus: 404 });
+  });
+
+  it('the set-up or a moment\'s contention, not the write: retried (UNABLE_TO_LOCK_ROW, INSUFFICIENT_ACCESS…, a 401 with a new token, a refused app, an API version the org does not serve)', async () => {
+    const c = await sandbox.create(caseInput);
+    const retried = { transient: true, message: expect.stringContaining('kept in the desk-writeback dead-letter queue') };
+    sandbox.faults.push({ status: 400, errorCode: 'UNABLE_TO_LOCK_ROW' });
+    expect(await failure(writer().writeBack(c.Id, { status: 'open' }))).toMatchObject({ ...retried, httpStatus: 400, message: expect.stringContaining('UNABLE_TO_LOCK_ROW') });
+    sandbox.faults.push({ status: 403, errorCode: 'INSUFFICIENT_ACCESS_OR_READONLY' });
+    expect(await failure(writer().writeBack(c.Id, { status: 'open' }))).toMatchObject({ ...retried, httpStatus: 403, message: expect.stringContaining('INSUFFICIENT_ACCESS_OR_READONLY') });
+    const tokens = sandbox.tokenRequests;
+    sandbox.faults.push({ status: 401, errorCode: 'INVALID_SESSION_ID' }, { status: 401, errorCode: 'INVALID_SESSION_ID' });
+    expect(await failure(writer().writeBack(c.Id, { status: 'open' }))).toMatchObject({ ...retried, httpStatus: 401, message: expect.stringContaining('with a new token') });
+    expect(sandbox.tokenRequests).toBe(tokens + 2); // the first token, and the one renewal
+    expect(await failure(writer({ credentials: { ...SF_CREDENTIALS, clientSecret: 'wrong' } }).writeBack(c.Id, { status: 'open' }))).toMatchObject({
+      ...retried, httpStatus: 400, message: expect.stringContaining('invalid_client: invalid client credentials'),
+    });
+    // Salesforce answers an unserved version as a missing record (404 NOT_FOUND): the case is not called deleted
+    expect(await failure(writer({ apiVersion: '99.0' }).writeBack(c.Id, { status: 'open' }))).toMatchObject({
+      ...retried, httpStatus: 404, message: expect.stringContaining('the org does not serve REST API version 99.0 (GET /services/data/v99.0 answers 404)'),
+    });
+    await writer().writeBack(c.Id, { status: 'open' });
+    expect(sandbox.find(c.Id)!.Partner_Status__c).toBe('open');
   });
 
   it('a comment longer than 4,000 bytes is cut on a character boundary and says so', async () => {
