@@ -14,7 +14,10 @@
  *   authenticated by the desk's `calloutSecret` in `x-hub-desk-secret` (the Flow's External Credential
  *   sends it as a custom header), compared in constant time.
  *
- * Neither form has a delivery id of its own: the delivery id is the digest of the body. An event last
+ * Neither form has a delivery id of its own. An Outbound Message's is the digest of its body (a resend is
+ * the same bytes). A Flow callout is a delivery of its own each time, deduplicated only on its body within
+ * `FLOW_REPLAY_SECONDS`: the same body later is the case ticked again (e.g. after a refused flag was fixed by
+ * adding the partner), which must be taken, not dropped as a duplicate for a week. An event last
  * modified by the hub's own user is ignored (`hubUserId`: the hub's writes never flag a case; the Flow's
  * entry criteria leave them out too).
  *
@@ -23,18 +26,24 @@
  * as they are part of the text (`R&amp;D` is "R&D", `&#233;` is "é"). No HTTP client here: the webhook function carries
  * this half alone.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import * as z from 'zod';
 import { ValidationError } from '../../core/errors';
 import type { DeskEvent, RawWebhook, WebhookVerdict } from '../../core/ports';
 import { deskText, readMappedCase } from '../desk-mapping';
 import { defineWebhookHalf } from '../halves';
-import { webhookBytes, webhookJson, webhookText } from '../webhook-body';
+import { replayOf, webhookBytes, webhookJson, webhookText } from '../webhook-body';
 import { isCaseId, salesforceDesk, TOKEN_PARAM, type SalesforceDeskMapping } from './descriptor';
 
 /** The header a Flow's callout carries the desk's secret in. */
 export const SECRET_HEADER = 'x-hub-desk-secret';
+/**
+ * How long a Flow callout's body is a duplicate of itself (remembered for twice that, as a signature's
+ * window): long enough for a save that fires the Flow twice, short enough that a case re-ticked once its
+ * refused flag is fixed (the same fields, the same body) is taken.
+ */
+export const FLOW_REPLAY_SECONDS = 300;
 
 /** What the hub answers an Outbound Message it took (the WSDL's `notificationsResponse`). */
 export const OUTBOUND_ACK = '<?xml version="1.0" encoding="UTF-8"?>'
@@ -132,7 +141,6 @@ export const salesforceDeskInbound = defineWebhookHalf(salesforceDesk, (s) => {
 
   function verifyEvent(req: RawWebhook): WebhookVerdict {
     const bytes = webhookBytes(req);
-    const ok: WebhookVerdict = { kind: 'ok', deliveryId: `sha256:${digest(bytes).toString('hex')}` };
     switch (form(req)) {
       case 'outbound-message': {
         if (!outboundTokens.length) return { kind: 'rejected', reason: 'Outbound Messages are not enabled for this desk (no outboundMessageToken is configured)' };
@@ -140,12 +148,17 @@ export const salesforceDeskInbound = defineWebhookHalf(salesforceDesk, (s) => {
         if (!matches(outboundTokens, offered)) return { kind: 'rejected', reason: `${offered === undefined ? 'no' : 'a wrong'} ${TOKEN_PARAM} in the Outbound Message's endpoint URL` };
         let org: string;
         try { org = parseOutboundMessage(webhookText(req)).OrganizationId; } catch (e) { return { kind: 'rejected', reason: (e as Error).message }; }
-        return sameId(org, s.organizationId) ? ok : { kind: 'rejected', reason: `the Outbound Message comes from org ${org.slice(0, 15)}, not this desk's` };
+        if (!sameId(org, s.organizationId)) return { kind: 'rejected', reason: `the Outbound Message comes from org ${org.slice(0, 15)}, not this desk's` };
+        // the same Notifications again are Salesforce's resend: the same delivery (and each Notification's Id is its event's)
+        return { kind: 'ok', deliveryId: `sha256:${digest(bytes).toString('hex')}` };
       }
       case 'flow': {
         const offered = req.headers[SECRET_HEADER];
         if (!calloutSecrets.length) return { kind: 'rejected', reason: 'this desk takes no Flow callouts (no calloutSecret is configured)' };
-        return matches(calloutSecrets, offered) ? ok : { kind: 'rejected', reason: `${offered === undefined ? 'no' : 'a wrong'} ${SECRET_HEADER} header` };
+        if (!matches(calloutSecrets, offered)) return { kind: 'rejected', reason: `${offered === undefined ? 'no' : 'a wrong'} ${SECRET_HEADER} header` };
+        // no id of its own, and the same body is also a case re-ticked after a refused flag was fixed: each
+        // callout is a delivery of its own, and only the same body again within a short window is one
+        return { kind: 'ok', deliveryId: `flow:${randomUUID()}`, replay: replayOf(FLOW_REPLAY_SECONDS, bytes) };
       }
       default:
         return { kind: 'rejected', reason: `content type "${req.headers['content-type'] ?? ''}" is neither an Outbound Message (text/xml) nor a Flow callout (application/json)` };

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { COMMENT_BODY_BYTES, fitCommentBody, salesforceDeskWriter } from '../../connectors/salesforce-desk/desk';
 import { startSalesforceDeskSandbox, type SalesforceDeskSandbox } from '../../connectors/salesforce-desk/sandbox';
 import { TOKEN_PARAM } from '../../connectors/salesforce-desk/descriptor';
-import { OUTBOUND_ACK, parseOutboundMessage, readCase, salesforceDeskInbound, SECRET_HEADER } from '../../connectors/salesforce-desk/webhook';
+import { FLOW_REPLAY_SECONDS, OUTBOUND_ACK, parseOutboundMessage, readCase, salesforceDeskInbound, SECRET_HEADER } from '../../connectors/salesforce-desk/webhook';
 import { parseHubConfig, type DeskProfile } from '../../core/config';
 import { ConfigError, ValidationError } from '../../core/errors';
 import type { RawWebhook } from '../../core/ports';
@@ -152,12 +152,25 @@ describe('salesforce-desk: a Flow callout', () => {
     const c = await sandbox.create({ ...caseInput, Priority: 'Critical', Partner_Related__c: true });
     const raw = lastDelivery();
     expect(raw.headers).toMatchObject({ 'content-type': 'application/json', [SECRET_HEADER]: CALLOUT_SECRET });
-    expect(inbound().verifyEvent(raw, new Date())).toEqual({ kind: 'ok', deliveryId: expect.stringMatching(/^sha256:/) });
     expect(inbound().readEvents(raw)).toEqual([{ kind: 'flag', caseId: c.Id, flag: expect.objectContaining({ severity: 'critical', customerId: 'acme' }) }]);
     // no SOAP Ack for a Flow: the hub's JSON result answers it
     expect(inbound().acknowledge!(raw)).toBeUndefined();
     // a previous secret still works while the Flow's External Credential is rotated
     expect(inbound({ calloutSecret: 'new-secret', previousCalloutSecrets: [CALLOUT_SECRET] }).verifyEvent(raw, new Date()).kind).toBe('ok');
+  });
+
+  it('each callout is a delivery of its own (the same body later is the case ticked again, e.g. once its refused flag is fixed); the same body within the replay window is one', async () => {
+    sandbox.settings.automation = 'flow';
+    await sandbox.create({ ...caseInput, Partner_Related__c: true });
+    const raw = lastDelivery();
+    const [first, again] = [inbound().verifyEvent(raw, new Date()), inbound().verifyEvent(raw, new Date())];
+    expect(first).toEqual({ kind: 'ok', deliveryId: expect.stringMatching(/^flow:/), replay: { key: expect.stringMatching(/^signed:[0-9a-f]{64}$/), windowSeconds: FLOW_REPLAY_SECONDS } });
+    expect(FLOW_REPLAY_SECONDS).toBe(300);
+    expect(again).toMatchObject({ kind: 'ok', replay: first.kind === 'ok' ? first.replay : undefined });
+    expect(again.kind === 'ok' && first.kind === 'ok' && again.deliveryId !== first.deliveryId).toBe(true);
+    // another body: another replay key
+    const other = inbound().verifyEvent({ ...raw, body: String(raw.body).replace('acme', 'acmf') }, new Date());
+    expect(other.kind === 'ok' && first.kind === 'ok' && other.replay?.key !== first.replay?.key).toBe(true);
   });
 
   it('a wrong or missing secret, or a desk with no calloutSecret: rejected; a body that is not one flat object: refused', async () => {
