@@ -11,7 +11,8 @@
  *
  * Write-back: `PATCH /services/data/v{apiVersion}/sobjects/Case/{Id}` with the two custom fields `writeBack`
  * names (only those the update carries; 204), then `POST …/sobjects/CaseComment` `{ ParentId, CommentBody,
- * IsPublished }` (`IsPublished`: the customer sees it in the portal; `CommentBody` is at most 4,000 bytes).
+ * IsPublished }` (`IsPublished`: the customer sees it in the portal; `CommentBody` is at most 4,000 bytes),
+ * posted even when the fields are refused for good (then that refusal is reported, final).
  * Errors are Salesforce's array `[{ message, errorCode, fields }]`. Transient (retried, with their
  * `Retry-After` if any, then the queue's dead-letter queue): 503, `REQUEST_LIMIT_EXCEEDED` (403),
  * `UNABLE_TO_LOCK_ROW` (400), and what the set-up causes and fixing it cures (`INSUFFICIENT_ACCESS…`, a 401
@@ -74,6 +75,11 @@ export function caseFields(update: DeskWriteBack, fields: { ticketNumberField: s
 
 export interface SalesforceDeskOptions { clock?: Clock }
 
+/** The case is gone (final, 404): nothing, not even a comment, can be written to it. */
+class CaseDeletedError extends PartnerCallError {
+  constructor(message: string) { super(message, false, 404); }
+}
+
 /**
  * Answers that are the org's or the app's set-up, or a moment's contention, not the write's fault: retried, so
  * that a write the set-up keeps refusing reaches the write-back queue's dead-letter queue and its alarm (and is
@@ -118,7 +124,7 @@ export const salesforceDeskWriter = defineHttpHalf(salesforceDesk, (s, desk, opt
       throw new PartnerCallError(setUp(`desk ${desk.id}: ${what}: the org does not serve REST API version ${s.apiVersion} (GET ${api} answers 404): set apiVersion to one it serves`), true, res.status);
     }
     if (caseId && (codes.includes('ENTITY_IS_DELETED') || (codes.includes('NOT_FOUND') && path === `/sobjects/Case/${caseId}`))) {
-      throw new PartnerCallError(`desk ${desk.id}: case ${caseId} no longer exists (deleted in Salesforce: ${describe(res.data)}); nothing more is written to it`, false, 404);
+      throw new CaseDeletedError(`desk ${desk.id}: case ${caseId} no longer exists (deleted in Salesforce: ${describe(res.data)}); nothing more is written to it`);
     }
     if (res.status === 401) {
       // refused again with a token just issued: the app's session settings or the run-as user, not this write
@@ -134,11 +140,23 @@ export const salesforceDeskWriter = defineHttpHalf(salesforceDesk, (s, desk, opt
     writeBack: (caseId, update) => call(`update desk case ${caseId}`, async () => {
       if (!isCaseId(caseId)) throw new PartnerCallError(`desk ${desk.id}: "${caseId}" is not a Salesforce Case id (500…, 15 or 18 characters)`, false);
       const fields = caseFields(update, s.writeBack);
-      if (Object.keys(fields).length) await rest(`update Case ${caseId}`, caseId, 'patch', `/sobjects/Case/${caseId}`, [204], z.unknown(), fields);
+      let refused: PartnerCallError | undefined;
+      if (Object.keys(fields).length) {
+        try {
+          await rest(`update Case ${caseId}`, caseId, 'patch', `/sobjects/Case/${caseId}`, [204], z.unknown(), fields);
+        } catch (e) {
+          // refused for good (a validation rule on closed cases, a restricted picklist): the comment still tells
+          // the customer, so it is posted before the refusal is reported. Only then: a retried update posts nothing
+          // twice, and a comment that fails for a moment is retried with the update, which is refused again
+          if (!update.comment || !(e instanceof PartnerCallError) || e.transient || e instanceof CaseDeletedError) throw e;
+          refused = e;
+        }
+      }
       if (update.comment) {
         const comment = { ParentId: caseId, CommentBody: fitCommentBody(update.comment.body), IsPublished: update.comment.public };
         await rest(`comment on Case ${caseId}`, caseId, 'post', '/sobjects/CaseComment', [201], Created, comment);
       }
+      if (refused) throw new PartnerCallError(`${refused.message} (the fields were not written; the comment was posted)`, false, refused.httpStatus);
     }),
     // the org's limits: proves the My Domain, the app's credentials and the run-as user's API access
     setUpProbes: () => [{

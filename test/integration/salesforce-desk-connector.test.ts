@@ -292,6 +292,28 @@ describe('salesforce-desk: write-back', () => {
     expect(sandbox.find(c.Id)!.Partner_Status__c).toBe('open');
   });
 
+  it('fields refused for good (a validation rule, a restricted picklist): the comment is still posted, then the refusal reported (final); refused for a moment: nothing posted yet', async () => {
+    const c = await sandbox.create(caseInput);
+    const update = { ticketNumber: 'MS-1', status: 'resolved', comment: { body: 'Microsoft resolved ticket MS-1.', public: true } };
+    const onCase = () => sandbox.comments.filter((x) => x.caseId === c.Id).map((x) => x.body);
+    const patch = ({ method }: { method: string }) => method === 'PATCH';
+    for (const errorCode of ['FIELD_CUSTOM_VALIDATION_EXCEPTION', 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST']) {
+      sandbox.faults.push({ status: 400, errorCode, match: patch });
+      expect(await failure(writer().writeBack(c.Id, update))).toMatchObject({
+        transient: false, httpStatus: 400, message: expect.stringMatching(new RegExp(`${errorCode}: .*\\(the fields were not written; the comment was posted\\)$`)),
+      });
+    }
+    expect(onCase()).toEqual([update.comment.body, update.comment.body]);
+    // a moment's refusal: the queue retries the whole write, so the comment waits for the fields
+    sandbox.faults.push({ status: 400, errorCode: 'UNABLE_TO_LOCK_ROW', match: patch });
+    expect(await failure(writer().writeBack(c.Id, update))).toMatchObject({ transient: true });
+    expect(onCase()).toHaveLength(2);
+    // a comment that fails for a moment after refused fields: retried with them (refused again), then posted once
+    sandbox.faults.push({ status: 400, errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', match: patch }, { status: 503, match: ({ path }) => path.endsWith('/CaseComment') });
+    expect(await failure(writer().writeBack(c.Id, update))).toMatchObject({ transient: true, httpStatus: 503 });
+    expect(onCase()).toHaveLength(2);
+  });
+
   it('a comment longer than 4,000 bytes is cut on a character boundary and says so', async () => {
     for (const long of ['é'.repeat(3000), `a${'é'.repeat(3000)}`]) { // 6,000 bytes; the limit falls between a character's bytes in one of them
       const cut = fitCommentBody(long);
