@@ -22,8 +22,36 @@ const urlToken = z.string().regex(/^[\w.~-]{24,}$/, 'must be at least 24 charact
 /** The query parameter of an Outbound Message's endpoint URL that carries the desk's `outboundMessageToken`. */
 export const TOKEN_PARAM = 'token';
 
-/** A Case's record id (`500…`): what the hub writes to. */
-export const isCaseId = (id: string) => salesforceId('500', 'a Case').safeParse(id).success;
+
+const SUFFIX = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
+/**
+ * A record id in its 18-character form, the one the API answers with: the 15-character id (case-sensitive)
+ * and a suffix of one character per five, whose bit i says the i-th of those five is an upper-case letter
+ * (`ABCDEFGHIJKLMNOPQRSTUVWXYZ012345`[bits]; Salesforce's CASESAFEID, https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/field_types.htm).
+ * From 15 characters the suffix is worked out; from 18, whose suffix lets a case-insensitive system keep it,
+ * the letters' case is set again from the suffix. `undefined`: not an id (or a suffix that is not one).
+ */
+export function toId18(id: string): string | undefined {
+  if (!/^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$/.test(id)) return undefined;
+  const given = id.length === 18 ? [...id.slice(15).toUpperCase()].map((c) => SUFFIX.indexOf(c)) : undefined;
+  if (given?.includes(-1)) return undefined;
+  let base = '';
+  const suffix = [0, 1, 2].map((chunk) => {
+    let bits = 0;
+    for (let i = 0; i < 5; i++) {
+      let c = id[chunk * 5 + i]!;
+      if (given) c = given[chunk]! & (1 << i) ? c.toUpperCase() : c.toLowerCase();
+      if (c >= 'A' && c <= 'Z') bits |= 1 << i;
+      base += c;
+    }
+    return SUFFIX[bits]!;
+  });
+  return base + suffix.join('');
+}
+
+/** A Case's record id (`500…`, 15 or 18 characters: what the hub writes to) in its 18-character form; `undefined`: not one. */
+export const caseId18 = (id: string): string | undefined => (id.startsWith('500') ? toId18(id) : undefined);
+export const isCaseId = (id: string) => caseId18(id) !== undefined;
 
 /**
  * Case fields by API name (`customerId`: e.g. a formula field carrying the Account's external id; severity

@@ -28,7 +28,7 @@ import { systemClock, type Clock, type DeskWriteBack } from '../../core/ports';
 import { AccessTokenCache } from '../access-token-cache';
 import { defineHttpHalf } from '../halves';
 import { call, expectResponse, partnerClient } from '../partner-http';
-import { isCaseId, salesforceDesk } from './descriptor';
+import { caseId18, salesforceDesk } from './descriptor';
 
 /** How long a token is kept: Salesforce does not say; 15 minutes is the shortest Session Timeout an org can set. */
 export const SESSION_SECONDS = 15 * 60;
@@ -137,8 +137,9 @@ export const salesforceDeskWriter = defineHttpHalf(salesforceDesk, (s, desk, opt
   }
 
   return {
-    writeBack: (caseId, update) => call(`update desk case ${caseId}`, async () => {
-      if (!isCaseId(caseId)) throw new PartnerCallError(`desk ${desk.id}: "${caseId}" is not a Salesforce Case id (500…, 15 or 18 characters)`, false);
+    writeBack: (given, update) => call(`update desk case ${given}`, async () => {
+      const caseId = caseId18(given); // a case flagged through the API may name it by 15 characters
+      if (!caseId) throw new PartnerCallError(`desk ${desk.id}: "${given}" is not a Salesforce Case id (500…, 15 or 18 characters)`, false);
       const fields = caseFields(update, s.writeBack);
       let refused: PartnerCallError | undefined;
       if (Object.keys(fields).length) {

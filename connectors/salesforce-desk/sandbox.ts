@@ -25,7 +25,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { defineSandbox } from '../halves';
 import { jsonSender, readBody, SandboxTokens, serveSandbox, takeFault, type SandboxFault } from '../sandbox';
 import { COMMENT_BODY_BYTES } from './desk';
-import { salesforceDesk, TOKEN_PARAM, type SalesforceDeskMapping } from './descriptor';
+import { salesforceDesk, toId18, TOKEN_PARAM, type SalesforceDeskMapping } from './descriptor';
 
 export type CaseValue = string | number | boolean | null;
 export type SandboxCase = Record<string, CaseValue> & { Id: string; LastModifiedById: string };
@@ -59,8 +59,8 @@ export const AGENT_USER_ID = '005000000000AGTAAA';
 const same15 = (a: string, b: string) => a.slice(0, 15) === b.slice(0, 15);
 const sfError = (errorCode: string, message: string, fields: string[] = []) => [{ message, errorCode, fields }];
 const escapeXml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
-/** A new record id of the key prefix (`500` Case, `00a` CaseComment, `04l` Notification), 18 characters. */
-const newId = (prefix: string) => `${prefix}${randomBytes(12).toString('hex').toUpperCase().slice(0, 15)}`;
+/** A new record id of the key prefix (`500` Case, `00a` CaseComment, `04l` Notification): 18 characters, as the API answers. */
+const newId = (prefix: string) => toId18(`${prefix}${randomBytes(12).toString('base64').replace(/[^A-Za-z0-9]/g, '0').slice(0, 12)}`)!;
 
 /** An Outbound Message of one Notification, as Salesforce sends it (sforce_api_om_outboundmessaging_wsdl.htm). */
 export function outboundMessage(organizationId: string, actionId: string, baseUrl: string, notifications: { id: string; record: Record<string, CaseValue> }[]): string {

@@ -34,7 +34,7 @@ import type { DeskEvent, RawWebhook, WebhookVerdict } from '../../core/ports';
 import { deskText, readMappedCase } from '../desk-mapping';
 import { defineWebhookHalf } from '../halves';
 import { replayOf, webhookBytes, webhookJson, webhookText } from '../webhook-body';
-import { isCaseId, salesforceDesk, TOKEN_PARAM, type SalesforceDeskMapping } from './descriptor';
+import { caseId18, salesforceDesk, TOKEN_PARAM, type SalesforceDeskMapping } from './descriptor';
 
 /** The header a Flow's callout carries the desk's secret in. */
 export const SECRET_HEADER = 'x-hub-desk-secret';
@@ -111,7 +111,7 @@ const form = (req: RawWebhook): 'outbound-message' | 'flow' | undefined => {
 
 /**
  * Reads one case's fields with `mapping`: written by the hub's user → ignored; not partner-related →
- * ignored; else a flag, or the problems (a case id that is not a Case's among them: the hub could never
+ * ignored; else a flag (its case id in the 18-character form, toId18), or the problems (a case id that is not a Case's among them: the hub could never
  * write back to it; the problems are then noted on the record's own `Id` when that is a Case).
  */
 export function readCase(mapping: SalesforceDeskMapping, hubUserId: string, record: CaseRecord): DeskEvent {
@@ -123,10 +123,14 @@ export function readCase(mapping: SalesforceDeskMapping, hubUserId: string, reco
     const field = name === 'severity' ? mapping.severity.field : mapping[name];
     return { value: record[field], where: `in ${field}` };
   }, mapping.severity.values);
-  if (event.kind === 'ignored' || event.caseId === undefined || isCaseId(event.caseId)) return event;
+  if (event.kind === 'ignored' || event.caseId === undefined) return event;
+  // one case, one caseId, whichever form (15 or 18 characters, or case-mangled 18) this delivery carries
+  const caseId = caseId18(event.caseId);
+  if (caseId) return { ...event, caseId };
   const id = deskText(record.Id);
+  const recordId = id === undefined ? undefined : caseId18(id);
   return {
-    kind: 'unmappable', ...(id !== undefined && isCaseId(id) ? { caseId: id } : {}),
+    kind: 'unmappable', ...(recordId ? { caseId: recordId } : {}),
     problems: [`caseId: "${event.caseId}" in ${mapping.caseId} is not a Case id (500…, 15 or 18 characters)`, ...(event.kind === 'unmappable' ? event.problems : [])],
   };
 }

@@ -126,7 +126,7 @@ it('the Flow callout flags a case as well; a callout without the secret, an Outb
   const foreign = await http(hub.url, 'POST', events, { raw: om.body.replaceAll(SF_ORG, '00D000000000OTHAAA'), headers: { 'content-type': 'text/xml' } });
   expect(foreign.status).toBe(401);
   // the org id is no secret: a forged message of this org without the desk's token is refused
-  const forged = await http(hub.url, 'POST', '/v1/desks/vendor-salesforce/events', { raw: om.body.replace(/<sf:Id>\w+</, '<sf:Id>500000000000FRGAAA<'), headers: { 'content-type': 'text/xml' } });
+  const forged = await http(hub.url, 'POST', '/v1/desks/vendor-salesforce/events', { raw: om.body.replace(/<sf:Id>\w+</, '<sf:Id>500000000000FRGAA2<'), headers: { 'content-type': 'text/xml' } });
   expect([forged.status, forged.json]).toMatchObject([401, { error: { message: expect.stringMatching(/no token in the Outbound Message's endpoint URL/) } }]);
 });
 

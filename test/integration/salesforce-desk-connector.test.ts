@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { COMMENT_BODY_BYTES, fitCommentBody, salesforceDeskWriter } from '../../connectors/salesforce-desk/desk';
 import { startSalesforceDeskSandbox, type SalesforceDeskSandbox } from '../../connectors/salesforce-desk/sandbox';
-import { TOKEN_PARAM } from '../../connectors/salesforce-desk/descriptor';
+import { caseId18, toId18, TOKEN_PARAM } from '../../connectors/salesforce-desk/descriptor';
 import { FLOW_REPLAY_SECONDS, OUTBOUND_ACK, parseOutboundMessage, readCase, salesforceDeskInbound, SECRET_HEADER } from '../../connectors/salesforce-desk/webhook';
 import { parseHubConfig, type DeskProfile } from '../../core/config';
 import { ConfigError, ValidationError } from '../../core/errors';
@@ -185,7 +185,7 @@ describe('salesforce-desk: a Flow callout', () => {
 });
 
 describe('salesforce-desk: reading a case', () => {
-  const record = { Id: '5005g00000AbCdEAAZ', Subject: 'S', Description: 'F', Priority: 'High', Account_External_Id__c: 'acme', Partner_Platform__c: 'teams', Partner_Related__c: 'true', LastModifiedById: '005000000000AGTAAA' };
+  const record = { Id: '5005g00000AbCdEAAV', Subject: 'S', Description: 'F', Priority: 'High', Account_External_Id__c: 'acme', Partner_Platform__c: 'teams', Partner_Related__c: 'true', LastModifiedById: '005000000000AGTAAA' };
   it('written by the hub\'s user (15 or 18 characters): ignored; not ticked: ignored; a field missing or a priority not mapped: the problems', () => {
     expect(readCase(SF_MAPPING, SF_HUB_USER, { ...record, LastModifiedById: SF_HUB_USER.slice(0, 15) })).toEqual({ kind: 'ignored', reason: "written by the hub (LastModifiedById is the hub's user)" });
     expect(readCase(SF_MAPPING, SF_HUB_USER, { ...record, Partner_Related__c: 'false' })).toEqual({ kind: 'ignored', reason: 'Partner_Related__c is not "true"' });
@@ -198,6 +198,20 @@ describe('salesforce-desk: reading a case', () => {
     expect(readCase({ ...SF_MAPPING, caseId: 'CaseNumber' }, SF_HUB_USER, { ...record, CaseNumber: '00001001' })).toEqual({
       kind: 'unmappable', caseId: record.Id, problems: ['caseId: "00001001" in CaseNumber is not a Case id (500…, 15 or 18 characters)'],
     });
+  });
+
+  it('a case id is kept in its 18-character form (one case, one caseId): from 15 characters the checksum suffix is added; an 18-character one mangled in case is set right', () => {
+    // Salesforce's documented examples, and the captured fixture's ids (15 characters → 18)
+    expect(['a0D30000001n7Pi', '0019000000B98de', '001A0000006Vm9r', '0019000001KwyWt', '04l9000001olR84'].map(toId18))
+      .toEqual(['a0D30000001n7PiEAI', '0019000000B98deAAB', '001A0000006Vm9rIAC', '0019000001KwyWtAAJ', '04l9000001olR84AAE']);
+    expect(toId18('0019000001KWYWTAAJ')).toBe('0019000001KwyWtAAJ');
+    expect(toId18('0019000001kwywtaaj')).toBe('0019000001KwyWtAAJ');
+    expect([toId18('0019000001KwyWt99'), toId18('0019000001KwyWt999'), caseId18('0019000001KwyWtAAJ')]).toEqual([undefined, undefined, undefined]);
+    const id18 = record.Id;
+    for (const Id of [id18.slice(0, 15), id18, id18.toUpperCase()]) {
+      expect(readCase(SF_MAPPING, SF_HUB_USER, { ...record, Id })).toMatchObject({ kind: 'flag', caseId: id18 });
+      expect(readCase(SF_MAPPING, SF_HUB_USER, { ...record, Id, Priority: 'P9' })).toMatchObject({ kind: 'unmappable', caseId: id18 });
+    }
   });
 
   it('settings: field names, custom write-back fields and ids are checked, naming the setting', () => {
@@ -226,6 +240,12 @@ describe('salesforce-desk: write-back', () => {
     ]);
     expect(sandbox.find(c.Id)).toMatchObject({ Partner_Ticket_Number__c: 'MS-2409', Partner_Status__c: 'open', LastModifiedById: SF_HUB_USER });
     expect(receiver.got).toHaveLength(fired); // no echo: the entry criteria leave out the hub's user
+  });
+
+  it('a case named by its 15 characters (flagged through the API) is written as its 18-character id', async () => {
+    const c = await sandbox.create(caseInput);
+    await writer().writeBack(c.Id.slice(0, 15), { status: 'open', comment: { body: 'by 15', public: false } });
+    expect(sandbox.writes.filter((x) => x.caseId === c.Id).map((x) => x.body)).toEqual([{ Partner_Status__c: 'open' }, { ParentId: c.Id, CommentBody: 'by 15', IsPublished: false }]);
   });
 
   it('a 401 (the session ended): the token is fetched again and the call made once more', async () => {
@@ -263,8 +283,8 @@ describe('salesforce-desk: write-back', () => {
     });
     expect(await failure(writer().writeBack('12345', { status: 'open' }))).toMatchObject({ transient: false, message: expect.stringMatching(/is not a Salesforce Case id/) });
     // a case that never existed: NOT_FOUND on its own path, from an org that serves the API version
-    expect(await failure(writer().writeBack('500000000000NONAAA', { status: 'open' }))).toMatchObject({
-      transient: false, httpStatus: 404, message: expect.stringMatching(/case 500000000000NONAAA no longer exists \(deleted in Salesforce: NOT_FOUND/),
+    expect(await failure(writer().writeBack('500000000000NONAA2', { status: 'open' }))).toMatchObject({
+      transient: false, httpStatus: 404, message: expect.stringMatching(/case 500000000000NONAA2 no longer exists \(deleted in Salesforce: NOT_FOUND/),
     });
     // a comment on a deleted case: Salesforce refuses its body (400 ENTITY_IS_DELETED), final as well
     expect(await failure(writer().writeBack(c.Id, { comment: { body: 'late', public: true } }))).toMatchObject({ transient: false, httpStatus: 404 });
