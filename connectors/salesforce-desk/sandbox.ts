@@ -3,14 +3,15 @@
  * memory; the client-credentials token endpoint (`POST /services/oauth2/token`, tokens that can be revoked
  * on demand: the next call answers 401 `INVALID_SESSION_ID`); `PATCH …/sobjects/Case/{Id}` (204; 404
  * `ENTITY_IS_DELETED` for a deleted case), `POST …/sobjects/CaseComment` (201 `{ id, success, errors }`),
- * `GET …/limits`; errors as Salesforce's array `[{ message, errorCode, fields }]`; `faults` script the
- * answers (403 `REQUEST_LIMIT_EXCEEDED`, 503).
+ * `GET …/limits`, `GET /services/data/v{version}` (v31.0 to v62.0; another version answers 404 `NOT_FOUND`,
+ * as a missing record does); errors as Salesforce's array `[{ message, errorCode, fields }]`; `faults` script the
+ * answers (403 `REQUEST_LIMIT_EXCEEDED`, 503, or any status with an `errorCode`).
  *
  * The automation README "Connect your support desk" sets up, on a Case created or updated with
  * `mapping.partnerRelated` newly equal to its value, **unless the change was made by the hub's user**
  * (the entry criteria `LastModifiedById != hub user`): either an Outbound Message (SOAP, as Salesforce
- * sends it, the fields of `mapping` and `LastModifiedById`; Salesforce resends a Notification until it is
- * acknowledged) or a record-triggered Flow's HTTP callout (a flat JSON object of the same fields, with the
+ * sends it, the fields of `mapping` and `LastModifiedById`, to an endpoint URL carrying the desk's
+ * `outboundMessageToken`; Salesforce resends a Notification until it is acknowledged) or a record-triggered Flow's HTTP callout (a flat JSON object of the same fields, with the
  * desk's secret in `x-hub-desk-secret`).
  *
  * Agents (`/_sandbox`): `POST /_sandbox/cases` `{ <Case field>: value … }` creates a case,
@@ -24,7 +25,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { defineSandbox } from '../halves';
 import { jsonSender, readBody, SandboxTokens, serveSandbox, takeFault, type SandboxFault } from '../sandbox';
 import { COMMENT_BODY_BYTES } from './desk';
-import { salesforceDesk, type SalesforceDeskMapping } from './descriptor';
+import { salesforceDesk, toId18, TOKEN_PARAM, type SalesforceDeskMapping } from './descriptor';
 
 export type CaseValue = string | number | boolean | null;
 export type SandboxCase = Record<string, CaseValue> & { Id: string; LastModifiedById: string };
@@ -32,18 +33,34 @@ export type Automation = 'outbound-message' | 'flow';
 export interface SalesforceSandboxOptions {
   port?: number; clientId: string; clientSecret: string; organizationId: string; hubUserId: string;
   mapping: SalesforceDeskMapping; automation: Automation; calloutSecret?: string | undefined; webhookUrl?: string;
+  /** The desk's token, which the Outbound Message's endpoint URL carries as the README sets it up (`?token=…`). */
+  outboundMessageToken?: string | undefined;
   /** The org's custom fields on Case besides those the mapping reads (the write-back fields): writing any other answers INVALID_FIELD. */
   customFields: string[];
 }
-export interface Delivery { caseIds: string[]; automation: Automation; notificationIds: string[]; status: number | undefined; body: string; answer: string }
+export interface Delivery { caseIds: string[]; automation: Automation; notificationIds: string[]; url: string | undefined; status: number | undefined; body: string; answer: string }
+
+/** A scripted answer: its status and Salesforce's error code (by default 403 `REQUEST_LIMIT_EXCEEDED`, 503 `SERVER_UNAVAILABLE`). */
+export interface SalesforceFault extends SandboxFault { errorCode?: string }
+const FAULT_MESSAGES: Record<string, string> = {
+  REQUEST_LIMIT_EXCEEDED: 'TotalRequests Limit exceeded.',
+  SERVER_UNAVAILABLE: 'Server temporarily unavailable; try again later.',
+  UNABLE_TO_LOCK_ROW: 'unable to obtain exclusive access to this record or 1 records',
+  INSUFFICIENT_ACCESS_OR_READONLY: 'insufficient access rights on object id',
+  FIELD_CUSTOM_VALIDATION_EXCEPTION: 'A closed case cannot be changed.',
+  INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST: 'Partner Status: bad value for restricted picklist field: open',
+};
+/** The REST API versions the sandbox org serves (Salesforce serves v31.0 to the release's own). */
+export const OLDEST_API_VERSION = 31;
+export const LATEST_API_VERSION = 62;
 
 /** The agents' user: what the web interface writes as. */
 export const AGENT_USER_ID = '005000000000AGTAAA';
 const same15 = (a: string, b: string) => a.slice(0, 15) === b.slice(0, 15);
 const sfError = (errorCode: string, message: string, fields: string[] = []) => [{ message, errorCode, fields }];
 const escapeXml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
-/** A new record id of the key prefix (`500` Case, `00a` CaseComment, `04l` Notification), 18 characters. */
-const newId = (prefix: string) => `${prefix}${randomBytes(12).toString('hex').toUpperCase().slice(0, 15)}`;
+/** A new record id of the key prefix (`500` Case, `00a` CaseComment, `04l` Notification): 18 characters, as the API answers. */
+const newId = (prefix: string) => toId18(`${prefix}${randomBytes(12).toString('base64').replace(/[^A-Za-z0-9]/g, '0').slice(0, 12)}`)!;
 
 /** An Outbound Message of one Notification, as Salesforce sends it (sforce_api_om_outboundmessaging_wsdl.htm). */
 export function outboundMessage(organizationId: string, actionId: string, baseUrl: string, notifications: { id: string; record: Record<string, CaseValue> }[]): string {
@@ -63,7 +80,7 @@ export async function startSalesforceDeskSandbox(opts: SalesforceSandboxOptions)
   const comments: { caseId: string; body: string; public: boolean }[] = [];
   const writes: { caseId: string; body: unknown }[] = [];
   const deliveries: Delivery[] = [];
-  const faults: SandboxFault[] = [];
+  const faults: SalesforceFault[] = [];
   const tokens = new SandboxTokens(`${opts.organizationId.slice(0, 15)}!sbx.`, 7200);
   const settings: { webhookUrl?: string | undefined; automation: Automation } = { webhookUrl: opts.webhookUrl, automation: opts.automation };
   const actionId = newId('04k');
@@ -75,11 +92,21 @@ export async function startSalesforceDeskSandbox(opts: SalesforceSandboxOptions)
   const sent = [...new Set(['Id', m.caseId, m.customerId, m.platform, m.severity.field, m.summary, m.findings, m.partnerRelated.field, 'LastModifiedById'])];
   const related = (c: Record<string, CaseValue> | undefined) => c !== undefined && String(c[m.partnerRelated.field]) === m.partnerRelated.equals;
 
+  /** Where the automation sends: the hub's route; an Outbound Message's endpoint URL carries the desk's token. */
+  function endpoint(automation: Automation): string | undefined {
+    if (!settings.webhookUrl) return undefined;
+    const url = new URL(settings.webhookUrl);
+    if (automation === 'outbound-message' && opts.outboundMessageToken) url.searchParams.set(TOKEN_PARAM, opts.outboundMessageToken);
+    return url.toString();
+  }
+
   async function deliver(caseIds: string[], notificationIds: string[], body: string, headers: Record<string, string>) {
-    const delivery: Delivery = { caseIds, automation: settings.automation, notificationIds, status: undefined, body, answer: '' };
+    const automation: Automation = notificationIds.length ? 'outbound-message' : 'flow';
+    const url = endpoint(automation);
+    const delivery: Delivery = { caseIds, automation, notificationIds, url, status: undefined, body, answer: '' };
     deliveries.push(delivery);
-    if (!settings.webhookUrl) return delivery;
-    const res = await fetch(settings.webhookUrl, { method: 'POST', headers, body, signal: AbortSignal.timeout(10_000) });
+    if (!url) return delivery;
+    const res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(10_000) });
     delivery.status = res.status;
     delivery.answer = await res.text();
     return delivery;
@@ -160,17 +187,22 @@ export async function startSalesforceDeskSandbox(opts: SalesforceSandboxOptions)
 
   /** The REST API (`/services/data/vXX.X/…`), as the hub's user. */
   async function rest(path: string, method: string, body: string): Promise<[number, unknown]> {
-    const sobject = /^\/services\/data\/v\d+\.0\/(limits|sobjects\/Case\/(\w+)|sobjects\/CaseComment)$/.exec(path);
-    if (!sobject) return [404, sfError('NOT_FOUND', 'The requested resource does not exist')];
+    const notFound: [number, unknown] = [404, sfError('NOT_FOUND', 'The requested resource does not exist')];
+    const version = /^\/services\/data\/v(\d+)\.0(\/.*)?$/.exec(path);
+    // a version the org does not serve answers as a missing record does
+    if (!version || Number(version[1]) < OLDEST_API_VERSION || Number(version[1]) > LATEST_API_VERSION) return notFound;
+    if (version[2] === undefined && method === 'GET') return [200, { sobjects: `${path}/sobjects`, limits: `${path}/limits` }];
+    const sobject = /^\/(limits|sobjects\/Case\/(\w+)|sobjects\/CaseComment)$/.exec(version[2] ?? '');
+    if (!sobject) return notFound;
     if (sobject[1] === 'limits' && method === 'GET') return [200, { DailyApiRequests: { Max: 100000, Remaining: 100000 - apiUsage } }];
     let input: Record<string, CaseValue>;
     try { input = JSON.parse(body) as Record<string, CaseValue>; } catch { return [400, sfError('JSON_PARSER_ERROR', 'Unexpected character: was expecting a JSON value')]; }
     const caseId = sobject[2] ?? String(input.ParentId ?? '');
     const c = find(caseId);
     if (!c) {
-      return deleted.has(caseId.slice(0, 15))
-        ? [404, sfError('ENTITY_IS_DELETED', 'entity is deleted')]
-        : [404, sobject[2] ? sfError('NOT_FOUND', 'Provided external ID field does not exist or is not accessible: ' + caseId) : sfError('FIELD_INTEGRITY_EXCEPTION', 'Parent ID: id value of incorrect type', ['ParentId'])];
+      // the case's own path answers 404; a comment naming it is refused as its body (400)
+      if (deleted.has(caseId.slice(0, 15))) return [sobject[2] ? 404 : 400, sfError('ENTITY_IS_DELETED', 'entity is deleted')];
+      return sobject[2] ? notFound : [400, sfError('FIELD_INTEGRITY_EXCEPTION', 'Parent ID: id value of incorrect type', ['ParentId'])];
     }
     writes.push({ caseId: c.Id, body: input });
     if (sobject[2] && method === 'PATCH') {
@@ -200,11 +232,10 @@ export async function startSalesforceDeskSandbox(opts: SalesforceSandboxOptions)
     if (url.pathname === '/services/oauth2/token' && method === 'POST') return send(...tokenAnswer(req, body));
     if (!tokens.accepts(req.headers.authorization)) return send(401, sfError('INVALID_SESSION_ID', 'Session expired or invalid'));
     const limitInfo = { 'sforce-limit-info': `api-usage=${++apiUsage}/100000` };
-    const fault = await takeFault(faults, { method, path: url.pathname });
+    const fault = await takeFault(faults, { method, path: url.pathname }) as SalesforceFault | undefined;
     if (fault) {
-      const answer = fault.status === 403 ? sfError('REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.')
-        : fault.status === 503 ? sfError('SERVER_UNAVAILABLE', 'Server temporarily unavailable; try again later.')
-          : sfError('UNKNOWN_EXCEPTION', `Sandbox answered ${fault.status}`);
+      const errorCode = fault.errorCode ?? (fault.status === 403 ? 'REQUEST_LIMIT_EXCEEDED' : fault.status === 503 ? 'SERVER_UNAVAILABLE' : 'UNKNOWN_EXCEPTION');
+      const answer = sfError(errorCode, FAULT_MESSAGES[errorCode] ?? `Sandbox answered ${fault.status}`);
       return send(fault.status, answer, { ...limitInfo, ...fault.headers });
     }
     const [status, answer] = await rest(url.pathname, method, body);
@@ -230,9 +261,10 @@ export async function startSalesforceDeskSandbox(opts: SalesforceSandboxOptions)
 }
 export type SalesforceDeskSandbox = Awaited<ReturnType<typeof startSalesforceDeskSandbox>>;
 
-/** The automation is the Flow callout when the desk has a callout secret, else the Outbound Message. */
+/** The automation is the Flow callout when the desk has a callout secret, else the Outbound Message (with the desk's token). */
 export const salesforceDeskSandbox = defineSandbox(salesforceDesk, (s, _desk, { port, webhookUrl }) => startSalesforceDeskSandbox({
   port, clientId: s.credentials.clientId, clientSecret: s.credentials.clientSecret, organizationId: s.organizationId, hubUserId: s.hubUserId,
-  mapping: s.mapping, automation: s.calloutSecret ? 'flow' : 'outbound-message', calloutSecret: s.calloutSecret, ...(webhookUrl ? { webhookUrl } : {}),
+  mapping: s.mapping, automation: s.calloutSecret ? 'flow' : 'outbound-message', calloutSecret: s.calloutSecret, outboundMessageToken: s.outboundMessageToken,
+  ...(webhookUrl ? { webhookUrl } : {}),
   customFields: [s.writeBack.ticketNumberField, s.writeBack.statusField],
 }));

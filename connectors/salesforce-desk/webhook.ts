@@ -4,15 +4,20 @@
  *
  * - An Outbound Message (`text/xml`, SOAP 1.1; https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_om_outboundmessaging_wsdl.htm):
  *   `notifications{ OrganizationId, ActionId, SessionId?, EnterpriseUrl, PartnerUrl, Notification[1..100]{ Id,
- *   sObject{ sf:Id, sf:<Field> … } } }`. It is not signed: the hub takes it only from the desk's org
- *   (`OrganizationId`, compared on its 15-character form), and each Notification is one event whose id is
+ *   sObject{ sf:Id, sf:<Field> … } } }`. It is not signed, and the org id it names is no secret (Web-to-Case
+ *   forms publish it): the hub takes one only when the desk enables them with an `outboundMessageToken`, which
+ *   the Outbound Message's endpoint URL carries (`?token=…`, compared in constant time), and only from the
+ *   desk's org (`OrganizationId`, compared on its 15-character form). Each Notification is one event whose id is
  *   the Notification `Id` (Salesforce resends a Notification until it is acknowledged: seen again, it is a
  *   duplicate). The answer Salesforce expects is `notificationsResponse` with `<Ack>true</Ack>`.
  * - A record-triggered Flow's HTTP callout (`application/json`): a flat JSON object of Case fields,
  *   authenticated by the desk's `calloutSecret` in `x-hub-desk-secret` (the Flow's External Credential
  *   sends it as a custom header), compared in constant time.
  *
- * Neither form has a delivery id of its own: the delivery id is the digest of the body. An event last
+ * Neither form has a delivery id of its own. An Outbound Message's is the digest of its body (a resend is
+ * the same bytes). A Flow callout is a delivery of its own each time, deduplicated only on its body within
+ * `FLOW_REPLAY_SECONDS`: the same body later is the case ticked again (e.g. after a refused flag was fixed by
+ * adding the partner), which must be taken, not dropped as a duplicate for a week. An event last
  * modified by the hub's own user is ignored (`hubUserId`: the hub's writes never flag a case; the Flow's
  * entry criteria leave them out too).
  *
@@ -21,18 +26,24 @@
  * as they are part of the text (`R&amp;D` is "R&D", `&#233;` is "é"). No HTTP client here: the webhook function carries
  * this half alone.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import * as z from 'zod';
 import { ValidationError } from '../../core/errors';
 import type { DeskEvent, RawWebhook, WebhookVerdict } from '../../core/ports';
 import { deskText, readMappedCase } from '../desk-mapping';
 import { defineWebhookHalf } from '../halves';
-import { webhookBytes, webhookJson, webhookText } from '../webhook-body';
-import { isCaseId, salesforceDesk, type SalesforceDeskMapping } from './descriptor';
+import { replayOf, webhookBytes, webhookJson, webhookText } from '../webhook-body';
+import { caseId18, salesforceDesk, TOKEN_PARAM, type SalesforceDeskMapping } from './descriptor';
 
 /** The header a Flow's callout carries the desk's secret in. */
 export const SECRET_HEADER = 'x-hub-desk-secret';
+/**
+ * How long a Flow callout's body is a duplicate of itself (remembered for twice that, as a signature's
+ * window): long enough for a save that fires the Flow twice, short enough that a case re-ticked once its
+ * refused flag is fixed (the same fields, the same body) is taken.
+ */
+export const FLOW_REPLAY_SECONDS = 300;
 
 /** What the hub answers an Outbound Message it took (the WSDL's `notificationsResponse`). */
 export const OUTBOUND_ACK = '<?xml version="1.0" encoding="UTF-8"?>'
@@ -100,7 +111,7 @@ const form = (req: RawWebhook): 'outbound-message' | 'flow' | undefined => {
 
 /**
  * Reads one case's fields with `mapping`: written by the hub's user → ignored; not partner-related →
- * ignored; else a flag, or the problems (a case id that is not a Case's among them: the hub could never
+ * ignored; else a flag (its case id in the 18-character form, toId18), or the problems (a case id that is not a Case's among them: the hub could never
  * write back to it; the problems are then noted on the record's own `Id` when that is a Case).
  */
 export function readCase(mapping: SalesforceDeskMapping, hubUserId: string, record: CaseRecord): DeskEvent {
@@ -112,33 +123,46 @@ export function readCase(mapping: SalesforceDeskMapping, hubUserId: string, reco
     const field = name === 'severity' ? mapping.severity.field : mapping[name];
     return { value: record[field], where: `in ${field}` };
   }, mapping.severity.values);
-  if (event.kind === 'ignored' || event.caseId === undefined || isCaseId(event.caseId)) return event;
+  if (event.kind === 'ignored' || event.caseId === undefined) return event;
+  // one case, one caseId, whichever form (15 or 18 characters, or case-mangled 18) this delivery carries
+  const caseId = caseId18(event.caseId);
+  if (caseId) return { ...event, caseId };
   const id = deskText(record.Id);
+  const recordId = id === undefined ? undefined : caseId18(id);
   return {
-    kind: 'unmappable', ...(id !== undefined && isCaseId(id) ? { caseId: id } : {}),
+    kind: 'unmappable', ...(recordId ? { caseId: recordId } : {}),
     problems: [`caseId: "${event.caseId}" in ${mapping.caseId} is not a Case id (500…, 15 or 18 characters)`, ...(event.kind === 'unmappable' ? event.problems : [])],
   };
 }
 
 export const salesforceDeskInbound = defineWebhookHalf(salesforceDesk, (s) => {
   const digest = (v: string | Uint8Array) => createHash('sha256').update(v).digest();
-  const secrets = [s.calloutSecret, ...(s.previousCalloutSecrets ?? [])].filter((x): x is string => x !== undefined).map(digest);
+  const digests = (current: string | undefined, previous: string[] | undefined) => [current, ...(previous ?? [])].filter((x): x is string => x !== undefined).map(digest);
+  const calloutSecrets = digests(s.calloutSecret, s.previousCalloutSecrets);
+  const outboundTokens = digests(s.outboundMessageToken, s.previousOutboundMessageTokens);
+  // compared as digests: equal lengths, and the time taken says nothing about the secret
+  const matches = (known: Buffer[], offered: string | undefined) => offered !== undefined && known.some((k) => timingSafeEqual(digest(offered), k));
 
   function verifyEvent(req: RawWebhook): WebhookVerdict {
     const bytes = webhookBytes(req);
-    const ok: WebhookVerdict = { kind: 'ok', deliveryId: `sha256:${digest(bytes).toString('hex')}` };
     switch (form(req)) {
       case 'outbound-message': {
+        if (!outboundTokens.length) return { kind: 'rejected', reason: 'Outbound Messages are not enabled for this desk (no outboundMessageToken is configured)' };
+        const offered = req.query[TOKEN_PARAM];
+        if (!matches(outboundTokens, offered)) return { kind: 'rejected', reason: `${offered === undefined ? 'no' : 'a wrong'} ${TOKEN_PARAM} in the Outbound Message's endpoint URL` };
         let org: string;
         try { org = parseOutboundMessage(webhookText(req)).OrganizationId; } catch (e) { return { kind: 'rejected', reason: (e as Error).message }; }
-        return sameId(org, s.organizationId) ? ok : { kind: 'rejected', reason: `the Outbound Message comes from org ${org.slice(0, 15)}, not this desk's` };
+        if (!sameId(org, s.organizationId)) return { kind: 'rejected', reason: `the Outbound Message comes from org ${org.slice(0, 15)}, not this desk's` };
+        // the same Notifications again are Salesforce's resend: the same delivery (and each Notification's Id is its event's)
+        return { kind: 'ok', deliveryId: `sha256:${digest(bytes).toString('hex')}` };
       }
       case 'flow': {
         const offered = req.headers[SECRET_HEADER];
-        if (!secrets.length) return { kind: 'rejected', reason: 'this desk takes no Flow callouts (no calloutSecret is configured)' };
-        // compared as digests: equal lengths, and the time taken says nothing about the secret
-        const matches = offered !== undefined && secrets.some((secret) => timingSafeEqual(digest(offered), secret));
-        return matches ? ok : { kind: 'rejected', reason: `${offered === undefined ? 'no' : 'a wrong'} ${SECRET_HEADER} header` };
+        if (!calloutSecrets.length) return { kind: 'rejected', reason: 'this desk takes no Flow callouts (no calloutSecret is configured)' };
+        if (!matches(calloutSecrets, offered)) return { kind: 'rejected', reason: `${offered === undefined ? 'no' : 'a wrong'} ${SECRET_HEADER} header` };
+        // no id of its own, and the same body is also a case re-ticked after a refused flag was fixed: each
+        // callout is a delivery of its own, and only the same body again within a short window is one
+        return { kind: 'ok', deliveryId: `flow:${randomUUID()}`, replay: replayOf(FLOW_REPLAY_SECONDS, bytes) };
       }
       default:
         return { kind: 'rejected', reason: `content type "${req.headers['content-type'] ?? ''}" is neither an Outbound Message (text/xml) nor a Flow callout (application/json)` };

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startGenericSandbox, type GenericSandbox } from '../../connectors/generic-rest/sandbox';
 import { startSalesforceDeskSandbox, type SalesforceDeskSandbox } from '../../connectors/salesforce-desk/sandbox';
-import { OUTBOUND_ACK } from '../../connectors/salesforce-desk/webhook';
+import { FLOW_REPLAY_SECONDS, OUTBOUND_ACK, SECRET_HEADER } from '../../connectors/salesforce-desk/webhook';
 import { parseHubConfig } from '../../core/config';
 import { QUEUES } from '../../core/deps';
 import { silentLog } from '../../core/log';
@@ -23,15 +23,18 @@ import { engineerToken, http, JWT_SECRET, waitFor } from '../support/local-hub';
 
 const PARTNER_SECRET = 'whsec_' + Buffer.from('test-webhook-secret').toString('base64');
 const CALLOUT_SECRET = 'flow-callout-secret';
+const OM_TOKEN = 'om-token-0123456789abcdefghij';
 let partner: GenericSandbox;
 let desk: SalesforceDeskSandbox;
 let hub: LocalHub;
+/** The hub's clock: the real time, moved on by the test past a replay window (never waited out). */
+const clock = { aheadMs: 0, now: () => new Date(Date.now() + clock.aheadMs) };
 
 beforeAll(async () => {
   partner = await startGenericSandbox({ token: 'partner-token', webhookSecret: PARTNER_SECRET });
   desk = await startSalesforceDeskSandbox({
     ...SF_CREDENTIALS, organizationId: SF_ORG, hubUserId: SF_HUB_USER, mapping: SF_MAPPING, automation: 'outbound-message',
-    calloutSecret: CALLOUT_SECRET, customFields: Object.values(SF_WRITE_BACK),
+    calloutSecret: CALLOUT_SECRET, outboundMessageToken: OM_TOKEN, customFields: Object.values(SF_WRITE_BACK),
   });
   const config = parseHubConfig({
     partners: [{
@@ -40,10 +43,10 @@ beforeAll(async () => {
     }],
     desks: [{
       id: 'vendor-salesforce', connector: 'salesforce-desk', baseUrl: desk.baseUrl, credentials: SF_CREDENTIALS, organizationId: SF_ORG,
-      hubUserId: SF_HUB_USER, calloutSecret: CALLOUT_SECRET, mapping: SF_MAPPING, writeBack: SF_WRITE_BACK,
+      hubUserId: SF_HUB_USER, calloutSecret: CALLOUT_SECRET, outboundMessageToken: OM_TOKEN, mapping: SF_MAPPING, writeBack: SF_WRITE_BACK,
     }],
   }, {});
-  hub = await startLocalHub({ config, dataDir: mkdtempSync(join(tmpdir(), 'hub-sfdesk-')), jwtSecret: JWT_SECRET, log: silentLog, sweepIntervalMs: 500 });
+  hub = await startLocalHub({ config, dataDir: mkdtempSync(join(tmpdir(), 'hub-sfdesk-')), jwtSecret: JWT_SECRET, log: silentLog, sweepIntervalMs: 500, clock });
   partner.settings.webhookUrl = `${hub.url}/v1/webhooks/acme-cloud`;
   desk.settings.webhookUrl = `${hub.url}/v1/desks/vendor-salesforce/events`;
 });
@@ -110,7 +113,7 @@ it('a case the mapping cannot read: acknowledged, no escalation, and an unpublis
   expect(await escalationsOf(c.Id)).toEqual([]);
 });
 
-it('the Flow callout flags a case as well; a callout without the secret, or an Outbound Message from another org, is refused', async () => {
+it('the Flow callout flags a case as well; a callout without the secret, an Outbound Message without the token or from another org, is refused', async () => {
   desk.settings.automation = 'flow';
   const c = await desk.create({ ...fields, Subject: 'Flow-flagged case', Partner_Related__c: true });
   expect(deliveriesOf(c.Id).map((d) => d.status)).toEqual([202]); // the hub's JSON answer (flagged), not the Outbound Message's SOAP Ack
@@ -118,6 +121,33 @@ it('the Flow callout flags a case as well; a callout without the secret, or an O
   const unsigned = await http(hub.url, 'POST', '/v1/desks/vendor-salesforce/events', { raw: deliveriesOf(c.Id)[0]!.body, headers: { 'content-type': 'application/json' } });
   expect(unsigned.status).toBe(401);
   const om = desk.deliveries.find((d) => d.automation === 'outbound-message')!;
-  const foreign = await http(hub.url, 'POST', '/v1/desks/vendor-salesforce/events', { raw: om.body.replaceAll(SF_ORG, '00D000000000OTHAAA'), headers: { 'content-type': 'text/xml' } });
+  const events = `/v1/desks/vendor-salesforce/events?token=${OM_TOKEN}`;
+  expect((await http(hub.url, 'POST', events, { raw: om.body, headers: { 'content-type': 'text/xml' } })).status).toBe(200); // taken with the token: a duplicate, acknowledged
+  const foreign = await http(hub.url, 'POST', events, { raw: om.body.replaceAll(SF_ORG, '00D000000000OTHAAA'), headers: { 'content-type': 'text/xml' } });
   expect(foreign.status).toBe(401);
+  // the org id is no secret: a forged message of this org without the desk's token is refused
+  const forged = await http(hub.url, 'POST', '/v1/desks/vendor-salesforce/events', { raw: om.body.replace(/<sf:Id>\w+</, '<sf:Id>500000000000FRGAA2<'), headers: { 'content-type': 'text/xml' } });
+  expect([forged.status, forged.json]).toMatchObject([401, { error: { message: expect.stringMatching(/no token in the Outbound Message's endpoint URL/) } }]);
+});
+
+it('a Flow callout sent again at once is one; the same case ticked again later (its refused flag fixed) is taken again, not a duplicate', async () => {
+  desk.settings.automation = 'flow';
+  // refused (a priority the mapping lacks); the agents untick and tick it again once the hub's set-up is fixed
+  const c = await desk.create({ ...fields, Subject: 'Refused, then ticked again', Priority: 'P9', Partner_Related__c: true });
+  const notes = () => desk.comments.filter((x) => x.caseId === c.Id);
+  const [callout] = deliveriesOf(c.Id);
+  expect(JSON.parse(callout!.answer)).toMatchObject({ status: 'not-flagged' });
+  const resent = await http(hub.url, 'POST', '/v1/desks/vendor-salesforce/events', { raw: callout!.body, headers: { [SECRET_HEADER]: CALLOUT_SECRET } });
+  expect(resent.json).toEqual({ status: 'duplicate' }); // the same body within the replay window
+  try {
+    clock.aheadMs = (2 * FLOW_REPLAY_SECONDS + 1) * 1000;
+    await desk.update(c.Id, { Partner_Related__c: false });
+    await desk.update(c.Id, { Partner_Related__c: true });
+    const again = deliveriesOf(c.Id).at(-1)!;
+    expect(again.body).toBe(callout!.body); // the same fields: the same body
+    expect(JSON.parse(again.answer)).toMatchObject({ status: 'not-flagged' }); // taken, not a duplicate
+    await waitFor('both notes', async () => notes().length === 2);
+  } finally {
+    clock.aheadMs = 0;
+  }
 });
