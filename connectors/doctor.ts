@@ -146,7 +146,7 @@ async function checkConnector<K extends ConnectorKind>(d: ConnectorDescriptor<K>
   const path = WEBHOOK_PATH[d.kind];
   if (path === undefined || (isTicketing(d) && (d.mode === 'manual' || d.webhooks === false))) return lines;
   lines.push(opts.publicUrl
-    ? { check: 'webhook URL', result: 'info', detail: `register ${opts.publicUrl.replace(/\/+$/, '')}${path(profile.id)}` }
+    ? { check: 'webhook URL', result: 'info', detail: `register ${opts.publicUrl.replace(/\/+$/, '')}${path(profile.id)}${d.webhookHint ? ` (${d.webhookHint})` : ''}` }
     : skip('webhook URL', 'the hub has no public URL (HUB_PUBLIC_URL)'));
   return lines;
 }

@@ -71,6 +71,8 @@ export type ConnectorDescriptor<K extends ConnectorKind = ConnectorKind, S = unk
   readonly example: string;
   /** Its secrets (paths in its settings) and the form each must have: what `hub doctor` checks (secret-forms.ts). */
   readonly secrets?: readonly SecretSpec[];
+  /** How its webhook URL is registered when that is more than the URL (`hub doctor` prints it after the URL; never a secret's value). */
+  readonly webhookHint?: string;
 } & KindTraits[K];
 
 /** A descriptor of any kind (a union by `kind`). */

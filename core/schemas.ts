@@ -89,6 +89,8 @@ export type Role = (typeof ROLES)[number];
 
 /** The operator routes: `queue` names one work queue (all when absent). */
 export const DeadLettersQuery = z.object({ queue: z.string().min(1).max(100).optional() });
+/** A desk event's query: a Salesforce Outbound Message carries the desk's `outboundMessageToken` in its endpoint URL (the connector checks it). */
+export const DeskEventQuery = z.object({ token: z.string().max(200).optional() });
 export const RedriveRequest = z.strictObject({ queue: z.string().min(1).max(100).optional() });
 
 export const EscalationIdParam = z.string().min(1).max(80).regex(/^[A-Za-z0-9_-]+$/);

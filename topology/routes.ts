@@ -14,7 +14,7 @@ import {
   WebhookAnsweredAnswer,
 } from '../core/responses';
 import {
-  AddCommentRequest, CancelRequest, KnownIncidentDecisionRequest, CreateEscalationRequest, DeadLettersQuery, JointCallRequestBody, ListEscalationsQuery,
+  AddCommentRequest, CancelRequest, KnownIncidentDecisionRequest, CreateEscalationRequest, DeadLettersQuery, DeskEventQuery, JointCallRequestBody, ListEscalationsQuery,
   PartnerStatusRequest, PartnerTicketRequest, RedriveRequest, RetryRequest, StatusLinkRequest, TimelinePageQuery, type Role,
 } from '../core/schemas';
 import type { FunctionName } from './topology';
@@ -95,7 +95,7 @@ export const ROUTE_DECLARATIONS = {
   // escalation, 200 anything else it acknowledges (the escalation already there, ignored, not flagged, duplicate);
   // a desk that expects its own answer gets it (a Salesforce Outbound Message: the SOAP Ack, text/xml)
   'POST /v1/desks/{deskId}/events': {
-    function: 'webhook', auth: 'none',
+    function: 'webhook', auth: 'none', query: DeskEventQuery,
     answers: {
       200: { json: DeskEventAnswer, also: { text: 'the answer the desk expects (a Salesforce Outbound Message: notificationsResponse with <Ack>true</Ack>)', contentType: 'text/xml' } },
       202: { json: DeskEventAnswer },

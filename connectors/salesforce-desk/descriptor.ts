@@ -87,5 +87,6 @@ export const salesforceDesk = defineConnector({
   id: 'salesforce-desk', kind: 'desk', settings: SalesforceDeskSettings, example: 'salesforce-desk.json',
   secrets: [{ path: 'credentials.clientSecret', form: 'text' }, { path: 'calloutSecret', form: 'text', optional: true },
     { path: 'outboundMessageToken', form: 'text', optional: true }],
+  webhookHint: 'as is for the Flow callout\'s Named Credential; an Outbound Message\'s endpoint adds ?token=<outboundMessageToken>',
   summary: 'the vendor\'s own Salesforce Service Cloud: an Outbound Message or a Flow callout flags a case; the partner ticket written back to its fields and a CaseComment',
 });

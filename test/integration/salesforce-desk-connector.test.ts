@@ -15,6 +15,7 @@ import { FLOW_REPLAY_SECONDS, OUTBOUND_ACK, parseOutboundMessage, readCase, sale
 import { parseHubConfig, type DeskProfile } from '../../core/config';
 import { ConfigError, ValidationError } from '../../core/errors';
 import type { RawWebhook } from '../../core/ports';
+import { runDoctor } from '../../connectors/doctor';
 import { failure, flat, startReceiver } from '../support/connector-harness';
 import { SF_CREDENTIALS, SF_HUB_USER, SF_MAPPING, SF_ORG, SF_WRITE_BACK } from '../support/desk';
 
@@ -352,5 +353,18 @@ describe('salesforce-desk: write-back', () => {
   it('hub doctor: reads the org\'s limits with the app\'s token', async () => {
     const [probe] = writer().setUpProbes!();
     expect(probe && 'run' in probe && (await probe.run())).toMatch(/^GET \/services\/data\/v62\.0\/limits: \d+ of 100000 daily API requests left$/);
+  });
+
+  it('hub doctor: the URL to register says where the Outbound Message\'s token goes, never its value', async () => {
+    const report = await runDoctor({
+      partners: [{ id: 'microsoft', name: 'Microsoft', platforms: ['teams'], connector: 'manual', baseUrl: 'https://partner.microsoft.com' }],
+      desks: [{
+        id: 'vendor-salesforce', connector: 'salesforce-desk', baseUrl: sandbox.baseUrl, credentials: SF_CREDENTIALS, organizationId: SF_ORG, hubUserId: SF_HUB_USER,
+        outboundMessageToken: OM_TOKEN, mapping: SF_MAPPING, writeBack: SF_WRITE_BACK,
+      }],
+    }, { env: {}, publicUrl: 'https://hub.example.com' });
+    const line = report.checks.find((c) => c.partner === 'desk:vendor-salesforce' && c.check === 'webhook URL');
+    expect(line?.detail).toBe('register https://hub.example.com/v1/desks/vendor-salesforce/events (as is for the Flow callout\'s Named Credential; an Outbound Message\'s endpoint adds ?token=<outboundMessageToken>)');
+    expect(JSON.stringify(report)).not.toContain(OM_TOKEN);
   });
 });
