@@ -17,7 +17,7 @@ export const salesforceId = (prefix: string, what: string) =>
   z.string().regex(new RegExp(`^${prefix}[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$`), `must be ${what} id (15 or 18 characters starting ${prefix})`);
 
 /** A secret that goes into a URL as it is: long enough not to be guessed, and nothing that needs encoding. */
-const urlToken = z.string().regex(/^[\w.~-]{24,}$/, 'must be at least 24 characters of letters, digits, "-", ".", "_" or "~" (it goes in the endpoint URL as it is)');
+const urlToken = z.string().regex(/^[\w.~-]{24,200}$/, 'must be 24 to 200 characters of letters, digits, "-", ".", "_" or "~" (it goes in the endpoint URL as it is)');
 
 /** The query parameter of an Outbound Message's endpoint URL that carries the desk's `outboundMessageToken`. */
 export const TOKEN_PARAM = 'token';
@@ -80,6 +80,9 @@ export const SalesforceDeskSettings = z.object({
   previousOutboundMessageTokens: z.array(urlToken).optional(),
   mapping: SalesforceDeskMapping,
   writeBack: z.strictObject({ ticketNumberField: customField, statusField: customField }),
+}).refine((s) => s.calloutSecret !== undefined || s.outboundMessageToken !== undefined, {
+  message: 'takes no event: set calloutSecret (a Flow callout) or outboundMessageToken (an Outbound Message)',
+  path: ['calloutSecret'],
 });
 export type SalesforceDeskSettings = z.infer<typeof SalesforceDeskSettings>;
 

@@ -109,7 +109,10 @@ export const salesforceDeskWriter = defineHttpHalf(salesforceDesk, (s, desk, opt
   /** Whether the org serves `apiVersion` (`GET /services/data/v{apiVersion}`: its resources, or 404 NOT_FOUND as for a missing record). */
   async function versionServed(): Promise<boolean> {
     const res = await tokens.withToken((token) => http.get(api, { headers: { authorization: `Bearer ${token}` } }));
-    return res.status !== 404;
+    if (res.status === 404) return false;
+    // not known either way (the org failing): the write is retried, never called a deleted case on a guess
+    if (res.status !== 200) throw new PartnerCallError(`desk ${desk.id}: GET ${api}: HTTP ${res.status} while telling a deleted case from an API version the org does not serve`, true, res.status);
+    return true;
   }
 
   /** One REST call with the cached token (renewed once on a 401); the answer checked as Salesforce answers errors. */

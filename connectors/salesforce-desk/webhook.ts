@@ -162,7 +162,8 @@ export const salesforceDeskInbound = defineWebhookHalf(salesforceDesk, (s) => {
         if (!matches(calloutSecrets, offered)) return { kind: 'rejected', reason: `${offered === undefined ? 'no' : 'a wrong'} ${SECRET_HEADER} header` };
         // no id of its own, and the same body is also a case re-ticked after a refused flag was fixed: each
         // callout is a delivery of its own, and only the same body again within a short window is one
-        return { kind: 'ok', deliveryId: `flow:${randomUUID()}`, replay: replayOf(FLOW_REPLAY_SECONDS, bytes) };
+        // the core keeps a replay key for twice its window (a signature's timestamp may be that far either way): half, for FLOW_REPLAY_SECONDS in all
+        return { kind: 'ok', deliveryId: `flow:${randomUUID()}`, replay: replayOf(FLOW_REPLAY_SECONDS / 2, bytes) };
       }
       default:
         return { kind: 'rejected', reason: `content type "${req.headers['content-type'] ?? ''}" is neither an Outbound Message (text/xml) nor a Flow callout (application/json)` };

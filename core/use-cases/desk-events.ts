@@ -269,6 +269,8 @@ export async function writeBackToDesk(
     if (write.escalationId) {
       await deps.store.appendTimeline(write.escalationId, { at: now.toISOString(), type: 'desk_writeback_failed', actor: 'hub', detail: { deskId: write.deskId, error: err.message } });
     }
+    // done with, as a write is: the same change again would fail alike, or write again what part of it wrote
+    if (write.once) await deps.store.markSignedSeen(ledger, write.once, now, DELIVERY_TTL_SECONDS);
     return 'failed';
   }
   // after the write: a crash in between writes the change again (at least once; the desk has no idempotency key)

@@ -84,6 +84,9 @@ it('a deleted desk case: recorded on the timeline, not retried', async () => {
   expect(await writeBackToDesk(gone.deps, { type: 'PartnerIncidentOpened', escalationId: fromDesk.escalationId })).toBe('failed');
   expect(gone.timeline).toEqual([{ at: '2026-03-01T10:00:00.000Z', type: 'desk_writeback_failed', actor: 'hub', detail: { deskId: 'vendor-zendesk', error: expect.stringContaining('no longer exists') } }]);
   expect(gone.sent).toEqual([]);
+  // done with: the bus delivering the event again writes nothing more (it would fail alike, or post again what part of it wrote)
+  expect(await writeBackToDesk(gone.deps, { type: 'PartnerIncidentOpened', escalationId: fromDesk.escalationId })).toBe('skipped');
+  expect(gone.timeline).toHaveLength(1);
 });
 
 it('each change is written once: a redelivered or re-announced event writes nothing more; a throttled write is still remembered once written', async () => {
