@@ -5,7 +5,7 @@
  * (ValidationError, 422), never turned into U+FFFD. Lone surrogates written as JSON escapes (`\ud800`)
  * become U+FFFD, so that what the hub stores and answers is readable by strict JSON clients.
  */
-import { createHash } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { TextDecoder } from 'node:util';
 import { ValidationError } from '../core/errors';
 import { wellFormedReviver } from '../core/partner-input';
@@ -25,6 +25,17 @@ export const signedContent = (...parts: (string | Uint8Array)[]): Buffer =>
  */
 export const replayOf = (windowSeconds: number, ...parts: (string | Uint8Array)[]) =>
   ({ key: `signed:${createHash('sha256').update(signedContent(...parts)).digest('hex')}`, windowSeconds });
+
+/**
+ * Whether `offered` is one of `secrets` (a current one and those still valid while rotating), compared in
+ * constant time: as SHA-256 digests, of equal length, so the time taken says nothing of either.
+ */
+export function isOneOfSecrets(secrets: readonly string[], offered: string | undefined): boolean {
+  if (offered === undefined) return false;
+  const digest = (v: string) => createHash('sha256').update(v, 'utf8').digest();
+  const o = digest(offered);
+  return secrets.some((s) => timingSafeEqual(digest(s), o));
+}
 
 /** The charset a content type declares (`application/json; charset=ISO-8859-1` → `iso-8859-1`), or utf-8. */
 export function declaredCharset(contentType: string | undefined): string {

@@ -147,19 +147,10 @@ export function unsetVariables(value: unknown, env: Record<string, string | unde
   return [...names];
 }
 
-/** Validates a parsed config file; the error message names each failing field. */
 /** Every `${NAME}` a configuration references, sorted, each once (in AWS each is the secret `<prefix><NAME>`). */
-export function configReferences(raw: unknown): string[] {
-  const names = new Set<string>();
-  const walk = (v: unknown): void => {
-    if (typeof v === 'string') for (const m of v.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)) names.add(m[1]!);
-    else if (Array.isArray(v)) v.forEach(walk);
-    else if (v !== null && typeof v === 'object') Object.values(v).forEach(walk);
-  };
-  walk(raw);
-  return [...names].sort();
-}
+export const configReferences = (raw: unknown): string[] => unsetVariables(raw, {}).sort();
 
+/** Validates a parsed config file; the error message names each failing field. */
 export function parseHubConfig(raw: unknown, env: Record<string, string | undefined>): HubConfig {
   const r = HubConfig.safeParse(substituteEnv(raw, env));
   if (!r.success) {

@@ -26,9 +26,6 @@ export interface DeployedHubConfig {
   secretNames: string[];
 }
 
-/** Every `${NAME}` referenced anywhere in a parsed configuration (core/config.ts). */
-export const secretReferences = configReferences;
-
 /** Reads and validates the configuration to deploy; throws a message naming the file and field. */
 export function readDeployedHubConfig(file = 'hub.config.json'): DeployedHubConfig {
   const abs = isAbsolute(file) ? file : join(REPO_ROOT, file);
@@ -44,7 +41,7 @@ export function readDeployedHubConfig(file = 'hub.config.json'): DeployedHubConf
   } catch (e) {
     throw new Error(`${abs} is not valid JSON: ${(e as Error).message}`, { cause: e });
   }
-  const secretNames = secretReferences(raw);
+  const secretNames = configReferences(raw);
   // placeholders only make the schema check pass; connectors validate the real values at cold start
   // shaped like a Standard Webhooks secret (whsec_<base64>), which also satisfies every plain-string field
   const placeholders = Object.fromEntries(secretNames.map((n) => [n, `whsec_${Buffer.from(`synth-placeholder-${n}`).toString('base64')}`]));

@@ -26,14 +26,14 @@
  * as they are part of the text (`R&amp;D` is "R&D", `&#233;` is "é"). No HTTP client here: the webhook function carries
  * this half alone.
  */
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import * as z from 'zod';
 import { ValidationError } from '../../core/errors';
 import type { DeskEvent, RawWebhook, WebhookVerdict } from '../../core/ports';
 import { deskText, readMappedCase } from '../desk-mapping';
 import { defineWebhookHalf } from '../halves';
-import { replayOf, webhookBytes, webhookJson, webhookText } from '../webhook-body';
+import { isOneOfSecrets, replayOf, webhookBytes, webhookJson, webhookText } from '../webhook-body';
 import { caseId18, salesforceDesk, TOKEN_PARAM, type SalesforceDeskMapping } from './descriptor';
 
 /** The header a Flow's callout carries the desk's secret in. */
@@ -136,12 +136,16 @@ export function readCase(mapping: SalesforceDeskMapping, hubUserId: string, reco
 }
 
 export const salesforceDeskInbound = defineWebhookHalf(salesforceDesk, (s) => {
-  const digest = (v: string | Uint8Array) => createHash('sha256').update(v).digest();
-  const digests = (current: string | undefined, previous: string[] | undefined) => [current, ...(previous ?? [])].filter((x): x is string => x !== undefined).map(digest);
-  const calloutSecrets = digests(s.calloutSecret, s.previousCalloutSecrets);
-  const outboundTokens = digests(s.outboundMessageToken, s.previousOutboundMessageTokens);
-  // compared as digests: equal lengths, and the time taken says nothing about the secret
-  const matches = (known: Buffer[], offered: string | undefined) => offered !== undefined && known.some((k) => timingSafeEqual(digest(offered), k));
+  const valid = (current: string | undefined, previous: string[] | undefined) => [current, ...(previous ?? [])].filter((x): x is string => x !== undefined);
+  const calloutSecrets = valid(s.calloutSecret, s.previousCalloutSecrets);
+  const outboundTokens = valid(s.outboundMessageToken, s.previousOutboundMessageTokens);
+  // verifying reads the org id and reading takes the Notifications: one parse of a delivery serves both
+  const parsed = new WeakMap<RawWebhook, OutboundMessage>();
+  const outboundMessage = (req: RawWebhook) => {
+    let message = parsed.get(req);
+    if (!message) parsed.set(req, message = parseOutboundMessage(webhookText(req)));
+    return message;
+  };
 
   function verifyEvent(req: RawWebhook): WebhookVerdict {
     const bytes = webhookBytes(req);
@@ -149,17 +153,17 @@ export const salesforceDeskInbound = defineWebhookHalf(salesforceDesk, (s) => {
       case 'outbound-message': {
         if (!outboundTokens.length) return { kind: 'rejected', reason: 'Outbound Messages are not enabled for this desk (no outboundMessageToken is configured)' };
         const offered = req.query[TOKEN_PARAM];
-        if (!matches(outboundTokens, offered)) return { kind: 'rejected', reason: `${offered === undefined ? 'no' : 'a wrong'} ${TOKEN_PARAM} in the Outbound Message's endpoint URL` };
+        if (!isOneOfSecrets(outboundTokens, offered)) return { kind: 'rejected', reason: `${offered === undefined ? 'no' : 'a wrong'} ${TOKEN_PARAM} in the Outbound Message's endpoint URL` };
         let org: string;
-        try { org = parseOutboundMessage(webhookText(req)).OrganizationId; } catch (e) { return { kind: 'rejected', reason: (e as Error).message }; }
+        try { org = outboundMessage(req).OrganizationId; } catch (e) { return { kind: 'rejected', reason: (e as Error).message }; }
         if (!sameId(org, s.organizationId)) return { kind: 'rejected', reason: `the Outbound Message comes from org ${org.slice(0, 15)}, not this desk's` };
         // the same Notifications again are Salesforce's resend: the same delivery (and each Notification's Id is its event's)
-        return { kind: 'ok', deliveryId: `sha256:${digest(bytes).toString('hex')}` };
+        return { kind: 'ok', deliveryId: `sha256:${createHash('sha256').update(bytes).digest('hex')}` };
       }
       case 'flow': {
         const offered = req.headers[SECRET_HEADER];
         if (!calloutSecrets.length) return { kind: 'rejected', reason: 'this desk takes no Flow callouts (no calloutSecret is configured)' };
-        if (!matches(calloutSecrets, offered)) return { kind: 'rejected', reason: `${offered === undefined ? 'no' : 'a wrong'} ${SECRET_HEADER} header` };
+        if (!isOneOfSecrets(calloutSecrets, offered)) return { kind: 'rejected', reason: `${offered === undefined ? 'no' : 'a wrong'} ${SECRET_HEADER} header` };
         // no id of its own, and the same body is also a case re-ticked after a refused flag was fixed: each
         // callout is a delivery of its own, and only the same body again within a short window is one
         // the core keeps a replay key for twice its window (a signature's timestamp may be that far either way): half, for FLOW_REPLAY_SECONDS in all
@@ -173,7 +177,7 @@ export const salesforceDeskInbound = defineWebhookHalf(salesforceDesk, (s) => {
   return {
     verifyEvent,
     readEvents: (req: RawWebhook): DeskEvent[] => (form(req) === 'outbound-message'
-      ? parseOutboundMessage(webhookText(req)).Notification.map((n) => ({ ...readCase(s.mapping, s.hubUserId, n.sObject), eventId: n.Id }))
+      ? outboundMessage(req).Notification.map((n) => ({ ...readCase(s.mapping, s.hubUserId, n.sObject), eventId: n.Id }))
       : [readCase(s.mapping, s.hubUserId, parseFlowBody(req))]),
     // Salesforce resends an Outbound Message until it reads this; a Flow's callout gets the hub's JSON result
     acknowledge: (req: RawWebhook) => (form(req) === 'outbound-message' ? { contentType: 'text/xml; charset=utf-8', body: OUTBOUND_ACK } : undefined),

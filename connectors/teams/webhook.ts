@@ -3,11 +3,11 @@
  * `clientState` check, meeting events); see collaboration.ts for the whole protocol. No HTTP client here: the
  * webhook function verifies and parses with this module alone (webhook-registry.ts).
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { ValidationError } from '../../core/errors';
 import type { Clock, CollaborationConnector, CollaborationEvent, RawWebhook, SubscriptionLifecycleEvent, WebhookVerdict } from '../../core/ports';
-import { webhookJson } from '../webhook-body';
+import { isOneOfSecrets, webhookJson } from '../webhook-body';
 import { defineWebhookHalf } from '../halves';
 import { teams, TeamsSettings, subscriptionsRoot } from './descriptor';
 
@@ -37,13 +37,6 @@ const EVENT_TYPES: Record<string, string> = {
   'Microsoft.Communication.CallEnded': 'meeting.ended',
   'Microsoft.Communication.CallRosterUpdate': 'meeting.roster_updated',
 };
-
-/** Constant-time string equality (lengths are not secret here: clientState has a fixed length per hub). */
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a, 'utf8');
-  const y = Buffer.from(b, 'utf8');
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 /** JSON with object keys sorted at every level: the same content gives the same bytes, whoever serialized it. */
 export function canonicalJson(v: unknown): string {
@@ -115,7 +108,7 @@ export function teamsWebhooks(cfg: TeamsSettings, clock: Clock): Pick<Collaborat
       const parsed = NotificationCollection.safeParse(json);
       if (!parsed.success) return { kind: 'rejected', reason: 'the body is not a Graph change notification collection' };
       const items = parsed.data.value;
-      if (!items.every((n) => n.clientState !== undefined && sameSecret(n.clientState, cfg.clientState))) {
+      if (!items.every((n) => isOneOfSecrets([cfg.clientState], n.clientState))) {
         return { kind: 'rejected', reason: 'clientState does not match' };
       }
       return { kind: 'ok', deliveryId: graphDeliveryId(items, now ?? clock.now()) };

@@ -5,9 +5,9 @@
  * `PUT {baseUrl}/api/v2/tickets/{id}.json` with `custom_fields` (the partner ticket's number and status, in
  * the fields `writeBack` names), a `comment` (`public: true` for the customer-safe text the customer reads in
  * the portal, `false` for an engineer-only note) and `additional_tags: [syncedTag]`, as the API user
- * (Basic `{email}/token:{apiToken}`). The trigger that flags tickets excludes that tag and updates by that
- * user, so the hub's own writes never flag again. 429 (Zendesk's rate limits) is transient with its
- * `Retry-After`; 409 (another update of the ticket at the same moment: nothing applied, Zendesk says to retry,
+ * (Basic `{email}/token:{apiToken}`). The trigger that flags tickets excludes updates made through the API
+ * (`current_via_id is_not 5`), so the hub's own writes never flag again; the tag marks the tickets it wrote
+ * to. 429 (Zendesk's rate limits) is transient with its `Retry-After`; 409 (another update of the ticket at the same moment: nothing applied, Zendesk says to retry,
  * https://developer.zendesk.com/api-reference/introduction/requests/) is transient too; 404 means the ticket
  * was deleted: final, never retried. Zendesk's error bodies are read by connectors/zendesk/errors.ts.
  * `hub doctor` reads the API user (`GET /api/v2/users/me.json`,

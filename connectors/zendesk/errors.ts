@@ -1,5 +1,5 @@
 /**
- * Zendesk's error body as one line, for the partner-side `zendesk` and the vendor's own desk (`zendesk-desk`):
+ * Zendesk's error body as one line, for the vendor's own desk (`zendesk-desk`; the partner-side `zendesk` still shows the raw body):
  * `{ error, description, details? }` (https://developer.zendesk.com/api-reference/introduction/requests/,
  * "400 range"). A `RecordInvalid`'s description is generic ("RecordValidation errors"): the reasons are in
  * `details`, each field's list of `{ description }`, so they are part of the line.

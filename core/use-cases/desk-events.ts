@@ -11,7 +11,7 @@ import { QUEUES } from '../deps';
 import type { Escalation } from '../escalation';
 import { ConflictError, InvalidSignatureError, NoRouteError, NotFoundError, PartnerCallError, ValidationError } from '../errors';
 import type { EventType } from '../events';
-import type { DeliveryStore, DeskEvent, DeskWriteBack, EscalationRecords, RawWebhook, ServiceHealthStore, TimelineStore } from '../ports';
+import type { DeliveryStore, DeskConnector, DeskEvent, DeskWriteBack, EscalationRecords, RawWebhook, ServiceHealthStore, TimelineStore } from '../ports';
 import { isHttpUrl } from '../partner-input';
 import { CreateEscalationRequest, FINDINGS_MAX, SUMMARY_MAX } from '../schemas';
 import { DELIVERY_TTL_SECONDS, deliveryMarks, takeOnce } from './ingest-webhook';
@@ -130,8 +130,7 @@ async function linkDesk(deps: DeskDeps, e: Escalation, deskId: string): Promise<
   if (!r?.changed) return;
   deps.log.info('escalation linked to its desk case', { deskId });
   if (r.after.partnerTicket) {
-    const message = { 'detail-type': 'PartnerIncidentOpened', detail: { escalationId: e.escalationId } };
-    await deps.queue.send({ queue: QUEUES.deskWriteback, body: message });
+    await deps.queue.send({ queue: QUEUES.deskWriteback, body: deskEventBody({ type: 'PartnerIncidentOpened', escalationId: e.escalationId }) });
   }
 }
 
@@ -252,8 +251,21 @@ export async function writeBackToDesk(
   const ledger = deliveriesOf(write.deskId);
   const now = deps.clock.now();
   if (write.once && (await deps.store.wasSeen(ledger, write.once, now))) return 'skipped';
+  const outcome = await attemptDeskWrite(deps, desk, write, message, now);
+  // a write made, or one that failed for good, is done with: the same change again would fail alike, or write
+  // again what part of it wrote; after the write: a crash in between writes the change again (at least once:
+  // the desk has no idempotency key)
+  if (outcome !== 'deferred' && write.once) await deps.store.markSignedSeen(ledger, write.once, now, DELIVERY_TTL_SECONDS);
+  return outcome;
+}
+
+/** One write to the desk case: made, put back after the desk's `Retry-After`, or failed for good (recorded). */
+async function attemptDeskWrite(
+  deps: Needs<'queue' | 'log', TimelineStore>, desk: DeskConnector, write: DeskWriteMessage, message: DeskWriteMessage | DeskEventMessage, now: Date,
+): Promise<'written' | 'deferred' | 'failed'> {
   try {
     await desk.writeBack(write.caseId, write.update);
+    return 'written';
   } catch (err) {
     if (!(err instanceof PartnerCallError)) throw err;
     const deferrals = message.deferrals ?? 0;
@@ -269,11 +281,6 @@ export async function writeBackToDesk(
     if (write.escalationId) {
       await deps.store.appendTimeline(write.escalationId, { at: now.toISOString(), type: 'desk_writeback_failed', actor: 'hub', detail: { deskId: write.deskId, error: err.message } });
     }
-    // done with, as a write is: the same change again would fail alike, or write again what part of it wrote
-    if (write.once) await deps.store.markSignedSeen(ledger, write.once, now, DELIVERY_TTL_SECONDS);
     return 'failed';
   }
-  // after the write: a crash in between writes the change again (at least once; the desk has no idempotency key)
-  if (write.once) await deps.store.markSignedSeen(ledger, write.once, now, DELIVERY_TTL_SECONDS);
-  return 'written';
 }
